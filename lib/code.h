@@ -1,0 +1,32 @@
+/* code.h - failure codes that never change meaning, and their exit statuses. */
+#ifndef OIS_CODE_H
+#define OIS_CODE_H
+
+#include <sysexits.h>
+
+/*
+ * Library functions return 0 on success or one of these negative codes, and
+ * have already logged why. Each is the negated sysexits(3) status a main
+ * should exit with, so ois_exit_status() is a plain mapping. Never renumber.
+ */
+enum ois_code {
+	OIS_OK = 0,
+	OIS_EFAIL = -1,                /* generic failure: exit 1 */
+	OIS_EUSAGE = -EX_USAGE,        /* 64: bad command line */
+	OIS_EDATA = -EX_DATAERR,       /* 65: bad input data */
+	OIS_EUNAVAIL = -EX_UNAVAILABLE,/* 69: a server is down or failing */
+	OIS_ESOFTWARE = -EX_SOFTWARE,  /* 70: internal error */
+	OIS_EOS = -EX_OSERR,           /* 71: the system failed us (fork, ...) */
+	OIS_EIO = -EX_IOERR,           /* 74: reading or writing a file failed */
+	OIS_ETEMP = -EX_TEMPFAIL,      /* 75: try again later: throttled, locked */
+	OIS_EPERM = -EX_NOPERM,        /* 77: authentication or access denied */
+	OIS_ECONFIG = -EX_CONFIG,      /* 78: bad configuration */
+};
+
+/* Exit status for a return code: 0 stays 0, a negative code its sysexits value. */
+static inline int ois_exit_status(int rc)
+{
+	return rc >= 0 ? rc : -rc;
+}
+
+#endif

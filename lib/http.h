@@ -1,0 +1,97 @@
+/* http.h - one libcurl handle per process: keep-alive, TLS verified, bounded retries. */
+#ifndef OIS_HTTP_H
+#define OIS_HTTP_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+enum ois_http_auth {
+	OIS_AUTH_NONE,
+	OIS_AUTH_BASIC,     /* user + secret */
+	OIS_AUTH_BEARER,    /* secret is the token */
+	OIS_AUTH_NTLM,      /* user (DOMAIN\user or user@domain) + secret */
+	OIS_AUTH_NEGOTIATE, /* Kerberos/SPNEGO from the credential cache */
+};
+
+/* How a client talks to one server. Strings are borrowed: keep them alive. */
+struct ois_http_opts {
+	enum ois_http_auth auth;
+	const char *user;
+	const char *secret;       /* password or bearer token: never logged */
+	const char *ca_file;      /* extra CA bundle; TLS verification is always on */
+	long connect_timeout_ms;  /* default 10000 */
+	long timeout_ms;          /* whole request, default 120000 */
+	size_t max_response;      /* response body cap, default 64 MiB */
+	int max_retries;          /* retries after the first try, default 5 */
+	long retry_base_ms;       /* first backoff, doubled each retry, default 500 */
+	long retry_max_ms;        /* cap of one wait, default 60000 */
+	const char *user_agent;   /* default "oisync/VERSION" */
+};
+
+struct ois_http_response {
+	long status;              /* HTTP status; 0 when no response came */
+	struct ois_buf body;      /* owned; NUL-terminated */
+	long retry_after_ms;      /* from Retry-After, -1 when absent */
+	char *content_type;       /* owned, may be NULL */
+	char *etag;               /* owned, may be NULL */
+};
+
+void ois_http_response_release(struct ois_http_response *r);
+
+/* Counters for --stats. */
+struct ois_http_stats {
+	unsigned long requests;   /* every try, retries included */
+	unsigned long retries;
+	unsigned long long bytes_sent;
+	unsigned long long bytes_received;
+	double seconds;           /* wall time spent in requests */
+};
+
+struct ois_http;
+
+/*
+ * Create the client (one per process and server: the handle keeps the
+ * connection alive). Returns NULL after logging if libcurl cannot start.
+ */
+struct ois_http *ois_http_new(const struct ois_http_opts *opts);
+void ois_http_free(struct ois_http *h);
+
+/*
+ * Decides whether a reply should be retried and after how long, for
+ * protocol-level throttling inside a 200 or 500 reply (EWS's ErrorServerBusy
+ * with BackOffMilliseconds). Return 1 to retry, setting *delay_ms (-1: use
+ * the backoff), 0 to accept the reply as it is.
+ */
+typedef int (*ois_http_retry_fn)(const struct ois_http_response *resp, long *delay_ms, void *ctx);
+
+struct ois_http_request {
+	const char *method;        /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+	const char *url;
+	const char *const *headers;/* NULL-terminated "Name: value" list, may be NULL */
+	const char *body;          /* may be NULL */
+	size_t body_len;
+	ois_http_retry_fn should_retry; /* may be NULL */
+	void *retry_ctx;
+	int no_retry;              /* 1: never retry (a non-idempotent write) */
+};
+
+/*
+ * Send a request. Transport failures (connection refused or dropped, timeout,
+ * a body cut short), HTTP 429, 502, 503 and 504 are retried up to max_retries
+ * times with exponential backoff and full jitter, waiting at least what a
+ * Retry-After header asks, never more than retry_max_ms per wait.
+ * Returns 0 when a response arrived (any status: the caller judges it; 401
+ * and 403 are the caller's to turn into OIS_EPERM), OIS_ETEMP when still
+ * throttled (429/503) after the last retry, OIS_EUNAVAIL when the server
+ * could not be reached or kept failing, OIS_EDATA when the response passed
+ * max_response. Errors are logged without secrets. resp is filled in every
+ * case and must be released.
+ */
+int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp);
+
+const struct ois_http_stats *ois_http_stats(const struct ois_http *h);
+/* Replace the secret (a refreshed bearer token). The string is borrowed. */
+void ois_http_set_secret(struct ois_http *h, const char *secret);
+
+#endif

@@ -1,0 +1,161 @@
+/* jsonl.c - streaming JSON-lines reader and writer. */
+#include "jsonl.h"
+#include "code.h"
+#include "log.h"
+
+#include <errno.h>
+#include <string.h>
+
+void ois_jsonl_reader_init(struct ois_jsonl_reader *r, FILE *fp, const char *name, size_t max_line)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->name = name;
+	r->max_line = max_line ? max_line : OIS_JSONL_MAX_LINE_DEFAULT;
+	ois_buf_init(&r->cur, 0);
+	r->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+}
+
+void ois_jsonl_reader_release(struct ois_jsonl_reader *r)
+{
+	ois_buf_release(&r->cur);
+	if (r->tok)
+		json_tokener_free(r->tok);
+	r->tok = NULL;
+}
+
+int ois_utf8_valid(const char *str, size_t len, size_t *bad_offset)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned min, cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			goto bad;
+		}
+		if (i + n >= len)
+			goto bad;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n + 1;
+	}
+	return 1;
+bad:
+	if (bad_offset)
+		*bad_offset = i;
+	return 0;
+}
+
+/* Read up to and excluding the next '\n' into r->cur. 1 line, 0 eof, <0 error. */
+static int read_line(struct ois_jsonl_reader *r)
+{
+	ois_buf_reset(&r->cur);
+	int c, any = 0;
+	char chunk[4096];
+	size_t n = 0;
+	while ((c = getc_unlocked(r->fp)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		chunk[n++] = (char)c;
+		if (n == sizeof(chunk)) {
+			if (r->cur.len + n > r->max_line)
+				goto too_long;
+			ois_buf_add(&r->cur, chunk, n);
+			n = 0;
+		}
+	}
+	if (ferror(r->fp))
+		return ois_fail(OIS_EIO, "%s: read error after line %lu: %s", r->name, r->line, strerror(errno));
+	if (r->cur.len + n > r->max_line)
+		goto too_long;
+	ois_buf_add(&r->cur, chunk, n);
+	if (!any)
+		return 0;
+	r->line++;
+	return 1;
+too_long:
+	r->line++;
+	return ois_fail(OIS_EDATA, "%s:%lu: line longer than the limit of %zu bytes", r->name, r->line, r->max_line);
+}
+
+static int blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int ois_jsonl_read(struct ois_jsonl_reader *r, json_object **out)
+{
+	*out = NULL;
+	for (;;) {
+		int rc = read_line(r);
+		if (rc <= 0)
+			return rc;
+		if (!blank(r->cur.data, r->cur.len))
+			break;
+	}
+	size_t bad;
+	if (!ois_utf8_valid(r->cur.data, r->cur.len, &bad))
+		return ois_fail(OIS_EDATA, "%s:%lu: invalid UTF-8 at byte %zu", r->name, r->line, bad + 1);
+	json_tokener_reset(r->tok);
+	json_object *obj = json_tokener_parse_ex(r->tok, r->cur.data, (int)r->cur.len);
+	enum json_tokener_error jerr = json_tokener_get_error(r->tok);
+	if (jerr == json_tokener_continue)
+		return ois_fail(OIS_EDATA, "%s:%lu: invalid JSON: the line ends inside a value", r->name, r->line);
+	if (!obj || jerr != json_tokener_success)
+		return ois_fail(OIS_EDATA, "%s:%lu: invalid JSON at byte %zu: %s", r->name, r->line,
+				json_tokener_get_parse_end(r->tok) + 1, json_tokener_error_desc(jerr));
+	size_t end = json_tokener_get_parse_end(r->tok);
+	if (!blank(r->cur.data + end, r->cur.len - end)) {
+		json_object_put(obj);
+		return ois_fail(OIS_EDATA, "%s:%lu: unexpected text after the JSON value at byte %zu", r->name, r->line, end + 1);
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return ois_fail(OIS_EDATA, "%s:%lu: expected a JSON object", r->name, r->line);
+	}
+	*out = obj;
+	return 1;
+}
+
+int ois_jsonl_write(FILE *fp, const json_object *obj)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length((json_object *)obj,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (fwrite(s, 1, len, fp) != len || putc('\n', fp) == EOF)
+		return ois_fail(OIS_EIO, "cannot write output: %s", strerror(errno));
+	return 0;
+}
+
+int ois_close_stdout(void)
+{
+	int err = fflush(stdout) != 0 || ferror(stdout);
+	int saved = errno;
+	if (fclose(stdout) != 0 && !err) {
+		err = 1;
+		saved = errno;
+	}
+	if (err)
+		return ois_fail(OIS_EIO, "cannot write output: %s", strerror(saved));
+	return 0;
+}

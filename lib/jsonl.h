@@ -1,0 +1,48 @@
+/* jsonl.h - streaming JSON-lines reader and writer on json-c. */
+#ifndef OIS_JSONL_H
+#define OIS_JSONL_H
+
+#include "buf.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#define OIS_JSONL_MAX_LINE_DEFAULT ((size_t)16 << 20) /* 16 MiB */
+
+/*
+ * Reads one JSON object per line from fp, never holding more than one line
+ * (capped at max_line bytes) in memory. name is used in messages, as
+ * "NAME:LINE: what is wrong"; it is not copied. Empty lines are skipped.
+ */
+struct ois_jsonl_reader {
+	FILE *fp;
+	const char *name;
+	unsigned long line;     /* number of the line last returned, 1-based */
+	size_t max_line;
+	struct ois_buf cur;
+	json_tokener *tok;
+};
+
+void ois_jsonl_reader_init(struct ois_jsonl_reader *r, FILE *fp, const char *name, size_t max_line);
+void ois_jsonl_reader_release(struct ois_jsonl_reader *r);
+/*
+ * Read the next object. Returns 1 and stores a new reference in *out (the
+ * caller puts it), 0 at end of input, OIS_EDATA for a bad line (bad UTF-8,
+ * bad JSON, not an object, too long) or OIS_EIO for a read error; both are
+ * already logged with the file name and line number.
+ */
+int ois_jsonl_read(struct ois_jsonl_reader *r, json_object **out);
+
+/* Write obj as one line. Returns 0 or OIS_EIO (logged). */
+int ois_jsonl_write(FILE *fp, const json_object *obj);
+
+/*
+ * Flush and close stdout, failing on a full disk or a closed pipe (as sbase's
+ * fshut): a filter's last call before exit. Returns 0 or OIS_EIO (logged).
+ */
+int ois_close_stdout(void);
+
+/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+int ois_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+#endif

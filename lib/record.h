@@ -1,0 +1,54 @@
+/* record.h - the record envelope of DESIGN.md section 2: types, sides, checks. */
+#ifndef OIS_RECORD_H
+#define OIS_RECORD_H
+
+#include <json-c/json.h>
+
+enum ois_rec_type {
+	OIS_REC_UNKNOWN,
+	OIS_REC_CONTACT,
+	OIS_REC_APPOINTMENT,
+	OIS_REC_CHECKPOINT,
+	OIS_REC_SYNCINFO,
+	OIS_REC_CHANGESET,
+	OIS_REC_OP,
+	OIS_REC_RESULT,
+};
+
+/* The two sides are an array index. */
+enum ois_side {
+	OIS_EXCHANGE = 0,
+	OIS_INTERACTION = 1,
+};
+#define OIS_SIDES 2
+
+const char *ois_side_name(enum ois_side side);
+/* Side for "exchange" or "interaction"; -1 otherwise. */
+int ois_side_parse(const char *name);
+
+/* Type of a record from its "type" key; OIS_REC_UNKNOWN when absent or unknown. */
+enum ois_rec_type ois_record_type(json_object *rec);
+const char *ois_rec_type_name(enum ois_rec_type t);
+
+/*
+ * Check a record has the keys its type requires, with the right JSON types
+ * (item: side, account, id, op upsert|delete, data object on upsert;
+ * checkpoint: side, account, folder, token, complete; syncinfo: side,
+ * account, sync_id; op: op_id, action, target, kind). Unknown keys are fine:
+ * every stage keeps them. Returns 0, or OIS_EDATA after logging
+ * "WHERE: problem" (where is "file:line").
+ */
+int ois_record_check(json_object *rec, const char *where);
+
+/*
+ * Small accessors that return NULL (or the default) when the key is absent
+ * or of another type. Returned pointers are borrowed from rec.
+ */
+const char *ois_json_str(json_object *obj, const char *key);
+json_object *ois_json_obj(json_object *obj, const char *key);
+json_object *ois_json_arr(json_object *obj, const char *key);
+int ois_json_bool(json_object *obj, const char *key, int dflt);
+/* Set key to a new string, or delete it when val is NULL. */
+void ois_json_set_str(json_object *obj, const char *key, const char *val);
+
+#endif

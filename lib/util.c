@@ -1,0 +1,88 @@
+/* util.c - allocation that never returns NULL, invariant checks. */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void oom(size_t size)
+{
+	fprintf(stderr, "oisync: out of memory allocating %zu bytes\n", size);
+	abort();
+}
+
+void *ois_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		oom(size);
+	return p;
+}
+
+void *ois_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *ois_xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		oom(size);
+	return p;
+}
+
+char *ois_xstrdup(const char *s)
+{
+	return ois_xstrndup(s, strlen(s));
+}
+
+char *ois_xstrndup(const char *s, size_t n)
+{
+	char *p = ois_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *ois_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		OIS_BUG("bad format '%s'", fmt);
+	char *p = ois_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void ois_bug_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "BUG: %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+int ois_str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+int ois_str_eq(const char *a, const char *b)
+{
+	if (ois_str_empty(a) || ois_str_empty(b))
+		return ois_str_empty(a) && ois_str_empty(b);
+	return strcmp(a, b) == 0;
+}
