@@ -12,6 +12,8 @@
 enum ois_code {
 	OIS_OK = 0,
 	OIS_EFAIL = -1,                /* generic failure: exit 1 */
+	OIS_ECONFLICT = -2,            /* the item moved on (If-Match/ChangeKey): exit 1 */
+	OIS_ENOTFOUND = -3,            /* the item is gone: exit 1 */
 	OIS_EUSAGE = -EX_USAGE,        /* 64: bad command line */
 	OIS_EDATA = -EX_DATAERR,       /* 65: bad input data */
 	OIS_EUNAVAIL = -EX_UNAVAILABLE,/* 69: a server is down or failing */
@@ -26,7 +28,9 @@ enum ois_code {
 /* Exit status for a return code: 0 stays 0, a negative code its sysexits value. */
 static inline int ois_exit_status(int rc)
 {
-	return rc >= 0 ? rc : -rc;
+	if (rc >= 0)
+		return rc;
+	return rc > -64 ? 1 : -rc;
 }
 
 #endif

@@ -1,0 +1,31 @@
+/* extract.h - what oisync-extract's main hands to each source's reader. */
+#ifndef OIS_EXTRACT_H
+#define OIS_EXTRACT_H
+
+#include "config.h"
+
+#include <stdio.h>
+
+struct extract_args {
+	const struct ois_config *cfg;
+	const char *server;      /* exchange: the [server NAME] section */
+	const char *mailbox;     /* exchange: --mailbox SMTP */
+	const char *url;         /* --url overrides the configured URL */
+	const char *user;        /* interaction: --user ID */
+	const char *folder;      /* --folder contacts|calendar, NULL for all enabled */
+	const char *state_dir;   /* where committed checkpoints are read */
+	const char *account;     /* the state account (the InterAction user id) */
+	int full;                /* --full: ignore committed checkpoints */
+	int stats;               /* --stats: counters to stderr at the end */
+	FILE *out;               /* records go here */
+};
+
+/*
+ * Each reader writes its item records, then one checkpoint per folder, to
+ * args->out, and returns 0 or a negative enum ois_code. On failure it has
+ * written no checkpoint, so nothing downstream infers a deletion.
+ */
+int extract_exchange(const struct extract_args *args);
+int extract_interaction(const struct extract_args *args);
+
+#endif

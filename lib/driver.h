@@ -1,0 +1,50 @@
+/* driver.h - what apply asks of one side's server, as a struct of function pointers. */
+#ifndef OIS_DRIVER_H
+#define OIS_DRIVER_H
+
+#include <json-c/json.h>
+
+/*
+ * One side's connection for one account (an Exchange mailbox, an InterAction
+ * user), opened by that side's client (lib/ews.h, lib/interaction.h). Apply
+ * only sees this interface, so another access path (Graph, the vendor's REST
+ * API) is one more implementation, not a change to the stages.
+ *
+ * kind is "contact" (or, later, "appointment"). data is canonical (DESIGN.md
+ * section 2) and borrowed. Returned strings are owned by the caller.
+ * Every method returns 0, or a negative enum ois_code after logging:
+ * OIS_ECONFLICT when if_version no longer matches, OIS_ENOTFOUND when the item
+ * is gone, OIS_ETEMP/OIS_EUNAVAIL/OIS_EPERM for the server's failures.
+ */
+struct ois_driver {
+	const char *name; /* "exchange", "interaction" */
+	void *conn;
+
+	/*
+	 * Create an item tagged with op_id (EWS: an extended property;
+	 * InterAction: an external reference), so a create whose reply was lost
+	 * is found by find_by_op and adopted, never sent twice. On InterAction
+	 * "create" means: add the firm contact that has one of data's e-mail
+	 * addresses to the user's list, or create it when none has.
+	 */
+	int (*create)(void *conn, const char *kind, json_object *data, const char *op_id,
+		      char **new_id, char **new_version);
+	/*
+	 * Change exactly the canonical fields named in fields (an array of
+	 * strings such as "first" or "phones.mobile") to their values in data
+	 * (absent means clear it), if the item is still at if_version.
+	 */
+	int (*update)(void *conn, const char *kind, const char *id, const char *if_version,
+		      json_object *data, json_object *fields, char **new_version);
+	/*
+	 * Remove the item from this account: EWS deletes it (to Deleted Items);
+	 * InterAction removes it from the user's list, never the firm contact.
+	 */
+	int (*remove)(void *conn, const char *kind, const char *id, const char *if_version);
+	/* Find an item created by op_id: 0 and its id/version, or OIS_ENOTFOUND. */
+	int (*find_by_op)(void *conn, const char *kind, const char *op_id, char **id, char **version);
+	/* Close the connection and free conn. */
+	void (*close)(void *conn);
+};
+
+#endif
