@@ -1,0 +1,126 @@
+/* config.h - oisync.conf and the users file, read with libinih. */
+#ifndef OIS_CONFIG_H
+#define OIS_CONFIG_H
+
+#include "http.h"
+
+/*
+ * oisync.conf (see oisync.conf(5)):
+ *
+ *   [global]
+ *   state_dir   = /var/lib/oisync
+ *   changes_dir = /var/lib/oisync/changes   ; saved change sets
+ *   users_file  = /etc/oisync/users.conf    ; relative paths: relative to this file
+ *
+ *   [server ex1]                            ; one section per Exchange server
+ *   url = https://ex1.firm.example/EWS/Exchange.asmx
+ *   auth = ntlm | negotiate | basic | bearer
+ *   access = impersonation | delegate
+ *   username = FIRM\svc-oisync
+ *   secret_file = /etc/oisync/ex1.secret    ; or secret_env = NAME
+ *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
+ *   getitem_batch = 64
+ *
+ *   [interaction]
+ *   url = https://interaction.firm.example/api/v1
+ *   token_url = https://.../oauth/token     ; OAuth2 client credentials
+ *   client_id = oisync
+ *   secret_file = /etc/oisync/interaction.secret   ; or secret_env = NAME
+ *   ca_file, timeout, connect_timeout, retries as above
+ *
+ *   [defaults]                              ; for each user unless overridden
+ *   direction = both | to-interaction | to-exchange
+ *   conflict = newest-wins | exchange-wins | interaction-wins
+ *   private = skip | sync
+ *   categories = Clients, Personal          ; only these sync; empty: all
+ *   calendar = off | on
+ *   calendar_past_days = 30
+ *   calendar_future_days = 180
+ *   appointment_type = Meeting
+ *   mass_delete_percent = 20
+ *   mass_delete_min = 10
+ *
+ * The users file has one [user ID] section per InterAction user:
+ *   mailbox = alice@firm.example, server = ex1, enabled = yes|no, and any
+ *   [defaults] key as an override.
+ *
+ * Unknown sections or keys and bad values are errors naming the file and
+ * line, returned as OIS_ECONFIG.
+ */
+
+enum ois_direction { OIS_DIR_BOTH, OIS_DIR_TO_INTERACTION, OIS_DIR_TO_EXCHANGE };
+enum ois_conflict { OIS_NEWEST_WINS, OIS_EXCHANGE_WINS, OIS_INTERACTION_WINS };
+enum ois_access { OIS_ACCESS_IMPERSONATION, OIS_ACCESS_DELEGATE };
+
+/* Per-user sync settings: [defaults], then the user's overrides. */
+struct ois_sync_settings {
+	enum ois_direction direction;
+	enum ois_conflict conflict;
+	int sync_private;          /* private = sync */
+	char **categories;         /* NULL-terminated, NULL for all */
+	int calendar;
+	int calendar_past_days;
+	int calendar_future_days;
+	char *appointment_type;
+	int mass_delete_percent;
+	int mass_delete_min;
+};
+
+/* A server endpoint: an Exchange server or the InterAction API. */
+struct ois_endpoint {
+	char *name;                /* section name; "interaction" for that one */
+	char *url;
+	char *token_url;           /* interaction only */
+	char *client_id;           /* interaction only */
+	enum ois_http_auth auth;
+	enum ois_access access;    /* exchange only */
+	char *username;
+	char *secret_file;
+	char *secret_env;
+	char *ca_file;
+	long timeout_s;
+	long connect_timeout_s;
+	int retries;
+	int getitem_batch;         /* exchange only */
+};
+
+struct ois_user {
+	char *id;                  /* InterAction user id */
+	char *mailbox;
+	char *server;
+	int enabled;
+	struct ois_sync_settings settings;
+};
+
+struct ois_config {
+	char *path;                /* the file read */
+	char *state_dir;
+	char *changes_dir;
+	char *users_file;
+	struct ois_endpoint *servers;
+	size_t nservers;
+	struct ois_endpoint interaction;
+	struct ois_sync_settings defaults;
+	struct ois_user *users;
+	size_t nusers;
+};
+
+/*
+ * Load path (NULL: $OISYNC_CONF, else /etc/oisync/oisync.conf) and the users
+ * file it names (a missing users file is an empty list). Returns 0, or
+ * OIS_ECONFIG after logging "FILE:LINE: problem". cfg is owned by the caller:
+ * ois_config_release it.
+ */
+int ois_config_load(const char *path, struct ois_config *cfg);
+void ois_config_release(struct ois_config *cfg);
+
+/* Lookups; NULL when absent. Pointers are borrowed from cfg. */
+const struct ois_endpoint *ois_config_server(const struct ois_config *cfg, const char *name);
+const struct ois_user *ois_config_user(const struct ois_config *cfg, const char *id);
+const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, const char *mailbox);
+
+/* Names for messages and for oisync(1)'s output. */
+const char *ois_conflict_name(enum ois_conflict c);
+const char *ois_direction_name(enum ois_direction d);
+
+#endif
