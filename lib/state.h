@@ -1,0 +1,106 @@
+/* state.h - the per-account state store of DESIGN.md section 3, on SQLite. */
+#ifndef OIS_STATE_H
+#define OIS_STATE_H
+
+#include "record.h"
+
+/*
+ * One SQLite database per account, STATE_DIR/SERVER/ACCOUNT.db, with the
+ * lock file ACCOUNT.lock beside it. SERVER and ACCOUNT are made safe for a
+ * file name by ois_state_safe_name, so no input steers a path outside
+ * STATE_DIR and two different names never share a file.
+ * WAL mode, synchronous=FULL, foreign keys on, schema version in
+ * PRAGMA user_version with forward migrations.
+ */
+struct ois_state;
+
+enum ois_state_mode {
+	OIS_STATE_READ,   /* reconcile: read-only; a missing database is an empty state */
+	OIS_STATE_WRITE,  /* apply: created (folders 0700) when missing */
+};
+
+/*
+ * A file-name-safe, injective encoding of name: [A-Za-z0-9@._+-] kept except
+ * '%'-escaping of anything else and of a leading '.', never empty ("%" for
+ * ""), and names longer than 200 bytes cut and suffixed with a digest.
+ * Returned string owned by the caller.
+ */
+char *ois_state_safe_name(const char *name);
+/* STATE_DIR/SAFE(SERVER)/SAFE(ACCOUNT)SUFFIX; owned by the caller. */
+char *ois_state_path(const char *state_dir, const char *server, const char *account, const char *suffix);
+
+/*
+ * Take the exclusive flock on the account's .lock file (creating folders as
+ * needed), waiting up to wait_seconds (0: fail at once). Returns a file
+ * descriptor >= 0, OIS_ETEMP when another run holds it, OIS_EIO otherwise.
+ */
+int ois_state_lock(const char *state_dir, const char *server, const char *account, int wait_seconds);
+void ois_state_unlock(int fd);
+
+/*
+ * Open the account's database. A database that fails to open or fails
+ * PRAGMA quick_check is OIS_EDATA with a clear message, never a fresh start.
+ * In OIS_STATE_READ mode a missing file gives *out == an empty state.
+ */
+int ois_state_open(const char *state_dir, const char *server, const char *account,
+		   enum ois_state_mode mode, struct ois_state **out);
+void ois_state_close(struct ois_state *st);
+/* 1 when the state has never been written (no database, or no meta sync_id). */
+int ois_state_is_new(struct ois_state *st);
+
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK); 0 or OIS_EIO. */
+int ois_state_begin(struct ois_state *st);
+int ois_state_commit(struct ois_state *st);
+int ois_state_rollback(struct ois_state *st);
+
+/* meta: key/value text. get: 0 found (*val owned), OIS_ENOTFOUND, or error. */
+int ois_state_meta_get(struct ois_state *st, const char *key, char **val);
+int ois_state_meta_set(struct ois_state *st, const char *key, const char *val);
+
+/* checkpoints: last committed token per side and folder (NULL token allowed). */
+int ois_state_checkpoint_get(struct ois_state *st, enum ois_side side, const char *folder, char **token);
+int ois_state_checkpoint_set(struct ois_state *st, enum ois_side side, const char *folder, const char *token);
+
+/* pairs: one synced item. Strings owned by whoever filled the struct. */
+struct ois_pair {
+	char *pair_id;
+	char *kind;                 /* "contact", "appointment" */
+	char *id[OIS_SIDES];        /* NULL when that side has none yet */
+	char *version[OIS_SIDES];
+	char *base;                 /* canonical data both sides agreed on: JSON text */
+	char *base_hash;            /* "sha256:..." of base */
+	char *op_id;                /* the op that created the pair */
+};
+void ois_pair_release(struct ois_pair *p);
+
+/* Call fn for every pair of kind (NULL: all), in pair_id order; fn's non-zero stops and is returned. */
+int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out); /* OIS_ENOTFOUND */
+int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p); /* insert or replace */
+int ois_state_pair_delete(struct ois_state *st, const char *pair_id);
+long ois_state_pair_count(struct ois_state *st, const char *kind);
+
+/* applied: one row per op a server confirmed. */
+struct ois_applied {
+	char *op_id;
+	char *status;               /* "ok", "conflict", "failed", "skipped" */
+	char *new_id;
+	char *new_version;
+	char *op;                   /* the op record: JSON text */
+	int folded;                 /* 1 once folded into pairs */
+};
+void ois_applied_release(struct ois_applied *a);
+int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_applied *out); /* OIS_ENOTFOUND */
+/* Insert or replace, in its own committed transaction unless one is open. */
+int ois_state_applied_put(struct ois_state *st, const struct ois_applied *a);
+/* Every row not yet folded, in insertion order. */
+int ois_state_applied_foreach_unfolded(struct ois_state *st,
+				       int (*fn)(const struct ois_applied *a, void *ctx), void *ctx);
+int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id);
+
+/* runs: one row per run, for oisync status. counts is JSON text. */
+int ois_state_run_add(struct ois_state *st, const char *started, const char *finished,
+		      const char *outcome, const char *counts);
+
+#endif
