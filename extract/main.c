@@ -1,0 +1,160 @@
+/* main.c - oisync-extract: read one account's items from a server as JSON lines. */
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "extract.h"
+#include "jsonl.h"
+#include "log.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: oisync-extract [options] exchange --mailbox SMTP [--server NAME]\n"
+	"       oisync-extract [options] interaction --user ID\n"
+	"\n"
+	"Write an account's items as JSON lines on stdout: incremental from the\n"
+	"committed checkpoint, the whole folder on the first run, checkpoint last.\n"
+	"\n"
+	"  -c, --config FILE    configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
+	"  -m, --mailbox SMTP   exchange: the mailbox to read\n"
+	"  -s, --server NAME    exchange: the [server NAME] section (default: the\n"
+	"                       mailbox's server in the users file)\n"
+	"  -u, --user ID        interaction: the InterAction user\n"
+	"      --url URL        use this server URL instead of the configured one\n"
+	"  -f, --folder NAME    contacts (calendar comes later); default: all enabled\n"
+	"      --state DIR      state folder (default: state_dir of the configuration)\n"
+	"      --full           ignore the committed checkpoint: read everything\n"
+	"      --stats          print requests, bytes, items and seconds at the end\n"
+	"  -v, --verbose        more messages (repeat for debug)\n"
+	"      --log-format F   text (default) or json\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        print the version\n";
+
+enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS };
+
+static int usage_error(const char *msg)
+{
+	ois_fail(OIS_EUSAGE, "%s (see --help)", msg);
+	return EX_USAGE;
+}
+
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "mailbox", required_argument, NULL, 'm' },
+	{ "server", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "url", required_argument, NULL, OPT_URL },
+	{ "folder", required_argument, NULL, 'f' },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "full", no_argument, NULL, OPT_FULL },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	OIS_CLI_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Parse options up to the first operand ("+" stops there), so that options
+ * may come before and after the source name. Returns -1 to go on, else the
+ * exit status.
+ */
+static int parse_options(int argc, char **argv, struct extract_args *args, const char **config_path)
+{
+	int c, rc;
+	while ((c = getopt_long(argc, argv, "+c:m:s:u:f:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': *config_path = optarg; break;
+		case 'm': args->mailbox = optarg; break;
+		case 's': args->server = optarg; break;
+		case 'u': args->user = optarg; break;
+		case 'f': args->folder = optarg; break;
+		case OPT_URL: args->url = optarg; break;
+		case OPT_STATE: args->state_dir = optarg; break;
+		case OPT_FULL: args->full = 1; break;
+		case OPT_STATS: args->stats = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': ois_cli_version("oisync-extract"); return 0;
+		default:
+			rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	struct extract_args args = { .out = stdout };
+	int rc;
+
+	ois_log_init("oisync-extract");
+	if ((rc = parse_options(argc, argv, &args, &config_path)) >= 0)
+		return rc;
+	if (optind >= argc)
+		return usage_error("missing source: 'exchange' or 'interaction'");
+	const char *source = argv[optind++];
+	if ((rc = parse_options(argc, argv, &args, &config_path)) >= 0)
+		return rc;
+	if (optind < argc)
+		return usage_error("unexpected argument");
+	if (args.folder && strcmp(args.folder, "contacts"))
+		return usage_error("--folder must be 'contacts' (calendar sync comes in a later version)");
+
+	int is_exchange = !strcmp(source, "exchange");
+	if (!is_exchange && strcmp(source, "interaction"))
+		return usage_error("source must be 'exchange' or 'interaction'");
+	if (is_exchange && !args.mailbox)
+		return usage_error("exchange needs --mailbox SMTP");
+	if (!is_exchange && !args.user)
+		return usage_error("interaction needs --user ID");
+
+	struct ois_config cfg;
+	rc = ois_config_load(config_path, &cfg);
+	if (rc)
+		return ois_exit_status(rc);
+	args.cfg = &cfg;
+	if (!args.state_dir)
+		args.state_dir = cfg.state_dir;
+
+	/* The account is the mailbox on both sides; the users file ties them. */
+	const struct ois_user *u = is_exchange ? ois_config_user_by_mailbox(&cfg, args.mailbox)
+					       : ois_config_user(&cfg, args.user);
+	if (is_exchange) {
+		args.account = args.mailbox;
+		if (!args.server && u)
+			args.server = u->server;
+		if (!args.server && cfg.nservers == 1)
+			args.server = cfg.servers[0].name;
+		if (!args.server) {
+			rc = ois_fail(OIS_ECONFIG, "mailbox '%s' is not in the users file: name its --server", args.mailbox);
+			goto out;
+		}
+		if (!ois_config_server(&cfg, args.server)) {
+			rc = ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", args.server, cfg.path);
+			goto out;
+		}
+	} else {
+		if (!u) {
+			rc = ois_fail(OIS_ECONFIG, "InterAction user '%s' is not in the users file '%s'", args.user, cfg.users_file);
+			goto out;
+		}
+		args.account = u->mailbox;
+		if (!args.server)
+			args.server = u->server;
+	}
+	ois_log_set_account(args.account);
+
+	rc = is_exchange ? extract_exchange(&args) : extract_interaction(&args);
+	if (rc == 0)
+		rc = ois_close_stdout();
+out:
+	ois_config_release(&cfg);
+	return ois_exit_status(rc);
+}

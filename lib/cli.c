@@ -1,0 +1,32 @@
+/* cli.c - shared command-line handling: logging options and --version. */
+#include "cli.h"
+#include "code.h"
+#include "log.h"
+
+#ifndef OIS_VERSION
+#define OIS_VERSION "unknown"
+#endif
+
+static int verbosity;
+
+void ois_cli_version(const char *prog)
+{
+	printf("%s (oisync) %s\n", prog, OIS_VERSION);
+}
+
+int ois_cli_common(int opt, const char *arg)
+{
+	switch (opt) {
+	case 'v':
+		ois_log_set_verbosity(++verbosity);
+		return 1;
+	case OIS_CLI_LOG_FORMAT: {
+		int f = ois_log_parse_format(arg);
+		if (f < 0)
+			return ois_fail(OIS_EUSAGE, "--log-format must be 'text' or 'json', not '%s'", arg);
+		ois_log_set_format((enum ois_log_format)f);
+		return 1;
+	}
+	}
+	return 0;
+}
