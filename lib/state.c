@@ -1,0 +1,404 @@
+/* state.c - the state store's queries: transactions, meta, checkpoints, pairs, applied, runs. */
+#include "state_p.h"
+
+#include "code.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* SQL's own clock, so every row's time has one format: RFC 3339 UTC. */
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+/* A write on a read-only state is a programming error, not a user's. */
+static void need_writer(const struct ois_state *st)
+{
+	if (st->mode != OIS_STATE_WRITE)
+		OIS_BUG("state '%s' written while opened read-only", st->path);
+}
+
+static int fail(struct ois_state *st)
+{
+	return ois_state_sqlfail(st->db, st->path);
+}
+
+/*
+ * Prepare sql and bind the n strings of args (NULL binds SQL NULL) to its
+ * ?1..?n. Values only ever reach SQL through bindings.
+ */
+static int prep(struct ois_state *st, const char *sql, sqlite3_stmt **stmt, int n, const char *const *args)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return fail(st);
+	for (int i = 0; i < n; i++) {
+		int rc = args[i] ? sqlite3_bind_text(*stmt, i + 1, args[i], -1, SQLITE_STATIC)
+				 : sqlite3_bind_null(*stmt, i + 1);
+		if (rc != SQLITE_OK) {
+			rc = fail(st);
+			sqlite3_finalize(*stmt);
+			*stmt = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Run a statement that returns no rows, binding args. */
+static int run(struct ois_state *st, const char *sql, int n, const char *const *args)
+{
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, n, args);
+	if (rc)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* A column as a fresh string, NULL for SQL NULL. */
+static char *col_dup(sqlite3_stmt *stmt, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, i);
+	return s ? ois_xstrdup(s) : NULL;
+}
+
+/* Borrowed: valid until the next step or finalize. */
+static char *col(sqlite3_stmt *stmt, int i)
+{
+	return (char *)sqlite3_column_text(stmt, i);
+}
+
+/*
+ * Run a query expected to return at most one row of one column: 0 with
+ * *val set (NULL for SQL NULL), OIS_ENOTFOUND, or an error.
+ */
+static int get_one(struct ois_state *st, const char *sql, int n, const char *const *args, char **val)
+{
+	*val = NULL;
+	if (!st->db)
+		return OIS_ENOTFOUND;
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, n, args);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW)
+		*val = col_dup(stmt, 0);
+	else if (step == SQLITE_DONE)
+		rc = OIS_ENOTFOUND;
+	else
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_is_new(struct ois_state *st)
+{
+	char *id = NULL;
+	int rc = ois_state_meta_get(st, "sync_id", &id);
+	free(id);
+	if (rc == OIS_ENOTFOUND)
+		return 1;
+	return rc ? rc : 0;
+}
+
+/* --- transactions --- */
+
+int ois_state_begin(struct ois_state *st)
+{
+	if (!st->db)
+		return 0;
+	/* A reader's BEGIN is a snapshot; a writer takes the write lock at once,
+	 * so it never fails half-way on SQLITE_BUSY. */
+	return run(st, st->mode == OIS_STATE_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", 0, NULL);
+}
+
+int ois_state_commit(struct ois_state *st)
+{
+	return st->db ? run(st, "COMMIT", 0, NULL) : 0;
+}
+
+int ois_state_rollback(struct ois_state *st)
+{
+	if (!st->db || sqlite3_get_autocommit(st->db))
+		return 0; /* nothing open: sqlite may already have rolled back on error */
+	return run(st, "ROLLBACK", 0, NULL);
+}
+
+/* --- meta --- */
+
+int ois_state_meta_get(struct ois_state *st, const char *key, char **val)
+{
+	const char *args[] = { key };
+	return get_one(st, "SELECT value FROM meta WHERE key = ?1", 1, args, val);
+}
+
+int ois_state_meta_set(struct ois_state *st, const char *key, const char *val)
+{
+	need_writer(st);
+	const char *args[] = { key, val };
+	if (!val)
+		return run(st, "DELETE FROM meta WHERE key = ?1", 1, args);
+	return run(st, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+		       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2, args);
+}
+
+/* --- checkpoints --- */
+
+int ois_state_checkpoint_get(struct ois_state *st, enum ois_side side, const char *folder, char **token)
+{
+	const char *args[] = { ois_side_name(side), folder };
+	return get_one(st, "SELECT token FROM checkpoints WHERE side = ?1 AND folder = ?2", 2, args, token);
+}
+
+int ois_state_checkpoint_set(struct ois_state *st, enum ois_side side, const char *folder, const char *token)
+{
+	need_writer(st);
+	const char *args[] = { ois_side_name(side), folder, token };
+	return run(st, "INSERT INTO checkpoints (side, folder, token, updated) VALUES (?1, ?2, ?3, " NOW ")"
+		       " ON CONFLICT (side, folder) DO UPDATE SET token = excluded.token, updated = excluded.updated",
+		   3, args);
+}
+
+/* --- pairs --- */
+
+#define PAIR_COLS "pair_id, kind, exchange_id, exchange_version, interaction_id, interaction_version," \
+		  " base, base_hash, op_id"
+
+/* Point p's strings at the current row (borrowed). */
+static void pair_from_row(sqlite3_stmt *stmt, struct ois_pair *p)
+{
+	p->pair_id = col(stmt, 0);
+	p->kind = col(stmt, 1);
+	p->id[OIS_EXCHANGE] = col(stmt, 2);
+	p->version[OIS_EXCHANGE] = col(stmt, 3);
+	p->id[OIS_INTERACTION] = col(stmt, 4);
+	p->version[OIS_INTERACTION] = col(stmt, 5);
+	p->base = col(stmt, 6);
+	p->base_hash = col(stmt, 7);
+	p->op_id = col(stmt, 8);
+}
+
+void ois_pair_release(struct ois_pair *p)
+{
+	free(p->pair_id);
+	free(p->kind);
+	for (int s = 0; s < OIS_SIDES; s++) {
+		free(p->id[s]);
+		free(p->version[s]);
+	}
+	free(p->base);
+	free(p->base_hash);
+	free(p->op_id);
+	memset(p, 0, sizeof(*p));
+}
+
+int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	const char *args[] = { kind };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT " PAIR_COLS " FROM pairs WHERE ?1 IS NULL OR kind = ?1 ORDER BY pair_id",
+		      &stmt, 1, args);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ois_pair p;
+		pair_from_row(stmt, &p);
+		if ((rc = fn(&p, ctx)) != 0)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!st->db)
+		return OIS_ENOTFOUND;
+	const char *args[] = { pair_id };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT " PAIR_COLS " FROM pairs WHERE pair_id = ?1", &stmt, 1, args);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		struct ois_pair p;
+		pair_from_row(stmt, &p);
+		out->pair_id = ois_xstrdup(p.pair_id);
+		out->kind = ois_xstrdup(p.kind);
+		for (int s = 0; s < OIS_SIDES; s++) {
+			out->id[s] = p.id[s] ? ois_xstrdup(p.id[s]) : NULL;
+			out->version[s] = p.version[s] ? ois_xstrdup(p.version[s]) : NULL;
+		}
+		out->base = ois_xstrdup(p.base);
+		out->base_hash = ois_xstrdup(p.base_hash);
+		out->op_id = p.op_id ? ois_xstrdup(p.op_id) : NULL;
+	} else if (step == SQLITE_DONE) {
+		rc = OIS_ENOTFOUND;
+	} else {
+		rc = fail(st);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p)
+{
+	need_writer(st);
+	const char *args[] = {
+		p->pair_id, p->kind, p->id[OIS_EXCHANGE], p->version[OIS_EXCHANGE],
+		p->id[OIS_INTERACTION], p->version[OIS_INTERACTION], p->base, p->base_hash, p->op_id,
+	};
+	/* An upsert on pair_id, not INSERT OR REPLACE: REPLACE would silently
+	 * delete another pair that holds the same item id; this fails instead. */
+	return run(st, "INSERT INTO pairs (" PAIR_COLS ", updated)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " NOW ")"
+		       " ON CONFLICT (pair_id) DO UPDATE SET kind = excluded.kind,"
+		       " exchange_id = excluded.exchange_id, exchange_version = excluded.exchange_version,"
+		       " interaction_id = excluded.interaction_id, interaction_version = excluded.interaction_version,"
+		       " base = excluded.base, base_hash = excluded.base_hash, op_id = excluded.op_id,"
+		       " updated = excluded.updated",
+		   (int)OIS_ARRAY_SIZE(args), args);
+}
+
+int ois_state_pair_delete(struct ois_state *st, const char *pair_id)
+{
+	need_writer(st);
+	const char *args[] = { pair_id };
+	return run(st, "DELETE FROM pairs WHERE pair_id = ?1", 1, args);
+}
+
+long ois_state_pair_count(struct ois_state *st, const char *kind)
+{
+	if (!st->db)
+		return 0;
+	const char *args[] = { kind };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT count(*) FROM pairs WHERE ?1 IS NULL OR kind = ?1", &stmt, 1, args);
+	if (rc)
+		return rc;
+	long n;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(stmt, 0);
+	else
+		n = fail(st);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* --- applied --- */
+
+#define APPLIED_COLS "op_id, status, new_id, new_version, op, folded"
+
+static void applied_from_row(sqlite3_stmt *stmt, struct ois_applied *a)
+{
+	a->op_id = col(stmt, 0);
+	a->status = col(stmt, 1);
+	a->new_id = col(stmt, 2);
+	a->new_version = col(stmt, 3);
+	a->op = col(stmt, 4);
+	a->folded = sqlite3_column_int(stmt, 5);
+}
+
+void ois_applied_release(struct ois_applied *a)
+{
+	free(a->op_id);
+	free(a->status);
+	free(a->new_id);
+	free(a->new_version);
+	free(a->op);
+	memset(a, 0, sizeof(*a));
+}
+
+int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_applied *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!st->db)
+		return OIS_ENOTFOUND;
+	const char *args[] = { op_id };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT " APPLIED_COLS " FROM applied WHERE op_id = ?1", &stmt, 1, args);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		out->op_id = col_dup(stmt, 0);
+		out->status = col_dup(stmt, 1);
+		out->new_id = col_dup(stmt, 2);
+		out->new_version = col_dup(stmt, 3);
+		out->op = col_dup(stmt, 4);
+		out->folded = sqlite3_column_int(stmt, 5);
+	} else if (step == SQLITE_DONE) {
+		rc = OIS_ENOTFOUND;
+	} else {
+		rc = fail(st);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_applied_put(struct ois_state *st, const struct ois_applied *a)
+{
+	need_writer(st);
+	const char *args[] = { a->op_id, a->status, a->new_id, a->new_version, a->op, a->folded ? "1" : "0" };
+	/*
+	 * With no transaction open (sqlite3_get_autocommit), this one statement
+	 * is its own transaction, committed and synced (synchronous=FULL)
+	 * before we return: a killed apply finds the row. Inside the caller's
+	 * transaction it commits with it. An upsert keeps the row's seq, so
+	 * unfolded rows stay in the order their ops were first recorded.
+	 */
+	return run(st, "INSERT INTO applied (" APPLIED_COLS ", at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " NOW ")"
+		       " ON CONFLICT (op_id) DO UPDATE SET status = excluded.status, new_id = excluded.new_id,"
+		       " new_version = excluded.new_version, op = excluded.op, folded = excluded.folded,"
+		       " at = excluded.at",
+		   (int)OIS_ARRAY_SIZE(args), args);
+}
+
+int ois_state_applied_foreach_unfolded(struct ois_state *st,
+				       int (*fn)(const struct ois_applied *a, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT " APPLIED_COLS " FROM applied WHERE folded = 0 ORDER BY seq", &stmt, 0, NULL);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ois_applied a;
+		applied_from_row(stmt, &a);
+		if ((rc = fn(&a, ctx)) != 0)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id)
+{
+	need_writer(st);
+	const char *args[] = { op_id };
+	return run(st, "UPDATE applied SET folded = 1 WHERE op_id = ?1", 1, args);
+}
+
+/* --- runs --- */
+
+int ois_state_run_add(struct ois_state *st, const char *started, const char *finished,
+		      const char *outcome, const char *counts)
+{
+	need_writer(st);
+	const char *args[] = { started, finished, outcome, counts };
+	return run(st, "INSERT INTO runs (started, finished, outcome, counts) VALUES (?1, ?2, ?3, ?4)", 4, args);
+}

@@ -1,0 +1,328 @@
+/* state_schema.c - open the account database, check it, and migrate its schema forward. */
+#include "state_p.h"
+
+#include "code.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* PRAGMA application_id: "oisy", so `file` and we can tell our databases from others. */
+#define OIS_APPLICATION_ID 0x6f697379
+
+/*
+ * Migration i takes a database from schema i to i + 1. Append only: a
+ * released migration never changes, because databases out there already
+ * ran it. Each runs in one transaction with its user_version bump.
+ */
+static const char *const migrations[] = {
+	/* 1: the first schema (DESIGN.md section 3). */
+	"PRAGMA application_id = 1869181817;" /* OIS_APPLICATION_ID */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value TEXT);"
+	"CREATE TABLE checkpoints ("
+	"  side TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
+	"  token TEXT,"
+	"  updated TEXT,"
+	"  PRIMARY KEY (side, folder));"
+	/* exchange_id is unique on its own: EWS and Graph ids are mailbox-wide.
+	 * InterAction numbers contacts and appointments apart, so its id is
+	 * unique per kind. NULLs (no partner yet) never collide. */
+	"CREATE TABLE pairs ("
+	"  pair_id TEXT PRIMARY KEY NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  exchange_id TEXT UNIQUE,"
+	"  exchange_version TEXT,"
+	"  interaction_id TEXT,"
+	"  interaction_version TEXT,"
+	"  base TEXT NOT NULL,"
+	"  base_hash TEXT NOT NULL,"
+	"  op_id TEXT,"
+	"  updated TEXT,"
+	"  UNIQUE (kind, interaction_id));"
+	"CREATE INDEX pairs_by_kind ON pairs (kind, pair_id);"
+	"CREATE TABLE applied ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  op_id TEXT UNIQUE NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  new_id TEXT,"
+	"  new_version TEXT,"
+	"  op TEXT,"
+	"  folded INTEGER NOT NULL DEFAULT 0,"
+	"  at TEXT);"
+	"CREATE INDEX applied_unfolded ON applied (seq) WHERE folded = 0;"
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started TEXT,"
+	"  finished TEXT,"
+	"  outcome TEXT,"
+	"  counts TEXT);",
+};
+
+const int ois_state_schema_version = (int)OIS_ARRAY_SIZE(migrations);
+
+int ois_state_sqlfail(sqlite3 *db, const char *path)
+{
+	int ec = sqlite3_errcode(db) & 0xff;
+	const char *msg = sqlite3_errmsg(db);
+	if (ec == SQLITE_NOTADB)
+		return ois_fail(OIS_EDATA, "state '%s' is not an SQLite database: %s", path, msg);
+	if (ec == SQLITE_CORRUPT)
+		return ois_fail(OIS_EDATA, "state '%s' is damaged: %s", path, msg);
+	return ois_fail(OIS_EIO, "state '%s': %s", path, msg);
+}
+
+/* Run sql, which returns nothing we need. */
+static int exec(sqlite3 *db, const char *path, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return ois_state_sqlfail(db, path);
+	return 0;
+}
+
+/* The integer a one-row query (a PRAGMA) returns. */
+static int query_int(sqlite3 *db, const char *path, const char *sql, int *out)
+{
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return ois_state_sqlfail(db, path);
+	int rc = 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*out = sqlite3_column_int(stmt, 0);
+	else
+		rc = ois_state_sqlfail(db, path);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_migrate(sqlite3 *db, const char *path)
+{
+	for (;;) {
+		/* IMMEDIATE, and read the version inside: another process may
+		 * have migrated between our check and our write lock. */
+		int rc = exec(db, path, "BEGIN IMMEDIATE");
+		if (rc)
+			return rc;
+		int v = 0;
+		rc = query_int(db, path, "PRAGMA user_version", &v);
+		if (rc || v >= ois_state_schema_version) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		char *bump = ois_xasprintf("PRAGMA user_version = %d", v + 1);
+		rc = exec(db, path, migrations[v]);
+		if (!rc)
+			rc = exec(db, path, bump);
+		if (!rc)
+			rc = exec(db, path, "COMMIT");
+		free(bump);
+		if (rc) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		ois_debug("state '%s': schema now at version %d", path, v + 1);
+	}
+}
+
+/*
+ * PRAGMA quick_check must say exactly "ok"; otherwise its first complaint
+ * names the damage. A file that is not a database fails here too, before
+ * anything could write to it.
+ */
+static int check_intact(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK)
+		return ois_state_sqlfail(db, path);
+	int rc = 0;
+	int step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW) {
+		rc = ois_state_sqlfail(db, path);
+	} else {
+		const char *res = (const char *)sqlite3_column_text(stmt, 0);
+		if (!res || strcmp(res, "ok") != 0)
+			rc = ois_fail(OIS_EDATA, "state '%s' is damaged: %s", path, res ? res : "quick_check failed");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Refuse a database this code cannot read: a newer schema, another
+ * program's file. *empty is set for a database with no schema at all
+ * (a file created but never migrated).
+ */
+static int check_schema(sqlite3 *db, const char *path, int *version, int *empty)
+{
+	int appid = 0, tables = 0;
+	int rc = query_int(db, path, "PRAGMA user_version", version);
+	if (!rc)
+		rc = query_int(db, path, "PRAGMA application_id", &appid);
+	if (!rc)
+		rc = query_int(db, path, "SELECT count(*) FROM sqlite_master", &tables);
+	if (rc)
+		return rc;
+	if (appid != 0 && appid != OIS_APPLICATION_ID)
+		return ois_fail(OIS_EDATA, "state '%s' is not an oisync state (application_id %d)", path, appid);
+	if (*version > ois_state_schema_version)
+		return ois_fail(OIS_EDATA, "state '%s' was written by a newer oisync (schema %d)", path, *version);
+	if (*version == 0 && tables > 0)
+		return ois_fail(OIS_EDATA, "state '%s' is not an oisync state (tables but no schema version)", path);
+	*empty = *version == 0;
+	return 0;
+}
+
+static int open_db(const char *path, int flags, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+#ifdef SQLITE_OPEN_NOFOLLOW
+	flags |= SQLITE_OPEN_NOFOLLOW; /* sqlite >= 3.31: a symlink is refused */
+#endif
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int err = db ? sqlite3_system_errno(db) : 0;
+		rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s%s%s", path,
+			      db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+			      err ? ": " : "", err ? strerror(err) : "");
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	/* Another process migrating or checkpointing holds the lock briefly. */
+	sqlite3_busy_timeout(db, 5000);
+	*out = db;
+	return 0;
+}
+
+/* The settings every connection needs; journal_mode only a writer can set. */
+static int set_pragmas(sqlite3 *db, const char *path, int writer)
+{
+	int rc = exec(db, path, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+	if (rc || !writer)
+		return rc;
+	sqlite3_stmt *stmt;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK)
+		return ois_state_sqlfail(db, path);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = ois_state_sqlfail(db, path);
+	} else {
+		const char *mode = (const char *)sqlite3_column_text(stmt, 0);
+		if (!mode || strcmp(mode, "wal") != 0)
+			rc = ois_fail(OIS_EIO, "state '%s' cannot use WAL mode (journal_mode %s)", path,
+				      mode ? mode : "unknown");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * The database file is made by us, not by sqlite, so that it is 0600
+ * whatever the umask lets sqlite's default 0644 become; sqlite gives the
+ * -wal and -shm files the mode of the database. O_NOFOLLOW: a planted
+ * symlink is refused rather than followed.
+ */
+static int precreate(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/*
+ * A read-only connection cannot migrate; an older database met by a reader
+ * (reconcile runs before apply) is upgraded through a short writer
+ * connection, safe because each migration is one transaction.
+ */
+static int upgrade_for_reader(const char *path)
+{
+	sqlite3 *db;
+	int rc = open_db(path, SQLITE_OPEN_READWRITE, &db);
+	if (rc)
+		return rc;
+	rc = set_pragmas(db, path, 1);
+	if (!rc)
+		rc = ois_state_migrate(db, path);
+	sqlite3_close(db);
+	return rc;
+}
+
+/*
+ * OIS_STATE_READ opens with plain SQLITE_OPEN_READONLY. A reader of a WAL
+ * database still needs the -shm file (and reads the -wal), and creates -shm
+ * when missing, so the state folder must be writable by the reader; it is,
+ * since the same service account runs apply there.
+ */
+int ois_state_open(const char *state_dir, const char *server, const char *account,
+		   enum ois_state_mode mode, struct ois_state **out)
+{
+	struct ois_state *st = ois_xcalloc(1, sizeof(*st));
+	st->path = ois_state_path(state_dir, server, account, ".db");
+	st->mode = mode;
+	int rc, version = 0, empty = 0;
+	*out = NULL;
+
+	if (mode == OIS_STATE_READ) {
+		struct stat sb;
+		if (lstat(st->path, &sb) != 0) {
+			if (errno == ENOENT || errno == ENOTDIR) {
+				ois_debug("state '%s' does not exist yet: empty state", st->path);
+				*out = st;
+				return 0;
+			}
+			rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s", st->path, strerror(errno));
+			goto fail;
+		}
+		rc = open_db(st->path, SQLITE_OPEN_READONLY, &st->db);
+	} else {
+		rc = ois_state_mkdirs(state_dir, server);
+		if (!rc)
+			rc = precreate(st->path);
+		if (!rc)
+			rc = open_db(st->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st->db);
+	}
+	if (!rc)
+		rc = check_intact(st->db, st->path);
+	if (!rc)
+		rc = check_schema(st->db, st->path, &version, &empty);
+	if (!rc)
+		rc = set_pragmas(st->db, st->path, mode == OIS_STATE_WRITE);
+	if (rc)
+		goto fail;
+
+	if (mode == OIS_STATE_WRITE) {
+		rc = ois_state_migrate(st->db, st->path);
+	} else if (empty) {
+		/* Created but never written: nothing to read, and no tables to read it from. */
+		sqlite3_close(st->db);
+		st->db = NULL;
+	} else if (version < ois_state_schema_version) {
+		rc = upgrade_for_reader(st->path);
+	}
+	if (rc)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	ois_state_close(st);
+	return rc;
+}
+
+void ois_state_close(struct ois_state *st)
+{
+	if (!st)
+		return;
+	/* An open transaction is rolled back: only a commit makes changes real. */
+	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+		OIS_BUG("state '%s' closed with statements still open", st->path);
+	free(st->path);
+	free(st);
+}
