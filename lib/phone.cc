@@ -1,0 +1,45 @@
+// phone.cc - the C shim over libphonenumber's C++ PhoneNumberUtil.
+#include "phone.h"
+
+#include <cstring>
+#include <string>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+#pragma GCC diagnostic pop
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+extern "C" int ois_phone_e164(const char *raw, const char *region, char *out, size_t outlen)
+{
+	if (!raw || !out || outlen == 0)
+		return -1;
+	try {
+		// GetInstance builds the metadata singleton on first use: that is
+		// why this is only ever called when a number needs formatting.
+		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+		PhoneNumber number;
+		if (util->Parse(raw, region ? region : "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+			return -1;
+		// IsPossibleNumber, not IsValidNumber: a number we cannot prove is
+		// assigned (555-01xx, new ranges the metadata lacks) is still a
+		// number the user typed, and both sides must format it alike.
+		// A local-only number (7 digits in the US) has no E.164 form: it
+		// would need an area code nobody typed, so it stays as typed.
+		if (util->IsPossibleNumberWithReason(number) != PhoneNumberUtil::IS_POSSIBLE)
+			return -1;
+		std::string e164;
+		util->Format(number, PhoneNumberUtil::E164, &e164);
+		if (number.has_extension() && !number.extension().empty())
+			e164 += ";ext=" + number.extension();
+		if (e164.size() + 1 > outlen)
+			return -1;
+		std::memcpy(out, e164.c_str(), e164.size() + 1);
+		return 0;
+	} catch (...) {
+		return -1;
+	}
+}
