@@ -1,0 +1,279 @@
+/* canon_fields.c - the merge-unit table and get/set of a unit on canonical data. */
+#include "canon_fields.h"
+#include "canonjson.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EX (1u << OIS_EXCHANGE)
+#define IA (1u << OIS_INTERACTION)
+
+struct unit {
+	const char *name;
+	unsigned sides; /* bit per side that carries the unit */
+};
+
+/* Table order is the order of an op's "fields": keep it stable. */
+static const struct unit contact_units[] = {
+	{ "prefix", EX | IA }, { "first", EX | IA }, { "middle", EX | IA },
+	{ "last", EX | IA }, { "suffix", EX | IA }, { "nickname", EX | IA },
+	{ "display", EX }, { "file_as", EX }, { "company", EX | IA },
+	{ "job_title", EX | IA }, { "department", EX | IA }, { "assistant", EX | IA },
+	{ "web", EX | IA }, { "birthday", EX }, { "notes", EX | IA },
+	{ "mailing_address", EX | IA }, { "private", EX | IA }, { "categories", EX | IA },
+	{ "emails.work", EX | IA }, { "emails.home", EX | IA }, { "emails.other", EX | IA },
+	{ "phones.business", EX | IA }, { "phones.business2", EX | IA },
+	{ "phones.mobile", EX | IA }, { "phones.home", EX | IA }, { "phones.home2", EX },
+	{ "phones.business_fax", EX | IA }, { "phones.home_fax", EX | IA },
+	{ "phones.assistant", EX | IA }, { "phones.pager", EX | IA }, { "phones.other", EX | IA },
+	{ "addresses.business", EX | IA }, { "addresses.home", EX | IA },
+	{ "addresses.other", EX | IA },
+	{ "custom.1", EX | IA }, { "custom.2", EX | IA }, { "custom.3", EX | IA },
+	{ "custom.4", EX | IA },
+};
+
+#define NCONTACT OIS_ARRAY_SIZE(contact_units)
+static const char *contact_names[NCONTACT + 1];
+
+static const char *const email_kinds[] = { "work", "home", "other" };
+
+static const struct unit *table(const char *kind, size_t *n)
+{
+	if (kind && !strcmp(kind, "contact")) {
+		*n = NCONTACT;
+		return contact_units;
+	}
+	*n = 0;
+	return NULL;
+}
+
+const char *const *ois_canon_units(const char *kind)
+{
+	size_t n;
+	const struct unit *t = table(kind, &n);
+	if (!t)
+		return NULL;
+	/* Filled on first use; idempotent, so a race between threads writes the same values. */
+	if (!contact_names[0])
+		for (size_t i = 0; i < NCONTACT; i++)
+			contact_names[i] = contact_units[i].name;
+	return contact_names;
+}
+
+size_t ois_canon_unit_count(const char *kind)
+{
+	size_t n;
+	table(kind, &n);
+	return n;
+}
+
+int ois_canon_unit_index(const char *kind, const char *unit)
+{
+	size_t n;
+	const struct unit *t = table(kind, &n);
+	for (size_t i = 0; unit && i < n; i++)
+		if (!strcmp(t[i].name, unit))
+			return (int)i;
+	return -1;
+}
+
+int ois_canon_side_supports(enum ois_side side, const char *unit)
+{
+	int i = ois_canon_unit_index("contact", unit);
+	if (i < 0)
+		return 0;
+	return (contact_units[i].sides >> side) & 1u;
+}
+
+int ois_canon_is_empty(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return 1;
+	case json_type_boolean:
+		return !json_object_get_boolean(v);
+	case json_type_string:
+		return json_object_get_string_len(v) == 0;
+	case json_type_array:
+		return json_object_array_length(v) == 0;
+	case json_type_object:
+		return json_object_object_length(v) == 0;
+	default:
+		return 0;
+	}
+}
+
+static json_object *nonempty(json_object *v)
+{
+	return ois_canon_is_empty(v) ? NULL : v;
+}
+
+/* Split "group.key" into group (copied into g, at most gsize) and key; NULL key for a plain unit. */
+static const char *split(const char *unit, char *g, size_t gsize)
+{
+	const char *dot = strchr(unit, '.');
+	if (!dot) {
+		g[0] = '\0';
+		return NULL;
+	}
+	size_t len = (size_t)(dot - unit);
+	if (len >= gsize)
+		OIS_BUG("unit name too long: \"%s\"", unit);
+	memcpy(g, unit, len);
+	g[len] = '\0';
+	return dot + 1;
+}
+
+static json_object *email_of_kind(json_object *data, const char *kind)
+{
+	json_object *arr = ois_json_arr(data, "emails");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		const char *k = ois_json_str(e, "kind");
+		if (k && !strcmp(k, kind)) {
+			json_object *a;
+			if (json_object_object_get_ex(e, "address", &a))
+				return nonempty(a);
+		}
+	}
+	return NULL;
+}
+
+/* custom.N -> index N-1, or -1 when N is not 1..4. */
+static int custom_index(const char *key)
+{
+	if (key[0] >= '1' && key[0] <= '4' && key[1] == '\0')
+		return key[0] - '1';
+	return -1;
+}
+
+json_object *ois_canon_get(json_object *data, const char *unit)
+{
+	char g[16];
+	const char *key = split(unit, g, sizeof(g));
+	json_object *v;
+	if (!data)
+		return NULL;
+	if (!key)
+		return json_object_object_get_ex(data, unit, &v) ? nonempty(v) : NULL;
+	if (!strcmp(g, "emails"))
+		return email_of_kind(data, key);
+	if (!strcmp(g, "custom")) {
+		json_object *arr = ois_json_arr(data, "custom");
+		int i = custom_index(key);
+		if (!arr || i < 0 || (size_t)i >= json_object_array_length(arr))
+			return NULL;
+		return nonempty(json_object_array_get_idx(arr, (size_t)i));
+	}
+	json_object *grp = ois_json_obj(data, g);
+	return grp && json_object_object_get_ex(grp, key, &v) ? nonempty(v) : NULL;
+}
+
+static json_object *copy(json_object *v)
+{
+	json_object *c = NULL;
+	if (json_object_deep_copy(v, &c, NULL) != 0)
+		OIS_BUG("json_object_deep_copy failed");
+	return c;
+}
+
+static void set_email(json_object *data, const char *kind, json_object *value)
+{
+	json_object *addr[3];
+	for (size_t i = 0; i < 3; i++) {
+		addr[i] = email_of_kind(data, email_kinds[i]);
+		if (addr[i])
+			json_object_get(addr[i]); /* survives the old list's removal */
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(kind, email_kinds[i])) {
+			json_object_put(addr[i]);
+			addr[i] = value ? copy(value) : NULL;
+		}
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < 3; i++) {
+		if (!addr[i])
+			continue;
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "address", addr[i]); /* reference moves into e */
+		json_object_object_add(e, "kind", json_object_new_string(email_kinds[i]));
+		json_object_array_add(arr, e);
+	}
+	if (json_object_array_length(arr))
+		json_object_object_add(data, "emails", arr);
+	else {
+		json_object_put(arr);
+		json_object_object_del(data, "emails");
+	}
+}
+
+static void set_custom(json_object *data, int idx, json_object *value)
+{
+	const char *vals[4] = { "", "", "", "" };
+	json_object *arr = ois_json_arr(data, "custom");
+	json_object *fresh = json_object_new_array();
+	int any = 0;
+	for (size_t i = 0; i < 4; i++) {
+		json_object *v = arr && i < json_object_array_length(arr) ? json_object_array_get_idx(arr, i) : NULL;
+		if ((int)i == idx)
+			v = value;
+		if (json_object_is_type(v, json_type_string))
+			vals[i] = json_object_get_string(v);
+		any |= vals[i][0] != '\0';
+		json_object_array_add(fresh, json_object_new_string(vals[i]));
+	}
+	/* fresh holds copies, so the old array may go now. */
+	if (any)
+		json_object_object_add(data, "custom", fresh);
+	else {
+		json_object_put(fresh);
+		json_object_object_del(data, "custom");
+	}
+}
+
+void ois_canon_set(json_object *data, const char *unit, json_object *value)
+{
+	char g[16];
+	const char *key = split(unit, g, sizeof(g));
+	if (ois_canon_unit_index("contact", unit) < 0)
+		OIS_BUG("unknown merge unit \"%s\"", unit);
+	value = nonempty(value);
+	if (!key) {
+		if (value)
+			json_object_object_add(data, unit, copy(value));
+		else
+			json_object_object_del(data, unit);
+		return;
+	}
+	if (!strcmp(g, "emails")) {
+		set_email(data, key, value);
+		return;
+	}
+	if (!strcmp(g, "custom")) {
+		set_custom(data, custom_index(key), value);
+		return;
+	}
+	json_object *grp = ois_json_obj(data, g);
+	if (!grp) {
+		if (!value)
+			return;
+		grp = json_object_new_object();
+		json_object_object_add(data, g, grp);
+	}
+	if (value)
+		json_object_object_add(grp, key, copy(value));
+	else
+		json_object_object_del(grp, key);
+	if (json_object_object_length(grp) == 0)
+		json_object_object_del(data, g);
+}
+
+int ois_canon_unit_equal(json_object *a, json_object *b, const char *unit)
+{
+	json_object *va = ois_canon_get(a, unit), *vb = ois_canon_get(b, unit);
+	if (!va || !vb)
+		return va == vb;
+	return ois_json_equal(va, vb);
+}
