@@ -1,0 +1,1274 @@
+#!/usr/bin/python3
+# interaction_server.py - the InterAction API v1 reference server (oisync tests, demo).
+"""InterAction API v1 reference server for oisync.
+
+Implements the contract of man/oisync-interaction-api.7: OAuth client
+credentials, firm contacts, users' contact lists with per-user data, a change
+feed with opaque cursors, versions with If-Match, and fake-only control
+endpoints under /_fake/ for tests (stats, dump, simulated user edits, faults).
+Python 3 standard library only; listens on 127.0.0.1 only.
+"""
+
+import argparse
+import base64
+import copy
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+USAGE_EPILOG = """\
+clients file (mode 0600, written by tests at run time; never commit a secret):
+  CLIENT_ID:CLIENT_SECRET   credentials POST /oauth/token accepts
+  token:STATIC              a bearer token accepted as is, never expires
+  # comment, blank lines    ignored
+Without --clients-file the server runs open: no Authorization is checked and
+/oauth/token issues a token for any credentials.
+
+seed file (JSON):
+  {"users":[{"id":"alice","name":"Alice Smith","email":"alice@firm.example"}],
+   "contacts":[{"id":"c-000001","first_name":"Ann","last_name":"Lee",...}],
+   "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","my_notes":"",
+                      "categories":["Clients"],"private":false}]}}
+  Contact "id" is optional (ids are "c-%06d"); "version" (default 1) and
+  "updated_at" may be given.
+
+--data-dir DIR keeps the state in DIR/state.json (rewritten atomically after
+every change) and loads it instead of the seed when it exists.
+
+API (see man/oisync-interaction-api.7):
+  POST /oauth/token                         grant_type=client_credentials
+  GET  /api/v1/users                        GET /api/v1/users/{uid}
+  GET  /api/v1/users/{uid}/contacts?limit=N&page=TOKEN
+  GET|PUT|PATCH|DELETE /api/v1/users/{uid}/contacts/{id}
+  GET  /api/v1/users/{uid}/changes?cursor=CURSOR&limit=N
+  GET  /api/v1/contacts?email=ADDR | ?external_ref=REF     POST /api/v1/contacts
+  GET|PATCH /api/v1/contacts/{id}
+
+control endpoints (no auth):
+  GET  /_fake/stats          requests per "METHOD /route" (DELETE resets)
+  GET  /_fake/dump           the whole state
+  POST /_fake/edit           {"user":U,"contact_id":ID,"set":{...}}  (no If-Match)
+  POST /_fake/remove         {"user":U,"contact_id":ID}
+  POST /_fake/add            {"user":U,"contact":{...}} -> {"id":ID}
+                             or {"user":U,"contact_id":ID} to list an existing one
+  POST /_fake/delete         {"contact_id":ID}  delete a firm contact everywhere
+  GET|POST /_fake/faults     {"latency_ms":N,
+                              "http_status":{"code":503|429|500,"next":N,"retry_after":S},
+                              "drop":{"next":N,"after":false},
+                              "truncate":{"next":N}}
+                             each POST replaces the whole fault set ({} clears);
+                             faults hit /api/v1 and /oauth/token only. "drop" closes
+                             the connection without a reply (with "after":true it does
+                             so after doing the request); "truncate" does the request
+                             and sends half the body under the full Content-Length.
+
+The server stops cleanly on SIGTERM or SIGINT.
+"""
+
+MAX_BODY = 1 << 20
+MAX_STRING = 65536
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+STRING_FIELDS = ["title", "first_name", "middle_name", "last_name", "suffix",
+                 "company_name", "job_title", "department", "assistant"]
+EMAIL_KEYS = ["business", "home", "other"]
+PHONE_KEYS = ["direct", "company", "mobile", "home", "other", "business_fax",
+              "home_fax", "assistant", "pager"]
+ADDRESS_KINDS = ["business", "home", "other"]
+ADDRESS_KEYS = ["street", "city", "state", "postal_code", "country"]
+KINDS = ["person", "company"]
+MAILING = ["", "business", "home", "other"]
+FIRM_FIELDS = (["kind"] + STRING_FIELDS
+               + ["emails", "phones", "addresses", "mailing_address", "web_site",
+                  "custom", "external_refs"])
+USER_FIELDS = ["categories", "goes_by", "my_notes", "private"]
+READ_ONLY = ["id", "version", "updated_at"]
+
+CLEAR = object()  # a nested object set to null or "": clear all of it
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status, stable code, message, extra headers."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def bad(message):
+    raise ApiError(400, "bad_request", message)
+
+
+def not_found(what):
+    raise ApiError(404, "not_found", "no such %s" % what)
+
+
+def now_utc():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---------------------------------------------------------------- contact fields
+
+def blank_firm():
+    c = {"id": "", "version": 1, "kind": "person"}
+    for k in STRING_FIELDS:
+        c[k] = ""
+    c["emails"] = {k: "" for k in EMAIL_KEYS}
+    c["phones"] = {k: "" for k in PHONE_KEYS}
+    c["addresses"] = {a: {k: "" for k in ADDRESS_KEYS} for a in ADDRESS_KINDS}
+    c["mailing_address"] = ""
+    c["web_site"] = ""
+    c["custom"] = ["", "", "", ""]
+    c["external_refs"] = []
+    c["updated_at"] = ""
+    return c
+
+
+def blank_user_data():
+    return {"categories": [], "goes_by": "", "my_notes": "", "private": False}
+
+
+def check_str(name, v):
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        bad("field '%s' must be a string" % name)
+    if len(v) > MAX_STRING:
+        bad("field '%s' is too long" % name)
+    return v
+
+
+def check_str_list(name, v, limit=None):
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        bad("field '%s' must be an array of strings" % name)
+    if limit is not None and len(v) > limit:
+        bad("field '%s' holds at most %d strings" % (name, limit))
+    return [check_str("%s[%d]" % (name, i), x) for i, x in enumerate(v)]
+
+
+def unique_nonempty(items):
+    out = []
+    for x in items:
+        if x and x not in out:
+            out.append(x)
+    return out
+
+
+def check_object(name, v, keys):
+    """A nested object of strings: CLEAR for null/"", else {key: str}."""
+    if v is None or v == "":
+        return CLEAR
+    if not isinstance(v, dict):
+        bad("field '%s' must be an object" % name)
+    out = {}
+    for k, x in v.items():
+        if k not in keys:
+            bad("unknown field '%s.%s'" % (name, k))
+        out[k] = check_str("%s.%s" % (name, k), x)
+    return out
+
+
+def check_firm_value(k, v):
+    if k == "kind":
+        v = check_str(k, v) or "person"
+        if v not in KINDS:
+            bad("field 'kind' must be one of %s" % ", ".join(KINDS))
+        return v
+    if k in STRING_FIELDS or k == "web_site":
+        return check_str(k, v)
+    if k == "mailing_address":
+        v = check_str(k, v)
+        if v not in MAILING:
+            bad("field 'mailing_address' must be business, home, other or empty")
+        return v
+    if k == "emails":
+        return check_object(k, v, EMAIL_KEYS)
+    if k == "phones":
+        return check_object(k, v, PHONE_KEYS)
+    if k == "addresses":
+        if v is None or v == "":
+            return CLEAR
+        if not isinstance(v, dict):
+            bad("field 'addresses' must be an object")
+        out = {}
+        for a, sub in v.items():
+            if a not in ADDRESS_KINDS:
+                bad("unknown field 'addresses.%s'" % a)
+            out[a] = check_object("addresses." + a, sub, ADDRESS_KEYS)
+        return out
+    if k == "custom":
+        vals = check_str_list(k, v, 4)
+        return vals + [""] * (4 - len(vals))
+    if k == "external_refs":
+        return unique_nonempty(check_str_list(k, v))
+    raise AssertionError(k)
+
+
+def check_user_value(k, v):
+    if k == "categories":
+        return unique_nonempty(check_str_list(k, v))
+    if k == "private":
+        if v is None:
+            return False
+        if not isinstance(v, bool):
+            bad("field 'private' must be true or false")
+        return v
+    return check_str(k, v)
+
+
+def split_body(body, allow_firm, allow_user, where):
+    """Validate a contact body; return (firm patch, per-user patch)."""
+    if not isinstance(body, dict):
+        bad("the body must be a JSON object")
+    firm, user = {}, {}
+    for k, v in body.items():
+        if k in READ_ONLY:
+            continue  # read-only keys a client may echo back: ignored
+        if k in USER_FIELDS:
+            if not allow_user:
+                bad("field '%s' is per-user data: %s takes firm fields only "
+                    "(set it through /users/{uid}/contacts/{id})" % (k, where))
+            user[k] = check_user_value(k, v)
+        elif k in FIRM_FIELDS:
+            if not allow_firm:
+                bad("field '%s' is a firm field: %s takes per-user fields only" % (k, where))
+            firm[k] = check_firm_value(k, v)
+        else:
+            bad("unknown field '%s'" % k)
+    return firm, user
+
+
+def apply_firm(contact, patch):
+    """Merge a validated firm patch into contact; True when something changed."""
+    before = copy.deepcopy(contact)
+    for k, v in patch.items():
+        if k in ("emails", "phones"):
+            if v is CLEAR:
+                for x in contact[k]:
+                    contact[k][x] = ""
+            else:
+                contact[k].update(v)
+        elif k == "addresses":
+            items = ADDRESS_KINDS if v is CLEAR else list(v)
+            for a in items:
+                sub = CLEAR if v is CLEAR else v[a]
+                if sub is CLEAR:
+                    for x in contact[k][a]:
+                        contact[k][a][x] = ""
+                else:
+                    contact[k][a].update(sub)
+        else:
+            contact[k] = v
+    return contact != before
+
+
+def apply_user(data, patch):
+    before = dict(data)
+    data.update(patch)
+    return data != before
+
+
+FIRM_ORDER = (["id", "version", "kind"] + STRING_FIELDS
+              + ["emails", "phones", "addresses", "mailing_address", "web_site", "custom"])
+
+
+def firm_view(c):
+    v = {k: copy.deepcopy(c[k]) for k in FIRM_ORDER}
+    v["external_refs"] = list(c["external_refs"])
+    v["updated_at"] = c["updated_at"]
+    return v
+
+
+def user_view(c, data):
+    v = {k: copy.deepcopy(c[k]) for k in FIRM_ORDER}
+    v["categories"] = list(data["categories"])
+    v["goes_by"] = data["goes_by"]
+    v["my_notes"] = data["my_notes"]
+    v["private"] = data["private"]
+    v["external_refs"] = list(c["external_refs"])
+    v["updated_at"] = c["updated_at"]
+    return v
+
+
+def encode_token(parts):
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token):
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        parts = json.loads(raw.decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parts if isinstance(parts, list) else None
+
+
+def parse_limit(q):
+    s = q.get("limit")
+    if s is None or s == "":
+        return DEFAULT_LIMIT
+    try:
+        n = int(s)
+    except ValueError:
+        n = 0
+    if n < 1:
+        bad("limit must be a positive integer")
+    return min(n, MAX_LIMIT)
+
+
+def parse_if_match(value):
+    """If-Match '"7"', '7' or 'W/"7"' -> 7."""
+    s = value.strip()
+    if s.startswith("W/"):
+        s = s[2:]
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        s = s[1:-1]
+    try:
+        return int(s)
+    except ValueError:
+        bad("If-Match must hold a contact version, e.g. \"7\"")
+
+
+# ---------------------------------------------------------------- the state
+
+class Store:
+    """Everything the server knows; callers hold self.lock."""
+
+    def __init__(self, retention, data_dir):
+        self.lock = threading.RLock()
+        self.retention = retention
+        self.path = os.path.join(data_dir, "state.json") if data_dir else None
+        self.generation = secrets.token_hex(4)
+        self.users = []
+        self.contacts = {}        # id -> firm contact (full shape)
+        self.lists = {}           # uid -> {contact id -> per-user data}
+        self.log = []             # change log, seq floor+1 .. seq
+        self.seq = 0
+        self.floor = 0            # highest seq dropped from the log
+        self.next_id = 1
+
+    # -- loading and saving
+
+    def load_seed(self, seed):
+        if not isinstance(seed, dict):
+            raise ValueError("the seed must be a JSON object")
+        for k in seed:
+            if k not in ("users", "contacts", "lists"):
+                raise ValueError("unknown seed key '%s'" % k)
+        for u in seed.get("users", []):
+            if not isinstance(u, dict) or not isinstance(u.get("id"), str) or not u["id"]:
+                raise ValueError("every seed user needs a string id")
+            if u["id"] in self.lists:
+                raise ValueError("duplicate user '%s'" % u["id"])
+            self.users.append({"id": u["id"], "name": u.get("name", ""),
+                               "email": u.get("email", "")})
+            self.lists[u["id"]] = {}
+        stamp = now_utc()
+        for raw in seed.get("contacts", []):
+            if not isinstance(raw, dict):
+                raise ValueError("every seed contact must be an object")
+            body = dict(raw)
+            cid = body.pop("id", None)
+            version = body.pop("version", 1)
+            updated = body.pop("updated_at", stamp)
+            try:
+                firm, user = split_body(body, True, False, "a seed contact")
+            except ApiError as e:
+                raise ValueError("seed contact %s: %s" % (cid or "", e.message))
+            if cid is None:
+                while "c-%06d" % self.next_id in self.contacts:
+                    self.next_id += 1
+                cid = "c-%06d" % self.next_id
+            if not isinstance(cid, str) or not cid or cid in self.contacts:
+                raise ValueError("bad or duplicate seed contact id %r" % (cid,))
+            if not isinstance(version, int) or version < 1:
+                raise ValueError("seed contact %s: bad version" % cid)
+            c = blank_firm()
+            apply_firm(c, firm)
+            c.update(id=cid, version=version, updated_at=updated)
+            self.contacts[cid] = c
+            if cid.startswith("c-") and cid[2:].isdigit():
+                self.next_id = max(self.next_id, int(cid[2:]) + 1)
+        for uid, entries in seed.get("lists", {}).items():
+            if uid not in self.lists:
+                raise ValueError("list for unknown user '%s'" % uid)
+            for e in entries:
+                body = dict(e) if isinstance(e, dict) else {"id": e}
+                cid = body.pop("id", None)
+                if cid not in self.contacts:
+                    raise ValueError("list of '%s': unknown contact %r" % (uid, cid))
+                try:
+                    _, user = split_body(body, False, True, "a seed list entry")
+                except ApiError as err:
+                    raise ValueError("list of '%s', %s: %s" % (uid, cid, err.message))
+                data = blank_user_data()
+                data.update(user)
+                self.lists[uid][cid] = data
+
+    def to_json(self):
+        return {"format": "oisync-interaction-fake/1", "generation": self.generation,
+                "seq": self.seq, "floor": self.floor, "next_id": self.next_id,
+                "users": self.users, "contacts": self.contacts, "lists": self.lists,
+                "log": self.log}
+
+    def load_state(self, st):
+        if st.get("format") != "oisync-interaction-fake/1":
+            raise ValueError("not a state file of this server")
+        self.generation = st["generation"]
+        self.seq, self.floor, self.next_id = st["seq"], st["floor"], st["next_id"]
+        self.users, self.lists, self.log = st["users"], st["lists"], st["log"]
+        self.contacts = {}
+        for cid, c in st["contacts"].items():
+            full = blank_firm()   # fill keys a hand-edited file may lack
+            full.update(c)
+            self.contacts[cid] = full
+
+    def save(self):
+        if not self.path:
+            return
+        d = os.path.dirname(self.path)
+        fd, tmp = tempfile.mkstemp(prefix=".state.", dir=d)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_json(), f, ensure_ascii=False, indent=1)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    # -- lookups
+
+    def user(self, uid):
+        if uid not in self.lists:
+            not_found("user '%s'" % uid)
+        return self.lists[uid]
+
+    def contact(self, cid):
+        if cid not in self.contacts:
+            not_found("contact '%s'" % cid)
+        return self.contacts[cid]
+
+    def member(self, uid, cid):
+        lst = self.user(uid)
+        if cid not in lst:
+            not_found("contact '%s' on the list of '%s'" % (cid, uid))
+        return lst[cid]
+
+    def holders(self, cid):
+        return [u for u, lst in self.lists.items() if cid in lst]
+
+    def view(self, uid, cid):
+        return user_view(self.contacts[cid], self.lists[uid][cid])
+
+    # -- changes
+
+    def record(self, cid, what, users):
+        self.seq += 1
+        self.log.append({"seq": self.seq, "contact": cid, "what": what,
+                         "users": sorted(users), "at": now_utc()})
+        if self.retention is not None and len(self.log) > self.retention:
+            drop = len(self.log) - self.retention
+            self.floor = self.log[drop - 1]["seq"]
+            del self.log[:drop]
+
+    def bump(self, cid):
+        c = self.contacts[cid]
+        c["version"] += 1
+        c["updated_at"] = now_utc()
+
+    def check_version(self, cid, if_match):
+        if if_match is None:
+            return
+        want = parse_if_match(if_match)
+        have = self.contacts[cid]["version"]
+        if want != have:
+            raise ApiError(412, "version_mismatch",
+                           "contact '%s' is at version %d, not %d" % (cid, have, want),
+                           {"ETag": '"%d"' % have})
+
+    def check_refs(self, refs, cid=None):
+        for ref in refs:
+            for other in self.contacts.values():
+                if other["id"] != cid and ref in other["external_refs"]:
+                    raise ApiError(409, "already_exists",
+                                   "external_ref '%s' is already on contact '%s'"
+                                   % (ref, other["id"]))
+
+    def create(self, firm):
+        if "external_refs" in firm:
+            self.check_refs(firm["external_refs"])
+        while "c-%06d" % self.next_id in self.contacts:
+            self.next_id += 1
+        cid = "c-%06d" % self.next_id
+        self.next_id += 1
+        c = blank_firm()
+        apply_firm(c, firm)
+        c.update(id=cid, version=1, updated_at=now_utc())
+        self.contacts[cid] = c
+        self.record(cid, "create", [])
+        return cid
+
+    def update(self, cid, firm, uid=None, user=None):
+        """Apply firm and per-user patches as one change; True when changed."""
+        c = self.contacts[cid]
+        if "external_refs" in firm:
+            self.check_refs(firm["external_refs"], cid)
+        firm_changed = apply_firm(c, firm)
+        user_changed = bool(user) and apply_user(self.lists[uid][cid], user)
+        if firm_changed or user_changed:
+            self.bump(cid)
+        if firm_changed:
+            self.record(cid, "firm", self.holders(cid))
+        if user_changed:
+            self.record(cid, "user_data", [uid])
+        return firm_changed or user_changed
+
+    def add_member(self, uid, cid, user):
+        lst = self.lists[uid]
+        if cid in lst:
+            return False
+        data = blank_user_data()
+        data.update(user)
+        lst[cid] = data
+        if data != blank_user_data():
+            self.bump(cid)
+        self.record(cid, "add", [uid])
+        return True
+
+    def remove_member(self, uid, cid):
+        del self.lists[uid][cid]
+        self.record(cid, "remove", [uid])
+
+    def delete_contact(self, cid):
+        holders = self.holders(cid)
+        for u in holders:
+            del self.lists[u][cid]
+        del self.contacts[cid]
+        self.record(cid, "delete", holders)
+
+    # -- reads
+
+    def search(self, email, ref):
+        out = []
+        want = email.casefold() if email is not None else None
+        for cid in sorted(self.contacts):
+            c = self.contacts[cid]
+            if want is not None and not any(
+                    e and e.casefold() == want for e in c["emails"].values()):
+                continue
+            if ref is not None and ref not in c["external_refs"]:
+                continue
+            out.append(firm_view(c))
+        return out
+
+    def list_page(self, uid, limit, page):
+        lst = self.user(uid)
+        if page:
+            parts = decode_token(page)
+            if (not parts or len(parts) != 5 or parts[0] != "page"
+                    or parts[1] != self.generation or parts[2] != uid
+                    or not isinstance(parts[3], int) or not isinstance(parts[4], str)):
+                bad("invalid page token")
+            cursor_seq, after = parts[3], parts[4]
+        else:
+            cursor_seq, after = self.seq, ""
+        ids = [cid for cid in sorted(lst) if cid > after]
+        chunk = ids[:limit]
+        nxt = None
+        if len(ids) > limit:
+            nxt = encode_token(["page", self.generation, uid, cursor_seq, chunk[-1]])
+        return {"contacts": [self.view(uid, cid) for cid in chunk], "next": nxt,
+                "cursor": self.cursor(uid, cursor_seq)}
+
+    def cursor(self, uid, seq):
+        return encode_token(["cursor", self.generation, uid, seq])
+
+    def changes(self, uid, cursor, limit):
+        self.user(uid)
+        parts = decode_token(cursor)
+        if (not parts or len(parts) != 4 or parts[0] != "cursor"
+                or parts[1] != self.generation or parts[2] != uid
+                or not isinstance(parts[3], int)):
+            raise ApiError(410, "cursor_expired", "unknown cursor: do a full read")
+        since = parts[3]
+        if since < self.floor or since > self.seq:
+            raise ApiError(410, "cursor_expired",
+                           "cursor too old (changes dropped): do a full read")
+        last = {}   # contact id -> seq of its latest change this user sees
+        for e in self.log[since - self.floor:]:
+            if uid in e["users"]:
+                last[e["contact"]] = e["seq"]
+        todo = sorted(last.items(), key=lambda kv: kv[1])
+        page = todo[:limit]
+        more = len(todo) > limit
+        out = []
+        for cid, _ in page:
+            if cid in self.lists[uid]:
+                out.append({"op": "upsert", "contact": self.view(uid, cid)})
+            else:
+                reason = "removed_from_list" if cid in self.contacts else "deleted"
+                out.append({"op": "delete", "id": cid, "reason": reason})
+        upto = page[-1][1] if more else self.seq
+        return {"changes": out, "cursor": self.cursor(uid, upto), "more": more}
+
+
+# ---------------------------------------------------------------- auth
+
+class Auth:
+    def __init__(self, clients_file, ttl):
+        self.ttl = ttl
+        self.open = clients_file is None
+        self.clients = {}
+        self.static = set()
+        self.tokens = {}          # token -> monotonic expiry
+        if clients_file:
+            st = os.stat(clients_file)
+            if st.st_mode & 0o077:
+                print("interaction_server: warning: '%s' is readable by others"
+                      % clients_file, file=sys.stderr)
+            with open(clients_file, encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    line = line.strip()
+                    if not line or line.startswith("#"):
+                        continue
+                    cid, sep, secret = line.partition(":")
+                    if not sep or not cid or not secret:
+                        raise ValueError("%s:%d: expected ID:SECRET" % (clients_file, n))
+                    if cid == "token":
+                        self.static.add(secret)
+                    else:
+                        self.clients[cid] = secret
+
+    def issue(self, client_id, client_secret):
+        if not self.open:
+            want = self.clients.get(client_id)
+            if want is None or not secrets.compare_digest(want, client_secret or ""):
+                raise ApiError(401, "invalid_client", "unknown client or wrong secret")
+        now = time.monotonic()
+        for t in [t for t, exp in self.tokens.items() if exp <= now]:
+            del self.tokens[t]
+        token = secrets.token_urlsafe(24)
+        self.tokens[token] = now + self.ttl
+        return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}
+
+    def check(self, header):
+        if self.open:
+            return
+        scheme, _, token = (header or "").strip().partition(" ")
+        token = token.strip()
+        ok = False
+        if scheme.lower() == "bearer" and token:
+            if token in self.static:
+                ok = True
+            else:
+                exp = self.tokens.get(token)
+                ok = exp is not None and exp > time.monotonic()
+        if not ok:
+            raise ApiError(401, "unauthorized",
+                           "missing, unknown or expired bearer token",
+                           {"WWW-Authenticate": 'Bearer realm="interaction"'})
+
+
+# ---------------------------------------------------------------- routes
+
+def route(method, parts):
+    """Map a split /api/v1 path to (template, handler name, params)."""
+    n = len(parts)
+    if n == 1 and parts[0] == "users":
+        return "/users", {"GET": "get_users"}, {}
+    if n >= 2 and parts[0] == "users":
+        p = {"uid": parts[1]}
+        if n == 2:
+            return "/users/{uid}", {"GET": "get_user"}, p
+        if n == 3 and parts[2] == "contacts":
+            return "/users/{uid}/contacts", {"GET": "get_list"}, p
+        if n == 4 and parts[2] == "contacts":
+            p["id"] = parts[3]
+            return ("/users/{uid}/contacts/{id}",
+                    {"GET": "get_member", "PUT": "put_member",
+                     "PATCH": "patch_member", "DELETE": "delete_member"}, p)
+        if n == 3 and parts[2] == "changes":
+            return "/users/{uid}/changes", {"GET": "get_changes"}, p
+    if n == 1 and parts[0] == "contacts":
+        return "/contacts", {"GET": "search", "POST": "post_contact"}, {}
+    if n == 2 and parts[0] == "contacts":
+        return ("/contacts/{id}", {"GET": "get_contact", "PATCH": "patch_contact"},
+                {"id": parts[1]})
+    return None, None, None
+
+
+class Api:
+    """The /api/v1 handlers: (store, request) -> (status, body, headers)."""
+
+    def __init__(self, store):
+        self.s = store
+
+    def etag(self, cid):
+        return {"ETag": '"%d"' % self.s.contacts[cid]["version"]}
+
+    def get_users(self, req, p):
+        return 200, {"users": self.s.users}, {}
+
+    def get_user(self, req, p):
+        self.s.user(p["uid"])
+        return 200, next(u for u in self.s.users if u["id"] == p["uid"]), {}
+
+    def get_list(self, req, p):
+        q = req.query
+        return 200, self.s.list_page(p["uid"], parse_limit(q), q.get("page") or ""), {}
+
+    def get_member(self, req, p):
+        self.s.member(p["uid"], p["id"])
+        return 200, self.s.view(p["uid"], p["id"]), self.etag(p["id"])
+
+    def put_member(self, req, p):
+        uid, cid = p["uid"], p["id"]
+        self.s.user(uid)
+        self.s.contact(cid)
+        body = req.json(optional=True)
+        _, user = split_body(body if body is not None else {}, False, True,
+                             "PUT /users/{uid}/contacts/{id}")
+        if self.s.add_member(uid, cid, user):
+            status = 201
+        else:
+            status = 200
+            self.s.update(cid, {}, uid, user)
+        self.s.save()
+        return status, self.s.view(uid, cid), self.etag(cid)
+
+    def patch_member(self, req, p):
+        uid, cid = p["uid"], p["id"]
+        self.s.member(uid, cid)
+        body = req.json()
+        firm, user = split_body(body, True, True, "PATCH /users/{uid}/contacts/{id}")
+        if req.if_match is None:
+            raise ApiError(428, "precondition_required",
+                           "PATCH needs If-Match with the contact's version")
+        self.s.check_version(cid, req.if_match)
+        if self.s.update(cid, firm, uid, user):
+            self.s.save()
+        return 200, self.s.view(uid, cid), self.etag(cid)
+
+    def delete_member(self, req, p):
+        uid, cid = p["uid"], p["id"]
+        self.s.member(uid, cid)
+        self.s.check_version(cid, req.if_match)
+        self.s.remove_member(uid, cid)
+        self.s.save()
+        return 204, None, {}
+
+    def get_changes(self, req, p):
+        self.s.user(p["uid"])
+        cursor = req.query.get("cursor")
+        if not cursor:
+            raise ApiError(400, "cursor_required",
+                           "give ?cursor= (the cursor of a full read or of the last page)")
+        return 200, self.s.changes(p["uid"], cursor, parse_limit(req.query)), {}
+
+    def search(self, req, p):
+        email = req.query.get("email")
+        ref = req.query.get("external_ref")
+        if email is None and ref is None:
+            bad("give ?email= or ?external_ref=")
+        return 200, {"contacts": self.s.search(email, ref)}, {}
+
+    def post_contact(self, req, p):
+        firm, _ = split_body(req.json(), True, False, "POST /contacts")
+        cid = self.s.create(firm)
+        self.s.save()
+        hdr = self.etag(cid)
+        hdr["Location"] = "/api/v1/contacts/" + cid
+        return 201, firm_view(self.s.contacts[cid]), hdr
+
+    def get_contact(self, req, p):
+        return 200, firm_view(self.s.contact(p["id"])), self.etag(p["id"])
+
+    def patch_contact(self, req, p):
+        cid = p["id"]
+        self.s.contact(cid)
+        firm, _ = split_body(req.json(), True, False, "PATCH /contacts/{id}")
+        if req.if_match is None:
+            raise ApiError(428, "precondition_required",
+                           "PATCH needs If-Match with the contact's version")
+        self.s.check_version(cid, req.if_match)
+        if self.s.update(cid, firm):
+            self.s.save()
+        return 200, firm_view(self.s.contacts[cid]), self.etag(cid)
+
+
+def need_str(body, key):
+    v = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(v, str) or not v:
+        bad("control body needs a string '%s'" % key)
+    return v
+
+
+class Control:
+    """The /_fake/ endpoints."""
+
+    def __init__(self, server):
+        self.srv = server
+        self.s = server.store
+
+    def stats(self, req):
+        if req.method == "DELETE":
+            self.srv.stats.clear()
+            self.srv.stats_status.clear()
+            return 204, None
+        return 200, {"requests": dict(sorted(self.srv.stats.items())),
+                     "status": dict(sorted(self.srv.stats_status.items())),
+                     "total": sum(self.srv.stats.values())}
+
+    def dump(self, req):
+        return 200, self.s.to_json()
+
+    def edit(self, req):
+        body = req.json()
+        cid = need_str(body, "contact_id")
+        uid = body.get("user")
+        self.s.contact(cid)
+        if uid is not None:
+            self.s.member(uid, cid)
+        firm, user = split_body(body.get("set", {}), True, uid is not None, "/_fake/edit")
+        if self.s.update(cid, firm, uid, user):
+            self.s.save()
+        if uid is None:
+            return 200, firm_view(self.s.contacts[cid])
+        return 200, self.s.view(uid, cid)
+
+    def remove(self, req):
+        body = req.json()
+        uid, cid = need_str(body, "user"), need_str(body, "contact_id")
+        self.s.member(uid, cid)
+        self.s.remove_member(uid, cid)
+        self.s.save()
+        return 200, {"removed": cid}
+
+    def add(self, req):
+        body = req.json()
+        uid = need_str(body, "user")
+        self.s.user(uid)
+        if "contact_id" in body:
+            cid = need_str(body, "contact_id")
+            self.s.contact(cid)
+            _, user = split_body(body.get("set", {}), False, True, "/_fake/add")
+            self.s.add_member(uid, cid, user)
+        else:
+            firm, user = split_body(body.get("contact", {}), True, True, "/_fake/add")
+            cid = self.s.create(firm)
+            self.s.add_member(uid, cid, user)
+        self.s.save()
+        return 201, {"id": cid}
+
+    def delete(self, req):
+        cid = need_str(req.json(), "contact_id")
+        self.s.contact(cid)
+        self.s.delete_contact(cid)
+        self.s.save()
+        return 200, {"deleted": cid}
+
+    def faults(self, req):
+        if req.method == "POST":
+            self.srv.faults.configure(req.json())
+        return 200, self.srv.faults.describe()
+
+
+class Faults:
+    def __init__(self):
+        self.set = {}
+
+    def configure(self, body):
+        if not isinstance(body, dict):
+            bad("faults must be a JSON object")
+        new = {}
+        for k, v in body.items():
+            if k == "latency_ms":
+                if not isinstance(v, int) or v < 0:
+                    bad("latency_ms must be a non-negative integer")
+                new[k] = v
+            elif k in ("http_status", "drop", "truncate"):
+                if not isinstance(v, dict):
+                    bad("fault '%s' must be an object" % k)
+                allowed = {"http_status": ("code", "next", "retry_after"),
+                           "drop": ("next", "after"), "truncate": ("next",)}[k]
+                for x in v:
+                    if x not in allowed:
+                        bad("unknown field '%s.%s'" % (k, x))
+                f = dict(v)
+                if not isinstance(f.get("next", 1), int) or f.get("next", 1) < 0:
+                    bad("'%s.next' must be a non-negative integer" % k)
+                f.setdefault("next", 1)
+                if k == "http_status":
+                    if f.get("code") not in (429, 500, 502, 503, 504):
+                        bad("http_status.code must be 429, 500, 502, 503 or 504")
+                    ra = f.get("retry_after", 1)
+                    if not isinstance(ra, int) or ra < 0:
+                        bad("http_status.retry_after must be a non-negative integer")
+                    f["retry_after"] = ra
+                if k == "drop":
+                    f["after"] = bool(f.get("after", False))
+                new[k] = f
+            else:
+                bad("unknown fault '%s'" % k)
+        self.set = new
+
+    def describe(self):
+        return {"faults": copy.deepcopy(self.set)}
+
+    def take(self, kind):
+        """Use up one shot of a fault; the fault's settings or None."""
+        f = self.set.get(kind)
+        if not f or f["next"] <= 0:
+            return None
+        f["next"] -= 1
+        return dict(f)
+
+
+STATUS_CODES = {429: "rate_limited", 500: "internal", 502: "bad_gateway",
+                503: "unavailable", 504: "gateway_timeout"}
+
+
+# ---------------------------------------------------------------- HTTP
+
+class Request:
+    def __init__(self, method, path, query, headers, body):
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.if_match = headers.get("If-Match")
+
+    def json(self, optional=False):
+        if not self.body.strip():
+            if optional:
+                return None
+            bad("the request needs a JSON body")
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            bad("the body is not valid JSON: %s" % e)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "oisync-interaction-fake/1"
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("interaction_server: %s %s\n" % (self.address_string(),
+                                                             fmt % args))
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            out = b""
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    self.close_connection = True
+                    bad("bad chunked encoding")
+                if size == 0:
+                    while self.rfile.readline(1024).strip():
+                        pass
+                    return out
+                if len(out) + size > MAX_BODY:
+                    self.close_connection = True
+                    raise ApiError(413, "too_large", "the body is over %d bytes" % MAX_BODY)
+                out += self.rfile.read(size)
+                self.rfile.readline(16)
+        n = self.headers.get("Content-Length")
+        if not n:
+            return b""
+        try:
+            n = int(n)
+        except ValueError:
+            self.close_connection = True
+            bad("bad Content-Length")
+        if n > MAX_BODY:
+            self.close_connection = True
+            raise ApiError(413, "too_large", "the body is over %d bytes" % MAX_BODY)
+        return self.rfile.read(n)
+
+    def dispatch(self, method):
+        url = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        srv = self.server
+        self._last_status = 0
+        try:
+            body = self.read_body()
+            req = Request(method, url.path, query, self.headers, body)
+            if url.path.startswith("/_fake/"):
+                self.control(req)
+                return
+            self.serve_api(req)
+        except ApiError as e:
+            self.send_error_json(e)
+        except Exception as e:   # a bug in the fake: say so, keep serving
+            traceback.print_exc()
+            self.send_error_json(ApiError(500, "internal", "fake server bug: %s" % e))
+        finally:
+            srv.count_status(getattr(self, "_last_status", 0))
+
+    def control(self, req):
+        name = req.path[len("/_fake/"):].strip("/")
+        methods = {"stats": ("GET", "DELETE"), "dump": ("GET",), "edit": ("POST",),
+                   "remove": ("POST",), "add": ("POST",), "delete": ("POST",),
+                   "faults": ("GET", "POST")}
+        if name not in methods:
+            not_found("control endpoint '/_fake/%s'" % name)
+        if req.method not in methods[name]:
+            raise ApiError(405, "method_not_allowed", "use %s" % ", ".join(methods[name]),
+                           {"Allow": ", ".join(methods[name])})
+        with self.server.store.lock:
+            status, obj = getattr(Control(self.server), name)(req)
+        self.send_json(status, obj)
+
+    def serve_api(self, req):
+        srv = self.server
+        path = req.path
+        if path == "/oauth/token":
+            template, handlers, params = "/oauth/token", {"POST": "token"}, {}
+        elif path.startswith("/api/v1/"):
+            parts = [unquote(x) for x in path[len("/api/v1/"):].split("/")]
+            if parts and parts[-1] == "":
+                parts.pop()
+            template, handlers, params = route(req.method, parts)
+            if template:
+                template = "/api/v1" + template
+        else:
+            template = None
+        srv.count(req.method, template or "(unknown)")
+        delay = 0
+        with srv.store.lock:
+            delay = srv.faults.set.get("latency_ms", 0)
+        if delay:
+            time.sleep(delay / 1000.0)
+        with srv.store.lock:
+            drop = srv.faults.take("drop")
+            status_fault = None if drop else srv.faults.take("http_status")
+            truncate = None if (drop or status_fault) else srv.faults.take("truncate")
+        if drop and not drop["after"]:
+            self.close_connection = True
+            return
+        if status_fault:
+            code = status_fault["code"]
+            hdr = {}
+            if code in (429, 503):
+                hdr["Retry-After"] = str(status_fault["retry_after"])
+            raise ApiError(code, STATUS_CODES[code], "injected fault", hdr)
+        if template is None:
+            not_found("resource '%s'" % path)
+        if req.method not in handlers:
+            allow = ", ".join(sorted(handlers))
+            raise ApiError(405, "method_not_allowed",
+                           "%s takes %s" % (template, allow), {"Allow": allow})
+        try:
+            with srv.store.lock:
+                if template == "/oauth/token":
+                    status, obj, hdr = 200, self.token(req), {"Cache-Control": "no-store"}
+                else:
+                    srv.auth.check(req.headers.get("Authorization"))
+                    status, obj, hdr = getattr(srv.api, handlers[req.method])(req, params)
+        except ApiError:
+            if drop:
+                self.close_connection = True
+                return
+            raise
+        if drop:
+            self.close_connection = True
+            return
+        self.send_json(status, obj, hdr, truncate=bool(truncate))
+
+    def token(self, req):
+        ctype = req.headers.get("Content-Type", "")
+        if "json" in ctype:
+            form = req.json()
+            if not isinstance(form, dict):
+                bad("the body must be a form or a JSON object")
+        else:
+            try:
+                form = {k: v[-1] for k, v in
+                        parse_qs(req.body.decode("utf-8"), keep_blank_values=True).items()}
+            except UnicodeDecodeError:
+                bad("the form is not UTF-8")
+        if form.get("grant_type") != "client_credentials":
+            raise ApiError(400, "unsupported_grant_type",
+                           "grant_type must be client_credentials")
+        cid, secret = form.get("client_id"), form.get("client_secret")
+        basic = req.headers.get("Authorization", "")
+        if basic.lower().startswith("basic "):
+            try:
+                raw = base64.b64decode(basic[6:].strip()).decode("utf-8")
+                cid, _, secret = raw.partition(":")
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(401, "invalid_client", "bad Basic credentials")
+        return self.server.auth.issue(cid or "", secret or "")
+
+    def send_error_json(self, e):
+        self.send_json(e.status, {"error": {"code": e.code, "message": e.message}},
+                       e.headers)
+
+    def send_json(self, status, obj, headers=None, truncate=False):
+        self._last_status = status
+        data = b""
+        if obj is not None:
+            data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+                    + "\n").encode("utf-8")
+        self.send_response(status)
+        if status != 204:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if truncate:
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(data)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port, store, auth, verbose):
+        self.store = store
+        self.auth = auth
+        self.api = Api(store)
+        self.faults = Faults()
+        self.verbose = verbose
+        self.stats = {}
+        self.stats_status = {}
+        self.stats_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), Handler)
+
+    def count(self, method, template):
+        with self.stats_lock:
+            key = "%s %s" % (method, template)
+            self.stats[key] = self.stats.get(key, 0) + 1
+
+    def count_status(self, status):
+        if not status:
+            return
+        with self.stats_lock:
+            key = str(status)
+            self.stats_status[key] = self.stats_status.get(key, 0) + 1
+
+
+def write_port_file(path, port):
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".port.", dir=d)
+    with os.fdopen(fd, "w") as f:
+        f.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(
+        prog="interaction_server.py",
+        description="InterAction API v1 reference server for oisync tests "
+                    "(127.0.0.1 only).",
+        epilog=USAGE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    ap.add_argument("--port-file", help="write the bound port here once listening")
+    ap.add_argument("--seed", help="seed JSON file (ignored when --data-dir holds a state)")
+    ap.add_argument("--data-dir", help="keep the state in DIR/state.json")
+    ap.add_argument("--clients-file", help="OAuth clients and static tokens (0600)")
+    ap.add_argument("--token-ttl", type=int, default=3600,
+                    help="lifetime of issued tokens in seconds (default 3600)")
+    ap.add_argument("--cursor-retention", type=int, default=None, metavar="N",
+                    help="keep only the last N changes; older cursors get 410 "
+                         "(default: keep everything)")
+    ap.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
+    args = ap.parse_args(argv)
+    if args.cursor_retention is not None and args.cursor_retention < 0:
+        ap.error("--cursor-retention must be >= 0")
+    if args.token_ttl < 1:
+        ap.error("--token-ttl must be >= 1")
+
+    store = Store(args.cursor_retention, args.data_dir)
+    try:
+        if args.data_dir:
+            os.makedirs(args.data_dir, exist_ok=True)
+        if store.path and os.path.exists(store.path):
+            with open(store.path, encoding="utf-8") as f:
+                store.load_state(json.load(f))
+        elif args.seed:
+            with open(args.seed, encoding="utf-8") as f:
+                store.load_seed(json.load(f))
+        store.save()
+        auth = Auth(args.clients_file, args.token_ttl)
+    except (OSError, ValueError, KeyError) as e:
+        print("interaction_server: cannot start: %s" % e, file=sys.stderr)
+        return 78
+
+    try:
+        srv = Server(args.port, store, auth, args.verbose)
+    except OSError as e:
+        print("interaction_server: cannot listen on 127.0.0.1:%d: %s" % (args.port, e),
+              file=sys.stderr)
+        return 69
+    port = srv.server_address[1]
+    if args.port_file:
+        write_port_file(args.port_file, port)
+    if args.verbose:
+        print("interaction_server: listening on 127.0.0.1:%d" % port, file=sys.stderr)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True)
+    t.start()
+    while not stop.wait(0.5):
+        pass
+    srv.shutdown()
+    srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
