@@ -33,6 +33,7 @@ LIBS_extract   = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle)
 LIBS_transform = $(call pkglibs,json-c inih nettle libutf8proc) -lphonenumber -lstdc++
 LIBS_reconcile = $(call pkglibs,json-c sqlite3 inih nettle)
 LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle)
+LIBS_admin     = $(call pkglibs,json-c inih sqlite3 nettle)
 LIBS_all       = $(call pkglibs,$(PKGS)) -lphonenumber -lstdc++
 
 STAGES    = extract transform reconcile apply
@@ -41,7 +42,7 @@ LIB_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
 stage_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c))
 # A stage's files other than main.c, so unit tests can link them.
 STAGE_LIB_OBJ = $(filter-out %/main.o,$(foreach s,$(STAGES),$(call stage_obj,$(s))))
-BINS      = $(STAGES:%=$(BUILD)/bin/oisync-%)
+BINS      = $(STAGES:%=$(BUILD)/bin/oisync-%) $(BUILD)/bin/oisync
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.t)
 SCRIPTS   = scripts/oisync-run
@@ -65,6 +66,11 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+# The admin command: scripts/oisync.c over lib/admin.c.
+$(BUILD)/bin/oisync: $(BUILD)/scripts/oisync.o $(BUILD)/liboisync.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_admin)
 
 .SECONDEXPANSION:
 $(BUILD)/bin/oisync-%: $$(call stage_obj,$$*) $(BUILD)/liboisync.a

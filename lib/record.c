@@ -135,11 +135,19 @@ int ois_record_check(json_object *rec, const char *where)
 		return 0;
 	case OIS_REC_CHANGESET:
 		return need_str(rec, "account", where);
-	case OIS_REC_OP:
-		if (need_str(rec, "op_id", where) || need_str(rec, "action", where) ||
-		    need_side(rec, "target", where) || need_str(rec, "kind", where))
+	case OIS_REC_OP: {
+		if (need_str(rec, "op_id", where) || need_str(rec, "action", where) || need_str(rec, "kind", where))
 			return OIS_EDATA;
+		/* link and unlink change only the state; the others name the server they change. */
+		const char *action = ois_json_str(rec, "action");
+		if (strcmp(action, "link") && strcmp(action, "unlink")) {
+			if (strcmp(action, "create") && strcmp(action, "update") && strcmp(action, "delete"))
+				return ois_fail(OIS_EDATA, "%s: unknown action \"%s\"", where, action);
+			if (need_side(rec, "target", where))
+				return OIS_EDATA;
+		}
 		return 0;
+	}
 	case OIS_REC_RESULT:
 		return need_str(rec, "op_id", where) || need_str(rec, "status", where) ? OIS_EDATA : 0;
 	}

@@ -1,0 +1,57 @@
+/* apply.h - oisync-apply's parts: executing ops, folding results into the state. */
+#ifndef OIS_APPLY_H
+#define OIS_APPLY_H
+
+#include "driver.h"
+#include "record.h"
+#include "state.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* What one run of apply works with. */
+struct apply_run {
+	struct ois_state *st;
+	struct ois_driver *drv[OIS_SIDES]; /* opened on first use */
+	const struct ois_config *cfg;
+	const char *server;
+	const char *account;                /* mailbox */
+	const char *user;                   /* InterAction user id */
+	int dry_run;
+	long crash_after;                   /* test hook: _exit after this many recorded ops */
+	long recorded;
+	unsigned long counts[4];            /* by enum apply_status */
+	FILE *out;                          /* result lines */
+};
+
+enum apply_status {
+	APPLY_OK,
+	APPLY_SKIPPED,  /* already done by an earlier run */
+	APPLY_CONFLICT, /* the item moved on; nothing overwritten */
+	APPLY_FAILED,
+};
+
+/*
+ * Execute one op record against its target server, recording the outcome in
+ * the state's applied table before returning (so a killed apply knows what is
+ * done), and write its result line. Returns the op's status in *status and 0,
+ * or a negative ois_code when the whole run must stop (server unavailable,
+ * throttled, permission denied, state unwritable).
+ */
+int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status);
+
+/* Describe op in words for --dry-run. */
+void apply_describe(FILE *out, json_object *op, int already_done);
+
+/*
+ * In one transaction: fold every confirmed, not yet folded op into pairs
+ * (keeping a pair's old base when one of its ops in failed_pairs did not
+ * succeed), commit checkpoints (NULL-terminated array, may be NULL), make the
+ * account's sync id on its first run, and add the run row.
+ */
+int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
+		 const char *started, const char *outcome);
+
+const char *apply_status_name(enum apply_status s);
+
+#endif

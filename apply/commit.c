@@ -1,0 +1,192 @@
+/* commit.c - fold confirmed ops into pairs and commit checkpoints, in one transaction. */
+#include "apply.h"
+#include "canonjson.h"
+#include "code.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+struct row {
+	char *op_id, *status, *new_id, *new_version, *op;
+};
+
+struct rows {
+	struct row *v;
+	size_t n, cap;
+};
+
+static int collect(const struct ois_applied *a, void *ctx)
+{
+	struct rows *rs = ctx;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 64;
+		rs->v = ois_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
+	}
+	struct row *r = &rs->v[rs->n++];
+	r->op_id = ois_xstrdup(a->op_id);
+	r->status = ois_xstrdup(a->status);
+	r->new_id = a->new_id ? ois_xstrdup(a->new_id) : NULL;
+	r->new_version = a->new_version ? ois_xstrdup(a->new_version) : NULL;
+	r->op = a->op ? ois_xstrdup(a->op) : NULL;
+	return 0;
+}
+
+static void rows_release(struct rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->v[i].op_id);
+		free(rs->v[i].status);
+		free(rs->v[i].new_id);
+		free(rs->v[i].new_version);
+		free(rs->v[i].op);
+	}
+	free(rs->v);
+}
+
+static void set_str(char **dst, const char *val)
+{
+	free(*dst);
+	*dst = val ? ois_xstrdup(val) : NULL;
+}
+
+/*
+ * Fold one confirmed op into its pair. The base (what both sides agreed on)
+ * moves to the op's data only when every op of the pair in this run
+ * succeeded: if one side's update failed, that side still holds the old
+ * values, and a moved base would make them look like fresh edits that then
+ * overwrite the other side. Ids and versions always follow the server.
+ */
+static int fold_op(struct apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs)
+{
+	const char *action = ois_json_str(op, "action");
+	const char *pair_id = ois_json_str(op, "pair");
+	if (!pair_id)
+		return 0;
+	if (!strcmp(action, "delete") || !strcmp(action, "unlink"))
+		return ois_state_pair_delete(run->st, pair_id);
+
+	int failed = failed_pairs && json_object_object_get_ex(failed_pairs, pair_id, NULL);
+	struct ois_pair p = { 0 };
+	int rc = ois_state_pair_get(run->st, pair_id, &p);
+	if (rc && rc != OIS_ENOTFOUND)
+		return rc;
+	int is_new = rc == OIS_ENOTFOUND;
+	if (is_new && failed)
+		return 0; /* half-linked: the next run matches the two again */
+	if (is_new) {
+		json_object *ids = ois_json_obj(op, "ids"), *versions = ois_json_obj(op, "versions");
+		p.pair_id = ois_xstrdup(pair_id);
+		p.kind = ois_xstrdup(ois_json_str(op, "kind"));
+		p.op_id = ois_xstrdup(r->op_id);
+		for (int s = 0; s < OIS_SIDES; s++) {
+			set_str(&p.id[s], ois_json_str(ids, ois_side_name(s)));
+			set_str(&p.version[s], ois_json_str(versions, ois_side_name(s)));
+		}
+	}
+	int target = ois_side_parse(ois_json_str(op, "target"));
+	if (target >= 0 && (!strcmp(action, "create") || !strcmp(action, "update"))) {
+		if (r->new_id)
+			set_str(&p.id[target], r->new_id);
+		set_str(&p.version[target], r->new_version);
+	}
+	json_object *data = ois_json_obj(op, "data");
+	if (data && (!failed || is_new)) {
+		char hash[OIS_HASH_LEN];
+		struct ois_buf text = OIS_BUF_INIT;
+		ois_json_canonical(data, &text);
+		ois_json_hash(data, hash);
+		free(p.base);
+		p.base = ois_buf_detach(&text, NULL);
+		set_str(&p.base_hash, hash);
+	}
+	rc = p.base ? ois_state_pair_put(run->st, &p) : 0;
+	ois_pair_release(&p);
+	return rc;
+}
+
+static void now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* A random (version 4) UUID: the account's sync id. */
+static int make_uuid(char out[37])
+{
+	unsigned char b[16];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return ois_fail(OIS_EOS, "cannot get random bytes for the sync id");
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
+		 const char *started, const char *outcome)
+{
+	struct rows rs = { 0 };
+	int rc = ois_state_applied_foreach_unfolded(run->st, collect, &rs);
+	if (rc)
+		goto out;
+	if ((rc = ois_state_begin(run->st)))
+		goto out;
+	for (size_t i = 0; i < rs.n; i++) {
+		struct row *r = &rs.v[i];
+		if (!strcmp(r->status, "pending") || !strcmp(r->status, "failed"))
+			continue; /* not done: a rerun tries again */
+		if (!strcmp(r->status, "ok")) {
+			json_object *op = json_tokener_parse(r->op ? r->op : "");
+			if (!op) {
+				rc = ois_fail(OIS_EDATA, "state: applied op %s is not readable JSON", r->op_id);
+				goto rollback;
+			}
+			rc = fold_op(run, op, r, failed_pairs);
+			json_object_put(op);
+			if (rc)
+				goto rollback;
+		}
+		if ((rc = ois_state_applied_mark_folded(run->st, r->op_id)))
+			goto rollback;
+	}
+	size_t ncp = checkpoints ? json_object_array_length(checkpoints) : 0;
+	for (size_t i = 0; i < ncp; i++) {
+		json_object *cp = json_object_array_get_idx(checkpoints, i);
+		rc = ois_state_checkpoint_set(run->st, ois_side_parse(ois_json_str(cp, "side")),
+					      ois_json_str(cp, "folder"), ois_json_str(cp, "token"));
+		if (rc)
+			goto rollback;
+	}
+	char *sync_id = NULL;
+	rc = ois_state_meta_get(run->st, "sync_id", &sync_id);
+	if (rc == OIS_ENOTFOUND) {
+		char uuid[37];
+		if ((rc = make_uuid(uuid)) || (rc = ois_state_meta_set(run->st, "sync_id", uuid)))
+			goto rollback;
+	} else if (rc) {
+		goto rollback;
+	}
+	free(sync_id);
+	char finished[32], counts[160];
+	now_rfc3339(finished);
+	snprintf(counts, sizeof(counts), "{\"ok\":%lu,\"skipped\":%lu,\"conflict\":%lu,\"failed\":%lu}",
+		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT], run->counts[APPLY_FAILED]);
+	if ((rc = ois_state_run_add(run->st, started, finished, outcome, counts)))
+		goto rollback;
+	if (!strcmp(outcome, "ok") && (rc = ois_state_meta_set(run->st, "last_sync", finished)))
+		goto rollback;
+	rc = ois_state_commit(run->st);
+	goto out;
+rollback:
+	ois_state_rollback(run->st);
+out:
+	rows_release(&rs);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* describe.c - an op in words a person reads, for --dry-run. */
+#include "apply.h"
+
+#include <string.h>
+
+static const char *side_title(const char *side)
+{
+	if (!side)
+		return "both sides";
+	return !strcmp(side, "exchange") ? "Outlook" : "InterAction";
+}
+
+/* "Ann Lee <ann@acme.example>" from canonical data, as well as the data allows. */
+static void print_who(FILE *out, json_object *data)
+{
+	const char *first = ois_json_str(data, "first"), *last = ois_json_str(data, "last");
+	const char *display = ois_json_str(data, "display"), *company = ois_json_str(data, "company");
+	json_object *emails = ois_json_arr(data, "emails");
+	const char *email = emails && json_object_array_length(emails)
+		? ois_json_str(json_object_array_get_idx(emails, 0), "address") : NULL;
+	if (first || last)
+		fprintf(out, "%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
+	else if (display)
+		fputs(display, out);
+	else if (company)
+		fputs(company, out);
+	else
+		fputs("(no name)", out);
+	if (email)
+		fprintf(out, " <%s>", email);
+}
+
+void apply_describe(FILE *out, json_object *op, int already_done)
+{
+	const char *action = ois_json_str(op, "action");
+	const char *target = ois_json_str(op, "target");
+	const char *kind = ois_json_str(op, "kind");
+	json_object *data = ois_json_obj(op, "data");
+	const char *reason = ois_json_str(op, "reason");
+
+	fputs(already_done ? "already done: " : "would ", out);
+	if (!strcmp(action, "create"))
+		fprintf(out, "%s %s in %s: ", already_done ? "create" : "create", kind, side_title(target));
+	else if (!strcmp(action, "update"))
+		fprintf(out, "update %s in %s: ", kind, side_title(target));
+	else if (!strcmp(action, "delete"))
+		fprintf(out, "%s %s in %s: ", !strcmp(target, "interaction") ? "remove from the contact list the" : "delete",
+			kind, side_title(target));
+	else if (!strcmp(action, "link"))
+		fprintf(out, "pair the Outlook and InterAction %s: ", kind);
+	else
+		fprintf(out, "forget the pairing of %s ", kind);
+	if (data)
+		print_who(out, data);
+	else
+		fputs(ois_json_str(op, "id") ? ois_json_str(op, "id") : ois_json_str(op, "pair"), out);
+	json_object *fields = ois_json_arr(op, "fields");
+	if (fields && json_object_array_length(fields)) {
+		fputs(" (", out);
+		for (size_t i = 0; i < json_object_array_length(fields); i++)
+			fprintf(out, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(fields, i)));
+		fputs(")", out);
+	}
+	if (reason)
+		fprintf(out, " - %s", reason);
+	fputc('\n', out);
+}

@@ -1,0 +1,181 @@
+/* execute.c - send one op to its server, exactly once, and record the answer. */
+#include "apply.h"
+#include "code.h"
+#include "config.h"
+#include "ews.h"
+#include "interaction.h"
+#include "jsonl.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const status_names[] = { "ok", "skipped", "conflict", "failed" };
+
+const char *apply_status_name(enum apply_status s)
+{
+	return status_names[s];
+}
+
+static int open_driver(struct apply_run *run, enum ois_side side)
+{
+	if (run->drv[side])
+		return 0;
+	int rc = OIS_ECONFIG;
+	if (side == OIS_EXCHANGE) {
+		const struct ois_endpoint *ep = ois_config_server(run->cfg, run->server);
+		if (!ep)
+			return ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", run->server, run->cfg->path);
+		run->drv[side] = ois_ews_driver_open(ep, run->account, &rc);
+	} else {
+		if (!run->user)
+			return ois_fail(OIS_ECONFIG, "no InterAction user for '%s' in the users file", run->account);
+		run->drv[side] = ois_ia_driver_open(&run->cfg->interaction, run->user, &rc);
+	}
+	return run->drv[side] ? 0 : rc;
+}
+
+/* Commit the outcome before anything else happens: this row is what a rerun trusts. */
+static int record(struct apply_run *run, const char *op_id, const char *status,
+		  const char *new_id, const char *new_version, json_object *op)
+{
+	struct ois_applied a = {
+		.op_id = (char *)op_id,
+		.status = (char *)status,
+		.new_id = (char *)new_id,
+		.new_version = (char *)new_version,
+		.op = (char *)json_object_to_json_string_ext(op, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	};
+	int rc = ois_state_applied_put(run->st, &a);
+	if (rc)
+		return rc;
+	/* Test hook for crash-at-every-step tests (see oisync-apply(1), ENVIRONMENT). */
+	if (run->crash_after > 0 && ++run->recorded >= run->crash_after && strcmp(status, "pending"))
+		_exit(99);
+	return 0;
+}
+
+static void write_result(struct apply_run *run, const char *op_id, enum apply_status st,
+			 const char *id, const char *version, const char *error)
+{
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "type", json_object_new_string("result"));
+	json_object_object_add(r, "op_id", json_object_new_string(op_id));
+	json_object_object_add(r, "status", json_object_new_string(status_names[st]));
+	json_object_object_add(r, "id", id ? json_object_new_string(id) : NULL);
+	json_object_object_add(r, "version", version ? json_object_new_string(version) : NULL);
+	json_object_object_add(r, "error", error ? json_object_new_string(error) : NULL);
+	ois_jsonl_write(run->out, r);
+	json_object_put(r);
+	run->counts[st]++;
+}
+
+/* Codes that say the server, not this op, is the problem: stop the run. */
+static int run_stopping(int rc)
+{
+	return rc == OIS_ETEMP || rc == OIS_EUNAVAIL || rc == OIS_EPERM || rc == OIS_ECONFIG || rc == OIS_EIO;
+}
+
+/*
+ * A create whose earlier attempt may have reached the server (a "pending"
+ * row: killed or timed out between send and record) is first looked for by
+ * its op id tag and adopted, so it is never created twice.
+ */
+static int do_create(struct apply_run *run, struct ois_driver *d, json_object *op, const char *op_id,
+		     int maybe_sent, char **id, char **version)
+{
+	const char *kind = ois_json_str(op, "kind");
+	if (maybe_sent) {
+		int rc = d->find_by_op(d->conn, kind, op_id, id, version);
+		if (rc == 0) {
+			ois_info("adopted %s %s created by an interrupted run", kind, *id);
+			return 0;
+		}
+		if (rc != OIS_ENOTFOUND)
+			return rc;
+	}
+	int rc = record(run, op_id, "pending", NULL, NULL, op);
+	if (rc)
+		return rc;
+	return d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version);
+}
+
+int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status)
+{
+	const char *op_id = ois_json_str(op, "op_id");
+	const char *action = ois_json_str(op, "action");
+	struct ois_applied prev = { 0 };
+	int maybe_sent = 0;
+	int rc = ois_state_applied_get(run->st, op_id, &prev);
+	if (rc == 0 && strcmp(prev.status, "pending") && strcmp(prev.status, "failed")) {
+		/* Done (or refused as a conflict) by an earlier run: never send it again. */
+		*status = APPLY_SKIPPED;
+		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL);
+		ois_applied_release(&prev);
+		return 0;
+	}
+	if (rc == 0)
+		maybe_sent = !strcmp(prev.status, "pending");
+	else if (rc != OIS_ENOTFOUND)
+		return rc;
+	ois_applied_release(&prev);
+
+	char *new_id = NULL, *new_version = NULL;
+	if (!strcmp(action, "link") || !strcmp(action, "unlink")) {
+		/* Only the state changes: nothing to send. */
+		rc = 0;
+	} else {
+		int side = ois_side_parse(ois_json_str(op, "target"));
+		const char *kind = ois_json_str(op, "kind");
+		const char *id = ois_json_str(op, "id");
+		const char *if_version = ois_json_str(op, "if_version");
+		if (side < 0)
+			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
+		if (strcmp(action, "create") && !id)
+			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action);
+		if ((rc = open_driver(run, (enum ois_side)side)))
+			return rc;
+		struct ois_driver *d = run->drv[side];
+		if (!strcmp(action, "create")) {
+			rc = do_create(run, d, op, op_id, maybe_sent, &new_id, &new_version);
+		} else if (!strcmp(action, "update")) {
+			rc = d->update(d->conn, kind, id, if_version, ois_json_obj(op, "data"),
+				       ois_json_arr(op, "fields"), &new_version);
+			new_id = ois_xstrdup(id);
+		} else if (!strcmp(action, "delete")) {
+			rc = d->remove(d->conn, kind, id, if_version);
+			if (rc == OIS_ENOTFOUND)
+				rc = 0; /* already gone: what we wanted */
+		} else {
+			return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action);
+		}
+	}
+
+	enum apply_status st = APPLY_OK;
+	const char *error = NULL;
+	if (rc == OIS_ECONFLICT || rc == OIS_ENOTFOUND) {
+		st = APPLY_CONFLICT;
+		error = rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
+					    : "the item no longer exists";
+	} else if (rc < 0) {
+		st = APPLY_FAILED;
+		error = "the server refused or failed the request (see the log)";
+	}
+	int stop = run_stopping(rc) ? rc : 0;
+	/* A failure that stops the run leaves a pending create pending: a rerun looks for it first. */
+	if (!stop || st != APPLY_FAILED) {
+		int wrc = record(run, op_id, status_names[st], new_id, new_version, op);
+		if (wrc) {
+			free(new_id);
+			free(new_version);
+			return wrc;
+		}
+	}
+	write_result(run, op_id, st, new_id, new_version, error);
+	free(new_id);
+	free(new_version);
+	*status = st;
+	return stop;
+}

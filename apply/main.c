@@ -1,0 +1,257 @@
+/* main.c - oisync-apply: execute a change set against both servers and commit the state. */
+#include "apply.h"
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "jsonl.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+	"usage: oisync-apply [options] [FILE]\n"
+	"       oisync-apply [options] --replay FILE\n"
+	"\n"
+	"Execute a change set (oisync-reconcile's output) against Exchange and\n"
+	"InterAction, one result line per op on stdout, then commit pairs and\n"
+	"checkpoints to the account's state. Ops already done are skipped.\n"
+	"\n"
+	"  -c, --config FILE    configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
+	"      --state DIR      state folder (default: state_dir of the configuration)\n"
+	"      --wait SECONDS   wait this long for another run of the account (default 0)\n"
+	"  -n, --dry-run        say what would be done; change nothing\n"
+	"      --replay FILE    apply a saved change set; commits no checkpoint\n"
+	"  -v, --verbose        more messages (repeat for debug)\n"
+	"      --log-format F   text (default) or json\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        print the version\n";
+
+enum { OPT_STATE = 0x100, OPT_WAIT, OPT_REPLAY };
+
+struct options {
+	const char *config_path, *state_dir, *file;
+	int wait_seconds, dry_run, replay;
+};
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		OIS_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+	char *end;
+	while ((c = getopt_long(argc, argv, "c:nvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case OPT_STATE: o->state_dir = optarg; break;
+		case 'n': o->dry_run = 1; break;
+		case OPT_REPLAY: o->replay = 1; o->file = optarg; break;
+		case OPT_WAIT:
+			o->wait_seconds = (int)strtol(optarg, &end, 10);
+			if (*end || o->wait_seconds < 0) {
+				ois_error("--wait needs a number of seconds, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': ois_cli_version("oisync-apply"); return 0;
+		default:
+			rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		if (o->file || optind + 1 < argc) {
+			ois_error("one change set at a time (see --help)");
+			return EX_USAGE;
+		}
+		o->file = argv[optind];
+	}
+	return -1;
+}
+
+/* Read the first record, which must be the change set header. */
+static int read_header(struct ois_jsonl_reader *r, json_object **hdr)
+{
+	char where[64];
+	int rc = ois_jsonl_read(r, hdr);
+	if (rc == 0)
+		return ois_fail(OIS_EDATA, "%s: empty change set", r->name);
+	if (rc < 0)
+		return rc;
+	snprintf(where, sizeof(where), "%s:%lu", r->name, r->line);
+	if (ois_record_type(*hdr) != OIS_REC_CHANGESET)
+		return ois_fail(OIS_EDATA, "%s: a change set starts with a \"changeset\" record", where);
+	if (ois_record_check(*hdr, where) || !ois_json_str(*hdr, "server"))
+		return ois_fail(OIS_EDATA, "%s: the changeset record needs \"account\" and \"server\"", where);
+	return 0;
+}
+
+static void now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* --dry-run: words, not actions; the state is only read. */
+static int dry_run(struct ois_jsonl_reader *r, struct ois_state *st)
+{
+	json_object *rec;
+	int rc;
+	char where[300];
+	while ((rc = ois_jsonl_read(r, &rec)) == 1) {
+		snprintf(where, sizeof(where), "%s:%lu", r->name, r->line);
+		if ((rc = ois_record_check(rec, where)) == 0 && ois_record_type(rec) == OIS_REC_OP) {
+			struct ois_applied a = { 0 };
+			int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
+				   strcmp(a.status, "pending") && strcmp(a.status, "failed");
+			ois_applied_release(&a);
+			apply_describe(stdout, rec, done);
+		}
+		json_object_put(rec);
+		if (rc)
+			return rc;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct ois_config cfg;
+	struct ois_jsonl_reader reader;
+	struct apply_run run = { .out = stdout };
+	json_object *hdr = NULL, *failed_pairs = json_object_new_object(), *checkpoints = json_object_new_array();
+	int rc, lock = -1, cfg_loaded = 0, input_error = 0, stop = 0, all_ok = 1;
+	FILE *in = stdin;
+
+	ois_log_init("oisync-apply");
+	if ((rc = parse_options(argc, argv, &o)) >= 0)
+		goto done_early;
+	if (o.file && strcmp(o.file, "-") && !(in = fopen(o.file, "r"))) {
+		rc = ois_fail(OIS_EUSAGE, "cannot open '%s': %m", o.file);
+		goto out_noreader;
+	}
+	ois_jsonl_reader_init(&reader, in, o.file && strcmp(o.file, "-") ? o.file : "stdin", 0);
+	if ((rc = read_header(&reader, &hdr)))
+		goto out;
+	run.account = ois_json_str(hdr, "account");
+	run.server = ois_json_str(hdr, "server");
+	run.user = ois_json_str(hdr, "user");
+	ois_log_set_account(run.account);
+	if ((rc = ois_config_load(o.config_path, &cfg)))
+		goto out;
+	cfg_loaded = 1;
+	run.cfg = &cfg;
+	if (!run.user) {
+		const struct ois_user *u = ois_config_user_by_mailbox(&cfg, run.account);
+		run.user = u ? u->id : NULL;
+	}
+	if (!o.state_dir)
+		o.state_dir = cfg.state_dir;
+	const char *crash = getenv("OISYNC_TEST_CRASH_AFTER");
+	run.crash_after = crash ? atol(crash) : 0;
+
+	if (o.dry_run) {
+		rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_READ, &run.st);
+		if (!rc)
+			rc = dry_run(&reader, run.st);
+		goto out;
+	}
+	lock = ois_state_lock(o.state_dir, run.server, run.account, o.wait_seconds);
+	if (lock < 0) {
+		rc = lock;
+		goto out;
+	}
+	if ((rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_WRITE, &run.st)))
+		goto out;
+
+	char started[32], where[300];
+	now_rfc3339(started);
+	json_object *rec;
+	while ((rc = ois_jsonl_read(&reader, &rec)) == 1) {
+		snprintf(where, sizeof(where), "%s:%lu", reader.name, reader.line);
+		enum ois_rec_type t = ois_record_type(rec);
+		if ((rc = ois_record_check(rec, where))) {
+			input_error = rc;
+		} else if (t == OIS_REC_OP) {
+			enum apply_status st = APPLY_OK;
+			rc = apply_op(&run, rec, where, &st);
+			if (rc == OIS_EDATA)
+				input_error = rc;
+			else if (rc)
+				stop = rc;
+			if (rc || (st != APPLY_OK && st != APPLY_SKIPPED)) {
+				all_ok = 0;
+				const char *pair = ois_json_str(rec, "pair");
+				if (pair)
+					json_object_object_add(failed_pairs, pair, json_object_new_boolean(1));
+			}
+		} else if (t == OIS_REC_CHECKPOINT) {
+			json_object_array_add(checkpoints, json_object_get(rec));
+		} else if (t == OIS_REC_CHANGESET) {
+			input_error = ois_fail(OIS_EDATA, "%s: a second changeset record", where);
+		}
+		json_object_put(rec);
+		if (input_error || stop)
+			break;
+	}
+	if (rc < 0 && !stop)
+		input_error = rc;
+
+	/*
+	 * Checkpoints move only when every op before them succeeded, so a failure
+	 * anywhere means the next run sees the same changes again. A replayed
+	 * change set is old news: its checkpoints are never committed.
+	 */
+	int commit_checkpoints = all_ok && !input_error && !stop && !o.replay;
+	const char *outcome = input_error || stop ? "failed" : all_ok ? "ok" : "partial";
+	int crc = apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome);
+	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[APPLY_OK],
+		   run.counts[APPLY_SKIPPED], run.counts[APPLY_CONFLICT], run.counts[APPLY_FAILED],
+		   commit_checkpoints ? "" : "; checkpoints not committed");
+	rc = input_error ? input_error : stop ? stop : crc ? crc : all_ok ? 0 : OIS_EFAIL;
+out:
+	ois_jsonl_reader_release(&reader);
+	if (in != stdin)
+		fclose(in);
+out_noreader:
+	for (int s = 0; s < OIS_SIDES; s++)
+		if (run.drv[s])
+			run.drv[s]->close(run.drv[s]->conn);
+	if (run.st)
+		ois_state_close(run.st);
+	if (lock >= 0)
+		ois_state_unlock(lock);
+	if (cfg_loaded)
+		ois_config_release(&cfg);
+	json_object_put(hdr);
+	json_object_put(failed_pairs);
+	json_object_put(checkpoints);
+	{
+		int crc2 = ois_close_stdout();
+		if (!rc)
+			rc = crc2;
+	}
+	return ois_exit_status(rc);
+done_early:
+	json_object_put(failed_pairs);
+	json_object_put(checkpoints);
+	return rc;
+}
