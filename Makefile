@@ -77,7 +77,13 @@ $(BUILD)/bin/oisync-%: $$(call stage_obj,$$*) $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_$*)
 
-$(BUILD)/tests/unit/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(STAGE_LIB_OBJ) $(BUILD)/liboisync.a
+# Stage files reach unit tests through an archive, so a test pulls in only
+# the members it uses (and none of their unrelated dependencies).
+$(BUILD)/stages.a: $(STAGE_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/unit/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BUILD)/stages.a $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)
 
