@@ -11,6 +11,8 @@
  *   state_dir   = /var/lib/oisync
  *   changes_dir = /var/lib/oisync/changes   ; saved change sets
  *   users_file  = /etc/oisync/users.conf    ; relative paths: relative to this file
+ *   phone_region = US                       ; ISO 3166 alpha-2 region for phone
+ *                                           ; numbers without a country code
  *
  *   [server ex1]                            ; one section per Exchange server
  *   url = https://ex1.firm.example/EWS/Exchange.asmx
@@ -97,6 +99,7 @@ struct ois_config {
 	char *state_dir;
 	char *changes_dir;
 	char *users_file;
+	char *phone_region;        /* two upper-case letters, default "US" */
 	struct ois_endpoint *servers;
 	size_t nservers;
 	struct ois_endpoint interaction;

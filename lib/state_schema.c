@@ -132,6 +132,26 @@ int ois_state_migrate(sqlite3 *db, const char *path)
 }
 
 /*
+ * quick_check's complaint as one short log line: its rows hold newlines
+ * and a "*** in database main ***" banner, and may be many.
+ */
+static char *one_line(const char *s)
+{
+	static const char banner[] = "*** in database main ***";
+	while (*s == '\n' || *s == ' ')
+		s++;
+	if (!strncmp(s, banner, sizeof(banner) - 1))
+		s += sizeof(banner) - 1;
+	while (*s == '\n' || *s == ' ')
+		s++;
+	char *out = ois_xstrndup(s, 200);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = (*p == '\n' && p[1]) ? ';' : ' ';
+	return out;
+}
+
+/*
  * PRAGMA quick_check must say exactly "ok"; otherwise its first complaint
  * names the damage. A file that is not a database fails here too, before
  * anything could write to it.
@@ -147,8 +167,11 @@ static int check_intact(sqlite3 *db, const char *path)
 		rc = ois_state_sqlfail(db, path);
 	} else {
 		const char *res = (const char *)sqlite3_column_text(stmt, 0);
-		if (!res || strcmp(res, "ok") != 0)
-			rc = ois_fail(OIS_EDATA, "state '%s' is damaged: %s", path, res ? res : "quick_check failed");
+		if (!res || strcmp(res, "ok") != 0) {
+			char *what = one_line(res ? res : "quick_check failed");
+			rc = ois_fail(OIS_EDATA, "state '%s' is damaged: %s", path, what);
+			free(what);
+		}
 	}
 	sqlite3_finalize(stmt);
 	return rc;
@@ -187,10 +210,14 @@ static int open_db(const char *path, int flags, sqlite3 **out)
 #endif
 	int rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK) {
+		int ext = db ? sqlite3_extended_errcode(db) : rc;
 		int err = db ? sqlite3_system_errno(db) : 0;
-		rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s%s%s", path,
-			      db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
-			      err ? ": " : "", err ? strerror(err) : "");
+		if (ext == SQLITE_CANTOPEN_SYMLINK)
+			rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: it is a symbolic link", path);
+		else
+			rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s%s%s", path,
+				      db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+				      err ? ": " : "", err ? strerror(err) : "");
 		sqlite3_close(db);
 		return rc;
 	}
@@ -279,6 +306,11 @@ int ois_state_open(const char *state_dir, const char *server, const char *accoun
 				return 0;
 			}
 			rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s", st->path, strerror(errno));
+			goto fail;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			rc = ois_fail(OIS_EDATA, "state '%s' cannot be opened: %s", st->path,
+				      S_ISLNK(sb.st_mode) ? "it is a symbolic link" : "not a regular file");
 			goto fail;
 		}
 		rc = open_db(st->path, SQLITE_OPEN_READONLY, &st->db);
