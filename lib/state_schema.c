@@ -144,10 +144,16 @@ static char *one_line(const char *s)
 		s += sizeof(banner) - 1;
 	while (*s == '\n' || *s == ' ')
 		s++;
-	char *out = ois_xstrndup(s, 200);
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = (*p == '\n' && p[1]) ? ';' : ' ';
+	char *out = ois_xmalloc(2 * 200 + 1), *o = out;
+	for (size_t n = 0; *s && n < 200; s++, n++) {
+		if (*s == '\n' && s[1]) {
+			*o++ = ';';
+			*o++ = ' ';
+		} else {
+			*o++ = (unsigned char)*s < 0x20 ? ' ' : *s;
+		}
+	}
+	*o = '\0';
 	return out;
 }
 
