@@ -1,0 +1,662 @@
+/* interaction.c - the InterAction API client: token, requests, replies checked before use. */
+#include "interaction.h"
+#include "code.h"
+#include "log.h"
+#include "record.h"
+#include "secret.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Renew the token this long before it expires, so no request carries a dying one. */
+#define TOKEN_MARGIN_S 60.0
+
+struct ois_ia {
+	struct ois_http *http;
+	char *base;          /* API URL without a trailing '/' */
+	char *token_url;     /* NULL: the secret is a static bearer token */
+	char *client_id;
+	char *secret;
+	char *token;         /* the bearer token in use; the http handle borrows it */
+	double token_expires;/* CLOCK_MONOTONIC seconds */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Percent-encode everything but RFC 3986's unreserved characters. Owned. */
+static char *enc(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = ois_xmalloc(3 * n + 1), *p = out;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* The token endpoint by default: the API URL's root (without /api/...) + /oauth/token. */
+static char *default_token_url(const char *base)
+{
+	const char *scheme = strstr(base, "://");
+	const char *host = scheme ? scheme + 3 : base;
+	const char *api = strstr(host, "/api/");
+	if (!api) {
+		size_t l = strlen(host);
+		if (l >= 4 && !strcmp(host + l - 4, "/api"))
+			api = host + l - 4;
+	}
+	size_t keep = api ? (size_t)(api - base) : strlen(base);
+	return ois_xasprintf("%.*s/oauth/token", (int)keep, base);
+}
+
+int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **out)
+{
+	*out = NULL;
+	if (!url)
+		url = ep->url;
+	if (ois_str_empty(url))
+		return ois_fail(OIS_ECONFIG, "no url in the [interaction] section");
+	char *secret = NULL;
+	int rc = ois_secret_read(ep->secret_file, ep->secret_env, &secret);
+	if (rc)
+		return rc;
+
+	struct ois_ia *ia = ois_xcalloc(1, sizeof(*ia));
+	ia->base = ois_xstrdup(url);
+	for (size_t l = strlen(ia->base); l && ia->base[l - 1] == '/'; l--)
+		ia->base[l - 1] = '\0';
+	ia->secret = secret;
+	if (!ois_str_empty(ep->client_id)) {
+		ia->client_id = ois_xstrdup(ep->client_id);
+		ia->token_url = !ois_str_empty(ep->token_url) ? ois_xstrdup(ep->token_url) : default_token_url(ia->base);
+	} else {
+		ia->token = ois_xstrdup(secret);
+	}
+
+	struct ois_http_opts opts = {
+		.auth = OIS_AUTH_BEARER,
+		.secret = ia->token,
+		.ca_file = ep->ca_file,
+		.connect_timeout_ms = ep->connect_timeout_s > 0 ? ep->connect_timeout_s * 1000 : 0,
+		.timeout_ms = ep->timeout_s > 0 ? ep->timeout_s * 1000 : 0,
+		.max_retries = ep->retries,
+	};
+	ia->http = ois_http_new(&opts);
+	if (!ia->http) {
+		ois_ia_close(ia);
+		return OIS_EUNAVAIL;
+	}
+	*out = ia;
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void ois_ia_close(struct ois_ia *ia)
+{
+	if (!ia)
+		return;
+	ois_http_free(ia->http);
+	free(ia->base);
+	free(ia->token_url);
+	free(ia->client_id);
+	ois_secret_free(ia->secret);
+	wipe_free(ia->token);
+	free(ia);
+}
+
+void ois_ia_stats(const struct ois_ia *ia, struct ois_http_stats *out)
+{
+	*out = *ois_http_stats(ia->http);
+}
+
+/*
+ * Parse a whole reply body as one JSON value; NULL when it is not exactly
+ * that (empty, cut short, trailing bytes).
+ */
+static json_object *parse_body(const struct ois_buf *b)
+{
+	if (!b->len)
+		return NULL;
+	json_tokener *tok = json_tokener_new();
+	json_object *obj = json_tokener_parse_ex(tok, b->data, (int)b->len);
+	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
+		for (size_t i = json_tokener_get_parse_end(tok); i < b->len; i++)
+			if (!isspace((unsigned char)b->data[i])) {
+				json_object_put(obj);
+				obj = NULL;
+				break;
+			}
+	} else {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+/* "code: message" of the API's error body, or "HTTP STATUS". Owned. */
+static char *error_text(const struct ois_http_response *r)
+{
+	json_object *o = parse_body(&r->body);
+	json_object *e = ois_json_obj(o, "error");
+	const char *code = ois_json_str(e, "code"), *msg = ois_json_str(e, "message");
+	char *s = code ? ois_xasprintf("HTTP %ld %s%s%s", r->status, code, msg ? ": " : "", msg ? msg : "")
+		       : ois_xasprintf("HTTP %ld", r->status);
+	json_object_put(o);
+	return s;
+}
+
+static int fetch_token(struct ois_ia *ia)
+{
+	/* The secret goes only in the form body, never in the URL or a header. */
+	char *id = enc(ia->client_id), *sec = enc(ia->secret);
+	char *body = ois_xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s", id, sec);
+	wipe_free(sec);
+	free(id);
+	static const char *const headers[] = {
+		"Content-Type: application/x-www-form-urlencoded",
+		"Accept: application/json",
+		NULL,
+	};
+	struct ois_http_request req = {
+		.method = "POST",
+		.url = ia->token_url,
+		.headers = headers,
+		.body = body,
+		.body_len = strlen(body),
+	};
+	struct ois_http_response resp;
+	/* No Authorization header on the token request itself. */
+	ois_http_set_secret(ia->http, NULL);
+	wipe_free(ia->token);
+	ia->token = NULL;
+	int rc = ois_http_send(ia->http, &req, &resp);
+	wipe_free(body);
+	if (rc)
+		goto out;
+	if (resp.status == 400 || resp.status == 401 || resp.status == 403) {
+		char *e = error_text(&resp);
+		rc = ois_fail(OIS_EPERM, "interaction refused the credentials of client '%s' at '%s': %s",
+			      ia->client_id, ia->token_url, e);
+		free(e);
+		goto out;
+	}
+	if (resp.status != 200) {
+		char *e = error_text(&resp);
+		rc = ois_fail(OIS_EUNAVAIL, "cannot get an interaction token from '%s': %s", ia->token_url, e);
+		free(e);
+		goto out;
+	}
+	json_object *o = parse_body(&resp.body);
+	const char *tok = ois_json_str(o, "access_token");
+	json_object *exp;
+	if (!tok || !*tok) {
+		json_object_put(o);
+		rc = ois_fail(OIS_EUNAVAIL, "broken reply from '%s': no access_token", ia->token_url);
+		goto out;
+	}
+	double expires_in = 3600;
+	if (json_object_object_get_ex(o, "expires_in", &exp) &&
+	    (json_object_is_type(exp, json_type_int) || json_object_is_type(exp, json_type_double)))
+		expires_in = json_object_get_double(exp);
+	ia->token = ois_xstrdup(tok);
+	ia->token_expires = mono_s() + expires_in;
+	ois_debug("got an interaction token valid for %.0f s", expires_in);
+	/* Scrub the reply: it held the token. */
+	explicit_bzero(resp.body.data, resp.body.len);
+	json_object_put(o);
+out:
+	ois_http_set_secret(ia->http, ia->token);
+	ois_http_response_release(&resp);
+	return rc;
+}
+
+static int ensure_token(struct ois_ia *ia, int force)
+{
+	if (!ia->token_url)
+		return 0; /* static token */
+	if (!force && ia->token && mono_s() < ia->token_expires - TOKEN_MARGIN_S)
+		return 0;
+	return fetch_token(ia);
+}
+
+/* One API call. */
+struct call {
+	const char *method;
+	char *path;            /* after the base URL, query included; owned */
+	json_object *body;     /* borrowed; NULL: no body */
+	const char *if_match;  /* version, or NULL */
+	int no_retry;
+	int quiet_404;         /* 404 is an answer, not a failure: log at debug */
+	int want_reply;        /* the reply must be a JSON object */
+};
+
+/* "METHOD /path" without the query, for messages. Owned. */
+static char *call_name(const struct call *c)
+{
+	return ois_xasprintf("%s %.*s", c->method, (int)strcspn(c->path, "?"), c->path);
+}
+
+/*
+ * Send c; return 0 with *reply (a JSON object when want_reply, else NULL),
+ * OIS_IA_CURSOR_EXPIRED on 410, or an error code after logging.
+ */
+static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
+{
+	*reply = NULL;
+	char *url = ois_xasprintf("%s%s", ia->base, c->path);
+	char *name = call_name(c);
+	char *if_match = NULL;
+	const char *headers[4];
+	size_t nh = 0;
+	headers[nh++] = "Accept: application/json";
+	if (c->body)
+		headers[nh++] = "Content-Type: application/json; charset=utf-8";
+	if (c->if_match) {
+		/* Versions travel as quoted entity tags: If-Match: "7". */
+		if_match = c->if_match[0] == '"' ? ois_xasprintf("If-Match: %s", c->if_match)
+						 : ois_xasprintf("If-Match: \"%s\"", c->if_match);
+		headers[nh++] = if_match;
+	}
+	headers[nh] = NULL;
+	const char *body = c->body ? json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	struct ois_http_request req = {
+		.method = c->method,
+		.url = url,
+		.headers = headers,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.no_retry = c->no_retry,
+	};
+	struct ois_http_response resp = { 0 };
+	int rc;
+	for (int fresh = 0;; fresh++) {
+		if ((rc = ensure_token(ia, fresh)))
+			goto out;
+		rc = ois_http_send(ia->http, &req, &resp);
+		if (rc)
+			goto out;
+		/* An unknown or expired token: fetch a new one once and try again. */
+		if (resp.status != 401 || !ia->token_url || fresh)
+			break;
+		ois_info("%s: token refused, fetching a new one", name);
+		ois_http_response_release(&resp);
+	}
+
+	long st = resp.status;
+	if (st >= 200 && st < 300) {
+		if (c->want_reply) {
+			*reply = parse_body(&resp.body);
+			if (!json_object_is_type(*reply, json_type_object)) {
+				json_object_put(*reply);
+				*reply = NULL;
+				rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: not a JSON object (%zu bytes)",
+					      name, resp.body.len);
+			}
+		}
+		goto out;
+	}
+	char *e = error_text(&resp);
+	switch (st) {
+	case 401:
+		rc = ois_fail(OIS_EPERM, "%s: interaction refused the credentials: %s", name, e);
+		break;
+	case 403:
+		rc = ois_fail(OIS_EPERM, "%s: access denied: %s", name, e);
+		break;
+	case 404:
+		if (c->quiet_404)
+			ois_debug("%s: %s", name, e);
+		else
+			ois_error("%s: not found: %s", name, e);
+		rc = OIS_ENOTFOUND;
+		break;
+	case 410:
+		ois_info("%s: %s", name, e);
+		rc = OIS_IA_CURSOR_EXPIRED;
+		break;
+	case 412:
+		rc = ois_fail(OIS_ECONFLICT, "%s: the contact changed since version %s: %s", name,
+			      c->if_match ? c->if_match : "?", e);
+		break;
+	case 429:
+	case 503:
+		rc = ois_fail(OIS_ETEMP, "%s: throttled: %s", name, e);
+		break;
+	default:
+		if (st >= 400 && st < 500)
+			rc = ois_fail(OIS_EDATA, "%s: interaction refused the request: %s", name, e);
+		else
+			rc = ois_fail(OIS_EUNAVAIL, "%s failed: %s", name, e);
+	}
+	free(e);
+out:
+	ois_http_response_release(&resp);
+	free(if_match);
+	free(name);
+	free(url);
+	return rc;
+}
+
+/* Build a path with every %s argument percent-encoded. Owned. */
+static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *pathf(const char *fmt, ...)
+{
+	/* Callers pass up to four strings; encode them all before formatting. */
+	va_list ap;
+	va_start(ap, fmt);
+	const char *args[4] = { 0 };
+	char *e[4] = { 0 };
+	int n = 0;
+	for (const char *p = fmt; *p; p++)
+		if (p[0] == '%' && p[1] == 's') {
+			if (n == 4)
+				OIS_BUG("pathf: too many arguments");
+			args[n++] = va_arg(ap, const char *);
+		}
+	va_end(ap);
+	for (int i = 0; i < n; i++)
+		e[i] = enc(args[i]);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	char *s = ois_xasprintf(fmt, e[0], e[1], e[2], e[3]);
+#pragma GCC diagnostic pop
+	for (int i = 0; i < n; i++)
+		free(e[i]);
+	return s;
+}
+
+static int broken(const char *what, const char *why)
+{
+	return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %s", what, why);
+}
+
+/* Every element an object with a non-empty string "id". */
+static int check_contacts(json_object *arr)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *c = json_object_array_get_idx(arr, i);
+		const char *id = ois_json_str(c, "id");
+		if (!json_object_is_type(c, json_type_object) || ois_str_empty(id))
+			return -1;
+	}
+	return 0;
+}
+
+/* Take a new reference to the array at key. */
+static json_object *take_arr(json_object *o, const char *key)
+{
+	json_object *a = ois_json_arr(o, key);
+	return a ? json_object_get(a) : NULL;
+}
+
+void ois_ia_page_release(struct ois_ia_page *p)
+{
+	json_object_put(p->contacts);
+	free(p->next);
+	free(p->cursor);
+	memset(p, 0, sizeof(*p));
+}
+
+int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *page, struct ois_ia_page *out)
+{
+	memset(out, 0, sizeof(*out));
+	char lim[24];
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 100);
+	struct call c = {
+		.method = "GET",
+		.path = page ? pathf("/users/%s/contacts?limit=%s&page=%s", uid, lim, page)
+			     : pathf("/users/%s/contacts?limit=%s", uid, lim),
+		.want_reply = 1,
+	};
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (rc)
+		goto out;
+	json_object *next = json_object_object_get(r, "next");
+	const char *cursor = ois_json_str(r, "cursor");
+	out->contacts = take_arr(r, "contacts");
+	if (!out->contacts || check_contacts(out->contacts))
+		rc = broken("the contact list", "\"contacts\" must be an array of contacts with ids");
+	else if (next && !json_object_is_type(next, json_type_string))
+		rc = broken("the contact list", "\"next\" must be a string or null");
+	else if (!cursor)
+		rc = broken("the contact list", "no \"cursor\"");
+	if (!rc) {
+		out->next = next && *json_object_get_string(next) ? ois_xstrdup(json_object_get_string(next)) : NULL;
+		out->cursor = ois_xstrdup(cursor);
+	} else {
+		ois_ia_page_release(out);
+	}
+	json_object_put(r);
+out:
+	free(c.path);
+	return rc;
+}
+
+void ois_ia_changes_release(struct ois_ia_changes *c)
+{
+	json_object_put(c->changes);
+	free(c->cursor);
+	memset(c, 0, sizeof(*c));
+}
+
+static int check_changes(json_object *arr)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *ch = json_object_array_get_idx(arr, i);
+		const char *op = ois_json_str(ch, "op");
+		if (!op)
+			return -1;
+		if (!strcmp(op, "upsert")) {
+			json_object *c = ois_json_obj(ch, "contact");
+			if (!c || ois_str_empty(ois_json_str(c, "id")))
+				return -1;
+		} else if (!strcmp(op, "delete")) {
+			if (ois_str_empty(ois_json_str(ch, "id")))
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ois_ia_changes(struct ois_ia *ia, const char *uid, const char *cursor, int limit, struct ois_ia_changes *out)
+{
+	memset(out, 0, sizeof(*out));
+	char lim[24];
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 100);
+	struct call c = {
+		.method = "GET",
+		.path = pathf("/users/%s/changes?cursor=%s&limit=%s", uid, cursor, lim),
+		.want_reply = 1,
+	};
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (rc)
+		goto out;
+	json_object *more = json_object_object_get(r, "more");
+	const char *next = ois_json_str(r, "cursor");
+	out->changes = take_arr(r, "changes");
+	if (!out->changes || check_changes(out->changes))
+		rc = broken("the change feed", "\"changes\" must be an array of upserts and deletes with ids");
+	else if (!next || !*next)
+		rc = broken("the change feed", "no \"cursor\"");
+	else if (!json_object_is_type(more, json_type_boolean))
+		rc = broken("the change feed", "\"more\" must be true or false");
+	if (!rc) {
+		out->cursor = ois_xstrdup(next);
+		out->more = json_object_get_boolean(more);
+	} else {
+		ois_ia_changes_release(out);
+	}
+	json_object_put(r);
+out:
+	free(c.path);
+	return rc;
+}
+
+/* A reply that must be one contact: an object with an id. */
+static int contact_call(struct ois_ia *ia, struct call *c, json_object **out)
+{
+	json_object *r = NULL;
+	c->want_reply = 1;
+	int rc = ia_call(ia, c, &r);
+	if (!rc && ois_str_empty(ois_json_str(r, "id"))) {
+		char *name = call_name(c);
+		rc = broken(name, "the contact has no \"id\"");
+		free(name);
+	}
+	if (rc) {
+		json_object_put(r);
+		r = NULL;
+	}
+	free(c->path);
+	*out = r;
+	return rc;
+}
+
+int ois_ia_contact_get(struct ois_ia *ia, const char *id, json_object **out)
+{
+	struct call c = { .method = "GET", .path = pathf("/contacts/%s", id) };
+	return contact_call(ia, &c, out);
+}
+
+int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, json_object **out)
+{
+	struct call c = { .method = "GET", .path = pathf("/users/%s/contacts/%s", uid, id), .quiet_404 = 1 };
+	return contact_call(ia, &c, out);
+}
+
+int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value, json_object **out)
+{
+	*out = NULL;
+	char *k = enc(key);
+	char *v = enc(value);
+	struct call c = { .method = "GET", .path = ois_xasprintf("/contacts?%s=%s", k, v), .want_reply = 1 };
+	free(k);
+	free(v);
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (!rc) {
+		*out = take_arr(r, "contacts");
+		if (!*out || check_contacts(*out)) {
+			json_object_put(*out);
+			*out = NULL;
+			rc = broken("a contact search", "\"contacts\" must be an array of contacts with ids");
+		}
+		json_object_put(r);
+	}
+	free(c.path);
+	return rc;
+}
+
+int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out)
+{
+	json_object *b = NULL;
+	json_object_deep_copy(body, &b, NULL);
+	if (op_id) {
+		json_object *refs = json_object_new_array();
+		char *ref = ois_xasprintf(OIS_IA_OP_REF_PREFIX "%s", op_id);
+		json_object_array_add(refs, json_object_new_string(ref));
+		free(ref);
+		json_object_object_add(b, "external_refs", refs);
+	}
+	/* Not retried: a create is not idempotent (see the header). */
+	struct call c = { .method = "POST", .path = ois_xstrdup("/contacts"), .body = b, .no_retry = 1 };
+	int rc = contact_call(ia, &c, out);
+	json_object_put(b);
+	return rc;
+}
+
+int ois_ia_user_contact_patch(struct ois_ia *ia, const char *uid, const char *id, const char *if_version,
+			      json_object *body, json_object **out)
+{
+	struct call c = {
+		.method = "PATCH",
+		.path = pathf("/users/%s/contacts/%s", uid, id),
+		.body = body,
+		.if_match = if_version,
+	};
+	return contact_call(ia, &c, out);
+}
+
+int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_object *body, json_object **out)
+{
+	json_object *empty = body ? NULL : json_object_new_object();
+	struct call c = { .method = "PUT", .path = pathf("/users/%s/contacts/%s", uid, id), .body = body ? body : empty };
+	json_object *r = NULL;
+	int rc = ia_call(ia, &c, &r);
+	free(c.path);
+	json_object_put(empty);
+	if (rc || !out)
+		return rc;
+	/* The PUT reply is not relied on: read the user view as it now stands. */
+	return ois_ia_user_contact_get(ia, uid, id, out);
+}
+
+int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version)
+{
+	struct call c = {
+		.method = "DELETE",
+		.path = pathf("/users/%s/contacts/%s", uid, id),
+		.if_match = if_version,
+	};
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	free(c.path);
+	return rc;
+}
+
+const char *ois_ia_op_tag(json_object *contact)
+{
+	json_object *refs = ois_json_arr(contact, "external_refs");
+	size_t plen = strlen(OIS_IA_OP_REF_PREFIX);
+	for (size_t i = 0; refs && i < json_object_array_length(refs); i++) {
+		json_object *r = json_object_array_get_idx(refs, i);
+		const char *s = json_object_is_type(r, json_type_string) ? json_object_get_string(r) : NULL;
+		if (s && !strncmp(s, OIS_IA_OP_REF_PREFIX, plen) && s[plen])
+			return s + plen;
+	}
+	return NULL;
+}
+
+char *ois_ia_version_str(json_object *contact)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(contact, "version", &v))
+		return NULL;
+	if (json_object_is_type(v, json_type_int))
+		return ois_xasprintf("%lld", (long long)json_object_get_int64(v));
+	if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+		return ois_xstrdup(json_object_get_string(v));
+	return NULL;
+}

@@ -1,0 +1,103 @@
+/* interaction.h - the InterAction API client: OAuth2, user contact lists, change feed, firm contacts. */
+#ifndef OIS_INTERACTION_H
+#define OIS_INTERACTION_H
+
+#include "config.h"
+#include "driver.h"
+#include "http.h"
+
+#include <json-c/json.h>
+
+/*
+ * Speaks the API of oisync-interaction-api(7) (the project's contract, which
+ * tests/fakes/interaction_server.py implements). One client per process.
+ *
+ * Authentication: with a client_id, OAuth2 client credentials against
+ * token_url (default: the URL's root + /oauth/token), the secret only in the
+ * form body; the token is renewed 60 s before it expires and once when the
+ * API answers 401. Without a client_id the secret is a static bearer token.
+ *
+ * Every call returns 0, or a negative enum ois_code after logging:
+ * OIS_EPERM (401 after a fresh token, 403), OIS_ENOTFOUND (404),
+ * OIS_ECONFLICT (412), OIS_ETEMP (still throttled), OIS_EUNAVAIL (server
+ * down, 5xx, or a reply that is not the JSON expected: "broken reply from"),
+ * OIS_EDATA (the server refused the request as malformed).
+ * JSON objects handed out are new references the caller puts.
+ */
+struct ois_ia;
+
+/*
+ * Open a client for the [interaction] endpoint; url, when not NULL,
+ * replaces ep->url (--url). Reads the secret (ois_secret_read); no request
+ * is sent yet. Returns 0 and *out, or OIS_ECONFIG/OIS_EUNAVAIL.
+ */
+int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **out);
+void ois_ia_close(struct ois_ia *ia);
+
+/* Requests, retries, bytes and seconds of both the API and the token requests. */
+void ois_ia_stats(const struct ois_ia *ia, struct ois_http_stats *out);
+
+/* One page of a user's contact list. */
+struct ois_ia_page {
+	json_object *contacts;   /* array of user views, each an object with a string "id" */
+	char *next;              /* page token of the next page, NULL on the last */
+	char *cursor;            /* change-feed position when the first page was read */
+};
+void ois_ia_page_release(struct ois_ia_page *p);
+
+/* GET /users/{uid}/contacts?limit=&page= (page NULL: the first). */
+int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *page, struct ois_ia_page *out);
+
+/* Returned by ois_ia_changes (a positive value) when the cursor expired (410). */
+#define OIS_IA_CURSOR_EXPIRED 1
+
+struct ois_ia_changes {
+	json_object *changes;    /* array: {"op":"upsert","contact":{…}} | {"op":"delete","id":…,"reason":…} */
+	char *cursor;            /* where the next call starts */
+	int more;                /* 1 when more changes wait */
+};
+void ois_ia_changes_release(struct ois_ia_changes *c);
+
+/*
+ * GET /users/{uid}/changes?cursor=&limit=. Returns 0, OIS_IA_CURSOR_EXPIRED
+ * (410: the caller reads the whole list instead; logged at info only), or
+ * an error. Every change is checked: op upsert with a contact object that
+ * has an id, or op delete with an id.
+ */
+int ois_ia_changes(struct ois_ia *ia, const char *uid, const char *cursor, int limit, struct ois_ia_changes *out);
+
+/* GET /contacts/{id}: the firm contact. */
+int ois_ia_contact_get(struct ois_ia *ia, const char *id, json_object **out);
+/* GET /users/{uid}/contacts/{id}: the user view; OIS_ENOTFOUND when not on the list (logged at debug). */
+int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, json_object **out);
+/* GET /contacts?KEY=VALUE (key "email" or "external_ref"): *out an array of firm contacts. */
+int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value, json_object **out);
+/*
+ * POST /contacts with body (borrowed; firm fields) plus external_refs
+ * ["oisync:op:OP_ID"] when op_id is not NULL. Sent once, never retried, as a
+ * create is not idempotent: a lost reply is healed by a search on the ref.
+ */
+int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out);
+/* PATCH /users/{uid}/contacts/{id} with If-Match: "IF_VERSION" (NULL: none). *out the user view. */
+int ois_ia_user_contact_patch(struct ois_ia *ia, const char *uid, const char *id, const char *if_version,
+			      json_object *body, json_object **out);
+/* PUT /users/{uid}/contacts/{id} with per-user fields in body (may be NULL); *out (may be NULL) the user view. */
+int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_object *body, json_object **out);
+/* DELETE /users/{uid}/contacts/{id}, If-Match when if_version is not NULL. */
+int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version);
+
+/* The external reference oisync puts on what it creates: "oisync:op:" + op id. */
+#define OIS_IA_OP_REF_PREFIX "oisync:op:"
+/* The op id of the first oisync:op: external ref of a contact, or NULL; borrowed. */
+const char *ois_ia_op_tag(json_object *contact);
+/* A contact's version as a string ("7"), or NULL when it has none; owned by the caller. */
+char *ois_ia_version_str(json_object *contact);
+
+/*
+ * The apply driver for one InterAction user's contacts (DESIGN.md section 5,
+ * lib/driver.h). Returns NULL with *rc set (already logged) when the client
+ * cannot open. drv->close(drv->conn) frees the connection and the driver.
+ */
+struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc);
+
+#endif
