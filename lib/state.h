@@ -39,25 +39,41 @@ void ois_state_unlock(int fd);
 
 /*
  * Open the account's database. A database that fails to open or fails
- * PRAGMA quick_check is OIS_EDATA with a clear message, never a fresh start.
- * In OIS_STATE_READ mode a missing file gives *out == an empty state.
+ * PRAGMA quick_check is OIS_EDATA with a clear message, never a fresh start;
+ * so is a symlink, another program's database, or one written by a newer
+ * oisync (its schema version is higher than this code knows).
+ * In OIS_STATE_READ mode a missing file gives *out == an empty state and
+ * creates nothing. A reader still needs the folder writable: SQLite's WAL
+ * mode creates ACCOUNT.db-shm (and may leave an empty -wal) beside it.
+ * A reader that meets an older schema upgrades it first (each migration is
+ * one transaction). Every later SQL failure is OIS_EIO ("state 'PATH': ..."),
+ * or OIS_EDATA when SQLite finds the file damaged.
  */
 int ois_state_open(const char *state_dir, const char *server, const char *account,
 		   enum ois_state_mode mode, struct ois_state **out);
 void ois_state_close(struct ois_state *st);
-/* 1 when the state has never been written (no database, or no meta sync_id). */
+/* 1 when the state has never been written (no database, or no meta sync_id);
+ * 0 when it has; a negative code when the database cannot be read. */
 int ois_state_is_new(struct ois_state *st);
 
-/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK); 0 or OIS_EIO. */
+/*
+ * Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK); 0 or OIS_EIO. In
+ * OIS_STATE_READ mode begin is a plain BEGIN: a consistent snapshot to
+ * read. Rollback with none open is a no-op. Closing a state with a
+ * transaction open rolls it back. Any write on a state opened
+ * OIS_STATE_READ is a programming error (OIS_BUG).
+ */
 int ois_state_begin(struct ois_state *st);
 int ois_state_commit(struct ois_state *st);
 int ois_state_rollback(struct ois_state *st);
 
-/* meta: key/value text. get: 0 found (*val owned), OIS_ENOTFOUND, or error. */
+/* meta: key/value text. get: 0 found (*val owned), OIS_ENOTFOUND, or error.
+ * set with val NULL deletes the key. */
 int ois_state_meta_get(struct ois_state *st, const char *key, char **val);
 int ois_state_meta_set(struct ois_state *st, const char *key, const char *val);
 
-/* checkpoints: last committed token per side and folder (NULL token allowed). */
+/* checkpoints: last committed token per side and folder (NULL token allowed:
+ * get returns 0 with *token NULL; OIS_ENOTFOUND when no row). *token owned. */
 int ois_state_checkpoint_get(struct ois_state *st, enum ois_side side, const char *folder, char **token);
 int ois_state_checkpoint_set(struct ois_state *st, enum ois_side side, const char *folder, const char *token);
 
@@ -73,11 +89,22 @@ struct ois_pair {
 };
 void ois_pair_release(struct ois_pair *p);
 
-/* Call fn for every pair of kind (NULL: all), in pair_id order; fn's non-zero stops and is returned. */
+/*
+ * Call fn for every pair of kind (NULL: all), in pair_id order; fn's
+ * non-zero stops and is returned. p and its strings are borrowed, valid
+ * during that call only. fn may read the state; writing pairs while the
+ * walk runs gives undefined order.
+ */
 int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/* get fills *out with fresh strings (release with ois_pair_release); *out is zeroed first. */
 int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out); /* OIS_ENOTFOUND */
-int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p); /* insert or replace */
+/*
+ * Insert or replace by pair_id. An Exchange id already held by another
+ * pair (or an InterAction id by another pair of the same kind) is refused
+ * with OIS_EIO, never silently taken over. Strings are copied.
+ */
+int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p);
 int ois_state_pair_delete(struct ois_state *st, const char *pair_id);
 long ois_state_pair_count(struct ois_state *st, const char *kind);
 
@@ -91,10 +118,12 @@ struct ois_applied {
 	int folded;                 /* 1 once folded into pairs */
 };
 void ois_applied_release(struct ois_applied *a);
+/* get fills *out with fresh strings (release with ois_applied_release). */
 int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_applied *out); /* OIS_ENOTFOUND */
-/* Insert or replace, in its own committed transaction unless one is open. */
+/* Insert or replace, in its own committed transaction unless one is open.
+ * Replacing keeps the row's place in insertion order. */
 int ois_state_applied_put(struct ois_state *st, const struct ois_applied *a);
-/* Every row not yet folded, in insertion order. */
+/* Every row not yet folded, in insertion order; a is borrowed as in pairs_foreach. */
 int ois_state_applied_foreach_unfolded(struct ois_state *st,
 				       int (*fn)(const struct ois_applied *a, void *ctx), void *ctx);
 int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id);
