@@ -1,0 +1,47 @@
+/* normalize.h - make canonical contact data comparable: Unicode, white space, e-mails, phones, countries. */
+#ifndef OIS_NORMALIZE_H
+#define OIS_NORMALIZE_H
+
+#include <json-c/json.h>
+
+/*
+ * Normalize canonical contact data in place, as CANONICAL.md requires, so
+ * that the same person typed on either side gives the same text (and hash):
+ * - every string: Unicode NFC, trimmed, inner white space runs collapsed to
+ *   one space (notes and streets keep line breaks, see below);
+ * - notes: CRLF and CR become LF, trailing white space of the whole removed;
+ * - street: each line trimmed and collapsed, blank lines dropped, LF;
+ * - emails: address lower-cased, "mailto:"/"SMTP:" dropped; one entry per
+ *   kind (the first), ordered work, home, other; unknown kinds dropped;
+ * - phones: E.164 via ois_phone_e164() with region for numbers without a
+ *   country code; a number that does not parse is kept, trimmed;
+ * - addresses: country mapped to ISO 3166-1 alpha-2 (ois_country_alpha2),
+ *   unknown names kept;
+ * - mailing_address: business, home or other, else dropped;
+ * - birthday: YYYY-MM-DD with a real date, else dropped with a warning that
+ *   names label;
+ * - categories sorted bytewise and unique; custom exactly 4 strings when any
+ *   holds text; private only when true;
+ * - absent means empty: "", [], {}, null and a false private are removed.
+ * Keys the canonical shape does not name are left untouched. The function
+ * is idempotent: normalizing its output changes nothing.
+ * region is an ISO 3166-1 alpha-2 code ("US"); label names the record in
+ * warnings (e.g. "in.jsonl:3: contact \"AAMk…\""); neither is kept.
+ */
+void ois_contact_normalize(json_object *data, const char *region, const char *label);
+
+/*
+ * Text rules, each returning a new string the caller frees (never NULL;
+ * "" when nothing is left). s must be valid UTF-8 (the record reader has
+ * checked it); if Unicode composition fails anyway, s is used as it is.
+ */
+/* NFC, trim, collapse white space runs (including line breaks) to one space. */
+char *ois_text_clean(const char *s);
+/* NFC, CRLF/CR to LF, trailing white space of the whole removed. */
+char *ois_text_clean_notes(const char *s);
+/* NFC, lines split at CRLF/CR/LF, each cleaned, blank lines dropped, joined by LF. */
+char *ois_text_clean_lines(const char *s);
+/* ois_text_clean, then a leading "mailto:" or "smtp:" (any case) dropped, lower-cased. */
+char *ois_email_clean(const char *s);
+
+#endif
