@@ -1,0 +1,302 @@
+/* ia_driver.c - apply's struct ois_driver for one InterAction user's contact list. */
+#include "canonjson.h"
+#include "code.h"
+#include "drivers.h"
+#include "ia_contact.h"
+#include "interaction.h"
+#include "log.h"
+#include "record.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The driver is the first member, so close frees both with one free. */
+struct ia_conn {
+	struct ois_driver drv;
+	struct ois_ia *ia;
+	char *uid;
+};
+
+/* Keys of a contact body that are the user's own, not the firm's. */
+static const char *const user_keys[] = { "categories", "goes_by", "my_notes", "private" };
+/* Their canonical units, left out when comparing firm data. */
+static const char *const user_units[] = { "categories", "nickname", "notes", "private" };
+
+static int is_in(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return 1;
+	return 0;
+}
+
+static int only_contacts(const char *kind)
+{
+	if (kind && !strcmp(kind, "contact"))
+		return 0;
+	return ois_fail(OIS_EDATA, "interaction driver: cannot write a '%s' (contacts only)", kind ? kind : "(none)");
+}
+
+/* Move the per-user keys of body into a new object (returned). */
+static json_object *split_user_fields(json_object *body)
+{
+	json_object *user = json_object_new_object();
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(user_keys); i++) {
+		json_object *v;
+		if (json_object_object_get_ex(body, user_keys[i], &v)) {
+			json_object_object_add(user, user_keys[i], json_object_get(v));
+			json_object_object_del(body, user_keys[i]);
+		}
+	}
+	return user;
+}
+
+/* id and version of a user view, as the driver hands them back. */
+static int take_id_version(json_object *view, char **id, char **version)
+{
+	if (id)
+		*id = ois_xstrdup(ois_json_str(view, "id"));
+	*version = ois_ia_version_str(view);
+	if (!*version) {
+		if (id) {
+			free(*id);
+			*id = NULL;
+		}
+		return ois_fail(OIS_EUNAVAIL, "broken reply from interaction: contact '%s' has no version",
+				ois_json_str(view, "id"));
+	}
+	return 0;
+}
+
+/* Put contact id on the user's list with the per-user fields, and read the user view back. */
+static int add_to_list(struct ia_conn *c, const char *id, json_object *user_fields, char **new_id, char **new_version)
+{
+	json_object *view = NULL;
+	int rc = ois_ia_list_add(c->ia, c->uid, id, user_fields, &view);
+	if (!rc)
+		rc = take_id_version(view, new_id, new_version);
+	json_object_put(view);
+	return rc;
+}
+
+/*
+ * The firm contact found by e-mail stays as the firm keeps it: one user's
+ * Outlook does not rewrite a contact the whole firm shares. Say which
+ * fields differ, so an administrator can see why.
+ */
+static void report_firm_differences(json_object *found, json_object *firm_body)
+{
+	json_object *a = ois_ia_contact_to_canonical(found);
+	json_object *b = ois_ia_contact_to_canonical(firm_body);
+	struct ois_buf diff = OIS_BUF_INIT;
+	json_object *objs[2] = { a, b };
+	for (int side = 0; side < 2; side++) {
+		json_object_object_foreach(objs[side], key, val) {
+			if (is_in(user_units, OIS_ARRAY_SIZE(user_units), key))
+				continue;
+			json_object *other;
+			int in_other = json_object_object_get_ex(objs[!side], key, &other);
+			if (side == 1 && in_other)
+				continue; /* compared in the first pass */
+			if (!in_other || !ois_json_equal(val, other))
+				ois_buf_addf(&diff, "%s%s", diff.len ? ", " : "", key);
+		}
+	}
+	if (diff.len)
+		ois_notice("firm contact %s matched by e-mail differs from Outlook in %s; firm fields left unchanged",
+			   ois_json_str(found, "id"), diff.data);
+	ois_buf_release(&diff);
+	json_object_put(b);
+	json_object_put(a);
+}
+
+/* A firm contact having one of data's e-mail addresses: 0 and *found, OIS_ENOTFOUND, or an error. */
+static int find_by_email(struct ia_conn *c, json_object *data, json_object **found)
+{
+	*found = NULL;
+	json_object *emails = ois_json_arr(data, "emails");
+	for (size_t i = 0; emails && i < json_object_array_length(emails); i++) {
+		const char *addr = ois_json_str(json_object_array_get_idx(emails, i), "address");
+		if (ois_str_empty(addr))
+			continue;
+		json_object *hits;
+		int rc = ois_ia_contact_search(c->ia, "email", addr, &hits);
+		if (rc)
+			return rc;
+		if (json_object_array_length(hits)) {
+			if (json_object_array_length(hits) > 1)
+				ois_notice("%zu firm contacts have e-mail '%s'; using the first, %s", json_object_array_length(hits),
+					   addr, ois_json_str(json_object_array_get_idx(hits, 0), "id"));
+			*found = json_object_get(json_object_array_get_idx(hits, 0));
+			json_object_put(hits);
+			return 0;
+		}
+		json_object_put(hits);
+	}
+	return OIS_ENOTFOUND;
+}
+
+/* The firm contact carrying op_id's external reference: 0 and *found, OIS_ENOTFOUND, or an error. */
+static int find_by_ref(struct ia_conn *c, const char *op_id, json_object **found)
+{
+	*found = NULL;
+	char *ref = ois_xasprintf(OIS_IA_OP_REF_PREFIX "%s", op_id);
+	json_object *hits;
+	int rc = ois_ia_contact_search(c->ia, "external_ref", ref, &hits);
+	free(ref);
+	if (rc)
+		return rc;
+	if (!json_object_array_length(hits)) {
+		json_object_put(hits);
+		return OIS_ENOTFOUND;
+	}
+	*found = json_object_get(json_object_array_get_idx(hits, 0));
+	json_object_put(hits);
+	return 0;
+}
+
+static int ia_create(void *conn, const char *kind, json_object *data, const char *op_id,
+		     char **new_id, char **new_version)
+{
+	struct ia_conn *c = conn;
+	*new_id = *new_version = NULL;
+	int rc = only_contacts(kind);
+	if (rc)
+		return rc;
+	json_object *body = ois_ia_contact_from_canonical(data, NULL);
+	json_object *user = split_user_fields(body);
+	json_object *found = NULL;
+
+	rc = find_by_email(c, data, &found);
+	if (rc == 0) {
+		const char *id = ois_json_str(found, "id");
+		ois_info("firm contact %s has the same e-mail address: adding it to %s's list", id, c->uid);
+		report_firm_differences(found, body);
+		rc = add_to_list(c, id, user, new_id, new_version);
+		goto out;
+	}
+	if (rc != OIS_ENOTFOUND)
+		goto out;
+
+	rc = ois_ia_contact_create(c->ia, body, op_id, &found);
+	if (rc == OIS_EUNAVAIL || rc == OIS_ETEMP) {
+		/* The reply may be what was lost: look for the tag before giving up. */
+		int frc = find_by_ref(c, op_id, &found);
+		if (frc == 0)
+			ois_info("contact %s was created although its reply was lost", ois_json_str(found, "id"));
+		else
+			goto out;
+		rc = 0;
+	}
+	if (rc)
+		goto out;
+	rc = add_to_list(c, ois_json_str(found, "id"), user, new_id, new_version);
+out:
+	json_object_put(found);
+	json_object_put(user);
+	json_object_put(body);
+	return rc;
+}
+
+static int ia_update(void *conn, const char *kind, const char *id, const char *if_version,
+		     json_object *data, json_object *fields, char **new_version)
+{
+	struct ia_conn *c = conn;
+	*new_version = NULL;
+	int rc = only_contacts(kind);
+	if (rc)
+		return rc;
+	if (!fields)
+		return ois_fail(OIS_EDATA, "interaction: an update of %s names no fields", id);
+	json_object *body = ois_ia_contact_from_canonical(data, fields);
+	json_object *view = NULL;
+	if (json_object_object_length(body) == 0) {
+		/* Only units InterAction does not carry changed: nothing to send. */
+		rc = ois_ia_user_contact_get(c->ia, c->uid, id, &view);
+		if (!rc)
+			rc = take_id_version(view, NULL, new_version);
+		if (!rc && if_version && strcmp(if_version, *new_version)) {
+			free(*new_version);
+			*new_version = NULL;
+			rc = ois_fail(OIS_ECONFLICT, "contact %s changed since version %s", id, if_version);
+		}
+	} else {
+		rc = ois_ia_user_contact_patch(c->ia, c->uid, id, if_version, body, &view);
+		if (!rc)
+			rc = take_id_version(view, NULL, new_version);
+	}
+	json_object_put(view);
+	json_object_put(body);
+	return rc;
+}
+
+static int ia_remove(void *conn, const char *kind, const char *id, const char *if_version)
+{
+	struct ia_conn *c = conn;
+	int rc = only_contacts(kind);
+	if (rc)
+		return rc;
+	/* Off the user's list only: the firm contact belongs to everyone. */
+	rc = ois_ia_list_remove(c->ia, c->uid, id, if_version);
+	if (rc == OIS_ENOTFOUND)
+		ois_info("contact %s is no longer on %s's list", id, c->uid);
+	return rc;
+}
+
+static int ia_find_by_op(void *conn, const char *kind, const char *op_id, char **id, char **version)
+{
+	struct ia_conn *c = conn;
+	*id = *version = NULL;
+	int rc = only_contacts(kind);
+	if (rc)
+		return rc;
+	json_object *found = NULL, *view = NULL;
+	if ((rc = find_by_ref(c, op_id, &found)))
+		goto out;
+	const char *cid = ois_json_str(found, "id");
+	rc = ois_ia_user_contact_get(c->ia, c->uid, cid, &view);
+	if (rc == OIS_ENOTFOUND) {
+		/* Created, but the run stopped before it reached the list. */
+		ois_info("contact %s created by op %s is not on %s's list: adding it", cid, op_id, c->uid);
+		rc = add_to_list(c, cid, NULL, id, version);
+		goto out;
+	}
+	if (!rc)
+		rc = take_id_version(view, id, version);
+out:
+	json_object_put(view);
+	json_object_put(found);
+	return rc;
+}
+
+static void ia_close(void *conn)
+{
+	struct ia_conn *c = conn;
+	if (!c)
+		return;
+	ois_ia_close(c->ia);
+	free(c->uid);
+	free(c);
+}
+
+struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc)
+{
+	struct ois_ia *ia;
+	*rc = ois_ia_open(ep, NULL, &ia);
+	if (*rc)
+		return NULL;
+	struct ia_conn *c = ois_xcalloc(1, sizeof(*c));
+	c->ia = ia;
+	c->uid = ois_xstrdup(user_id);
+	c->drv = (struct ois_driver){
+		.name = "interaction",
+		.conn = c,
+		.create = ia_create,
+		.update = ia_update,
+		.remove = ia_remove,
+		.find_by_op = ia_find_by_op,
+		.close = ia_close,
+	};
+	return &c->drv;
+}
