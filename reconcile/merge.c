@@ -1,0 +1,368 @@
+/* merge.c - the decision for one item: each case one commented branch, as vdirsyncer's _get_actions. */
+#include "merge.h"
+#include "buf.h"
+#include "canon_fields.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_names[] = { "link", "update", "create", "delete", "unlink" };
+
+const char *ois_action_name(enum ois_action a)
+{
+	return action_names[a];
+}
+
+const char *ois_side_label(enum ois_side side)
+{
+	return side == OIS_EXCHANGE ? "Outlook" : "InterAction";
+}
+
+static const char *const policy_names[] = {
+	[OIS_NEWEST_WINS] = "newest-wins",
+	[OIS_EXCHANGE_WINS] = "exchange-wins",
+	[OIS_INTERACTION_WINS] = "interaction-wins",
+};
+
+/*
+ * Compare two RFC 3339 UTC times: the "YYYY-MM-DDTHH:MM:SS" part as text,
+ * then the fraction digit by digit, so "…:00.5Z" is later than "…:00Z"
+ * (plain strcmp would say earlier: '.' sorts before 'Z').
+ */
+static int cmp_time(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int c = strncmp(a, b, 19);
+	if (c || la < 19 || lb < 19)
+		return c ? c : (int)la - (int)lb;
+	a += 19;
+	b += 19;
+	if (*a == '.')
+		a++;
+	if (*b == '.')
+		b++;
+	for (;;) {
+		int da = *a >= '0' && *a <= '9' ? *a++ - '0' : 0;
+		int db = *b >= '0' && *b <= '9' ? *b++ - '0' : 0;
+		if (da != db)
+			return da - db;
+		if (!(*a >= '0' && *a <= '9') && !(*b >= '0' && *b <= '9'))
+			return 0;
+	}
+}
+
+enum ois_side ois_merge_winner(enum ois_conflict policy, const char *const modified[OIS_SIDES])
+{
+	switch (policy) {
+	case OIS_EXCHANGE_WINS:
+		return OIS_EXCHANGE;
+	case OIS_INTERACTION_WINS:
+		return OIS_INTERACTION;
+	case OIS_NEWEST_WINS:
+		break;
+	}
+	/* Only a strictly newer InterAction edit beats Exchange; missing times or a tie keep Exchange. */
+	if (modified[OIS_EXCHANGE] && modified[OIS_INTERACTION] &&
+	    cmp_time(modified[OIS_INTERACTION], modified[OIS_EXCHANGE]) > 0)
+		return OIS_INTERACTION;
+	return OIS_EXCHANGE;
+}
+
+static json_object *copy(json_object *v)
+{
+	json_object *c = NULL;
+	if (!v)
+		return json_object_new_object();
+	if (json_object_deep_copy(v, &c, NULL) != 0)
+		OIS_BUG("json_object_deep_copy failed");
+	return c;
+}
+
+static const char *const *units_of(const char *kind)
+{
+	const char *const *u = ois_canon_units(kind);
+	if (!u)
+		OIS_BUG("no merge units for kind \"%s\"", kind ? kind : "(null)");
+	return u;
+}
+
+static struct ois_decision *add(struct ois_merge_out *out, enum ois_action a, int target,
+				json_object *data, char *reason)
+{
+	if (out->n == OIS_MERGE_MAX)
+		OIS_BUG("more than %d decisions for one item", OIS_MERGE_MAX);
+	struct ois_decision *d = &out->d[out->n++];
+	d->action = a;
+	d->target = target;
+	d->data = data;
+	d->fields = NULL;
+	d->reason = reason;
+	return d;
+}
+
+/* 1 when cur differs from base in a unit that side carries: an edit. */
+static int edited(const char *kind, enum ois_side side, json_object *cur, json_object *base)
+{
+	const char *const *u = units_of(kind);
+	for (size_t i = 0; u[i]; i++)
+		if (ois_canon_side_supports(side, u[i]) && !ois_canon_unit_equal(cur, base, u[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when a and b differ in any unit (whatever side carries it). */
+static int differs(const char *kind, json_object *a, json_object *b)
+{
+	const char *const *u = units_of(kind);
+	for (size_t i = 0; u[i]; i++)
+		if (!ois_canon_unit_equal(a, b, u[i]))
+			return 1;
+	return 0;
+}
+
+/* The data side keeps carrying, completed from base where side does not carry a unit. */
+static json_object *restore(const char *kind, enum ois_side side, json_object *cur, json_object *base)
+{
+	json_object *m = copy(base);
+	const char *const *u = units_of(kind);
+	for (size_t i = 0; u[i]; i++)
+		if (ois_canon_side_supports(side, u[i]))
+			ois_canon_set(m, u[i], ois_canon_get(cur, u[i]));
+	return m;
+}
+
+static void note_conflict(struct ois_buf *conflicts, const char *unit)
+{
+	ois_buf_addf(conflicts, "%s%s", conflicts->len ? ", " : "", unit);
+}
+
+/*
+ * Three-way merge against base (RECONCILE.md): a unit changed on one side
+ * only takes that side's value; changed on both to one value takes it;
+ * changed on both differently is a conflict the policy's winner takes.
+ * A unit a side does not carry never counts as changed there.
+ */
+static json_object *merge3(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
+			   enum ois_side winner, struct ois_buf *conflicts)
+{
+	const char *const *u = units_of(in->kind);
+	json_object *m = copy(in->base);
+	for (size_t i = 0; u[i]; i++) {
+		int ch[OIS_SIDES];
+		for (int s = 0; s < OIS_SIDES; s++)
+			ch[s] = ois_canon_side_supports((enum ois_side)s, u[i]) &&
+				!ois_canon_unit_equal(cur[s], in->base, u[i]);
+		if (!ch[OIS_EXCHANGE] && !ch[OIS_INTERACTION])
+			continue; /* neither side changed it: base stays */
+		if (!ch[OIS_INTERACTION])
+			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_EXCHANGE], u[i])); /* only Outlook changed it */
+		else if (!ch[OIS_EXCHANGE])
+			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_INTERACTION], u[i])); /* only InterAction */
+		else if (ois_canon_unit_equal(cur[OIS_EXCHANGE], cur[OIS_INTERACTION], u[i]))
+			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_EXCHANGE], u[i])); /* same edit on both */
+		else {
+			ois_canon_set(m, u[i], ois_canon_get(cur[winner], u[i])); /* conflict: the policy decides */
+			note_conflict(conflicts, u[i]);
+		}
+	}
+	return m;
+}
+
+/*
+ * Two-way merge of two items matched without a base: equal units stay; a
+ * unit one side does not carry or leaves empty takes the other's value;
+ * two different values are a conflict the policy's winner takes.
+ */
+static json_object *merge2(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
+			   enum ois_side winner, struct ois_buf *conflicts)
+{
+	const char *const *u = units_of(in->kind);
+	json_object *m = json_object_new_object();
+	for (size_t i = 0; u[i]; i++) {
+		json_object *v[OIS_SIDES];
+		int known[OIS_SIDES];
+		for (int s = 0; s < OIS_SIDES; s++) {
+			known[s] = ois_canon_side_supports((enum ois_side)s, u[i]);
+			v[s] = known[s] ? ois_canon_get(cur[s], u[i]) : NULL;
+		}
+		json_object *take;
+		if (!known[OIS_INTERACTION])
+			take = v[OIS_EXCHANGE];
+		else if (!known[OIS_EXCHANGE])
+			take = v[OIS_INTERACTION];
+		else if (ois_canon_unit_equal(cur[OIS_EXCHANGE], cur[OIS_INTERACTION], u[i]))
+			take = v[OIS_EXCHANGE];
+		else if (!v[OIS_EXCHANGE] || !v[OIS_INTERACTION])
+			take = v[OIS_EXCHANGE] ? v[OIS_EXCHANGE] : v[OIS_INTERACTION];
+		else {
+			take = v[winner];
+			note_conflict(conflicts, u[i]);
+		}
+		ois_canon_set(m, u[i], take);
+	}
+	return m;
+}
+
+/* Units side carries whose value in cur is not the merged one, in table order; NULL when none. */
+static json_object *fields_to_write(const char *kind, enum ois_side side, json_object *cur, json_object *m)
+{
+	const char *const *u = units_of(kind);
+	json_object *f = NULL;
+	for (size_t i = 0; u[i]; i++) {
+		if (!ois_canon_side_supports(side, u[i]) || ois_canon_unit_equal(cur, m, u[i]))
+			continue;
+		if (!f)
+			f = json_object_new_array();
+		json_object_array_add(f, json_object_new_string(u[i]));
+	}
+	return f;
+}
+
+static char *update_reason(enum ois_side target, json_object *fields, const char *conflicts,
+			   enum ois_side winner, enum ois_conflict policy)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	ois_buf_addf(&b, "changed in %s:", ois_side_label(!target));
+	for (size_t i = 0; i < json_object_array_length(fields); i++)
+		ois_buf_addf(&b, "%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(fields, i)));
+	if (*conflicts)
+		ois_buf_addf(&b, "; conflict on %s: %s kept (%s)", conflicts, ois_side_label(winner),
+			     policy_names[policy]);
+	return ois_buf_detach(&b, NULL);
+}
+
+/* Both items are there: merge, then update each side that lacks part of the result. */
+static void both_present(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
+			 struct ois_merge_out *out)
+{
+	struct ois_buf conflicts = OIS_BUF_INIT;
+	enum ois_side w = ois_merge_winner(in->policy, in->modified);
+	json_object *m = in->base ? merge3(in, cur, w, &conflicts) : merge2(in, cur, w, &conflicts);
+	const char *cf = conflicts.len ? conflicts.data : "";
+
+	if (!in->base) {
+		/* Matched across sides (first sync or two new items): pair them, no create. */
+		char *why = conflicts.len ? ois_xasprintf("matched %s and %s items; conflict on %s: %s kept (%s)",
+							  ois_side_label(OIS_EXCHANGE), ois_side_label(OIS_INTERACTION),
+							  cf, ois_side_label(w), policy_names[in->policy])
+					  : ois_xasprintf("matched %s and %s items", ois_side_label(OIS_EXCHANGE),
+							  ois_side_label(OIS_INTERACTION));
+		add(out, OIS_ACT_LINK, -1, json_object_get(m), why);
+	}
+	int updates = 0;
+	for (int s = 0; s < OIS_SIDES; s++) {
+		json_object *f = fields_to_write(in->kind, (enum ois_side)s, cur[s], m);
+		if (!f)
+			continue; /* this side already holds every unit of the result it carries */
+		struct ois_decision *d = add(out, OIS_ACT_UPDATE, s, json_object_get(m),
+					     update_reason((enum ois_side)s, f, cf, w, in->policy));
+		d->fields = f;
+		updates++;
+	}
+	if (in->base && !updates) {
+		if (differs(in->kind, m, in->base))
+			/* Nothing to write, yet the agreed data moved (the same edit on both sides): refresh the base. */
+			add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_xstrdup("same change on both sides"));
+		else if ((in->seen[OIS_EXCHANGE] == OIS_SEEN_UPSERT && in->version_moved[OIS_EXCHANGE]) ||
+			 (in->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT && in->version_moved[OIS_INTERACTION]))
+			/* A change outside the synced units moved a version: record it, or the next write would conflict. */
+			add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_xstrdup("new version, no synced change"));
+		/* else both unchanged: nothing to do. */
+	}
+	json_object_put(m);
+	ois_buf_release(&conflicts);
+}
+
+/* A create toward target, unless target's folder was not read completely (its twin may be unread). */
+static void create_on(const struct ois_merge_in *in, enum ois_side target, json_object *data,
+		      char *reason, struct ois_merge_out *out)
+{
+	if (!in->complete[target]) {
+		out->skipped = ois_xasprintf("not created in %s (%s): its folder was not read to the end",
+					     ois_side_label(target), reason);
+		free(reason);
+		json_object_put(data);
+		return;
+	}
+	add(out, OIS_ACT_CREATE, target, data, reason);
+}
+
+void ois_merge(const struct ois_merge_in *in, struct ois_merge_out *out)
+{
+	enum ois_seen seen[OIS_SIDES];
+	json_object *cur[OIS_SIDES];
+	memset(out, 0, sizeof(*out));
+	for (int s = 0; s < OIS_SIDES; s++) {
+		seen[s] = in->seen[s];
+		/* A delete from a side whose checkpoint was not read is not trusted: the item counts as unchanged. */
+		if (seen[s] == OIS_SEEN_DELETED && !in->complete[s])
+			seen[s] = in->base ? OIS_SEEN_BASE : OIS_SEEN_ABSENT;
+		/* A delete of an item no pair knows is nothing to act on. */
+		if (seen[s] == OIS_SEEN_DELETED && !in->base)
+			seen[s] = OIS_SEEN_ABSENT;
+		if (seen[s] == OIS_SEEN_BASE && !in->base)
+			OIS_BUG("an unpaired item cannot be unchanged since a base");
+		cur[s] = seen[s] == OIS_SEEN_UPSERT ? in->data[s] : seen[s] == OIS_SEEN_BASE ? in->base : NULL;
+	}
+	int gone[OIS_SIDES];
+	for (int s = 0; s < OIS_SIDES; s++)
+		gone[s] = seen[s] == OIS_SEEN_DELETED || seen[s] == OIS_SEEN_ABSENT;
+
+	if (!in->base) {
+		if (gone[OIS_EXCHANGE] && gone[OIS_INTERACTION])
+			return; /* nothing on either side (an unknown delete): nothing to do */
+		for (int s = 0; s < OIS_SIDES; s++)
+			if (gone[!s]) {
+				/* New on side s only, no twin found: create it on the other side. */
+				create_on(in, (enum ois_side)!s, copy(cur[s]),
+					  ois_xasprintf("new in %s", ois_side_label((enum ois_side)s)), out);
+				return;
+			}
+		both_present(in, cur, out); /* two unpaired items matched: link and merge */
+		return;
+	}
+
+	if (gone[OIS_EXCHANGE] && gone[OIS_INTERACTION]) {
+		/* Gone on both sides: forget the pair, no server call. */
+		add(out, OIS_ACT_UNLINK, -1, NULL, ois_xstrdup(seen[OIS_EXCHANGE] == OIS_SEEN_DELETED &&
+							       seen[OIS_INTERACTION] == OIS_SEEN_DELETED
+							       ? "deleted on both sides" : "no item left on either side"));
+		return;
+	}
+	for (int g = 0; g < OIS_SIDES; g++) {
+		if (!gone[g])
+			continue;
+		enum ois_side o = (enum ois_side)!g;
+		if (seen[g] == OIS_SEEN_ABSENT) {
+			/* The pair never got an item on side g (a create that failed): make it now. */
+			create_on(in, (enum ois_side)g, restore(in->kind, o, cur[o], in->base),
+				  ois_xasprintf("missing in %s", ois_side_label((enum ois_side)g)), out);
+			return;
+		}
+		if (!edited(in->kind, o, cur[o], in->base)) {
+			/* Deleted on g, unchanged on the other side: delete it there too. */
+			add(out, OIS_ACT_DELETE, o, NULL,
+			    ois_xasprintf("deleted in %s", ois_side_label((enum ois_side)g)));
+			return;
+		}
+		/* Deleted on g but edited on the other side: the edit wins, the item comes back on g. */
+		create_on(in, (enum ois_side)g, restore(in->kind, o, cur[o], in->base),
+			  ois_xasprintf("deleted in %s but edited in %s: kept", ois_side_label((enum ois_side)g),
+					ois_side_label(o)), out);
+		return;
+	}
+	/* Present on both sides: three-way merge against the base. */
+	both_present(in, cur, out);
+}
+
+void ois_merge_out_release(struct ois_merge_out *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		json_object_put(out->d[i].data);
+		json_object_put(out->d[i].fields);
+		free(out->d[i].reason);
+	}
+	free(out->skipped);
+	memset(out, 0, sizeof(*out));
+}
