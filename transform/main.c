@@ -1,0 +1,266 @@
+/* main.c - oisync-transform: raw item records in, canonical records (normalized data, hash) out. */
+#include "canonjson.h"
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "ews_contact.h"
+#include "ia_contact.h"
+#include "jsonl.h"
+#include "log.h"
+#include "normalize.h"
+#include "record.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PROG "oisync-transform"
+/* Where ois_config_load looks when neither -c nor $OISYNC_CONF says. */
+#define DEFAULT_CONF "/etc/oisync/oisync.conf"
+
+static const char usage_text[] =
+	"usage: " PROG " [options] [FILE...]\n"
+	"\n"
+	"Rewrite the \"data\" of each contact record (oisync-extract's output) into\n"
+	"the canonical form, normalized, and add its \"hash\". Other records pass\n"
+	"through unchanged. Reads the FILEs in turn, or stdin when none or \"-\".\n"
+	"\n"
+	"  -c, --config FILE    configuration, for phone_region (default $OISYNC_CONF,\n"
+	"                       /etc/oisync/oisync.conf; none: built-in defaults)\n"
+	"      --region CC      region for phone numbers without a country code\n"
+	"                       (ISO 3166-1 alpha-2; default phone_region, else US)\n"
+	"      --max-line BYTES longest input line accepted (default 16777216)\n"
+	"  -v, --verbose        more messages (repeat for debug)\n"
+	"      --log-format F   text (default) or json\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        print the version\n";
+
+enum { OPT_REGION = 0x100, OPT_MAX_LINE };
+
+struct options {
+	const char *config_path;
+	const char *region;     /* --region, as given */
+	size_t max_line;
+};
+
+struct counts {
+	unsigned long records, contacts;
+};
+
+/* -1 to go on, else the exit status (0 after --help or --version). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "region", required_argument, NULL, OPT_REGION },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		OIS_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+	char *end;
+	unsigned long long n;
+	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config_path = optarg; break;
+		case OPT_REGION: o->region = optarg; break;
+		case OPT_MAX_LINE:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || n == 0 || optarg[0] == '-' || n > SIZE_MAX / 2) {
+				ois_error("--max-line needs a number of bytes, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			o->max_line = (size_t)n;
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': ois_cli_version(PROG); return 0;
+		default:
+			rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* Copy a two-letter region code, upper-cased, into out; -1 when it is not one. */
+static int region_code(const char *s, char out[3])
+{
+	if (!s || strlen(s) != 2 || !isalpha((unsigned char)s[0]) || !isalpha((unsigned char)s[1]))
+		return -1;
+	out[0] = (char)toupper((unsigned char)s[0]);
+	out[1] = (char)toupper((unsigned char)s[1]);
+	out[2] = '\0';
+	return 0;
+}
+
+/*
+ * The phone region: --region, else the configuration's phone_region. The
+ * configuration is optional here: transform needs nothing else from it, and
+ * an administrator piping stages by hand on a machine without one should
+ * not have to write one. So only a file that was asked for (-c,
+ * $OISYNC_CONF) or that exists must load.
+ */
+static int pick_region(const struct options *o, char region[3])
+{
+	if (o->region) {
+		if (region_code(o->region, region))
+			return ois_fail(OIS_EUSAGE, "--region needs an ISO 3166-1 alpha-2 code such as US, not '%s'", o->region);
+		return 0;
+	}
+	const char *env = getenv("OISYNC_CONF");
+	if (!o->config_path && ois_str_empty(env) && access(DEFAULT_CONF, F_OK) != 0) {
+		memcpy(region, "US", 3);
+		return 0;
+	}
+	struct ois_config cfg;
+	int rc = ois_config_load(o->config_path ? o->config_path : (ois_str_empty(env) ? DEFAULT_CONF : env), &cfg);
+	if (rc)
+		return rc;
+	const char *r = cfg.phone_region ? cfg.phone_region : "US";
+	if (region_code(r, region))
+		rc = ois_fail(OIS_ECONFIG, "%s: phone_region must be an ISO 3166-1 alpha-2 code, not '%s'", cfg.path, r);
+	ois_config_release(&cfg);
+	return rc;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A copy of o with every object's keys in bytewise order, the order of the
+ * canonical text the hash covers, so equal data of both sides also reads
+ * the same in the output (diff, jq). Scalars are shared, not copied.
+ */
+static json_object *sorted_copy(json_object *o)
+{
+	if (json_object_is_type(o, json_type_array)) {
+		size_t n = json_object_array_length(o);
+		json_object *a = json_object_new_array_ext((int)n);
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(a, sorted_copy(json_object_array_get_idx(o, i)));
+		return a;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return json_object_get(o);
+	size_t n = (size_t)json_object_object_length(o), k = 0;
+	const char **keys = ois_xcalloc(n ? n : 1, sizeof(*keys));
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		keys[k++] = key;
+	}
+	qsort(keys, k, sizeof(*keys), cmp_key);
+	json_object *s = json_object_new_object();
+	for (size_t i = 0; i < k; i++) {
+		json_object *v;
+		json_object_object_get_ex(o, keys[i], &v);
+		json_object_object_add(s, keys[i], sorted_copy(v));
+	}
+	free(keys);
+	return s;
+}
+
+/*
+ * Rewrite a contact upsert's native data into normalized canonical data
+ * and add its hash. The native data is dropped: everything downstream
+ * works on the canonical form, and the record keeps every other key.
+ */
+static void canonicalize(json_object *rec, const char *where, const char *region)
+{
+	json_object *native = ois_json_obj(rec, "data");
+	json_object *canon = ois_side_parse(ois_json_str(rec, "side")) == OIS_EXCHANGE
+		? ois_ews_contact_to_canonical(native)
+		: ois_ia_contact_to_canonical(native);
+	char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
+	ois_contact_normalize(canon, region, label);
+	free(label);
+	char hash[OIS_HASH_LEN];
+	ois_json_hash(canon, hash);
+	json_object_object_add(rec, "data", sorted_copy(canon)); /* puts the native data */
+	json_object_put(canon);
+	json_object_object_add(rec, "hash", json_object_new_string(hash));
+}
+
+/* 1 when rec is a contact upsert not yet transformed (a "hash" says it was). */
+static int needs_transform(json_object *rec)
+{
+	return ois_record_type(rec) == OIS_REC_CONTACT &&
+	       !strcmp(ois_json_str(rec, "op"), "upsert") &&
+	       !json_object_object_get_ex(rec, "hash", NULL);
+}
+
+/* One input, record by record: only one record is ever in memory. */
+static int transform_stream(FILE *in, const char *name, const struct options *o,
+			    const char *region, struct counts *n)
+{
+	struct ois_jsonl_reader r;
+	json_object *rec;
+	char *where = NULL;
+	int rc;
+	ois_jsonl_reader_init(&r, in, name, o->max_line);
+	while ((rc = ois_jsonl_read(&r, &rec)) == 1) {
+		free(where);
+		where = ois_xasprintf("%s:%lu", name, r.line);
+		rc = ois_record_check(rec, where);
+		if (!rc) {
+			n->records++;
+			if (needs_transform(rec)) {
+				ois_log_set_account(ois_json_str(rec, "account"));
+				canonicalize(rec, where, region);
+				ois_log_set_account(NULL);
+				n->contacts++;
+			}
+			rc = ois_jsonl_write(stdout, rec);
+		}
+		json_object_put(rec);
+		if (rc)
+			break;
+	}
+	free(where);
+	ois_jsonl_reader_release(&r);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct counts n = { 0 };
+	char region[3];
+	int rc;
+
+	ois_log_init(PROG);
+	if ((rc = parse_options(argc, argv, &o)) >= 0)
+		return rc;
+	if ((rc = pick_region(&o, region)))
+		return ois_exit_status(rc);
+
+	static char *const stdin_only[] = { "-", NULL };
+	char *const *files = optind < argc ? argv + optind : stdin_only;
+	for (; *files && !rc; files++) {
+		int is_stdin = !strcmp(*files, "-");
+		FILE *in = is_stdin ? stdin : fopen(*files, "r");
+		if (!in) {
+			ois_error("cannot open '%s': %s", *files, strerror(errno));
+			rc = -EX_NOINPUT;
+			break;
+		}
+		rc = transform_stream(in, is_stdin ? "stdin" : *files, &o, region, &n);
+		if (!is_stdin)
+			fclose(in);
+	}
+	ois_info("%lu records, %lu contacts transformed", n.records, n.contacts);
+	/* Close stdout even after an error: records already written stay whole. */
+	int crc = ois_close_stdout();
+	return ois_exit_status(rc ? rc : crc);
+}
