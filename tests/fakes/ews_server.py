@@ -1,0 +1,495 @@
+#!/usr/bin/python3
+# ews_server.py - fake Exchange 2016 EWS server for oisync's tests and demo (stdlib only).
+"""Fake Exchange Web Services endpoint.
+
+    ews_server.py --port 0 --port-file FILE --seed SEED.json
+                  [--data-dir DIR] [--credentials-file FILE] [--verbose]
+
+Serves POST /EWS/Exchange.asmx (SOAP 1.1) on 127.0.0.1, and the control endpoints
+under /_fake/ (no authentication) described in tests/fakes/README.md.
+"""
+
+import argparse
+import base64
+import hmac
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ews_store import Store, StoreError, clean_props  # noqa: E402
+from ews_ops import Ctx, dispatch  # noqa: E402
+from ews_xml import S, T, WRITABLE, SoapFault, envelope, fault_body, local  # noqa: E402
+
+MAX_BODY = 10 * 1024 * 1024
+
+
+# ---- authentication ----------------------------------------------------------------
+class AuthScheme:
+    """One HTTP authentication scheme. `check` gets the Authorization header value and
+    a per-connection dict (NTLM's handshake spans requests on one connection, so a
+    future NTLM scheme keeps its state there) and returns (principal or None,
+    extra response headers)."""
+
+    name = ""
+
+    def challenge(self):
+        return None
+
+    def check(self, value, conn_state):
+        return None, []
+
+
+class BasicAuth(AuthScheme):
+    name = "Basic"
+
+    def __init__(self, users):
+        self.users = users
+
+    def challenge(self):
+        return 'Basic realm="EWS"'
+
+    def check(self, value, conn_state):
+        try:
+            user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None, []
+        want = self.users.get(user)
+        if want is not None and hmac.compare_digest(want.encode(), password.encode()):
+            return user, []
+        return None, []
+
+
+class BearerAuth(AuthScheme):
+    name = "Bearer"
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+
+    def challenge(self):
+        return 'Bearer realm="EWS"' if self.tokens else None
+
+    def check(self, value, conn_state):
+        for tok in self.tokens:
+            if hmac.compare_digest(tok.encode(), value.strip().encode()):
+                return "bearer", []
+        return None, []
+
+
+def load_credentials(path):
+    """username:password lines; `bearer:TOKEN` lines are OAuth bearer tokens."""
+    users, tokens = {}, []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if not line or line.startswith("#") or ":" not in line:
+                continue
+            user, _, secret = line.partition(":")
+            if user == "bearer":
+                tokens.append(secret)
+            else:
+                users[user] = secret
+    return [BasicAuth(users), BearerAuth(tokens)]
+
+
+# ---- fault injection ----------------------------------------------------------------
+class Faults:
+    """Faults the tests ask for through POST /_fake/faults; each kind fires for the
+    next N EWS requests ({"next": N}) or at random ({"rate": 0.1})."""
+
+    KINDS = ("server_busy", "http_status", "drop", "truncate")
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.config = {}
+        self.fired = {k: 0 for k in self.KINDS}
+
+    def set(self, config):
+        with self.lock:
+            self.config = json.loads(json.dumps(config))
+
+    def latency(self):
+        return int(self.config.get("latency_ms", 0) or 0) / 1000.0
+
+    def pick(self):
+        """The fault to inject on this request: (kind, its settings) or None."""
+        with self.lock:
+            for kind in self.KINDS:
+                spec = self.config.get(kind)
+                if not isinstance(spec, dict):
+                    continue
+                if spec.get("next", 0) > 0:
+                    spec["next"] -= 1
+                elif not (spec.get("rate") and random.random() < float(spec["rate"])):
+                    continue
+                self.fired[kind] += 1
+                return kind, spec
+        return None
+
+
+# ---- the server ----------------------------------------------------------------------
+class FakeEws(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, store, schemes, verbose=False):
+        super().__init__(addr, Handler)
+        self.store = store
+        self.schemes = schemes
+        self.verbose = verbose
+        self.faults = Faults()
+        self.stats_lock = threading.Lock()
+        self.stats = {}
+        self.reset_stats()
+
+    def reset_stats(self):
+        with self.stats_lock:
+            self.stats = {"requests": 0, "operations": {}, "auth_failures": 0,
+                          "soap_faults": {}, "control": 0}
+
+    def count(self, key, sub=None):
+        with self.stats_lock:
+            if sub is None:
+                self.stats[key] += 1
+            else:
+                self.stats[key][sub] = self.stats[key].get(sub, 0) + 1
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-IIS/10.0"
+    sys_version = ""
+
+    def setup(self):
+        super().setup()
+        self.conn_state = {}
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("ews_server: %s\n" % (fmt % args))
+
+    # ---- plumbing
+    def send(self, status, body, ctype="text/xml; charset=utf-8", headers=(),
+             truncate=False):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body[:len(body) // 2] if truncate else body)
+        if truncate:
+            self.wfile.flush()
+            self.close_connection = True
+
+    def send_json(self, status, obj):
+        self.send(status, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode(),
+                  "application/json")
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self.send(411, b"chunked bodies are not supported\n", "text/plain",
+                      [("Connection", "close")])
+            self.close_connection = True
+            return None
+        try:
+            n = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_BODY:
+            self.send(413, b"request body too large\n", "text/plain", [("Connection", "close")])
+            self.close_connection = True
+            return None
+        return self.rfile.read(n)
+
+    # ---- routing
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path.startswith("/_fake/"):
+            return self.control("GET", url, b"")
+        self.send(404 if not url.path.lower().endswith("/exchange.asmx") else 405,
+                  b"not found\n", "text/plain")
+
+    def do_POST(self):
+        body = self.read_body()
+        if body is None:
+            return
+        url = urllib.parse.urlsplit(self.path)
+        if url.path.startswith("/_fake/"):
+            return self.control("POST", url, body)
+        if not url.path.lower().endswith("/ews/exchange.asmx"):
+            return self.send(404, b"not found\n", "text/plain")
+        self.ews(body)
+
+    # ---- EWS
+    def authenticate(self):
+        if not self.server.schemes:
+            h = self.headers.get("Authorization", "")
+            if h.startswith("Basic "):
+                try:
+                    return base64.b64decode(h[6:]).decode().partition(":")[0], True
+                except (ValueError, UnicodeDecodeError):
+                    pass
+            return None, True
+        scheme, _, value = self.headers.get("Authorization", "").partition(" ")
+        for s in self.server.schemes:
+            if s.name.lower() == scheme.lower():
+                principal, _extra = s.check(value, self.conn_state)
+                if principal:
+                    return principal, True
+        return None, False
+
+    def ews(self, body):
+        srv = self.server
+        srv.count("requests")
+        self._truncate = False
+        principal, ok = self.authenticate()
+        if not ok:
+            srv.count("auth_failures")
+            hdrs = [("WWW-Authenticate", c) for c in
+                    (s.challenge() for s in srv.schemes) if c]
+            return self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
+                             b"credentials.\n", "text/html", hdrs)
+        try:
+            if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+                raise SoapFault("ErrorInvalidRequest", "DTDs are not allowed.", 400)
+            try:
+                root = ET.fromstring(body)
+            except ET.ParseError as e:
+                raise SoapFault("ErrorInvalidRequest", "The request is not valid XML: %s"
+                                % e, 400) from None
+            soap_body = root.find(S + "Body")
+            if root.tag != S + "Envelope" or soap_body is None or len(soap_body) != 1:
+                raise SoapFault("ErrorInvalidRequest", "Not a SOAP 1.1 envelope.", 400)
+            op = soap_body[0]
+            srv.count("operations", local(op))
+            if self.inject_fault():
+                return
+            ctx = Ctx(srv.store, principal, bool(srv.schemes),
+                      self.impersonation(root, principal))
+            out = envelope(dispatch(ctx, op))
+        except SoapFault as f:
+            srv.count("soap_faults", f.code)
+            return self.send(f.status, fault_body(f))
+        except StoreError as e:
+            f = SoapFault(e.code)
+            srv.count("soap_faults", f.code)
+            return self.send(500, fault_body(f))
+        self.send(200, out, truncate=getattr(self, "_truncate", False))
+
+    def impersonation(self, root, principal):
+        """The impersonated mailbox's SMTP address, or None; faults like Exchange."""
+        header = root.find(S + "Header")
+        imp = header.find(T + "ExchangeImpersonation") if header is not None else None
+        if imp is None:
+            return None
+        sid = imp.find(T + "ConnectingSID")
+        if sid is None or len(sid) != 1:
+            raise SoapFault("ErrorSchemaValidation",
+                            "The request failed schema validation: ConnectingSID.")
+        kind, value = local(sid[0]), (sid[0].text or "").strip()
+        if kind not in ("PrimarySmtpAddress", "SmtpAddress", "PrincipalName"):
+            raise SoapFault("ErrorNonExistentMailbox",
+                            "The fake server only knows mailboxes by SMTP address.")
+        box = self.server.store.mailbox(value)
+        if box is None:
+            raise SoapFault("ErrorNonExistentMailbox")
+        ctx = Ctx(self.server.store, principal, bool(self.server.schemes))
+        if not ctx.may_access(box["smtp"], "impersonate"):
+            raise SoapFault("ErrorImpersonateUserDenied")
+        return box["smtp"]
+
+    def inject_fault(self):
+        """Apply latency and the next fault; True when the response was already sent."""
+        faults = self.server.faults
+        delay = faults.latency()
+        if delay:
+            time.sleep(delay)
+        picked = faults.pick()
+        if picked is None:
+            return False
+        kind, spec = picked
+        if kind == "server_busy":
+            ms = int(spec.get("backoff_ms", 500))
+            f = SoapFault("ErrorServerBusy", message_xml='<t:Value Name="BackOffMilliseconds">'
+                          '%d</t:Value>' % ms)
+            self.send(500, fault_body(f))
+        elif kind == "http_status":
+            code = int(spec.get("code", 503))
+            hdrs = [("Retry-After", str(spec["retry_after"]))] if "retry_after" in spec else []
+            self.send(code, b"Service Unavailable\n", "text/html", hdrs)
+        elif kind == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(2)
+            except OSError:
+                pass
+        elif kind == "truncate":
+            self._truncate = True
+            return False
+        return True
+
+    # ---- control endpoints (no authentication; tests and demo only)
+    def control(self, method, url, body):
+        srv, store = self.server, self.server.store
+        srv.count("control")
+        q = urllib.parse.parse_qs(url.query)
+        try:
+            req = json.loads(body) if body.strip() else {}
+        except ValueError:
+            return self.send_json(400, {"error": "body is not JSON"})
+        route = (method, url.path)
+        try:
+            if route == ("GET", "/_fake/stats"):
+                with srv.stats_lock:
+                    out = json.loads(json.dumps(srv.stats))
+                out["faults_fired"] = dict(srv.faults.fired)
+                return self.send_json(200, out)
+            if route == ("POST", "/_fake/stats/reset"):
+                srv.reset_stats()
+                return self.send_json(200, {"ok": True})
+            if route == ("GET", "/_fake/faults"):
+                return self.send_json(200, srv.faults.config)
+            if route == ("POST", "/_fake/faults"):
+                srv.faults.set(req)
+                return self.send_json(200, {"ok": True})
+            if route == ("GET", "/_fake/dump"):
+                return self.send_json(200, dump(store, (q.get("mailbox") or [None])[0]))
+            if route == ("POST", "/_fake/create"):
+                with store.lock:
+                    smtp = mailbox_or_404(store, req.get("mailbox"))
+                    item = store.create(smtp, "contacts", req.get("contact") or {})
+                    return self.send_json(200, {"id": item["id"],
+                                                "change_key": item["change_key"]})
+            if route == ("POST", "/_fake/edit"):
+                with store.lock:
+                    smtp = mailbox_or_404(store, req.get("mailbox"))
+                    item = store.get(smtp, req.get("id"))
+                    for path, value in (req.get("set") or {}).items():
+                        set_path(item["props"], path, value)
+                    store.touch(smtp, item)
+                    return self.send_json(200, {"id": item["id"],
+                                                "change_key": item["change_key"]})
+            if route == ("POST", "/_fake/delete"):
+                with store.lock:
+                    smtp = mailbox_or_404(store, req.get("mailbox"))
+                    store.remove(smtp, req.get("id"))
+                    return self.send_json(200, {"ok": True})
+        except StoreError as e:
+            return self.send_json(404, {"error": e.code})
+        except (ValueError, TypeError, AttributeError) as e:
+            return self.send_json(400, {"error": str(e)})
+        return self.send_json(404, {"error": "no such control endpoint"})
+
+
+def mailbox_or_404(store, smtp):
+    box = store.mailbox(smtp)
+    if box is None:
+        raise StoreError("ErrorNonExistentMailbox")
+    return box["smtp"]
+
+
+def set_path(props, path, value):
+    """Set "Field" or "Field.Key" or "Field.Key.Sub" in EWS-native props (None deletes)."""
+    parts = path.split(".")
+    d = props
+    for p in parts[:-1]:
+        d = d.setdefault(p, {})
+        if not isinstance(d, dict):
+            raise ValueError("%s is not an object" % path)
+    if value is None:
+        d.pop(parts[-1], None)
+    else:
+        d[parts[-1]] = value
+    props.update(clean_props(props))
+
+
+def dump(store, smtp):
+    with store.lock:
+        boxes = [store.mailbox(smtp)] if smtp else list(store.state["mailboxes"].values())
+        if smtp and boxes[0] is None:
+            raise StoreError("ErrorNonExistentMailbox")
+        out = {}
+        for box in boxes:
+            contacts = []
+            for it in store.items_in(box["smtp"], "contacts"):
+                c = {"ItemId": {"Id": it["id"], "ChangeKey": it["change_key"]},
+                     "LastModifiedTime": it["modified"], "DateTimeCreated": it["created"]}
+                c.update(it["props"])
+                contacts.append(c)
+            out[box["smtp"]] = {"sequence": box["seq"], "contacts": contacts}
+        return out[boxes[0]["smtp"]] if smtp else {"mailboxes": out}
+
+
+SEED_KEYS = set(WRITABLE) - {"ExtendedProperty"}
+
+
+def check_seed(seed):
+    """Refuse seed contacts with fields the fake does not model (typos, mostly)."""
+    for smtp, mb in seed.get("mailboxes", {}).items():
+        for c in (mb or {}).get("contacts", []):
+            unknown = [k for k in c if k != "ExtendedProperties" and k not in SEED_KEYS]
+            if unknown:
+                raise SystemExit("ews_server: seed contact of %s has unknown fields %s"
+                                 % (smtp, ", ".join(unknown)))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="fake Exchange EWS server (tests, demo)")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--seed", required=True)
+    ap.add_argument("--data-dir")
+    ap.add_argument("--credentials-file")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    args = ap.parse_args(argv)
+
+    with open(args.seed, encoding="utf-8") as f:
+        seed = json.load(f)
+    check_seed(seed)
+    if args.data_dir:
+        os.makedirs(args.data_dir, exist_ok=True)
+    store = Store(args.data_dir)
+    store.load(seed)
+    schemes = load_credentials(args.credentials_file) if args.credentials_file else []
+
+    srv = FakeEws(("127.0.0.1", args.port), store, schemes, args.verbose)
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = "%s.tmp%d" % (args.port_file, os.getpid())
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, args.port_file)
+
+    def stop(_sig, _frame):
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.verbose:
+        sys.stderr.write("ews_server: listening on 127.0.0.1:%d\n" % port)
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    finally:
+        srv.server_close()
+        if args.port_file:
+            try:
+                os.unlink(args.port_file)
+            except OSError:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

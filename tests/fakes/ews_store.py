@@ -1,0 +1,330 @@
+# ews_store.py - mailbox state of the fake EWS server: contacts, ids, change log, persistence.
+"""State of the fake Exchange server, independent of HTTP and XML.
+
+Contacts are kept in "EWS-native JSON": keys are EWS element names (GivenName,
+EmailAddresses {EmailAddress1: ...}, PhysicalAddresses {Business: {Street: ...}},
+Categories [...], Body "text", ExtendedProperties [{<ExtendedFieldURI attributes>,
+"Value": ...}]).
+
+Change tracking: each mailbox has a sequence number bumped by every change; each item
+remembers the sequence numbers of its changes, and deleted items leave a tombstone, so
+SyncFolderItems can work out Create/Update/Delete since any earlier sequence number.
+"""
+
+import base64
+import copy
+import datetime
+import hashlib
+import json
+import os
+import struct
+import threading
+import uuid
+
+# Distinguished property sets as the EWS schema names them, and their GUIDs.
+PROPERTY_SETS = {
+    "Meeting": "6ed8da90-450b-101b-98da-00aa003f1305",
+    "Appointment": "00062002-0000-0000-c000-000000000046",
+    "Common": "00062008-0000-0000-c000-000000000046",
+    "PublicStrings": "00020329-0000-0000-c000-000000000046",
+    "Address": "00062004-0000-0000-c000-000000000046",
+    "InternetHeaders": "00020386-0000-0000-c000-000000000046",
+    "CalendarAssistant": "11000e07-b51b-40d6-af21-caa85edab1d0",
+    "UnifiedMessaging": "4442858e-a9e3-4e80-b900-317a210cc15b",
+    "Task": "00062003-0000-0000-c000-000000000046",
+    "Sharing": "00062040-0000-0000-c000-000000000046",
+}
+URI_ATTRS = ("DistinguishedPropertySetId", "PropertySetId", "PropertyTag",
+             "PropertyName", "PropertyId", "PropertyType")
+PR_DISPLAY_NAME_PREFIX = 0x3A45
+
+# Distinguished folders each fake mailbox has: name -> (EWS folder element, class, display).
+FOLDERS = {
+    "root": ("Folder", "", "Top of Information Store"),
+    "msgfolderroot": ("Folder", "IPF.Note", "Top of Information Store"),
+    "contacts": ("ContactsFolder", "IPF.Contact", "Contacts"),
+    "calendar": ("CalendarFolder", "IPF.Appointment", "Calendar"),
+    "deleteditems": ("Folder", "IPF.Note", "Deleted Items"),
+    "inbox": ("Folder", "IPF.Note", "Inbox"),
+}
+FOLDER_PARENT = {"root": None, "msgfolderroot": "root"}
+
+
+class StoreError(Exception):
+    """An EWS error code raised by the store (e.g. ErrorItemNotFound)."""
+
+    def __init__(self, code, text=None):
+        super().__init__(code)
+        self.code = code
+        self.text = text
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ext_key(attrs):
+    """Canonical identity of an ExtendedFieldURI (dict of its attributes), or None."""
+    tag = attrs.get("PropertyTag")
+    if tag:
+        try:
+            return "tag:0x%x" % int(str(tag), 0)
+        except ValueError:
+            return None
+    setid = attrs.get("PropertySetId")
+    if setid:
+        guid = setid.strip("{}").lower()
+    elif attrs.get("DistinguishedPropertySetId") in PROPERTY_SETS:
+        guid = PROPERTY_SETS[attrs["DistinguishedPropertySetId"]]
+    else:
+        return None
+    if attrs.get("PropertyName") is not None:
+        return "name:%s:%s" % (guid, attrs["PropertyName"])
+    if attrs.get("PropertyId") is not None:
+        try:
+            return "id:%s:%d" % (guid, int(str(attrs["PropertyId"]), 0))
+        except ValueError:
+            return None
+    return None
+
+
+def mailbox_hash(smtp):
+    return hashlib.md5(smtp.lower().encode()).digest()
+
+
+class Store:
+    """All mailboxes. Every public method takes the lock; callers may also hold it."""
+
+    def __init__(self, data_dir=None):
+        self.lock = threading.RLock()
+        self.data_dir = data_dir
+        self.state = None
+
+    # ---- loading and saving -------------------------------------------------
+    def state_path(self):
+        return os.path.join(self.data_dir, "ews-state.json") if self.data_dir else None
+
+    def load(self, seed):
+        """Load persisted state if there is some, else build it from the seed dict."""
+        path = self.state_path()
+        if path and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                self.state = json.load(f)
+            return
+        self.state = {"format": 1, "epoch": uuid.uuid4().hex[:12], "counter": 0,
+                      "service_accounts": seed.get("service_accounts", {}),
+                      "mailboxes": {}}
+        for smtp, mb in seed.get("mailboxes", {}).items():
+            box = self._new_mailbox(smtp)
+            for props in (mb or {}).get("contacts", []):
+                self._create(box, "contacts", props)
+        self.save()
+
+    def save(self):
+        path = self.state_path()
+        if not path:
+            return
+        tmp = path + ".tmp%d" % os.getpid()
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(self.state, f, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+
+    # ---- ids ----------------------------------------------------------------
+    def _next(self):
+        self.state["counter"] += 1
+        return self.state["counter"]
+
+    def _new_item_id(self, smtp):
+        raw = (b"\x00\x03\x24\x00" + mailbox_hash(smtp) + b"\x46\x00"
+               + struct.pack(">Q", self._next()) + os.urandom(6))
+        return base64.b64encode(raw).decode()
+
+    def _new_change_key(self):
+        raw = b"\x0f\x00\x00\x00\x16\x00\x00\x00" + struct.pack(">Q", self._next()) + os.urandom(8)
+        return base64.b64encode(raw).decode()
+
+    def folder_id(self, smtp, name):
+        raw = b"\x00\x01\x2e\x00" + mailbox_hash(smtp) + b"\x01\x00" + name.encode()
+        return base64.b64encode(raw).decode()
+
+    def decode_folder_id(self, fid):
+        """(smtp, folder name) for a FolderId; raises StoreError."""
+        raw = _b64(fid)
+        if raw is None or len(raw) < 23 or raw[:4] != b"\x00\x01\x2e\x00":
+            raise StoreError("ErrorInvalidIdMalformed")
+        smtp = self.mailbox_by_hash(raw[4:20])
+        name = raw[22:].decode("ascii", "replace")
+        if smtp is None or name not in FOLDERS:
+            raise StoreError("ErrorFolderNotFound")
+        return smtp, name
+
+    def mailbox_of_item_id(self, iid):
+        """smtp of the mailbox an ItemId belongs to; raises StoreError."""
+        raw = _b64(iid)
+        if raw is None or len(raw) != 36 or raw[:4] != b"\x00\x03\x24\x00":
+            raise StoreError("ErrorInvalidIdMalformed")
+        smtp = self.mailbox_by_hash(raw[4:20])
+        if smtp is None:
+            raise StoreError("ErrorItemNotFound")
+        return smtp
+
+    def mailbox_by_hash(self, h):
+        for smtp in self.state["mailboxes"]:
+            if mailbox_hash(smtp) == h:
+                return smtp
+        return None
+
+    # ---- mailboxes ----------------------------------------------------------
+    def _new_mailbox(self, smtp):
+        box = {"smtp": smtp, "seq": 0, "items": {}, "tombstones": {}}
+        self.state["mailboxes"][smtp.lower()] = box
+        return box
+
+    def mailbox(self, smtp):
+        """The mailbox dict for an SMTP address (case-insensitive) or None."""
+        if not smtp:
+            return None
+        return self.state["mailboxes"].get(smtp.strip().lower())
+
+    def service_account(self, name):
+        return self.state.get("service_accounts", {}).get(name)
+
+    # ---- items --------------------------------------------------------------
+    def _create(self, box, folder, props):
+        box["seq"] += 1
+        t = now_iso()
+        iid = self._new_item_id(box["smtp"])
+        item = {"id": iid, "change_key": self._new_change_key(), "folder": folder,
+                "created_seq": box["seq"], "changes": [box["seq"]], "created": t,
+                "modified": t, "props": clean_props(copy.deepcopy(props))}
+        box["items"][iid] = item
+        return item
+
+    def create(self, smtp, folder, props):
+        with self.lock:
+            item = self._create(self.mailbox(smtp), folder, props)
+            self.save()
+            return item
+
+    def get(self, smtp, iid):
+        """The live item (any folder) or raise ErrorItemNotFound."""
+        box = self.mailbox(smtp)
+        item = box["items"].get(iid) if box else None
+        if item is None:
+            raise StoreError("ErrorItemNotFound")
+        return item
+
+    def touch(self, smtp, item):
+        """Record that item changed: new ChangeKey, time and change sequence."""
+        box = self.mailbox(smtp)
+        box["seq"] += 1
+        item["changes"].append(box["seq"])
+        item["change_key"] = self._new_change_key()
+        item["modified"] = now_iso()
+        item["props"] = clean_props(item["props"])
+        self.save()
+
+    def remove(self, smtp, iid, move_to=None):
+        """Take an item out of its folder (tombstone); optionally move a copy."""
+        box = self.mailbox(smtp)
+        item = self.get(smtp, iid)
+        box["seq"] += 1
+        del box["items"][iid]
+        box["tombstones"][iid] = {"id": iid, "folder": item["folder"],
+                                  "created_seq": item["created_seq"],
+                                  "changes": item["changes"] + [box["seq"]],
+                                  "deleted_seq": box["seq"]}
+        moved = None
+        if move_to and move_to != item["folder"]:
+            moved = self._create(box, move_to, item["props"])
+        self.save()
+        return moved
+
+    def items_in(self, smtp, folder):
+        box = self.mailbox(smtp)
+        return [it for it in box["items"].values() if it["folder"] == folder]
+
+    # ---- synchronization ----------------------------------------------------
+    def sync_token(self, smtp, folder, seq):
+        blob = json.dumps({"e": self.state["epoch"], "m": smtp.lower(), "f": folder,
+                           "s": seq}, separators=(",", ":")).encode()
+        return base64.b64encode(b"\x01OSS" + blob + hashlib.sha1(blob).digest()[:4]).decode()
+
+    def parse_sync_token(self, smtp, folder, token):
+        """The sequence a SyncState stands for; raises ErrorInvalidSyncStateData."""
+        bad = StoreError("ErrorInvalidSyncStateData")
+        raw = _b64(token)
+        if raw is None or len(raw) < 9 or raw[:4] != b"\x01OSS":
+            raise bad
+        blob, check = raw[4:-4], raw[-4:]
+        if hashlib.sha1(blob).digest()[:4] != check:
+            raise bad
+        try:
+            d = json.loads(blob)
+        except ValueError:
+            raise bad from None
+        box = self.mailbox(smtp)
+        if (d.get("e") != self.state["epoch"] or d.get("m") != smtp.lower()
+                or d.get("f") != folder or not isinstance(d.get("s"), int)
+                or not 0 <= d["s"] <= box["seq"]):
+            raise bad
+        return d["s"]
+
+    def changes_since(self, smtp, folder, since, limit):
+        """([(kind, item_or_tombstone)], new_seq, includes_last).
+
+        Net changes since `since`, ordered by each item's first change after it, so
+        that a page boundary at sequence B means "every item changed in (since, B] is
+        in this page" and the next page may start at B.
+        """
+        box = self.mailbox(smtp)
+        cands = []
+        for it in box["items"].values():
+            if it["folder"] != folder:
+                continue
+            after = [s for s in it["changes"] if s > since]
+            if after:
+                kind = "Create" if it["created_seq"] > since else "Update"
+                cands.append((after[0], kind, it))
+        for tb in box["tombstones"].values():
+            if tb["folder"] != folder or tb["deleted_seq"] <= since:
+                continue
+            after = [s for s in tb["changes"] if s > since]
+            if tb["created_seq"] > since:
+                # created and deleted since: the client never needs to hear of it,
+                # but it still occupies its place in the order.
+                cands.append((after[0], None, tb))
+            else:
+                cands.append((after[0], "Delete", tb))
+        cands.sort(key=lambda c: c[0])
+        out = []
+        for i, (first, kind, obj) in enumerate(cands):
+            if kind is None:
+                continue
+            if len(out) == limit:
+                return out, first - 1, False
+            out.append((kind, obj))
+        return out, box["seq"], True
+
+
+def _b64(s):
+    try:
+        return base64.b64decode((s or "").strip(), validate=True)
+    except (ValueError, TypeError):
+        return None
+
+
+def clean_props(props):
+    """Drop empty values so that absent and empty mean the same thing."""
+    out = {}
+    for k, v in props.items():
+        if isinstance(v, dict):
+            v = {ik: (clean_props(iv) if isinstance(iv, dict) else iv)
+                 for ik, iv in v.items()}
+            v = {ik: iv for ik, iv in v.items() if iv not in (None, "", {}, [])}
+        elif isinstance(v, list) and k != "ExtendedProperties":
+            v = [x for x in v if x not in (None, "")]
+        if v in (None, "", {}, []):
+            continue
+        out[k] = v
+    return out
