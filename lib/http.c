@@ -1,0 +1,517 @@
+/* http.c - requests over one reused libcurl handle, with bounded, jittered retries. */
+#include "http.h"
+#include "code.h"
+#include "log.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ois_http {
+	CURL *curl;
+	struct ois_http_opts opts;  /* defaults filled in */
+	const char *secret;         /* borrowed */
+	char *user_agent;
+	struct ois_http_stats stats;
+	uint64_t rng;               /* xorshift state for the jitter */
+	char errbuf[CURL_ERROR_SIZE];
+	/* Per-try state the callbacks fill in. */
+	struct ois_http_response *resp;
+	int too_big;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void ois_http_response_release(struct ois_http_response *r)
+{
+	ois_buf_release(&r->body);
+	free(r->content_type);
+	free(r->etag);
+	r->content_type = r->etag = NULL;
+	r->status = 0;
+	r->retry_after_ms = -1;
+}
+
+/* Forget what a previous try left, keeping the body's allocation. */
+static void response_reset(struct ois_http_response *r)
+{
+	ois_buf_reset(&r->body);
+	free(r->content_type);
+	free(r->etag);
+	r->content_type = r->etag = NULL;
+	r->status = 0;
+	r->retry_after_ms = -1;
+}
+
+/*
+ * The URL as it may appear in a log: no user:password@ and no query, which
+ * can carry tokens (delta links, signed URLs). Owned by the caller.
+ */
+static char *loggable_url(const char *url)
+{
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	size_t hostlen = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', hostlen);
+	const char *host = at ? at + 1 : auth;
+	size_t rest = strcspn(host, "?#");
+	int has_query = host[rest] == '?';
+	return ois_xasprintf("%.*s%.*s%s", (int)(auth - url), url, (int)rest, host, has_query ? "?..." : "");
+}
+
+static size_t write_cb(char *data, size_t size, size_t n, void *ctx)
+{
+	struct ois_http *h = ctx;
+	size_t len = size * n;
+	if (ois_buf_add(&h->resp->body, data, len)) {
+		h->too_big = 1;
+		return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+	}
+	return len;
+}
+
+/* A header's value: leading and trailing blanks (and the CRLF) dropped. Owned. */
+static char *header_value(const char *v, size_t len)
+{
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	return ois_xstrndup(v, len);
+}
+
+/* Retry-After is delta-seconds or an HTTP-date (RFC 9110 section 10.2.3). */
+static long parse_retry_after(const char *v)
+{
+	char *end;
+	errno = 0;
+	long secs = strtol(v, &end, 10);
+	if (end != v && !*end && !errno && secs >= 0)
+		return secs > LONG_MAX / 1000 ? LONG_MAX : secs * 1000;
+	time_t when = curl_getdate(v, NULL);
+	if (when < 0)
+		return -1;
+	time_t now = time(NULL);
+	return when > now ? (long)(when - now) * 1000 : 0;
+}
+
+static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
+{
+	struct ois_http *h = ctx;
+	struct ois_http_response *r = h->resp;
+	size_t len = size * n;
+	/* Each response of one exchange (100 Continue, the 401 of an NTLM
+	 * handshake, the final reply) starts with a status line: keep only the last. */
+	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		free(r->content_type);
+		free(r->etag);
+		r->content_type = r->etag = NULL;
+		r->retry_after_ms = -1;
+		return len;
+	}
+	const char *colon = memchr(data, ':', len);
+	if (!colon)
+		return len;
+	size_t nlen = (size_t)(colon - data);
+	const char *v = colon + 1;
+	size_t vlen = len - nlen - 1;
+	if (nlen == 11 && !strncasecmp(data, "Retry-After", 11)) {
+		char *s = header_value(v, vlen);
+		r->retry_after_ms = parse_retry_after(s);
+		free(s);
+	} else if (nlen == 12 && !strncasecmp(data, "Content-Type", 12)) {
+		free(r->content_type);
+		r->content_type = header_value(v, vlen);
+	} else if (nlen == 4 && !strncasecmp(data, "ETag", 4)) {
+		free(r->etag);
+		r->etag = header_value(v, vlen);
+	}
+	return len;
+}
+
+/* Headers that carry credentials or sessions never reach the log. */
+static int secret_header(const char *line, size_t len)
+{
+	static const char *const names[] = { "authorization:", "proxy-authorization:", "cookie:", "set-cookie:" };
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(names); i++) {
+		size_t n = strlen(names[i]);
+		if (len >= n && !strncasecmp(line, names[i], n))
+			return 1;
+	}
+	return 0;
+}
+
+/* curl's verbose trace, line by line at debug level, minus the secrets. */
+static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *ctx)
+{
+	(void)curl;
+	(void)ctx;
+	const char *tag;
+	switch (type) {
+	case CURLINFO_TEXT: tag = "*"; break;
+	case CURLINFO_HEADER_IN: tag = "<"; break;
+	case CURLINFO_HEADER_OUT: tag = ">"; break;
+	default: return 0; /* bodies and TLS records stay out */
+	}
+	const char *p = data, *end = data + size;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t show = len;
+		if (show && p[show - 1] == '\r')
+			show--;
+		if (show && !secret_header(p, show))
+			ois_debug("http %s %.*s", tag, (int)show, p);
+		else if (show)
+			ois_debug("http %s %.*s: [hidden]", tag, (int)(strcspn(p, ":")), p);
+		p += len + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+static uint64_t next_random(struct ois_http *h)
+{
+	/* xorshift64: the jitter needs spread, not secrecy. */
+	uint64_t x = h->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return h->rng = x;
+}
+
+static void set_auth(struct ois_http *h)
+{
+	CURL *c = h->curl;
+	switch (h->opts.auth) {
+	case OIS_AUTH_NONE:
+	case OIS_AUTH_BEARER: /* a header of its own, built per request */
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_NONE);
+		break;
+	case OIS_AUTH_BASIC:
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		break;
+	case OIS_AUTH_NTLM:
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_NTLM);
+		break;
+	case OIS_AUTH_NEGOTIATE:
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
+		break;
+	}
+	if (h->opts.auth == OIS_AUTH_BASIC || h->opts.auth == OIS_AUTH_NTLM) {
+		/* Options, never the URL: a URL ends up in logs and traces. */
+		curl_easy_setopt(c, CURLOPT_USERNAME, h->opts.user ? h->opts.user : "");
+		curl_easy_setopt(c, CURLOPT_PASSWORD, h->secret ? h->secret : "");
+	} else if (h->opts.auth == OIS_AUTH_NEGOTIATE) {
+		/* An empty user makes curl take the identity from the credential cache. */
+		curl_easy_setopt(c, CURLOPT_USERNAME, "");
+		curl_easy_setopt(c, CURLOPT_PASSWORD, "");
+	}
+}
+
+struct ois_http *ois_http_new(const struct ois_http_opts *opts)
+{
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK) {
+		ois_error("cannot start libcurl: %s", curl_easy_strerror(global_rc));
+		return NULL;
+	}
+	CURL *c = curl_easy_init();
+	if (!c) {
+		ois_error("cannot start libcurl: curl_easy_init failed");
+		return NULL;
+	}
+	struct ois_http *h = ois_xcalloc(1, sizeof(*h));
+	h->curl = c;
+	h->opts = *opts;
+	struct ois_http_opts *o = &h->opts;
+	if (o->connect_timeout_ms <= 0)
+		o->connect_timeout_ms = 10000;
+	if (o->timeout_ms <= 0)
+		o->timeout_ms = 120000;
+	if (!o->max_response)
+		o->max_response = 64u << 20;
+	if (o->max_retries < 0)
+		o->max_retries = 0;
+	if (o->retry_base_ms <= 0)
+		o->retry_base_ms = 500;
+	if (o->retry_max_ms <= 0)
+		o->retry_max_ms = 60000;
+	h->user_agent = o->user_agent ? ois_xstrdup(o->user_agent) : ois_xstrdup("oisync/" OIS_VERSION);
+	o->user_agent = h->user_agent;
+	h->secret = o->secret;
+
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	h->rng = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16) ^ (uintptr_t)h;
+	if (!h->rng)
+		h->rng = 0x9e3779b97f4a7c15ull;
+
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	/* The trace goes through debug_cb, which drops credentials; ois_debug
+	 * drops the lines unless the log is at debug level. */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	set_auth(h);
+	return h;
+}
+
+void ois_http_free(struct ois_http *h)
+{
+	if (!h)
+		return;
+	curl_easy_cleanup(h->curl);
+	free(h->user_agent);
+	free(h);
+}
+
+const struct ois_http_stats *ois_http_stats(const struct ois_http *h)
+{
+	return &h->stats;
+}
+
+void ois_http_set_secret(struct ois_http *h, const char *secret)
+{
+	h->secret = secret;
+	set_auth(h);
+}
+
+/* Free a header list after wiping it: the Bearer line holds the token. */
+static void slist_wipe_free(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
+static struct curl_slist *build_headers(struct ois_http *h, const struct ois_http_request *req)
+{
+	struct curl_slist *list = NULL;
+	if (req->headers)
+		for (const char *const *p = req->headers; *p; p++)
+			list = curl_slist_append(list, *p);
+	/* No "Expect: 100-continue" round trip: some proxies in front of
+	 * Exchange never answer it and curl would wait a second per POST. */
+	list = curl_slist_append(list, "Expect:");
+	if (h->opts.auth == OIS_AUTH_BEARER && h->secret) {
+		char *line = ois_xasprintf("Authorization: Bearer %s", h->secret);
+		list = curl_slist_append(list, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+	}
+	if (!list)
+		OIS_BUG("curl_slist_append failed");
+	return list;
+}
+
+static void set_method(CURL *c, const struct ois_http_request *req)
+{
+	const char *m = req->method ? req->method : "GET";
+	/* Reset what a previous request on this handle set. */
+	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	if (req->body || !strcmp(m, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	}
+	if (strcmp(m, "GET") && strcmp(m, "POST"))
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+}
+
+/* Transport failures worth another try: the request may never have arrived. */
+static int transient_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int throttled_status(long status)
+{
+	return status == 429 || status == 503;
+}
+
+static int retry_status(long status)
+{
+	return throttled_status(status) || status == 502 || status == 504;
+}
+
+static long backoff_ms(struct ois_http *h, int retry, long server_ms)
+{
+	long base = h->opts.retry_base_ms, max = h->opts.retry_max_ms;
+	long backoff = base;
+	for (int i = 0; i < retry && backoff < max; i++)
+		backoff = backoff > max / 2 ? max : backoff * 2;
+	if (backoff > max)
+		backoff = max;
+	/* Full jitter (a random wait in [0, backoff]) spreads the clients that
+	 * a busy server turned away at the same moment. */
+	long wait = (long)(next_random(h) % ((uint64_t)backoff + 1));
+	if (server_ms > wait)
+		wait = server_ms;
+	return wait > max ? max : wait;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void count_bytes(struct ois_http *h)
+{
+	curl_off_t up = 0, down = 0;
+	long head = 0;
+	if (curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &head) == CURLE_OK && head > 0)
+		h->stats.bytes_sent += (unsigned long long)head;
+	if (curl_easy_getinfo(h->curl, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0)
+		h->stats.bytes_sent += (unsigned long long)up;
+	if (curl_easy_getinfo(h->curl, CURLINFO_SIZE_DOWNLOAD_T, &down) == CURLE_OK && down > 0)
+		h->stats.bytes_received += (unsigned long long)down;
+}
+
+int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	ois_buf_init(&resp->body, h->opts.max_response);
+	resp->retry_after_ms = -1;
+	const char *method = req->method ? req->method : "GET";
+	char *url_log = loggable_url(req->url);
+	int tries = req->no_retry ? 1 : h->opts.max_retries + 1;
+	int rc = 0;
+
+	struct curl_slist *headers = build_headers(h, req);
+	curl_easy_setopt(h->curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
+	set_method(h->curl, req);
+	h->resp = resp;
+
+	for (int attempt = 1;; attempt++) {
+		response_reset(resp);
+		h->too_big = 0;
+		h->errbuf[0] = '\0';
+		h->stats.requests++;
+		double start = now_s();
+		CURLcode cc = curl_easy_perform(h->curl);
+		h->stats.seconds += now_s() - start;
+		count_bytes(h);
+
+		char reason[CURL_ERROR_SIZE + 64];
+		long server_ms = -1;
+		int throttled = 0;
+		if (cc == CURLE_OK) {
+			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+			if (retry_status(resp->status)) {
+				snprintf(reason, sizeof(reason), "HTTP %ld", resp->status);
+				server_ms = resp->retry_after_ms;
+				throttled = throttled_status(resp->status);
+			} else if (req->should_retry && !req->no_retry &&
+				   req->should_retry(resp, &server_ms, req->retry_ctx)) {
+				snprintf(reason, sizeof(reason), "HTTP %ld asking to back off", resp->status);
+				throttled = 1;
+			} else {
+				rc = 0;
+				break;
+			}
+		} else if (h->too_big) {
+			rc = ois_fail(OIS_EDATA, "%s %s: response larger than %zu bytes", method, url_log,
+				      h->opts.max_response);
+			break;
+		} else {
+			/* No (whole) response: never hand back half a body as a reply. */
+			resp->status = 0;
+			ois_buf_reset(&resp->body);
+			snprintf(reason, sizeof(reason), "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
+			if (!transient_curl_error(cc)) {
+				rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s", method, url_log, reason);
+				break;
+			}
+		}
+		if (attempt >= tries) {
+			if (throttled)
+				rc = ois_fail(OIS_ETEMP, "%s %s: still throttled (%s) after %d %s", method, url_log,
+					      reason, attempt, attempt == 1 ? "try" : "tries");
+			else
+				rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s (after %d %s)", method, url_log,
+					      reason, attempt, attempt == 1 ? "try" : "tries");
+			break;
+		}
+		long wait = backoff_ms(h, attempt - 1, server_ms);
+		ois_info("retrying %s %s after %s (attempt %d of %d, waiting %ld ms)", method, url_log, reason,
+			 attempt + 1, tries, wait);
+		h->stats.retries++;
+		sleep_ms(wait);
+	}
+
+	h->resp = NULL;
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+	slist_wipe_free(headers);
+	free(url_log);
+	/* The body is NUL-terminated even when empty. */
+	if (!resp->body.data) {
+		size_t max = resp->body.max;
+		resp->body.max = 0;
+		ois_buf_add(&resp->body, "", 0);
+		resp->body.max = max;
+	}
+	return rc;
+}
