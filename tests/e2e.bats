@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# e2e.bats - the whole pipeline through oisync-run against both fakes.
+
+load e2e_helper
+
+setup() { e2e_setup; }
+teardown() { e2e_teardown; }
+
+# Stamp-named change sets need distinct seconds between runs.
+next_run() { sleep 1.1; run oisync-run ex1; }
+
+@test "first sync links by e-mail, creates the rest both ways, and a second run does nothing" {
+	run oisync-run ex1
+	assert_success
+	assert_line --partial "ex1: 2 users, 2 ok, 0 failed"
+	holdings >"$D/h1.json"
+	# alice: 14 Outlook contacts, 8 on her list, 5 of them the same people.
+	run jq -r '.mailboxes["alice@firm.example"] | "\(.outlook|length) \(.interaction|length)"' "$D/h1.json"
+	assert_output "17 17"
+	run jq -r '.mailboxes["bob@firm.example"] | "\(.outlook|length) \(.interaction|length)"' "$D/h1.json"
+	assert_output "14 14"
+	# Firm-wide: 13 seeded, 9 new from alice, 4 new from bob; bob's Ann Lee and
+	# the 4 people alice already brought in are linked, not created twice.
+	run jq -r '.firm_contacts' "$D/h1.json"
+	assert_output "26"
+	# Same people on both sides, no e-mail twice in a list.
+	run jq -r '.mailboxes[] | [(.outlook|map(.email)|sort), (.interaction|map(.email)|sort)] | (.[0] == .[1]) and ((.[0]|unique|length) == (.[0]|length))' "$D/h1.json"
+	assert_output $'true\ntrue'
+
+	next_run
+	assert_success
+	assert_line --partial "ex1: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
+	holdings >"$D/h2.json"
+	cmp "$D/h1.json" "$D/h2.json"
+}
+
+@test "edits between runs move exactly once, to the right side" {
+	run oisync-run ex1
+	assert_success
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Lee)\",\"set\":{\"JobTitle\":\"Senior Partner\"}}"
+	ews_ctl "$D" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Haddad)\"}"
+	ews_ctl "$D" create '{"mailbox":"alice@firm.example","contact":{"GivenName":"Grace","Surname":"Hopper","EmailAddresses":{"EmailAddress1":"grace@navylabs.example"}}}'
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Diaz)\",\"set\":{\"phones\":{\"mobile\":\"+34 600 999 888\"}}}"
+	ia_ctl "$D" remove "{\"user\":\"bob\",\"contact_id\":\"$(ia_id Adams)\"}"
+	firm_before=$(holdings | jq .firm_contacts)
+
+	next_run
+	assert_success
+	a=$(last_changes alice) b=$(last_changes bob)
+	# alice: Grace to InterAction, Ann's title to InterAction, Carlos's mobile
+	# to Outlook, Omar off her list.
+	run jq -rs 'map(select(.type=="op")) | map("\(.action) \(.target)") | sort | join(",")' "$a"
+	assert_output "create interaction,delete interaction,update exchange,update interaction"
+	# bob: Ann Lee is a firm contact he has too, so her new title reaches his
+	# Outlook; Zoe left his list, so she leaves his Outlook.
+	run jq -rs 'map(select(.type=="op")) | map("\(.action) \(.target)") | sort | join(",")' "$b"
+	assert_output "delete exchange,update exchange"
+	holdings >"$D/h.json"
+	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name=="Ann Lee") | .job' "$D/h.json"
+	assert_output "Senior Partner"
+	run jq -r '.mailboxes["bob@firm.example"].outlook[] | select(.name=="Ann Lee") | .job' "$D/h.json"
+	assert_output "Senior Partner"
+	run jq -r '.mailboxes["alice@firm.example"].outlook[] | select(.name=="Carlos Diaz") | .mobile' "$D/h.json"
+	assert_output "+34600999888"
+	run jq -r '[.mailboxes["alice@firm.example"].interaction[] | select(.name=="Omar Haddad")] | length' "$D/h.json"
+	assert_output "0"
+	run jq -r '[.mailboxes["bob@firm.example"].outlook[] | select(.name=="Zoe Adams")] | length' "$D/h.json"
+	assert_output "0"
+	run jq -r '[.mailboxes["alice@firm.example"].interaction[] | select(.name=="Grace Hopper")] | length' "$D/h.json"
+	assert_output "1"
+	# Removing from a list never deletes the firm contact: one more (Grace), none fewer.
+	[ "$(jq .firm_contacts "$D/h.json")" -eq $((firm_before + 1)) ]
+
+	next_run
+	assert_success
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
+}
+
+@test "a contact edited on both sides in different fields keeps both edits" {
+	run oisync-run ex1
+	assert_success
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"JobTitle\":\"Chief Financial Officer\"}}"
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Okafor)\",\"set\":{\"phones\":{\"mobile\":\"(415) 555-0100\"}}}"
+	next_run
+	assert_success
+	holdings >"$D/h.json"
+	run jq -r '.mailboxes["alice@firm.example"] | [.outlook[], .interaction[]] | map(select(.name=="Dana Okafor")) | map("\(.job)|\(.mobile)") | join(" ")' "$D/h.json"
+	assert_output "Chief Financial Officer|+14155550100 Chief Financial Officer|+14155550100"
+}
+
+@test "a second run for a locked account exits 75 and changes nothing" {
+	run oisync-run ex1
+	assert_success
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"JobTitle\":\"CEO\"}}"
+	before=$(holdings)
+	db="$D/state/ex1/alice@firm.example.db"
+	pairs_before=$(sqlite3 "$db" 'select pair_id, exchange_version, interaction_version, base_hash from pairs order by 1')
+	cps_before=$(sqlite3 "$db" 'select side, folder, token from checkpoints order by 1, 2')
+	# Another run holds alice's lock.
+	flock "$D/state/ex1/alice@firm.example.lock" sleep 30 &
+	holder=$!
+	sleep 0.3
+	next_run
+	kill "$holder"
+	assert_failure 75
+	assert_line --partial "alice@firm.example: failed (exit 75)"
+	assert_line --partial "bob@firm.example: ok"
+	[ "$(holdings)" = "$before" ]
+	[ "$(sqlite3 "$db" 'select pair_id, exchange_version, interaction_version, base_hash from pairs order by 1')" = "$pairs_before" ]
+	[ "$(sqlite3 "$db" 'select side, folder, token from checkpoints order by 1, 2')" = "$cps_before" ]
+	# Once the lock is free, the edit goes through.
+	next_run
+	assert_success
+	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name=="Dana Okafor") | .job' <<<"$(holdings)"
+	assert_output "CEO"
+}
+
+@test "an Exchange read cut short deletes nothing and the next run catches up" {
+	run oisync-run ex1
+	assert_success
+	ews_ctl "$D" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\"}"
+	before=$(holdings | jq '.mailboxes["alice@firm.example"].interaction | length')
+	# Every EWS reply truncated: extract fails before its checkpoint.
+	ews_ctl "$D" faults '{"truncate":{"next":100}}'
+	next_run
+	assert_failure
+	assert_line --partial "alice@firm.example: failed"
+	[ "$(holdings | jq '.mailboxes["alice@firm.example"].interaction | length')" -eq "$before" ]
+	ews_ctl "$D" faults '{"truncate":{"next":0}}'
+	next_run
+	assert_success
+	[ "$(holdings | jq '.mailboxes["alice@firm.example"].interaction | length')" -eq $((before - 1)) ]
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""holdings.py EWS_URL IA_URL [--counts|--json] - what each side holds, per user.
+
+Reads the fakes' /_fake/dump endpoints and prints, per mailbox, the Outlook
+contacts and the InterAction contact list of the user with that e-mail address.
+--json prints the same as one JSON object (for tests); --counts only counts.
+"""
+import json
+import sys
+import urllib.request
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.load(r)
+
+
+def outlook_row(c):
+    name = " ".join(x for x in (c.get("GivenName"), c.get("Surname")) if x) or c.get("DisplayName", "")
+    emails = c.get("EmailAddresses") or {}
+    phones = c.get("PhoneNumbers") or {}
+    return {"name": name, "email": (emails.get("EmailAddress1") or "").lower(),
+            "job": c.get("JobTitle", ""), "mobile": phones.get("MobilePhone", "")}
+
+
+def ia_row(c):
+    name = " ".join(x for x in (c.get("first_name"), c.get("last_name")) if x) or c.get("company_name", "")
+    return {"name": name, "email": ((c.get("emails") or {}).get("business") or "").lower(),
+            "job": c.get("job_title", ""), "mobile": (c.get("phones") or {}).get("mobile", "")}
+
+
+def members(lists, uid):
+    lst = lists.get(uid) or {}
+    if isinstance(lst, dict):
+        return list(lst.keys())
+    return [e["id"] if isinstance(e, dict) else e for e in lst]
+
+
+def main():
+    ews_url, ia_url = sys.argv[1], sys.argv[2]
+    mode = sys.argv[3] if len(sys.argv) > 3 else ""
+    ews = get(ews_url + "/_fake/dump")["mailboxes"]
+    ia = get(ia_url + "/_fake/dump")
+    users = {u["email"].lower(): u["id"] for u in ia["users"]}
+    out = {"firm_contacts": len(ia["contacts"]), "mailboxes": {}}
+    for smtp in sorted(ews):
+        uid = users.get(smtp.lower())
+        ol = sorted((outlook_row(c) for c in ews[smtp]["contacts"]), key=lambda r: r["name"])
+        il = sorted((ia_row(ia["contacts"][cid]) for cid in members(ia["lists"], uid) if cid in ia["contacts"]),
+                    key=lambda r: r["name"]) if uid else []
+        out["mailboxes"][smtp] = {"user": uid, "outlook": ol, "interaction": il}
+    if mode == "--json":
+        json.dump(out, sys.stdout, indent=1, sort_keys=True)
+        print()
+        return
+    print("InterAction firm contacts: %d" % out["firm_contacts"])
+    for smtp, box in out["mailboxes"].items():
+        print("%s: %d Outlook contacts, %d on InterAction user %s's list"
+              % (smtp, len(box["outlook"]), len(box["interaction"]), box["user"]))
+        if mode == "--counts":
+            continue
+        both = sorted({r["name"] for r in box["outlook"]} | {r["name"] for r in box["interaction"]})
+        ol = {r["name"]: r for r in box["outlook"]}
+        il = {r["name"]: r for r in box["interaction"]}
+        print("  %-18s %-8s %-12s %s" % ("name", "Outlook", "InterAction", "job title / mobile (Outlook)"))
+        for n in both:
+            o, i = ol.get(n), il.get(n)
+            detail = o or i
+            print("  %-18s %-8s %-12s %s%s" % (n, "yes" if o else "-", "yes" if i else "-",
+                                              detail["job"], (" / " + detail["mobile"]) if detail["mobile"] else ""))
+
+
+if __name__ == "__main__":
+    main()
