@@ -1,0 +1,268 @@
+/* exchange.c - oisync-extract exchange: a mailbox's contacts folder as item records, checkpoint last. */
+#include "code.h"
+#include "ews.h"
+#include "extract.h"
+#include "jsonl.h"
+#include "log.h"
+#include "record.h"
+#include "state.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FOLDER "contacts"
+/* SyncFolderItems' largest page (MaxChangesReturned is 1..512). */
+#define MAX_CHANGES 512
+
+/*
+ * The changes of one sync, deduplicated: each id once, with its latest
+ * operation. Only ids are held, never items, so a large mailbox costs a
+ * few hundred bytes per contact.
+ */
+struct change_list {
+	char **ids;
+	unsigned char *deleted;
+	size_t n, cap;
+	json_object *index;          /* id -> position in ids */
+};
+
+struct ex_extract {
+	const struct extract_args *args;
+	struct ois_ews *ews;
+	struct change_list changes;
+	unsigned long items;
+	unsigned long deletes;
+	unsigned long skipped;       /* not contacts (distribution lists) */
+};
+
+static void changes_release(struct change_list *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->ids[i]);
+	free(c->ids);
+	free(c->deleted);
+	json_object_put(c->index);
+	memset(c, 0, sizeof(*c));
+}
+
+static int note_change(const char *id, const char *change_key, const char *item_type, int deleted, void *ctx)
+{
+	struct ex_extract *x = ctx;
+	struct change_list *c = &x->changes;
+	(void)change_key;
+	/* A contacts folder also holds distribution lists: only contacts are synced. */
+	if (!deleted && strcmp(item_type, "Contact")) {
+		x->skipped++;
+		return 0;
+	}
+	json_object *pos;
+	if (!c->index)
+		c->index = json_object_new_object();
+	if (json_object_object_get_ex(c->index, id, &pos)) {
+		c->deleted[json_object_get_int64(pos)] = (unsigned char)deleted;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->ids = ois_xrealloc(c->ids, c->cap * sizeof(*c->ids));
+		c->deleted = ois_xrealloc(c->deleted, c->cap);
+	}
+	c->ids[c->n] = ois_xstrdup(id);
+	c->deleted[c->n] = (unsigned char)deleted;
+	json_object_object_add(c->index, id, json_object_new_int64((int64_t)c->n));
+	c->n++;
+	return 0;
+}
+
+/* Every change since token (NULL: the whole folder); *new_state owned by the caller. */
+static int sync_all(struct ex_extract *x, const char *token, char **new_state)
+{
+	char *state = token ? ois_xstrdup(token) : NULL;
+	int rc = 0, last = 0;
+	*new_state = NULL;
+	while (!last) {
+		size_t before = x->changes.n;
+		unsigned long skipped = x->skipped;
+		char *next = NULL;
+		rc = ois_ews_sync_folder_items(x->ews, FOLDER, state, MAX_CHANGES, note_change, x, &next, &last);
+		if (rc)
+			break;
+		int progress = x->changes.n != before || x->skipped != skipped || ois_str_empty(state) ||
+			       strcmp(state, next);
+		free(state);
+		state = next;
+		/* A server that says "more" but moves nowhere would loop forever. */
+		if (!last && !progress) {
+			rc = ois_fail(OIS_EUNAVAIL, "broken reply from the server: SyncFolderItems reports more changes but returns none");
+			break;
+		}
+	}
+	if (rc)
+		free(state);
+	else
+		*new_state = state;
+	return rc;
+}
+
+static json_object *envelope(const struct ex_extract *x, const char *type, const char *id)
+{
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "type", json_object_new_string(type));
+	json_object_object_add(r, "side", json_object_new_string("exchange"));
+	json_object_object_add(r, "account", json_object_new_string(x->args->account));
+	json_object_object_add(r, "folder", json_object_new_string(FOLDER));
+	if (id)
+		json_object_object_add(r, "id", json_object_new_string(id));
+	return r;
+}
+
+static int write_rec(json_object *r, FILE *out)
+{
+	int rc = ois_jsonl_write(out, r);
+	json_object_put(r);
+	return rc;
+}
+
+static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
+{
+	struct ex_extract *x = ctx;
+	json_object *r = envelope(x, "contact", id);
+	if (change_key)
+		json_object_object_add(r, "version", json_object_new_string(change_key));
+	if (modified)
+		json_object_object_add(r, "modified", json_object_new_string(modified));
+	json_object_object_add(r, "op", json_object_new_string("upsert"));
+	const char *tag = ois_json_str(ois_json_obj(native, "ExtendedProperties"), "PublicStrings:oisync-op-id");
+	if (!ois_str_empty(tag))
+		json_object_object_add(r, "op_tag", json_object_new_string(tag));
+	json_object_object_add(r, "data", json_object_get(native));
+	x->items++;
+	return write_rec(r, x->args->out);
+}
+
+/* Full items in batches of getitem_batch, then one record per delete. */
+static int emit_changes(struct ex_extract *x, int batch)
+{
+	struct change_list *c = &x->changes;
+	const char **ids = ois_xcalloc((size_t)batch, sizeof(*ids));
+	int rc = 0;
+	size_t n = 0;
+	for (size_t i = 0; i <= c->n && !rc; i++) {
+		if (i < c->n && !c->deleted[i])
+			ids[n++] = c->ids[i];
+		if (n && (n == (size_t)batch || i == c->n)) {
+			rc = ois_ews_get_items(x->ews, ids, n, emit_item, x);
+			n = 0;
+		}
+	}
+	free(ids);
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		if (!c->deleted[i])
+			continue;
+		json_object *r = envelope(x, "contact", c->ids[i]);
+		json_object_object_add(r, "op", json_object_new_string("delete"));
+		x->deletes++;
+		rc = write_rec(r, x->args->out);
+	}
+	return rc;
+}
+
+static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
+{
+	json_object *r = envelope(x, "checkpoint", NULL);
+	json_object_object_add(r, "token", json_object_new_string(token));
+	json_object_object_add(r, "complete", json_object_new_boolean(1));
+	json_object_object_add(r, "full", json_object_new_boolean(full));
+	return write_rec(r, x->args->out);
+}
+
+/* The committed SyncState, or NULL for a full read. */
+static int committed_token(const struct extract_args *args, char **token)
+{
+	*token = NULL;
+	if (args->full)
+		return 0;
+	if (ois_str_empty(args->state_dir))
+		return ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
+	struct ois_state *st;
+	int rc = ois_state_open(args->state_dir, args->server, args->account, OIS_STATE_READ, &st);
+	if (rc)
+		return rc;
+	rc = ois_state_checkpoint_get(st, OIS_EXCHANGE, FOLDER, token);
+	if (rc == OIS_ENOTFOUND)
+		rc = 0;
+	ois_state_close(st);
+	if (!rc && ois_str_empty(*token)) {
+		free(*token);
+		*token = NULL;
+	}
+	return rc;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_stats(const struct ex_extract *x, double seconds)
+{
+	const struct ois_http_stats *s = ois_ews_stats(x->ews);
+	fprintf(stderr,
+		"%s: %s: exchange contacts: %lu requests (%lu retries), %llu bytes sent, %llu received, "
+		"%lu items, %lu deletes, %.2f s (%.2f s in requests)\n",
+		ois_log_prog(), x->args->account, s->requests, s->retries, s->bytes_sent, s->bytes_received,
+		x->items, x->deletes, seconds, s->seconds);
+}
+
+int extract_exchange(const struct extract_args *args)
+{
+	struct ex_extract x = { .args = args };
+	double start = now_s();
+	char *token = NULL, *new_state = NULL;
+	int rc;
+
+	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
+	if (!ep)
+		return ois_fail(OIS_ECONFIG, "no [server %s] in the configuration", args->server ? args->server : "");
+	if ((rc = committed_token(args, &token)))
+		return rc;
+	x.ews = ois_ews_open(ep, args->url, args->mailbox, &rc);
+	if (!x.ews)
+		goto out;
+
+	if (token)
+		ois_info("reading changes since the committed sync state");
+	else
+		ois_info("no committed sync state: reading the whole folder");
+	rc = sync_all(&x, token, &new_state);
+	if (rc == OIS_EWS_ESYNCSTATE && token) {
+		/* Nothing is written until the sync is done, so starting over is safe. */
+		ois_warn("sync state rejected by the server; reading the whole folder");
+		changes_release(&x.changes);
+		free(token);
+		token = NULL;
+		rc = sync_all(&x, NULL, &new_state);
+	}
+	if (rc == OIS_EWS_ESYNCSTATE)
+		rc = ois_fail(OIS_EUNAVAIL, "the server rejected a sync from the beginning of the folder");
+	if (rc)
+		goto out;
+	if (x.skipped)
+		ois_info("%lu items that are not contacts (distribution lists) skipped", x.skipped);
+	int batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
+	if ((rc = emit_changes(&x, batch)))
+		goto out;
+	rc = emit_checkpoint(&x, new_state, token == NULL);
+out:
+	if (args->stats && x.ews)
+		print_stats(&x, now_s() - start);
+	changes_release(&x.changes);
+	ois_ews_free(x.ews);
+	free(new_state);
+	free(token);
+	return rc;
+}

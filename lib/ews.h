@@ -1,0 +1,130 @@
+/* ews.h - the EWS (Exchange Web Services) client: SOAP calls for one mailbox, replies checked. */
+#ifndef OIS_EWS_H
+#define OIS_EWS_H
+
+#include "config.h"
+#include "http.h"
+
+#include <json-c/json.h>
+#include <libxml/tree.h>
+#include <stddef.h>
+
+/*
+ * One mailbox on one Exchange server, opened through the service account of
+ * the [server] section: ExchangeImpersonation (access = impersonation) or
+ * the mailbox named in every folder id (access = delegate). Every request
+ * carries RequestServerVersion Exchange2016 and X-AnchorMailbox.
+ *
+ * Failures are logged and returned as enum ois_code:
+ *   HTTP 401/403, ErrorImpersonateUserDenied, ErrorAccessDenied -> OIS_EPERM
+ *   ErrorNonExistentMailbox                                     -> OIS_ECONFIG
+ *   ErrorServerBusy (after the retries, which honour the
+ *   reply's BackOffMilliseconds), 429/503 after the retries     -> OIS_ETEMP
+ *   ErrorItemNotFound                                           -> OIS_ENOTFOUND
+ *   ErrorIrresolvableConflict (stale ChangeKey)                 -> OIS_ECONFLICT
+ *   ErrorInvalidSyncStateData                                   -> OIS_EWS_ESYNCSTATE
+ *   no connection; a reply that is not well-formed XML, has a
+ *   DOCTYPE, or lacks the expected response elements           -> OIS_EUNAVAIL
+ *   another error code in a response message                    -> OIS_EFAIL
+ */
+
+/*
+ * The server rejected a SyncState: only ois_ews_sync_folder_items returns it,
+ * and the caller starts over without one. Not an exit status (it maps to 1).
+ */
+#define OIS_EWS_ESYNCSTATE (-10)
+
+/* Largest reply accepted (bytes). */
+#define OIS_EWS_MAX_REPLY ((size_t)64 << 20)
+
+struct ois_ews;
+
+/*
+ * Open a client for mailbox (an SMTP address) on ep; url, when not NULL,
+ * replaces ep->url. Reads the secret (ep->secret_file / ep->secret_env) and
+ * creates the HTTP client. Returns NULL with *rc set (logged) on failure.
+ */
+struct ois_ews *ois_ews_open(const struct ois_endpoint *ep, const char *url, const char *mailbox, int *rc);
+void ois_ews_free(struct ois_ews *ews);
+const struct ois_http_stats *ois_ews_stats(const struct ois_ews *ews);
+const char *ois_ews_mailbox(const struct ois_ews *ews);
+
+/*
+ * One SyncFolderItems page of the distinguished folder (e.g. "contacts"),
+ * from sync_state (NULL: from the beginning), IdOnly, at most max_changes.
+ * fn is called per change in order: deleted 0 for Create/Update, 1 for
+ * Delete; item_type is the element's local name ("Contact",
+ * "DistributionList", ...; NULL for a delete). fn's non-zero return stops and
+ * is returned. On success *new_state (owned by the caller) and *last
+ * (IncludesLastItemInRange) are set.
+ */
+typedef int (*ois_ews_change_fn)(const char *id, const char *change_key, const char *item_type,
+				 int deleted, void *ctx);
+int ois_ews_sync_folder_items(struct ois_ews *ews, const char *folder, const char *sync_state,
+			      int max_changes, ois_ews_change_fn fn, void *ctx,
+			      char **new_state, int *last);
+
+/*
+ * GetItem for n ids (AllProperties, Text body, plus the extended properties
+ * of ois_ews_contact_extended_uris). fn is called per item found, in order,
+ * with the native JSON of ois_ews_item_json (borrowed: take a reference to
+ * keep it) and the item's id, ChangeKey and LastModifiedTime (may be NULL).
+ * An id whose message is ErrorItemNotFound (deleted meanwhile) is skipped.
+ */
+typedef int (*ois_ews_item_fn)(json_object *native, const char *id, const char *change_key,
+			       const char *modified, void *ctx);
+int ois_ews_get_items(struct ois_ews *ews, const char *const *ids, size_t n, ois_ews_item_fn fn, void *ctx);
+
+/* The current ChangeKey of one item (GetItem IdOnly); OIS_ENOTFOUND when gone. */
+int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_key);
+
+/*
+ * CreateItem of item_xml (one t:Contact ... element) in the distinguished
+ * folder. Sent once, never retried on a transport failure (the caller finds
+ * a lost create by its op id). *id and *change_key owned by the caller.
+ */
+int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *item_xml,
+			char **id, char **change_key);
+/*
+ * UpdateItem with ConflictResolution NeverOverwrite: updates_xml is the
+ * contents of t:Updates; change_key is the version the caller expects
+ * (ErrorIrresolvableConflict -> OIS_ECONFLICT). *new_change_key owned by the caller.
+ */
+int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key,
+			const char *updates_xml, char **new_change_key);
+/* DeleteItem MoveToDeletedItems. */
+int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key);
+/*
+ * FindItem (Shallow, IdOnly) in the distinguished folder for an item whose
+ * extended property uri_xml (a t:ExtendedFieldURI element) equals value.
+ * 0 and the first match's id/ChangeKey (owned by the caller), or OIS_ENOTFOUND.
+ */
+int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char *uri_xml,
+			     const char *value, char **id, char **change_key);
+
+/* ---- XML (lib/ews_xml.c) ---- */
+
+/*
+ * Parse a reply safely: at most OIS_EWS_MAX_REPLY bytes, no network, no
+ * entity substitution, no DTD loading, and any DOCTYPE refused. Returns 0
+ * and *doc (free with xmlFreeDoc), or OIS_EUNAVAIL after logging
+ * "broken reply from WHERE: problem".
+ */
+int ois_ews_parse(const char *body, size_t len, const char *where, xmlDoc **doc);
+
+/*
+ * An item element (t:Contact ...) as native JSON: child elements become keys
+ * by local name; text-only elements strings; Entry lists (EmailAddresses,
+ * PhoneNumbers, PhysicalAddresses, ImAddresses) objects keyed by the Key
+ * attribute; Categories and other String lists arrays; t:ExtendedProperty
+ * elements one "ExtendedProperties" object keyed "SET:NAME", "GUID:0xID" or
+ * "0xTAG"; ItemId and ParentFolderId left out. Returns a new object.
+ */
+json_object *ois_ews_item_json(xmlNode *item);
+
+/* Element helpers: the first child element with local name (any namespace), its text (owned). */
+xmlNode *ois_xml_child(xmlNode *parent, const char *name);
+char *ois_xml_text(xmlNode *node);
+char *ois_xml_attr(xmlNode *node, const char *name);
+
+#endif
