@@ -243,12 +243,13 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 
 	if (!in->base) {
 		/* Matched across sides (first sync or two new items): pair them, no create. */
-		char *why = conflicts.len ? ois_xasprintf("matched %s and %s items; conflict on %s: %s kept (%s)",
-							  ois_side_label(OIS_EXCHANGE), ois_side_label(OIS_INTERACTION),
-							  cf, ois_side_label(w), policy_names[in->policy])
-					  : ois_xasprintf("matched %s and %s items", ois_side_label(OIS_EXCHANGE),
-							  ois_side_label(OIS_INTERACTION));
-		add(out, OIS_ACT_LINK, -1, json_object_get(m), why);
+		struct ois_buf why = OIS_BUF_INIT;
+		ois_buf_addf(&why, "matched %s and %s items", ois_side_label(OIS_EXCHANGE), ois_side_label(OIS_INTERACTION));
+		if (in->matched_by)
+			ois_buf_addf(&why, " by %s", in->matched_by);
+		if (conflicts.len)
+			ois_buf_addf(&why, "; conflict on %s: %s kept (%s)", cf, ois_side_label(w), policy_names[in->policy]);
+		add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_buf_detach(&why, NULL));
 	}
 	int updates = 0;
 	for (int s = 0; s < OIS_SIDES; s++) {

@@ -35,6 +35,7 @@ struct ois_merge_in {
 	int version_moved[OIS_SIDES];     /* reported with a version other than the pair's stored one */
 	int complete[OIS_SIDES];          /* the side's checkpoint was read: its deletes count and creates may target it */
 	enum ois_conflict policy;
+	const char *matched_by;           /* unpaired items matched across: how (for the reason), else NULL */
 };
 
 /* One op to be: changeset.c adds the pair, ids, versions and op_id. */

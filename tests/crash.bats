@@ -24,12 +24,10 @@ teardown() { fakes_stop "${D:-/nonexistent}"; }
 		OISYNC_TEST_CRASH_AFTER=$n run oisync-run ex1
 		assert_failure
 		assert_line --partial "alice@firm.example: failed (exit 99)"
-		sleep 1.1
 		run oisync-run ex1
 		assert_success
 		got=$(holdings)
 		[ "$got" = "$want" ] || { echo "after a crash at step $n:"; diff <(echo "$want") <(echo "$got"); false; }
-		sleep 1.1
 		run oisync-run ex1
 		assert_success
 		[ "$(ops_in "$(last_changes alice)")" -eq 0 ] || { echo "step $n: a third run still had ops"; cat "$(last_changes alice)"; false; }

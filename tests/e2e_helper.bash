@@ -42,5 +42,5 @@ ia_id() { # LAST_NAME
 
 # The latest change set oisync-run saved for a user.
 last_changes() { # USER
-	ls -1 "$D/state/changes/ex1/"*"-$1.jsonl" | grep -v results | tail -n 1
+	ls -1t "$D/state/changes/ex1/"*"-$1.jsonl" | head -n 1
 }

@@ -16,6 +16,11 @@
  */
 static char *nfc(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && *p < 0x80)
+		p++;
+	if (!*p) /* ASCII is NFC already: most strings skip utf8proc */
+		return ois_xstrdup(s);
 	utf8proc_uint8_t *r = utf8proc_NFC((const utf8proc_uint8_t *)s);
 	return r ? (char *)r : ois_xstrdup(s);
 }
