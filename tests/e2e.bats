@@ -99,7 +99,7 @@ next_run() { run oisync-run ex1; }
 	pairs_before=$(sqlite3 "$db" 'select pair_id, exchange_version, interaction_version, base_hash from pairs order by 1')
 	cps_before=$(sqlite3 "$db" 'select side, folder, token from checkpoints order by 1, 2')
 	# Another run holds alice's lock.
-	flock "$D/state/ex1/alice@firm.example.lock" sleep 30 &
+	flock -o "$D/state/ex1/alice@firm.example.lock" sleep 30 &
 	holder=$!
 	sleep 0.3
 	next_run
