@@ -1,0 +1,327 @@
+/* admin.c - the oisync admin command: list users, print configuration values, check it all. */
+#include "admin.h"
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "jsonl.h"
+#include "log.h"
+#include "secret.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *fp)
+{
+	fputs("usage: oisync [options] COMMAND [ARGS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  users [--server S] [--enabled]  list users: id, mailbox, server, enabled (tab-separated)\n"
+	      "  config KEY                      print one configuration value: state_dir, changes_dir,\n"
+	      "                                  users_file, phone_region, servers, interaction.KEY,\n"
+	      "                                  server.NAME.KEY, defaults.KEY\n"
+	      "  check                           load the configuration, the users and every secret,\n"
+	      "                                  and report each problem\n"
+	      "\n"
+	      "options:\n"
+	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
+	      "  -v, --verbose         more messages\n"
+	      "      --log-format FMT  text or json\n"
+	      "  -h, --help            this text\n"
+	      "  -V, --version         print the version\n",
+	      fp);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ois_error("%s", msg);
+	fprintf(stderr, "try 'oisync --help'\n");
+	return EX_USAGE;
+}
+
+static const char *auth_name(enum ois_http_auth a)
+{
+	static const char *const names[] = { "none", "basic", "bearer", "ntlm", "negotiate" };
+	return (size_t)a < OIS_ARRAY_SIZE(names) ? names[a] : "unknown";
+}
+
+/* users [--server S] [--enabled] */
+static int cmd_users(const struct ois_config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "enabled", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *server = NULL;
+	int enabled_only = 0, c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+s:e", opts, NULL)) != -1) {
+		if (c == 's')
+			server = optarg;
+		else if (c == 'e')
+			enabled_only = 1;
+		else
+			return usage_error("bad option for 'users'");
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' for 'users'", argv[optind]);
+	if (server && !ois_config_server(cfg, server)) {
+		ois_error("no [server %s] in '%s'", server, cfg->path);
+		return EX_CONFIG;
+	}
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		const struct ois_user *u = &cfg->users[i];
+		if ((server && strcmp(u->server, server)) || (enabled_only && !u->enabled))
+			continue;
+		printf("%s\t%s\t%s\t%s\n", u->id, u->mailbox, u->server, u->enabled ? "yes" : "no");
+	}
+	return 0;
+}
+
+/* One key of an endpoint as text, NULL when unset or unknown (*known = 0). */
+static char *endpoint_value(const struct ois_endpoint *e, const char *key, int *known)
+{
+	*known = 1;
+	if (!strcmp(key, "url"))
+		return e->url ? ois_xstrdup(e->url) : NULL;
+	if (!strcmp(key, "token_url"))
+		return e->token_url ? ois_xstrdup(e->token_url) : NULL;
+	if (!strcmp(key, "client_id"))
+		return e->client_id ? ois_xstrdup(e->client_id) : NULL;
+	if (!strcmp(key, "auth"))
+		return ois_xstrdup(auth_name(e->auth));
+	if (!strcmp(key, "access"))
+		return ois_xstrdup(e->access == OIS_ACCESS_DELEGATE ? "delegate" : "impersonation");
+	if (!strcmp(key, "username"))
+		return e->username ? ois_xstrdup(e->username) : NULL;
+	if (!strcmp(key, "secret_file"))
+		return e->secret_file ? ois_xstrdup(e->secret_file) : NULL;
+	if (!strcmp(key, "secret_env"))
+		return e->secret_env ? ois_xstrdup(e->secret_env) : NULL;
+	if (!strcmp(key, "ca_file"))
+		return e->ca_file ? ois_xstrdup(e->ca_file) : NULL;
+	if (!strcmp(key, "timeout"))
+		return ois_xasprintf("%ld", e->timeout_s);
+	if (!strcmp(key, "connect_timeout"))
+		return ois_xasprintf("%ld", e->connect_timeout_s);
+	if (!strcmp(key, "retries"))
+		return ois_xasprintf("%d", e->retries);
+	if (!strcmp(key, "getitem_batch"))
+		return ois_xasprintf("%d", e->getitem_batch);
+	*known = 0;
+	return NULL;
+}
+
+static char *settings_value(const struct ois_sync_settings *s, const char *key, int *known)
+{
+	*known = 1;
+	if (!strcmp(key, "direction"))
+		return ois_xstrdup(ois_direction_name(s->direction));
+	if (!strcmp(key, "conflict"))
+		return ois_xstrdup(ois_conflict_name(s->conflict));
+	if (!strcmp(key, "private"))
+		return ois_xstrdup(s->sync_private ? "sync" : "skip");
+	if (!strcmp(key, "calendar"))
+		return ois_xstrdup(s->calendar ? "on" : "off");
+	if (!strcmp(key, "calendar_past_days"))
+		return ois_xasprintf("%d", s->calendar_past_days);
+	if (!strcmp(key, "calendar_future_days"))
+		return ois_xasprintf("%d", s->calendar_future_days);
+	if (!strcmp(key, "appointment_type"))
+		return s->appointment_type ? ois_xstrdup(s->appointment_type) : NULL;
+	if (!strcmp(key, "mass_delete_percent"))
+		return ois_xasprintf("%d", s->mass_delete_percent);
+	if (!strcmp(key, "mass_delete_min"))
+		return ois_xasprintf("%d", s->mass_delete_min);
+	if (!strcmp(key, "categories")) {
+		if (!s->categories)
+			return NULL;
+		size_t len = 1;
+		for (char **c = s->categories; *c; c++)
+			len += strlen(*c) + 2;
+		char *out = ois_xcalloc(1, len);
+		for (char **c = s->categories; *c; c++) {
+			if (c != s->categories)
+				strcat(out, ", ");
+			strcat(out, *c);
+		}
+		return out;
+	}
+	*known = 0;
+	return NULL;
+}
+
+/* config KEY: the value on stdout; 1 when it is not set. */
+static int cmd_config(const struct ois_config *cfg, int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("'config' wants one KEY");
+	const char *key = argv[1];
+	char *value = NULL;
+	int known = 1;
+	if (!strcmp(key, "state_dir"))
+		value = ois_xstrdup(cfg->state_dir);
+	else if (!strcmp(key, "changes_dir"))
+		value = ois_xstrdup(cfg->changes_dir);
+	else if (!strcmp(key, "users_file"))
+		value = ois_xstrdup(cfg->users_file);
+	else if (!strcmp(key, "phone_region"))
+		value = ois_xstrdup(cfg->phone_region);
+	else if (!strcmp(key, "path"))
+		value = ois_xstrdup(cfg->path);
+	else if (!strcmp(key, "servers")) {
+		for (size_t i = 0; i < cfg->nservers; i++)
+			printf("%s\n", cfg->servers[i].name);
+		return 0;
+	} else if (!strncmp(key, "interaction.", 12))
+		value = endpoint_value(&cfg->interaction, key + 12, &known);
+	else if (!strncmp(key, "defaults.", 9))
+		value = settings_value(&cfg->defaults, key + 9, &known);
+	else if (!strncmp(key, "server.", 7)) {
+		/* server.NAME.KEY: a NAME may hold dots, a KEY never does. */
+		const char *name = key + 7, *dot = strrchr(name, '.');
+		if (!dot || dot == name)
+			return usage_error("unknown key '%s': want server.NAME.KEY", key);
+		char *n = ois_xstrndup(name, (size_t)(dot - name));
+		const struct ois_endpoint *e = ois_config_server(cfg, n);
+		if (!e) {
+			ois_error("no [server %s] in '%s'", n, cfg->path);
+			free(n);
+			return EX_CONFIG;
+		}
+		free(n);
+		value = endpoint_value(e, dot + 1, &known);
+	} else
+		known = 0;
+	if (!known)
+		return usage_error("unknown key '%s' (see --help)", key);
+	if (!value)
+		return 1; /* not set, as git config */
+	printf("%s\n", value);
+	free(value);
+	return 0;
+}
+
+/* Read one endpoint's secret to prove it is there; the secret itself is dropped at once. */
+static int check_endpoint(const struct ois_endpoint *e, const char *what)
+{
+	int problems = 0;
+	if (e->secret_file || e->secret_env) {
+		char *secret = NULL;
+		if (ois_secret_read(e->secret_file, e->secret_env, &secret)) {
+			ois_error("%s: its secret cannot be used", what);
+			problems++;
+		}
+		ois_secret_free(secret);
+	}
+	if (e->ca_file && access(e->ca_file, R_OK)) {
+		ois_error("%s: cannot read ca_file '%s': %s", what, e->ca_file, strerror(errno));
+		problems++;
+	}
+	return problems;
+}
+
+static int cmd_check(const struct ois_config *cfg, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error("unexpected argument '%s' for 'check'", argv[1]);
+	int problems = 0;
+	for (size_t i = 0; i < cfg->nservers; i++) {
+		char *what = ois_xasprintf("[server %s]", cfg->servers[i].name);
+		problems += check_endpoint(&cfg->servers[i], what);
+		free(what);
+	}
+	if (cfg->interaction.url)
+		problems += check_endpoint(&cfg->interaction, "[interaction]");
+	struct stat st;
+	if (stat(cfg->state_dir, &st))
+		ois_warn("state_dir '%s' does not exist yet: %s", cfg->state_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode)) {
+		ois_error("state_dir '%s' is not a folder", cfg->state_dir);
+		problems++;
+	} else if (access(cfg->state_dir, W_OK | X_OK)) {
+		ois_error("cannot write in state_dir '%s': %s", cfg->state_dir, strerror(errno));
+		problems++;
+	}
+	size_t enabled = 0;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		enabled += cfg->users[i].enabled != 0;
+	if (problems) {
+		ois_error("'%s': %d %s", cfg->path, problems, problems == 1 ? "problem" : "problems");
+		return EX_CONFIG;
+	}
+	printf("%s: ok: %zu %s, %zu %s (%zu enabled)\n", cfg->path, cfg->nservers,
+	       cfg->nservers == 1 ? "server" : "servers", cfg->nusers, cfg->nusers == 1 ? "user" : "users", enabled);
+	return 0;
+}
+
+int ois_admin_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		OIS_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	ois_log_init("oisync");
+	const char *path = NULL;
+	int c;
+	/* "+": options after the command belong to the command. */
+	while ((c = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return ois_exit_status(ois_close_stdout());
+		case 'V':
+			ois_cli_version("oisync");
+			return ois_exit_status(ois_close_stdout());
+		default: {
+			int rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fprintf(stderr, "try 'oisync --help'\n");
+			return EX_USAGE;
+		}
+		}
+	}
+	if (optind >= argc)
+		return usage_error("name a command: users, config or check (see --help)");
+	const char *cmd = argv[optind];
+	int (*run)(const struct ois_config *, int, char **) = NULL;
+	if (!strcmp(cmd, "users"))
+		run = cmd_users;
+	else if (!strcmp(cmd, "config"))
+		run = cmd_config;
+	else if (!strcmp(cmd, "check"))
+		run = cmd_check;
+	else
+		return usage_error("unknown command '%s' (see --help)", cmd);
+
+	struct ois_config cfg;
+	int rc = ois_config_load(path, &cfg);
+	if (rc)
+		return ois_exit_status(rc);
+	int status = run(&cfg, argc - optind, argv + optind);
+	ois_config_release(&cfg);
+	int out = ois_close_stdout();
+	if (out && !status)
+		status = ois_exit_status(out);
+	return status;
+}
