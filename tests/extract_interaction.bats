@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# extract_interaction.bats - oisync-extract interaction against the reference InterAction server.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+FAKE="$BATS_TEST_DIRNAME/fakes/interaction_server.py"
+: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
+EXTRACT="$OISYNC_BUILD/bin/oisync-extract"
+DB_REL="state/ex1/alice@firm.example.db"
+
+setup() {
+	export LC_ALL=C
+	T="$BATS_TEST_TMPDIR"
+	cd "$T"
+	umask 077
+	# Secrets are written at run time, never committed (COMMON.md).
+	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	printf 'oisync:%s\ntoken:static-%s\n' "$secret" "$secret" >clients
+	printf '%s\n' "$secret" >ia.secret
+	printf 'static-%s\n' "$secret" >ia.token
+	cat >seed.json <<'EOF'
+{"users":[{"id":"alice","name":"Alice Smith","email":"alice@firm.example"},
+          {"id":"bob","name":"Bob Jones","email":"bob@firm.example"}],
+ "contacts":[
+  {"id":"c-000001","version":3,"updated_at":"2026-11-20T09:00:00Z","first_name":"Ann","last_name":"Lee",
+   "company_name":"Acme LLP","job_title":"Partner","emails":{"business":"ann@acme.example"},
+   "phones":{"direct":"+1 212 555 0100"}},
+  {"id":"c-000002","version":1,"updated_at":"2026-11-20T09:00:00Z","first_name":"Carlos","last_name":"Diaz",
+   "external_refs":["crm:42","oisync:op:feedbeef"]},
+  {"id":"c-000003","version":1,"updated_at":"2026-11-20T09:00:00Z","first_name":"Dana","last_name":"Okafor"},
+  {"id":"c-000004","version":1,"updated_at":"2026-11-20T09:00:00Z","first_name":"Eve","last_name":"Bob-only"}],
+ "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","categories":["Clients"]},{"id":"c-000002"},{"id":"c-000003"}],
+          "bob":[{"id":"c-000004"}]}}
+EOF
+	start_fake seed.json
+	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+}
+
+start_fake() { # SEED
+	rm -f port
+	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed "$1" --clients-file clients 2>fake.log &
+	FAKE_PID=$!
+	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+	[ -s port ] || { cat fake.log >&2; return 1; }
+	PORT=$(cat port)
+}
+
+stop_fake() {
+	kill "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=
+}
+
+teardown() {
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	return 0
+}
+
+# write_conf URL LINE... : oisync.conf with an [interaction] section made of the lines.
+write_conf() {
+	local url=$1
+	shift
+	{
+		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
+		printf '[server ex1]\nurl = http://127.0.0.1:9/EWS/Exchange.asmx\nauth = basic\nusername = svc\nsecret_env = OISYNC_TEST_UNUSED\n\n'
+		printf '[interaction]\nurl = %s\nretries = 2\ntimeout = 10\n' "$url"
+		printf '%s\n' "$@"
+	} >oisync.conf
+	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
+}
+
+fake() { # METHOD PATH [JSON]
+	curl -sf -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "http://127.0.0.1:$PORT$2" >/dev/null
+}
+
+extract() {
+	"$EXTRACT" -c "$T/oisync.conf" interaction --user alice "$@" >out.jsonl 2>err.log
+}
+
+ids() { jq -r 'select(.type == "contact") | .id + " " + .op' out.jsonl | sort; }
+checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
+
+# The state database as apply leaves it: the schema's first migration (never
+# changed once released; later ones run on open) plus the cursor.
+commit_cursor() { # TOKEN
+	mkdir -p state/ex1
+	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+import re, sys
+src = open(sys.argv[1]).read()
+body = src[src.index("migrations[] = {") + 16:]
+sql, pos = [], 0
+tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
+while True:
+    m = tok.match(body, pos)
+    if m.group(0) == ",":
+        break
+    if m.group(1) is not None:
+        sql.append(m.group(1).encode().decode("unicode_escape"))
+    pos = m.end()
+print("".join(sql))
+EOF
+	sqlite3 "$DB_REL" <schema.sql
+	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT INTO checkpoints (side, folder, token, updated)
+		VALUES ('interaction', 'contacts', '$1', '2026-11-24T10:00:00Z');"
+}
+
+@test "full read emits every list member, then a full checkpoint" {
+	run extract
+	assert_success
+	run ids
+	assert_output $'c-000001 upsert\nc-000002 upsert\nc-000003 upsert'
+	# The checkpoint is the last line, full, complete.
+	run jq -c 'select(.type == "checkpoint") | [.side, .account, .folder, .complete, .full]' out.jsonl
+	assert_output '["interaction","alice@firm.example","contacts",true,true]'
+	run bash -c "tail -n 1 out.jsonl | jq -r .type"
+	assert_output checkpoint
+	# Item envelope and the user view as the API sent it.
+	run jq -c 'select(.id == "c-000001") | [.side, .account, .user, .folder, .version, .modified, .data.goes_by, .data.categories]' out.jsonl
+	assert_output '["interaction","alice@firm.example","alice","contacts","3","2026-11-20T09:00:00Z","Annie",["Clients"]]'
+	run jq -r 'select(.id == "c-000002") | .op_tag' out.jsonl
+	assert_output feedbeef
+	run jq -r 'select(.id == "c-000001") | has("op_tag")' out.jsonl
+	assert_output false
+}
+
+@test "--stats counts; the secret never reaches the log, even at debug level" {
+	run extract -vv --stats
+	assert_success
+	run grep -F "$secret" err.log out.jsonl
+	assert_failure
+	run grep -E 'requests.*3 items' err.log
+	assert_success
+}
+
+@test "a static bearer token works without a client id" {
+	write_conf "http://127.0.0.1:$PORT/api/v1" "secret_file = $T/ia.token"
+	run extract
+	assert_success
+	run ids
+	assert_output $'c-000001 upsert\nc-000002 upsert\nc-000003 upsert'
+}
+
+@test "a bad client secret exits 77 with no checkpoint" {
+	bad="x$secret"
+	printf '%s\n' "$bad" >ia.secret
+	run extract
+	assert_equal "$status" 77
+	assert_equal "$(checkpoints)" ""
+	run grep -F "$bad" err.log
+	assert_failure
+}
+
+@test "a server that is down exits 69 with no checkpoint" {
+	stop_fake
+	run extract
+	assert_equal "$status" 69
+	assert_equal "$(checkpoints)" ""
+}
+
+@test "truncated bodies fail the run with no checkpoint" {
+	fake POST /_fake/faults '{"truncate":{"next":100}}'
+	run extract
+	assert_equal "$status" 69
+	assert_equal "$(checkpoints)" ""
+}
+
+@test "429 with Retry-After, then success, gives the same records" {
+	run extract
+	assert_success
+	cp out.jsonl clean.jsonl
+	fake POST /_fake/faults '{"http_status":{"code":429,"next":2,"retry_after":1}}'
+	run extract -v
+	assert_success
+	run grep -c 'retrying' err.log
+	assert_output 2
+	run diff clean.jsonl out.jsonl
+	assert_success
+}
+
+@test "from a committed cursor: an edit and a removal" {
+	run extract
+	assert_success
+	cursor=$(jq -r 'select(.type == "checkpoint") | .token' out.jsonl)
+	commit_cursor "$cursor"
+	fake POST /_fake/edit '{"user":"alice","contact_id":"c-000001","set":{"job_title":"Senior Partner"}}'
+	fake POST /_fake/remove '{"user":"alice","contact_id":"c-000002"}'
+	fake POST /_fake/edit '{"user":"bob","contact_id":"c-000004","set":{"job_title":"not alice"}}'
+	run extract
+	assert_success
+	run ids
+	assert_output $'c-000001 upsert\nc-000002 delete'
+	run jq -r 'select(.id == "c-000001") | .data.job_title' out.jsonl
+	assert_output "Senior Partner"
+	run jq -c 'select(.op == "delete") | [.side, .account, .user, .folder, .reason, has("data")]' out.jsonl
+	assert_output '["interaction","alice@firm.example","alice","contacts","removed_from_list",false]'
+	run jq -c 'select(.type == "checkpoint") | [.complete, .full, .token != "'"$cursor"'"]' out.jsonl
+	assert_output '[true,false,true]'
+	# Nothing changed since: an empty feed still ends with a checkpoint.
+	commit_cursor_token=$(jq -r 'select(.type == "checkpoint") | .token' out.jsonl)
+	sqlite3 "$DB_REL" "UPDATE checkpoints SET token = '$commit_cursor_token'"
+	run extract
+	assert_success
+	assert_equal "$(ids)" ""
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output false
+}
+
+@test "--full ignores the committed cursor" {
+	commit_cursor "bogus"
+	run extract --full
+	assert_success
+	run grep -c 'expired' err.log
+	assert_output 0
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output true
+}
+
+@test "an expired cursor falls back to a full read with a warning" {
+	commit_cursor "expired-cursor"
+	run extract
+	assert_success
+	run grep -F 'change cursor expired; reading the whole list' err.log
+	assert_success
+	run ids
+	assert_output $'c-000001 upsert\nc-000002 upsert\nc-000003 upsert'
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output true
+}
+
+@test "paging: a list longer than one page is read whole" {
+	stop_fake
+	/usr/bin/python3 -c '
+import json
+n = 1234
+print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
+                  "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
+                  "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >big.json
+	start_fake big.json
+	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+	run extract --stats
+	assert_success
+	run bash -c "jq -r 'select(.type == \"contact\") | .id' out.jsonl | sort -u | wc -l"
+	assert_output 1234
+	# 500 a page: a token and three pages.
+	run grep -E ' 4 requests' err.log
+	assert_success
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output true
+}
