@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# transform.bats - oisync-transform: canonical data and hashes, pass-through, bad input, options.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
+
+: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
+TRANSFORM="$OISYNC_BUILD/bin/oisync-transform"
+DATA="$BATS_TEST_DIRNAME/data/transform"
+
+setup() {
+	export LC_ALL=C
+	cd "$BATS_TEST_TMPDIR"
+	# No configuration unless a test writes one (transform runs without).
+	unset OISYNC_CONF
+}
+
+# Same JSON values, whatever the key order and spacing.
+same_json() { # FILE FILE
+	diff <(jq -cS . "$1") <(jq -cS . "$2")
+}
+
+@test "an Outlook and an InterAction record of one person give the same data and hash" {
+	run "$TRANSFORM" "$DATA/same-person.jsonl"
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	same_json out.jsonl "$DATA/same-person.out.jsonl"
+	ex=$(jq -cS 'select(.side == "exchange" and .op == "upsert") | .data' out.jsonl)
+	ia=$(jq -cS 'select(.side == "interaction" and .op == "upsert") | .data' out.jsonl)
+	assert [ -n "$ex" ]
+	assert_equal "$ex" "$ia"
+	assert_equal "$(jq -r 'select(.op == "upsert") | .hash' out.jsonl | sort -u | wc -l)" 1
+	assert_equal "$(jq -r 'select(.op == "upsert") | .hash' out.jsonl | head -1 | cut -c1-7)" "sha256:"
+}
+
+@test "the hash is the SHA-256 of the data's canonical text" {
+	"$TRANSFORM" "$DATA/same-person.jsonl" >out.jsonl
+	# jq -cS sorts keys and drops spaces: the canonical text of string-only data.
+	for id in AAMkADex1 ia-1001; do
+		want=$(jq -r --arg id "$id" 'select(.id == $id) | .hash' out.jsonl)
+		got=$(jq -cjS --arg id "$id" 'select(.id == $id) | .data' out.jsonl | sha256sum | cut -d' ' -f1)
+		assert_equal "sha256:$got" "$want"
+	done
+}
+
+@test "unknown keys are kept; the native data is replaced" {
+	run "$TRANSFORM" "$DATA/same-person.jsonl"
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	assert_equal "$(jq -c 'select(.id == "AAMkADex1") | .["x-extract"]' out.jsonl)" '{"batch":1}'
+	assert_equal "$(jq -r 'select(.id == "ia-1001") | .user' out.jsonl)" alice
+	assert_equal "$(jq -r 'select(.id == "AAMkADex1") | .modified' out.jsonl)" 2026-11-20T09:00:00Z
+	assert_equal "$(jq -c 'select(.id == "AAMkADex1") | .data | has("GivenName")' out.jsonl)" false
+}
+
+@test "checkpoints, syncinfo, deletes, appointments and transformed records pass unchanged" {
+	run "$TRANSFORM" "$DATA/passthrough.jsonl"
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	same_json out.jsonl "$DATA/passthrough.jsonl"
+}
+
+@test "transform twice is transform once" {
+	"$TRANSFORM" "$DATA/same-person.jsonl" >once.jsonl
+	"$TRANSFORM" once.jsonl >twice.jsonl
+	cmp once.jsonl twice.jsonl
+	"$TRANSFORM" "$DATA/passthrough.jsonl" | "$TRANSFORM" >twice.jsonl
+	"$TRANSFORM" "$DATA/passthrough.jsonl" >once.jsonl
+	cmp once.jsonl twice.jsonl
+}
+
+@test "stdin, '-' and several files are read in turn" {
+	"$TRANSFORM" "$DATA/same-person.jsonl" "$DATA/passthrough.jsonl" >files.jsonl
+	cat "$DATA/passthrough.jsonl" | "$TRANSFORM" "$DATA/same-person.jsonl" - >mixed.jsonl
+	cmp files.jsonl mixed.jsonl
+	"$TRANSFORM" <"$DATA/same-person.jsonl" >stdin.jsonl
+	"$TRANSFORM" "$DATA/same-person.jsonl" >named.jsonl
+	cmp stdin.jsonl named.jsonl
+}
+
+@test "a bad JSON line stops with 65 naming FILE:LINE; records before it are written" {
+	run --separate-stderr "$TRANSFORM" "$DATA/bad-json.jsonl"
+	assert_failure 65
+	assert_equal "$(printf '%s\n' "$output" | jq -r .token)" t1
+	[[ "$stderr" == *"bad-json.jsonl:2: "* ]]
+	run --separate-stderr "$TRANSFORM" <"$DATA/bad-json.jsonl"
+	assert_failure 65
+	[[ "$stderr" == *"stdin:2: "* ]]
+}
+
+@test "a record with a bad envelope stops with 65 naming FILE:LINE" {
+	run --separate-stderr "$TRANSFORM" "$DATA/bad-record.jsonl"
+	assert_failure 65
+	[[ "$stderr" == "oisync-transform: "*"bad-record.jsonl:2: \"data\" must be an object" ]]
+	printf '{"type":"nonsense","side":"exchange"}\n' >unknown.jsonl
+	run --separate-stderr "$TRANSFORM" unknown.jsonl
+	assert_failure 65
+	[[ "$stderr" == *"unknown.jsonl:1: "* ]]
+}
+
+@test "an over-long line is refused with 65 under --max-line" {
+	head -1 "$DATA/same-person.jsonl" >short.jsonl
+	sed -n 2p "$DATA/same-person.jsonl" >long.jsonl
+	run --separate-stderr "$TRANSFORM" --max-line 100 long.jsonl
+	assert_failure 65
+	[[ "$stderr" == *"long.jsonl:1: "*"100 bytes"* ]]
+	run "$TRANSFORM" --max-line 1000 long.jsonl
+	assert_success
+}
+
+@test "invalid UTF-8 is refused with 65" {
+	printf '{"type":"contact","side":"exchange","account":"a@x","id":"1","op":"upsert","data":{"GivenName":"Jos\xe9"}}\n' >latin1.jsonl
+	run --separate-stderr "$TRANSFORM" latin1.jsonl
+	assert_failure 65
+	[[ "$stderr" == *"latin1.jsonl:1: invalid UTF-8"* ]]
+	assert_equal "$output" ""
+}
+
+@test "a bad birthday is dropped with a warning naming the record" {
+	run --separate-stderr "$TRANSFORM" "$DATA/birthday.jsonl"
+	assert_success
+	[[ "$stderr" == *'birthday.jsonl:1: contact "AAMkADbday": birthday "sometime in May"'* ]]
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data | head -1)" '{"first":"Ann"}'
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.birthday | tail -1)" 1980-05-17
+}
+
+@test "phone region: --region, then the configuration's phone_region, else US" {
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"home":"020 7946 0958","mobile":"(212) 555-0100"}}}\n' >in.jsonl
+	run "$TRANSFORM" in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data.phones)" '{"home":"020 7946 0958","mobile":"+12125550100"}'
+	printf '[global]\nstate_dir = %s/state\nphone_region = gb\n' "$PWD" >oisync.conf
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442079460958
+	OISYNC_CONF=oisync.conf run "$TRANSFORM" in.jsonl
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442079460958
+	run "$TRANSFORM" -c oisync.conf --region de in.jsonl
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +492079460958
+}
+
+@test "a configuration asked for must load (78); bad options are usage errors (64)" {
+	run "$TRANSFORM" -c missing.conf </dev/null
+	assert_failure 78
+	OISYNC_CONF=missing.conf run "$TRANSFORM" </dev/null
+	assert_failure 78
+	run "$TRANSFORM" --region USA </dev/null
+	assert_failure 64
+	run "$TRANSFORM" --max-line 12x </dev/null
+	assert_failure 64
+	run "$TRANSFORM" --log-format xml </dev/null
+	assert_failure 64
+	run "$TRANSFORM" --no-such-option </dev/null
+	assert_failure 64
+}
+
+@test "a missing input file fails with 66" {
+	run --separate-stderr "$TRANSFORM" no-such.jsonl
+	assert_failure 66
+	[[ "$stderr" == *"cannot open 'no-such.jsonl'"* ]]
+}
+
+@test "a write failure fails with 74" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -74 bash -c '"$0" "$1" >/dev/full' "$TRANSFORM" "$DATA/same-person.jsonl"
+	[[ "$output" == *"cannot write output"* ]]
+}
+
+@test "--log-format json writes errors as JSON lines" {
+	run --separate-stderr "$TRANSFORM" --log-format json "$DATA/bad-json.jsonl"
+	assert_failure 65
+	assert_equal "$(printf '%s\n' "$stderr" | jq -r .level)" error
+	[[ "$(printf '%s\n' "$stderr" | jq -r .msg)" == *"bad-json.jsonl:2: "* ]]
+}
+
+@test "--help and --version" {
+	run "$TRANSFORM" --help
+	assert_success
+	assert_output --partial "usage: oisync-transform"
+	for opt in --config --region --max-line --verbose --log-format --help --version; do
+		assert_output --partial -- "$opt"
+	done
+	run "$TRANSFORM" -h
+	assert_success
+	run "$TRANSFORM" --version
+	assert_success
+	assert_output --regexp '^oisync-transform \(oisync\) [0-9]+\.[0-9]+'
+	run "$TRANSFORM" -V
+	assert_success
+}
+
+@test "empty input gives empty output" {
+	run "$TRANSFORM" </dev/null
+	assert_success
+	assert_output ""
+}
