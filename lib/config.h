@@ -28,7 +28,8 @@
  *   token_url = https://.../oauth/token     ; OAuth2 client credentials
  *   client_id = oisync
  *   secret_file = /etc/oisync/interaction.secret   ; or secret_env = NAME
- *   ca_file, timeout, connect_timeout, retries as above
+ *   auth = ...                              ; as above; the default here is bearer
+ *   username, ca_file, timeout, connect_timeout, retries as above
  *
  *   [defaults]                              ; for each user unless overridden
  *   direction = both | to-interaction | to-exchange
@@ -46,8 +47,22 @@
  *   mailbox = alice@firm.example, server = ex1, enabled = yes|no, and any
  *   [defaults] key as an override.
  *
+ * Defaults: changes_dir = STATE_DIR/changes, users_file = users.conf beside
+ * this file, phone_region = US; a server's auth = ntlm, access =
+ * impersonation, timeout = 120, connect_timeout = 10, retries = 5,
+ * getitem_batch = 64; [defaults] as shown first in each list above, with
+ * categories empty (all) and the numbers shown. state_dir and each
+ * endpoint's url are required; ntlm and basic need a username, and ntlm,
+ * basic and bearer a secret_file or a secret_env (not both). A user's server
+ * may be left out when there is one server; [interaction] with a url is
+ * required once there are users. Relative paths are relative to the folder
+ * of the file they are in; leading blanks on a line are ignored (no
+ * continuation lines), ';' or '#' starts a comment line and " ;" a comment
+ * after a value; a line may hold 198 characters (Debian's inih reads lines
+ * into a 200-byte buffer). Each key may be set once per section.
+ *
  * Unknown sections or keys and bad values are errors naming the file and
- * line, returned as OIS_ECONFIG.
+ * line, returned as OIS_ECONFIG; every error in both files is reported.
  */
 
 enum ois_direction { OIS_DIR_BOTH, OIS_DIR_TO_INTERACTION, OIS_DIR_TO_EXCHANGE };

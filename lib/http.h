@@ -23,7 +23,8 @@ struct ois_http_opts {
 	long connect_timeout_ms;  /* default 10000 */
 	long timeout_ms;          /* whole request, default 120000 */
 	size_t max_response;      /* response body cap, default 64 MiB */
-	int max_retries;          /* retries after the first try, default 5 */
+	int max_retries;          /* retries after the first try; 0: none (the
+	                           * configuration's default is 5) */
 	long retry_base_ms;       /* first backoff, doubled each retry, default 500 */
 	long retry_max_ms;        /* cap of one wait, default 60000 */
 	const char *user_agent;   /* default "oisync/VERSION" */
@@ -86,7 +87,11 @@ struct ois_http_request {
  * throttled (429/503) after the last retry, OIS_EUNAVAIL when the server
  * could not be reached or kept failing, OIS_EDATA when the response passed
  * max_response. Errors are logged without secrets. resp is filled in every
- * case and must be released.
+ * case and must be released; what it held before the call is overwritten, not
+ * freed. no_retry also skips should_retry. Each retry is logged at info level
+ * ("retrying POST URL after HTTP 503 (attempt 2 of 6, waiting 1200 ms)", the
+ * URL without user:password and query); curl's trace goes to the debug level
+ * with Authorization and Cookie headers hidden and bodies left out.
  */
 int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp);
 
