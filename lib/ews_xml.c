@@ -247,8 +247,14 @@ static json_object *elem_json(xmlNode *e)
 			if (!is_elem(c, "Entry"))
 				continue;
 			char *key = ois_xml_attr(c, "Key");
-			if (key)
+			/* An entry is text (an address, a number) or, for PhysicalAddresses, parts. */
+			if (key && has_child_elements(c)) {
 				json_object_object_add(o, key, elem_json(c));
+			} else if (key) {
+				char *t = ois_xml_text(c);
+				json_object_object_add(o, key, json_object_new_string(t));
+				free(t);
+			}
 			free(key);
 		}
 		return o;
