@@ -120,6 +120,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 	/* Each response of one exchange (100 Continue, the 401 of an NTLM
 	 * handshake, the final reply) starts with a status line: keep only the last. */
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		ois_buf_reset(&r->body);
 		free(r->content_type);
 		free(r->etag);
 		r->content_type = r->etag = NULL;
