@@ -445,6 +445,16 @@ def check_seed(seed):
                                  % (smtp, ", ".join(unknown)))
 
 
+def remove_port_file(path, port):
+    """Remove the port file at exit, unless another server has written it since."""
+    try:
+        with open(path) as f:
+            if f.read().strip() == str(port):
+                os.unlink(path)
+    except (OSError, TypeError):
+        pass
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="fake Exchange EWS server (tests, demo)")
     ap.add_argument("--port", type=int, default=0)
@@ -483,11 +493,7 @@ def main(argv=None):
         srv.serve_forever(poll_interval=0.2)
     finally:
         srv.server_close()
-        if args.port_file:
-            try:
-                os.unlink(args.port_file)
-            except OSError:
-                pass
+        remove_port_file(args.port_file, port)
     return 0
 
 
