@@ -195,3 +195,12 @@ same_json() { # FILE FILE
 	assert_success
 	assert_output ""
 }
+
+@test "the example of oisync-transform(1) holds" {
+	printf '%s\n' '{"type":"contact","side":"exchange","account":"alice@firm.example","id":"AAMkAD1","op":"upsert","data":{"GivenName":"Ann ","Surname":"Lee","EmailAddresses":{"EmailAddress1":"SMTP:Ann.Lee@Acme.Example"},"PhoneNumbers":{"BusinessPhone":"(212) 555-0100"}}}' >in.jsonl
+	run "$TRANSFORM" --region US in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data)" \
+		'{"emails":[{"address":"ann.lee@acme.example","kind":"work"}],"first":"Ann","last":"Lee","phones":{"business":"+12125550100"}}'
+	assert_equal "$(printf '%s\n' "$output" | jq -c 'del(.data, .hash)')" "$(jq -c 'del(.data)' in.jsonl)"
+}
