@@ -204,3 +204,13 @@ same_json() { # FILE FILE
 		'{"emails":[{"address":"ann.lee@acme.example","kind":"work"}],"first":"Ann","last":"Lee","phones":{"business":"+12125550100"}}'
 	assert_equal "$(printf '%s\n' "$output" | jq -c 'del(.data, .hash)')" "$(jq -c 'del(.data)' in.jsonl)"
 }
+
+@test "InterAction's Goes By equal to the first name, once normalized, is no nickname" {
+	printf '%s\n' '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"first_name":"Jose\u0301 ","last_name":"Lee","goes_by":"Jos\u00e9"}}' \
+		'{"type":"contact","side":"exchange","account":"a@x","id":"2","op":"upsert","data":{"GivenName":"Jos\u00e9","Surname":"Lee"}}' \
+		'{"type":"contact","side":"interaction","account":"a@x","id":"3","op":"upsert","data":{"first_name":"Jose","goes_by":" Pepe"}}' >in.jsonl
+	run "$TRANSFORM" in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .hash | head -2 | sort -u | wc -l)" 1
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.nickname | tail -1)" Pepe
+}
