@@ -8,6 +8,7 @@
 #include "record.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,23 @@ static int add_to_list(struct ia_conn *c, const char *id, json_object *user_fiel
 	return rc;
 }
 
+/* E-mail addresses compare without case, as the search that matched them. */
+static void lower_emails(json_object *canon)
+{
+	json_object *arr = ois_json_arr(canon, "emails");
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		const char *a = ois_json_str(e, "address");
+		if (!a)
+			continue;
+		char *l = ois_xstrdup(a);
+		for (char *p = l; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		ois_json_set_str(e, "address", l);
+		free(l);
+	}
+}
+
 /*
  * The firm contact found by e-mail stays as the firm keeps it: one user's
  * Outlook does not rewrite a contact the whole firm shares. Say which
@@ -89,6 +107,8 @@ static void report_firm_differences(json_object *found, json_object *firm_body)
 {
 	json_object *a = ois_ia_contact_to_canonical(found);
 	json_object *b = ois_ia_contact_to_canonical(firm_body);
+	lower_emails(a);
+	lower_emails(b);
 	struct ois_buf diff = OIS_BUF_INIT;
 	json_object *objs[2] = { a, b };
 	for (int side = 0; side < 2; side++) {
@@ -180,8 +200,9 @@ static int ia_create(void *conn, const char *kind, json_object *data, const char
 		goto out;
 
 	rc = ois_ia_contact_create(c->ia, body, op_id, &found);
-	if (rc == OIS_EUNAVAIL || rc == OIS_ETEMP) {
-		/* The reply may be what was lost: look for the tag before giving up. */
+	if (rc == OIS_EUNAVAIL || rc == OIS_ETEMP || rc == OIS_ECONFLICT) {
+		/* The reply may be what was lost (or the contact exists from an
+		 * earlier try: 409): look for the tag before giving up. */
 		int frc = find_by_ref(c, op_id, &found);
 		if (frc == 0)
 			ois_info("contact %s was created although its reply was lost", ois_json_str(found, "id"));

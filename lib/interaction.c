@@ -346,6 +346,12 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 		rc = ois_fail(OIS_ECONFLICT, "%s: the contact changed since version %s: %s", name,
 			      c->if_match ? c->if_match : "?", e);
 		break;
+	case 409:
+		/* A create whose external ref is taken: an earlier try got through
+		 * (libcurl resends a request whose reused connection died). */
+		ois_info("%s: %s", name, e);
+		rc = OIS_ECONFLICT;
+		break;
 	case 429:
 	case 503:
 		rc = ois_fail(OIS_ETEMP, "%s: throttled: %s", name, e);
@@ -629,6 +635,7 @@ int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const
 		.method = "DELETE",
 		.path = pathf("/users/%s/contacts/%s", uid, id),
 		.if_match = if_version,
+		.quiet_404 = 1, /* already off the list: the caller decides */
 	};
 	json_object *r;
 	int rc = ia_call(ia, &c, &r);

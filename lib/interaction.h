@@ -19,7 +19,7 @@
  *
  * Every call returns 0, or a negative enum ois_code after logging:
  * OIS_EPERM (401 after a fresh token, 403), OIS_ENOTFOUND (404),
- * OIS_ECONFLICT (412), OIS_ETEMP (still throttled), OIS_EUNAVAIL (server
+ * OIS_ECONFLICT (412; 409 on a create), OIS_ETEMP (still throttled), OIS_EUNAVAIL (server
  * down, 5xx, or a reply that is not the JSON expected: "broken reply from"),
  * OIS_EDATA (the server refused the request as malformed).
  * JSON objects handed out are new references the caller puts.
@@ -76,6 +76,7 @@ int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value,
  * POST /contacts with body (borrowed; firm fields) plus external_refs
  * ["oisync:op:OP_ID"] when op_id is not NULL. Sent once, never retried, as a
  * create is not idempotent: a lost reply is healed by a search on the ref.
+ * OIS_ECONFLICT (409, logged at info) when a contact already has that ref.
  */
 int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out);
 /* PATCH /users/{uid}/contacts/{id} with If-Match: "IF_VERSION" (NULL: none). *out the user view. */
@@ -83,7 +84,7 @@ int ois_ia_user_contact_patch(struct ois_ia *ia, const char *uid, const char *id
 			      json_object *body, json_object **out);
 /* PUT /users/{uid}/contacts/{id} with per-user fields in body (may be NULL); *out (may be NULL) the user view. */
 int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_object *body, json_object **out);
-/* DELETE /users/{uid}/contacts/{id}, If-Match when if_version is not NULL. */
+/* DELETE /users/{uid}/contacts/{id}, If-Match when if_version is not NULL; OIS_ENOTFOUND logged at debug. */
 int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version);
 
 /* The external reference oisync puts on what it creates: "oisync:op:" + op id. */

@@ -1,0 +1,329 @@
+/* test_ia_driver.c - the InterAction apply driver and client against the reference server. */
+#include "unit.h"
+#include "code.h"
+#include "drivers.h"
+#include "interaction.h"
+#include "log.h"
+#include "record.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Run from the top of the tree (tests/run-all.sh does); OISYNC_SRC may say otherwise. */
+#define FAKE "tests/fakes/interaction_server.py"
+
+static char tmp[] = "/tmp/oisync-ia-driver.XXXXXX";
+static pid_t fake_pid = -1;
+static struct ois_endpoint ep;
+static char url[128];
+static int up;
+
+static const char seed[] =
+	"{\"users\":[{\"id\":\"alice\",\"name\":\"A\",\"email\":\"alice@firm.example\"},"
+	"{\"id\":\"bob\",\"name\":\"B\",\"email\":\"bob@firm.example\"}],"
+	"\"contacts\":[{\"id\":\"c-000001\",\"first_name\":\"Ann\",\"last_name\":\"Lee\","
+	"\"emails\":{\"business\":\"Ann@Acme.example\"}}],"
+	"\"lists\":{\"alice\":[],\"bob\":[{\"id\":\"c-000001\"}]}}";
+
+static void write_file(const char *name, const char *text)
+{
+	char *path = ois_xasprintf("%s/%s", tmp, name);
+	FILE *fp = fopen(path, "w");
+	if (!fp || fputs(text, fp) < 0 || fclose(fp))
+		OIS_BUG("cannot write %s", path);
+	chmod(path, 0600);
+	free(path);
+}
+
+static void stop_fake(void)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGTERM);
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = -1;
+	}
+	char *cmd = ois_xasprintf("rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# cannot remove %s\n", tmp);
+	free(cmd);
+}
+
+static int start_fake(void)
+{
+	if (!mkdtemp(tmp))
+		return -1;
+	const char *src = getenv("OISYNC_SRC");
+	char *fake = ois_xasprintf("%s%s%s", src ? src : "", src ? "/" : "", FAKE);
+	write_file("seed.json", seed);
+	/* Made up at run time: no secret lives in the tree. */
+	char secret[40];
+	snprintf(secret, sizeof(secret), "t%lx%lx", (unsigned long)time(NULL), (unsigned long)getpid());
+	char *clients = ois_xasprintf("oisync:%s\n", secret);
+	write_file("clients", clients);
+	free(clients);
+	char *sec = ois_xasprintf("%s\n", secret);
+	write_file("secret", sec);
+	free(sec);
+	char *seedp = ois_xasprintf("%s/seed.json", tmp), *portp = ois_xasprintf("%s/port", tmp),
+	     *clientsp = ois_xasprintf("%s/clients", tmp), *logp = ois_xasprintf("%s/fake.log", tmp);
+	fake_pid = fork();
+	if (fake_pid == 0) {
+		if (!freopen(logp, "w", stderr))
+			_exit(127);
+		execl("/usr/bin/python3", "python3", fake, "--port", "0", "--port-file", portp, "--seed", seedp,
+		      "--clients-file", clientsp, (char *)NULL);
+		_exit(127);
+	}
+	int port = 0;
+	for (int i = 0; i < 200 && !port; i++) {
+		FILE *fp = fopen(portp, "r");
+		if (fp) {
+			if (fscanf(fp, "%d", &port) != 1)
+				port = 0;
+			fclose(fp);
+		}
+		if (!port)
+			usleep(25000);
+	}
+	free(seedp);
+	free(portp);
+	free(clientsp);
+	free(logp);
+	free(fake);
+	if (!port)
+		return -1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1", port);
+	ep.name = "interaction";
+	ep.url = url;
+	ep.client_id = "oisync";
+	ep.secret_file = ois_xasprintf("%s/secret", tmp);
+	ep.timeout_s = 10;
+	ep.connect_timeout_s = 5;
+	ep.retries = 1;
+	return 0;
+}
+
+static json_object *parse(const char *text)
+{
+	json_object *o = json_tokener_parse(text);
+	if (!o)
+		OIS_BUG("bad test JSON: %s", text);
+	return o;
+}
+
+/* The user view of id on alice's list, read through the client; NULL when absent. */
+static json_object *alice_view(const char *id)
+{
+	struct ois_ia *ia;
+	json_object *v = NULL;
+	if (ois_ia_open(&ep, NULL, &ia))
+		return NULL;
+	if (ois_ia_user_contact_get(ia, "alice", id, &v))
+		v = NULL;
+	ois_ia_close(ia);
+	return v;
+}
+
+static json_object *firm(const char *id)
+{
+	struct ois_ia *ia;
+	json_object *v = NULL;
+	if (ois_ia_open(&ep, NULL, &ia))
+		return NULL;
+	if (ois_ia_contact_get(ia, id, &v))
+		v = NULL;
+	ois_ia_close(ia);
+	return v;
+}
+
+static void test_create_adds_the_firm_contact_with_that_email(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	json_object *data = parse("{\"first\":\"Ann\",\"last\":\"Leigh\",\"notes\":\"hi\",\"categories\":[\"Clients\"],"
+				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
+	char *id = NULL, *version = NULL;
+	CHECK_INT(d->create(d->conn, "contact", data, "op-a", &id, &version), 0);
+	CHECK_STR(id, "c-000001");
+	CHECK(version != NULL);
+	json_object *v = alice_view("c-000001");
+	CHECK_STR(ois_json_str(v, "my_notes"), "hi");
+	/* The firm's data stays as the firm keeps it. */
+	CHECK_STR(ois_json_str(v, "last_name"), "Lee");
+	CHECK_INT(json_object_array_length(ois_json_arr(v, "categories")), 1);
+	json_object_put(v);
+	free(id);
+	free(version);
+	json_object_put(data);
+	d->close(d->conn);
+}
+
+static void test_create_new_then_update_remove(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK_STR(d->name, "interaction");
+	json_object *data = parse("{\"first\":\"Zed\",\"last\":\"New\",\"nickname\":\"Z\","
+				  "\"emails\":[{\"address\":\"zed@new.example\",\"kind\":\"work\"}],"
+				  "\"phones\":{\"business\":\"+12125550100\"},\"private\":true}");
+	char *id = NULL, *version = NULL, *v2 = NULL, *fid = NULL, *fver = NULL;
+	CHECK_INT(d->create(d->conn, "contact", data, "op-b", &id, &version), 0);
+	CHECK(id && version);
+	if (!id || !version)
+		goto out;
+	json_object *f = firm(id);
+	CHECK_STR(ois_ia_op_tag(f), "op-b");
+	CHECK_STR(ois_json_str(ois_json_obj(f, "phones"), "direct"), "+12125550100");
+	json_object_put(f);
+	json_object *v = alice_view(id);
+	CHECK_STR(ois_json_str(v, "goes_by"), "Z");
+	CHECK_INT(ois_json_bool(v, "private", 0), 1);
+	json_object_put(v);
+
+	/* A create whose reply was lost is found by its op id. */
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", &fid, &fver), 0);
+	CHECK_STR(fid, id);
+	CHECK_STR(fver, version);
+	free(fid);
+	free(fver);
+	fid = fver = NULL;
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-none", &fid, &fver), OIS_ENOTFOUND);
+	CHECK(fid == NULL);
+
+	/* Exactly the named fields change, under If-Match. */
+	json_object *upd = parse("{\"first\":\"Zedd\",\"nickname\":\"Z\",\"last\":\"IGNORED\",\"phones\":{\"mobile\":\"+1555\"}}");
+	json_object *fields = parse("[\"first\",\"phones.mobile\",\"phones.business\"]");
+	CHECK_INT(d->update(d->conn, "contact", id, version, upd, fields, &v2), 0);
+	CHECK(v2 && strcmp(v2, version));
+	v = alice_view(id);
+	CHECK_STR(ois_json_str(v, "first_name"), "Zedd");
+	CHECK_STR(ois_json_str(v, "last_name"), "New");
+	CHECK_STR(ois_json_str(v, "goes_by"), "Z");
+	CHECK_STR(ois_json_str(ois_json_obj(v, "phones"), "mobile"), "+1555");
+	CHECK_STR(ois_json_str(ois_json_obj(v, "phones"), "direct"), "");
+	json_object_put(v);
+	char *v3 = NULL;
+	CHECK_INT(d->update(d->conn, "contact", id, version, upd, fields, &v3), OIS_ECONFLICT);
+	CHECK(v3 == NULL);
+	json_object_put(fields);
+	json_object_put(upd);
+
+	/* Removal takes it off the list only, and only at the expected version. */
+	CHECK_INT(d->remove(d->conn, "contact", id, version), OIS_ECONFLICT);
+	CHECK_INT(d->remove(d->conn, "contact", id, v2), 0);
+	v = alice_view(id);
+	CHECK(v == NULL);
+	json_object_put(v);
+	f = firm(id);
+	CHECK(f != NULL);
+	json_object_put(f);
+	CHECK_INT(d->remove(d->conn, "contact", id, NULL), OIS_ENOTFOUND);
+
+	/* Found by its op id but off the list: put back and adopted. */
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", &fid, &fver), 0);
+	CHECK_STR(fid, id);
+	v = alice_view(id);
+	CHECK(v != NULL);
+	json_object_put(v);
+	free(fid);
+	free(fver);
+	fid = fver = NULL;
+	CHECK_INT(d->create(d->conn, "appointment", data, "op-c", &fid, &fver), OIS_EDATA);
+out:
+	free(fid);
+	free(fver);
+	free(id);
+	free(version);
+	free(v2);
+	json_object_put(data);
+	d->close(d->conn);
+}
+
+/* POST a fault set to the fake's control endpoint. */
+static int set_faults(const char *json)
+{
+	struct ois_http_opts o = { .auth = OIS_AUTH_NONE };
+	struct ois_http *h = ois_http_new(&o);
+	char *u = ois_xasprintf("%.*s/_fake/faults", (int)(strlen(url) - strlen("/api/v1")), url);
+	const char *const hdr[] = { "Content-Type: application/json", NULL };
+	struct ois_http_request req = { .method = "POST", .url = u, .headers = hdr, .body = json, .body_len = strlen(json) };
+	struct ois_http_response r;
+	int rc = ois_http_send(h, &req, &r);
+	if (!rc && r.status != 200)
+		rc = -1;
+	ois_http_response_release(&r);
+	free(u);
+	ois_http_free(h);
+	return rc;
+}
+
+static void test_create_whose_reply_was_lost_is_adopted(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	char *id = NULL, *version = NULL;
+	/* A first call fetches the token, so the fault hits the POST itself. */
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-lost", &id, &version), OIS_ENOTFOUND);
+	CHECK_INT(set_faults("{\"drop\":{\"next\":1,\"after\":true}}"), 0);
+	json_object *data = parse("{\"first\":\"Lost\",\"last\":\"Reply\"}");
+	CHECK_INT(d->create(d->conn, "contact", data, "op-lost", &id, &version), 0);
+	CHECK(id != NULL);
+	json_object *f = id ? firm(id) : NULL;
+	CHECK_STR(ois_ia_op_tag(f), "op-lost");
+	json_object_put(f);
+	json_object *v = id ? alice_view(id) : NULL;
+	CHECK_STR(ois_json_str(v, "first_name"), "Lost");
+	json_object_put(v);
+	free(id);
+	free(version);
+	json_object_put(data);
+	d->close(d->conn);
+}
+
+static void test_bad_secret_is_eperm(void)
+{
+	if (!up)
+		return;
+	write_file("secret", "not-the-secret\n");
+	struct ois_ia *ia;
+	CHECK_INT(ois_ia_open(&ep, NULL, &ia), 0);
+	struct ois_ia_page p;
+	CHECK_INT(ois_ia_list_page(ia, "alice", 10, NULL, &p), OIS_EPERM);
+	ois_ia_close(ia);
+}
+
+int main(void)
+{
+	ois_log_init("test_ia_driver");
+	up = start_fake() == 0;
+	if (!up)
+		unit_fail(__FILE__, __LINE__, "cannot start %s (run from the top of the tree)", FAKE);
+	UNIT_RUN(test_create_adds_the_firm_contact_with_that_email);
+	UNIT_RUN(test_create_new_then_update_remove);
+	UNIT_RUN(test_create_whose_reply_was_lost_is_adopted);
+	UNIT_RUN(test_bad_secret_is_eperm);
+	stop_fake();
+	free(ep.secret_file);
+	return unit_done();
+}
