@@ -9,11 +9,12 @@ Per-item failures become ResponseClass="Error" messages (EwsError), as in Exchan
 import copy
 import json
 import re
+import xml.etree.ElementTree as ET
 
 from ews_store import FOLDERS, FOLDER_PARENT, StoreError, ext_key
 from ews_xml import (
     M, T, INDEXED, ADDRESS_PARTS, SCHEMA_ORDER, LIST_PROPS, EwsError, SoapFault,
-    attr, complete_name, error_message, esc, ext_property_xml, ext_uri_attrs, find_ext,
+    complete_name, error_message, esc, ext_property_xml, ext_uri_attrs, find_ext,
     indexed_xml, local, ok_message, parse_contact, response, schema_error, text_of)
 
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
@@ -368,7 +369,6 @@ def op_create_item(ctx, op):
 
 
 def _own_contacts(ctx):
-    import xml.etree.ElementTree as ET
     return ET.Element(T + "DistinguishedFolderId", {"Id": "contacts"})
 
 
@@ -609,6 +609,3 @@ def dispatch(ctx, op_el):
                         % local(op_el))
     with ctx.store.lock:
         return fn(ctx, op_el)
-
-
-__all__ = ["Ctx", "dispatch", "render_item", "Shape", "attr"]

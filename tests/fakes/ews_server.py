@@ -234,31 +234,34 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- EWS
     def authenticate(self):
+        """(principal, ok, extra 401 headers). A scheme that is mid-handshake (NTLM's
+        type 2 challenge) returns no principal and the headers to send with the 401."""
         if not self.server.schemes:
             h = self.headers.get("Authorization", "")
             if h.startswith("Basic "):
                 try:
-                    return base64.b64decode(h[6:]).decode().partition(":")[0], True
+                    return base64.b64decode(h[6:]).decode().partition(":")[0], True, []
                 except (ValueError, UnicodeDecodeError):
                     pass
-            return None, True
+            return None, True, []
         scheme, _, value = self.headers.get("Authorization", "").partition(" ")
         for s in self.server.schemes:
             if s.name.lower() == scheme.lower():
-                principal, _extra = s.check(value, self.conn_state)
+                principal, extra = s.check(value, self.conn_state)
                 if principal:
-                    return principal, True
-        return None, False
+                    return principal, True, []
+                return None, False, extra
+        return None, False, []
 
     def ews(self, body):
         srv = self.server
         srv.count("requests")
         self._truncate = False
-        principal, ok = self.authenticate()
+        principal, ok, extra = self.authenticate()
         if not ok:
             srv.count("auth_failures")
-            hdrs = [("WWW-Authenticate", c) for c in
-                    (s.challenge() for s in srv.schemes) if c]
+            hdrs = extra or [("WWW-Authenticate", c) for c in
+                             (s.challenge() for s in srv.schemes) if c]
             return self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
                              b"credentials.\n", "text/html", hdrs)
         try:
