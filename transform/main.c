@@ -50,6 +50,7 @@ struct options {
 
 struct counts {
 	unsigned long records, contacts;
+	int write_failed;       /* already said so: do not say it again at close */
 };
 
 /* -1 to go on, else the exit status (0 after --help or --version). */
@@ -232,6 +233,7 @@ static int transform_stream(FILE *in, const char *name, const struct options *o,
 				n->contacts++;
 			}
 			rc = ois_jsonl_write(stdout, rec);
+			n->write_failed = rc != 0;
 		}
 		json_object_put(rec);
 		if (rc)
@@ -271,6 +273,10 @@ int main(int argc, char **argv)
 	}
 	ois_info("%lu records, %lu contacts transformed", n.records, n.contacts);
 	/* Close stdout even after an error: records already written stay whole. */
-	int crc = ois_close_stdout();
+	int crc = OIS_EIO;
+	if (n.write_failed)
+		fclose(stdout);
+	else
+		crc = ois_close_stdout();
 	return ois_exit_status(rc ? rc : crc);
 }
