@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# extract_exchange.bats - oisync-extract exchange against the fake EWS server.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+FAKE="$BATS_TEST_DIRNAME/fakes/ews_server.py"
+: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
+BIN="$OISYNC_BUILD/bin"
+ALICE=alice@firm.example
+DB_REL="state/ex1/alice@firm.example.db"
+
+setup() {
+	export LC_ALL=C
+	T="$BATS_TEST_TMPDIR"
+	cd "$T"
+	umask 077
+	# Secrets are written at run time, never committed (COMMON.md).
+	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
+	printf '%s\n' "$secret" >ews.secret
+	cat >seed.json <<'EOF'
+{"service_accounts": {"svc-oisync": {"impersonate": ["*"]},
+                      "svc-limited": {"impersonate": ["alice@firm.example"]}},
+ "mailboxes": {
+  "alice@firm.example": {"contacts": [
+   {"GivenName": "Jane", "MiddleName": "Q.", "Surname": "Doe", "Generation": "Jr.",
+    "DisplayName": "Jane Q. Doe Jr.", "FileAs": "Doe, Jane", "CompanyName": "Acme & Sons",
+    "JobTitle": "General Counsel", "EmailAddresses": {"EmailAddress1": "jane.doe@acme.example"},
+    "PhoneNumbers": {"MobilePhone": "+12125550199", "BusinessPhone": "+12125550100"},
+    "PhysicalAddresses": {"Business": {"Street": "1 Main Street\nSuite 400", "City": "New York",
+                                       "State": "NY", "CountryOrRegion": "US", "PostalCode": "10001"}},
+    "PostalAddressIndex": "Business", "Birthday": "1975-04-12T11:59:00Z",
+    "Body": "Met at the 2024 IP conference.\nPrefers e-mail.", "Categories": ["Clients", "VIP"],
+    "ExtendedProperties": [
+     {"PropertyTag": "0x3A45", "PropertyType": "String", "Value": "Ms."},
+     {"PropertySetId": "00062004-0000-0000-C000-000000000046", "PropertyId": 32847,
+      "PropertyType": "String", "Value": "Matter 2024-001"}]},
+   {"GivenName": "Bob", "Surname": "Roe", "DisplayName": "Bob Roe", "Sensitivity": "Private",
+    "EmailAddresses": {"EmailAddress1": "bob@roe.example"},
+    "ExtendedProperties": [{"DistinguishedPropertySetId": "PublicStrings", "PropertyName": "oisync-op-id",
+                            "PropertyType": "String", "Value": "op-1234"}]},
+   {"GivenName": "Carla", "Surname": "Diaz", "DisplayName": "Carla Diaz"}]},
+  "bob@firm.example": {"contacts": []}}}
+EOF
+	start_fake
+	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx"
+}
+
+teardown() {
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	return 0
+}
+
+start_fake() {
+	rm -f port
+	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed seed.json --data-dir data \
+		--credentials-file credentials 2>fake.log &
+	FAKE_PID=$!
+	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+	[ -s port ] || { cat fake.log >&2; return 1; }
+	PORT=$(cat port)
+}
+
+# write_conf URL [LINE...]: oisync.conf whose [server ex1] has these extra lines.
+write_conf() {
+	local url=$1
+	shift
+	{
+		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
+		printf '[server ex1]\nurl = %s\nauth = basic\nsecret_file = %s/ews.secret\nretries = 2\ntimeout = 10\n' "$url" "$T"
+		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
+		grep -q '^username' <<<"$*" || printf 'username = svc-oisync\n'
+		grep -q '^access' <<<"$*" || printf 'access = impersonation\n'
+		printf '\n[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n'
+	} >oisync.conf
+	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
+}
+
+fake() { # PATH [JSON]: a control endpoint of the fake
+	if [ $# -gt 1 ]; then
+		curl -sf -H 'Content-Type: application/json' --data "$2" "http://127.0.0.1:$PORT/_fake/$1"
+	else
+		curl -sf "http://127.0.0.1:$PORT/_fake/$1"
+	fi
+}
+
+extract() { # [MAILBOX] [OPTION...]
+	local box=$ALICE
+	if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then box=$1; shift; fi
+	"$BIN/oisync-extract" -c "$T/oisync.conf" exchange --mailbox "$box" "$@" >out.jsonl 2>err.log
+}
+
+contact_id() { # SURNAME
+	fake "dump?mailbox=$ALICE" | jq -r --arg s "$1" '.contacts[] | select(.Surname == $s) | .ItemId.Id'
+}
+
+ids() { jq -r 'select(.type == "contact") | .op + " " + .data.Surname // .op' out.jsonl | sort; }
+checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
+token() { jq -r 'select(.type == "checkpoint") | .token' out.jsonl; }
+
+# The state database as apply leaves it: the schema's first migration (taken
+# from lib/state_schema.c; later ones run on open) plus the committed token.
+commit_token() { # TOKEN
+	mkdir -p state/ex1
+	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+import re, sys
+src = open(sys.argv[1]).read()
+body = src[src.index("migrations[] = {") + 16:]
+sql, pos = [], 0
+tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
+while True:
+    m = tok.match(body, pos)
+    if m.group(0) == ",":
+        break
+    if m.group(1) is not None:
+        sql.append(m.group(1).encode().decode("unicode_escape"))
+    pos = m.end()
+print("".join(sql))
+EOF
+	[ -f "$DB_REL" ] || sqlite3 "$DB_REL" <schema.sql
+	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
+		VALUES ('exchange', 'contacts', '$1', '2026-11-24T10:00:00Z');"
+}
+
+@test "full read: every contact with its fields, then a full checkpoint" {
+	run extract
+	assert_success
+	[ "$(jq -s length out.jsonl)" -eq 4 ]
+	# The checkpoint comes last, complete and full.
+	run jq -c 'select(.type == "checkpoint") | [.side, .account, .folder, .complete, .full, (.token | length > 0)]' out.jsonl
+	assert_output '["exchange","alice@firm.example","contacts",true,true,true]'
+	run jq -r '.type' out.jsonl
+	assert_line --index 3 checkpoint
+	# Envelope of each item.
+	run jq -c 'select(.type == "contact") | [.side, .account, .folder, .op, (.id | length > 0),
+		(.version | length > 0), (.modified | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$"))]' out.jsonl
+	assert_output - <<'EOF'
+["exchange","alice@firm.example","contacts","upsert",true,true,true]
+["exchange","alice@firm.example","contacts","upsert",true,true,true]
+["exchange","alice@firm.example","contacts","upsert",true,true,true]
+EOF
+	# The native data of Jane, as documented in oisync-extract(1).
+	run jq -c 'select(.data.Surname == "Doe") | .data | [.GivenName, .CompanyName, .EmailAddresses.EmailAddress1,
+		.PhoneNumbers.MobilePhone, .PhysicalAddresses.Business.Street, .PhysicalAddresses.Business.City,
+		.Categories, .Body, .CompleteName.Title, .ExtendedProperties["0x3A45"],
+		.ExtendedProperties["00062004-0000-0000-C000-000000000046:0x804F"], has("ItemId"), has("ParentFolderId")]' out.jsonl
+	assert_output '["Jane","Acme & Sons","jane.doe@acme.example","+12125550199","1 Main Street\nSuite 400","New York",["Clients","VIP"],"Met at the 2024 IP conference.\nPrefers e-mail.","Ms.","Ms.","Matter 2024-001",false,false]'
+	# The id and version are the server's.
+	want=$(fake "dump?mailbox=$ALICE" | jq -c '[.contacts[] | [.ItemId.Id, .ItemId.ChangeKey]] | sort')
+	assert_equal "$(jq -sc '[.[] | select(.type == "contact") | [.id, .version]] | sort' out.jsonl)" "$want"
+	# op_tag carries what oisync created.
+	run jq -c 'select(.type == "contact") | [.data.Surname, .op_tag]' out.jsonl
+	assert_line '["Roe","op-1234"]'
+	assert_line '["Doe",null]'
+}
+
+@test "the canonical mapping of a read contact (transform's input) is exact" {
+	run extract
+	assert_success
+	jq -c 'select(.data.Surname == "Doe")' out.jsonl >doe.jsonl
+	run "$BIN/oisync-transform" --region US doe.jsonl
+	assert_success
+	run jq -c '.data' <<<"$output"
+	assert_output '{"addresses":{"business":{"city":"New York","country":"US","postal_code":"10001","region":"NY","street":"1 Main Street\nSuite 400"}},"birthday":"1975-04-12","categories":["Clients","VIP"],"company":"Acme & Sons","custom":["Matter 2024-001","","",""],"display":"Jane Q. Doe Jr.","emails":[{"address":"jane.doe@acme.example","kind":"work"}],"file_as":"Doe, Jane","first":"Jane","job_title":"General Counsel","last":"Doe","mailing_address":"business","middle":"Q.","notes":"Met at the 2024 IP conference.\nPrefers e-mail.","phones":{"business":"+12125550100","mobile":"+12125550199"},"prefix":"Ms.","suffix":"Jr."}'
+}
+
+@test "second run from the committed token emits only the checkpoint" {
+	run extract
+	assert_success
+	commit_token "$(token)"
+	run extract --stats
+	assert_success
+	run jq -c '[.type, .full, .complete]' out.jsonl
+	assert_output '["checkpoint",false,true]'
+	run grep -c 'exchange contacts: .* requests .* 0 items, 0 deletes' err.log
+	assert_output 1
+	# --full ignores the committed token.
+	run extract --full
+	assert_success
+	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output true
+}
+
+@test "an edit in Outlook is one upsert with the new value and version" {
+	run extract
+	commit_token "$(token)"
+	id=$(contact_id Diaz)
+	old=$(jq -r --arg id "$id" 'select(.id == $id) | .version' out.jsonl)
+	fake edit "{\"mailbox\":\"$ALICE\",\"id\":\"$id\",\"set\":{\"JobTitle\":\"Partner\",\"PhoneNumbers.MobilePhone\":\"+15550001\"}}"
+	run extract
+	assert_success
+	run jq -c 'select(.type == "contact") | [.id == "'"$id"'", .op, .data.JobTitle, .data.PhoneNumbers.MobilePhone, .version != "'"$old"'"]' out.jsonl
+	assert_output '[true,"upsert","Partner","+15550001",true]'
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output false
+}
+
+@test "a new contact is an upsert, a deleted one a delete record" {
+	run extract
+	commit_token "$(token)"
+	id=$(contact_id Roe)
+	fake delete "{\"mailbox\":\"$ALICE\",\"id\":\"$id\"}"
+	fake create "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Dan\",\"Surname\":\"New\"}}"
+	run extract
+	assert_success
+	run jq -c 'select(.type == "contact") | [.op, .id == "'"$id"'", .data.Surname, has("data")]' out.jsonl
+	assert_line '["upsert",false,"New",true]'
+	assert_line '["delete",true,null,false]'
+	[ "$(jq -s length out.jsonl)" -eq 3 ]
+	run jq -c 'select(.op == "delete") | [.type, .side, .account, .folder]' out.jsonl
+	assert_output '["contact","exchange","alice@firm.example","contacts"]'
+}
+
+@test "a sync state the server rejects falls back to a full read with a warning" {
+	commit_token "AU9TU3Nub3RhdG9rZW4="
+	run extract
+	assert_success
+	run cat err.log
+	assert_output --partial "sync state rejected by the server; reading the whole folder"
+	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
+	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
+	assert_output true
+}
+
+@test "small GetItem batches still read every contact" {
+	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "getitem_batch = 2"
+	fake stats/reset '{}' >/dev/null
+	run extract
+	assert_success
+	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
+	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.operations'"
+	assert_output '{"GetItem":2,"SyncFolderItems":1}'
+}
+
+@test "delegate access reads the same mailbox" {
+	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "access = delegate"
+	run extract
+	assert_success
+	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
+}
+
+@test "bad credentials exit 77 with no checkpoint" {
+	printf 'wrong\n' >ews.secret
+	run extract
+	assert_equal "$status" 77
+	assert_equal "$(checkpoints)" ""
+	run cat err.log
+	assert_output --partial "authentication failed"
+	assert_output --partial "HTTP 401"
+	refute_output --partial "wrong"
+}
+
+@test "denied impersonation exits 77, an unknown mailbox 78" {
+	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "username = svc-limited"
+	run extract bob@firm.example --server ex1
+	assert_equal "$status" 77
+	assert_equal "$(checkpoints)" ""
+	run cat err.log
+	assert_output --partial "access to mailbox 'bob@firm.example' denied (ErrorImpersonateUserDenied)"
+	run extract nobody@firm.example --server ex1
+	assert_equal "$status" 78
+	run cat err.log
+	assert_output --partial "mailbox 'nobody@firm.example' does not exist"
+}
+
+@test "a server that is not listening exits 69 with no checkpoint" {
+	write_conf "http://127.0.0.1:9/EWS/Exchange.asmx"
+	run extract
+	assert_equal "$status" 69
+	assert_equal "$(checkpoints)" ""
+	assert_equal "$(cat out.jsonl)" ""
+	run cat err.log
+	assert_output --partial "127.0.0.1:9"
+}
+
+@test "truncated bodies fail the run naming the problem, with no checkpoint" {
+	fake faults '{"truncate":{"next":100}}' >/dev/null
+	run extract
+	assert_equal "$status" 69
+	assert_equal "$(checkpoints)" ""
+	run cat err.log
+	assert_output --regexp "(transfer closed|partial|bytes remaining)"
+}
+
+@test "ErrorServerBusy is retried after BackOffMilliseconds" {
+	fake faults '{"server_busy":{"next":1,"backoff_ms":50}}' >/dev/null
+	run extract --stats
+	assert_success
+	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
+	run cat err.log
+	assert_output --partial "(1 retries)"
+	# Still busy after every retry: temporary failure, no checkpoint.
+	fake faults '{"server_busy":{"next":100,"backoff_ms":10}}' >/dev/null
+	run extract
+	assert_equal "$status" 75
+	assert_equal "$(checkpoints)" ""
+}
+
+@test "a reply that is not EWS is a broken reply, never an empty folder" {
+	# A plain web server answering 200 with HTML where EWS should be.
+	mkdir -p www/EWS
+	printf '<html><body>It works</body></html>\n' >www/EWS/Exchange.asmx
+	/usr/bin/python3 - <<'EOF' &
+import http.server, socketserver, os
+os.chdir("www")
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        return self.do_GET()
+    def log_message(self, *a):
+        pass
+with socketserver.TCPServer(("127.0.0.1", 0), H) as s:
+    open("../www.port", "w").write(str(s.server_address[1]))
+    s.serve_forever()
+EOF
+	WWW_PID=$!
+	for _ in $(seq 100); do [ -s www.port ] && break; sleep 0.05; done
+	write_conf "http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
+	run extract
+	kill "$WWW_PID"
+	assert_equal "$status" 69
+	assert_equal "$(cat out.jsonl)" ""
+	run cat err.log
+	assert_output --partial "broken reply from http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
+}
