@@ -215,6 +215,9 @@ int extract_interaction(const struct extract_args *args)
 		ois_info("no committed cursor: reading the whole list");
 		rc = full_read(&x);
 	}
+	/* The list and the feed are the user's: a 404 means InterAction has no such user. */
+	if (rc == OIS_ENOTFOUND)
+		rc = ois_fail(OIS_ECONFIG, "InterAction has no user '%s' (check the users file)", args->user);
 	if (args->stats)
 		print_stats(&x, now_s() - start);
 out:

@@ -151,6 +151,14 @@ EOF
 	assert_failure
 }
 
+@test "a user InterAction does not know exits 78 with no checkpoint" {
+	printf '[user carol]\nmailbox = carol@firm.example\nserver = ex1\n' >>users.conf
+	run "$EXTRACT" -c "$T/oisync.conf" interaction --user carol
+	assert_equal "$status" 78
+	assert_output --partial "no user 'carol'"
+	refute_output --partial '"checkpoint"'
+}
+
 @test "a server that is down exits 69 with no checkpoint" {
 	stop_fake
 	run extract
