@@ -1,0 +1,91 @@
+/* reconcile.h - reconcile's core between reading the input and writing the change set (stage-private). */
+#ifndef OIS_RECONCILE_H
+#define OIS_RECONCILE_H
+
+#include "canonjson.h"
+#include "config.h"
+#include "merge.h"
+#include "record.h"
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+/* One item record of one side, as read. Strings and data owned by the item. */
+struct ois_rc_item {
+	char *id;
+	char *version;        /* NULL when the record has none */
+	char *modified;       /* NULL when the record has none */
+	int deleted;          /* op "delete" */
+	json_object *data;    /* canonical data (a reference held); NULL for a delete */
+	size_t seq;           /* input position: the later record of one id wins */
+	int used;             /* taken by a pair or a match (set by ois_reconcile) */
+};
+
+/* One pair of the state, base parsed. Owned by the input. */
+struct ois_rc_pair {
+	char *pair_id;
+	char *id[OIS_SIDES];
+	char *version[OIS_SIDES];
+	json_object *base;
+	char *base_hash;
+};
+
+struct ois_rc_input {
+	const char *kind;                       /* "contact" */
+	struct ois_rc_item *items[OIS_SIDES];   /* any order; ois_reconcile sorts them by id */
+	size_t nitems[OIS_SIDES];
+	struct ois_rc_pair *pairs;              /* pair_id order */
+	size_t npairs;
+	int complete[OIS_SIDES];                /* the side's checkpoint for the folder was read */
+	int full[OIS_SIDES];                    /* ... and it said full: the items are the whole folder */
+	int first_sync;                         /* ignore pairs; match everything; delete nothing */
+	struct ois_sync_settings settings;      /* borrowed pointers (categories) */
+	int allow_mass_delete;
+};
+
+/* One op of the change set, with its sort key. */
+struct ois_rc_op {
+	char *pair_id;
+	enum ois_action action;
+	int target;                             /* enum ois_side or -1 */
+	json_object *op;                        /* the op record, op_id included */
+};
+
+struct ois_rc_result {
+	struct ois_rc_op *ops;                  /* sorted: pair, action, target */
+	size_t nops;
+	size_t counts[OIS_ACT_UNLINK + 1];      /* per action, after the guard */
+	size_t held_back;                       /* deletes the mass-delete guard held back */
+	int hold_checkpoint[OIS_SIDES];         /* drop this side's checkpoints: its deletes were held back */
+	size_t skipped_creates;
+};
+
+/*
+ * Decide every op for in (DESIGN.md section 4). Sorts in's items; marks
+ * them used. Logs notices (skipped creates, filtered items) and, when the
+ * guard holds deletes back, an error. Returns 0, or 1 when deletes were
+ * held back. res is owned by the caller: ois_rc_result_release.
+ */
+int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res);
+void ois_rc_result_release(struct ois_rc_result *res);
+void ois_rc_input_release(struct ois_rc_input *in);
+
+/* "p-" + 32 hex of sha256(side name + "\n" + id): the id of a new pair. */
+void ois_rc_pair_id(enum ois_side side, const char *id, char out[35]);
+
+/* "sha256:…" of the pairs (pair_id, versions, base_hash, in pair_id order): the change set's "state". */
+void ois_rc_state_hash(const struct ois_rc_pair *pairs, size_t n, char out[OIS_HASH_LEN]);
+
+/*
+ * Match unpaired items across sides (match.c): ex and ia are the
+ * candidates, each sorted by id. First by any equal e-mail address, then by
+ * equal first, last (both non-empty) and company, ignoring ASCII case.
+ * Writes, for each ex[i], the index of its partner in ia into match[i]
+ * (-1 for none) and how it matched into how[i] (static text, NULL for none).
+ * Deterministic: ex items claim partners in id order, each taking the
+ * partner with the smallest id.
+ */
+void ois_rc_match(struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item *const *ia, size_t nia,
+		  long *match, const char **how);
+
+#endif
