@@ -38,7 +38,7 @@ for build in "$@"; do
 		echo "== bats suites ($build)"
 		log="$logs/$(basename "$build")-bats.log"
 		# shellcheck disable=SC2086
-		OISYNC_BUILD="$PWD/$build" bats --tap $suites >"$log" 2>&1
+		OISYNC_BUILD="$(cd "$build" && pwd)" bats --tap $suites >"$log" 2>&1
 		st=$?
 		grep -vE '^ok ' "$log" | head -200
 		echo "bats: $(grep -c '^ok ' "$log") ok, $(grep -c '^not ok ' "$log") not ok"
