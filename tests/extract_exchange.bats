@@ -325,3 +325,69 @@ EOF
 	run cat err.log
 	assert_output --partial "broken reply from http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
 }
+
+# apply_ops OP_JSON...: run oisync-apply on a change set of these ops for alice.
+apply_ops() {
+	{
+		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":"sha256:0"}\n' "$ALICE"
+		printf '%s\n' "$@"
+	} >changes.jsonl
+	"$BIN/oisync-apply" -c "$T/oisync.conf" --state "$T/apply-state" changes.jsonl >results.jsonl 2>apply.log
+}
+
+# canonical_of OP_TAG: the contact oisync created with that op id, read back and transformed.
+canonical_of() {
+	extract --full
+	jq -c --arg t "$1" 'select(.op_tag == $t)' out.jsonl | "$BIN/oisync-transform" --region US | jq -cS '.data'
+}
+
+FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","nickname":"Annie","display":"Dr. Ann B. Lee III","file_as":"Lee, Ann","company":"Lee & <Sons>","job_title":"CEO","department":"Ops","assistant":"Bo Day","web":"https://lee.example/?a=1&b=\"2\"","notes":"line 1\nline 2\ttab","emails":[{"address":"ann@lee.example","kind":"work"},{"address":"ann@home.example","kind":"home"},{"address":"x@y.example","kind":"other"}],"phones":{"business":"+12125550100;ext=12","business2":"+12125550102","mobile":"+12125550103","home":"+12125550104","home2":"+12125550105","business_fax":"+12125550106","home_fax":"+12125550107","assistant":"+12125550108","pager":"+12125550109","other":"+12125550110"},"addresses":{"business":{"street":"1 Main St\nFloor 2","city":"New York","region":"NY","postal_code":"10001","country":"US"},"home":{"city":"Paris","country":"FR"},"other":{"street":"9 Side Rd"}},"mailing_address":"home","birthday":"1970-01-01","categories":["A","B b"],"custom":["","two","","four"],"private":true}'
+
+@test "round trip: canonical -> CreateItem -> GetItem -> canonical is exact" {
+	run apply_ops '{"type":"op","op_id":"op-rt-1","action":"create","target":"exchange","kind":"contact","pair":"p1","id":null,"if_version":null,"data":'"$FULL"',"reason":"test"}'
+	assert_success
+	run jq -c '[.status, (.id | length > 0), (.version | length > 0)]' results.jsonl
+	assert_output '["ok",true,true]'
+	run canonical_of op-rt-1
+	assert_success
+	assert_output "$(jq -cS . <<<"$FULL")"
+	# Every Exchange field was written where Outlook shows it.
+	run jq -c 'select(.op_tag == "op-rt-1") | .data | [.GivenName, .PhoneNumbers.BusinessPhone2, .PhysicalAddresses.Home.City,
+		.PostalAddressIndex, .Sensitivity, .Birthday, .CompleteName.Title, .EmailAddresses.EmailAddress3]' out.jsonl
+	assert_output '["Ann","+12125550102","Paris","Home","Private","1970-01-01T12:00:00Z","Dr.","x@y.example"]'
+}
+
+@test "round trip: UpdateItem sets and clears exactly the named fields; stale versions conflict" {
+	run apply_ops '{"type":"op","op_id":"op-rt-2","action":"create","target":"exchange","kind":"contact","pair":"p2","id":null,"if_version":null,"data":'"$FULL"',"reason":"test"}'
+	assert_success
+	id=$(jq -r .id results.jsonl)
+	v1=$(jq -r .version results.jsonl)
+	# Change some units, clear others; the rest must stay as they were.
+	new=$(jq -c '.phones.mobile = "+12125550199" | del(.phones.pager) | .emails = [.emails[0], .emails[2]]
+		| .addresses.other = {"city":"Rome","country":"IT"} | del(.addresses.business) | .custom = ["one","","",""]
+		| del(.prefix) | del(.private) | .mailing_address = "other" | .categories = ["Z"] | .notes = "new"
+		| del(.birthday) | .last = "Lee-Smith"' <<<"$FULL")
+	fields='["last","prefix","notes","birthday","mailing_address","private","categories","emails.home","phones.mobile","phones.pager","addresses.business","addresses.other","custom.1","custom.2","custom.4"]'
+	run apply_ops '{"type":"op","op_id":"op-up-1","action":"update","target":"exchange","kind":"contact","pair":"p2","id":"'"$id"'","if_version":"'"$v1"'","data":'"$new"',"fields":'"$fields"',"reason":"test"}'
+	assert_success
+	run jq -c '[.status, .version != "'"$v1"'"]' results.jsonl
+	assert_output '["ok",true]'
+	run canonical_of op-rt-2
+	assert_output "$(jq -cS . <<<"$new")"
+	# The old version is stale now: an update or a delete with it is a conflict, nothing changes.
+	run apply_ops '{"type":"op","op_id":"op-up-2","action":"update","target":"exchange","kind":"contact","pair":"p2","id":"'"$id"'","if_version":"'"$v1"'","data":{"first":"X"},"fields":["first"],"reason":"test"}'
+	run jq -r .status results.jsonl
+	assert_output conflict
+	run apply_ops '{"type":"op","op_id":"op-del-1","action":"delete","target":"exchange","kind":"contact","pair":"p2","id":"'"$id"'","if_version":"'"$v1"'","reason":"test"}'
+	run jq -r .status results.jsonl
+	assert_output conflict
+	run canonical_of op-rt-2
+	assert_output "$(jq -cS . <<<"$new")"
+	# With the current version the delete goes through (to Deleted Items).
+	v2=$(jq -r --arg id "$id" 'select(.id == $id) | .version' out.jsonl)
+	run apply_ops '{"type":"op","op_id":"op-del-2","action":"delete","target":"exchange","kind":"contact","pair":"p2","id":"'"$id"'","if_version":"'"$v2"'","reason":"test"}'
+	run jq -r .status results.jsonl
+	assert_output ok
+	run extract --full
+	assert_equal "$(jq -s --arg id "$id" 'map(select(.id == $id)) | length' out.jsonl)" 0
+}
