@@ -41,26 +41,75 @@ static void write_file(const char *name, const char *text)
 	free(path);
 }
 
+static void kill_fake(void);
+
 static void stop_fake(void)
 {
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-		fake_pid = -1;
-	}
+	kill_fake();
 	char *cmd = ois_xasprintf("rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# cannot remove %s\n", tmp);
 	free(cmd);
 }
 
+static int fake_port;
+
+/* Start the fake on port (0: any) keeping its state in TMP/data; 0 or -1. */
+static int spawn_fake(int port)
+{
+	const char *src = getenv("OISYNC_SRC");
+	char *fake = ois_xasprintf("%s%s%s", src ? src : "", src ? "/" : "", FAKE);
+	char *seedp = ois_xasprintf("%s/seed.json", tmp), *portp = ois_xasprintf("%s/port", tmp),
+	     *clientsp = ois_xasprintf("%s/clients", tmp), *logp = ois_xasprintf("%s/fake.log", tmp),
+	     *datap = ois_xasprintf("%s/data", tmp), *portarg = ois_xasprintf("%d", port);
+	unlink(portp);
+	fake_pid = fork();
+	if (fake_pid == 0) {
+		if (!freopen(logp, "a", stderr))
+			_exit(127);
+		execl("/usr/bin/python3", "python3", fake, "--port", portarg, "--port-file", portp, "--seed", seedp,
+		      "--clients-file", clientsp, "--data-dir", datap, (char *)NULL);
+		_exit(127);
+	}
+	int got = 0;
+	for (int i = 0; i < 200 && !got; i++) {
+		FILE *fp = fopen(portp, "r");
+		if (fp) {
+			if (fscanf(fp, "%d", &got) != 1)
+				got = 0;
+			fclose(fp);
+		}
+		if (!got)
+			usleep(25000);
+	}
+	free(seedp);
+	free(portp);
+	free(clientsp);
+	free(logp);
+	free(datap);
+	free(portarg);
+	free(fake);
+	fake_port = got;
+	return got ? 0 : -1;
+}
+
+static void kill_fake(void)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGTERM);
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = -1;
+	}
+}
+
 static int start_fake(void)
 {
 	if (!mkdtemp(tmp))
 		return -1;
-	const char *src = getenv("OISYNC_SRC");
-	char *fake = ois_xasprintf("%s%s%s", src ? src : "", src ? "/" : "", FAKE);
 	write_file("seed.json", seed);
+	char *datap = ois_xasprintf("%s/data", tmp);
+	mkdir(datap, 0700);
+	free(datap);
 	/* Made up at run time: no secret lives in the tree. */
 	char secret[40];
 	snprintf(secret, sizeof(secret), "t%lx%lx", (unsigned long)time(NULL), (unsigned long)getpid());
@@ -70,35 +119,9 @@ static int start_fake(void)
 	char *sec = ois_xasprintf("%s\n", secret);
 	write_file("secret", sec);
 	free(sec);
-	char *seedp = ois_xasprintf("%s/seed.json", tmp), *portp = ois_xasprintf("%s/port", tmp),
-	     *clientsp = ois_xasprintf("%s/clients", tmp), *logp = ois_xasprintf("%s/fake.log", tmp);
-	fake_pid = fork();
-	if (fake_pid == 0) {
-		if (!freopen(logp, "w", stderr))
-			_exit(127);
-		execl("/usr/bin/python3", "python3", fake, "--port", "0", "--port-file", portp, "--seed", seedp,
-		      "--clients-file", clientsp, (char *)NULL);
-		_exit(127);
-	}
-	int port = 0;
-	for (int i = 0; i < 200 && !port; i++) {
-		FILE *fp = fopen(portp, "r");
-		if (fp) {
-			if (fscanf(fp, "%d", &port) != 1)
-				port = 0;
-			fclose(fp);
-		}
-		if (!port)
-			usleep(25000);
-	}
-	free(seedp);
-	free(portp);
-	free(clientsp);
-	free(logp);
-	free(fake);
-	if (!port)
+	if (spawn_fake(0))
 		return -1;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1", port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1", fake_port);
 	ep.name = "interaction";
 	ep.url = url;
 	ep.client_id = "oisync";
@@ -301,6 +324,28 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 	d->close(d->conn);
 }
 
+/* A server that forgot its tokens (restarted) answers 401: one new token, same call goes through. */
+static void test_refused_token_is_renewed_once(void)
+{
+	if (!up)
+		return;
+	struct ois_ia *ia;
+	CHECK_INT(ois_ia_open(&ep, NULL, &ia), 0);
+	struct ois_ia_page p;
+	CHECK_INT(ois_ia_list_page(ia, "alice", 10, NULL, &p), 0);
+	ois_ia_page_release(&p);
+	kill_fake();
+	CHECK_INT(spawn_fake(fake_port), 0);
+	CHECK_INT(ois_ia_list_page(ia, "alice", 10, NULL, &p), 0);
+	CHECK(p.contacts && json_object_array_length(p.contacts) > 0);
+	ois_ia_page_release(&p);
+	struct ois_http_stats st;
+	ois_ia_stats(ia, &st);
+	/* token, page, refused page, token, page */
+	CHECK_INT(st.requests, 5);
+	ois_ia_close(ia);
+}
+
 static void test_bad_secret_is_eperm(void)
 {
 	if (!up)
@@ -322,6 +367,7 @@ int main(void)
 	UNIT_RUN(test_create_adds_the_firm_contact_with_that_email);
 	UNIT_RUN(test_create_new_then_update_remove);
 	UNIT_RUN(test_create_whose_reply_was_lost_is_adopted);
+	UNIT_RUN(test_refused_token_is_renewed_once);
 	UNIT_RUN(test_bad_secret_is_eperm);
 	stop_fake();
 	free(ep.secret_file);
