@@ -53,6 +53,7 @@ stop_fake() {
 }
 
 teardown() {
+	[ -n "${LIAR_PID:-}" ] && kill "$LIAR_PID" 2>/dev/null
 	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 	return 0
 }
@@ -171,6 +172,47 @@ EOF
 	run extract
 	assert_equal "$status" 69
 	assert_equal "$(checkpoints)" ""
+}
+
+# A server that answers every request with status 200 and the body BODY.
+start_liar() { # BODY
+	printf '%s' "$1" >liar.body
+	/usr/bin/python3 - "$T" <<'EOF' 2>liar.log &
+import http.server, sys, os
+d = sys.argv[1]
+body = open(os.path.join(d, "liar.body"), "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(os.path.join(d, "liar.port.tmp"), "w").write(str(s.server_address[1]))
+os.rename(os.path.join(d, "liar.port.tmp"), os.path.join(d, "liar.port"))
+s.serve_forever()
+EOF
+	LIAR_PID=$!
+	for _ in $(seq 100); do [ -s liar.port ] && break; sleep 0.05; done
+	write_conf "http://127.0.0.1:$(cat liar.port)/api/v1" "secret_file = $T/ia.token"
+}
+
+@test "a reply of the wrong shape is a broken reply (69), never an empty list" {
+	for body in '{"contacts":{},"next":null,"cursor":"c"}' '{"contacts":[],"next":null}' \
+		    '{"contacts":[{"first_name":"no id"}],"cursor":"c"}' '{"contacts":[' '[]' 'not json'; do
+		rm -f liar.port
+		start_liar "$body"
+		run extract
+		kill "$LIAR_PID"
+		wait "$LIAR_PID" 2>/dev/null || true
+		assert_equal "$status" 69
+		assert_equal "$(checkpoints)" ""
+		run grep -c 'broken reply from' err.log
+		assert_output 1
+	done
 }
 
 @test "429 with Retry-After, then success, gives the same records" {
