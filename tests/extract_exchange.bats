@@ -391,3 +391,22 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	run extract --full
 	assert_equal "$(jq -s --arg id "$id" 'map(select(.id == $id)) | length' out.jsonl)" 0
 }
+
+@test "the examples of oisync-extract(1) run" {
+	export OISYNC_CONF="$T/oisync.conf" PATH="$BIN:$PATH"
+	# Each .nf/.fi block of EXAMPLES is one command (troff's \- is a plain -).
+	awk '/^\.SH EXAMPLES/ {on = 1; next} /^\.SH/ {on = 0} on && /^\.nf/ {blk = ""; inb = 1; next}
+	     on && /^\.fi/ {print blk; inb = 0; next} on && inb && !/^\.in/ {blk = blk (blk ? "\n" : "") $0}' \
+		"$BATS_TEST_DIRNAME/../man/oisync-extract.1" | sed 's/\\-/-/g' >examples.txt
+	csplit -s -z -f cmd examples.txt '/^oisync-extract/' '{*}'
+	n=0
+	for f in cmd[0-9]*; do
+		run bash -o pipefail "$f"
+		assert_success
+		[ -n "$output" ] || { echo "example $f printed nothing"; cat "$f"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 3 ]
+	run bash -o pipefail cmd00
+	assert_output '["contacts",true]'
+}
