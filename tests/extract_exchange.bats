@@ -410,3 +410,21 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	run bash -o pipefail cmd00
 	assert_output '["contacts",true]'
 }
+
+@test "a create whose reply was lost is found by its op id, not sent twice" {
+	op='{"type":"op","op_id":"op-lost-1","action":"create","target":"exchange","kind":"contact","pair":"p3","id":null,"if_version":null,"data":{"first":"Lost","last":"Reply"},"reason":"test"}'
+	run apply_ops "$op"
+	assert_success
+	id=$(jq -r .id results.jsonl)
+	# As if apply died between sending the create and recording the answer.
+	sqlite3 "apply-state/ex1/$ALICE.db" "UPDATE applied SET status = 'pending', new_id = NULL, new_version = NULL WHERE op_id = 'op-lost-1'"
+	fake stats/reset '{}' >/dev/null
+	run apply_ops "$op"
+	assert_success
+	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.operations'"
+	assert_output '{"FindItem":1}'
+	run jq -c '[.status, .id == "'"$id"'"]' results.jsonl
+	assert_output '["ok",true]'
+	run sh -c "curl -sf 'http://127.0.0.1:$PORT/_fake/dump?mailbox=$ALICE' | jq '[.contacts[] | select(.Surname == \"Reply\")] | length'"
+	assert_output 1
+}
