@@ -274,10 +274,18 @@ void ois_canon_set(json_object *data, const char *unit, json_object *value)
 		json_object_object_del(data, g);
 }
 
-int ois_canon_unit_equal(json_object *a, json_object *b, const char *unit)
+int ois_canon_value_equal(json_object *va, json_object *vb)
 {
-	json_object *va = ois_canon_get(a, unit), *vb = ois_canon_get(b, unit);
 	if (!va || !vb)
 		return va == vb;
+	/* Most units are strings: compare them without building canonical texts. */
+	if (json_object_is_type(va, json_type_string) && json_object_is_type(vb, json_type_string))
+		return json_object_get_string_len(va) == json_object_get_string_len(vb) &&
+		       !memcmp(json_object_get_string(va), json_object_get_string(vb), (size_t)json_object_get_string_len(va));
 	return ois_json_equal(va, vb);
+}
+
+int ois_canon_unit_equal(json_object *a, json_object *b, const char *unit)
+{
+	return ois_canon_value_equal(ois_canon_get(a, unit), ois_canon_get(b, unit));
 }

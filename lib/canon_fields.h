@@ -63,6 +63,9 @@ void ois_canon_set(json_object *data, const char *unit, json_object *value);
 /* 1 when unit has the same value in a and b (NULL data counts as empty). */
 int ois_canon_unit_equal(json_object *a, json_object *b, const char *unit);
 
+/* 1 when two values ois_canon_get returned are equal (NULL equals only NULL). */
+int ois_canon_value_equal(json_object *va, json_object *vb);
+
 /* 1 when v is null, "", [], {} or false: what canonical data never holds. */
 int ois_canon_is_empty(json_object *v);
 

@@ -191,7 +191,7 @@ static json_object *merge2(const struct ois_merge_in *in, json_object *const cur
 			take = v[OIS_EXCHANGE];
 		else if (!known[OIS_EXCHANGE])
 			take = v[OIS_INTERACTION];
-		else if (ois_canon_unit_equal(cur[OIS_EXCHANGE], cur[OIS_INTERACTION], u[i]))
+		else if (ois_canon_value_equal(v[OIS_EXCHANGE], v[OIS_INTERACTION]))
 			take = v[OIS_EXCHANGE];
 		else if (!v[OIS_EXCHANGE] || !v[OIS_INTERACTION])
 			take = v[OIS_EXCHANGE] ? v[OIS_EXCHANGE] : v[OIS_INTERACTION];

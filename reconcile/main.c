@@ -1,0 +1,479 @@
+/* main.c - oisync-reconcile: canonical records of both sides + the account's state in, a change set out. */
+#include "canonjson.h"
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "jsonl.h"
+#include "log.h"
+#include "reconcile.h"
+#include "record.h"
+#include "state.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "oisync-reconcile"
+/* Where ois_config_load looks when neither -c nor $OISYNC_CONF says. */
+#define DEFAULT_CONF "/etc/oisync/oisync.conf"
+
+static const char usage_text[] =
+	"usage: " PROG " [options] [FILE...]\n"
+	"\n"
+	"Read the canonical records of both sides of one account (oisync-transform's\n"
+	"output) from the FILEs or stdin, and the account's state, and write the\n"
+	"change set that brings both sides in step. Nothing is changed anywhere.\n"
+	"\n"
+	"  -s, --state DIR        state folder (default: the configuration's state_dir)\n"
+	"      --server NAME      Exchange server the account lives on (default: the user's)\n"
+	"  -a, --account SMTP     mailbox (default: the records' \"account\")\n"
+	"  -u, --user ID          InterAction user (default: the records' \"user\")\n"
+	"  -c, --config FILE      configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf;\n"
+	"                         none: built-in defaults)\n"
+	"      --conflict POLICY  newest-wins, exchange-wins or interaction-wins\n"
+	"      --allow-mass-delete  write deletes past the mass-delete guard\n"
+	"      --now TIME         the change set's \"created\" (RFC 3339), for tests\n"
+	"      --max-line BYTES   longest input line accepted (default 16777216)\n"
+	"  -v, --verbose          more messages (repeat for debug)\n"
+	"      --log-format F     text (default) or json\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          print the version\n";
+
+enum { OPT_SERVER = 0x100, OPT_CONFLICT, OPT_ALLOW, OPT_NOW, OPT_MAX_LINE };
+
+struct options {
+	const char *state_dir, *server, *account, *user, *config_path, *now;
+	int conflict;          /* -1: from the settings */
+	int allow_mass_delete;
+	size_t max_line;
+};
+
+/* Everything read from the input; one account's worth, all in memory. */
+struct input {
+	char *account;
+	char *user;
+	char *sync_id;         /* the exchange side's syncinfo, NULL when none */
+	json_object **checkpoints;
+	size_t ncheckpoints, alloc_checkpoints;
+	size_t alloc_items[OIS_SIDES];
+	size_t seq;
+	struct ois_rc_input rc;
+};
+
+static const char *const conflict_names[] = { "newest-wins", "exchange-wins", "interaction-wins" };
+static const enum ois_conflict conflict_values[] = { OIS_NEWEST_WINS, OIS_EXCHANGE_WINS, OIS_INTERACTION_WINS };
+
+/* "YYYY-MM-DDTHH:MM:SS" then an optional fraction and "Z" or an offset. */
+static int rfc3339(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	for (size_t i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+			return 0;
+	s += sizeof(pat) - 1;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	return !strcmp(s, "Z") || ((s[0] == '+' || s[0] == '-') && strlen(s) == 6 && s[3] == ':');
+}
+
+/* -1 to go on, else the exit status (0 after --help or --version). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "account", required_argument, NULL, 'a' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "conflict", required_argument, NULL, OPT_CONFLICT },
+		{ "allow-mass-delete", no_argument, NULL, OPT_ALLOW },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		OIS_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+	char *end;
+	unsigned long long n;
+	while ((c = getopt_long(argc, argv, "s:a:u:c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->state_dir = optarg; break;
+		case OPT_SERVER: o->server = optarg; break;
+		case 'a': o->account = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'c': o->config_path = optarg; break;
+		case OPT_ALLOW: o->allow_mass_delete = 1; break;
+		case OPT_CONFLICT:
+			o->conflict = -1;
+			for (size_t i = 0; i < OIS_ARRAY_SIZE(conflict_names); i++)
+				if (!strcmp(optarg, conflict_names[i]))
+					o->conflict = (int)conflict_values[i];
+			if (o->conflict < 0) {
+				ois_error("--conflict must be newest-wins, exchange-wins or interaction-wins, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_NOW:
+			if (!rfc3339(optarg)) {
+				ois_error("--now needs an RFC 3339 time such as 2026-11-24T10:00:00Z, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			o->now = optarg;
+			break;
+		case OPT_MAX_LINE:
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || n == 0 || optarg[0] == '-' || n > SIZE_MAX / 2) {
+				ois_error("--max-line needs a number of bytes, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			o->max_line = (size_t)n;
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': ois_cli_version(PROG); return 0;
+		default:
+			rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	return -1;
+}
+
+static char *dup_str(json_object *rec, const char *key)
+{
+	const char *s = ois_json_str(rec, key);
+	return s ? ois_xstrdup(s) : NULL;
+}
+
+/* Every record must belong to the one account: the first one read (or --account) says which. */
+static int check_account(struct input *in, json_object *rec, const char *where)
+{
+	const char *acc = ois_json_str(rec, "account");
+	if (!in->account) {
+		in->account = ois_xstrdup(acc);
+		ois_log_set_account(acc);
+		return 0;
+	}
+	/* Mailbox addresses are case-insensitive (RFC 5321 in practice, Exchange always). */
+	if (strcasecmp(acc, in->account))
+		return ois_fail(OIS_EDATA, "%s: account \"%s\" is not \"%s\": one account per run", where, acc,
+				in->account);
+	return 0;
+}
+
+static void add_item(struct input *in, enum ois_side side, json_object *rec)
+{
+	struct ois_rc_input *rc = &in->rc;
+	if (rc->nitems[side] == in->alloc_items[side]) {
+		in->alloc_items[side] = in->alloc_items[side] ? 2 * in->alloc_items[side] : 256;
+		rc->items[side] = ois_xrealloc(rc->items[side], in->alloc_items[side] * sizeof(*rc->items[side]));
+	}
+	struct ois_rc_item *it = &rc->items[side][rc->nitems[side]++];
+	memset(it, 0, sizeof(*it));
+	it->id = dup_str(rec, "id");
+	it->version = dup_str(rec, "version");
+	it->modified = dup_str(rec, "modified");
+	it->deleted = !strcmp(ois_json_str(rec, "op"), "delete");
+	it->data = it->deleted ? NULL : json_object_get(ois_json_obj(rec, "data"));
+	it->seq = in->seq++;
+}
+
+static int take_record(struct input *in, json_object *rec, const char *where)
+{
+	int rc = ois_record_check(rec, where);
+	if (rc)
+		return rc;
+	enum ois_rec_type t = ois_record_type(rec);
+	if (t != OIS_REC_CONTACT && t != OIS_REC_APPOINTMENT && t != OIS_REC_CHECKPOINT && t != OIS_REC_SYNCINFO)
+		return ois_fail(OIS_EDATA, "%s: a %s record is not input for " PROG, where, ois_rec_type_name(t));
+	if ((rc = check_account(in, rec, where)))
+		return rc;
+	enum ois_side side = (enum ois_side)ois_side_parse(ois_json_str(rec, "side"));
+	switch (t) {
+	case OIS_REC_CONTACT:
+		if (side == OIS_INTERACTION && !in->user && ois_json_str(rec, "user"))
+			in->user = dup_str(rec, "user");
+		add_item(in, side, rec);
+		break;
+	case OIS_REC_APPOINTMENT:
+		/* The calendar is not reconciled yet: its records are read, checked and left alone. */
+		break;
+	case OIS_REC_CHECKPOINT:
+		if (in->ncheckpoints == in->alloc_checkpoints) {
+			in->alloc_checkpoints = in->alloc_checkpoints ? 2 * in->alloc_checkpoints : 8;
+			in->checkpoints = ois_xrealloc(in->checkpoints, in->alloc_checkpoints * sizeof(*in->checkpoints));
+		}
+		in->checkpoints[in->ncheckpoints++] = json_object_get(rec);
+		if (!strcmp(ois_json_str(rec, "folder"), "contacts") && ois_json_bool(rec, "complete", 0)) {
+			in->rc.complete[side] = 1;
+			in->rc.full[side] = ois_json_bool(rec, "full", 0);
+		}
+		break;
+	case OIS_REC_SYNCINFO:
+		if (side == OIS_EXCHANGE) {
+			free(in->sync_id);
+			in->sync_id = dup_str(rec, "sync_id");
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Read one input to its end; the first bad line stops everything (no output at all). */
+static int read_stream(struct input *in, FILE *fp, const char *name, size_t max_line)
+{
+	struct ois_jsonl_reader r;
+	json_object *rec;
+	int rc;
+	ois_jsonl_reader_init(&r, fp, name, max_line);
+	while ((rc = ois_jsonl_read(&r, &rec)) == 1) {
+		char where[512];
+		snprintf(where, sizeof(where), "%s:%lu", name, r.line);
+		rc = take_record(in, rec, where);
+		json_object_put(rec);
+		if (rc)
+			break;
+	}
+	ois_jsonl_reader_release(&r);
+	return rc;
+}
+
+static int read_inputs(struct input *in, char *const *files, size_t max_line)
+{
+	int rc = 0;
+	for (; *files && !rc; files++) {
+		int is_stdin = !strcmp(*files, "-");
+		FILE *fp = is_stdin ? stdin : fopen(*files, "re");
+		if (!fp)
+			return ois_fail(-EX_NOINPUT, "cannot open '%s': %s", *files, strerror(errno));
+		rc = read_stream(in, fp, is_stdin ? "stdin" : *files, max_line);
+		if (!is_stdin)
+			fclose(fp);
+	}
+	return rc;
+}
+
+/*
+ * The configuration is optional: an administrator piping stages by hand
+ * gives --state and needs nothing else. Only a file that was asked for
+ * (-c, $OISYNC_CONF) or that exists must load.
+ */
+static int load_config(const struct options *o, struct ois_config *cfg, int *have)
+{
+	const char *env = getenv("OISYNC_CONF");
+	*have = 0;
+	if (!o->config_path && ois_str_empty(env) && access(DEFAULT_CONF, F_OK) != 0)
+		return 0;
+	int rc = ois_config_load(o->config_path, cfg);
+	*have = rc == 0;
+	return rc;
+}
+
+struct pair_load {
+	struct ois_rc_input *in;
+	size_t alloc;
+	const char *path;
+	int rc;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? ois_xstrdup(s) : NULL;
+}
+
+static int load_pair(const struct ois_pair *p, void *ctx)
+{
+	struct pair_load *pl = ctx;
+	struct ois_rc_input *in = pl->in;
+	json_object *base = p->base ? json_tokener_parse(p->base) : NULL;
+	if (!json_object_is_type(base, json_type_object)) {
+		json_object_put(base);
+		pl->rc = ois_fail(OIS_EDATA, "state '%s': pair \"%s\" has a damaged base", pl->path, p->pair_id);
+		return 1;
+	}
+	if (in->npairs == pl->alloc) {
+		pl->alloc = pl->alloc ? 2 * pl->alloc : 256;
+		in->pairs = ois_xrealloc(in->pairs, pl->alloc * sizeof(*in->pairs));
+	}
+	struct ois_rc_pair *rp = &in->pairs[in->npairs++];
+	rp->pair_id = ois_xstrdup(p->pair_id);
+	for (int s = 0; s < OIS_SIDES; s++) {
+		rp->id[s] = dup_or_null(p->id[s]);
+		rp->version[s] = dup_or_null(p->version[s]);
+	}
+	rp->base = base;
+	rp->base_hash = dup_or_null(p->base_hash);
+	return 0;
+}
+
+/* Pairs (pair_id order) and the first-sync decision from the state, opened read-only. */
+static int load_state(struct input *in, const char *state_dir, const char *server)
+{
+	struct ois_state *st;
+	int rc = ois_state_open(state_dir, server, in->account, OIS_STATE_READ, &st);
+	if (rc)
+		return rc;
+	struct pair_load pl = { .in = &in->rc };
+	char *path = ois_state_path(state_dir, server, in->account, ".db");
+	pl.path = path;
+	rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
+	if (pl.rc)
+		rc = pl.rc;
+	char *meta_id = NULL;
+	if (!rc) {
+		int mrc = ois_state_meta_get(st, "sync_id", &meta_id);
+		if (mrc && mrc != OIS_ENOTFOUND)
+			rc = mrc;
+	}
+	if (!rc) {
+		/* First sync: nothing paired yet, or the mailbox was synced by another state (its sync id differs). */
+		in->rc.first_sync = in->rc.npairs == 0 || (in->sync_id && !ois_str_eq(in->sync_id, meta_id));
+		if (in->sync_id && !ois_str_eq(in->sync_id, meta_id) && (meta_id || in->rc.npairs)) {
+			ois_notice("mailbox sync id \"%s\" is not the state's (\"%s\"): matching as on a first sync",
+				   in->sync_id, meta_id ? meta_id : "none");
+		}
+	}
+	free(meta_id);
+	free(path);
+	ois_state_close(st);
+	return rc;
+}
+
+static void now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static int write_changeset(const struct input *in, const struct ois_rc_result *res, const char *server,
+			   const char *created)
+{
+	char state[OIS_HASH_LEN];
+	ois_rc_state_hash(in->rc.pairs, in->rc.npairs, state);
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "type", json_object_new_string("changeset"));
+	json_object_object_add(h, "account", json_object_new_string(in->account));
+	json_object_object_add(h, "server", json_object_new_string(server));
+	json_object_object_add(h, "user", str_or_null(in->user));
+	json_object_object_add(h, "created", json_object_new_string(created));
+	json_object_object_add(h, "state", json_object_new_string(state));
+	json_object_object_add(h, "first_sync", json_object_new_boolean(in->rc.first_sync));
+	json_object *counts = json_object_new_object();
+	static const enum ois_action order[] = { OIS_ACT_CREATE, OIS_ACT_UPDATE, OIS_ACT_DELETE, OIS_ACT_LINK,
+						 OIS_ACT_UNLINK };
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(order); i++)
+		json_object_object_add(counts, ois_action_name(order[i]), json_object_new_int64((int64_t)res->counts[order[i]]));
+	json_object_object_add(h, "counts", counts);
+	int rc = ois_jsonl_write(stdout, h);
+	json_object_put(h);
+	for (size_t i = 0; !rc && i < res->nops; i++)
+		rc = ois_jsonl_write(stdout, res->ops[i].op);
+	/* Checkpoints last, in input order: apply commits each only after every op before it succeeded. */
+	for (size_t i = 0; !rc && i < in->ncheckpoints; i++) {
+		int side = ois_side_parse(ois_json_str(in->checkpoints[i], "side"));
+		if (res->hold_checkpoint[side])
+			continue; /* its deletes were held back: the next run must see them again */
+		rc = ois_jsonl_write(stdout, in->checkpoints[i]);
+	}
+	return rc;
+}
+
+static void input_release(struct input *in)
+{
+	ois_rc_input_release(&in->rc);
+	for (size_t i = 0; i < in->ncheckpoints; i++)
+		json_object_put(in->checkpoints[i]);
+	free(in->checkpoints);
+	free(in->account);
+	free(in->user);
+	free(in->sync_id);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .conflict = -1 };
+	struct input in = { 0 };
+	struct ois_config cfg;
+	struct ois_rc_result res = { 0 };
+	int have_cfg = 0, rc;
+
+	ois_log_init(PROG);
+	if ((rc = parse_options(argc, argv, &o)) >= 0)
+		return rc;
+	if (o.account) {
+		in.account = ois_xstrdup(o.account);
+		ois_log_set_account(o.account);
+	}
+	if (o.user)
+		in.user = ois_xstrdup(o.user);
+	in.rc.kind = "contact";
+
+	/* All input first: the change set is all or nothing, so a bad line leaves stdout empty. */
+	static char *const stdin_only[] = { "-", NULL };
+	rc = read_inputs(&in, optind < argc ? argv + optind : stdin_only, o.max_line);
+	if (!rc)
+		rc = load_config(&o, &cfg, &have_cfg);
+	if (rc)
+		goto done;
+	if (!in.account) {
+		rc = ois_fail(OIS_EUSAGE, "no account: the input has no records; give --account");
+		goto done;
+	}
+	const struct ois_user *user = have_cfg ? ois_config_user_by_mailbox(&cfg, in.account) : NULL;
+	in.rc.settings = user ? user->settings : have_cfg ? cfg.defaults
+				     : (struct ois_sync_settings){ .conflict = OIS_NEWEST_WINS, .mass_delete_percent = 20,
+								   .mass_delete_min = 10 };
+	if (o.conflict >= 0)
+		in.rc.settings.conflict = (enum ois_conflict)o.conflict;
+	in.rc.allow_mass_delete = o.allow_mass_delete;
+	if (!in.user && user)
+		in.user = ois_xstrdup(user->id);
+	const char *state_dir = o.state_dir ? o.state_dir : have_cfg ? cfg.state_dir : NULL;
+	const char *server = o.server ? o.server : user ? user->server : NULL;
+	if (!state_dir || !server) {
+		rc = ois_fail(OIS_EUSAGE, "no %s: give %s or a configuration that names it", state_dir ? "server" : "state folder",
+			      state_dir ? "--server" : "--state");
+		goto done;
+	}
+	if ((rc = load_state(&in, state_dir, server)))
+		goto done;
+
+	rc = ois_reconcile(&in.rc, &res);
+	char created[32];
+	if (o.now)
+		snprintf(created, sizeof(created), "%s", o.now);
+	else
+		now_rfc3339(created);
+	int wrc = write_changeset(&in, &res, server, created);
+	ois_info("%zu ops: %zu create, %zu update, %zu delete, %zu link, %zu unlink%s", res.nops,
+		 res.counts[OIS_ACT_CREATE], res.counts[OIS_ACT_UPDATE], res.counts[OIS_ACT_DELETE],
+		 res.counts[OIS_ACT_LINK], res.counts[OIS_ACT_UNLINK], in.rc.first_sync ? " (first sync)" : "");
+	int crc = wrc ? (fclose(stdout), wrc) : ois_close_stdout();
+	if (crc)
+		rc = crc;
+done:
+	ois_rc_result_release(&res);
+	if (have_cfg)
+		ois_config_release(&cfg);
+	input_release(&in);
+	return ois_exit_status(rc);
+}

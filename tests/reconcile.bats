@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# reconcile.bats - oisync-reconcile on fixture records and states made with the sqlite3 CLI.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
+
+: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
+BIN="$OISYNC_BUILD/bin"
+DATA="$BATS_TEST_DIRNAME/data/reconcile"
+REPO="$BATS_TEST_DIRNAME/.."
+ACCOUNT=alice@firm.example
+SYNC_ID=6f1c0000-0000-4000-8000-000000000001
+NOW=2026-11-24T10:00:00Z
+
+setup() {
+	export LC_ALL=C
+	unset OISYNC_CONF
+	T="$BATS_TEST_TMPDIR"
+	cd "$T"
+	mkdir -p state
+}
+
+reconcile() {
+	"$BIN/oisync-reconcile" --state "$T/state" --server ex1 --now "$NOW" "$@"
+}
+
+# The schema as lib/state_schema.c writes it: its migrations' SQL, run in order.
+schema_sql() {
+	/usr/bin/python3 - "$REPO/lib/state_schema.c" <<'EOF'
+import re, sys
+src = open(sys.argv[1]).read()
+start = src.index('migrations[] = {') + len('migrations[] = {')
+body = re.sub(r'/\*.*?\*/', '', src[start:src.index('};', start)], flags=re.S)
+entries, cur = [], []
+for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|,', body):
+    if m.group(0) == ',':
+        if cur:
+            entries.append(''.join(cur))
+        cur = []
+    else:
+        cur.append(bytes(m.group(1), 'utf-8').decode('unicode_escape'))
+if cur:
+    entries.append(''.join(cur))
+for e in entries:
+    print(e)
+print('PRAGMA user_version = %d;' % len(entries))
+EOF
+}
+
+# make_state: an account state with the sync id; more SQL (pairs) on stdin.
+make_state() {
+	local db="$T/state/ex1/$ACCOUNT.db"
+	mkdir -p "$T/state/ex1"
+	{ schema_sql; echo "INSERT INTO meta VALUES ('sync_id', '$SYNC_ID');"; cat; } | sqlite3 "$db"
+}
+
+# pair ID EX_ID EX_VERSION IA_ID IA_VERSION BASE_JSON
+pair() {
+	printf "INSERT INTO pairs (pair_id, kind, exchange_id, exchange_version, interaction_id, interaction_version, base, base_hash) VALUES ('%s', 'contact', '%s', '%s', '%s', '%s', '%s', 'sha256:x');\n" "$@"
+}
+
+ann_bob_state() {
+	{
+		pair p-ann e-ann ck-ann-1 i-ann 7 '{"company":"Acme","emails":[{"address":"ann@acme.example","kind":"work"}],"first":"Ann","last":"Lee"}'
+		pair p-bob e-bob ck-bob-1 i-bob 5 '{"first":"Bob","last":"Roe"}'
+	} | make_state
+}
+
+# ops ACTION [TARGET]: how many ops of that kind the change set in out.jsonl holds
+ops() {
+	jq -s --arg a "$1" --arg t "${2:-}" '[.[] | select(.type == "op" and .action == $a and ($t == "" or .target == $t))] | length' out.jsonl
+}
+
+@test "first sync links by e-mail and by name and company, creates the rest both ways" {
+	reconcile "$DATA/first-exchange.jsonl" "$DATA/first-interaction.jsonl" >out.jsonl
+	run jq -r 'select(.type == "changeset") | [.first_sync, .counts.link, .counts.create, .counts.delete, .user] | @tsv' out.jsonl
+	assert_output "$(printf 'true\t2\t2\t0\talice')"
+	run jq -r 'select(.action == "link") | .ids.exchange + "=" + .ids.interaction' out.jsonl
+	assert_line "e-ann=i-ann"
+	assert_line "e-carl=i-carl"
+	run jq -r 'select(.action == "create") | .target + ":" + .data.first' out.jsonl
+	assert_line "interaction:Bob"
+	assert_line "exchange:Dana"
+	# Ann's InterAction mobile flows to Outlook; Outlook's birthday stays off InterAction.
+	run jq -c 'select(.action == "update" and .ids.exchange == "e-ann") | [.target, .fields]' out.jsonl
+	assert_output '["exchange",["phones.mobile"]]'
+	# Checkpoints come last, in input order.
+	run jq -r 'select(.type == "checkpoint") | .side' out.jsonl
+	assert_output "$(printf 'exchange\ninteraction')"
+	run tail -n 1 out.jsonl
+	assert_output --partial '"type":"checkpoint","side":"interaction"'
+}
+
+@test "a stream cut before its checkpoint neither deletes nor creates toward that side" {
+	ann_bob_state
+	# Outlook's stream has a delete and a new item but no checkpoint.
+	run --separate-stderr reconcile "$DATA/paired-exchange-deletes.jsonl" "$DATA/paired-interaction-incremental.jsonl"
+	assert_success
+	echo "$output" >out.jsonl
+	[ "$(ops delete)" -eq 0 ]
+	[ "$(ops create exchange)" -eq 0 ]     # i-new: Outlook was not read to the end
+	[ "$(ops create interaction)" -eq 1 ]  # e-new: InterAction was
+	[ "$(ops update exchange)" -eq 1 ]     # Ann's job title: updates need no checkpoint
+	[[ "$stderr" == *"not created in Outlook"* ]]
+	run jq -r 'select(.type == "checkpoint") | .side' out.jsonl
+	assert_output interaction
+}
+
+@test "a full snapshot missing a paired item deletes it on the other side" {
+	ann_bob_state
+	reconcile "$DATA/paired-exchange-full.jsonl" "$DATA/paired-interaction-incremental.jsonl" >out.jsonl
+	run jq -c 'select(.action == "delete") | [.target, .id, .if_version, .pair]' out.jsonl
+	assert_output '["interaction","i-bob","5","p-bob"]'
+	run jq -r 'select(.type == "changeset") | .first_sync' out.jsonl
+	assert_output false
+	run jq -c 'select(.action == "update") | [.target, .id, .if_version, .fields]' out.jsonl
+	assert_output '["exchange","e-ann","ck-ann-1",["job_title"]]'
+	[ "$(ops create exchange)" -eq 1 ]
+}
+
+@test "an unknown mailbox sync id matches as on a first sync and deletes nothing" {
+	ann_bob_state
+	sed "s/$SYNC_ID/99999999-0000-4000-8000-000000000009/" "$DATA/paired-exchange-full.jsonl" >ex.jsonl
+	reconcile ex.jsonl "$DATA/paired-interaction-incremental.jsonl" >out.jsonl
+	run jq -r 'select(.type == "changeset") | .first_sync' out.jsonl
+	assert_output true
+	[ "$(ops delete)" -eq 0 ]
+	run jq -r 'select(.action == "link") | .ids.exchange + "=" + .ids.interaction' out.jsonl
+	assert_output "e-ann=i-ann"
+}
+
+@test "the mass-delete guard holds deletes back, drops that side's checkpoint and exits 1" {
+	for i in $(seq -w 1 12); do
+		pair "p-$i" "e-$i" "ck-$i" "i-$i" 1 "{\"first\":\"N$i\"}"
+	done | make_state
+	cat >in.jsonl <<EOF
+{"type":"checkpoint","side":"exchange","account":"$ACCOUNT","folder":"contacts","token":"ews-2","complete":true,"full":true}
+{"type":"checkpoint","side":"interaction","account":"$ACCOUNT","folder":"contacts","token":"ia-2","complete":true,"full":false}
+EOF
+	run --separate-stderr reconcile in.jsonl
+	assert_failure 1
+	echo "$output" >out.jsonl
+	[ "$(ops delete)" -eq 0 ]
+	[[ "$stderr" == *"held back 12 deletes"* ]]
+	[[ "$stderr" == *"--allow-mass-delete"* ]]
+	run jq -r 'select(.type == "checkpoint") | .side' out.jsonl
+	assert_output interaction
+
+	run --separate-stderr reconcile --allow-mass-delete in.jsonl
+	assert_success
+	echo "$output" >out.jsonl
+	[ "$(ops delete interaction)" -eq 12 ]
+	run jq -r 'select(.type == "checkpoint") | .side' out.jsonl
+	assert_output "$(printf 'exchange\ninteraction')"
+}
+
+@test "a bad line exits 65 naming FILE:LINE and writes nothing" {
+	run --separate-stderr reconcile "$DATA/first-exchange.jsonl" "$DATA/bad-line.jsonl"
+	assert_failure 65
+	assert_output ""
+	[[ "$stderr" == *"bad-line.jsonl:2: "* ]]
+	printf '{"type":"contact",\n' >cut.jsonl
+	run --separate-stderr reconcile cut.jsonl
+	assert_failure 65
+	assert_output ""
+	[[ "$stderr" == *"cut.jsonl:1: "* ]]
+}
+
+@test "records of two accounts exit 65" {
+	run --separate-stderr reconcile "$DATA/two-accounts.jsonl"
+	assert_failure 65
+	assert_output ""
+	[[ "$stderr" == *"two-accounts.jsonl:2: "*"bob@firm.example"* ]]
+	run --separate-stderr reconcile --account carol@firm.example "$DATA/first-exchange.jsonl"
+	assert_failure 65
+	[[ "$stderr" == *"first-exchange.jsonl:1: "* ]]
+}
+
+@test "output is byte-identical across two runs with --now" {
+	ann_bob_state
+	reconcile "$DATA/paired-exchange-full.jsonl" "$DATA/paired-interaction-incremental.jsonl" >one.jsonl
+	reconcile "$DATA/paired-exchange-full.jsonl" "$DATA/paired-interaction-incremental.jsonl" >two.jsonl
+	cmp one.jsonl two.jsonl
+	# Same records in another order: the same ops (checkpoints follow the input order).
+	cat "$DATA/paired-interaction-incremental.jsonl" "$DATA/paired-exchange-full.jsonl" | reconcile >three.jsonl
+	cmp <(grep -v '"type":"checkpoint"' one.jsonl) <(grep -v '"type":"checkpoint"' three.jsonl)
+	run jq -r 'select(.type == "changeset") | .created' one.jsonl
+	assert_output "$NOW"
+}
+
+@test "each op_id is the digest of the op without op_id and reason" {
+	reconcile "$DATA/first-exchange.jsonl" "$DATA/first-interaction.jsonl" >out.jsonl
+	jq -c 'select(.type == "op")' out.jsonl | while read -r op; do
+		want=$(printf '%s' "$op" | jq -cS 'del(.op_id, .reason)' | tr -d '\n' | sha256sum | cut -d' ' -f1)
+		got=$(printf '%s' "$op" | jq -r '.op_id')
+		[ "$got" = "sha256:$want" ]
+	done
+}
+
+@test "a damaged state is an error (65), never a fresh start" {
+	mkdir -p state/ex1
+	printf 'this is not a database, not at all, and long enough to be read as one' >"state/ex1/$ACCOUNT.db"
+	run --separate-stderr reconcile "$DATA/first-exchange.jsonl"
+	assert_failure 65
+	assert_output ""
+}
+
+@test "usage: --help, --version, a bad option, a missing state folder" {
+	run "$BIN/oisync-reconcile" --version
+	assert_success
+	assert_output --regexp '^oisync-reconcile \(oisync\) [0-9]'
+	run "$BIN/oisync-reconcile" --help
+	assert_success
+	assert_output --partial "--allow-mass-delete"
+	run "$BIN/oisync-reconcile" --no-such-option
+	assert_failure 64
+	run "$BIN/oisync-reconcile" --conflict loudest-wins
+	assert_failure 64
+	run "$BIN/oisync-reconcile" --server ex1 "$DATA/first-exchange.jsonl"
+	assert_failure 64
+}
+
+@test "10,000 contacts on each side reconcile quickly" {
+	/usr/bin/python3 - <<'EOF' >big.jsonl
+import json
+for side, p in (("exchange", "e"), ("interaction", "i")):
+    for n in range(10000):
+        d = {"first": "F%d" % n, "last": "L%d" % (n % 97), "emails": [{"address": "u%d@x.example" % n, "kind": "work"}]}
+        print(json.dumps({"type": "contact", "side": side, "account": "alice@firm.example",
+                          "id": "%s%05d" % (p, n), "version": "1", "op": "upsert", "data": d}))
+    print(json.dumps({"type": "checkpoint", "side": side, "account": "alice@firm.example",
+                      "folder": "contacts", "token": "t", "complete": True, "full": True}))
+EOF
+	start=$(date +%s%N)
+	reconcile big.jsonl >out.jsonl
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "took ${ms} ms"
+	run jq -r 'select(.type == "changeset") | .counts.link' out.jsonl
+	assert_output 10000
+	# Generous for the sanitizer build; the plain build takes a fraction of it.
+	[ "$ms" -lt 10000 ]
+}
