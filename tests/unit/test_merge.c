@@ -289,6 +289,16 @@ struct model {
 	int debug;
 };
 
+/* Copy src (NULL: "") into a small model buffer of size n. */
+static void m_copy(char *dst, size_t n, const char *src)
+{
+	size_t len = src ? strlen(src) : 0;
+	if (len >= n)
+		OIS_BUG("model string too long: %s", src);
+	memcpy(dst, src ? src : "", len);
+	dst[len] = '\0';
+}
+
 static unsigned m_rand(struct model *m, unsigned n)
 {
 	m->rnd = m->rnd * 1103515245u + 12345u;
@@ -435,7 +445,7 @@ static void m_random_changes(struct model *m)
 			if (e->unit)
 				json_object_put(e->value);
 			e->side = s;
-			snprintf(e->id, sizeof(e->id), "%s", it->id);
+			m_copy(e->id, sizeof(e->id), it->id);
 			e->unit = u;
 			e->value = v;
 		}
@@ -508,7 +518,7 @@ static void m_input(struct model *m, struct ois_rc_input *in, const int full[OIS
 
 static void m_set(char dst[16], const char *src)
 {
-	snprintf(dst, 16, "%s", src ? src : "");
+	m_copy(dst, 16, src);
 }
 
 /* Apply the ops as oisync-apply does: servers first, then fold into the pairs. */
@@ -589,7 +599,7 @@ static void m_apply(struct model *m, struct ois_rc_result *res)
 				OIS_BUG("model pairs full");
 			mp = &m->pair[m->npairs++];
 			memset(mp, 0, sizeof(*mp));
-			snprintf(mp->pair_id, sizeof(mp->pair_id), "%s", res->ops[i].pair_id);
+			m_copy(mp->pair_id, sizeof(mp->pair_id), res->ops[i].pair_id);
 			mp->alive = 1;
 		}
 		/* What reconcile knew of both sides first, then what the servers answered, so a later op of
