@@ -111,16 +111,6 @@ static int edited(const char *kind, enum ois_side side, json_object *cur, json_o
 	return 0;
 }
 
-/* 1 when a and b differ in any unit (whatever side carries it). */
-static int differs(const char *kind, json_object *a, json_object *b)
-{
-	const char *const *u = units_of(kind);
-	for (size_t i = 0; u[i]; i++)
-		if (!ois_canon_unit_equal(a, b, u[i]))
-			return 1;
-	return 0;
-}
-
 /* The data side keeps carrying, completed from base where side does not carry a unit. */
 static json_object *restore(const char *kind, enum ois_side side, json_object *cur, json_object *base)
 {
@@ -137,36 +127,47 @@ static void note_conflict(struct ois_buf *conflicts, const char *unit)
 	ois_buf_addf(conflicts, "%s%s", conflicts->len ? ", " : "", unit);
 }
 
+/* The most units a kind has; the table is small and fixed. */
+#define MAX_UNITS 64
+
+/* Each unit's value in data (borrowed, NULL when empty): looked up once per item, not per question. */
+static size_t view_of(const char *const *u, json_object *data, json_object **v)
+{
+	size_t n = 0;
+	for (; u[n]; n++) {
+		if (n == MAX_UNITS)
+			OIS_BUG("more than %d merge units", MAX_UNITS);
+		v[n] = ois_canon_get(data, u[n]);
+	}
+	return n;
+}
+
 /*
  * Three-way merge against base (RECONCILE.md): a unit changed on one side
  * only takes that side's value; changed on both to one value takes it;
  * changed on both differently is a conflict the policy's winner takes.
  * A unit a side does not carry never counts as changed there.
  */
-static json_object *merge3(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
-			   enum ois_side winner, struct ois_buf *conflicts)
+static void merge3(const char *const *u, size_t n, json_object *const *vb, json_object *const *vc[OIS_SIDES],
+		   enum ois_side winner, json_object **m, struct ois_buf *conflicts)
 {
-	const char *const *u = units_of(in->kind);
-	json_object *m = copy(in->base);
-	for (size_t i = 0; u[i]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int ch[OIS_SIDES];
 		for (int s = 0; s < OIS_SIDES; s++)
-			ch[s] = ois_canon_side_supports((enum ois_side)s, u[i]) &&
-				!ois_canon_unit_equal(cur[s], in->base, u[i]);
+			ch[s] = ois_canon_side_supports((enum ois_side)s, u[i]) && !ois_canon_value_equal(vc[s][i], vb[i]);
 		if (!ch[OIS_EXCHANGE] && !ch[OIS_INTERACTION])
-			continue; /* neither side changed it: base stays */
-		if (!ch[OIS_INTERACTION])
-			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_EXCHANGE], u[i])); /* only Outlook changed it */
+			m[i] = vb[i]; /* neither side changed it: base stays */
+		else if (!ch[OIS_INTERACTION])
+			m[i] = vc[OIS_EXCHANGE][i]; /* only Outlook changed it */
 		else if (!ch[OIS_EXCHANGE])
-			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_INTERACTION], u[i])); /* only InterAction */
-		else if (ois_canon_unit_equal(cur[OIS_EXCHANGE], cur[OIS_INTERACTION], u[i]))
-			ois_canon_set(m, u[i], ois_canon_get(cur[OIS_EXCHANGE], u[i])); /* same edit on both */
+			m[i] = vc[OIS_INTERACTION][i]; /* only InterAction changed it */
+		else if (ois_canon_value_equal(vc[OIS_EXCHANGE][i], vc[OIS_INTERACTION][i]))
+			m[i] = vc[OIS_EXCHANGE][i]; /* the same edit on both sides */
 		else {
-			ois_canon_set(m, u[i], ois_canon_get(cur[winner], u[i])); /* conflict: the policy decides */
+			m[i] = vc[winner][i]; /* conflict: the policy decides */
 			note_conflict(conflicts, u[i]);
 		}
 	}
-	return m;
 }
 
 /*
@@ -174,49 +175,50 @@ static json_object *merge3(const struct ois_merge_in *in, json_object *const cur
  * unit one side does not carry or leaves empty takes the other's value;
  * two different values are a conflict the policy's winner takes.
  */
-static json_object *merge2(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
-			   enum ois_side winner, struct ois_buf *conflicts)
+static void merge2(const char *const *u, size_t n, json_object *const *vc[OIS_SIDES], enum ois_side winner,
+		   json_object **m, struct ois_buf *conflicts)
 {
-	const char *const *u = units_of(in->kind);
-	json_object *m = json_object_new_object();
-	for (size_t i = 0; u[i]; i++) {
-		json_object *v[OIS_SIDES];
-		int known[OIS_SIDES];
-		for (int s = 0; s < OIS_SIDES; s++) {
-			known[s] = ois_canon_side_supports((enum ois_side)s, u[i]);
-			v[s] = known[s] ? ois_canon_get(cur[s], u[i]) : NULL;
-		}
-		json_object *take;
-		if (!known[OIS_INTERACTION])
-			take = v[OIS_EXCHANGE];
-		else if (!known[OIS_EXCHANGE])
-			take = v[OIS_INTERACTION];
-		else if (ois_canon_value_equal(v[OIS_EXCHANGE], v[OIS_INTERACTION]))
-			take = v[OIS_EXCHANGE];
-		else if (!v[OIS_EXCHANGE] || !v[OIS_INTERACTION])
-			take = v[OIS_EXCHANGE] ? v[OIS_EXCHANGE] : v[OIS_INTERACTION];
+	for (size_t i = 0; i < n; i++) {
+		json_object *ex = vc[OIS_EXCHANGE][i], *ia = vc[OIS_INTERACTION][i];
+		if (!ois_canon_side_supports(OIS_INTERACTION, u[i]))
+			m[i] = ex; /* only Outlook carries it */
+		else if (!ois_canon_side_supports(OIS_EXCHANGE, u[i]))
+			m[i] = ia; /* only InterAction carries it */
+		else if (ois_canon_value_equal(ex, ia))
+			m[i] = ex; /* both agree */
+		else if (!ex || !ia)
+			m[i] = ex ? ex : ia; /* one side has nothing there */
 		else {
-			take = v[winner];
+			m[i] = winner == OIS_EXCHANGE ? ex : ia; /* conflict: the policy decides */
 			note_conflict(conflicts, u[i]);
 		}
-		ois_canon_set(m, u[i], take);
 	}
-	return m;
 }
 
-/* Units side carries whose value in cur is not the merged one, in table order; NULL when none. */
-static json_object *fields_to_write(const char *kind, enum ois_side side, json_object *cur, json_object *m)
+/* Units side carries whose value is not the merged one, in table order; NULL when none. */
+static json_object *fields_to_write(const char *const *u, size_t n, enum ois_side side, json_object *const *vc,
+				    json_object *const *m)
 {
-	const char *const *u = units_of(kind);
 	json_object *f = NULL;
-	for (size_t i = 0; u[i]; i++) {
-		if (!ois_canon_side_supports(side, u[i]) || ois_canon_unit_equal(cur, m, u[i]))
+	for (size_t i = 0; i < n; i++) {
+		if (!ois_canon_side_supports(side, u[i]) || ois_canon_value_equal(vc[i], m[i]))
 			continue;
 		if (!f)
 			f = json_object_new_array();
 		json_object_array_add(f, json_object_new_string(u[i]));
 	}
 	return f;
+}
+
+/* The merged data as an object: base (or nothing) with every unit that moved set. */
+static json_object *build(const char *const *u, size_t n, json_object *base, json_object *const *vb,
+			  json_object *const *m)
+{
+	json_object *obj = copy(base);
+	for (size_t i = 0; i < n; i++)
+		if (!ois_canon_value_equal(m[i], vb[i]))
+			ois_canon_set(obj, u[i], m[i]);
+	return obj;
 }
 
 static char *update_reason(enum ois_side target, json_object *fields, const char *conflicts,
@@ -236,11 +238,42 @@ static char *update_reason(enum ois_side target, json_object *fields, const char
 static void both_present(const struct ois_merge_in *in, json_object *const cur[OIS_SIDES],
 			 struct ois_merge_out *out)
 {
+	const char *const *u = units_of(in->kind);
+	json_object *vb[MAX_UNITS], *vcs[OIS_SIDES][MAX_UNITS], *mv[MAX_UNITS];
+	json_object *const *vc[OIS_SIDES] = { vcs[OIS_EXCHANGE], vcs[OIS_INTERACTION] };
+	size_t n = view_of(u, in->base, vb); /* all NULL without a base */
+	for (int s = 0; s < OIS_SIDES; s++)
+		view_of(u, cur[s], vcs[s]);
 	struct ois_buf conflicts = OIS_BUF_INIT;
 	enum ois_side w = ois_merge_winner(in->policy, in->modified);
-	json_object *m = in->base ? merge3(in, cur, w, &conflicts) : merge2(in, cur, w, &conflicts);
+	if (in->base)
+		merge3(u, n, vb, vc, w, mv, &conflicts);
+	else
+		merge2(u, n, vc, w, mv, &conflicts);
 	const char *cf = conflicts.len ? conflicts.data : "";
 
+	json_object *fields[OIS_SIDES];
+	for (int s = 0; s < OIS_SIDES; s++)
+		fields[s] = fields_to_write(u, n, (enum ois_side)s, vc[s], mv);
+	const char *refresh = NULL;
+	if (in->base && !fields[OIS_EXCHANGE] && !fields[OIS_INTERACTION]) {
+		int moved = 0;
+		for (size_t i = 0; i < n && !moved; i++)
+			moved = !ois_canon_value_equal(mv[i], vb[i]);
+		if (moved)
+			/* Nothing to write, yet the agreed data moved (the same edit on both sides): refresh the base. */
+			refresh = "same change on both sides";
+		else if ((in->seen[OIS_EXCHANGE] == OIS_SEEN_UPSERT && in->version_moved[OIS_EXCHANGE]) ||
+			 (in->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT && in->version_moved[OIS_INTERACTION]))
+			/* A change outside the synced units moved a version: record it, or the next write would conflict. */
+			refresh = "new version, no synced change";
+		else {
+			/* Both unchanged: nothing to do (the common case: no object is built). */
+			ois_buf_release(&conflicts);
+			return;
+		}
+	}
+	json_object *m = build(u, n, in->base, vb, mv);
 	if (!in->base) {
 		/* Matched across sides (first sync or two new items): pair them, no create. */
 		struct ois_buf why = OIS_BUF_INIT;
@@ -251,25 +284,14 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 			ois_buf_addf(&why, "; conflict on %s: %s kept (%s)", cf, ois_side_label(w), policy_names[in->policy]);
 		add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_buf_detach(&why, NULL));
 	}
-	int updates = 0;
+	if (refresh)
+		add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_xstrdup(refresh));
 	for (int s = 0; s < OIS_SIDES; s++) {
-		json_object *f = fields_to_write(in->kind, (enum ois_side)s, cur[s], m);
-		if (!f)
+		if (!fields[s])
 			continue; /* this side already holds every unit of the result it carries */
 		struct ois_decision *d = add(out, OIS_ACT_UPDATE, s, json_object_get(m),
-					     update_reason((enum ois_side)s, f, cf, w, in->policy));
-		d->fields = f;
-		updates++;
-	}
-	if (in->base && !updates) {
-		if (differs(in->kind, m, in->base))
-			/* Nothing to write, yet the agreed data moved (the same edit on both sides): refresh the base. */
-			add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_xstrdup("same change on both sides"));
-		else if ((in->seen[OIS_EXCHANGE] == OIS_SEEN_UPSERT && in->version_moved[OIS_EXCHANGE]) ||
-			 (in->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT && in->version_moved[OIS_INTERACTION]))
-			/* A change outside the synced units moved a version: record it, or the next write would conflict. */
-			add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_xstrdup("new version, no synced change"));
-		/* else both unchanged: nothing to do. */
+					     update_reason((enum ois_side)s, fields[s], cf, w, in->policy));
+		d->fields = fields[s];
 	}
 	json_object_put(m);
 	ois_buf_release(&conflicts);
@@ -353,6 +375,8 @@ void ois_merge(const struct ois_merge_in *in, struct ois_merge_out *out)
 					ois_side_label(o)), out);
 		return;
 	}
+	if (seen[OIS_EXCHANGE] == OIS_SEEN_BASE && seen[OIS_INTERACTION] == OIS_SEEN_BASE)
+		return; /* neither side reported it: unchanged on both, nothing to do */
 	/* Present on both sides: three-way merge against the base. */
 	both_present(in, cur, out);
 }
