@@ -1203,6 +1203,7 @@ def write_port_file(path, port):
     fd, tmp = tempfile.mkstemp(prefix=".port.", dir=d)
     with os.fdopen(fd, "w") as f:
         f.write("%d\n" % port)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

@@ -1,0 +1,661 @@
+#!/usr/bin/env bats
+# interaction_fake.bats - contract tests of the InterAction reference server
+# (tests/fakes/interaction_server.py) against man/oisync-interaction-api.7.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+SERVER="$BATS_TEST_DIRNAME/fakes/interaction_server.py"
+SEED="$BATS_TEST_DIRNAME/fakes/interaction_seed_example.json"
+MANPAGE="$BATS_TEST_DIRNAME/../man/oisync-interaction-api.7"
+
+# Secrets are made at run time and kept in 0600 files, never on a command line:
+# curl reads the Authorization header and the token form from files.
+setup() {
+	T=$BATS_TEST_TMPDIR
+	(umask 077
+	 printf 'oisync:%s\ntoken:%s\n' "$(rand)" "$(rand)" >"$T/clients")
+	SECRET=$(sed -n 's/^oisync://p' "$T/clients")
+	TOKEN=$(sed -n 's/^token://p' "$T/clients")
+	(umask 077
+	 printf 'Authorization: Bearer %s\n' "$TOKEN" >"$T/auth.hdr"
+	 printf 'grant_type=client_credentials&client_id=oisync&client_secret=%s' \
+		"$SECRET" >"$T/token.form")
+	SERVER_PID=
+}
+
+teardown() {
+	stop_server
+}
+
+rand() {
+	head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'
+}
+
+# start_server [ARGS...]: seed, clients file and port file are added.
+start_server() {
+	rm -f "$T/port"
+	/usr/bin/python3 "$SERVER" --port 0 --port-file "$T/port" --seed "$SEED" \
+		--clients-file "$T/clients" "$@" 2>>"$T/server.log" &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 50); do
+		[ -s "$T/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$T/port" ] || { cat "$T/server.log" >&2; return 1; }
+	PORT=$(cat "$T/port")
+	ROOT="http://127.0.0.1:$PORT"
+	BASE="$ROOT/api/v1"
+}
+
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=
+	fi
+}
+
+# api METHOD PATH [CURL ARGS...]: authorized request; sets CODE and BODY,
+# headers in $T/headers.
+api() {
+	local m=$1 p=$2
+	shift 2
+	CODE=$(curl -sS -X "$m" -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		-H @"$T/auth.hdr" "$@" "$BASE$p")
+	BODY=$(cat "$T/body")
+}
+
+# raw METHOD URL [CURL ARGS...]: no Authorization header.
+raw() {
+	local m=$1 u=$2
+	shift 2
+	CODE=$(curl -sS -X "$m" -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$u")
+	BODY=$(cat "$T/body")
+}
+
+# header NAME: value of a response header of the last request.
+header() {
+	grep -i "^$1:" "$T/headers" | head -1 | cut -d: -f2- | sed 's/^ *//' | tr -d '\r'
+}
+
+jqb() {
+	jq -r "$@" <<<"$BODY"
+}
+
+expect() { # STATUS [ERROR_CODE]
+	[ "$CODE" = "$1" ] || { echo "want HTTP $1, got $CODE: $BODY" >&2; return 1; }
+	if [ -n "${2:-}" ]; then
+		assert_equal "$(jqb '"\(.error.code) \(.error.message|type) \(.error.message|length > 0)"')" \
+			"$2 string true"
+	fi
+}
+
+# fake ENDPOINT JSON: POST to a control endpoint.
+fake() {
+	raw POST "$ROOT/_fake/$1" --json "$2"
+}
+
+full_cursor() { # USER: cursor of a full read
+	api GET "/users/$1/contacts?limit=500"
+	expect 200
+	jqb .cursor
+}
+
+feed() { # USER CURSOR [LIMIT]
+	api GET "/users/$1/changes?cursor=$2&limit=${3:-100}"
+}
+
+@test "--help describes the options and the control endpoints" {
+	run /usr/bin/python3 "$SERVER" --help
+	assert_success
+	assert_output --partial "--port-file"
+	assert_output --partial "--clients-file"
+	assert_output --partial "/_fake/faults"
+	assert_output --partial "token:STATIC"
+}
+
+@test "port file, 127.0.0.1 only, clean stop on SIGTERM" {
+	start_server
+	[[ "$PORT" =~ ^[0-9]+$ ]]
+	run ss -ltnH "sport = :$PORT"
+	assert_output --partial "127.0.0.1:$PORT"
+	kill -TERM "$SERVER_PID"
+	st=0
+	wait "$SERVER_PID" || st=$?
+	SERVER_PID=
+	assert_equal "$st" 0
+}
+
+@test "client credentials give a bearer token the API accepts" {
+	start_server --token-ttl 120
+	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	expect 200
+	assert_equal "$(jqb .token_type)" Bearer
+	assert_equal "$(jqb .expires_in)" 120
+	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/issued.hdr")
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 200
+	assert_equal "$(jqb '[.users[].id]|join(",")')" "alice,bob"
+	# Basic client authentication works too.
+	(umask 077; printf 'Authorization: Basic %s\n' "$(printf 'oisync:%s' "$SECRET" | base64 -w0)" \
+		>"$T/basic.hdr")
+	raw POST "$ROOT/oauth/token" -H @"$T/basic.hdr" --data grant_type=client_credentials
+	expect 200
+}
+
+@test "bad credentials, grant type, missing and unknown tokens are refused" {
+	start_server
+	raw POST "$ROOT/oauth/token" --data 'grant_type=client_credentials&client_id=oisync&client_secret=wrong'
+	expect 401 invalid_client
+	raw POST "$ROOT/oauth/token" --data 'grant_type=password&client_id=oisync'
+	expect 400 unsupported_grant_type
+	raw GET "$BASE/users"
+	expect 401 unauthorized
+	assert_equal "$(header WWW-Authenticate)" 'Bearer realm="interaction"'
+	raw GET "$BASE/users" -H 'Authorization: Bearer not-a-token'
+	expect 401 unauthorized
+	assert_equal "$(header Content-Type)" "application/json; charset=utf-8"
+}
+
+@test "issued tokens expire after --token-ttl; static tokens do not" {
+	start_server --token-ttl 1
+	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	expect 200
+	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/issued.hdr")
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 200
+	sleep 1.2
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 401 unauthorized
+	api GET /users
+	expect 200
+}
+
+@test "list paging: limit, next token, one cursor for the whole read" {
+	start_server
+	api GET "/users/alice/contacts?limit=2"
+	expect 200
+	assert_equal "$(jqb '[.contacts[].id]|join(",")')" "c-000001,c-000002"
+	next=$(jqb .next)
+	cursor=$(jqb .cursor)
+	[ "$next" != null ]
+	# A change between pages does not move the read's cursor.
+	fake edit '{"contact_id":"c-000003","set":{"job_title":"CFO"}}'
+	expect 200
+	api GET "/users/alice/contacts?limit=2&page=$next"
+	expect 200
+	assert_equal "$(jqb '[.contacts[].id]|join(",")')" "c-000003"
+	assert_equal "$(jqb .next)" null
+	assert_equal "$(jqb .cursor)" "$cursor"
+	assert_equal "$(jqb '.contacts[0].job_title')" CFO
+	# The change made during the read comes through the feed from that cursor.
+	feed alice "$cursor"
+	expect 200
+	assert_equal "$(jqb '[.changes[].contact.id]|join(",")')" "c-000003"
+	# Default limit; limits above 500 are capped; bad input refused.
+	api GET /users/alice/contacts
+	assert_equal "$(jqb '.contacts|length')" 3
+	api GET "/users/alice/contacts?limit=9999"
+	expect 200
+	api GET "/users/alice/contacts?limit=0"
+	expect 400 bad_request
+	api GET "/users/alice/contacts?page=garbage"
+	expect 400 bad_request
+	api GET "/users/bob/contacts?page=$next"
+	expect 400 bad_request
+	api GET /users/nobody/contacts
+	expect 404 not_found
+}
+
+@test "user view merges the user's per-user fields; firm view has none" {
+	start_server
+	api GET /users/alice/contacts/c-000001
+	expect 200
+	assert_equal "$(header ETag)" '"3"'
+	assert_equal "$(jqb 'keys_unsorted|join(",")')" \
+		"id,version,kind,title,first_name,middle_name,last_name,suffix,company_name,job_title,department,assistant,emails,phones,addresses,mailing_address,web_site,custom,categories,goes_by,my_notes,private,external_refs,updated_at"
+	assert_equal "$(jqb '.emails|keys_unsorted|join(",")')" "business,home,other"
+	assert_equal "$(jqb '.phones|keys_unsorted|join(",")')" \
+		"direct,company,mobile,home,other,business_fax,home_fax,assistant,pager"
+	assert_equal "$(jqb '.addresses.home|keys_unsorted|join(",")')" \
+		"street,city,state,postal_code,country"
+	assert_equal "$(jqb .goes_by)" Annie
+	assert_equal "$(jqb '.categories|join(",")')" "Clients,VIP"
+	assert_equal "$(jqb .private)" false
+	assert_equal "$(jqb .custom[0])" "key client"
+	api GET /contacts/c-000001
+	expect 200
+	assert_equal "$(jqb 'has("goes_by") or has("categories") or has("my_notes") or has("private")')" false
+	assert_equal "$(jqb .first_name)" Ann
+	api GET /contacts/c-999999
+	expect 404 not_found
+	api GET /users/alice/contacts/c-000004
+	expect 404 not_found
+}
+
+@test "per-user fields are isolated between two users; firm fields are shared" {
+	start_server
+	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: "3"' \
+		--json '{"goes_by":"Annie L.","my_notes":"alice only","categories":["X"],"private":true}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	api GET /users/bob/contacts/c-000001
+	assert_equal "$(jqb .goes_by)" Ann
+	assert_equal "$(jqb .my_notes)" "Alice's client"
+	assert_equal "$(jqb '.categories|join(",")')" Referrals
+	assert_equal "$(jqb .private)" false
+	# version is one per contact: bumped by anyone's per-user change
+	assert_equal "$(jqb .version)" 4
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 4' --json '{"job_title":"Senior Partner"}'
+	expect 200
+	api GET /users/alice/contacts/c-000001
+	assert_equal "$(jqb .job_title)" "Senior Partner"
+	assert_equal "$(jqb .goes_by)" "Annie L."
+	assert_equal "$(jqb .version)" 5
+}
+
+@test "full read then feed: firm changes reach every holder, per-user ones only their user" {
+	start_server
+	ca=$(full_cursor alice)
+	cb=$(full_cursor bob)
+	feed alice "$ca"
+	expect 200
+	assert_equal "$(jqb '.changes|length')" 0
+	assert_equal "$(jqb .more)" false
+	fake edit '{"user":"alice","contact_id":"c-000001","set":{"last_name":"Lee-Park","my_notes":"n"}}'
+	expect 200
+	assert_equal "$(jqb .my_notes)" n
+	feed alice "$ca"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.last_name,.contact.my_notes]]')" \
+		'[["upsert","c-000001","Lee-Park","n"]]'
+	ca2=$(jqb .cursor)
+	feed bob "$cb"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.my_notes]]')" \
+		'[["upsert","c-000001","Alice'"'"'s client"]]'
+	cb2=$(jqb .cursor)
+	# A per-user change is seen by that user only.
+	fake edit '{"user":"bob","contact_id":"c-000001","set":{"goes_by":"Annie B"}}'
+	feed alice "$ca2"
+	assert_equal "$(jqb '.changes|length')" 0
+	feed bob "$cb2"
+	assert_equal "$(jqb -c '[.changes[].contact.goes_by]')" '["Annie B"]'
+	# A change to a contact not on the list is not seen.
+	fake edit '{"contact_id":"c-000004","set":{"web_site":"https://umbrella.example"}}'
+	feed alice "$ca2"
+	assert_equal "$(jqb '.changes|length')" 0
+}
+
+@test "membership: add and remove show in the feed; removal never deletes the firm contact" {
+	start_server
+	c=$(full_cursor alice)
+	api PUT /users/alice/contacts/c-000004 --json '{"categories":["Vendors"]}'
+	expect 201
+	assert_equal "$(jqb .categories[0])" Vendors
+	api PUT /users/alice/contacts/c-000004
+	expect 200
+	feed alice "$c"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id]]')" '[["upsert","c-000004"]]'
+	c=$(jqb .cursor)
+	api DELETE /users/alice/contacts/c-000003
+	expect 204
+	[ -z "$BODY" ]
+	api DELETE /users/alice/contacts/c-000003
+	expect 404 not_found
+	fake remove '{"user":"alice","contact_id":"c-000002"}'
+	expect 200
+	feed alice "$c"
+	assert_equal "$(jqb -c '.changes')" \
+		'[{"op":"delete","id":"c-000003","reason":"removed_from_list"},{"op":"delete","id":"c-000002","reason":"removed_from_list"}]'
+	c=$(jqb .cursor)
+	api GET /contacts/c-000003
+	expect 200
+	api GET /contacts/c-000002
+	expect 200
+	# Adding back starts over with empty per-user data.
+	fake add '{"user":"alice","contact_id":"c-000002"}'
+	expect 201
+	feed alice "$c"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.goes_by]]')" '[["upsert","c-000002",""]]'
+	# /_fake/add creates a firm contact and lists it.
+	fake add '{"user":"bob","contact":{"first_name":"Zed","goes_by":"Z"}}'
+	expect 201
+	id=$(jqb .id)
+	[[ "$id" =~ ^c-[0-9]{6}$ ]]
+	api GET "/users/bob/contacts/$id"
+	assert_equal "$(jqb .goes_by)" Z
+	# A firm contact deleted in InterAction shows as reason "deleted".
+	c=$(full_cursor bob)
+	fake delete "{\"contact_id\":\"$id\"}"
+	expect 200
+	feed bob "$c"
+	assert_equal "$(jqb -c '.changes')" "[{\"op\":\"delete\",\"id\":\"$id\",\"reason\":\"deleted\"}]"
+}
+
+@test "feed collapses changes of one contact and pages with more" {
+	start_server
+	c=$(full_cursor alice)
+	for t in A B C; do
+		fake edit "{\"user\":\"alice\",\"contact_id\":\"c-000002\",\"set\":{\"job_title\":\"$t\"}}"
+	done
+	fake edit '{"contact_id":"c-000003","set":{"job_title":"D"}}'
+	fake edit '{"contact_id":"c-000001","set":{"job_title":"E"}}'
+	feed alice "$c"
+	assert_equal "$(jqb -c '[.changes[].contact|[.id,.job_title]]')" \
+		'[["c-000002","C"],["c-000003","D"],["c-000001","E"]]'
+	feed alice "$c" 2
+	assert_equal "$(jqb -c '[.changes[].contact.id]')" '["c-000002","c-000003"]'
+	assert_equal "$(jqb .more)" true
+	feed alice "$(jqb .cursor)" 2
+	assert_equal "$(jqb -c '[.changes[].contact.id]')" '["c-000001"]'
+	assert_equal "$(jqb .more)" false
+	last=$(jqb .cursor)
+	feed alice "$last"
+	assert_equal "$(jqb '.changes|length')" 0
+	assert_equal "$(jqb .cursor)" "$last"
+}
+
+@test "cursors: missing 400, malformed or another user's 410, too old 410" {
+	start_server --cursor-retention 2
+	api GET /users/alice/changes
+	expect 400 cursor_required
+	feed alice 'not-a-cursor'
+	expect 410 cursor_expired
+	cb=$(full_cursor bob)
+	feed alice "$cb"
+	expect 410 cursor_expired
+	c=$(full_cursor alice)
+	fake edit '{"contact_id":"c-000001","set":{"title":"Prof."}}'
+	feed alice "$c"
+	expect 200
+	fake edit '{"contact_id":"c-000001","set":{"title":"Dr."}}'
+	fake edit '{"contact_id":"c-000001","set":{"title":"Ms."}}'
+	feed alice "$c"
+	expect 410 cursor_expired
+	c=$(full_cursor alice)
+	feed alice "$c"
+	expect 200
+	api GET "/users/nobody/changes?cursor=$c"
+	expect 404 not_found
+}
+
+@test "If-Match: quoted or bare version; 412 on mismatch; 428 without it" {
+	start_server
+	api PATCH /contacts/c-000002 --json '{"job_title":"GC"}'
+	expect 428 precondition_required
+	api PATCH /users/alice/contacts/c-000002 --json '{"job_title":"GC"}'
+	expect 428 precondition_required
+	api PATCH /contacts/c-000002 -H 'If-Match: "7"' --json '{"job_title":"GC"}'
+	expect 412 version_mismatch
+	api GET /contacts/c-000002
+	assert_equal "$(jqb .job_title)" "General Counsel"
+	api PATCH /contacts/c-000002 -H 'If-Match: "1"' --json '{"job_title":"GC"}'
+	expect 200
+	assert_equal "$(jqb .version)" 2
+	assert_equal "$(header ETag)" '"2"'
+	api PATCH /contacts/c-000002 -H 'If-Match: 2' --json '{"job_title":"CEO"}'
+	expect 200
+	assert_equal "$(jqb .version)" 3
+	api PATCH /contacts/c-000002 -H 'If-Match: W/"3"' --json '{"job_title":"CEO"}'
+	expect 200
+	assert_equal "$(jqb .version)" 3   # nothing changed: no new version
+	api PATCH /contacts/c-000002 -H 'If-Match: abc' --json '{"job_title":"X"}'
+	expect 400 bad_request
+	api DELETE /users/alice/contacts/c-000002 -H 'If-Match: "1"'
+	expect 412 version_mismatch
+	api DELETE /users/alice/contacts/c-000002 -H 'If-Match: "3"'
+	expect 204
+}
+
+@test "PATCH merges nested objects key by key; empty or null clears" {
+	start_server
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json \
+		'{"emails":{"home":null,"other":"ann@other.example"},"phones":{"mobile":""},"addresses":{"business":{"city":"Boston"},"home":{"city":"Salem"}},"suffix":null,"custom":["a"],"mailing_address":"home"}'
+	expect 200
+	assert_equal "$(jqb -c .emails)" '{"business":"Ann.Lee@acme.example","home":"","other":"ann@other.example"}'
+	assert_equal "$(jqb .phones.mobile)" ""
+	assert_equal "$(jqb .phones.direct)" "+1 212 555 0100"
+	assert_equal "$(jqb -c .addresses.business)" \
+		'{"street":"1 Main St\nFloor 20","city":"Boston","state":"NY","postal_code":"10001","country":"United States"}'
+	assert_equal "$(jqb .addresses.home.city)" Salem
+	assert_equal "$(jqb .suffix)" ""
+	assert_equal "$(jqb -c .custom)" '["a","","",""]'
+	assert_equal "$(jqb .mailing_address)" home
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"addresses":{"business":null},"emails":""}'
+	expect 200
+	assert_equal "$(jqb -c .addresses.business)" '{"street":"","city":"","state":"","postal_code":"","country":""}'
+	assert_equal "$(jqb -c .emails)" '{"business":"","home":"","other":""}'
+}
+
+@test "bad bodies: unknown field named, bad JSON, wrong types, per-user field on a firm route" {
+	start_server
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"shoe_size":"9"}'
+	expect 400 bad_request
+	[[ "$(jqb .error.message)" == *"'shoe_size'"* ]]
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"phones":{"car":"1"}}'
+	expect 400 bad_request
+	[[ "$(jqb .error.message)" == *"'phones.car'"* ]]
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"first_name":'
+	expect 400 bad_request
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"first_name":7}'
+	expect 400 bad_request
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"goes_by":"A"}'
+	expect 400 bad_request
+	[[ "$(jqb .error.message)" == *"'goes_by'"* ]]
+	api POST /contacts --json '{"categories":["A"]}'
+	expect 400 bad_request
+	api POST /contacts --json '["not","an","object"]'
+	expect 400 bad_request
+	api PUT /users/alice/contacts/c-000004 --json '{"first_name":"X"}'
+	expect 400 bad_request
+	api GET /contacts/c-000001
+	assert_equal "$(jqb .version)" 3
+	api GET /nowhere
+	expect 404 not_found
+	api DELETE /contacts/c-000001
+	expect 405 method_not_allowed
+	assert_equal "$(header Allow)" "GET, PATCH"
+}
+
+@test "POST /contacts with external_refs; search by e-mail and external_ref; 409 on a taken ref" {
+	start_server
+	api POST /contacts --json '{"first_name":"Eve","last_name":"Stone","emails":{"home":"Eve@Stone.example"},"external_refs":["oisync:op:1"]}'
+	expect 201
+	id=$(jqb .id)
+	assert_equal "$id" c-000005
+	assert_equal "$(jqb .version)" 1
+	assert_equal "$(header Location)" "/api/v1/contacts/$id"
+	assert_equal "$(jqb -c .external_refs)" '["oisync:op:1"]'
+	api GET '/contacts?email=eve%40stone.EXAMPLE'
+	expect 200
+	assert_equal "$(jqb -c '[.contacts[].id]')" "[\"$id\"]"
+	api GET '/contacts?email=D.OKAFOR@mail.example'
+	assert_equal "$(jqb -c '[.contacts[].id]')" '["c-000003"]'
+	api GET '/contacts?email=nobody@nowhere.example'
+	expect 200
+	assert_equal "$(jqb -c .contacts)" '[]'
+	api GET '/contacts?external_ref=oisync%3Aop%3A1'
+	assert_equal "$(jqb -c '[.contacts[].id]')" "[\"$id\"]"
+	api GET '/contacts?external_ref=oisync:op:2'
+	assert_equal "$(jqb -c .contacts)" '[]'
+	api GET /contacts
+	expect 400 bad_request
+	api POST /contacts --json '{"first_name":"Eve","external_refs":["oisync:op:1"]}'
+	expect 409 already_exists
+	[[ "$(jqb .error.message)" == *"$id"* ]]
+	# The new contact is on nobody's list until PUT.
+	api GET "/users/alice/contacts/$id"
+	expect 404 not_found
+}
+
+@test "faults: 429 with Retry-After, 503, latency, dropped and truncated replies" {
+	start_server
+	fake faults '{"http_status":{"code":429,"next":1,"retry_after":2}}'
+	expect 200
+	api GET /users
+	expect 429 rate_limited
+	assert_equal "$(header Retry-After)" 2
+	api GET /users
+	expect 200
+	fake faults '{"http_status":{"code":503,"next":2}}'
+	api GET /users
+	expect 503 unavailable
+	api GET /users
+	expect 503
+	api GET /users
+	expect 200
+	fake faults '{"drop":{"next":1}}'
+	run curl -sS -H @"$T/auth.hdr" "$BASE/users"
+	assert_equal "$status" 52   # empty reply from server
+	fake faults '{"truncate":{"next":1}}'
+	run curl -sS -H @"$T/auth.hdr" "$BASE/users"
+	assert_equal "$status" 18   # partial file
+	# drop after doing the request: the write happened, the reply was lost
+	fake faults '{"drop":{"next":1,"after":true}}'
+	run curl -sS -H @"$T/auth.hdr" -X PATCH -H 'If-Match: 1' --json '{"job_title":"Y"}' "$BASE/contacts/c-000002"
+	assert_equal "$status" 52
+	api GET /contacts/c-000002
+	assert_equal "$(jqb .job_title)" Y
+	fake faults '{"latency_ms":300}'
+	s=$(date +%s%N)
+	api GET /users
+	expect 200
+	[ $(( ($(date +%s%N) - s) / 1000000 )) -ge 300 ]
+	fake faults '{}'
+	raw GET "$ROOT/_fake/faults"
+	assert_equal "$(jqb -c .faults)" '{}'
+	fake faults '{"http_status":{"code":418}}'
+	expect 400 bad_request
+}
+
+@test "stats count requests per route and method; dump shows the state" {
+	start_server
+	api GET /users
+	api GET /users/alice/contacts/c-000001
+	api GET /users/bob/contacts/c-000001
+	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	raw GET "$ROOT/_fake/stats"
+	expect 200
+	assert_equal "$(jqb '.requests["GET /api/v1/users/{uid}/contacts/{id}"]')" 2
+	assert_equal "$(jqb '.requests["GET /api/v1/users"]')" 1
+	assert_equal "$(jqb '.requests["POST /oauth/token"]')" 1
+	assert_equal "$(jqb .total)" 4
+	raw DELETE "$ROOT/_fake/stats"
+	expect 204
+	raw GET "$ROOT/_fake/dump"
+	expect 200
+	assert_equal "$(jqb '.contacts["c-000001"].version')" 3
+	assert_equal "$(jqb '.lists.alice["c-000001"].goes_by')" Annie
+	assert_equal "$(jqb '.users|length')" 2
+	raw GET "$ROOT/_fake/stats"
+	assert_equal "$(jqb .total)" 0
+}
+
+@test "--data-dir keeps the state across restarts; cursors stay valid" {
+	start_server --data-dir "$T/data"
+	c=$(full_cursor alice)
+	fake edit '{"user":"alice","contact_id":"c-000002","set":{"my_notes":"kept"}}'
+	expect 200
+	[ -f "$T/data/state.json" ]
+	stop_server
+	# The seed is ignored once a state exists.
+	start_server --data-dir "$T/data"
+	api GET /users/alice/contacts/c-000002
+	assert_equal "$(jqb .my_notes)" kept
+	feed alice "$c"
+	expect 200
+	assert_equal "$(jqb -c '[.changes[].contact.id]')" '["c-000002"]'
+	ls -A "$T/data" >"$T/files"
+	assert_equal "$(cat "$T/files")" state.json
+}
+
+@test "HTTP/1.1 keep-alive with exact Content-Length" {
+	start_server
+	run curl -sS -v -H @"$T/auth.hdr" "$BASE/users" "$BASE/users/alice/contacts/c-000001"
+	assert_success
+	assert_output --partial "Re-using existing connection"
+	api GET /users
+	assert_equal "$(header Content-Length)" "$(wc -c <"$T/body")"
+	api DELETE /users/alice/contacts/c-000001
+	expect 204
+}
+
+@test "man page EXAMPLES match the server" {
+	[ -f "$MANPAGE" ] || skip "no man page"
+	start_server
+	run /usr/bin/python3 - "$MANPAGE" "$PORT" "$T/clients" <<'EOF'
+# Send every request of the man page's EXAMPLES in order and compare the reply:
+# status line, the headers shown, and the JSON shown (a subset of the reply:
+# objects may leave keys out; "<...>" strings match any string).
+import http.client, json, re, sys
+man, port, clients = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+secret = [l.split(":", 1)[1].strip() for l in open(clients) if l.startswith("oisync:")][0]
+text = open(man).read()
+ex = text.split("\n.SH EXAMPLES", 1)[1].split("\n.SH ", 1)[0]
+def unescape(s):
+    return (s.replace("\\-", "-").replace("\\e", "\\").replace("\\(dq", '"')
+             .replace("\\&", "").replace("\\(aq", "'"))
+blocks = [unescape(b) for b in re.findall(r"\n\.EX\n(.*?)\n\.EE", ex, re.S)]
+def split(block):
+    head, _, body = block.partition("\n\n")
+    lines = head.split("\n")
+    return lines[0], [l.split(":", 1) for l in lines[1:]], body
+def match(want, got, where):
+    if isinstance(want, str) and want.startswith("<") and want.endswith(">"):
+        assert isinstance(got, str), where
+        return
+    if isinstance(want, dict):
+        assert isinstance(got, dict), "%s: want an object, got %r" % (where, got)
+        for k, v in want.items():
+            assert k in got, "%s: no key %s" % (where, k)
+            match(v, got[k], where + "." + k)
+        return
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), \
+            "%s: want %d items, got %r" % (where, len(want), got)
+        for i, (w, g) in enumerate(zip(want, got)):
+            match(w, g, "%s[%d]" % (where, i))
+        return
+    assert want == got, "%s: want %r, got %r" % (where, want, got)
+vars = {"<secret>": secret}
+n = 0
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+i = 0
+while i < len(blocks):
+    if not re.match(r"(GET|POST|PUT|PATCH|DELETE) ", blocks[i]):
+        i += 1
+        continue
+    req, resp = blocks[i], blocks[i + 1]
+    i += 2
+    for k, v in vars.items():
+        req = req.replace(k, v)
+    line, headers, body = split(req)
+    method, path = line.split()[:2]
+    conn.request(method, path, body=body.encode() if body else None,
+                 headers={k.strip(): v.strip() for k, v in headers})
+    r = conn.getresponse()
+    got_body = r.read().decode()
+    sline, want_headers, want_body = split(resp)
+    where = "example %d (%s %s)" % (n + 1, method, path)
+    want_status = int(sline.split()[1])
+    assert r.status == want_status, "%s: status %d, want %d: %s" % (where, r.status, want_status, got_body)
+    for k, v in want_headers:
+        if k.lower() in ("content-length",):
+            continue
+        assert r.getheader(k.strip()) == v.strip(), "%s: header %s: %r" % (where, k, r.getheader(k.strip()))
+    if want_body.strip():
+        got = json.loads(got_body)
+        match(json.loads(want_body), got, where)
+        for key, name in (("access_token", "<token>"), ("cursor", "<cursor>"), ("next", "<page>")):
+            if isinstance(got, dict) and isinstance(got.get(key), str):
+                vars[name] = got[key]
+    else:
+        assert got_body == "", "%s: want no body, got %r" % (where, got_body)
+    n += 1
+print("%d examples checked" % n)
+assert n >= 10, "too few examples found"
+EOF
+	echo "$output"
+	assert_success
+}
