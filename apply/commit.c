@@ -79,12 +79,20 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 	if (is_new && failed)
 		return 0; /* half-linked: the next run matches the two again */
 	if (is_new) {
-		json_object *ids = ois_json_obj(op, "ids"), *versions = ois_json_obj(op, "versions");
 		p.pair_id = ois_xstrdup(pair_id);
 		p.kind = ois_xstrdup(ois_json_str(op, "kind"));
 		p.op_id = ois_xstrdup(r->op_id);
-		for (int s = 0; s < OIS_SIDES; s++) {
-			set_str(&p.id[s], ois_json_str(ids, ois_side_name(s)));
+	}
+	/*
+	 * What reconcile read of each side is newer than what the pair holds
+	 * (a version moves when another user's own fields change, too); the
+	 * target side's answer from the server, below, is newer still.
+	 */
+	json_object *ids = ois_json_obj(op, "ids"), *versions = ois_json_obj(op, "versions");
+	for (int s = 0; s < OIS_SIDES; s++) {
+		const char *id = ois_json_str(ids, ois_side_name(s));
+		if (id || is_new) {
+			set_str(&p.id[s], id);
 			set_str(&p.version[s], ois_json_str(versions, ois_side_name(s)));
 		}
 	}

@@ -30,6 +30,11 @@ ops_in() {
 	grep -c '"type":"op"' "$1" || true
 }
 
+# server_ops_in FILE: ops that change a server (link and unlink only touch the state).
+server_ops_in() {
+	grep '"type":"op"' "$1" | grep -cE '"action":"(create|update|delete)"' || true
+}
+
 # id of the Outlook contact with this surname in MAILBOX.
 ews_id() { # MAILBOX SURNAME
 	ews_ctl "$D" "dump?mailbox=$1" | jq -r --arg s "$2" '.contacts[] | select(.Surname == $s) | .ItemId.Id'
