@@ -55,6 +55,32 @@ static void set_str(char **dst, const char *val)
 }
 
 /*
+ * A new pair may name an item another pair already holds: a run killed after
+ * its ops were confirmed but before they were folded left those ops for this
+ * fold, while reconcile, not seeing them, matched the same items again under
+ * a pair of its own. The newer pairing knows as much or more: it replaces.
+ */
+static int drop_stale_pairs(struct apply_run *run, json_object *op)
+{
+	json_object *ids = ois_json_obj(op, "ids");
+	const char *kind = ois_json_str(op, "kind");
+	for (int s = 0; s < OIS_SIDES; s++) {
+		const char *id = ois_json_str(ids, ois_side_name(s));
+		struct ois_pair old = { 0 };
+		int rc = id ? ois_state_pair_find(run->st, kind, s, id, &old) : OIS_ENOTFOUND;
+		if (rc == 0) {
+			ois_info("pair %s replaces %s for the same %s item", ois_json_str(op, "pair"),
+				 old.pair_id, ois_side_name(s));
+			rc = ois_state_pair_delete(run->st, old.pair_id);
+		}
+		ois_pair_release(&old);
+		if (rc && rc != OIS_ENOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * Fold one confirmed op into its pair. The base (what both sides agreed on)
  * moves to the op's data only when every op of the pair in this run
  * succeeded: if one side's update failed, that side still holds the old
@@ -78,6 +104,8 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 	int is_new = rc == OIS_ENOTFOUND;
 	if (is_new && failed)
 		return 0; /* half-linked: the next run matches the two again */
+	if (is_new && (rc = drop_stale_pairs(run, op)))
+		return rc;
 	if (is_new) {
 		p.pair_id = ois_xstrdup(pair_id);
 		p.kind = ois_xstrdup(ois_json_str(op, "kind"));

@@ -219,14 +219,15 @@ int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 	return rc;
 }
 
-int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out)
+/* The first pair the query (with its arguments) finds, copied into out. */
+static int pair_query_one(struct ois_state *st, const char *sql, int nargs, const char *const *args,
+			  struct ois_pair *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!st->db)
 		return OIS_ENOTFOUND;
-	const char *args[] = { pair_id };
 	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT " PAIR_COLS " FROM pairs WHERE pair_id = ?1", &stmt, 1, args);
+	int rc = prep(st, sql, &stmt, nargs, args);
 	if (rc)
 		return rc;
 	int step = sqlite3_step(stmt);
@@ -249,6 +250,22 @@ int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pai
 	}
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out)
+{
+	const char *args[] = { pair_id };
+	return pair_query_one(st, "SELECT " PAIR_COLS " FROM pairs WHERE pair_id = ?1", 1, args, out);
+}
+
+int ois_state_pair_find(struct ois_state *st, const char *kind, enum ois_side side, const char *id,
+			struct ois_pair *out)
+{
+	const char *args[] = { kind, id };
+	return pair_query_one(st, side == OIS_EXCHANGE
+			      ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id = ?2"
+			      : "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id = ?2",
+			      2, args, out);
 }
 
 int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p)

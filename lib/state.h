@@ -104,6 +104,9 @@ int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pai
  * pair (or an InterAction id by another pair of the same kind) is refused
  * with OIS_EIO, never silently taken over. Strings are copied.
  */
+/* The pair of kind holding item id on side: 0, OIS_ENOTFOUND, or an error. */
+int ois_state_pair_find(struct ois_state *st, const char *kind, enum ois_side side, const char *id,
+			struct ois_pair *out);
 int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p);
 int ois_state_pair_delete(struct ois_state *st, const char *pair_id);
 long ois_state_pair_count(struct ois_state *st, const char *kind);
