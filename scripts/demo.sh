@@ -13,7 +13,11 @@ trap 'fakes_stop "$demo"' EXIT
 export PATH="$build/bin:$root/scripts:$PATH"
 export OISYNC_CONF="$demo/oisync.conf"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 holdings() { "$PYTHON" "$root/tests/fakes/holdings.py" "$(cat "$demo/ews.url")" "$(cat "$demo/ia.url")" "$@"; }
 
 say "Starting the fake Exchange (EWS) and InterAction servers"
@@ -29,21 +33,17 @@ say "First sync: oisync-run ex1"
 oisync-run ex1
 
 say "Editing both sides between runs"
-alice_ann=$(ews_ctl "$demo" "dump?mailbox=alice@firm.example" |
-	"$PYTHON" -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin)["contacts"] if c.get("Surname")=="Lee"))')
-ews_ctl "$demo" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$alice_ann\",\"set\":{\"JobTitle\":\"Senior Partner\"}}" >/dev/null
-echo "Outlook (alice):  Ann Lee's job title -> Senior Partner"
-alice_tom=$(ews_ctl "$demo" "dump?mailbox=alice@firm.example" |
-	"$PYTHON" -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin)["contacts"] if c.get("Surname")=="Haddad"))')
-ews_ctl "$demo" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$alice_tom\"}" >/dev/null
-echo "Outlook (alice):  Omar Haddad deleted"
+ews_id() { ews_ctl "$demo" "dump?mailbox=$1" | jq -r --arg s "$2" '.contacts[] | select(.Surname == $s) | .ItemId.Id'; }
+ia_id() { ia_ctl "$demo" dump | jq -r --arg s "$1" '.contacts | to_entries[] | select(.value.last_name == $s) | .key'; }
+ews_ctl "$demo" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Lee)\",\"set\":{\"JobTitle\":\"Senior Partner\"}}" >/dev/null
+echo "Outlook (alice):     Ann Lee's job title -> Senior Partner"
+ews_ctl "$demo" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Haddad)\"}" >/dev/null
+echo "Outlook (alice):     Omar Haddad deleted"
 ews_ctl "$demo" create '{"mailbox":"alice@firm.example","contact":{"GivenName":"Grace","Surname":"Hopper","CompanyName":"Navy Labs","EmailAddresses":{"EmailAddress1":"grace@navylabs.example"},"PhoneNumbers":{"MobilePhone":"(202) 555-0147"}}}' >/dev/null
-echo "Outlook (alice):  Grace Hopper created"
-carlos=$(ia_ctl "$demo" dump | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(next(c["id"] for c in (d["contacts"].values() if isinstance(d["contacts"],dict) else d["contacts"]) if c.get("last_name")=="Diaz"))')
-ia_ctl "$demo" edit "{\"user\":\"alice\",\"contact_id\":\"$carlos\",\"set\":{\"phones\":{\"mobile\":\"+34 600 999 888\"}}}" >/dev/null
+echo "Outlook (alice):     Grace Hopper created"
+ia_ctl "$demo" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Diaz)\",\"set\":{\"phones\":{\"mobile\":\"+34 600 999 888\"}}}" >/dev/null
 echo "InterAction (alice): Carlos Diaz's mobile -> +34 600 999 888"
-zoe=$(ia_ctl "$demo" dump | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(next(c["id"] for c in (d["contacts"].values() if isinstance(d["contacts"],dict) else d["contacts"]) if c.get("last_name")=="Adams"))')
-ia_ctl "$demo" remove "{\"user\":\"bob\",\"contact_id\":\"$zoe\"}" >/dev/null
+ia_ctl "$demo" remove "{\"user\":\"bob\",\"contact_id\":\"$(ia_id Adams)\"}" >/dev/null
 echo "InterAction (bob):   Zoe Adams removed from bob's contact list"
 
 say "Second sync: only those edits move"
