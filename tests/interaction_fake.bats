@@ -620,7 +620,10 @@ def match(want, got, where):
     assert want == got, "%s: want %r, got %r" % (where, want, got)
 vars = {"<secret>": secret}
 n = 0
+import socket
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+conn.connect()
+conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 i = 0
 while i < len(blocks):
     if not re.match(r"(GET|POST|PUT|PATCH|DELETE) ", blocks[i]):
