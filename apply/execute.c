@@ -1,6 +1,5 @@
 /* execute.c - send one op to its server, exactly once, and record the answer. */
 #include "apply.h"
-#include "canon_fields.h"
 #include "code.h"
 #include "config.h"
 #include "drivers.h"
@@ -79,32 +78,6 @@ static int run_stopping(int rc)
 }
 
 /*
- * An adopted item may hold less than the op's data: the run that created it
- * may have died between steps (InterAction: after creating the firm contact,
- * before putting it on the user's list with the user's own fields). Write
- * every field the side carries, so the pair's base is what the item holds;
- * otherwise a missing field would look like a deletion at the next run.
- */
-static int restore_adopted(struct ois_driver *d, json_object *op,
-			   const char *id, char **version)
-{
-	const char *kind = ois_json_str(op, "kind");
-	enum ois_side side = (enum ois_side)ois_side_parse(ois_json_str(op, "target"));
-	json_object *fields = json_object_new_array();
-	for (const char *const *u = ois_canon_units(kind); u && *u; u++)
-		if (ois_canon_side_supports(side, *u))
-			json_object_array_add(fields, json_object_new_string(*u));
-	char *new_version = NULL;
-	int rc = d->update(d->conn, kind, id, *version, ois_json_obj(op, "data"), fields, &new_version);
-	json_object_put(fields);
-	if (rc == 0) {
-		free(*version);
-		*version = new_version;
-	}
-	return rc;
-}
-
-/*
  * A create whose earlier attempt may have reached the server (a "pending"
  * row: killed or timed out between send and record) is first looked for by
  * its op id tag and adopted, so it is never created twice.
@@ -114,10 +87,10 @@ static int do_create(struct apply_run *run, struct ois_driver *d, json_object *o
 {
 	const char *kind = ois_json_str(op, "kind");
 	if (maybe_sent) {
-		int rc = d->find_by_op(d->conn, kind, op_id, id, version);
+		int rc = d->find_by_op(d->conn, kind, op_id, ois_json_obj(op, "data"), id, version);
 		if (rc == 0) {
 			ois_info("adopted %s %s created by an interrupted run", kind, *id);
-			return restore_adopted(d, op, *id, version);
+			return 0;
 		}
 		if (rc != OIS_ENOTFOUND)
 			return rc;

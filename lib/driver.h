@@ -41,8 +41,15 @@ struct ois_driver {
 	 * InterAction removes it from the user's list, never the firm contact.
 	 */
 	int (*remove)(void *conn, const char *kind, const char *id, const char *if_version);
-	/* Find an item created by op_id: 0 and its id/version, or OIS_ENOTFOUND. */
-	int (*find_by_op)(void *conn, const char *kind, const char *op_id, char **id, char **version);
+	/*
+	 * Find an item created by op_id: 0 and its id/version, or OIS_ENOTFOUND.
+	 * data is the create's data: where a create takes more than one request
+	 * (InterAction: create the firm contact, then put it on the user's list
+	 * with the user's own fields), a run killed in between left the item
+	 * incomplete, and the driver completes it from data.
+	 */
+	int (*find_by_op)(void *conn, const char *kind, const char *op_id, json_object *data,
+			  char **id, char **version);
 	/* Close the connection and free conn. */
 	void (*close)(void *conn);
 };

@@ -89,8 +89,11 @@ static int drv_remove(void *conn, const char *kind, const char *id, const char *
 	return ois_ews_delete_item(EWS(conn), id, if_version);
 }
 
-static int drv_find_by_op(void *conn, const char *kind, const char *op_id, char **id, char **version)
+/* CreateItem is one request: an item found by its tag is complete, data is not needed. */
+static int drv_find_by_op(void *conn, const char *kind, const char *op_id, json_object *data,
+			  char **id, char **version)
 {
+	(void)data;
 	*id = *version = NULL;
 	int rc = kind_ok(kind);
 	if (rc)

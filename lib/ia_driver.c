@@ -265,7 +265,8 @@ static int ia_remove(void *conn, const char *kind, const char *id, const char *i
 	return rc;
 }
 
-static int ia_find_by_op(void *conn, const char *kind, const char *op_id, char **id, char **version)
+static int ia_find_by_op(void *conn, const char *kind, const char *op_id, json_object *data,
+			 char **id, char **version)
 {
 	struct ia_conn *c = conn;
 	*id = *version = NULL;
@@ -280,7 +281,11 @@ static int ia_find_by_op(void *conn, const char *kind, const char *op_id, char *
 	if (rc == OIS_ENOTFOUND) {
 		/* Created, but the run stopped before it reached the list. */
 		ois_info("contact %s created by op %s is not on %s's list: adding it", cid, op_id, c->uid);
-		rc = add_to_list(c, cid, NULL, id, version);
+		json_object *body = data ? ois_ia_contact_from_canonical(data, NULL) : NULL;
+		json_object *user = body ? split_user_fields(body) : NULL;
+		rc = add_to_list(c, cid, user, id, version);
+		json_object_put(user);
+		json_object_put(body);
 		goto out;
 	}
 	if (!rc)

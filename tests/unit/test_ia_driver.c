@@ -220,13 +220,13 @@ static void test_create_new_then_update_remove(void)
 	json_object_put(v);
 
 	/* A create whose reply was lost is found by its op id. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", &fid, &fver), 0);
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", NULL, &fid, &fver), 0);
 	CHECK_STR(fid, id);
 	CHECK_STR(fver, version);
 	free(fid);
 	free(fver);
 	fid = fver = NULL;
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-none", &fid, &fver), OIS_ENOTFOUND);
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-none", NULL, &fid, &fver), OIS_ENOTFOUND);
 	CHECK(fid == NULL);
 
 	/* Exactly the named fields change, under If-Match. */
@@ -259,7 +259,7 @@ static void test_create_new_then_update_remove(void)
 	CHECK_INT(d->remove(d->conn, "contact", id, NULL), OIS_ENOTFOUND);
 
 	/* Found by its op id but off the list: put back and adopted. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", &fid, &fver), 0);
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", NULL, &fid, &fver), 0);
 	CHECK_STR(fid, id);
 	v = alice_view(id);
 	CHECK(v != NULL);
@@ -307,7 +307,7 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 		return;
 	char *id = NULL, *version = NULL;
 	/* A first call fetches the token, so the fault hits the POST itself. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-lost", &id, &version), OIS_ENOTFOUND);
+	CHECK_INT(d->find_by_op(d->conn, "contact", "op-lost", NULL, &id, &version), OIS_ENOTFOUND);
 	CHECK_INT(set_faults("{\"drop\":{\"next\":1,\"after\":true}}"), 0);
 	json_object *data = parse("{\"first\":\"Lost\",\"last\":\"Reply\"}");
 	CHECK_INT(d->create(d->conn, "contact", data, "op-lost", &id, &version), 0);
