@@ -178,35 +178,7 @@ static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
 	return write_rec(r, x->args->out);
 }
 
-/* The committed SyncState, or NULL for a full read. */
-static int committed_token(const struct extract_args *args, char **token)
-{
-	*token = NULL;
-	if (args->full)
-		return 0;
-	if (ois_str_empty(args->state_dir))
-		return ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
-	struct ois_state *st;
-	int rc = ois_state_open(args->state_dir, args->server, args->account, OIS_STATE_READ, &st);
-	if (rc)
-		return rc;
-	rc = ois_state_checkpoint_get(st, OIS_EXCHANGE, FOLDER, token);
-	if (rc == OIS_ENOTFOUND)
-		rc = 0;
-	ois_state_close(st);
-	if (!rc && ois_str_empty(*token)) {
-		free(*token);
-		*token = NULL;
-	}
-	return rc;
-}
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void print_stats(const struct ex_extract *x, double seconds)
 {
@@ -221,14 +193,14 @@ static void print_stats(const struct ex_extract *x, double seconds)
 int extract_exchange(const struct extract_args *args)
 {
 	struct ex_extract x = { .args = args };
-	double start = now_s();
+	double start = ois_monotonic_seconds();
 	char *token = NULL, *new_state = NULL;
 	int rc;
 
 	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
 	if (!ep)
 		return ois_fail(OIS_ECONFIG, "no [server %s] in the configuration", args->server ? args->server : "");
-	if ((rc = committed_token(args, &token)))
+	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &token)))
 		return rc;
 	x.ews = ois_ews_open(ep, args->url, args->mailbox, &rc);
 	if (!x.ews)
@@ -259,7 +231,7 @@ int extract_exchange(const struct extract_args *args)
 	rc = emit_checkpoint(&x, new_state, token == NULL);
 out:
 	if (args->stats && x.ews)
-		print_stats(&x, now_s() - start);
+		print_stats(&x, ois_monotonic_seconds() - start);
 	changes_release(&x.changes);
 	ois_ews_free(x.ews);
 	free(new_state);

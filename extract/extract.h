@@ -3,6 +3,7 @@
 #define OIS_EXTRACT_H
 
 #include "config.h"
+#include "record.h"
 
 #include <stdio.h>
 
@@ -26,6 +27,14 @@ struct extract_args {
  * written no checkpoint, so nothing downstream infers a deletion.
  */
 int extract_exchange(const struct extract_args *args);
+
+/*
+ * The token (EWS SyncState, InterAction cursor) apply last committed for
+ * side's folder, or NULL for a full read: none yet, or --full. *token is
+ * owned by the caller.
+ */
+int extract_committed_token(const struct extract_args *args, enum ois_side side, const char *folder,
+			    char **token);
 int extract_interaction(const struct extract_args *args);
 
 #endif

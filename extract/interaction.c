@@ -151,36 +151,7 @@ static int feed_read(struct ia_extract *x, const char *start)
 	return rc;
 }
 
-/* The committed cursor, or NULL for a full read. */
-static int committed_cursor(const struct extract_args *args, char **token)
-{
-	*token = NULL;
-	if (args->full)
-		return 0;
-	if (ois_str_empty(args->state_dir))
-		return ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
-	struct ois_state *st;
-	int rc = ois_state_open(args->state_dir, args->server ? args->server : "interaction", args->account,
-				OIS_STATE_READ, &st);
-	if (rc)
-		return rc;
-	rc = ois_state_checkpoint_get(st, OIS_INTERACTION, FOLDER, token);
-	if (rc == OIS_ENOTFOUND)
-		rc = 0;
-	ois_state_close(st);
-	if (!rc && ois_str_empty(*token)) {
-		free(*token);
-		*token = NULL;
-	}
-	return rc;
-}
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void print_stats(const struct ia_extract *x, double seconds)
 {
@@ -196,9 +167,9 @@ static void print_stats(const struct ia_extract *x, double seconds)
 int extract_interaction(const struct extract_args *args)
 {
 	struct ia_extract x = { .args = args };
-	double start = now_s();
+	double start = ois_monotonic_seconds();
 	char *cursor = NULL;
-	int rc = committed_cursor(args, &cursor);
+	int rc = extract_committed_token(args, OIS_INTERACTION, FOLDER, &cursor);
 	if (rc)
 		return rc;
 	if ((rc = ois_ia_open(&args->cfg->interaction, args->url, &x.ia)))
@@ -219,7 +190,7 @@ int extract_interaction(const struct extract_args *args)
 	if (rc == OIS_ENOTFOUND)
 		rc = ois_fail(OIS_ECONFIG, "InterAction has no user '%s' (check the users file)", args->user);
 	if (args->stats)
-		print_stats(&x, now_s() - start);
+		print_stats(&x, ois_monotonic_seconds() - start);
 out:
 	ois_ia_close(x.ia);
 	free(cursor);

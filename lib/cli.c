@@ -3,6 +3,10 @@
 #include "code.h"
 #include "log.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
 #ifndef OIS_VERSION
 #define OIS_VERSION "unknown"
 #endif
@@ -28,5 +32,16 @@ int ois_cli_common(int opt, const char *arg)
 		return 1;
 	}
 	}
+	return 0;
+}
+
+int ois_cli_parse_size(const char *opt, const char *arg, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || n == 0 || arg[0] == '-' || n > SIZE_MAX / 2)
+		return ois_fail(OIS_EUSAGE, "%s needs a number of bytes, not '%s'", opt, arg);
+	*out = (size_t)n;
 	return 0;
 }

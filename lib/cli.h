@@ -2,6 +2,7 @@
 #ifndef OIS_CLI_H
 #define OIS_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Print "PROG (oisync) VERSION" to stdout: --version. */
@@ -13,6 +14,9 @@ void ois_cli_version(const char *prog);
  * --log-format), 0 when not one of them, OIS_EUSAGE for a bad value.
  */
 int ois_cli_common(int opt, const char *arg);
+
+/* A positive byte count for option opt (e.g. --max-line): 0, or OIS_EUSAGE (logged). */
+int ois_cli_parse_size(const char *opt, const char *arg, size_t *out);
 
 /* The shared entries for a struct option table. */
 #define OIS_CLI_LOG_FORMAT 0x1001

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static _Noreturn void oom(size_t size)
 {
@@ -85,4 +86,11 @@ int ois_str_eq(const char *a, const char *b)
 	if (ois_str_empty(a) || ois_str_empty(b))
 		return ois_str_empty(a) && ois_str_empty(b);
 	return strcmp(a, b) == 0;
+}
+
+double ois_monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -21,6 +21,9 @@ char *ois_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void ois_bug_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Seconds on the monotonic clock, for measuring how long something took. */
+double ois_monotonic_seconds(void);
+
 #define OIS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 1 when s is NULL or "". */

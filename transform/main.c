@@ -64,20 +64,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
-	char *end;
-	unsigned long long n;
 	while ((c = getopt_long(argc, argv, "c:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case OPT_REGION: o->region = optarg; break;
 		case OPT_MAX_LINE:
-			errno = 0;
-			n = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || n == 0 || optarg[0] == '-' || n > SIZE_MAX / 2) {
-				ois_error("--max-line needs a number of bytes, not '%s'", optarg);
+			if (ois_cli_parse_size("--max-line", optarg, &o->max_line))
 				return EX_USAGE;
-			}
-			o->max_line = (size_t)n;
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': ois_cli_version(PROG); return 0;
