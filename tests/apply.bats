@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# apply.bats - oisync-apply on its own: dry run, replay, bad input, conflicts.
+
+load e2e_helper
+
+setup() {
+	e2e_setup
+	# alice's first change set, made by the stages by hand.
+	{ oisync-extract exchange --mailbox alice@firm.example && oisync-extract interaction --user alice; } |
+		oisync-transform | oisync-reconcile --server ex1 --account alice@firm.example --user alice >"$D/cs.jsonl"
+	DB="$D/state/ex1/alice@firm.example.db"
+}
+teardown() { e2e_teardown; }
+
+# Requests the fakes saw that change something.
+writes() {
+	{ ews_ctl "$D" stats; echo; ia_ctl "$D" stats; } |
+		jq -s '(.[0].operations | to_entries | map(select(.key | test("CreateItem|UpdateItem|DeleteItem"))) | map(.value) | add // 0)
+		     + (.[1].requests | to_entries | map(select(.key | test("^(POST|PUT|PATCH|DELETE) /api"))) | map(.value) | add // 0)'
+}
+
+@test "--dry-run says what it would do in words and changes nothing" {
+	before=$(writes)
+	run oisync-apply --dry-run "$D/cs.jsonl"
+	assert_success
+	assert_line --partial "would create contact in InterAction: Ann Lee <ann.lee@acme.example> - new in Outlook"
+	assert_line --partial "would pair the Outlook and InterAction contact: Erik Nilsson"
+	[ "$(writes)" = "$before" ]
+	[ ! -e "$DB" ]
+}
+
+@test "a replayed change set skips what is done and commits no checkpoint" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	tokens=$(sqlite3 "$DB" 'select side, token from checkpoints order by side')
+	[ -n "$tokens" ]
+	sqlite3 "$DB" "delete from checkpoints"
+	before=$(writes)
+	run oisync-apply --replay "$D/cs.jsonl"
+	assert_success
+	n=$(grep -c '"type":"op"' "$D/cs.jsonl")
+	[ "$(grep -c '"status":"skipped"' <<<"$output")" -eq "$n" ]
+	[ "$(writes)" = "$before" ]
+	[ -z "$(sqlite3 "$DB" 'select * from checkpoints')" ]
+}
+
+@test "a bad line stops apply with 65 naming it; what came before is recorded, no checkpoint moves" {
+	{ head -n 3 "$D/cs.jsonl"; echo '{"type":"op","op_id":"x"'; tail -n +4 "$D/cs.jsonl"; } >"$D/bad.jsonl"
+	run oisync-apply "$D/bad.jsonl"
+	assert_failure 65
+	assert_output --partial "bad.jsonl:4: invalid JSON"
+	[ "$(sqlite3 "$DB" "select count(*) from applied where status = 'ok'")" -eq 2 ]
+	[ -z "$(sqlite3 "$DB" 'select * from checkpoints')" ]
+	# Run again with the good file: the two done ops are skipped, the rest done.
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	[ "$(grep -c '"status":"skipped"' <<<"$output")" -eq 2 ]
+	[ -n "$(sqlite3 "$DB" 'select * from checkpoints')" ]
+}
+
+@test "an op whose item moved on is a conflict: nothing overwritten, exit 1, checkpoints kept back" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	id=$(ia_id Nilsson)
+	# reconcile read version N; InterAction moves on before apply runs.
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$id\",\"set\":{\"job_title\":\"General Counsel\"}}" >/dev/null
+	ver=$(sqlite3 "$DB" "select interaction_version from pairs where interaction_id = '$id'")
+	hdr=$(head -n 1 "$D/cs.jsonl")
+	op=$(jq -c --arg id "$id" --arg v "$ver" -n '{type:"op",op_id:"sha256:test-conflict",action:"update",target:"interaction",kind:"contact",pair:"p-x",id:$id,if_version:$v,data:{first:"Erik",last:"Nilsson",job_title:"Partner"},fields:["job_title"],reason:"test"}')
+	cp=$(grep '"type":"checkpoint"' "$D/cs.jsonl" | head -n 1 | jq -c '.token = "moved"')
+	printf '%s\n%s\n%s\n' "$hdr" "$op" "$cp" >"$D/conflict.jsonl"
+	run oisync-apply "$D/conflict.jsonl"
+	assert_failure 1
+	assert_line --partial '"status":"conflict"'
+	run jq -r --arg id "$id" '.contacts[$id].job_title' <<<"$(ia_ctl "$D" dump)"
+	assert_output "General Counsel"
+	[ "$(sqlite3 "$DB" "select count(*) from checkpoints where token = 'moved'")" -eq 0 ]
+}
+
+@test "input that is not a change set is refused with 65" {
+	printf '{"type":"contact","side":"exchange","account":"a","id":"1","op":"delete"}\n' >"$D/notcs.jsonl"
+	run oisync-apply "$D/notcs.jsonl"
+	assert_failure 65
+	assert_output --partial 'notcs.jsonl:1: a change set starts with a "changeset" record'
+	run oisync-apply </dev/null
+	assert_failure 65
+	assert_output --partial "empty change set"
+}
