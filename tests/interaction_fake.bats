@@ -246,14 +246,157 @@ feed() { # USER CURSOR [LIMIT]
 	assert_equal "$(jqb .my_notes)" "Alice's client"
 	assert_equal "$(jqb '.categories|join(",")')" Referrals
 	assert_equal "$(jqb .private)" false
-	# version is one per contact: bumped by anyone's per-user change
-	assert_equal "$(jqb .version)" 4
-	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 4' --json '{"job_title":"Senior Partner"}'
+	# Alice's per-user change is not Bob's: his view version stays
+	assert_equal "$(jqb .version)" 3
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 3' --json '{"job_title":"Senior Partner"}'
 	expect 200
+	assert_equal "$(jqb .version)" 4
 	api GET /users/alice/contacts/c-000001
 	assert_equal "$(jqb .job_title)" "Senior Partner"
 	assert_equal "$(jqb .goes_by)" "Annie L."
 	assert_equal "$(jqb .version)" 5
+}
+
+# view_version USER ID: the user view's version; its ETag must agree.
+view_version() {
+	api GET "/users/$1/contacts/$2"
+	expect 200
+	[ "$(header ETag)" = "\"$(jqb .version)\"" ] ||
+		{ echo "ETag $(header ETag) is not version $(jqb .version)" >&2; return 1; }
+	jqb .version
+}
+
+firm_version() { # ID
+	api GET "/contacts/$1"
+	expect 200
+	[ "$(header ETag)" = "\"$(jqb .version)\"" ] || return 1
+	jqb .version
+}
+
+@test "a per-user change by bob leaves alice's view version alone; her If-Match PATCH succeeds" {
+	start_server
+	va=$(view_version alice c-000001)
+	assert_equal "$va" 3
+	assert_equal "$(view_version bob c-000001)" 3
+	fake edit '{"user":"bob","contact_id":"c-000001","set":{"my_notes":"bob only"}}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: "4"' --json '{"categories":["B"],"private":true}'
+	expect 200
+	assert_equal "$(jqb .version)" 5
+	assert_equal "$(header ETag)" '"5"'
+	# Neither Alice's view nor the firm contact moved.
+	assert_equal "$(view_version alice c-000001)" "$va"
+	assert_equal "$(firm_version c-000001)" 3
+	api GET /users/alice/contacts/c-000001
+	assert_equal "$(jqb .updated_at)" 2026-11-20T09:00:00Z
+	assert_equal "$(jqb .my_notes)" "met at the tax conference"
+	api GET /users/bob/contacts/c-000001
+	[[ "$(jqb .updated_at)" > 2026-11-20T09:00:00Z ]]
+	api PATCH /users/alice/contacts/c-000001 -H "If-Match: \"$va\"" --json '{"my_notes":"alice again"}'
+	expect 200
+	assert_equal "$(jqb .version)" $((va + 1))
+	assert_equal "$(header ETag)" "\"$((va + 1))\""
+	assert_equal "$(jqb .my_notes)" "alice again"
+	# ... and her If-Match on DELETE too.
+	api DELETE /users/alice/contacts/c-000001 -H "If-Match: $((va + 1))"
+	expect 204
+	assert_equal "$(view_version bob c-000001)" 5
+}
+
+@test "a firm change raises both users' view versions and shows in both feeds" {
+	start_server
+	# Give the users different view versions: firm 3, Alice +0, Bob +1.
+	fake edit '{"user":"bob","contact_id":"c-000001","set":{"goes_by":"A."}}'
+	ca=$(full_cursor alice)
+	cb=$(full_cursor bob)
+	assert_equal "$(view_version alice c-000001)" 3
+	assert_equal "$(view_version bob c-000001)" 4
+	# A firm change through Alice's list, with her view version.
+	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: 3' --json '{"job_title":"Of Counsel"}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	assert_equal "$(firm_version c-000001)" 4
+	assert_equal "$(view_version bob c-000001)" 5
+	# A firm change through /contacts, with the firm version; a view version
+	# that is not the firm version is refused there, naming both numbers.
+	api PATCH /contacts/c-000001 -H 'If-Match: 5' --json '{"department":"Private Client"}'
+	expect 412 version_mismatch
+	assert_equal "$(header ETag)" '"4"'
+	[[ "$(jqb .error.message)" == *"version 4, not 5"* ]]
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"department":"Private Client"}'
+	expect 200
+	assert_equal "$(jqb .version)" 5
+	assert_equal "$(view_version alice c-000001)" 5
+	assert_equal "$(view_version bob c-000001)" 6
+	feed alice "$ca"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.version,.contact.job_title,.contact.department]]')" \
+		'[["upsert","c-000001",5,"Of Counsel","Private Client"]]'
+	feed bob "$cb"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.version,.contact.job_title,.contact.goes_by]]')" \
+		'[["upsert","c-000001",6,"Of Counsel","A."]]'
+	# The versions in the feed are the ones If-Match wants.
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 6' --json '{"goes_by":"Ann"}'
+	expect 200
+	assert_equal "$(jqb .version)" 7
+}
+
+@test "bob's per-user change raises bob's version and shows only in bob's feed" {
+	start_server
+	ca=$(full_cursor alice)
+	cb=$(full_cursor bob)
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 3' --json '{"categories":["Referrals","Tax"]}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	assert_equal "$(view_version bob c-000001)" 4
+	assert_equal "$(view_version alice c-000001)" 3
+	assert_equal "$(firm_version c-000001)" 3
+	feed bob "$cb"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.version,.contact.categories]]')" \
+		'[["upsert","c-000001",4,["Referrals","Tax"]]]'
+	feed alice "$ca"
+	expect 200
+	assert_equal "$(jqb -c .changes)" '[]'
+	# Bob's old version is stale now: 412 naming both numbers.
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 3' --json '{"goes_by":"X"}'
+	expect 412 version_mismatch
+	assert_equal "$(header ETag)" '"4"'
+	[[ "$(jqb .error.message)" == *"version 4, not 3"* ]]
+	# A request that changes nothing keeps the version.
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 4' --json '{"categories":["Referrals","Tax"]}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+}
+
+@test "per-user version: 0 on add, 1 when PUT adds with fields, starts over after removal" {
+	start_server
+	assert_equal "$(firm_version c-000004)" 1
+	api PUT /users/alice/contacts/c-000004
+	expect 201
+	assert_equal "$(jqb .version)" 1
+	assert_equal "$(header ETag)" '"1"'
+	api PUT /users/alice/contacts/c-000004 --json '{"goes_by":"U"}'
+	expect 200
+	assert_equal "$(jqb .version)" 2
+	api PUT /users/alice/contacts/c-000004 --json '{"goes_by":"U"}'
+	expect 200
+	assert_equal "$(jqb .version)" 2
+	raw GET "$ROOT/_fake/dump"
+	assert_equal "$(jqb '.lists.alice["c-000004"].version')" 1
+	assert_equal "$(jqb '.contacts["c-000004"].version')" 1
+	api DELETE /users/alice/contacts/c-000004 -H 'If-Match: "2"'
+	expect 204
+	api PUT /users/alice/contacts/c-000004 --json '{"categories":["V"]}'
+	expect 201
+	assert_equal "$(jqb .version)" 2
+	assert_equal "$(jqb .goes_by)" ""
+	api DELETE /users/alice/contacts/c-000004
+	expect 204
+	api PUT /users/alice/contacts/c-000004
+	expect 201
+	assert_equal "$(jqb .version)" 1
+	# Bob held it all along, untouched by Alice's per-user data.
+	assert_equal "$(view_version bob c-000004)" 1
 }
 
 @test "full read then feed: firm changes reach every holder, per-user ones only their user" {
@@ -547,6 +690,7 @@ feed() { # USER CURSOR [LIMIT]
 	expect 200
 	assert_equal "$(jqb '.contacts["c-000001"].version')" 3
 	assert_equal "$(jqb '.lists.alice["c-000001"].goes_by')" Annie
+	assert_equal "$(jqb '.lists.alice["c-000001"].version')" 0
 	assert_equal "$(jqb '.users|length')" 2
 	raw GET "$ROOT/_fake/stats"
 	assert_equal "$(jqb .total)" 0
@@ -563,11 +707,36 @@ feed() { # USER CURSOR [LIMIT]
 	start_server --data-dir "$T/data"
 	api GET /users/alice/contacts/c-000002
 	assert_equal "$(jqb .my_notes)" kept
+	# Both counters survive: firm 1, Alice's per-user 1.
+	assert_equal "$(jqb .version)" 2
+	assert_equal "$(firm_version c-000002)" 1
 	feed alice "$c"
 	expect 200
 	assert_equal "$(jqb -c '[.changes[].contact.id]')" '["c-000002"]'
 	ls -A "$T/data" >"$T/files"
 	assert_equal "$(cat "$T/files")" state.json
+}
+
+@test "--data-dir upgrades a state file of format 1 (one version per contact)" {
+	start_server --data-dir "$T/data"
+	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: 3' --json '{"goes_by":"Ann"}'
+	expect 200
+	stop_server
+	# Format 1: no per-user versions, the contact's version counted everything.
+	jq '.format = "oisync-interaction-fake/1" | .contacts["c-000001"].version = 4
+	    | .lists |= map_values(map_values(del(.version, .updated_at)))' \
+		"$T/data/state.json" >"$T/old.json"
+	mv "$T/old.json" "$T/data/state.json"
+	start_server --data-dir "$T/data"
+	# Every view keeps the version its client last saw.
+	assert_equal "$(view_version alice c-000001)" 4
+	assert_equal "$(view_version bob c-000001)" 4
+	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 4' --json '{"my_notes":"b"}'
+	expect 200
+	assert_equal "$(view_version alice c-000001)" 4
+	raw GET "$ROOT/_fake/dump"
+	assert_equal "$(jqb .format)" oisync-interaction-fake/2
+	assert_equal "$(jqb '.lists.bob["c-000001"].version')" 1
 }
 
 @test "HTTP/1.1 keep-alive with exact Content-Length" {

@@ -4,7 +4,9 @@
 
 Implements the contract of man/oisync-interaction-api.7: OAuth client
 credentials, firm contacts, users' contact lists with per-user data, a change
-feed with opaque cursors, versions with If-Match, and fake-only control
+feed with opaque cursors, versions with If-Match (a firm version per contact,
+a per-user version per list entry; a user view's version is their sum, so
+another user's per-user edits never make it stale), and fake-only control
 endpoints under /_fake/ for tests (stats, dump, simulated user edits, faults).
 Python 3 standard library only; listens on 127.0.0.1 only.
 """
@@ -38,8 +40,9 @@ seed file (JSON):
    "contacts":[{"id":"c-000001","first_name":"Ann","last_name":"Lee",...}],
    "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","my_notes":"",
                       "categories":["Clients"],"private":false}]}}
-  Contact "id" is optional (ids are "c-%06d"); "version" (default 1) and
-  "updated_at" may be given.
+  Contact "id" is optional (ids are "c-%06d"); its firm "version" (default 1)
+  and "updated_at" may be given. A list entry may give its per-user "version"
+  (default 0); a user view's version is firm version + per-user version.
 
 --data-dir DIR keeps the state in DIR/state.json (rewritten atomically after
 every change) and loads it instead of the seed when it exists.
@@ -93,6 +96,8 @@ FIRM_FIELDS = (["kind"] + STRING_FIELDS
                   "custom", "external_refs"])
 USER_FIELDS = ["categories", "goes_by", "my_notes", "private"]
 READ_ONLY = ["id", "version", "updated_at"]
+STATE_FORMAT = "oisync-interaction-fake/2"
+OLD_STATE_FORMAT = "oisync-interaction-fake/1"   # upgraded on load
 
 CLEAR = object()  # a nested object set to null or "": clear all of it
 
@@ -139,6 +144,22 @@ def blank_firm():
 
 def blank_user_data():
     return {"categories": [], "goes_by": "", "my_notes": "", "private": False}
+
+
+def new_entry():
+    """A list entry: per-user data plus its own version and time of change.
+
+    The per-user version counts changes to this user's data only, so the
+    user view's version (firm + per-user) moves exactly when what this user
+    sees moves, never with another user's per-user edits."""
+    e = blank_user_data()
+    e["version"] = 0
+    e["updated_at"] = ""
+    return e
+
+
+def user_data(entry):
+    return {k: entry[k] for k in USER_FIELDS}
 
 
 def check_str(name, v):
@@ -277,10 +298,11 @@ def apply_firm(contact, patch):
     return contact != before
 
 
-def apply_user(data, patch):
-    before = dict(data)
-    data.update(patch)
-    return data != before
+def apply_user(entry, patch):
+    """Merge a validated per-user patch into a list entry; True when changed."""
+    before = user_data(entry)
+    entry.update(patch)
+    return user_data(entry) != before
 
 
 FIRM_ORDER = (["id", "version", "kind"] + STRING_FIELDS
@@ -294,14 +316,22 @@ def firm_view(c):
     return v
 
 
-def user_view(c, data):
+def view_version(c, entry):
+    """A user view's version: both parts only grow, so the sum changes
+    exactly when the firm fields or this user's per-user data change."""
+    return c["version"] + entry["version"]
+
+
+def user_view(c, entry):
     v = {k: copy.deepcopy(c[k]) for k in FIRM_ORDER}
-    v["categories"] = list(data["categories"])
-    v["goes_by"] = data["goes_by"]
-    v["my_notes"] = data["my_notes"]
-    v["private"] = data["private"]
+    v["version"] = view_version(c, entry)
+    v["categories"] = list(entry["categories"])
+    v["goes_by"] = entry["goes_by"]
+    v["my_notes"] = entry["my_notes"]
+    v["private"] = entry["private"]
     v["external_refs"] = list(c["external_refs"])
-    v["updated_at"] = c["updated_at"]
+    # RFC 3339 UTC stamps of one format sort as strings.
+    v["updated_at"] = max(c["updated_at"], entry["updated_at"])
     return v
 
 
@@ -357,7 +387,7 @@ class Store:
         self.generation = secrets.token_hex(4)
         self.users = []
         self.contacts = {}        # id -> firm contact (full shape)
-        self.lists = {}           # uid -> {contact id -> per-user data}
+        self.lists = {}           # uid -> {contact id -> entry (see new_entry)}
         self.log = []             # change log, seq floor+1 .. seq
         self.seq = 0
         self.floor = 0            # highest seq dropped from the log
@@ -411,33 +441,48 @@ class Store:
             for e in entries:
                 body = dict(e) if isinstance(e, dict) else {"id": e}
                 cid = body.pop("id", None)
+                version = body.pop("version", 0)
                 if cid not in self.contacts:
                     raise ValueError("list of '%s': unknown contact %r" % (uid, cid))
+                if (not isinstance(version, int) or isinstance(version, bool)
+                        or version < 0):
+                    raise ValueError("list of '%s', %s: bad version" % (uid, cid))
                 try:
                     _, user = split_body(body, False, True, "a seed list entry")
                 except ApiError as err:
                     raise ValueError("list of '%s', %s: %s" % (uid, cid, err.message))
-                data = blank_user_data()
-                data.update(user)
-                self.lists[uid][cid] = data
+                entry = new_entry()
+                entry.update(user, version=version)
+                self.lists[uid][cid] = entry
 
     def to_json(self):
-        return {"format": "oisync-interaction-fake/1", "generation": self.generation,
+        return {"format": STATE_FORMAT, "generation": self.generation,
                 "seq": self.seq, "floor": self.floor, "next_id": self.next_id,
                 "users": self.users, "contacts": self.contacts, "lists": self.lists,
                 "log": self.log}
 
     def load_state(self, st):
-        if st.get("format") != "oisync-interaction-fake/1":
+        fmt = st.get("format")
+        if fmt not in (STATE_FORMAT, OLD_STATE_FORMAT):
             raise ValueError("not a state file of this server")
         self.generation = st["generation"]
         self.seq, self.floor, self.next_id = st["seq"], st["floor"], st["next_id"]
-        self.users, self.lists, self.log = st["users"], st["lists"], st["log"]
+        self.users, self.log = st["users"], st["log"]
         self.contacts = {}
         for cid, c in st["contacts"].items():
             full = blank_firm()   # fill keys a hand-edited file may lack
             full.update(c)
             self.contacts[cid] = full
+        # Format 1 had one version per contact and no per-user versions: its
+        # entries start at per-user version 0, so every view keeps the version
+        # a client last saw.
+        self.lists = {}
+        for uid, lst in st["lists"].items():
+            self.lists[uid] = {}
+            for cid, e in lst.items():
+                full = new_entry()
+                full.update(e)
+                self.lists[uid][cid] = full
 
     def save(self):
         if not self.path:
@@ -482,6 +527,9 @@ class Store:
     def view(self, uid, cid):
         return user_view(self.contacts[cid], self.lists[uid][cid])
 
+    def view_version(self, uid, cid):
+        return view_version(self.contacts[cid], self.lists[uid][cid])
+
     # -- changes
 
     def record(self, cid, what, users):
@@ -493,16 +541,23 @@ class Store:
             self.floor = self.log[drop - 1]["seq"]
             del self.log[:drop]
 
-    def bump(self, cid):
+    def bump_firm(self, cid):
         c = self.contacts[cid]
         c["version"] += 1
         c["updated_at"] = now_utc()
 
-    def check_version(self, cid, if_match):
+    def bump_user(self, uid, cid):
+        e = self.lists[uid][cid]
+        e["version"] += 1
+        e["updated_at"] = now_utc()
+
+    def check_version(self, cid, if_match, uid=None):
+        """If-Match against the firm version, or with uid the user view's."""
         if if_match is None:
             return
         want = parse_if_match(if_match)
-        have = self.contacts[cid]["version"]
+        have = (self.contacts[cid]["version"] if uid is None
+                else self.view_version(uid, cid))
         if want != have:
             raise ApiError(412, "version_mismatch",
                            "contact '%s' is at version %d, not %d" % (cid, have, want),
@@ -537,11 +592,11 @@ class Store:
             self.check_refs(firm["external_refs"], cid)
         firm_changed = apply_firm(c, firm)
         user_changed = bool(user) and apply_user(self.lists[uid][cid], user)
-        if firm_changed or user_changed:
-            self.bump(cid)
         if firm_changed:
+            self.bump_firm(cid)
             self.record(cid, "firm", self.holders(cid))
         if user_changed:
+            self.bump_user(uid, cid)
             self.record(cid, "user_data", [uid])
         return firm_changed or user_changed
 
@@ -549,11 +604,10 @@ class Store:
         lst = self.lists[uid]
         if cid in lst:
             return False
-        data = blank_user_data()
-        data.update(user)
-        lst[cid] = data
-        if data != blank_user_data():
-            self.bump(cid)
+        entry = new_entry()    # re-adding starts over at per-user version 0
+        lst[cid] = entry
+        if apply_user(entry, user):
+            self.bump_user(uid, cid)
         self.record(cid, "add", [uid])
         return True
 
@@ -725,8 +779,11 @@ class Api:
     def __init__(self, store):
         self.s = store
 
-    def etag(self, cid):
-        return {"ETag": '"%d"' % self.s.contacts[cid]["version"]}
+    def etag(self, cid, uid=None):
+        """The firm version, or with uid the user view's version."""
+        v = (self.s.contacts[cid]["version"] if uid is None
+             else self.s.view_version(uid, cid))
+        return {"ETag": '"%d"' % v}
 
     def get_users(self, req, p):
         return 200, {"users": self.s.users}, {}
@@ -741,7 +798,7 @@ class Api:
 
     def get_member(self, req, p):
         self.s.member(p["uid"], p["id"])
-        return 200, self.s.view(p["uid"], p["id"]), self.etag(p["id"])
+        return 200, self.s.view(p["uid"], p["id"]), self.etag(p["id"], p["uid"])
 
     def put_member(self, req, p):
         uid, cid = p["uid"], p["id"]
@@ -756,7 +813,7 @@ class Api:
             status = 200
             self.s.update(cid, {}, uid, user)
         self.s.save()
-        return status, self.s.view(uid, cid), self.etag(cid)
+        return status, self.s.view(uid, cid), self.etag(cid, uid)
 
     def patch_member(self, req, p):
         uid, cid = p["uid"], p["id"]
@@ -766,15 +823,15 @@ class Api:
         if req.if_match is None:
             raise ApiError(428, "precondition_required",
                            "PATCH needs If-Match with the contact's version")
-        self.s.check_version(cid, req.if_match)
+        self.s.check_version(cid, req.if_match, uid)
         if self.s.update(cid, firm, uid, user):
             self.s.save()
-        return 200, self.s.view(uid, cid), self.etag(cid)
+        return 200, self.s.view(uid, cid), self.etag(cid, uid)
 
     def delete_member(self, req, p):
         uid, cid = p["uid"], p["id"]
         self.s.member(uid, cid)
-        self.s.check_version(cid, req.if_match)
+        self.s.check_version(cid, req.if_match, uid)
         self.s.remove_member(uid, cid)
         self.s.save()
         return 204, None, {}
