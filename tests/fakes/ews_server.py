@@ -368,11 +368,13 @@ class Handler(BaseHTTPRequestHandler):
                 srv.faults.set(req)
                 return self.send_json(200, {"ok": True})
             if route == ("GET", "/_fake/dump"):
-                return self.send_json(200, dump(store, (q.get("mailbox") or [None])[0]))
+                return self.send_json(200, dump(store, (q.get("mailbox") or [None])[0],
+                                                (q.get("folder") or [None])[0]))
             if route == ("POST", "/_fake/create"):
                 with store.lock:
                     smtp = mailbox_or_404(store, req.get("mailbox"))
-                    item = store.create(smtp, "contacts", req.get("contact") or {})
+                    item = store.create(smtp, req.get("folder") or "contacts",
+                                        req.get("item") or req.get("contact") or {})
                     return self.send_json(200, {"id": item["id"],
                                                 "change_key": item["change_key"]})
             if route == ("POST", "/_fake/edit"):
@@ -418,21 +420,8 @@ def set_path(props, path, value):
     props.update(clean_props(props))
 
 
-def dump(store, smtp):
-    with store.lock:
-        boxes = [store.mailbox(smtp)] if smtp else list(store.state["mailboxes"].values())
-        if smtp and boxes[0] is None:
-            raise StoreError("ErrorNonExistentMailbox")
-        out = {}
-        for box in boxes:
-            contacts = []
-            for it in store.items_in(box["smtp"], "contacts"):
-                c = {"ItemId": {"Id": it["id"], "ChangeKey": it["change_key"]},
-                     "LastModifiedTime": it["modified"], "DateTimeCreated": it["created"]}
-                c.update(it["props"])
-                contacts.append(c)
-            out[box["smtp"]] = {"sequence": box["seq"], "contacts": contacts}
-        return out[boxes[0]["smtp"]] if smtp else {"mailboxes": out}
+def dump(store, smtp, folder=None):
+    return store.dump(smtp, folder)  # ews_store.Store.dump: contacts and calendar
 
 
 SEED_KEYS = set(WRITABLE) - {"ExtendedProperty"}

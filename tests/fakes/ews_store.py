@@ -21,6 +21,8 @@ import struct
 import threading
 import uuid
 
+import ews_calendar
+
 # Distinguished property sets as the EWS schema names them, and their GUIDs.
 PROPERTY_SETS = {
     "Meeting": "6ed8da90-450b-101b-98da-00aa003f1305",
@@ -48,6 +50,9 @@ FOLDERS = {
     "inbox": ("Folder", "IPF.Note", "Inbox"),
 }
 FOLDER_PARENT = {"root": None, "msgfolderroot": "root"}
+# The kind of item each distinguished folder holds; any other folder holds messages.
+FOLDER_KIND = {"contacts": "Contact", "calendar": "CalendarItem"}
+CALENDAR_FOLDER_CLASS = "IPF.Appointment"
 
 
 class StoreError(Exception):
@@ -116,8 +121,9 @@ class Store:
                       "mailboxes": {}}
         for smtp, mb in seed.get("mailboxes", {}).items():
             box = self._new_mailbox(smtp)
-            for props in (mb or {}).get("contacts", []):
-                self._create(box, "contacts", props)
+            for folder in ("contacts", "calendar"):
+                for props in (mb or {}).get(folder, []):
+                    self._create(box, folder, props)
         self.save()
 
     def save(self):
@@ -154,19 +160,36 @@ class Store:
             raise StoreError("ErrorInvalidIdMalformed")
         smtp = self.mailbox_by_hash(raw[4:20])
         name = raw[22:].decode("ascii", "replace")
-        if smtp is None or name not in FOLDERS:
+        if smtp is None or self.folder_info(smtp, name) is None:
             raise StoreError("ErrorFolderNotFound")
         return smtp, name
 
     def mailbox_of_item_id(self, iid):
-        """smtp of the mailbox an ItemId belongs to; raises StoreError."""
+        """smtp of the mailbox an ItemId (or an occurrence's ItemId) belongs to."""
         raw = _b64(iid)
+        if raw is not None and len(raw) == 48 and raw[:4] == OCCURRENCE_MARK:
+            raw = raw[4:40]
         if raw is None or len(raw) != 36 or raw[:4] != b"\x00\x03\x24\x00":
             raise StoreError("ErrorInvalidIdMalformed")
         smtp = self.mailbox_by_hash(raw[4:20])
         if smtp is None:
             raise StoreError("ErrorItemNotFound")
         return smtp
+
+    def occurrence_id(self, master_id, original_start):
+        """The ItemId of one occurrence: the master's id plus its original start."""
+        secs = int(ews_calendar.parse_dt(original_start).timestamp())
+        return base64.b64encode(OCCURRENCE_MARK + base64.b64decode(master_id)
+                                + struct.pack(">q", secs)).decode()
+
+    def decode_occurrence_id(self, iid):
+        """(master id, original start) for an occurrence ItemId, or None."""
+        raw = _b64(iid)
+        if raw is None or len(raw) != 48 or raw[:4] != OCCURRENCE_MARK:
+            return None
+        secs = struct.unpack(">q", raw[40:48])[0]
+        start = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc)
+        return base64.b64encode(raw[4:40]).decode(), ews_calendar.fmt(start)
 
     def mailbox_by_hash(self, h):
         for smtp in self.state["mailboxes"]:
@@ -186,25 +209,104 @@ class Store:
             return None
         return self.state["mailboxes"].get(smtp.strip().lower())
 
+    def folder_info(self, smtp, name):
+        """(element, class, display name, parent) of a folder of a mailbox, or None."""
+        if name in FOLDERS:
+            ftype, fclass, display = FOLDERS[name]
+            return ftype, fclass, display, FOLDER_PARENT.get(name, "msgfolderroot")
+        box = self.mailbox(smtp)
+        f = (box.get("folders") or {}).get(name) if box else None
+        if f is None:
+            return None
+        return f["type"], f["class"], f["display"], f["parent"]
+
+    def child_folders(self, smtp, name):
+        """Names of the folders directly under a folder, distinguished ones first."""
+        kids = [n for n, par in FOLDER_PARENT.items() if par == name]
+        if name == "msgfolderroot":
+            kids = [n for n in FOLDERS if n not in FOLDER_PARENT]
+        box = self.mailbox(smtp)
+        kids += [n for n, f in sorted((box.get("folders") or {}).items())
+                 if f["parent"] == name]
+        return kids
+
+    def create_folder(self, smtp, parent, display, ftype="Folder", fclass="IPF.Note"):
+        """A new user folder under parent; raises ErrorFolderExists on a name clash."""
+        with self.lock:
+            box = self.mailbox(smtp)
+            for kid in self.child_folders(smtp, parent):
+                if self.folder_info(smtp, kid)[2].lower() == display.lower():
+                    raise StoreError("ErrorFolderExists")
+            name = "u%d" % self._next()
+            box.setdefault("folders", {})[name] = {
+                "type": ftype, "class": fclass, "display": display, "parent": parent}
+            self.save()
+            return name
+
+    def folder_kind(self, smtp, name):
+        """The item kind a folder holds: Contact, CalendarItem or Message."""
+        if name in FOLDER_KIND:
+            return FOLDER_KIND[name]
+        info = self.folder_info(smtp, name)
+        return "CalendarItem" if info and info[1] == CALENDAR_FOLDER_CLASS else "Message"
+
     def service_account(self, name):
         return self.state.get("service_accounts", {}).get(name)
 
     # ---- items --------------------------------------------------------------
-    def _create(self, box, folder, props):
+    def _create(self, box, folder, props, kind=None):
         box["seq"] += 1
         t = now_iso()
         iid = self._new_item_id(box["smtp"])
+        props = copy.deepcopy(props)
         item = {"id": iid, "change_key": self._new_change_key(), "folder": folder,
                 "created_seq": box["seq"], "changes": [box["seq"]], "created": t,
-                "modified": t, "props": clean_props(copy.deepcopy(props))}
+                "modified": t, "kind": kind or self.folder_kind(box["smtp"], folder)}
+        if item["kind"] == "CalendarItem":
+            # Seeds and /_fake/create may describe a series' exceptions and deletions.
+            item["deleted"] = sorted(ews_calendar.utc(d) for d in
+                                     props.pop("DeletedOccurrences", []) or [])
+            mods = props.pop("ModifiedOccurrences", []) or []
+            props = calendar_props(props)
+            item["exceptions"] = {}
+            for m in mods:
+                m = dict(m)
+                orig = ews_calendar.utc(m.pop("OriginalStart"))
+                exc = dict(props)
+                exc.pop("Recurrence", None)
+                exc.update(calendar_props(m))
+                item["exceptions"][orig] = self._new_exception(box, exc, t)
+        item["props"] = clean_props(props)
         box["items"][iid] = item
         return item
 
-    def create(self, smtp, folder, props):
+    def _new_exception(self, box, props, t=None):
+        t = t or now_iso()
+        return {"id": self._new_item_id(box["smtp"]), "change_key": self._new_change_key(),
+                "created": t, "modified": t, "props": clean_props(props)}
+
+    def create(self, smtp, folder, props, kind=None):
         with self.lock:
-            item = self._create(self.mailbox(smtp), folder, props)
+            item = self._create(self.mailbox(smtp), folder, props, kind)
             self.save()
             return item
+
+    def add_exception(self, smtp, master, original_start, props):
+        """Turn one occurrence of master into an exception with props; the master
+        changes too (its ModifiedOccurrences), as in Exchange."""
+        exc = self._new_exception(self.mailbox(smtp), calendar_props(props))
+        master.setdefault("exceptions", {})[original_start] = exc
+        self.touch(smtp, master)
+        return exc
+
+    def find_exception(self, smtp, iid):
+        """(master, original start, exception) for an exception's ItemId, or None."""
+        box = self.mailbox(smtp)
+        for it in box["items"].values():
+            for orig, exc in (it.get("exceptions") or {}).items():
+                if exc["id"] == iid:
+                    return it, orig, exc
+        return None
 
     def get(self, smtp, iid):
         """The live item (any folder) or raise ErrorItemNotFound."""
@@ -221,6 +323,8 @@ class Store:
         item["changes"].append(box["seq"])
         item["change_key"] = self._new_change_key()
         item["modified"] = now_iso()
+        if item.get("kind") == "CalendarItem":
+            item["props"] = calendar_props(item["props"])
         item["props"] = clean_props(item["props"])
         self.save()
 
@@ -236,13 +340,43 @@ class Store:
                                   "deleted_seq": box["seq"]}
         moved = None
         if move_to and move_to != item["folder"]:
-            moved = self._create(box, move_to, item["props"])
+            moved = self._create(box, move_to, item["props"], item.get("kind"))
         self.save()
         return moved
 
     def items_in(self, smtp, folder):
         box = self.mailbox(smtp)
         return [it for it in box["items"].values() if it["folder"] == folder]
+
+    def dump(self, smtp=None, folder=None):
+        """What /_fake/dump shows: per mailbox its sequence, "contacts" and "calendar"
+        (or only `folder`), items as EWS-native JSON plus ItemId, times and, on a
+        recurring master, DeletedOccurrences and ModifiedOccurrences."""
+        with self.lock:
+            boxes = [self.mailbox(smtp)] if smtp else list(self.state["mailboxes"].values())
+            if smtp and boxes[0] is None:
+                raise StoreError("ErrorNonExistentMailbox")
+            out = {}
+            for box in boxes:
+                d = {"sequence": box["seq"]}
+                for f in ([folder] if folder else ["contacts", "calendar"]):
+                    d[f] = [self._dump_item(it) for it in self.items_in(box["smtp"], f)]
+                out[box["smtp"]] = d
+            return out[boxes[0]["smtp"]] if smtp else {"mailboxes": out}
+
+    @staticmethod
+    def _dump_item(it):
+        c = {"ItemId": {"Id": it["id"], "ChangeKey": it["change_key"]},
+             "LastModifiedTime": it["modified"], "DateTimeCreated": it["created"]}
+        c.update(it["props"])
+        if it.get("deleted"):
+            c["DeletedOccurrences"] = list(it["deleted"])
+        if it.get("exceptions"):
+            c["ModifiedOccurrences"] = [
+                dict({"ItemId": {"Id": e["id"], "ChangeKey": e["change_key"]},
+                      "OriginalStart": orig}, **e["props"])
+                for orig, e in sorted(it["exceptions"].items())]
+        return c
 
     # ---- synchronization ----------------------------------------------------
     def sync_token(self, smtp, folder, seq):
@@ -305,6 +439,22 @@ class Store:
                 return out, first - 1, False
             out.append((kind, obj))
         return out, box["seq"], True
+
+
+OCCURRENCE_MARK = b"\x00\x07\x30\x00"
+
+
+def calendar_props(props):
+    """CalendarItem props with Start/End normalized to UTC (naive times are in the
+    item's StartTimeZone, as Exchange reads them) and the recurrence checked."""
+    out = dict(props)
+    tz = ews_calendar.zone(out.get("StartTimeZone"))
+    for k in ("Start", "End"):
+        if out.get(k):
+            out[k] = ews_calendar.utc(out[k], tz)
+    if out.get("Recurrence"):
+        ews_calendar.check_recurrence(out["Recurrence"])
+    return out
 
 
 def _b64(s):
