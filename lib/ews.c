@@ -2,6 +2,7 @@
 #include "ews.h"
 #include "code.h"
 #include "ews_contact.h"
+#include "ews_p.h"
 #include "log.h"
 #include "secret.h"
 #include "util.h"
@@ -252,6 +253,8 @@ static int code_rc(const char *code, int in_message)
 		{ "ErrorItemNotFound", OIS_ENOTFOUND },
 		{ "ErrorIrresolvableConflict", OIS_ECONFLICT },
 		{ "ErrorInvalidSyncStateData", OIS_EWS_ESYNCSTATE },
+		{ "ErrorCalendarViewRangeTooBig", OIS_EWS_ETOOMANY },
+		{ "ErrorExceededFindCountLimit", OIS_EWS_ETOOMANY },
 	};
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i].code, code))
@@ -273,7 +276,8 @@ static int code_fail(struct ois_ews *ews, const char *op, const char *code, cons
 	case OIS_ENOTFOUND:
 	case OIS_ECONFLICT:
 	case OIS_EWS_ESYNCSTATE:
-		/* The caller decides: skipped, a conflict, a full sync. */
+	case OIS_EWS_ETOOMANY:
+		/* The caller decides: skipped, a conflict, a full sync, a smaller range. */
 		ois_debug("%s: %s: %s", op, code, text);
 		return rc;
 	default:
@@ -670,4 +674,30 @@ int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char
 out:
 	reply_release(&r);
 	return rc;
+}
+
+/* ---- for the other lib/ews_*.c files (ews_p.h) ---- */
+
+int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc **doc, xmlNode **messages)
+{
+	struct reply r;
+	int rc = call(ews, op, body, 0, &r);
+	*doc = rc ? NULL : r.doc;
+	*messages = rc ? NULL : r.messages;
+	return rc;
+}
+
+int ois_ews_message_rc(struct ois_ews *ews, const char *op, xmlNode *msg)
+{
+	return message_rc(ews, op, msg);
+}
+
+void ois_ews_add_folder(struct ois_ews *ews, struct ois_buf *b, const char *folder)
+{
+	add_folder(ews, b, folder);
+}
+
+const char *ois_ews_url(const struct ois_ews *ews)
+{
+	return ews->url;
 }

@@ -23,6 +23,7 @@
  *   ErrorItemNotFound                                           -> OIS_ENOTFOUND
  *   ErrorIrresolvableConflict (stale ChangeKey)                 -> OIS_ECONFLICT
  *   ErrorInvalidSyncStateData                                   -> OIS_EWS_ESYNCSTATE
+ *   ErrorCalendarViewRangeTooBig, ErrorExceededFindCountLimit   -> OIS_EWS_ETOOMANY
  *   no connection; a reply that is not well-formed XML, has a
  *   DOCTYPE, or lacks the expected response elements           -> OIS_EUNAVAIL
  *   another error code in a response message                    -> OIS_EFAIL
@@ -33,6 +34,13 @@
  * and the caller starts over without one. Not an exit status (it maps to 1).
  */
 #define OIS_EWS_ESYNCSTATE (-10)
+
+/*
+ * A FindItem asked for more than the server returns at once (a calendar
+ * view range too big or holding too many items): the caller asks for a
+ * smaller range. Not an exit status (it maps to 1).
+ */
+#define OIS_EWS_ETOOMANY (-11)
 
 /* Largest reply accepted (bytes). */
 #define OIS_EWS_MAX_REPLY ((size_t)64 << 20)

@@ -1,0 +1,23 @@
+/* ews_p.h - what lib/ews.c shares with the other lib/ews_*.c files only (not for stages). */
+#ifndef OIS_EWS_P_H
+#define OIS_EWS_P_H
+
+#include "buf.h"
+#include "ews.h"
+
+/*
+ * Send body (the contents of soap:Body) as operation op, retried on
+ * throttling and transport failures, and check the reply: HTTP status,
+ * well-formed XML, no SOAP fault, m:OPResponse/m:ResponseMessages present.
+ * On 0, *doc (free with xmlFreeDoc) and *messages (inside it); else both
+ * NULL and the failure logged (codes as in ews.h).
+ */
+int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc **doc, xmlNode **messages);
+/* A response message's ResponseClass: 0 for Success or Warning, else its code mapped as in ews.h. */
+int ois_ews_message_rc(struct ois_ews *ews, const char *op, xmlNode *msg);
+/* Append the t:DistinguishedFolderId of folder (naming the mailbox for delegate access). */
+void ois_ews_add_folder(struct ois_ews *ews, struct ois_buf *b, const char *folder);
+/* The endpoint URL, for messages. Borrowed. */
+const char *ois_ews_url(const struct ois_ews *ews);
+
+#endif
