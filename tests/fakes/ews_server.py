@@ -3,7 +3,8 @@
 """Fake Exchange Web Services endpoint.
 
     ews_server.py --port 0 --port-file FILE --seed SEED.json
-                  [--data-dir DIR] [--credentials-file FILE] [--verbose]
+                  [--data-dir DIR] [--credentials-file FILE]
+                  [--auth basic,bearer,ntlm] [--verbose]
 
 Serves POST /EWS/Exchange.asmx (SOAP 1.1) on 127.0.0.1, and the control endpoints
 under /_fake/ (no authentication) described in tests/fakes/README.md.
@@ -25,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from ews_ntlm import NtlmAuth  # noqa: E402
 from ews_store import Store, StoreError, clean_props  # noqa: E402
 from ews_ops import Ctx, dispatch  # noqa: E402
 from ews_xml import S, T, WRITABLE, SoapFault, envelope, fault_body, local  # noqa: E402
@@ -35,13 +37,17 @@ MAX_BODY = 10 * 1024 * 1024
 # ---- authentication ----------------------------------------------------------------
 class AuthScheme:
     """One HTTP authentication scheme. `check` gets the Authorization header value and
-    a per-connection dict (NTLM's handshake spans requests on one connection, so a
-    future NTLM scheme keeps its state there) and returns (principal or None,
+    a per-connection dict (NTLM's handshake spans requests on one connection, and
+    NTLM keeps its state there, ews_ntlm.NtlmAuth) and returns (principal or None,
     extra response headers)."""
 
     name = ""
 
     def challenge(self):
+        return None
+
+    def connection_principal(self, conn_state):
+        """Who authenticated the connection itself (NTLM), for requests without a header."""
         return None
 
     def check(self, value, conn_state):
@@ -84,8 +90,12 @@ class BearerAuth(AuthScheme):
         return None, []
 
 
-def load_credentials(path):
-    """username:password lines; `bearer:TOKEN` lines are OAuth bearer tokens."""
+AUTH_SCHEMES = ("basic", "bearer", "ntlm")
+
+
+def load_credentials(path, wanted=AUTH_SCHEMES, log=None):
+    """username:password lines; `bearer:TOKEN` lines are OAuth bearer tokens. Returns
+    the schemes in `wanted`, in that order (the order of the 401's challenges)."""
     users, tokens = {}, []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -97,7 +107,19 @@ def load_credentials(path):
                 tokens.append(secret)
             else:
                 users[user] = secret
-    return [BasicAuth(users), BearerAuth(tokens)]
+    make = {"basic": lambda: BasicAuth(users), "bearer": lambda: BearerAuth(tokens),
+            "ntlm": lambda: NtlmAuth(users, log=log)}
+    return [make[w]() for w in wanted]
+
+
+def auth_list(text):
+    """--auth's comma-separated scheme names."""
+    names = [w.strip().lower() for w in text.split(",") if w.strip()]
+    bad = [w for w in names if w not in AUTH_SCHEMES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError("unknown authentication scheme %s (known: %s)"
+                                         % (", ".join(bad) or "''", ",".join(AUTH_SCHEMES)))
+    return list(dict.fromkeys(names))
 
 
 # ---- fault injection ----------------------------------------------------------------
@@ -153,6 +175,7 @@ class FakeEws(ThreadingHTTPServer):
     def reset_stats(self):
         with self.stats_lock:
             self.stats = {"requests": 0, "operations": {}, "auth_failures": 0,
+                          "auth_challenges": 0,
                           "soap_faults": {}, "control": 0}
 
     def count(self, key, sub=None):
@@ -244,7 +267,14 @@ class Handler(BaseHTTPRequestHandler):
                 except (ValueError, UnicodeDecodeError):
                     pass
             return None, True, []
-        scheme, _, value = self.headers.get("Authorization", "").partition(" ")
+        header = self.headers.get("Authorization", "")
+        if not header.strip():
+            for s in self.server.schemes:
+                principal = s.connection_principal(self.conn_state)
+                if principal:
+                    return principal, True, []
+            return None, False, []
+        scheme, _, value = header.partition(" ")
         for s in self.server.schemes:
             if s.name.lower() == scheme.lower():
                 principal, extra = s.check(value, self.conn_state)
@@ -259,7 +289,8 @@ class Handler(BaseHTTPRequestHandler):
         self._truncate = False
         principal, ok, extra = self.authenticate()
         if not ok:
-            srv.count("auth_failures")
+            # A handshake's challenge (NTLM type 2) is a step, not a failure.
+            srv.count("auth_challenges" if extra else "auth_failures")
             hdrs = extra or [("WWW-Authenticate", c) for c in
                              (s.challenge() for s in srv.schemes) if c]
             return self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
@@ -454,6 +485,8 @@ def main(argv=None):
     ap.add_argument("--seed", required=True)
     ap.add_argument("--data-dir")
     ap.add_argument("--credentials-file")
+    ap.add_argument("--auth", type=auth_list, default=list(AUTH_SCHEMES),
+                    help="schemes offered with --credentials-file (default basic,bearer,ntlm)")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
 
@@ -464,7 +497,9 @@ def main(argv=None):
         os.makedirs(args.data_dir, exist_ok=True)
     store = Store(args.data_dir)
     store.load(seed)
-    schemes = load_credentials(args.credentials_file) if args.credentials_file else []
+    log = (lambda msg: sys.stderr.write("ews_server: %s\n" % msg)) if args.verbose else None
+    schemes = load_credentials(args.credentials_file, args.auth, log) \
+        if args.credentials_file else []
 
     srv = FakeEws(("127.0.0.1", args.port), store, schemes, args.verbose)
     port = srv.server_address[1]
