@@ -1,9 +1,11 @@
-/* exchange.c - oisync-extract exchange: a mailbox's contacts folder as item records, checkpoint last. */
+/* exchange.c - oisync-extract exchange: a mailbox's folders (contacts here) as item records, checkpoints last. */
 #include "code.h"
 #include "ews.h"
+#include "exchange_calendar.h"
 #include "extract.h"
 #include "jsonl.h"
 #include "log.h"
+#include "progress.h"
 #include "record.h"
 #include "state.h"
 #include "util.h"
@@ -32,6 +34,7 @@ struct ex_extract {
 	const struct extract_args *args;
 	struct ois_ews *ews;
 	struct change_list changes;
+	struct ois_progress progress;
 	unsigned long items;
 	unsigned long deletes;
 	unsigned long skipped;       /* not contacts (distribution lists) */
@@ -73,6 +76,7 @@ static int note_change(const char *id, const char *change_key, const char *item_
 	c->deleted[c->n] = (unsigned char)deleted;
 	json_object_object_add(c->index, id, json_object_new_int64((int64_t)c->n));
 	c->n++;
+	ois_progress_update(&x->progress, (unsigned long)c->n);
 	return 0;
 }
 
@@ -139,6 +143,7 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 		json_object_object_add(r, "op_tag", json_object_new_string(tag));
 	json_object_object_add(r, "data", json_object_get(native));
 	x->items++;
+	ois_progress_update(&x->progress, x->items);
 	return write_rec(r, x->args->out);
 }
 
@@ -148,7 +153,11 @@ static int emit_changes(struct ex_extract *x, int batch)
 	struct change_list *c = &x->changes;
 	const char **ids = ois_xcalloc((size_t)batch, sizeof(*ids));
 	int rc = 0;
-	size_t n = 0;
+	size_t n = 0, upserts = 0;
+	for (size_t i = 0; i < c->n; i++)
+		upserts += !c->deleted[i];
+	/* An estimate: an item deleted since the sync is skipped. */
+	ois_progress_total(&x->progress, (unsigned long)upserts);
 	for (size_t i = 0; i <= c->n && !rc; i++) {
 		if (i < c->n && !c->deleted[i])
 			ids[n++] = c->ids[i];
@@ -180,32 +189,29 @@ static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
 
 
 
-static void print_stats(const struct ex_extract *x, double seconds)
+static void print_stats(const struct ex_extract *x, const struct ois_http_stats *before, double seconds)
 {
 	const struct ois_http_stats *s = ois_ews_stats(x->ews);
 	fprintf(stderr,
 		"%s: %s: exchange contacts: %lu requests (%lu retries), %llu bytes sent, %llu received, "
 		"%lu items, %lu deletes, %.2f s (%.2f s in requests)\n",
-		ois_log_prog(), x->args->account, s->requests, s->retries, s->bytes_sent, s->bytes_received,
-		x->items, x->deletes, seconds, s->seconds);
+		ois_log_prog(), x->args->account, s->requests - before->requests, s->retries - before->retries,
+		s->bytes_sent - before->bytes_sent, s->bytes_received - before->bytes_received, x->items, x->deletes,
+		seconds, s->seconds - before->seconds);
 }
 
-int extract_exchange(const struct extract_args *args)
+/* The contacts folder: every change since the committed sync state, checkpoint last. */
+static int extract_contacts(const struct extract_args *args, struct ois_ews *ews, int batch)
 {
-	struct ex_extract x = { .args = args };
+	struct ex_extract x = { .args = args, .ews = ews };
+	struct ois_http_stats before = *ois_ews_stats(ews);
 	double start = ois_monotonic_seconds();
 	char *token = NULL, *new_state = NULL;
 	int rc;
 
-	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
-	if (!ep)
-		return ois_fail(OIS_ECONFIG, "no [server %s] in the configuration", args->server ? args->server : "");
 	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &token)))
 		return rc;
-	x.ews = ois_ews_open(ep, args->url, args->mailbox, &rc);
-	if (!x.ews)
-		goto out;
-
+	ois_progress_init(&x.progress, args->account, FOLDER);
 	if (token)
 		ois_info("reading changes since the committed sync state");
 	else
@@ -225,16 +231,46 @@ int extract_exchange(const struct extract_args *args)
 		goto out;
 	if (x.skipped)
 		ois_info("%lu items that are not contacts (distribution lists) skipped", x.skipped);
-	int batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
 	if ((rc = emit_changes(&x, batch)))
 		goto out;
+	ois_progress_end(&x.progress);
 	rc = emit_checkpoint(&x, new_state, token == NULL);
 out:
-	if (args->stats && x.ews)
-		print_stats(&x, ois_monotonic_seconds() - start);
+	ois_progress_end(&x.progress);
+	if (args->stats)
+		print_stats(&x, &before, ois_monotonic_seconds() - start);
 	changes_release(&x.changes);
-	ois_ews_free(x.ews);
 	free(new_state);
 	free(token);
+	return rc;
+}
+
+/* The calendar is read when asked for, or by default when the user's settings have it on. */
+static int calendar_enabled(const struct extract_args *args)
+{
+	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
+	return u ? u->settings.calendar : args->cfg->defaults.calendar;
+}
+
+int extract_exchange(const struct extract_args *args)
+{
+	int rc = 0;
+	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
+	if (!ep)
+		return ois_fail(OIS_ECONFIG, "no [server %s] in the configuration", args->server ? args->server : "");
+	int contacts = !args->folder || !strcmp(args->folder, "contacts");
+	int calendar = args->folder ? !strcmp(args->folder, "calendar") : calendar_enabled(args);
+	if (!contacts && !calendar)
+		return ois_fail(OIS_EUSAGE, "unknown folder '%s': contacts or calendar", args->folder);
+	struct ois_ews *ews = ois_ews_open(ep, args->url, args->mailbox, &rc);
+	if (!ews)
+		return rc;
+	int batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
+	/* Each folder ends with its own checkpoint: a failure in the second leaves the first one whole. */
+	if (contacts)
+		rc = extract_contacts(args, ews, batch);
+	if (!rc && calendar)
+		rc = extract_exchange_calendar(args, ews, batch);
+	ois_ews_free(ews);
 	return rc;
 }

@@ -18,6 +18,8 @@ struct extract_args {
 	const char *account;     /* the state account (the InterAction user id) */
 	int full;                /* --full: ignore committed checkpoints */
 	int stats;               /* --stats: counters to stderr at the end */
+	const char *window_start; /* --window-start: the calendar window (RFC 3339), NULL: configured */
+	const char *window_end;   /* --window-end */
 	FILE *out;               /* records go here */
 };
 

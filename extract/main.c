@@ -24,7 +24,11 @@ static const char usage_text[] =
 	"                       mailbox's server in the users file)\n"
 	"  -u, --user ID        interaction: the InterAction user\n"
 	"      --url URL        use this server URL instead of the configured one\n"
-	"  -f, --folder NAME    contacts (calendar comes later); default: all enabled\n"
+	"  -f, --folder NAME    contacts or calendar; default: contacts, and the\n"
+	"                       calendar when the user's settings have it on\n"
+	"      --window-start T --window-end T\n"
+	"                       the calendar window (RFC 3339) instead of the\n"
+	"                       configured calendar_past_days/calendar_future_days\n"
 	"      --state DIR      state folder (default: state_dir of the configuration)\n"
 	"      --full           ignore the committed checkpoint: read everything\n"
 	"      --stats          print requests, bytes, items and seconds at the end\n"
@@ -33,7 +37,7 @@ static const char usage_text[] =
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n";
 
-enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS };
+enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS, OPT_WINDOW_START, OPT_WINDOW_END };
 
 static int usage_error(const char *msg)
 {
@@ -51,6 +55,8 @@ static const struct option opts[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "full", no_argument, NULL, OPT_FULL },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "window-start", required_argument, NULL, OPT_WINDOW_START },
+	{ "window-end", required_argument, NULL, OPT_WINDOW_END },
 	OIS_CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -74,6 +80,8 @@ static int parse_options(int argc, char **argv, struct extract_args *args, const
 		case OPT_STATE: args->state_dir = optarg; break;
 		case OPT_FULL: args->full = 1; break;
 		case OPT_STATS: args->stats = 1; break;
+		case OPT_WINDOW_START: args->window_start = optarg; break;
+		case OPT_WINDOW_END: args->window_end = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': ois_cli_version("oisync-extract"); return 0;
 		default:
@@ -104,8 +112,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return usage_error("unexpected argument");
-	if (args.folder && strcmp(args.folder, "contacts"))
-		return usage_error("--folder must be 'contacts' (calendar sync comes in a later version)");
+	if (args.folder && strcmp(args.folder, "contacts") && strcmp(args.folder, "calendar"))
+		return usage_error("--folder must be 'contacts' or 'calendar'");
 
 	int is_exchange = !strcmp(source, "exchange");
 	if (!is_exchange && strcmp(source, "interaction"))
@@ -114,6 +122,8 @@ int main(int argc, char **argv)
 		return usage_error("exchange needs --mailbox SMTP");
 	if (!is_exchange && !args.user)
 		return usage_error("interaction needs --user ID");
+	if (!is_exchange && args.folder && strcmp(args.folder, "contacts"))
+		return usage_error("interaction reads contacts only (its calendar comes in a later version)");
 
 	struct ois_config cfg;
 	rc = ois_config_load(config_path, &cfg);

@@ -1,0 +1,486 @@
+/* exchange_calendar.c - oisync-extract exchange: the calendar window as appointment records, checkpoint last. */
+#include "exchange_calendar.h"
+#include "code.h"
+#include "config.h"
+#include "ews_calendar.h"
+#include "jsonl.h"
+#include "log.h"
+#include "progress.h"
+#include "record.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FOLDER "calendar"
+#define DAY ((time_t)86400)
+/* SyncFolderItems' largest page (MaxChangesReturned is 1..512). */
+#define MAX_CHANGES 512
+/* A CalendarView range may not exceed two years; 730 days never does. */
+#define MAX_SLICE (730 * DAY)
+/* Below this a range that still holds too many items is an error, not a split. */
+#define MIN_SLICE ((time_t)3600)
+/* Items a CalendarView returns at most: Exchange's default EWSFindCountLimit. */
+#define VIEW_MAX 1000
+
+/* One item of the window, as the calendar view listed it. */
+struct entry {
+	char *id;
+	char *uid;               /* NULL when the view did not say */
+	int recurring;           /* an occurrence or an exception */
+};
+
+struct cal {
+	const struct extract_args *args;
+	struct ois_ews *ews;
+	struct entry *e;
+	size_t n, cap;
+	json_object *index;      /* id -> 1: each item once, though slices overlap */
+	json_object *masters;    /* series key (UID, else the occurrence id) -> master ItemId */
+	struct ois_progress progress;
+	unsigned long changes;   /* SyncFolderItems changes seen */
+	unsigned long slices;    /* CalendarView requests */
+	unsigned long items;     /* records written */
+};
+
+/* ---- window and token ---- */
+
+int extract_rfc3339(const char *s, time_t *t)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	long off = 0;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	const char *p = s + n;
+	if (*p) {
+		if (*p != 'T' && *p != 't' && *p != ' ')
+			return -1;
+		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+			return -1;
+		p += 1 + n;
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om;
+			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
+				return -1;
+			off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+			p += 1 + n;
+		} else {
+			return -1;
+		}
+		if (*p)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	time_t v = timegm(&tm);
+	if (tm.tm_mday != d) /* February 30th rolled over */
+		return -1;
+	*t = v - off;
+	return 0;
+}
+
+int extract_calendar_window(const struct extract_args *args, time_t now, time_t *start, time_t *end)
+{
+	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
+	const struct ois_sync_settings *s = u ? &u->settings : &args->cfg->defaults;
+	time_t today = now - now % DAY;
+	*start = today - (time_t)s->calendar_past_days * DAY;
+	*end = today + ((time_t)s->calendar_future_days + 1) * DAY;
+	if (args->window_start && extract_rfc3339(args->window_start, start))
+		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", args->window_start);
+	if (args->window_end && extract_rfc3339(args->window_end, end))
+		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", args->window_end);
+	if (*end <= *start)
+		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
+	return 0;
+}
+
+char *extract_calendar_token(const char *sync, time_t start, time_t end)
+{
+	char a[21], b[21];
+	ois_ews_utc(start, a);
+	ois_ews_utc(end, b);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "v", json_object_new_int(1));
+	json_object_object_add(o, "sync", json_object_new_string(sync));
+	json_object_object_add(o, "start", json_object_new_string(a));
+	json_object_object_add(o, "end", json_object_new_string(b));
+	char *s = ois_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+int extract_calendar_token_parse(const char *token, char **sync, time_t *start, time_t *end)
+{
+	*sync = NULL;
+	json_object *o = token && token[0] == '{' ? json_tokener_parse(token) : NULL;
+	json_object *v;
+	const char *st = ois_json_str(o, "sync"), *a = ois_json_str(o, "start"), *b = ois_json_str(o, "end");
+	int ok = o && json_object_object_get_ex(o, "v", &v) && json_object_get_int(v) == 1 && !ois_str_empty(st) &&
+		 a && b && !extract_rfc3339(a, start) && !extract_rfc3339(b, end);
+	if (ok)
+		*sync = ois_xstrdup(st);
+	json_object_put(o);
+	return ok ? 0 : -1;
+}
+
+/* ---- has anything changed? ---- */
+
+static int count_change(const char *id, const char *change_key, const char *item_type, int deleted, void *ctx)
+{
+	struct cal *c = ctx;
+	(void)id;
+	(void)change_key;
+	(void)item_type;
+	(void)deleted;
+	c->changes++;
+	return 0;
+}
+
+/* Every change since state (NULL: the whole folder); only counted. *new_state owned by the caller. */
+static int sync_all(struct cal *c, const char *state, char **new_state)
+{
+	char *cur = state ? ois_xstrdup(state) : NULL;
+	int rc = 0, last = 0;
+	*new_state = NULL;
+	while (!last) {
+		unsigned long before = c->changes;
+		char *next = NULL;
+		rc = ois_ews_sync_folder_items(c->ews, FOLDER, cur, MAX_CHANGES, count_change, c, &next, &last);
+		if (rc)
+			break;
+		int moved = c->changes != before || ois_str_empty(cur) || strcmp(cur, next);
+		free(cur);
+		cur = next;
+		/* A server that says "more" but moves nowhere would loop forever. */
+		if (!last && !moved) {
+			rc = ois_fail(OIS_EUNAVAIL, "broken reply from the server: SyncFolderItems reports more changes but returns none");
+			break;
+		}
+	}
+	if (rc)
+		free(cur);
+	else
+		*new_state = cur;
+	return rc;
+}
+
+/* ---- the window ---- */
+
+static void entries_release(struct cal *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].id);
+		free(c->e[i].uid);
+	}
+	free(c->e);
+	c->e = NULL;
+	c->n = c->cap = 0;
+	json_object_put(c->index);
+	json_object_put(c->masters);
+	c->index = c->masters = NULL;
+}
+
+static int note_entry(const char *id, const char *change_key, const char *type, const char *uid, void *ctx)
+{
+	struct cal *c = ctx;
+	(void)change_key;
+	/* An item crossing a slice boundary is in both slices. */
+	if (json_object_object_get_ex(c->index, id, NULL))
+		return 0;
+	json_object_object_add(c->index, id, NULL);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 128;
+		c->e = ois_xrealloc(c->e, c->cap * sizeof(*c->e));
+	}
+	struct entry *e = &c->e[c->n++];
+	e->id = ois_xstrdup(id);
+	e->uid = uid ? ois_xstrdup(uid) : NULL;
+	e->recurring = !strcmp(type, "Occurrence") || !strcmp(type, "Exception");
+	ois_progress_update(&c->progress, (unsigned long)c->n);
+	return 0;
+}
+
+static int view_max(void)
+{
+	/* For tests (a server whose limit is low) and for servers set below the default. */
+	const char *s = getenv("OISYNC_CALENDAR_VIEW_MAX");
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 0;
+	return s && *s && !*end && v >= 1 && v <= VIEW_MAX ? (int)v : VIEW_MAX;
+}
+
+/*
+ * The window in slices of at most two years; a slice the server holds too
+ * many items for is halved and retried, and later slices keep that size.
+ */
+static int read_window(struct cal *c, time_t start, time_t end)
+{
+	int max = view_max();
+	time_t len = end - start < MAX_SLICE ? end - start : MAX_SLICE;
+	time_t t = start;
+	while (t < end) {
+		time_t e = end - t < len ? end : t + len;
+		c->slices++;
+		int rc = ois_ews_calendar_view(c->ews, FOLDER, t, e, max, note_entry, c);
+		if (rc == OIS_EWS_ETOOMANY) {
+			char a[21], b[21];
+			ois_ews_utc(t, a);
+			ois_ews_utc(e, b);
+			if (e - t <= MIN_SLICE)
+				return ois_fail(OIS_EUNAVAIL, "more than %d calendar items between %s and %s: cannot read the calendar",
+						max, a, b);
+			ois_debug("calendar view %s .. %s holds more than %d items: halving it", a, b, max);
+			len = (e - t) / 2;
+			continue;
+		}
+		if (rc)
+			return rc;
+		t = e;
+	}
+	return 0;
+}
+
+/* ---- series ---- */
+
+static const char *series_key(const struct entry *e)
+{
+	return e->uid ? e->uid : e->id;
+}
+
+struct master_batch {
+	struct cal *c;
+	const char **keys;
+};
+
+static int note_master(size_t i, const char *master_id, const char *change_key, void *ctx)
+{
+	struct master_batch *mb = ctx;
+	(void)change_key;
+	json_object_object_add(mb->c->masters, mb->keys[i], json_object_new_string(master_id));
+	return 0;
+}
+
+/* The master of every series with an occurrence or exception in the window: one lookup per series. */
+static int find_masters(struct cal *c, int batch)
+{
+	const char **ids = ois_xcalloc((size_t)batch, sizeof(*ids));
+	struct master_batch mb = { .c = c, .keys = ois_xcalloc((size_t)batch, sizeof(char *)) };
+	json_object *asked = json_object_new_object();
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i <= c->n && !rc; i++) {
+		if (i < c->n && c->e[i].recurring && !json_object_object_get_ex(asked, series_key(&c->e[i]), NULL)) {
+			json_object_object_add(asked, series_key(&c->e[i]), NULL);
+			mb.keys[n] = series_key(&c->e[i]);
+			ids[n++] = c->e[i].id;
+		}
+		if (n && (n == (size_t)batch || i == c->n)) {
+			rc = ois_ews_get_masters(c->ews, ids, n, note_master, &mb);
+			n = 0;
+		}
+	}
+	json_object_put(asked);
+	free(mb.keys);
+	free(ids);
+	return rc;
+}
+
+/* ---- records ---- */
+
+static json_object *envelope(const struct cal *c, const char *type, const char *id)
+{
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "type", json_object_new_string(type));
+	json_object_object_add(r, "side", json_object_new_string("exchange"));
+	json_object_object_add(r, "account", json_object_new_string(c->args->account));
+	json_object_object_add(r, "folder", json_object_new_string(FOLDER));
+	if (id)
+		json_object_object_add(r, "id", json_object_new_string(id));
+	return r;
+}
+
+static int write_rec(json_object *r, FILE *out)
+{
+	int rc = ois_jsonl_write(out, r);
+	json_object_put(r);
+	return rc;
+}
+
+/* An occurrence or exception carries its series' master id and where it was first scheduled. */
+static void add_series(struct cal *c, json_object *native, const char *id)
+{
+	const char *type = ois_json_str(native, "CalendarItemType");
+	if (!type || (strcmp(type, "Occurrence") && strcmp(type, "Exception")))
+		return;
+	json_object *m = NULL;
+	const char *uid = ois_json_str(native, "UID");
+	if (!(uid && json_object_object_get_ex(c->masters, uid, &m)))
+		json_object_object_get_ex(c->masters, id, &m);
+	if (m)
+		json_object_object_add(native, "RecurringMasterId", json_object_get(m));
+	else
+		ois_warn("no recurring master found for calendar item '%s'", id);
+	if (!ois_json_str(native, "OriginalStart")) {
+		/* RecurrenceId is the original start too (MS-OXWSCDATA); an occurrence never moved. */
+		const char *o = ois_json_str(native, "RecurrenceId");
+		if (!o && !strcmp(type, "Occurrence"))
+			o = ois_json_str(native, "Start");
+		if (o)
+			json_object_object_add(native, "OriginalStart", json_object_new_string(o));
+	}
+}
+
+static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
+{
+	struct cal *c = ctx;
+	add_series(c, native, id);
+	json_object *r = envelope(c, "appointment", id);
+	if (change_key)
+		json_object_object_add(r, "version", json_object_new_string(change_key));
+	if (modified)
+		json_object_object_add(r, "modified", json_object_new_string(modified));
+	json_object_object_add(r, "op", json_object_new_string("upsert"));
+	const char *tag = ois_json_str(ois_json_obj(native, "ExtendedProperties"), "PublicStrings:oisync-op-id");
+	if (!ois_str_empty(tag))
+		json_object_object_add(r, "op_tag", json_object_new_string(tag));
+	json_object_object_add(r, "data", json_object_get(native));
+	c->items++;
+	ois_progress_update(&c->progress, c->items);
+	return write_rec(r, c->args->out);
+}
+
+static int emit_items(struct cal *c, int batch)
+{
+	const char **ids = ois_xcalloc((size_t)batch, sizeof(*ids));
+	int rc = 0;
+	size_t n = 0;
+	ois_progress_total(&c->progress, (unsigned long)c->n);
+	for (size_t i = 0; i <= c->n && !rc; i++) {
+		if (i < c->n)
+			ids[n++] = c->e[i].id;
+		if (n && (n == (size_t)batch || i == c->n)) {
+			rc = ois_ews_get_calendar_items(c->ews, ids, n, emit_item, c);
+			n = 0;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+static int emit_checkpoint(struct cal *c, const char *token, int full, time_t start, time_t end)
+{
+	char a[21], b[21];
+	ois_ews_utc(start, a);
+	ois_ews_utc(end, b);
+	json_object *r = envelope(c, "checkpoint", NULL);
+	json_object_object_add(r, "token", json_object_new_string(token));
+	json_object_object_add(r, "complete", json_object_new_boolean(1));
+	json_object_object_add(r, "full", json_object_new_boolean(full));
+	json_object *w = json_object_new_object();
+	json_object_object_add(w, "start", json_object_new_string(a));
+	json_object_object_add(w, "end", json_object_new_string(b));
+	json_object_object_add(r, "window", w);
+	return write_rec(r, c->args->out);
+}
+
+static void print_stats(const struct cal *c, const struct ois_http_stats *before, double seconds)
+{
+	const struct ois_http_stats *s = ois_ews_stats(c->ews);
+	fprintf(stderr,
+		"%s: %s: exchange calendar: %lu requests (%lu retries), %llu bytes sent, %llu received, "
+		"%lu items, %lu views, %.2f s (%.2f s in requests)\n",
+		ois_log_prog(), c->args->account, s->requests - before->requests, s->retries - before->retries,
+		s->bytes_sent - before->bytes_sent, s->bytes_received - before->bytes_received, c->items, c->slices,
+		seconds, s->seconds - before->seconds);
+}
+
+int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *ews, int batch)
+{
+	struct cal c = { .args = args, .ews = ews };
+	struct ois_http_stats before = *ois_ews_stats(ews);
+	double t0 = ois_monotonic_seconds();
+	char *committed = NULL, *sync = NULL, *new_state = NULL, *token = NULL;
+	time_t start, end, was_start = 0, was_end = 0;
+	int rc;
+
+	ois_progress_init(&c.progress, args->account, FOLDER);
+	if ((rc = extract_calendar_window(args, time(NULL), &start, &end)))
+		return rc;
+	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &committed)))
+		return rc;
+	if (committed && extract_calendar_token_parse(committed, &sync, &was_start, &was_end))
+		ois_warn("the committed calendar token is not one this version wrote; reading the whole calendar");
+
+	/*
+	 * Microsoft's guidance for a calendar window: SyncFolderItems tells
+	 * whether anything in the folder changed; only then is the window read
+	 * again. Its SyncState is taken before the read, so a change made while
+	 * the window is read shows up at the next run.
+	 */
+	rc = sync_all(&c, sync, &new_state);
+	if (rc == OIS_EWS_ESYNCSTATE && sync) {
+		ois_warn("calendar sync state rejected by the server; reading the whole calendar");
+		free(sync);
+		sync = NULL;
+		rc = sync_all(&c, NULL, &new_state);
+	}
+	if (rc == OIS_EWS_ESYNCSTATE)
+		rc = ois_fail(OIS_EUNAVAIL, "the server rejected a sync from the beginning of the calendar");
+	if (rc)
+		goto out;
+
+	int moved = was_start != start || was_end != end;
+	if (sync && !c.changes && !moved) {
+		/*
+		 * Nothing changed and the window is the one last read: no items,
+		 * and full:false, so downstream infers nothing from their absence.
+		 */
+		ois_info("calendar unchanged since the committed sync state");
+		token = extract_calendar_token(new_state, start, end);
+		rc = emit_checkpoint(&c, token, 0, start, end);
+		goto out;
+	}
+	if (!sync)
+		ois_info("no committed calendar sync state: reading the calendar window");
+	else if (c.changes)
+		ois_info("%lu calendar changes since the committed sync state: reading the calendar window", c.changes);
+	else
+		ois_info("the calendar window moved: reading it again");
+
+	c.index = json_object_new_object();
+	c.masters = json_object_new_object();
+	if ((rc = read_window(&c, start, end)))
+		goto out;
+	if ((rc = find_masters(&c, batch)))
+		goto out;
+	if ((rc = emit_items(&c, batch)))
+		goto out;
+	ois_progress_end(&c.progress);
+	token = extract_calendar_token(new_state, start, end);
+	rc = emit_checkpoint(&c, token, 1, start, end);
+out:
+	ois_progress_end(&c.progress);
+	if (args->stats)
+		print_stats(&c, &before, ois_monotonic_seconds() - t0);
+	entries_release(&c);
+	free(committed);
+	free(sync);
+	free(new_state);
+	free(token);
+	return rc;
+}
