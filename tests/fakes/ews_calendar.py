@@ -233,7 +233,7 @@ def occurrences(props, until=None):
     first occurrence starting at or after `until` (needed for NoEndRecurrence)."""
     rec = props["Recurrence"]
     pat, rng = rec["Pattern"], rec["Range"]
-    tz = zone(props.get("StartTimeZone"))
+    tz = start_zone(props)
     first = parse_dt(props["Start"])
     duration = parse_dt(props["End"]) - first
     local_time = first.astimezone(tz).time()
@@ -253,6 +253,16 @@ def occurrences(props, until=None):
         yield index, s, s + duration
 
 
-def day_name(dt, props):
-    """The weekday name of a UTC datetime in the master's zone (for checks and tests)."""
-    return DAYS[dt.astimezone(zone(props.get("StartTimeZone"))).weekday()]
+def start_zone(props):
+    """tzinfo of an item's start: StartTimeZone, else MeetingTimeZone (Exchange 2007)."""
+    return zone(props.get("StartTimeZone") or props.get("MeetingTimeZone"))
+
+
+def duration(start, end):
+    """xs:duration of end - start, as Exchange writes it (PT1H30M, P1D)."""
+    secs = int((parse_dt(end) - parse_dt(start)).total_seconds())
+    days, rest = divmod(max(secs, 0), 86400)
+    h, rest = divmod(rest, 3600)
+    m, sec = divmod(rest, 60)
+    t = "".join("%d%s" % (v, u) for v, u in ((h, "H"), (m, "M"), (sec, "S")) if v)
+    return "P" + ("%dD" % days if days else "") + ("T" + t if t else "") if secs else "PT0S"

@@ -1,6 +1,7 @@
 # ews_ops.py - the EWS operations of the fake server (one function per SOAP operation).
-"""EWS operations on the store: GetFolder, SyncFolderItems, GetItem, FindItem,
-CreateItem, UpdateItem, DeleteItem.
+"""EWS operations on the store: SyncFolderItems, GetItem, FindItem, CreateItem,
+UpdateItem, DeleteItem (folder operations: ews_folders.py; calendar series and
+CalendarView: ews_calops.py; CalendarItem and Message XML: ews_calitem.py).
 
 `dispatch(ctx, op_el)` returns the rendered <m:OpResponse> text or raises SoapFault.
 Per-item failures become ResponseClass="Error" messages (EwsError), as in Exchange.
@@ -11,7 +12,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ews_store import FOLDERS, FOLDER_PARENT, StoreError, ext_key
+import ews_calendar
+import ews_calitem
+from ews_calops import (
+    SEND_CHANGED, SEND_VALUES, check_send_attr, check_times, delete_member,
+    entry_change_key, make_view, op_calendar_view, resolve, update_member)
+from ews_folders import op_create_folder, op_find_folder, op_get_folder
+from ews_store import FOLDERS, StoreError, calendar_props, ext_key, now_iso
 from ews_xml import (
     M, T, INDEXED, ADDRESS_PARTS, SCHEMA_ORDER, LIST_PROPS, EwsError, SoapFault,
     complete_name, error_message, esc, ext_property_xml, ext_uri_attrs, find_ext,
@@ -157,21 +164,14 @@ class Shape:
 WRITABLE_CONTACT = set(SCHEMA_ORDER[SCHEMA_ORDER.index("FileAs"):])
 
 
-def body_xml(props, body_type):
-    b = props.get("Body")
-    if b is None:
-        return ""
-    stored_type, value = ("HTML", b["Value"]) if isinstance(b, dict) else ("Text", b)
-    out_type = stored_type if body_type == "Best" else body_type
-    if out_type == "HTML" and stored_type == "Text":
-        value = "<html><body>%s</body></html>" % esc(value).replace("\n", "<br>")
-    elif out_type == "Text" and stored_type == "HTML":
-        value = re.sub(r"<[^>]*>", "", value)
-    return '<t:Body BodyType="%s" IsTruncated="false">%s</t:Body>' % (out_type, esc(value))
+body_xml = ews_calitem.body_xml
 
 
-def render_item(store, smtp, item, shape, find=False):
-    """<t:Contact> for an item, children in schema order."""
+def render_item(store, smtp, item, shape, find=False, view=None):
+    """<t:Contact>, <t:CalendarItem> or <t:Message> for an item (or, with view, for one
+    member of a recurring series), children in schema order."""
+    if item.get("kind", "Contact") != "Contact":
+        return ews_calitem.render(store, smtp, item, shape, find, view)
     p = item["props"]
     created, modified = item["created"], item["modified"]
     fixed = {
@@ -229,58 +229,10 @@ def render_item(store, smtp, item, shape, find=False):
     return "<t:Contact>%s</t:Contact>" % "".join(out)
 
 
-def render_folder(store, smtp, name, shape):
-    ftype, fclass, display = FOLDERS[name]
-    kids = [n for n, par in FOLDER_PARENT.items() if par == name]
-    if name == "msgfolderroot":
-        kids = [n for n in FOLDERS if n not in FOLDER_PARENT]
-    parent = FOLDER_PARENT.get(name, "msgfolderroot")
-    total = len(store.items_in(smtp, name))
-    every = shape.base == "AllProperties"
-    dflt = every or shape.base == "Default"
-    want = lambda f, d=False: f in shape.fields or every or (d and dflt)  # noqa: E731
-    out = ['<t:FolderId Id="%s" ChangeKey="%s"/>' % (store.folder_id(smtp, name), FOLDER_CK)]
-    if parent and want("ParentFolderId"):
-        out.append('<t:ParentFolderId Id="%s" ChangeKey="%s"/>'
-                   % (store.folder_id(smtp, parent), FOLDER_CK))
-    if want("FolderClass") and fclass:
-        out.append("<t:FolderClass>%s</t:FolderClass>" % fclass)
-    if want("DisplayName", True):
-        out.append("<t:DisplayName>%s</t:DisplayName>" % esc(display))
-    if want("TotalCount", True):
-        out.append("<t:TotalCount>%d</t:TotalCount>" % total)
-    if want("ChildFolderCount", True):
-        out.append("<t:ChildFolderCount>%d</t:ChildFolderCount>" % len(kids))
-    if want("EffectiveRights"):
-        out.append("<t:EffectiveRights><t:CreateAssociated>true</t:CreateAssociated>"
-                   "<t:CreateContents>true</t:CreateContents><t:CreateHierarchy>true"
-                   "</t:CreateHierarchy><t:Delete>true</t:Delete><t:Modify>true</t:Modify>"
-                   "<t:Read>true</t:Read><t:ViewPrivateItems>true</t:ViewPrivateItems>"
-                   "</t:EffectiveRights>")
-    if want("DistinguishedFolderId"):
-        out.append("<t:DistinguishedFolderId>%s</t:DistinguishedFolderId>" % name)
-    if ftype == "Folder" and want("UnreadCount", True):
-        out.append("<t:UnreadCount>0</t:UnreadCount>")
-    return "<t:%s>%s</t:%s>" % (ftype, "".join(out), ftype)
-
-
 # ---- operations -----------------------------------------------------------------
 def children(el, path):
     found = el.find(path)
     return list(found) if found is not None else []
-
-
-def op_get_folder(ctx, op):
-    shape = Shape(op.find(M + "FolderShape"))
-    msgs = []
-    for fel in children(op, M + "FolderIds"):
-        try:
-            smtp, name = ctx.folder(fel)
-            msgs.append(ok_message("GetFolder", "<m:Folders>%s</m:Folders>"
-                                   % render_folder(ctx.store, smtp, name, shape)))
-        except EwsError as e:
-            msgs.append(error_message("GetFolder", e))
-    return response("GetFolder", msgs)
 
 
 def op_get_item(ctx, op):
@@ -288,9 +240,10 @@ def op_get_item(ctx, op):
     msgs = []
     for id_el in children(op, M + "ItemIds"):
         try:
-            smtp, item = ctx.item(id_el)
+            smtp, item, entry = resolve(ctx, id_el)
+            view = make_view(ctx.store, item, entry) if entry else None
             msgs.append(ok_message("GetItem", "<m:Items>%s</m:Items>"
-                                   % render_item(ctx.store, smtp, item, shape)))
+                                   % render_item(ctx.store, smtp, item, shape, view=view)))
         except EwsError as e:
             msgs.append(error_message("GetItem", e, "<m:Items/>"))
     return response("GetItem", msgs)
@@ -340,36 +293,55 @@ def check_dates(props):
             raise schema_error("value %r of %s is not an xs:dateTime" % (props[k], k))
 
 
+DEFAULT_FOLDER = {"Contact": "contacts", "CalendarItem": "calendar", "Message": "inbox"}
+ITEM_PREFIXES = ("item", "contacts", "calendar", "message")
+
+
+def parse_any(item_el):
+    """(kind, props) of a t:Contact, t:CalendarItem or t:Message element."""
+    if item_el.tag == T + "Contact":
+        props = parse_contact(item_el)
+        check_dates(props)
+        return "Contact", props
+    return ews_calitem.parse_item(item_el)
+
+
 def op_create_item(ctx, op):
     saved = children(op, M + "SavedItemFolderId")
     items = op.find(M + "Items")
     if items is None:
         raise schema_error("CreateItem needs Items")
+    check_send_attr(op, "SendMeetingInvitations", SEND_VALUES)
+    check_send_attr(op, "MessageDisposition", ("SaveOnly", "SendOnly", "SendAndSaveCopy"))
     msgs = []
     for item_el in items:
         try:
-            smtp, folder = ctx.folder(saved[0]) if saved else (
-                ctx.folder(_own_contacts(ctx)))
-            if item_el.tag != T + "Contact":
-                raise EwsError("ErrorInvalidOperation",
-                               "The fake EWS server only stores contacts.")
+            kind, props = parse_any(item_el)
+            smtp, folder = ctx.folder(saved[0] if saved else ET.Element(
+                T + "DistinguishedFolderId", {"Id": DEFAULT_FOLDER[kind]}))
             if folder in ("root", "msgfolderroot"):
                 raise EwsError("ErrorInvalidOperation")
-            props = parse_contact(item_el)
-            check_dates(props)
+            held = ctx.store.folder_kind(smtp, folder)
+            if kind == "CalendarItem" and held != "CalendarItem":
+                raise EwsError("ErrorCannotCreateCalendarItemInNonCalendarFolder")
+            if kind == "Contact" and held != "Contact":
+                raise EwsError("ErrorCannotCreateContactInNonContactFolder")
+            if kind == "CalendarItem":
+                props.setdefault("Start", now_iso())  # Exchange's default: now
+                props.setdefault("End", props["Start"])
+                check_times(props)
             with ctx.store.lock:
-                item = ctx.store.create(smtp, folder, props)
+                try:
+                    item = ctx.store.create(smtp, folder, props, kind)
+                except ews_calendar.CalendarError as e:
+                    raise EwsError(e.code, e.text) from None
                 msgs.append(ok_message("CreateItem",
-                                       '<m:Items><t:Contact><t:ItemId Id="%s" ChangeKey="%s"/>'
-                                       '</t:Contact></m:Items>'
-                                       % (item["id"], item["change_key"])))
+                                       '<m:Items><t:%s><t:ItemId Id="%s" ChangeKey="%s"/>'
+                                       '</t:%s></m:Items>'
+                                       % (kind, item["id"], item["change_key"], kind)))
         except EwsError as e:
             msgs.append(error_message("CreateItem", e, "<m:Items/>"))
     return response("CreateItem", msgs)
-
-
-def _own_contacts(ctx):
-    return ET.Element(T + "DistinguishedFolderId", {"Id": "contacts"})
 
 
 def path_of(el):
@@ -377,9 +349,9 @@ def path_of(el):
     if el.tag == T + "FieldURI":
         uri = el.get("FieldURI", "")
         name = uri.split(":")[-1]
-        if uri.split(":")[0] not in ("item", "contacts"):
+        if uri.split(":")[0] not in ITEM_PREFIXES:
             raise EwsError("ErrorInvalidPropertySet")
-        return ("field", FIELD_ALIASES.get(name, name))
+        return ("field", FIELD_ALIASES.get(name, name) if uri.startswith("contacts:") else name)
     if el.tag == T + "IndexedFieldURI":
         uri, key = el.get("FieldURI", ""), el.get("FieldIndex")
         if uri.startswith("contacts:PhysicalAddress:"):
@@ -397,8 +369,7 @@ def path_of(el):
 
 
 def apply_set(props, path, item_el):
-    new = parse_contact(item_el)
-    check_dates(new)
+    new = parse_any(item_el)[1]
     count = EwsError("ErrorIncorrectUpdatePropertyCount",
                      "An object within a change description must contain one and only "
                      "one property to modify.")
@@ -427,11 +398,14 @@ def apply_set(props, path, item_el):
                                        if ext_key(e) != want] + got
 
 
+DELETABLE = {"Subject", "Sensitivity", "Body", "Categories", "Importance"} | (
+    (ews_calitem.CAL_WRITABLE | ews_calitem.MSG_WRITABLE) - {"Start", "End", "UID"})
+
+
 def apply_delete(props, path):
     if path[0] == "field":
         name = path[1]
-        if name not in WRITABLE_CONTACT and name not in (
-                "Subject", "Sensitivity", "Body", "Categories", "Importance") \
+        if name not in WRITABLE_CONTACT and name not in DELETABLE \
                 or name in ("CompleteName", "ContactSource", "HasPicture", "Notes", "Alias"):
             raise EwsError("ErrorInvalidPropertyDelete")
         props.pop(name, None)
@@ -448,22 +422,30 @@ def apply_delete(props, path):
                                        if ext_key(e) != want]
 
 
+ITEM_ID_TAGS = (T + "ItemId", T + "OccurrenceItemId", T + "RecurringMasterItemId")
+
+
 def op_update_item(ctx, op):
     policy = op.get("ConflictResolution", "AutoResolve")
     if policy not in ("NeverOverwrite", "AutoResolve", "AlwaysOverwrite"):
         raise schema_error("bad ConflictResolution %r" % policy)
+    check_send_attr(op, "SendMeetingInvitationsOrCancellations", SEND_CHANGED)
+    check_send_attr(op, "MessageDisposition", ("SaveOnly", "SendOnly", "SendAndSaveCopy"))
     msgs = []
     for change in children(op, M + "ItemChanges"):
         try:
-            id_el = change.find(T + "ItemId")
+            id_el = next((c for c in change if c.tag in ITEM_ID_TAGS), None)
             if id_el is None:
                 raise schema_error("ItemChange needs ItemId")
             with ctx.store.lock:
-                smtp, item = ctx.item(id_el)
+                smtp, item, entry = resolve(ctx, id_el)
                 ck = id_el.get("ChangeKey")
-                if policy != "AlwaysOverwrite" and ck and ck != item["change_key"]:
+                if policy != "AlwaysOverwrite" and ck and ck != entry_change_key(item, entry):
                     raise EwsError("ErrorIrresolvableConflict")
-                props = copy.deepcopy(item["props"])
+                if entry is None:
+                    props = copy.deepcopy(item["props"])
+                else:
+                    props = copy.deepcopy(make_view(ctx.store, item, entry)["props"])
                 for upd in children(change, T + "Updates"):
                     kids = list(upd)
                     if not kids:
@@ -477,12 +459,26 @@ def op_update_item(ctx, op):
                         apply_delete(props, path)
                     else:
                         raise schema_error("unexpected %s" % upd.tag)
-                item["props"] = props
-                ctx.store.touch(smtp, item)
+                kind = item.get("kind", "Contact")
+                try:
+                    if entry is not None:
+                        done = update_member(ctx.store, smtp, item, entry, props)
+                    else:
+                        if kind == "CalendarItem":
+                            check_times(props)
+                            calendar_props(props)
+                            if props.get("Recurrence") != item["props"].get("Recurrence"):
+                                # a new pattern drops the old series' exceptions (Outlook)
+                                item["exceptions"], item["deleted"] = {}, []
+                        item["props"] = props
+                        ctx.store.touch(smtp, item)
+                        done = item
+                except ews_calendar.CalendarError as e:
+                    raise EwsError(e.code, e.text) from None
                 msgs.append(ok_message(
-                    "UpdateItem", '<m:Items><t:Contact><t:ItemId Id="%s" ChangeKey="%s"/>'
-                    '</t:Contact></m:Items><m:ConflictResults><t:Count>0</t:Count>'
-                    '</m:ConflictResults>' % (item["id"], item["change_key"])))
+                    "UpdateItem", '<m:Items><t:%s><t:ItemId Id="%s" ChangeKey="%s"/>'
+                    '</t:%s></m:Items><m:ConflictResults><t:Count>0</t:Count>'
+                    '</m:ConflictResults>' % (kind, done["id"], done["change_key"], kind)))
         except EwsError as e:
             msgs.append(error_message("UpdateItem", e, "<m:Items/>"))
     return response("UpdateItem", msgs)
@@ -492,14 +488,20 @@ def op_delete_item(ctx, op):
     kind = op.get("DeleteType")
     if kind not in ("HardDelete", "SoftDelete", "MoveToDeletedItems"):
         raise schema_error("DeleteItem needs DeleteType")
+    check_send_attr(op, "SendMeetingCancellations", SEND_VALUES)
+    check_send_attr(op, "AffectedTaskOccurrences", ("AllOccurrences",
+                                                    "SpecifiedOccurrenceOnly"))
     msgs = []
     for id_el in children(op, M + "ItemIds"):
         try:
             with ctx.store.lock:
-                smtp, item = ctx.item(id_el)
-                move = "deleteditems" if kind == "MoveToDeletedItems" \
-                    and item["folder"] != "deleteditems" else None
-                ctx.store.remove(smtp, item["id"], move_to=move)
+                smtp, item, entry = resolve(ctx, id_el)
+                if entry is not None:
+                    delete_member(ctx.store, smtp, item, entry)
+                else:
+                    move = "deleteditems" if kind == "MoveToDeletedItems" \
+                        and item["folder"] != "deleteditems" else None
+                    ctx.store.remove(smtp, item["id"], move_to=move)
             msgs.append(ok_message("DeleteItem"))
         except EwsError as e:
             msgs.append(error_message("DeleteItem", e))
@@ -509,10 +511,7 @@ def op_delete_item(ctx, op):
 # ---- FindItem and restrictions ---------------------------------------------------
 def value_of(props, path):
     if path[0] == "field":
-        v = props.get(path[1])
-        if path[1] == "ItemClass":
-            return "IPM.Contact"
-        return v
+        return props.get(path[1])
     if path[0] == "indexed":
         _, name, key, sub = path
         v = props.get(name, {}).get(key)
@@ -521,6 +520,14 @@ def value_of(props, path):
     if e is None:
         return None
     return e.get("Value", e.get("Values"))
+
+
+def item_values(item):
+    """props plus the computed values a restriction may test."""
+    kind = item.get("kind", "Contact")
+    cls = {"Contact": "IPM.Contact", "CalendarItem": "IPM.Appointment"}.get(
+        kind, item["props"].get("ItemClass", "IPM.Note"))
+    return dict(item["props"], ItemClass=cls)
 
 
 def matches(props, el):
@@ -568,8 +575,12 @@ def op_find_item(ctx, op):
             smtp, folder = ctx.folder(fel)
             items = [] if op.get("Traversal") in ("Associated", "SoftDeleted") \
                 else ctx.store.items_in(smtp, folder)
+            cv = op.find(M + "CalendarView")
+            if cv is not None:
+                msgs.append(op_calendar_view(ctx, cv, shape, smtp, folder, render_item))
+                continue
             if restriction is not None and len(restriction):
-                items = [it for it in items if matches(it["props"], restriction[0])]
+                items = [it for it in items if matches(item_values(it), restriction[0])]
             total = len(items)
             offset, count = 0, total
             if page is not None:
@@ -598,6 +609,8 @@ OPERATIONS = {
     "CreateItem": op_create_item,
     "UpdateItem": op_update_item,
     "DeleteItem": op_delete_item,
+    "FindFolder": op_find_folder,
+    "CreateFolder": op_create_folder,
 }
 
 

@@ -268,6 +268,8 @@ class Store:
                                      props.pop("DeletedOccurrences", []) or [])
             mods = props.pop("ModifiedOccurrences", []) or []
             props = calendar_props(props)
+            if not props.get("UID"):
+                props["UID"] = "040000008200E00074C5B7101A82E00800000000" + uuid.uuid4().hex.upper()
             item["exceptions"] = {}
             for m in mods:
                 m = dict(m)
@@ -275,15 +277,17 @@ class Store:
                 exc = dict(props)
                 exc.pop("Recurrence", None)
                 exc.update(calendar_props(m))
-                item["exceptions"][orig] = self._new_exception(box, exc, t)
+                item["exceptions"][orig] = self._new_exception(iid, orig, exc, t)
         item["props"] = clean_props(props)
         box["items"][iid] = item
         return item
 
-    def _new_exception(self, box, props, t=None):
+    def _new_exception(self, master_id, orig, props, t=None):
+        # As in Exchange, an exception keeps the ItemId of the occurrence it replaces.
         t = t or now_iso()
-        return {"id": self._new_item_id(box["smtp"]), "change_key": self._new_change_key(),
-                "created": t, "modified": t, "props": clean_props(props)}
+        return {"id": self.occurrence_id(master_id, orig),
+                "change_key": self._new_change_key(), "created": t, "modified": t,
+                "props": clean_props(props)}
 
     def create(self, smtp, folder, props, kind=None):
         with self.lock:
@@ -294,7 +298,7 @@ class Store:
     def add_exception(self, smtp, master, original_start, props):
         """Turn one occurrence of master into an exception with props; the master
         changes too (its ModifiedOccurrences), as in Exchange."""
-        exc = self._new_exception(self.mailbox(smtp), calendar_props(props))
+        exc = self._new_exception(master["id"], original_start, calendar_props(props))
         master.setdefault("exceptions", {})[original_start] = exc
         self.touch(smtp, master)
         return exc
@@ -448,7 +452,7 @@ def calendar_props(props):
     """CalendarItem props with Start/End normalized to UTC (naive times are in the
     item's StartTimeZone, as Exchange reads them) and the recurrence checked."""
     out = dict(props)
-    tz = ews_calendar.zone(out.get("StartTimeZone"))
+    tz = ews_calendar.start_zone(out)
     for k in ("Start", "End"):
         if out.get(k):
             out[k] = ews_calendar.utc(out[k], tz)
