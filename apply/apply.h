@@ -40,6 +40,17 @@ enum apply_status {
  */
 int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status);
 
+/* Open side's driver for the run's account unless it is open: 0 or an ois_code. */
+int apply_open_driver(struct apply_run *run, enum ois_side side);
+
+/*
+ * After a successful run: record the sync id, the time and the counts where
+ * the mailbox's user sees them (the driver's mark_synced). When the user
+ * deleted that record, reset the state so the next run matches both sides
+ * afresh. A failure here is a warning: the sync itself is committed.
+ */
+void apply_mark_synced(struct apply_run *run, const char *when);
+
 /* Describe op in words for --dry-run. */
 void apply_describe(FILE *out, json_object *op, int already_done);
 

@@ -18,7 +18,7 @@ const char *apply_status_name(enum apply_status s)
 	return status_names[s];
 }
 
-static int open_driver(struct apply_run *run, enum ois_side side)
+int apply_open_driver(struct apply_run *run, enum ois_side side)
 {
 	if (run->drv[side])
 		return 0;
@@ -134,7 +134,7 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
 		if (strcmp(action, "create") && !id)
 			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action);
-		if ((rc = open_driver(run, (enum ois_side)side)))
+		if ((rc = apply_open_driver(run, (enum ois_side)side)))
 			return rc;
 		struct ois_driver *d = run->drv[side];
 		if (!strcmp(action, "create")) {

@@ -223,6 +223,12 @@ int main(int argc, char **argv)
 	int commit_checkpoints = all_ok && !input_error && !stop && !o.replay;
 	const char *outcome = input_error || stop ? "failed" : all_ok ? "ok" : "partial";
 	int crc = apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome);
+	/* A sync run (its change set ends with checkpoints), not a hand-made list of ops. */
+	if (!crc && commit_checkpoints && json_object_array_length(checkpoints) > 0) {
+		char finished[32];
+		now_rfc3339(finished);
+		apply_mark_synced(&run, finished);
+	}
 	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[APPLY_OK],
 		   run.counts[APPLY_SKIPPED], run.counts[APPLY_CONFLICT], run.counts[APPLY_FAILED],
 		   commit_checkpoints ? "" : "; checkpoints not committed");

@@ -50,6 +50,18 @@ struct ois_driver {
 	 */
 	int (*find_by_op)(void *conn, const char *kind, const char *op_id, json_object *data,
 			  char **id, char **version);
+	/*
+	 * Optional (NULL when the side has no such place): record a successful
+	 * sync where the account's user sees it. Exchange keeps one item in the
+	 * mailbox folder "InterAction Sync" holding the sync id, the time and
+	 * the counts (DESIGN.md section 3). item_id is the item recorded last
+	 * time (NULL: find or create the folder and the item); *new_item_id
+	 * (owned by the caller) is the item written. OIS_ENOTFOUND when item_id
+	 * is given and gone: someone deleted the folder, which asks for a fresh
+	 * match of the account.
+	 */
+	int (*mark_synced)(void *conn, const char *item_id, const char *sync_id, const char *when,
+			   const char *summary, char **new_item_id);
 	/* Close the connection and free conn. */
 	void (*close)(void *conn);
 };

@@ -3,6 +3,7 @@
 #include "drivers.h"
 #include "ews.h"
 #include "ews_contact.h"
+#include "ews_syncinfo.h"
 #include "log.h"
 #include "util.h"
 
@@ -101,6 +102,12 @@ static int drv_find_by_op(void *conn, const char *kind, const char *op_id, json_
 	return ois_ews_find_by_extended(EWS(conn), FOLDER, ois_ews_op_id_uri(), op_id, id, version);
 }
 
+static int drv_mark_synced(void *conn, const char *item_id, const char *sync_id, const char *when,
+			   const char *summary, char **new_item_id)
+{
+	return ois_ews_syncinfo_write(EWS(conn), item_id, sync_id, when, summary, new_item_id);
+}
+
 static void drv_close(void *conn)
 {
 	struct ews_conn *c = conn;
@@ -124,6 +131,7 @@ struct ois_driver *ois_ews_driver_open(const struct ois_endpoint *ep, const char
 		.update = drv_update,
 		.remove = drv_remove,
 		.find_by_op = drv_find_by_op,
+		.mark_synced = drv_mark_synced,
 		.close = drv_close,
 	};
 	return &c->drv;

@@ -294,6 +294,21 @@ int ois_state_pair_delete(struct ois_state *st, const char *pair_id)
 	return run(st, "DELETE FROM pairs WHERE pair_id = ?1", 1, args);
 }
 
+int ois_state_reset(struct ois_state *st)
+{
+	need_writer(st);
+	int rc = ois_state_begin(st);
+	if (rc)
+		return rc;
+	if ((rc = run(st, "DELETE FROM pairs", 0, NULL)) ||
+	    (rc = run(st, "DELETE FROM checkpoints", 0, NULL)) ||
+	    (rc = run(st, "DELETE FROM meta WHERE key IN ('sync_id', 'syncinfo_item')", 0, NULL))) {
+		ois_state_rollback(st);
+		return rc;
+	}
+	return ois_state_commit(st);
+}
+
 long ois_state_pair_count(struct ois_state *st, const char *kind)
 {
 	if (!st->db)

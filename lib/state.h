@@ -110,6 +110,13 @@ int ois_state_pair_find(struct ois_state *st, const char *kind, enum ois_side si
 int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p);
 int ois_state_pair_delete(struct ois_state *st, const char *pair_id);
 long ois_state_pair_count(struct ois_state *st, const char *kind);
+/*
+ * Forget the pairs, the checkpoints and the sync id, in one transaction, so
+ * the next run reads both sides whole and matches them as on a first sync
+ * (linking, never duplicating what matches, never deleting). applied and
+ * runs are kept.
+ */
+int ois_state_reset(struct ois_state *st);
 
 /* applied: one row per op a server confirmed. */
 struct ois_applied {

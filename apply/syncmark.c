@@ -1,0 +1,43 @@
+/* syncmark.c - tell the mailbox's user when the last successful sync ran. */
+#include "apply.h"
+#include "code.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void apply_mark_synced(struct apply_run *run, const char *when)
+{
+	if (apply_open_driver(run, OIS_EXCHANGE))
+		return;
+	struct ois_driver *d = run->drv[OIS_EXCHANGE];
+	if (!d->mark_synced)
+		return;
+	char *sync_id = NULL, *item = NULL, *new_item = NULL;
+	if (ois_state_meta_get(run->st, "sync_id", &sync_id))
+		goto out;
+	int rc = ois_state_meta_get(run->st, "syncinfo_item", &item);
+	if (rc && rc != OIS_ENOTFOUND)
+		goto out;
+	char summary[200];
+	snprintf(summary, sizeof(summary), "%lu changes applied, %lu already done, %lu conflicts, %lu failed",
+		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT],
+		 run->counts[APPLY_FAILED]);
+	rc = d->mark_synced(d->conn, item, sync_id, when, summary, &new_item);
+	if (rc == OIS_ENOTFOUND) {
+		/* DESIGN.md section 3: deleting the folder asks for a fresh match. */
+		ois_notice("the mailbox's \"InterAction Sync\" folder is gone: the next run matches "
+			   "Outlook and InterAction afresh, as on a first sync");
+		if (ois_state_reset(run->st))
+			ois_warn("could not reset the state; run 'oisync reset' for this account");
+	} else if (rc) {
+		ois_warn("could not record this sync in the mailbox; the sync itself is committed");
+	} else if (!ois_str_eq(item, new_item) && ois_state_meta_set(run->st, "syncinfo_item", new_item)) {
+		ois_warn("could not remember the mailbox's sync record; the next run looks for it again");
+	}
+out:
+	free(sync_id);
+	free(item);
+	free(new_item);
+}
