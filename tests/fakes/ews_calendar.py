@@ -253,6 +253,15 @@ def occurrences(props, until=None):
         yield index, s, s + duration
 
 
+def local_midnight(s, tz, up=False):
+    """The local midnight at or before (up: at or after) a stored UTC time, in tz."""
+    local = parse_dt(s).astimezone(tz)
+    day = local.date()
+    if up and local.time() != datetime.time(0):
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(0)).replace(tzinfo=tz).astimezone(UTC)
+
+
 def start_zone(props):
     """tzinfo of an item's start: StartTimeZone, else MeetingTimeZone (Exchange 2007)."""
     return zone(props.get("StartTimeZone") or props.get("MeetingTimeZone"))

@@ -456,6 +456,13 @@ def calendar_props(props):
     for k in ("Start", "End"):
         if out.get(k):
             out[k] = ews_calendar.utc(out[k], tz)
+    if out.get("IsAllDayEvent") == "true" and out.get("Start") and out.get("End"):
+        # Exchange moves an all-day event's start back to the previous local midnight
+        # and its end on to the next one.
+        out["Start"] = ews_calendar.fmt(ews_calendar.local_midnight(out["Start"], tz))
+        end_tz = ews_calendar.zone(out.get("EndTimeZone")) if out.get("EndTimeZone") else tz
+        end = ews_calendar.local_midnight(out["End"], end_tz, up=True)
+        out["End"] = ews_calendar.fmt(end)
     if out.get("Recurrence"):
         ews_calendar.check_recurrence(out["Recurrence"])
     return out
