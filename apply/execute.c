@@ -107,8 +107,14 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	const char *action = ois_json_str(op, "action");
 	struct ois_applied prev = { 0 };
 	int maybe_sent = 0;
+	/*
+	 * link and unlink change only the state, so doing them again is safe, and
+	 * needed when the state lost the pair since (a reset makes the same link
+	 * op, with the same id, as the first sync did).
+	 */
+	int state_only = !strcmp(action, "link") || !strcmp(action, "unlink");
 	int rc = ois_state_applied_get(run->st, op_id, &prev);
-	if (rc == 0 && strcmp(prev.status, "pending") && strcmp(prev.status, "failed")) {
+	if (rc == 0 && !state_only && strcmp(prev.status, "pending") && strcmp(prev.status, "failed")) {
 		/* Done (or refused as a conflict) by an earlier run: never send it again. */
 		*status = APPLY_SKIPPED;
 		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL);
@@ -122,7 +128,7 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	ois_applied_release(&prev);
 
 	char *new_id = NULL, *new_version = NULL;
-	if (!strcmp(action, "link") || !strcmp(action, "unlink")) {
+	if (state_only) {
 		/* Only the state changes: nothing to send. */
 		rc = 0;
 	} else {

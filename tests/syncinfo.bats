@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# syncinfo.bats - the mailbox's "InterAction Sync" record, a lost state, a forced fresh match.
+
+load e2e_helper
+
+setup() { e2e_setup; }
+teardown() { e2e_teardown; }
+
+DB() { echo "$D/state/ex1/alice@firm.example.db"; }
+meta() { sqlite3 "$(DB)" "select value from meta where key = '$1'"; }
+
+@test "each successful run writes the mailbox's sync record once, then updates it" {
+	run oisync-run -u alice ex1
+	assert_success
+	ops=$(ews_ctl "$D" stats | jq -c '.operations | {CreateFolder, FindFolder}')
+	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":1}'
+	item=$(meta syncinfo_item)
+	[ -n "$item" ]
+	[ -n "$(meta sync_id)" ]
+	run oisync-run -u alice ex1
+	assert_success
+	# The second run updates the record it knows: no new folder, no search.
+	ops=$(ews_ctl "$D" stats | jq -c '.operations | {CreateFolder, FindFolder, UpdateItem}')
+	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":1,"UpdateItem":1}'
+	assert_equal "$(meta syncinfo_item)" "$item"
+}
+
+@test "deleting the sync record makes the next run match both sides afresh, duplicating nothing" {
+	run oisync-run ex1
+	assert_success
+	want=$(holdings)
+	ews_ctl "$D" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(meta syncinfo_item)\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	assert_output --partial '"InterAction Sync" folder is gone: the next run matches Outlook and InterAction afresh'
+	assert_equal "$(sqlite3 "$(DB)" 'select count(*) from pairs')" 0
+	assert_equal "$(sqlite3 "$(DB)" 'select count(*) from checkpoints')" 0
+	run oisync-run ex1
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+	grep -q '"first_sync":true' "$(last_changes alice)"
+	[ "$(sqlite3 "$(DB)" 'select count(*) from pairs')" -eq 17 ]
+	[ "$(holdings)" = "$want" ]
+}
+
+@test "a lost state database re-matches both sides without duplicating or deleting" {
+	run oisync-run ex1
+	assert_success
+	want=$(holdings)
+	rm -f "$D/state/ex1/alice@firm.example.db"*
+	run oisync-run ex1
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(holdings)" = "$want" ]
+	run oisync-run ex1
+	assert_success
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+}
