@@ -193,6 +193,18 @@ EOF
 	run view "" 2026-03-01T00:00:00Z 2026-05-01T00:00:00Z contacts
 	run xget './/m:ResponseCode'
 	assert_output ErrorCalendarFolderIsInvalidForCalendarView
+	# two daily series: 1460 entries in two years, over Exchange's find count limit
+	local daily='{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Daily","Start":"2026-01-01T08:00:00Z","End":"2026-01-01T08:15:00Z","Recurrence":{"Pattern":{"Type":"DailyRecurrence","Interval":"1"},"Range":{"Type":"NoEndRecurrence","StartDate":"2026-01-01"}}}}'
+	ctl create "$daily" >/dev/null
+	ctl create "$daily" >/dev/null
+	run view "" 2026-01-01T00:00:00Z 2028-01-01T00:00:00Z
+	run xget './/m:ResponseCode'
+	assert_output ErrorExceededFindCountLimit
+	run view 500 2026-01-01T00:00:00Z 2028-01-01T00:00:00Z
+	run xget './/m:RootFolder' IncludesLastItemInRange
+	assert_output false
+	run xget './/m:RootFolder' TotalItemsInView
+	assert_output 1467    # 2 x 730 days, and the 7 of the weekly series
 }
 
 @test "GetItem: occurrence ids, OccurrenceItemId, RecurringMasterItemId and bad ids" {
