@@ -20,7 +20,7 @@ setup_file() {
 setup() {
 	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
-	cd "$T"
+	cd "$T" || return 1
 	umask 077
 	# Secrets are written at run time, never committed (COMMON.md).
 	head -c 18 /dev/urandom | base64 | tr -d '/+=' >ews.secret
