@@ -211,6 +211,9 @@ static int extract_contacts(const struct extract_args *args, struct ois_ews *ews
 
 	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &token)))
 		return rc;
+	/* A full read is when the state is new or lost: say what the mailbox knows. */
+	if (!token && (rc = extract_exchange_syncinfo(ews, args)))
+		return rc;
 	ois_progress_init(&x.progress, args->account, FOLDER);
 	if (token)
 		ois_info("reading changes since the committed sync state");

@@ -30,6 +30,13 @@ struct extract_args {
  */
 int extract_exchange(const struct extract_args *args);
 
+struct ois_ews;
+/*
+ * Write the syncinfo record of the mailbox's "InterAction Sync" folder, when
+ * there is one (DESIGN.md section 3). 0 or an ois_code.
+ */
+int extract_exchange_syncinfo(struct ois_ews *ews, const struct extract_args *args);
+
 /*
  * The token (EWS SyncState, InterAction cursor) apply last committed for
  * side's folder, or NULL for a full read: none yet, or --full. *token is

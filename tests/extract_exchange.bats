@@ -231,7 +231,8 @@ EOF
 	assert_success
 	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
 	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.operations'"
-	assert_output '{"GetItem":2,"SyncFolderItems":1}'
+	# FindFolder: a full read looks for the mailbox's "InterAction Sync" record.
+	assert_output '{"FindFolder":1,"GetItem":2,"SyncFolderItems":1}'
 }
 
 @test "delegate access reads the same mailbox" {

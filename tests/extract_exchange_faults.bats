@@ -166,6 +166,8 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	[ "$(emitted | wc -l)" -eq 1000 ]
 	assert_equal "$(emitted)" "$(held)"
 	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '[.operations.SyncFolderItems <= 2,
-		.operations.GetItem <= 10, .requests == .operations.SyncFolderItems + .operations.GetItem]'"
-	assert_output '[true,true,true]'
+		.operations.GetItem <= 10, .operations.FindFolder == 1,
+		.requests == .operations.SyncFolderItems + .operations.GetItem + .operations.FindFolder]'"
+	# The one FindFolder: a full read looks for the mailbox's sync record.
+	assert_output '[true,true,true,true]'
 }

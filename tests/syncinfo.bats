@@ -12,8 +12,9 @@ meta() { sqlite3 "$(DB)" "select value from meta where key = '$1'"; }
 @test "each successful run writes the mailbox's sync record once, then updates it" {
 	run oisync-run -u alice ex1
 	assert_success
+	# extract's full read looks for the record (none yet); apply looks again and creates it.
 	ops=$(ews_ctl "$D" stats | jq -c '.operations | {CreateFolder, FindFolder}')
-	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":1}'
+	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":2}'
 	item=$(meta syncinfo_item)
 	[ -n "$item" ]
 	[ -n "$(meta sync_id)" ]
@@ -21,7 +22,7 @@ meta() { sqlite3 "$(DB)" "select value from meta where key = '$1'"; }
 	assert_success
 	# The second run updates the record it knows: no new folder, no search.
 	ops=$(ews_ctl "$D" stats | jq -c '.operations | {CreateFolder, FindFolder, UpdateItem}')
-	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":1,"UpdateItem":1}'
+	assert_equal "$ops" '{"CreateFolder":1,"FindFolder":2,"UpdateItem":1}'
 	assert_equal "$(meta syncinfo_item)" "$item"
 }
 
@@ -55,4 +56,38 @@ meta() { sqlite3 "$(DB)" "select value from meta where key = '$1'"; }
 	run oisync-run ex1
 	assert_success
 	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+}
+
+@test "a full read reports the mailbox's sync id; an incremental read costs nothing extra" {
+	run oisync-extract exchange --mailbox alice@firm.example
+	assert_success
+	refute_output --partial '"type":"syncinfo"'
+	run oisync-run -u alice ex1
+	assert_success
+	run oisync-extract exchange --mailbox alice@firm.example --full
+	assert_success
+	assert_line --index 0 --partial '"type":"syncinfo"'
+	assert_equal "$(jq -r 'select(.type=="syncinfo") | .sync_id' <<<"$output")" "$(meta sync_id)"
+	assert_equal "$(jq -r 'select(.type=="syncinfo") | .last_sync' <<<"$output")" "$(meta last_sync)"
+	# A second run commits a sync state past apply's own writes.
+	run oisync-run -u alice ex1
+	assert_success
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-extract exchange --mailbox alice@firm.example
+	assert_success
+	refute_output --partial '"type":"syncinfo"'
+	assert_equal "$(ews_ctl "$D" stats | jq -c .operations)" '{"SyncFolderItems":1}'
+}
+
+@test "a mailbox synced from another host is matched afresh, not merged against this host's pairs" {
+	run oisync-run -u alice ex1
+	assert_success
+	want=$(holdings)
+	# Another host took the mailbox over: its sync id is in the mailbox, not here.
+	sqlite3 "$(DB)" "update meta set value = 'another-host' where key = 'sync_id'; delete from checkpoints"
+	run oisync-run -u alice ex1
+	assert_success
+	grep -q '"first_sync":true' "$(last_changes alice)"
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(holdings)" = "$want" ]
 }
