@@ -1,7 +1,8 @@
-/* ia_driver.c - apply's struct ois_driver for one InterAction user's contact list. */
+/* ia_driver.c - apply's struct ois_driver for one InterAction user's contact list and appointments. */
 #include "canonjson.h"
 #include "code.h"
 #include "drivers.h"
+#include "ia_appointment.h"
 #include "ia_contact.h"
 #include "interaction.h"
 #include "log.h"
@@ -11,12 +12,14 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The driver is the first member, so close frees both with one free. */
 struct ia_conn {
 	struct ois_driver drv;
 	struct ois_ia *ia;
 	char *uid;
+	char *appointment_type; /* for appointments whose data names none; NULL: "Meeting" */
 };
 
 /* Keys of a contact body that are the user's own, not the firm's. */
@@ -32,11 +35,17 @@ static int is_in(const char *const *list, size_t n, const char *s)
 	return 0;
 }
 
+static int is_appointment(const char *kind)
+{
+	return kind && !strcmp(kind, "appointment");
+}
+
 static int only_contacts(const char *kind)
 {
 	if (kind && !strcmp(kind, "contact"))
 		return 0;
-	return ois_fail(OIS_EDATA, "interaction driver: cannot write a '%s' (contacts only)", kind ? kind : "(none)");
+	return ois_fail(OIS_EDATA, "interaction driver: cannot write a '%s' (contacts and appointments only)",
+			kind ? kind : "(none)");
 }
 
 /* Move the per-user keys of body into a new object (returned). */
@@ -141,7 +150,7 @@ static int find_by_email(struct ia_conn *c, json_object *data, json_object **fou
 		if (ois_str_empty(addr))
 			continue;
 		json_object *hits;
-		int rc = ois_ia_contact_search(c->ia, "email", addr, &hits);
+		int rc = ois_ia_contact_search(c->ia, c->uid, "email", addr, &hits);
 		if (rc)
 			return rc;
 		if (json_object_array_length(hits)) {
@@ -163,7 +172,7 @@ static int find_by_ref(struct ia_conn *c, const char *op_id, json_object **found
 	*found = NULL;
 	char *ref = ois_xasprintf(OIS_IA_OP_REF_PREFIX "%s", op_id);
 	json_object *hits;
-	int rc = ois_ia_contact_search(c->ia, "external_ref", ref, &hits);
+	int rc = ois_ia_contact_search(c->ia, c->uid, "external_ref", ref, &hits);
 	free(ref);
 	if (rc)
 		return rc;
@@ -176,11 +185,149 @@ static int find_by_ref(struct ia_conn *c, const char *op_id, json_object **found
 	return 0;
 }
 
+/* ---- appointments ---- */
+
+/* RFC 3339 time or date ("2026-12-01": 00:00 UTC) as seconds; -1 when it is neither. */
+static time_t parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	if (!rest)
+		return -1;
+	long off = 0;
+	if (*rest == 'T' || *rest == ' ') {
+		rest = strptime(rest + 1, "%H:%M:%S", &tm);
+		if (!rest)
+			return -1;
+		if (*rest == '.')
+			for (rest++; isdigit((unsigned char)*rest); rest++)
+				;
+		if ((*rest == '+' || *rest == '-') && strlen(rest) >= 6) {
+			off = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600L + ((rest[4] - '0') * 10 + (rest[5] - '0')) * 60L;
+			if (*rest == '-')
+				off = -off;
+		}
+	}
+	return timegm(&tm) - off;
+}
+
+/*
+ * A meeting that is over is recorded in InterAction as an activity, as the
+ * firm's users do by hand: complete an appointment whose end has passed.
+ * *appt is replaced by the activity; a 409 (the server thinks it is not
+ * over yet: clocks differ) leaves it an appointment.
+ */
+static int complete_if_past(struct ia_conn *c, json_object **appt)
+{
+	const char *status = ois_json_str(*appt, "status");
+	time_t end = parse_time(ois_json_str(*appt, "end"));
+	if ((status && strcmp(status, "appointment")) || end < 0 || end > time(NULL))
+		return 0;
+	char *version = ois_ia_version_str(*appt);
+	const char *id = ois_json_str(*appt, "id");
+	json_object *act = NULL;
+	int rc = ois_ia_appointment_complete(c->ia, id, version, &act);
+	free(version);
+	if (rc == OIS_ECONFLICT) {
+		ois_info("appointment %s is not over for the server yet; left an appointment", id);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	ois_info("appointment %s is over: recorded as an activity", id);
+	json_object_put(*appt);
+	*appt = act;
+	return 0;
+}
+
+static int appt_result(struct ia_conn *c, json_object **appt, char **new_id, char **new_version)
+{
+	int rc = complete_if_past(c, appt);
+	if (!rc)
+		rc = take_id_version(*appt, new_id, new_version);
+	return rc;
+}
+
+/* The appointment carrying op_id's external reference: 0 and *found, OIS_ENOTFOUND, or an error. */
+static int find_appt_by_ref(struct ia_conn *c, const char *op_id, json_object **found)
+{
+	*found = NULL;
+	char *ref = ois_xasprintf(OIS_IA_OP_REF_PREFIX "%s", op_id);
+	json_object *hits;
+	int rc = ois_ia_appointment_search(c->ia, ref, &hits);
+	free(ref);
+	if (rc)
+		return rc;
+	if (json_object_array_length(hits))
+		*found = json_object_get(json_object_array_get_idx(hits, 0));
+	json_object_put(hits);
+	return *found ? 0 : OIS_ENOTFOUND;
+}
+
+static int appt_create(struct ia_conn *c, json_object *data, const char *op_id, char **new_id, char **new_version)
+{
+	json_object *body = ois_ia_appointment_from_canonical(data, NULL);
+	if (ois_str_empty(ois_json_str(body, "type")))
+		ois_json_set_str(body, "type", c->appointment_type ? c->appointment_type : "Meeting");
+	json_object *appt = NULL;
+	int rc = ois_ia_appointment_create(c->ia, c->uid, body, op_id, &appt);
+	if (op_id && (rc == OIS_EUNAVAIL || rc == OIS_ETEMP || rc == OIS_ECONFLICT)) {
+		/* The reply may be what was lost: look for the tag before giving up. */
+		if (find_appt_by_ref(c, op_id, &appt) == 0) {
+			ois_info("appointment %s was created although its reply was lost", ois_json_str(appt, "id"));
+			rc = 0;
+		}
+	}
+	if (!rc)
+		rc = appt_result(c, &appt, new_id, new_version);
+	json_object_put(appt);
+	json_object_put(body);
+	return rc;
+}
+
+static int appt_update(struct ia_conn *c, const char *id, const char *if_version, json_object *data,
+		       json_object *fields, char **new_version)
+{
+	if (!fields)
+		return ois_fail(OIS_EDATA, "interaction: an update of %s names no fields", id);
+	json_object *body = ois_ia_appointment_from_canonical(data, fields);
+	if (json_object_object_get(body, "type") && ois_str_empty(ois_json_str(body, "type")))
+		json_object_object_del(body, "type"); /* an activity keeps a type */
+	json_object *appt = NULL;
+	int rc;
+	if (json_object_object_length(body) == 0) {
+		rc = ois_ia_appointment_get(c->ia, id, &appt);
+		char *v = rc ? NULL : ois_ia_version_str(appt);
+		if (!rc && if_version && v && strcmp(if_version, v))
+			rc = ois_fail(OIS_ECONFLICT, "appointment %s changed since version %s", id, if_version);
+		free(v);
+	} else {
+		rc = ois_ia_appointment_patch(c->ia, id, if_version, body, &appt);
+	}
+	if (!rc)
+		rc = appt_result(c, &appt, NULL, new_version);
+	json_object_put(appt);
+	json_object_put(body);
+	return rc;
+}
+
+static int appt_find_by_op(struct ia_conn *c, const char *op_id, char **id, char **version)
+{
+	json_object *appt = NULL;
+	int rc = find_appt_by_ref(c, op_id, &appt);
+	if (!rc)
+		rc = appt_result(c, &appt, id, version);
+	json_object_put(appt);
+	return rc;
+}
+
 static int ia_create(void *conn, const char *kind, json_object *data, const char *op_id,
 		     char **new_id, char **new_version)
 {
 	struct ia_conn *c = conn;
 	*new_id = *new_version = NULL;
+	if (is_appointment(kind))
+		return appt_create(c, data, op_id, new_id, new_version);
 	int rc = only_contacts(kind);
 	if (rc)
 		return rc;
@@ -225,6 +372,8 @@ static int ia_update(void *conn, const char *kind, const char *id, const char *i
 {
 	struct ia_conn *c = conn;
 	*new_version = NULL;
+	if (is_appointment(kind))
+		return appt_update(c, id, if_version, data, fields, new_version);
 	int rc = only_contacts(kind);
 	if (rc)
 		return rc;
@@ -255,6 +404,12 @@ static int ia_update(void *conn, const char *kind, const char *id, const char *i
 static int ia_remove(void *conn, const char *kind, const char *id, const char *if_version)
 {
 	struct ia_conn *c = conn;
+	if (is_appointment(kind)) {
+		int rc = ois_ia_appointment_delete(c->ia, id, if_version);
+		if (rc == OIS_ENOTFOUND)
+			ois_info("appointment %s is already gone", id);
+		return rc;
+	}
 	int rc = only_contacts(kind);
 	if (rc)
 		return rc;
@@ -270,6 +425,8 @@ static int ia_find_by_op(void *conn, const char *kind, const char *op_id, json_o
 {
 	struct ia_conn *c = conn;
 	*id = *version = NULL;
+	if (is_appointment(kind))
+		return appt_find_by_op(c, op_id, id, version);
 	int rc = only_contacts(kind);
 	if (rc)
 		return rc;
@@ -302,6 +459,7 @@ static void ia_close(void *conn)
 	if (!c)
 		return;
 	ois_ia_close(c->ia);
+	free(c->appointment_type);
 	free(c->uid);
 	free(c);
 }
@@ -325,4 +483,11 @@ struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char 
 		.close = ia_close,
 	};
 	return &c->drv;
+}
+
+void ois_ia_driver_set_appointment_type(struct ois_driver *drv, const char *type)
+{
+	struct ia_conn *c = drv->conn;
+	free(c->appointment_type);
+	c->appointment_type = ois_str_empty(type) ? NULL : ois_xstrdup(type);
 }

@@ -328,9 +328,18 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 	case 401:
 		rc = ois_fail(OIS_EPERM, "%s: interaction refused the credentials: %s", name, e);
 		break;
-	case 403:
-		rc = ois_fail(OIS_EPERM, "%s: access denied: %s", name, e);
+	case 403: {
+		/* A field the service user may not change: name it, as the admin fixes rights per field. */
+		json_object *o = parse_body(&resp.body);
+		json_object *eo = ois_json_obj(o, "error");
+		const char *code = ois_json_str(eo, "code"), *field = ois_json_str(eo, "field");
+		if (code && !strcmp(code, "field_forbidden") && field)
+			rc = ois_fail(OIS_EPERM, "interaction: the service user may not change '%s' (403)", field);
+		else
+			rc = ois_fail(OIS_EPERM, "%s: access denied: %s", name, e);
+		json_object_put(o);
 		break;
+	}
 	case 404:
 		if (c->quiet_404)
 			ois_debug("%s: %s", name, e);
@@ -343,7 +352,7 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 		rc = OIS_IA_CURSOR_EXPIRED;
 		break;
 	case 412:
-		rc = ois_fail(OIS_ECONFLICT, "%s: the contact changed since version %s: %s", name,
+		rc = ois_fail(OIS_ECONFLICT, "%s: the item changed since version %s: %s", name,
 			      c->if_match ? c->if_match : "?", e);
 		break;
 	case 409:
@@ -483,6 +492,8 @@ static int check_changes(json_object *arr)
 			return -1;
 		if (!strcmp(op, "upsert")) {
 			json_object *c = ois_json_obj(ch, "contact");
+			if (!c)
+				c = ois_json_obj(ch, "appointment");
 			if (!c || ois_str_empty(ois_json_str(c, "id")))
 				return -1;
 		} else if (!strcmp(op, "delete")) {
@@ -562,12 +573,27 @@ int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, 
 	return contact_call(ia, &c, out);
 }
 
-int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value, json_object **out)
+int ois_ia_change_is_appointment(json_object *change)
+{
+	if (ois_json_obj(change, "appointment"))
+		return 1;
+	const char *kind = ois_json_str(change, "kind");
+	return kind && !strcmp(kind, "appointment");
+}
+
+int ois_ia_contact_search(struct ois_ia *ia, const char *as_user, const char *key, const char *value,
+			  json_object **out)
 {
 	*out = NULL;
 	char *k = enc(key);
 	char *v = enc(value);
-	struct call c = { .method = "GET", .path = ois_xasprintf("/contacts?%s=%s", k, v), .want_reply = 1 };
+	char *u = as_user ? enc(as_user) : NULL;
+	struct call c = {
+		.method = "GET",
+		.path = u ? ois_xasprintf("/contacts?%s=%s&as_user=%s", k, v, u) : ois_xasprintf("/contacts?%s=%s", k, v),
+		.want_reply = 1,
+	};
+	free(u);
 	free(k);
 	free(v);
 	json_object *r;
@@ -585,7 +611,8 @@ int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value,
 	return rc;
 }
 
-int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out)
+/* A copy of body carrying op_id's external reference (when op_id is not NULL). */
+static json_object *with_op_ref(json_object *body, const char *op_id)
 {
 	json_object *b = NULL;
 	json_object_deep_copy(body, &b, NULL);
@@ -596,6 +623,12 @@ int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_i
 		free(ref);
 		json_object_object_add(b, "external_refs", refs);
 	}
+	return b;
+}
+
+int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out)
+{
+	json_object *b = with_op_ref(body, op_id);
 	/* Not retried: a create is not idempotent (see the header). */
 	struct call c = { .method = "POST", .path = ois_xstrdup("/contacts"), .body = b, .no_retry = 1 };
 	int rc = contact_call(ia, &c, out);
@@ -640,6 +673,126 @@ int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const
 	json_object *r;
 	int rc = ia_call(ia, &c, &r);
 	free(c.path);
+	return rc;
+}
+
+/* ---- appointments and activities ---- */
+
+void ois_ia_appt_page_release(struct ois_ia_appt_page *p)
+{
+	json_object_put(p->appointments);
+	free(p->next);
+	free(p->cursor);
+	memset(p, 0, sizeof(*p));
+}
+
+int ois_ia_appointment_page(struct ois_ia *ia, const char *uid, const char *start, const char *end, int limit,
+			    const char *page, struct ois_ia_appt_page *out)
+{
+	memset(out, 0, sizeof(*out));
+	char lim[24];
+	snprintf(lim, sizeof(lim), "%d", limit > 0 ? limit : 100);
+	struct call c = {
+		.method = "GET",
+		.path = pathf("/users/%s/appointments?start=%s&end=%s&limit=%s", uid, start, end, lim),
+		.want_reply = 1,
+	};
+	if (page) {
+		/* pathf takes four strings: append the page token by hand. */
+		char *p = enc(page);
+		char *full = ois_xasprintf("%s&page=%s", c.path, p);
+		free(p);
+		free(c.path);
+		c.path = full;
+	}
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (rc)
+		goto out;
+	json_object *next = json_object_object_get(r, "next");
+	const char *cursor = ois_json_str(r, "cursor");
+	out->appointments = take_arr(r, "appointments");
+	if (!out->appointments || check_contacts(out->appointments))
+		rc = broken("the appointment list", "\"appointments\" must be an array of appointments with ids");
+	else if (next && !json_object_is_type(next, json_type_string))
+		rc = broken("the appointment list", "\"next\" must be a string or null");
+	else if (!cursor)
+		rc = broken("the appointment list", "no \"cursor\"");
+	if (!rc) {
+		out->next = next && *json_object_get_string(next) ? ois_xstrdup(json_object_get_string(next)) : NULL;
+		out->cursor = ois_xstrdup(cursor);
+	} else {
+		ois_ia_appt_page_release(out);
+	}
+	json_object_put(r);
+out:
+	free(c.path);
+	return rc;
+}
+
+int ois_ia_appointment_get(struct ois_ia *ia, const char *id, json_object **out)
+{
+	struct call c = { .method = "GET", .path = pathf("/appointments/%s", id), .quiet_404 = 1 };
+	return contact_call(ia, &c, out);
+}
+
+int ois_ia_appointment_search(struct ois_ia *ia, const char *ref, json_object **out)
+{
+	*out = NULL;
+	struct call c = { .method = "GET", .path = pathf("/appointments?external_ref=%s", ref), .want_reply = 1 };
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (!rc) {
+		*out = take_arr(r, "appointments");
+		if (!*out || check_contacts(*out)) {
+			json_object_put(*out);
+			*out = NULL;
+			rc = broken("an appointment search", "\"appointments\" must be an array of appointments with ids");
+		}
+		json_object_put(r);
+	}
+	free(c.path);
+	return rc;
+}
+
+int ois_ia_appointment_create(struct ois_ia *ia, const char *uid, json_object *body, const char *op_id,
+			      json_object **out)
+{
+	json_object *b = with_op_ref(body, op_id);
+	/* Not retried: a create is not idempotent (see the header). */
+	struct call c = { .method = "POST", .path = pathf("/users/%s/appointments", uid), .body = b, .no_retry = 1 };
+	int rc = contact_call(ia, &c, out);
+	json_object_put(b);
+	return rc;
+}
+
+int ois_ia_appointment_patch(struct ois_ia *ia, const char *id, const char *if_version, json_object *body,
+			     json_object **out)
+{
+	struct call c = { .method = "PATCH", .path = pathf("/appointments/%s", id), .body = body, .if_match = if_version };
+	return contact_call(ia, &c, out);
+}
+
+int ois_ia_appointment_delete(struct ois_ia *ia, const char *id, const char *if_version)
+{
+	struct call c = { .method = "DELETE", .path = pathf("/appointments/%s", id), .if_match = if_version, .quiet_404 = 1 };
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	free(c.path);
+	return rc;
+}
+
+int ois_ia_appointment_complete(struct ois_ia *ia, const char *id, const char *if_version, json_object **out)
+{
+	json_object *empty = json_object_new_object();
+	struct call c = {
+		.method = "POST",
+		.path = pathf("/appointments/%s/complete", id),
+		.body = empty,
+		.if_match = if_version,
+	};
+	int rc = contact_call(ia, &c, out);
+	json_object_put(empty);
 	return rc;
 }
 

@@ -18,7 +18,9 @@
  * API answers 401. Without a client_id the secret is a static bearer token.
  *
  * Every call returns 0, or a negative enum ois_code after logging:
- * OIS_EPERM (401 after a fresh token, 403), OIS_ENOTFOUND (404),
+ * OIS_EPERM (401 after a fresh token, 403; a 403 field_forbidden names the
+ * field: "interaction: the service user may not change 'company_name' (403)"),
+ * OIS_ENOTFOUND (404),
  * OIS_ECONFLICT (412; 409 on a create), OIS_ETEMP (still throttled), OIS_EUNAVAIL (server
  * down, 5xx, or a reply that is not the JSON expected: "broken reply from"),
  * OIS_EDATA (the server refused the request as malformed).
@@ -52,7 +54,12 @@ int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *
 #define OIS_IA_CURSOR_EXPIRED 1
 
 struct ois_ia_changes {
-	json_object *changes;    /* array: {"op":"upsert","contact":{…}} | {"op":"delete","id":…,"reason":…} */
+	/*
+	 * array: {"op":"upsert","contact":{…}} | {"op":"upsert","appointment":{…}}
+	 * | {"op":"delete","id":…,"reason":…,"kind":"contact"|"appointment"}
+	 * (no kind: a contact). ois_ia_change_is_appointment tells them apart.
+	 */
+	json_object *changes;
 	char *cursor;            /* where the next call starts */
 	int more;                /* 1 when more changes wait */
 };
@@ -70,8 +77,14 @@ int ois_ia_changes(struct ois_ia *ia, const char *uid, const char *cursor, int l
 int ois_ia_contact_get(struct ois_ia *ia, const char *id, json_object **out);
 /* GET /users/{uid}/contacts/{id}: the user view; OIS_ENOTFOUND when not on the list (logged at debug). */
 int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, json_object **out);
-/* GET /contacts?KEY=VALUE (key "email" or "external_ref"): *out an array of firm contacts. */
-int ois_ia_contact_search(struct ois_ia *ia, const char *key, const char *value, json_object **out);
+/*
+ * GET /contacts?KEY=VALUE&as_user=AS_USER (key "email" or "external_ref"):
+ * *out an array of firm contacts. as_user is the user the search is for
+ * (NULL only for firm-wide tools): the server then hides contacts private
+ * to someone else, which must never be found, let alone put on a list.
+ */
+int ois_ia_contact_search(struct ois_ia *ia, const char *as_user, const char *key, const char *value,
+			  json_object **out);
 /*
  * POST /contacts with body (borrowed; firm fields) plus external_refs
  * ["oisync:op:OP_ID"] when op_id is not NULL. Sent once, never retried, as a
@@ -87,6 +100,45 @@ int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_obj
 /* DELETE /users/{uid}/contacts/{id}, If-Match when if_version is not NULL; OIS_ENOTFOUND logged at debug. */
 int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version);
 
+/* 1 when a change of the feed is about an appointment, 0 for a contact. */
+int ois_ia_change_is_appointment(json_object *change);
+
+/*
+ * Appointments (future) and activities (past meetings) of a user, as the
+ * API sends them (oisync-interaction-api(7), "Appointments"). Objects handed
+ * out have a string "id".
+ */
+struct ois_ia_appt_page {
+	json_object *appointments; /* array of appointment objects */
+	char *next;                /* page token of the next page, NULL on the last */
+	char *cursor;              /* change-feed position when the page was read */
+};
+void ois_ia_appt_page_release(struct ois_ia_appt_page *p);
+/* GET /users/{uid}/appointments?start=&end=&limit=&page= (page NULL: the first); start/end RFC 3339. */
+int ois_ia_appointment_page(struct ois_ia *ia, const char *uid, const char *start, const char *end, int limit,
+			    const char *page, struct ois_ia_appt_page *out);
+/* GET /appointments/{id}; OIS_ENOTFOUND logged at debug. */
+int ois_ia_appointment_get(struct ois_ia *ia, const char *id, json_object **out);
+/* GET /appointments?external_ref=REF: *out an array of appointments. */
+int ois_ia_appointment_search(struct ois_ia *ia, const char *ref, json_object **out);
+/*
+ * POST /users/{uid}/appointments with body (borrowed) plus external_refs
+ * ["oisync:op:OP_ID"] when op_id is not NULL; sent once, never retried, as
+ * ois_ia_contact_create. OIS_ECONFLICT (409) when the ref is taken.
+ */
+int ois_ia_appointment_create(struct ois_ia *ia, const char *uid, json_object *body, const char *op_id,
+			      json_object **out);
+/* PATCH /appointments/{id} with If-Match (NULL: none): only the keys of body change. */
+int ois_ia_appointment_patch(struct ois_ia *ia, const char *id, const char *if_version, json_object *body,
+			     json_object **out);
+/* DELETE /appointments/{id}, If-Match when if_version is not NULL; OIS_ENOTFOUND logged at debug. */
+int ois_ia_appointment_delete(struct ois_ia *ia, const char *id, const char *if_version);
+/*
+ * POST /appointments/{id}/complete with If-Match: a past appointment
+ * becomes an activity. OIS_ECONFLICT on 412 and on 409 not_past.
+ */
+int ois_ia_appointment_complete(struct ois_ia *ia, const char *id, const char *if_version, json_object **out);
+
 /* The external reference oisync puts on what it creates: "oisync:op:" + op id. */
 #define OIS_IA_OP_REF_PREFIX "oisync:op:"
 /* The op id of the first oisync:op: external ref of a contact, or NULL; borrowed. */
@@ -100,5 +152,11 @@ char *ois_ia_version_str(json_object *contact);
  * cannot open. drv->close(drv->conn) frees the connection and the driver.
  */
 struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc);
+/*
+ * The activity type of appointments the driver creates when their data
+ * names none (the user's appointment_type setting; copied). Without it:
+ * "Meeting".
+ */
+void ois_ia_driver_set_appointment_type(struct ois_driver *drv, const char *type);
 
 #endif

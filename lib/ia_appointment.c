@@ -1,0 +1,141 @@
+/* ia_appointment.c - InterAction appointments <-> canonical appointment data (DESIGN.md section 2). */
+#include "ia_appointment.h"
+#include "record.h"
+#include "util.h"
+
+#include <string.h>
+
+enum unit_kind { U_STR, U_BOOL, U_STRS, U_ATTENDEES };
+
+/* Canonical unit, its API key, and how its value looks. */
+static const struct unit {
+	const char *canon;
+	const char *api;
+	enum unit_kind kind;
+} units[] = {
+	{ "subject", "subject", U_STR },
+	{ "start", "start", U_STR },
+	{ "end", "end", U_STR },
+	{ "all_day", "all_day", U_BOOL },
+	{ "time_zone", "time_zone", U_STR },
+	{ "location", "location", U_STR },
+	{ "notes", "notes", U_STR },
+	{ "organizer", "organizer", U_STR },
+	{ "attendees", "attendees", U_ATTENDEES },
+	{ "categories", "categories", U_STRS },
+	{ "private", "private", U_BOOL },
+	{ "show_as", "show_as", U_STR },
+	{ "ical_uid", "ical_uid", U_STR },
+	{ "series", "series", U_STR },
+	{ "original_start", "original_start", U_STR },
+	{ "activity_type", "type", U_STR },
+};
+
+static const char *const roles[] = { "required", "optional", "resource" };
+
+/* The attendees as canonical: email, name, role; the server's contact_id is its own business. */
+static json_object *attendees_copy(json_object *arr, int to_canon)
+{
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *a = json_object_array_get_idx(arr, i);
+		const char *email = ois_json_str(a, "email"), *name = ois_json_str(a, "name"),
+			   *role = ois_json_str(a, "role");
+		if (ois_str_empty(email) && ois_str_empty(name))
+			continue;
+		int known = 0;
+		for (size_t r = 0; role && r < OIS_ARRAY_SIZE(roles); r++)
+			known |= !strcmp(role, roles[r]);
+		json_object *o = json_object_new_object();
+		if (!ois_str_empty(email) || !to_canon)
+			json_object_object_add(o, "email", json_object_new_string(email ? email : ""));
+		if (!ois_str_empty(name) || !to_canon)
+			json_object_object_add(o, "name", json_object_new_string(name ? name : ""));
+		/* An unknown role is kept as the API's default, required. */
+		json_object_object_add(o, "role", json_object_new_string(known ? role : "required"));
+		json_object_array_add(out, o);
+	}
+	return out;
+}
+
+/* The non-empty strings of arr, as a new array. */
+static json_object *strings_copy(json_object *arr)
+{
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+			json_object_array_add(out, json_object_new_string(json_object_get_string(v)));
+	}
+	return out;
+}
+
+json_object *ois_ia_appointment_to_canonical(json_object *native)
+{
+	json_object *c = json_object_new_object();
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
+		const struct unit *u = &units[i];
+		json_object *v = NULL;
+		if (!json_object_object_get_ex(native, u->api, &v) || !v)
+			continue;
+		switch (u->kind) {
+		case U_STR:
+			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+				json_object_object_add(c, u->canon, json_object_new_string(json_object_get_string(v)));
+			break;
+		case U_BOOL:
+			if (json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
+				json_object_object_add(c, u->canon, json_object_new_boolean(1));
+			break;
+		case U_STRS:
+		case U_ATTENDEES: {
+			json_object *a = u->kind == U_STRS ? strings_copy(v) : attendees_copy(v, 1);
+			if (json_object_array_length(a))
+				json_object_object_add(c, u->canon, a);
+			else
+				json_object_put(a);
+			break;
+		}
+		}
+	}
+	return c;
+}
+
+static int named(json_object *fields, const char *name)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i);
+		if (json_object_is_type(f, json_type_string) && !strcmp(json_object_get_string(f), name))
+			return 1;
+	}
+	return 0;
+}
+
+json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *fields)
+{
+	json_object *b = json_object_new_object();
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
+		const struct unit *u = &units[i];
+		if (fields && !named(fields, u->canon))
+			continue;
+		json_object *v = NULL;
+		json_object_object_get_ex(data, u->canon, &v);
+		switch (u->kind) {
+		case U_STR:
+			json_object_object_add(b, u->api, json_object_new_string(
+				json_object_is_type(v, json_type_string) ? json_object_get_string(v) : ""));
+			break;
+		case U_BOOL:
+			json_object_object_add(b, u->api, json_object_new_boolean(
+				json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)));
+			break;
+		case U_STRS:
+			json_object_object_add(b, u->api, strings_copy(v));
+			break;
+		case U_ATTENDEES:
+			json_object_object_add(b, u->api, attendees_copy(v, 0));
+			break;
+		}
+	}
+	return b;
+}

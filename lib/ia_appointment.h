@@ -1,0 +1,26 @@
+/* ia_appointment.h - InterAction appointments and activities as the API sends them <-> canonical appointment data. */
+#ifndef OIS_IA_APPOINTMENT_H
+#define OIS_IA_APPOINTMENT_H
+
+#include <json-c/json.h>
+
+/*
+ * native is an appointment (or activity) of the InterAction API
+ * (oisync-interaction-api(7)), as oisync-extract interaction writes it in
+ * "data". Returns a new object in the canonical shape of DESIGN.md
+ * section 2 (subject, start, end, all_day, time_zone, location, notes,
+ * organizer, attendees[{email, name, role}], categories, private, show_as,
+ * ical_uid, series, original_start, activity_type); empty values are left
+ * out, as absent means empty. Never NULL.
+ */
+json_object *ois_ia_appointment_to_canonical(json_object *native);
+
+/*
+ * The API body that sets the canonical units in fields (an array of names;
+ * NULL: every unit, for a create) to their values in data; a unit absent
+ * from data is cleared ("", false or [] in the body). activity_type is the
+ * API's "type". Returns a new object.
+ */
+json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *fields);
+
+#endif
