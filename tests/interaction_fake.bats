@@ -450,7 +450,7 @@ firm_version() { # ID
 	expect 200
 	feed alice "$c"
 	assert_equal "$(jqb -c '.changes')" \
-		'[{"op":"delete","id":"c-000003","reason":"removed_from_list"},{"op":"delete","id":"c-000002","reason":"removed_from_list"}]'
+		'[{"op":"delete","kind":"contact","id":"c-000003","reason":"removed_from_list"},{"op":"delete","kind":"contact","id":"c-000002","reason":"removed_from_list"}]'
 	c=$(jqb .cursor)
 	api GET /contacts/c-000003
 	expect 200
@@ -473,7 +473,7 @@ firm_version() { # ID
 	fake delete "{\"contact_id\":\"$id\"}"
 	expect 200
 	feed bob "$c"
-	assert_equal "$(jqb -c '.changes')" "[{\"op\":\"delete\",\"id\":\"$id\",\"reason\":\"deleted\"}]"
+	assert_equal "$(jqb -c '.changes')" "[{\"op\":\"delete\",\"kind\":\"contact\",\"id\":\"$id\",\"reason\":\"deleted\"}]"
 }
 
 @test "feed collapses changes of one contact and pages with more" {

@@ -81,13 +81,15 @@ from ia_model import (  # noqa: E402
     MAX_BODY, ApiError, bad, not_found, now_utc, blank_firm, new_entry, user_data,
     split_body, apply_firm, apply_user, firm_view, view_version, user_view,
     encode_token, decode_token, parse_limit, parse_if_match)
+from ia_appointments import (  # noqa: E402
+    ApptApi, StoreAppointments, appt_view, route_appointments)
 
 STATE_FORMAT = "oisync-interaction-fake/2"
 OLD_STATE_FORMAT = "oisync-interaction-fake/1"   # upgraded on load
 
 # ---------------------------------------------------------------- the state
 
-class Store:
+class Store(StoreAppointments):
     """Everything the server knows; callers hold self.lock."""
 
     def __init__(self, retention, data_dir):
@@ -102,6 +104,7 @@ class Store:
         self.seq = 0
         self.floor = 0            # highest seq dropped from the log
         self.next_id = 1
+        self.appt_init()
 
     # -- loading and saving
 
@@ -109,7 +112,7 @@ class Store:
         if not isinstance(seed, dict):
             raise ValueError("the seed must be a JSON object")
         for k in seed:
-            if k not in ("users", "contacts", "lists"):
+            if k not in ("users", "contacts", "lists", "activity_types", "appointments"):
                 raise ValueError("unknown seed key '%s'" % k)
         for u in seed.get("users", []):
             if not isinstance(u, dict) or not isinstance(u.get("id"), str) or not u["id"]:
@@ -164,12 +167,15 @@ class Store:
                 entry = new_entry()
                 entry.update(user, version=version)
                 self.lists[uid][cid] = entry
+        self.appt_seed(seed)
 
     def to_json(self):
-        return {"format": STATE_FORMAT, "generation": self.generation,
-                "seq": self.seq, "floor": self.floor, "next_id": self.next_id,
-                "users": self.users, "contacts": self.contacts, "lists": self.lists,
-                "log": self.log}
+        st = {"format": STATE_FORMAT, "generation": self.generation,
+              "seq": self.seq, "floor": self.floor, "next_id": self.next_id,
+              "users": self.users, "contacts": self.contacts, "lists": self.lists,
+              "log": self.log}
+        st.update(self.appt_to_json())
+        return st
 
     def load_state(self, st):
         fmt = st.get("format")
@@ -193,6 +199,7 @@ class Store:
                 full = new_entry()
                 full.update(e)
                 self.lists[uid][cid] = full
+        self.appt_load(st)
 
     def save(self):
         if not self.path:
@@ -234,6 +241,10 @@ class Store:
     def holders(self, cid):
         return [u for u, lst in self.lists.items() if cid in lst]
 
+    def visible(self, uid, cid):
+        """May user uid see firm contact cid?"""
+        return True
+
     def view(self, uid, cid):
         return user_view(self.contacts[cid], self.lists[uid][cid])
 
@@ -242,9 +253,11 @@ class Store:
 
     # -- changes
 
-    def record(self, cid, what, users):
+    def record(self, oid, what, users, key="contact"):
+        """Log a change of contact (or with key="appointment" appointment) oid
+        that the given users' feeds report."""
         self.seq += 1
-        self.log.append({"seq": self.seq, "contact": cid, "what": what,
+        self.log.append({"seq": self.seq, key: oid, "what": what,
                          "users": sorted(users), "at": now_utc()})
         if self.retention is not None and len(self.log) > self.retention:
             drop = len(self.log) - self.retention
@@ -380,20 +393,30 @@ class Store:
         if since < self.floor or since > self.seq:
             raise ApiError(410, "cursor_expired",
                            "cursor too old (changes dropped): do a full read")
-        last = {}   # contact id -> seq of its latest change this user sees
+        last = {}   # (kind, id) -> seq of its latest change this user sees
         for e in self.log[since - self.floor:]:
             if uid in e["users"]:
-                last[e["contact"]] = e["seq"]
+                key = (("appointment", e["appointment"]) if "appointment" in e
+                       else ("contact", e["contact"]))
+                last[key] = e["seq"]
         todo = sorted(last.items(), key=lambda kv: kv[1])
         page = todo[:limit]
         more = len(todo) > limit
         out = []
-        for cid, _ in page:
-            if cid in self.lists[uid]:
-                out.append({"op": "upsert", "contact": self.view(uid, cid)})
+        for (kind, oid), _ in page:
+            if kind == "appointment":
+                if oid in self.appointments:
+                    out.append({"op": "upsert",
+                                "appointment": appt_view(self.appointments[oid])})
+                else:
+                    out.append({"op": "delete", "kind": "appointment", "id": oid,
+                                "reason": "deleted"})
+            elif oid in self.lists[uid]:
+                out.append({"op": "upsert", "contact": self.view(uid, oid)})
             else:
-                reason = "removed_from_list" if cid in self.contacts else "deleted"
-                out.append({"op": "delete", "id": cid, "reason": reason})
+                reason = "removed_from_list" if oid in self.contacts else "deleted"
+                out.append({"op": "delete", "kind": "contact", "id": oid,
+                            "reason": reason})
         upto = page[-1][1] if more else self.seq
         return {"changes": out, "cursor": self.cursor(uid, upto), "more": more}
 
@@ -459,6 +482,9 @@ class Auth:
 
 def route(method, parts):
     """Map a split /api/v1 path to (template, handler name, params)."""
+    appt = route_appointments(parts)
+    if appt:
+        return appt
     n = len(parts)
     if n == 1 and parts[0] == "users":
         return "/users", {"GET": "get_users"}, {}
@@ -483,7 +509,7 @@ def route(method, parts):
     return None, None, None
 
 
-class Api:
+class Api(ApptApi):
     """The /api/v1 handlers: (store, request) -> (status, body, headers)."""
 
     def __init__(self, store):
