@@ -215,13 +215,12 @@ static int note_entry(const char *id, const char *change_key, const char *type, 
 	return 0;
 }
 
-static int view_max(void)
+/* Exchange's default EWSFindCountLimit is 1000; a server set lower says so in the config. */
+static int view_max(const struct extract_args *args)
 {
-	/* For tests (a server whose limit is low) and for servers set below the default. */
-	const char *s = getenv("OISYNC_CALENDAR_VIEW_MAX");
-	char *end;
-	long v = s ? strtol(s, &end, 10) : 0;
-	return s && *s && !*end && v >= 1 && v <= VIEW_MAX ? (int)v : VIEW_MAX;
+	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
+	int v = ep ? ep->calendar_view_max : 0;
+	return v >= 1 && v <= VIEW_MAX ? v : VIEW_MAX;
 }
 
 /*
@@ -230,7 +229,7 @@ static int view_max(void)
  */
 static int read_window(struct cal *c, time_t start, time_t end)
 {
-	int max = view_max();
+	int max = view_max(c->args);
 	time_t len = end - start < MAX_SLICE ? end - start : MAX_SLICE;
 	time_t t = start;
 	while (t < end) {

@@ -68,6 +68,7 @@ static const struct key endpoint_keys[] = {
 	{ "connect_timeout", K_LONG, offsetof(struct ois_endpoint, connect_timeout_s), 1, 3600, W_BOTH },
 	E(retries, K_INT, 0, 100, W_BOTH),
 	E(getitem_batch, K_INT, 1, 1000, W_EXCHANGE),
+	E(calendar_view_max, K_INT, 1, 1000, W_EXCHANGE),
 };
 
 #define S(n, k, lo, hi) { #n, k, offsetof(struct ois_sync_settings, n), lo, hi, 0 }
@@ -234,6 +235,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->connect_timeout_s = 10;
 	e->retries = 5;
 	e->getitem_batch = 64;
+	e->calendar_view_max = 1000;
 }
 
 static const char *word_list(const struct word *w, char *buf, size_t size)

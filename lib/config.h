@@ -22,6 +22,7 @@
  *   secret_file = /etc/oisync/ex1.secret    ; or secret_env = NAME
  *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
  *   getitem_batch = 64
+ *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *
  *   [interaction]
  *   url = https://interaction.firm.example/api/v1
@@ -99,6 +100,7 @@ struct ois_endpoint {
 	long connect_timeout_s;
 	int retries;
 	int getitem_batch;         /* exchange only */
+	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 };
 
 struct ois_user {

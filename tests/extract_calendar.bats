@@ -304,7 +304,9 @@ EOF
 
 @test "a view holding more than the server returns is split in halves until each fits, items once" {
 	# At most 3 entries a view: the 9 items need several slices.
-	OISYNC_CALENDAR_VIEW_MAX=3 run extract --folder calendar "${WINDOW[@]}" --stats
+	sed -i 's/^getitem_batch = 4$/getitem_batch = 4\ncalendar_view_max = 3/' oisync.conf
+	grep -q '^calendar_view_max = 3$' oisync.conf
+	run extract --folder calendar "${WINDOW[@]}" --stats
 	assert_success
 	[ "$(jq -s 'map(select(.type == "appointment")) | length' out.jsonl)" -eq 9 ]
 	[ "$(jq -r 'select(.type == "appointment") | .id' out.jsonl | sort -u | wc -l)" -eq 9 ]
@@ -313,6 +315,7 @@ EOF
 	views=$(fake stats | jq '.operations.FindItem')
 	[ "$views" -gt 3 ]
 	# A window over two years is read in slices of at most two years.
+	write_conf
 	fake stats/reset '{}' >/dev/null
 	run extract --folder calendar --window-start 2024-01-01 --window-end 2029-01-01
 	assert_success
