@@ -750,6 +750,262 @@ firm_version() { # ID
 	expect 204
 }
 
+# ---------------------------------------------------------------- appointments
+
+@test "activity types come from the seed; defaults without" {
+	start_server
+	api GET /activity-types
+	expect 200
+	assert_equal "$(jqb -c '[.types[]|[.id,.name,.appointment]]')" \
+		'[["meeting","Meeting",true],["call","Call",true],["email","E-mail",false]]'
+	stop_server
+	jq 'del(.appointments) | .activity_types = [{"id":"mtg","name":"Client meeting","appointment":true},{"id":"note","name":"Note"}]' \
+		"$SEED" >"$T/seed.json"
+	SEED="$T/seed.json" start_server
+	api GET /activity-types
+	assert_equal "$(jqb -c '[.types[]|[.id,.appointment]]')" '[["mtg",true],["note",false]]'
+	# a type is given by id or name and stored by name; not usable ones are 400
+	api POST /users/alice/appointments --json '{"type":"mtg","start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	expect 201
+	assert_equal "$(jqb .type)" "Client meeting"
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	assert_equal "$(jqb .type)" "Client meeting"
+	api POST /users/alice/appointments --json '{"type":"Note","start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	expect 400 bad_request
+	[[ "$(jqb .error.message)" == *"'Note'"* ]]
+}
+
+@test "appointments: create, read, PATCH with If-Match (only keys sent change), DELETE" {
+	start_server
+	api POST /users/alice/appointments --json '{"subject":"Kick-off","type":"Call","start":"2099-05-04T10:00:00+02:00","end":"2099-05-04T11:00:00+02:00","time_zone":"Europe/Berlin","notes":"agenda","categories":["Clients"],"external_refs":["oisync:op:a1"],"owner":"bob","status":"activity"}'
+	expect 201
+	id=$(jqb .id)
+	assert_equal "$id" a-000004
+	assert_equal "$(header Location)" "/api/v1/appointments/$id"
+	assert_equal "$(header ETag)" '"1"'
+	assert_equal "$(jqb 'keys_unsorted|join(",")')" \
+		"id,version,status,type,subject,start,end,all_day,time_zone,location,notes,organizer,attendees,categories,private,show_as,ical_uid,series,original_start,owner,external_refs,updated_at"
+	# times are kept in UTC; owner and status are the server's
+	assert_equal "$(jqb -c '[.version,.status,.type,.start,.end,.owner,.show_as,.private,.series]')" \
+		'[1,"appointment","Call","2099-05-04T08:00:00Z","2099-05-04T09:00:00Z","alice","busy",false,""]'
+	api GET "/appointments/$id"
+	expect 200
+	assert_equal "$(header ETag)" '"1"'
+	assert_equal "$(jqb .notes)" agenda
+	api PATCH "/appointments/$id" --json '{"location":"Room 1"}'
+	expect 428 precondition_required
+	api PATCH "/appointments/$id" -H 'If-Match: "2"' --json '{"location":"Room 1"}'
+	expect 412 version_mismatch
+	assert_equal "$(header ETag)" '"1"'
+	[[ "$(jqb .error.message)" == *"version 1, not 2"* ]]
+	api PATCH "/appointments/$id" -H 'If-Match: "1"' --json '{"location":"Room 1","show_as":"tentative"}'
+	expect 200
+	assert_equal "$(jqb -c '[.version,.location,.show_as,.notes,.subject,.categories]')" \
+		'[2,"Room 1","tentative","agenda","Kick-off",["Clients"]]'
+	assert_equal "$(header ETag)" '"2"'
+	# nothing changed: the version stays
+	api PATCH "/appointments/$id" -H 'If-Match: W/"2"' --json '{"location":"Room 1"}'
+	expect 200
+	assert_equal "$(jqb .version)" 2
+	# all-day: dates, end exclusive
+	api PATCH "/appointments/$id" -H 'If-Match: 2' --json '{"all_day":true,"start":"2099-05-04","end":"2099-05-05"}'
+	expect 200
+	assert_equal "$(jqb -c '[.version,.all_day,.start,.end]')" '[3,true,"2099-05-04","2099-05-05"]'
+	api DELETE "/appointments/$id" -H 'If-Match: 2'
+	expect 412 version_mismatch
+	api DELETE "/appointments/$id" -H 'If-Match: 3'
+	expect 204
+	api GET "/appointments/$id"
+	expect 404 not_found
+	api DELETE /appointments/a-000002
+	expect 204
+	api DELETE /appointments/a-000002
+	expect 404 not_found
+	api POST /users/carol/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	expect 404 not_found
+}
+
+@test "appointments: bad bodies are 400 naming the field; nothing is written" {
+	start_server
+	ok='"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"'
+	for body in '{"subject":"x"}' "{$ok,\"shoe_size\":1}" "{$ok,\"attendees\":[{\"email\":\"a@b\",\"phone\":\"1\"}]}" \
+		"{$ok,\"attendees\":[{\"role\":\"chair\"}]}" "{$ok,\"show_as\":\"away\"}" "{$ok,\"private\":\"yes\"}" \
+		'{"start":"2099-01-01T11:00:00Z","end":"2099-01-01T10:00:00Z"}' \
+		'{"start":"2099-01-01 10:00","end":"2099-01-01T11:00:00Z"}' \
+		'{"start":"2099-01-01T10:00:00","end":"2099-01-01T11:00:00Z"}' \
+		'{"all_day":true,"start":"2099-01-01","end":"2099-01-01"}' \
+		'{"all_day":true,"start":"2099-01-01T00:00:00Z","end":"2099-01-02"}' '[1]'; do
+		api POST /users/alice/appointments --json "$body"
+		expect 400 bad_request || { echo "body: $body" >&2; return 1; }
+	done
+	api POST /users/alice/appointments --json "{$ok,\"shoe_size\":1}"
+	[[ "$(jqb .error.message)" == *"'shoe_size'"* ]]
+	api POST /users/alice/appointments --json "{$ok,\"attendees\":[{\"email\":\"a@b\",\"phone\":\"1\"}]}"
+	[[ "$(jqb .error.message)" == *"'attendees[0].phone'"* ]]
+	api PATCH /appointments/a-000002 -H 'If-Match: 1' --json '{"end":"2000-01-01T00:00:00Z"}'
+	expect 400 bad_request
+	api GET /users/alice/appointments
+	assert_equal "$(jqb -c '[.appointments[]|[.id,.version,.end]]')" \
+		'[["a-000001",1,"2026-11-02T15:00:00Z"],["a-000002",1,"2099-03-02T09:30:00Z"]]'
+}
+
+@test "appointment listing: range overlap, paging, one cursor for the whole read" {
+	start_server
+	api GET /users/alice/appointments
+	expect 200
+	assert_equal "$(jqb -c '[.appointments[]|[.id,.status,.owner]]')" \
+		'[["a-000001","appointment","alice"],["a-000002","appointment","alice"]]'
+	assert_equal "$(jqb .next)" null
+	api GET "/users/alice/appointments?start=2026-11-02T14:30:00Z&end=2026-11-03T00:00:00Z"
+	assert_equal "$(jqb -c '[.appointments[].id]')" '["a-000001"]'
+	# [start, end): one that ends at the range's start, or starts at its end, is out
+	api GET "/users/alice/appointments?start=2026-11-02T15:00:00Z&end=2099-03-02T09:00:00Z"
+	assert_equal "$(jqb -c '.appointments')" '[]'
+	api GET "/users/alice/appointments?start=2026-11-02T00:00:00Z"
+	assert_equal "$(jqb -c '[.appointments[].id]')" '["a-000001","a-000002"]'
+	api GET "/users/alice/appointments?end=2030-01-01T00:00:00Z"
+	assert_equal "$(jqb -c '[.appointments[].id]')" '["a-000001"]'
+	# dates are midnight UTC; an all-day one overlaps its days
+	api GET "/users/bob/appointments?start=2026-11-10T12:00:00Z&end=2026-11-10T13:00:00Z"
+	assert_equal "$(jqb -c '[.appointments[].id]')" '["a-000003"]'
+	api GET "/users/bob/appointments?start=2026-11-11&end=2026-11-12"
+	assert_equal "$(jqb -c '.appointments')" '[]'
+	# activities are listed too
+	api POST /appointments/a-000001/complete -H 'If-Match: 1'
+	expect 200
+	api GET "/users/alice/appointments?limit=1"
+	assert_equal "$(jqb -c '[.appointments[]|[.id,.status]]')" '[["a-000001","activity"]]'
+	next=$(jqb .next)
+	cursor=$(jqb .cursor)
+	[ "$next" != null ]
+	api PATCH /appointments/a-000002 -H 'If-Match: 1' --json '{"subject":"moved"}'
+	expect 200
+	api GET "/users/alice/appointments?limit=1&page=$next"
+	expect 200
+	assert_equal "$(jqb -c '[.appointments[]|[.id,.subject]]')" '[["a-000002","moved"]]'
+	assert_equal "$(jqb .next)" null
+	assert_equal "$(jqb .cursor)" "$cursor"
+	feed alice "$cursor"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.appointment.id,.appointment.version]]')" '[["upsert","a-000002",2]]'
+	api GET "/users/bob/appointments?page=$next"
+	expect 400 bad_request
+	api GET "/users/alice/appointments?page=garbage"
+	expect 400 bad_request
+	api GET "/users/alice/appointments?limit=0"
+	expect 400 bad_request
+	api GET "/users/alice/appointments?start=yesterday"
+	expect 400 bad_request
+	api GET "/users/alice/appointments?start=2027-01-01T00:00:00Z&end=2026-01-01T00:00:00Z"
+	expect 400 bad_request
+	api GET /users/carol/appointments
+	expect 404 not_found
+}
+
+@test "complete: a past appointment becomes an activity; 409 not_past for a future one" {
+	start_server
+	c=$(full_cursor alice)
+	api POST /appointments/a-000002/complete -H 'If-Match: 1'
+	expect 409 not_past
+	api GET /appointments/a-000002
+	assert_equal "$(jqb -c '[.status,.version]')" '["appointment",1]'
+	api POST /appointments/a-000001/complete
+	expect 428 precondition_required
+	api POST /appointments/a-000001/complete -H 'If-Match: 2'
+	expect 412 version_mismatch
+	api POST /appointments/a-000001/complete -H 'If-Match: "1"'
+	expect 200
+	assert_equal "$(jqb -c '[.status,.version,.subject]')" '["activity",2,"Tax review"]'
+	assert_equal "$(header ETag)" '"2"'
+	# completing an activity again changes nothing
+	api POST /appointments/a-000001/complete -H 'If-Match: "2"'
+	expect 200
+	assert_equal "$(jqb .version)" 2
+	feed alice "$c"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.appointment.id,.appointment.status]]')" '[["upsert","a-000001","activity"]]'
+	api GET /appointments/a-000001/complete
+	expect 405 method_not_allowed
+}
+
+@test "attendees are matched to firm contacts by e-mail; contact_id is the server's" {
+	start_server
+	api GET /appointments/a-000001
+	assert_equal "$(jqb -c '[.attendees[]|[.email,.role,.contact_id]]')" \
+		'[["ann.lee@ACME.example","required","c-000001"],["guest@nowhere.example","optional",null]]'
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","attendees":[{"email":"D.Okafor@mail.example","name":"Dana"},{"email":"x@y.example","contact_id":"c-000002"},{"name":"Room 4","role":"resource"}]}'
+	expect 201
+	assert_equal "$(jqb -c '[.attendees[]|[.email,.name,.role,.contact_id]]')" \
+		'[["D.Okafor@mail.example","Dana","required","c-000003"],["x@y.example","","required",null],["","Room 4","resource",null]]'
+	# a contact created later matches on the next write
+	api POST /contacts --json '{"first_name":"X","emails":{"home":"x@y.example"}}'
+	xid=$(jqb .id)
+	api PATCH /appointments/a-000004 -H 'If-Match: 1' --json '{"subject":"with X"}'
+	assert_equal "$(jqb -c '[.attendees[]|.contact_id]')" "[\"c-000003\",\"$xid\",null]"
+}
+
+@test "appointments by external_ref; a ref names one appointment (409)" {
+	start_server
+	api POST /users/bob/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","external_refs":["oisync:op:77"]}'
+	expect 201
+	id=$(jqb .id)
+	api GET '/appointments?external_ref=oisync%3Aop%3A77'
+	expect 200
+	assert_equal "$(jqb -c '[.appointments[]|[.id,.owner]]')" "[[\"$id\",\"bob\"]]"
+	api GET '/appointments?external_ref=oisync:op:78'
+	assert_equal "$(jqb -c .appointments)" '[]'
+	api GET /appointments
+	expect 400 bad_request
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","external_refs":["oisync:op:77"]}'
+	expect 409 already_exists
+	[[ "$(jqb .error.message)" == *"$id"* ]]
+	api PATCH /appointments/a-000001 -H 'If-Match: 1' --json '{"external_refs":["oisync:op:77"]}'
+	expect 409 already_exists
+	api PATCH "/appointments/$id" -H 'If-Match: 1' --json '{"external_refs":["oisync:op:77","x"]}'
+	expect 200
+}
+
+@test "the owner's feed carries appointment upserts and deletes with kind; other users' do not" {
+	start_server
+	ca=$(full_cursor alice)
+	cb=$(full_cursor bob)
+	api POST /users/alice/appointments --json '{"subject":"n","start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	id=$(jqb .id)
+	api PATCH /appointments/a-000002 -H 'If-Match: 1' --json '{"notes":"x"}'
+	api PATCH /appointments/a-000002 -H 'If-Match: 2' --json '{"notes":"y"}'
+	api DELETE /appointments/a-000001
+	expect 204
+	api PATCH /users/alice/contacts/c-000002 -H 'If-Match: 1' --json '{"goes_by":"C."}'
+	api DELETE /users/alice/contacts/c-000003
+	feed alice "$ca"
+	expect 200
+	assert_equal "$(jqb -c '[.changes[]|[.op,.kind,(.appointment // .contact).id // .id,(.appointment // .contact).version,.reason]]')" \
+		"[[\"upsert\",null,\"$id\",1,null],[\"upsert\",null,\"a-000002\",3,null],[\"delete\",\"appointment\",\"a-000001\",null,\"deleted\"],[\"upsert\",null,\"c-000002\",2,null],[\"delete\",\"contact\",\"c-000003\",null,\"removed_from_list\"]]"
+	assert_equal "$(jqb '.changes[1].appointment.notes')" y
+	feed alice "$ca" 2
+	assert_equal "$(jqb -c '[.more,(.changes|length)]')" '[true,2]'
+	feed alice "$(jqb -r .cursor)" 2
+	assert_equal "$(jqb -c '[.changes[].id]')" '["a-000001",null]'
+	feed bob "$cb"
+	assert_equal "$(jqb -c .changes)" '[]'
+	api DELETE /appointments/a-000003
+	feed bob "$cb"
+	assert_equal "$(jqb -c .changes)" '[{"op":"delete","kind":"appointment","id":"a-000003","reason":"deleted"}]'
+}
+
+@test "--data-dir keeps appointments and their feed across restarts" {
+	start_server --data-dir "$T/data"
+	c=$(full_cursor alice)
+	api PATCH /appointments/a-000002 -H 'If-Match: 1' --json '{"location":"kept"}'
+	expect 200
+	stop_server
+	start_server --data-dir "$T/data"
+	api GET /appointments/a-000002
+	assert_equal "$(jqb -c '[.version,.location]')" '[2,"kept"]'
+	feed alice "$c"
+	assert_equal "$(jqb -c '[.changes[].appointment.id]')" '["a-000002"]'
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	assert_equal "$(jqb .id)" a-000004
+}
+
 @test "man page EXAMPLES match the server" {
 	[ -f "$MANPAGE" ] || skip "no man page"
 	start_server
