@@ -19,7 +19,7 @@ struct ia_conn {
 	struct ois_driver drv;
 	struct ois_ia *ia;
 	char *uid;
-	char *appointment_type; /* for appointments whose data names none; NULL: "Meeting" */
+	char *appointment_type; /* for appointments whose data names none; NULL: the server's default */
 };
 
 /* Keys of a contact body that are the user's own, not the firm's. */
@@ -267,8 +267,9 @@ static int find_appt_by_ref(struct ia_conn *c, const char *op_id, json_object **
 static int appt_create(struct ia_conn *c, json_object *data, const char *op_id, char **new_id, char **new_version)
 {
 	json_object *body = ois_ia_appointment_from_canonical(data, NULL);
-	if (ois_str_empty(ois_json_str(body, "type")))
-		ois_json_set_str(body, "type", c->appointment_type ? c->appointment_type : "Meeting");
+	/* No type at all: the server takes the firm's first appointment type. */
+	if (ois_str_empty(ois_json_str(body, "type")) && c->appointment_type)
+		ois_json_set_str(body, "type", c->appointment_type);
 	json_object *appt = NULL;
 	int rc = ois_ia_appointment_create(c->ia, c->uid, body, op_id, &appt);
 	if (op_id && (rc == OIS_EUNAVAIL || rc == OIS_ETEMP || rc == OIS_ECONFLICT)) {

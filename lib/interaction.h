@@ -154,8 +154,8 @@ char *ois_ia_version_str(json_object *contact);
 struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc);
 /*
  * The activity type of appointments the driver creates when their data
- * names none (the user's appointment_type setting; copied). Without it:
- * "Meeting".
+ * names none (the user's appointment_type setting; copied). Without it
+ * the server takes the firm's first appointment type.
  */
 void ois_ia_driver_set_appointment_type(struct ois_driver *drv, const char *type);
 

@@ -298,3 +298,136 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 	run jq -c 'select(.type == "checkpoint") | .full' out.jsonl
 	assert_output true
 }
+
+# ---- the calendar (appointments and activities) ----
+
+# api METHOD PATH [JSON] [IF-MATCH]: the API as a client, the token from a 0600 header file.
+api() {
+	[ -s auth.hdr ] || printf 'Authorization: Bearer %s\n' "$(cat ia.token)" >auth.hdr
+	curl -sf -X "$1" -H @auth.hdr -H 'Content-Type: application/json' ${4:+-H "If-Match: \"$4\""} \
+		${3:+--data "$3"} "http://127.0.0.1:$PORT/api/v1$2"
+}
+
+# commit_token FOLDER TOKEN: as apply commits a checkpoint (the state made by commit_cursor).
+commit_token() {
+	[ -s "$DB_REL" ] || commit_cursor "$(jq -r 'select(.type == "checkpoint" and .folder == "contacts") | .token' out.jsonl)"
+	sqlite3 "$DB_REL" "INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
+		VALUES ('interaction', '$1', '$(printf '%s' "$2" | sed "s/'/''/g")', '2026-11-24T10:00:00Z');"
+}
+
+calendar_seed() {
+	stop_fake
+	jq '. + {"appointments":[
+	  {"id":"a-000001","owner":"alice","subject":"Closing","start":"2026-12-01T09:00:00Z","end":"2026-12-01T10:00:00Z",
+	   "type":"Meeting","attendees":[{"email":"ann@acme.example","name":"Ann Lee","role":"required"}],
+	   "updated_at":"2026-11-20T09:00:00Z"},
+	  {"id":"a-000002","owner":"alice","status":"activity","subject":"Kick-off call","type":"Call",
+	   "start":"2026-11-10T15:00:00Z","end":"2026-11-10T15:30:00Z"},
+	  {"id":"a-000003","owner":"alice","subject":"Holiday","all_day":true,"start":"2026-12-24","end":"2026-12-25"},
+	  {"id":"a-000004","owner":"alice","subject":"Far away","start":"2027-06-01T09:00:00Z","end":"2027-06-01T10:00:00Z"},
+	  {"id":"a-000005","owner":"bob","subject":"Bob only","start":"2026-12-02T09:00:00Z","end":"2026-12-02T10:00:00Z"}]}' \
+		seed.json >cal.json
+	start_fake cal.json
+	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+	printf 'calendar = on\n' >>users.conf
+}
+
+WINDOW=(--window-start 2026-11-01 --window-end 2027-01-01)
+appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | sort; }
+
+@test "calendar on: appointments and activities inside the window, then a full calendar checkpoint" {
+	calendar_seed
+	run extract "${WINDOW[@]}"
+	assert_success
+	run appts
+	assert_output $'a-000001 upsert\na-000002 upsert\na-000003 upsert'
+	run ids
+	assert_output $'c-000001 upsert\nc-000002 upsert\nc-000003 upsert'
+	run jq -c 'select(.id == "a-000001") | [.side, .account, .user, .folder, .version, .modified, .data.subject, .data.attendees[0].contact_id]' out.jsonl
+	assert_output '["interaction","alice@firm.example","alice","calendar","1","2026-11-20T09:00:00Z","Closing","c-000001"]'
+	run jq -r 'select(.id == "a-000002") | .data.status + " " + .data.type' out.jsonl
+	assert_output "activity Call"
+	# One checkpoint per folder, contacts first, the calendar's last, wrapping the window.
+	run jq -c 'select(.type == "checkpoint") | [.folder, .full, .complete]' out.jsonl
+	assert_output $'["contacts",true,true]\n["calendar",true,true]'
+	run bash -c "tail -n 1 out.jsonl | jq -r '.token | fromjson | [.v, .start, .end] | @tsv'"
+	assert_output $'1\t2026-11-01T00:00:00Z\t2027-01-01T00:00:00Z'
+}
+
+@test "calendar off: contacts only, exactly as before" {
+	calendar_seed
+	sed -i '/^calendar = on$/d' users.conf
+	run extract "${WINDOW[@]}"
+	assert_success
+	assert_equal "$(appts)" ""
+	run jq -c 'select(.type == "checkpoint") | .folder' out.jsonl
+	assert_output '"contacts"'
+}
+
+@test "calendar from the committed cursor: an edit, a delete, a change outside the window, one feed request" {
+	calendar_seed
+	run extract "${WINDOW[@]}"
+	assert_success
+	commit_token contacts "$(jq -r 'select(.type == "checkpoint" and .folder == "contacts") | .token' out.jsonl)"
+	commit_token calendar "$(jq -r 'select(.type == "checkpoint" and .folder == "calendar") | .token' out.jsonl)"
+	api PATCH /appointments/a-000001 '{"location":"Room 4"}' 1 >/dev/null
+	api DELETE /appointments/a-000003 >/dev/null
+	api PATCH /appointments/a-000004 '{"subject":"still far"}' 1 >/dev/null
+	api PATCH /appointments/a-000005 '{"subject":"bob again"}' 1 >/dev/null
+	fake DELETE /_fake/stats
+	run extract "${WINDOW[@]}" --stats
+	assert_success
+	run appts
+	assert_output $'a-000001 upsert\na-000003 delete'
+	assert_equal "$(ids)" ""
+	run jq -r 'select(.id == "a-000001") | .version + " " + .data.location' out.jsonl
+	assert_output "2 Room 4"
+	run jq -c 'select(.op == "delete") | [.type, .folder, .reason, has("data")]' out.jsonl
+	assert_output '["appointment","calendar","deleted",false]'
+	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
+	assert_output $'["contacts",false]\n["calendar",false]'
+	# Both folders from one cursor: one pass over the feed.
+	run bash -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '[.requests | to_entries[] | select(.key | test(\"changes\"))] | map(.value)'"
+	assert_output '[1]'
+	run grep -F 'interaction calendar: 1 items, 1 deletes, 1 changes outside the window' err.log
+	assert_success
+}
+
+@test "a moved calendar window is a full read of the calendar; contacts stay incremental" {
+	calendar_seed
+	run extract "${WINDOW[@]}"
+	assert_success
+	commit_token contacts "$(jq -r 'select(.type == "checkpoint" and .folder == "contacts") | .token' out.jsonl)"
+	commit_token calendar "$(jq -r 'select(.type == "checkpoint" and .folder == "calendar") | .token' out.jsonl)"
+	run extract -v --window-start 2026-11-15 --window-end 2027-07-01
+	assert_success
+	run grep -F 'the calendar window moved' err.log
+	assert_success
+	run appts
+	assert_output $'a-000001 upsert\na-000003 upsert\na-000004 upsert'
+	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
+	assert_output $'["contacts",false]\n["calendar",true]'
+}
+
+@test "a quiet second run of 300 contacts sends one change-feed request and nothing else" {
+	stop_fake
+	/usr/bin/python3 -c '
+import json
+n = 300
+print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
+                  "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
+                  "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >q.json
+	start_fake q.json
+	write_conf "http://127.0.0.1:$PORT/api/v1" "secret_file = $T/ia.token"
+	run extract
+	assert_success
+	commit_cursor "$(jq -r 'select(.type == "checkpoint") | .token' out.jsonl)"
+	fake DELETE /_fake/stats
+	run extract --stats
+	assert_success
+	assert_equal "$(ids)" ""
+	run bash -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.requests'"
+	assert_output '{"GET /api/v1/users/{uid}/changes":1}'
+	run grep -E ' 1 requests' err.log
+	assert_success
+}
