@@ -325,6 +325,108 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 }
 
 /* A server that forgot its tokens (restarted) answers 401: one new token, same call goes through. */
+/* The appointment id as the server has it now, through the client; NULL when gone. */
+static json_object *appointment(const char *id)
+{
+	struct ois_ia *ia;
+	json_object *v = NULL;
+	if (ois_ia_open(&ep, NULL, &ia))
+		return NULL;
+	if (ois_ia_appointment_get(ia, id, &v))
+		v = NULL;
+	ois_ia_close(ia);
+	return v;
+}
+
+static void test_appointments_create_update_complete_remove(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	ois_ia_driver_set_appointment_type(d, "Call");
+	/* A future meeting: an appointment of the configured type, tagged with the op id. */
+	json_object *data = parse("{\"subject\":\"Closing\",\"start\":\"2099-12-01T09:00:00Z\","
+				  "\"end\":\"2099-12-01T10:00:00Z\",\"location\":\"Room 4\","
+				  "\"attendees\":[{\"email\":\"ann@acme.example\",\"name\":\"Ann\",\"role\":\"optional\"}]}");
+	char *id = NULL, *version = NULL, *v2 = NULL;
+	CHECK_INT(d->create(d->conn, "appointment", data, "op-appt", &id, &version), 0);
+	json_object *a = id ? appointment(id) : NULL;
+	CHECK_STR(ois_json_str(a, "status"), "appointment");
+	CHECK_STR(ois_json_str(a, "type"), "Call");
+	CHECK_STR(ois_json_str(a, "owner"), "alice");
+	CHECK_STR(ois_ia_op_tag(a), "op-appt");
+	json_object_put(a);
+
+	/* find_by_op finds it again. */
+	char *fid = NULL, *fver = NULL;
+	CHECK_INT(d->find_by_op(d->conn, "appointment", "op-appt", data, &fid, &fver), 0);
+	CHECK_STR(fid, id);
+	CHECK_STR(fver, version);
+	free(fid);
+	free(fver);
+	CHECK_INT(d->find_by_op(d->conn, "appointment", "op-none", data, &fid, &fver), OIS_ENOTFOUND);
+
+	/* An update sends exactly the named fields; a stale version is a conflict. */
+	json_object *upd = parse("{\"subject\":\"Closing (moved)\",\"start\":\"2099-12-01T09:00:00Z\","
+				 "\"end\":\"2099-12-01T10:00:00Z\"}");
+	json_object *fields = parse("[\"subject\",\"location\"]");
+	CHECK_INT(d->update(d->conn, "appointment", id, version, upd, fields, &v2), 0);
+	a = appointment(id);
+	CHECK_STR(ois_json_str(a, "subject"), "Closing (moved)");
+	CHECK_STR(ois_json_str(a, "location"), "");
+	CHECK_STR(ois_json_str(json_object_array_get_idx(ois_json_arr(a, "attendees"), 0), "role"), "optional");
+	json_object_put(a);
+	char *v3 = NULL;
+	CHECK_INT(d->update(d->conn, "appointment", id, version, upd, fields, &v3), OIS_ECONFLICT);
+	CHECK(v3 == NULL);
+
+	/* Moved into the past: the meeting is over, so it becomes an activity. */
+	json_object *past = parse("{\"start\":\"2020-01-01T09:00:00Z\",\"end\":\"2020-01-01T10:00:00Z\"}");
+	json_object *when = parse("[\"start\",\"end\"]");
+	CHECK_INT(d->update(d->conn, "appointment", id, v2, past, when, &v3), 0);
+	a = appointment(id);
+	CHECK_STR(ois_json_str(a, "status"), "activity");
+	char *now = ois_ia_version_str(a);
+	CHECK_STR(v3, now);
+	free(now);
+	json_object_put(a);
+
+	/* A create of a past meeting is an activity at once. */
+	char *pid = NULL, *pver = NULL;
+	json_object *old = parse("{\"subject\":\"Kick-off\",\"start\":\"2021-03-01T09:00:00Z\",\"end\":\"2021-03-01T09:30:00Z\","
+				 "\"activity_type\":\"Meeting\"}");
+	CHECK_INT(d->create(d->conn, "appointment", old, "op-past", &pid, &pver), 0);
+	a = pid ? appointment(pid) : NULL;
+	CHECK_STR(ois_json_str(a, "status"), "activity");
+	CHECK_STR(ois_json_str(a, "type"), "Meeting");
+	json_object_put(a);
+
+	/* Remove deletes it; a second remove finds it gone. */
+	CHECK_INT(d->remove(d->conn, "appointment", id, v3), 0);
+	a = appointment(id);
+	CHECK(a == NULL);
+	CHECK_INT(d->remove(d->conn, "appointment", id, NULL), OIS_ENOTFOUND);
+	CHECK_INT(d->remove(d->conn, "appointment", pid, NULL), 0);
+
+	json_object_put(old);
+	json_object_put(when);
+	json_object_put(past);
+	json_object_put(fields);
+	json_object_put(upd);
+	json_object_put(data);
+	free(pid);
+	free(pver);
+	free(v3);
+	free(v2);
+	free(id);
+	free(version);
+	d->close(d->conn);
+}
+
 static void test_refused_token_is_renewed_once(void)
 {
 	if (!up)
@@ -367,6 +469,7 @@ int main(void)
 	UNIT_RUN(test_create_adds_the_firm_contact_with_that_email);
 	UNIT_RUN(test_create_new_then_update_remove);
 	UNIT_RUN(test_create_whose_reply_was_lost_is_adopted);
+	UNIT_RUN(test_appointments_create_update_complete_remove);
 	UNIT_RUN(test_refused_token_is_renewed_once);
 	UNIT_RUN(test_bad_secret_is_eperm);
 	stop_fake();
