@@ -83,13 +83,14 @@ from ia_model import (  # noqa: E402
     encode_token, decode_token, parse_limit, parse_if_match)
 from ia_appointments import (  # noqa: E402
     ApptApi, StoreAppointments, appt_view, route_appointments)
+from ia_access import AccessApi, StoreAccess  # noqa: E402
 
 STATE_FORMAT = "oisync-interaction-fake/2"
 OLD_STATE_FORMAT = "oisync-interaction-fake/1"   # upgraded on load
 
 # ---------------------------------------------------------------- the state
 
-class Store(StoreAppointments):
+class Store(StoreAppointments, StoreAccess):
     """Everything the server knows; callers hold self.lock."""
 
     def __init__(self, retention, data_dir):
@@ -105,6 +106,7 @@ class Store(StoreAppointments):
         self.floor = 0            # highest seq dropped from the log
         self.next_id = 1
         self.appt_init()
+        self.access_init()
 
     # -- loading and saving
 
@@ -112,7 +114,8 @@ class Store(StoreAppointments):
         if not isinstance(seed, dict):
             raise ValueError("the seed must be a JSON object")
         for k in seed:
-            if k not in ("users", "contacts", "lists", "activity_types", "appointments"):
+            if k not in ("users", "contacts", "lists", "activity_types", "appointments",
+                         "rights"):
                 raise ValueError("unknown seed key '%s'" % k)
         for u in seed.get("users", []):
             if not isinstance(u, dict) or not isinstance(u.get("id"), str) or not u["id"]:
@@ -120,7 +123,8 @@ class Store(StoreAppointments):
             if u["id"] in self.lists:
                 raise ValueError("duplicate user '%s'" % u["id"])
             self.users.append({"id": u["id"], "name": u.get("name", ""),
-                               "email": u.get("email", "")})
+                               "email": u.get("email", ""),
+                               "proxy_for": self.access_seed_user(u)})
             self.lists[u["id"]] = {}
         stamp = now_utc()
         for raw in seed.get("contacts", []):
@@ -130,6 +134,7 @@ class Store(StoreAppointments):
             cid = body.pop("id", None)
             version = body.pop("version", 1)
             updated = body.pop("updated_at", stamp)
+            private_owner = body.pop("private_owner", "")
             try:
                 firm, user = split_body(body, True, False, "a seed contact")
             except ApiError as e:
@@ -145,6 +150,8 @@ class Store(StoreAppointments):
             c = blank_firm()
             apply_firm(c, firm)
             c.update(id=cid, version=version, updated_at=updated)
+            if private_owner:
+                c["private_owner"] = private_owner
             self.contacts[cid] = c
             if cid.startswith("c-") and cid[2:].isdigit():
                 self.next_id = max(self.next_id, int(cid[2:]) + 1)
@@ -167,6 +174,7 @@ class Store(StoreAppointments):
                 entry = new_entry()
                 entry.update(user, version=version)
                 self.lists[uid][cid] = entry
+        self.access_seed(seed)
         self.appt_seed(seed)
 
     def to_json(self):
@@ -175,6 +183,7 @@ class Store(StoreAppointments):
               "users": self.users, "contacts": self.contacts, "lists": self.lists,
               "log": self.log}
         st.update(self.appt_to_json())
+        st["rights"] = self.rights
         return st
 
     def load_state(self, st):
@@ -200,6 +209,7 @@ class Store(StoreAppointments):
                 full.update(e)
                 self.lists[uid][cid] = full
         self.appt_load(st)
+        self.access_load(st)
 
     def save(self):
         if not self.path:
@@ -240,10 +250,6 @@ class Store(StoreAppointments):
 
     def holders(self, cid):
         return [u for u, lst in self.lists.items() if cid in lst]
-
-    def visible(self, uid, cid):
-        """May user uid see firm contact cid?"""
-        return True
 
     def view(self, uid, cid):
         return user_view(self.contacts[cid], self.lists[uid][cid])
@@ -294,7 +300,7 @@ class Store(StoreAppointments):
                                    "external_ref '%s' is already on contact '%s'"
                                    % (ref, other["id"]))
 
-    def create(self, firm):
+    def create(self, firm, private_owner=""):
         if "external_refs" in firm:
             self.check_refs(firm["external_refs"])
         while "c-%06d" % self.next_id in self.contacts:
@@ -304,6 +310,8 @@ class Store(StoreAppointments):
         c = blank_firm()
         apply_firm(c, firm)
         c.update(id=cid, version=1, updated_at=now_utc())
+        if private_owner:
+            c["private_owner"] = private_owner
         self.contacts[cid] = c
         self.record(cid, "create", [])
         return cid
@@ -311,10 +319,13 @@ class Store(StoreAppointments):
     def update(self, cid, firm, uid=None, user=None):
         """Apply firm and per-user patches as one change; True when changed."""
         c = self.contacts[cid]
+        user = user or {}
         if "external_refs" in firm:
             self.check_refs(firm["external_refs"], cid)
         firm_changed = apply_firm(c, firm)
         user_changed = bool(user) and apply_user(self.lists[uid][cid], user)
+        if user.get("private") is False and c.get("private_owner") == uid:
+            del c["private_owner"]   # its owner made it an ordinary shared contact
         if firm_changed:
             self.bump_firm(cid)
             self.record(cid, "firm", self.holders(cid))
@@ -347,7 +358,9 @@ class Store(StoreAppointments):
 
     # -- reads
 
-    def search(self, email, ref):
+    def search(self, email, ref, as_user=None):
+        if as_user is not None:
+            self.user(as_user)
         out = []
         want = email.casefold() if email is not None else None
         for cid in sorted(self.contacts):
@@ -356,6 +369,8 @@ class Store(StoreAppointments):
                     e and e.casefold() == want for e in c["emails"].values()):
                 continue
             if ref is not None and ref not in c["external_refs"]:
+                continue
+            if as_user is not None and not self.visible(as_user, cid):
                 continue
             out.append(firm_view(c))
         return out
@@ -430,6 +445,7 @@ class Auth:
         self.clients = {}
         self.static = set()
         self.tokens = {}          # token -> monotonic expiry
+        self.token_client = {}    # token -> the client id it was issued to
         if clients_file:
             st = os.stat(clients_file)
             if st.st_mode & 0o077:
@@ -456,13 +472,17 @@ class Auth:
         now = time.monotonic()
         for t in [t for t, exp in self.tokens.items() if exp <= now]:
             del self.tokens[t]
+            self.token_client.pop(t, None)
         token = secrets.token_urlsafe(24)
         self.tokens[token] = now + self.ttl
+        self.token_client[token] = client_id
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}
 
     def check(self, header):
+        """The client id of a valid bearer token (None: a static token or an
+        open server); 401 otherwise."""
         if self.open:
-            return
+            return None
         scheme, _, token = (header or "").strip().partition(" ")
         token = token.strip()
         ok = False
@@ -476,6 +496,7 @@ class Auth:
             raise ApiError(401, "unauthorized",
                            "missing, unknown or expired bearer token",
                            {"WWW-Authenticate": 'Bearer realm="interaction"'})
+        return self.token_client.get(token)
 
 
 # ---------------------------------------------------------------- routes
@@ -493,7 +514,8 @@ def route(method, parts):
         if n == 2:
             return "/users/{uid}", {"GET": "get_user"}, p
         if n == 3 and parts[2] == "contacts":
-            return "/users/{uid}/contacts", {"GET": "get_list"}, p
+            return ("/users/{uid}/contacts",
+                    {"GET": "get_list", "POST": "post_user_contact"}, p)
         if n == 4 and parts[2] == "contacts":
             p["id"] = parts[3]
             return ("/users/{uid}/contacts/{id}",
@@ -509,7 +531,7 @@ def route(method, parts):
     return None, None, None
 
 
-class Api(ApptApi):
+class Api(ApptApi, AccessApi):
     """The /api/v1 handlers: (store, request) -> (status, body, headers)."""
 
     def __init__(self, store):
@@ -538,11 +560,11 @@ class Api(ApptApi):
 
     def put_member(self, req, p):
         uid, cid = p["uid"], p["id"]
-        self.s.user(uid)
-        self.s.contact(cid)
+        self.s.contact_as(cid, uid)
         body = req.json(optional=True)
         _, user = split_body(body if body is not None else {}, False, True,
                              "PUT /users/{uid}/contacts/{id}")
+        self.s.check_field_rights(req.client, {}, user, cid, uid)
         if self.s.add_member(uid, cid, user):
             status = 201
         else:
@@ -560,6 +582,7 @@ class Api(ApptApi):
             raise ApiError(428, "precondition_required",
                            "PATCH needs If-Match with the contact's version")
         self.s.check_version(cid, req.if_match, uid)
+        self.s.check_field_rights(req.client, firm, user, cid, uid)
         if self.s.update(cid, firm, uid, user):
             self.s.save()
         return 200, self.s.view(uid, cid), self.etag(cid, uid)
@@ -585,10 +608,11 @@ class Api(ApptApi):
         ref = req.query.get("external_ref")
         if email is None and ref is None:
             bad("give ?email= or ?external_ref=")
-        return 200, {"contacts": self.s.search(email, ref)}, {}
+        return 200, {"contacts": self.s.search(email, ref, req.query.get("as_user"))}, {}
 
     def post_contact(self, req, p):
         firm, _ = split_body(req.json(), True, False, "POST /contacts")
+        self.s.check_field_rights(req.client, firm, {})
         cid = self.s.create(firm)
         self.s.save()
         hdr = self.etag(cid)
@@ -596,7 +620,8 @@ class Api(ApptApi):
         return 201, firm_view(self.s.contacts[cid]), hdr
 
     def get_contact(self, req, p):
-        return 200, firm_view(self.s.contact(p["id"])), self.etag(p["id"])
+        c = self.s.contact_as(p["id"], req.query.get("as_user"))
+        return 200, firm_view(c), self.etag(p["id"])
 
     def patch_contact(self, req, p):
         cid = p["id"]
@@ -606,6 +631,7 @@ class Api(ApptApi):
             raise ApiError(428, "precondition_required",
                            "PATCH needs If-Match with the contact's version")
         self.s.check_version(cid, req.if_match)
+        self.s.check_field_rights(req.client, firm, {}, cid)
         if self.s.update(cid, firm):
             self.s.save()
         return 200, firm_view(self.s.contacts[cid]), self.etag(cid)
@@ -665,12 +691,12 @@ class Control:
         self.s.user(uid)
         if "contact_id" in body:
             cid = need_str(body, "contact_id")
-            self.s.contact(cid)
+            self.s.contact_as(cid, uid)
             _, user = split_body(body.get("set", {}), False, True, "/_fake/add")
             self.s.add_member(uid, cid, user)
         else:
             firm, user = split_body(body.get("contact", {}), True, True, "/_fake/add")
-            cid = self.s.create(firm)
+            cid = self.s.create(firm, private_owner=uid if user.get("private") else "")
             self.s.add_member(uid, cid, user)
         self.s.save()
         return 201, {"id": cid}
@@ -753,6 +779,7 @@ class Request:
         self.headers = headers
         self.body = body
         self.if_match = headers.get("If-Match")
+        self.client = None   # the API client of the bearer token, when known
 
     def json(self, optional=False):
         if not self.body.strip():
@@ -900,7 +927,7 @@ class Handler(BaseHTTPRequestHandler):
                 if template == "/oauth/token":
                     status, obj, hdr = 200, self.token(req), {"Cache-Control": "no-store"}
                 else:
-                    srv.auth.check(req.headers.get("Authorization"))
+                    req.client = srv.auth.check(req.headers.get("Authorization"))
                     status, obj, hdr = getattr(srv.api, handlers[req.method])(req, params)
         except ApiError:
             if drop:
@@ -938,8 +965,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.auth.issue(cid or "", secret or "")
 
     def send_error_json(self, e):
-        self.send_json(e.status, {"error": {"code": e.code, "message": e.message}},
-                       e.headers)
+        err = {"code": e.code, "message": e.message}
+        err.update(getattr(e, "extra", {}))
+        self.send_json(e.status, {"error": err}, e.headers)
 
     def send_json(self, status, obj, headers=None, truncate=False):
         self._last_status = status
