@@ -1006,6 +1006,175 @@ firm_version() { # ID
 	assert_equal "$(jqb .id)" a-000004
 }
 
+# ---------------------------------------------------------------- rights, private contacts
+
+# as_oisync: later api calls use a token issued to the client "oisync", whose
+# rights the seed restricts (the static token is no client: no rights apply).
+as_oisync() {
+	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	expect 200
+	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/auth.hdr")
+}
+
+@test "rights: a write changing a read-only field of the client is 403 field_forbidden; nothing written" {
+	start_server
+	as_oisync
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"job_title":"Head","custom":["x"]}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" custom
+	[[ "$(jqb .error.message)" == *"'custom'"* ]]
+	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: 3' --json '{"goes_by":"X","web_site":"https://new.example"}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" web_site
+	api GET /users/alice/contacts/c-000001
+	assert_equal "$(jqb -c '[.version,.goes_by,.job_title,.web_site,.custom[0]]')" \
+		'[3,"Annie","Partner","https://acme.example","key client"]'
+	# sending a field's current value changes nothing: allowed
+	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: 3' --json '{"web_site":"https://acme.example","custom":["key client"],"job_title":"Head"}'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	# creates: a non-empty read-only field is a change
+	api POST /contacts --json '{"first_name":"Z","emails":{"home":"z@z.example"},"custom":["a"]}'
+	expect 403 field_forbidden
+	api POST /users/alice/contacts --json '{"first_name":"Z","emails":{"home":"z@z.example"},"web_site":"z.example"}'
+	expect 403 field_forbidden
+	api GET '/contacts?email=z@z.example'
+	assert_equal "$(jqb -c .contacts)" '[]'
+	api POST /contacts --json '{"first_name":"Z","custom":[]}'
+	expect 201
+	# the rights are the client's: the static token is not "oisync"
+	(umask 077; printf 'Authorization: Bearer %s\n' "$TOKEN" >"$T/auth.hdr")
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"custom":["x"]}'
+	expect 200
+}
+
+@test "rights: \"*\" holds for every client; dotted nested fields and per-user fields" {
+	jq '.rights = {"*":{"read_only_fields":["emails.business","addresses.business.city","goes_by"]}}' \
+		"$SEED" >"$T/seed.json"
+	SEED="$T/seed.json" start_server
+	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"emails":{"home":"new@home.example"}}'
+	expect 200
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"emails":{"business":"b@acme.example"}}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" emails.business
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"emails":null}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" emails.business
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"addresses":{"business":{"city":"Boston","state":"MA"}}}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" addresses.business.city
+	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"addresses":{"business":{"state":"MA"}}}'
+	expect 200
+	api PUT /users/alice/contacts/c-000004 --json '{"goes_by":"U"}'
+	expect 403 field_forbidden
+	assert_equal "$(jqb .error.field)" goes_by
+	api GET /users/alice/contacts/c-000004
+	expect 404 not_found
+	api PUT /users/alice/contacts/c-000004 --json '{"my_notes":"n"}'
+	expect 201
+	raw GET "$ROOT/_fake/dump"
+	assert_equal "$(jqb -c '[.contacts["c-000001"].version,.contacts["c-000001"].emails.business]')" '[5,"Ann.Lee@acme.example"]'
+	stop_server
+	jq '.rights = {"oisync":{"read_only_fields":["shoe_size"]}}' "$SEED" >"$T/bad.json"
+	run /usr/bin/python3 "$SERVER" --port 0 --seed "$T/bad.json"
+	assert_equal "$status" 78
+	assert_output --partial "shoe_size"
+}
+
+@test "private contacts: hidden from other users (GET and search with as_user, PUT, attendees)" {
+	start_server
+	ca=$(full_cursor alice)
+	api POST /users/bob/contacts --json '{"first_name":"Pat","emails":{"business":"pat@secret.example"},"private":true,"goes_by":"P","external_refs":["oisync:op:p1"]}'
+	expect 201
+	id=$(jqb .id)
+	assert_equal "$(header Location)" "/api/v1/users/bob/contacts/$id"
+	assert_equal "$(jqb -c '[.version,.private,.goes_by,.first_name]')" '[2,true,"P","Pat"]'
+	assert_equal "$(header ETag)" '"2"'
+	api GET "/contacts/$id?as_user=alice"
+	expect 404 not_found
+	api GET "/contacts/$id?as_user=bob"
+	expect 200
+	api GET "/contacts/$id?as_user=nobody"
+	expect 404 not_found
+	api GET "/contacts?email=PAT@secret.example&as_user=alice"
+	expect 200
+	assert_equal "$(jqb -c .contacts)" '[]'
+	api GET "/contacts?external_ref=oisync:op:p1&as_user=alice"
+	assert_equal "$(jqb -c .contacts)" '[]'
+	api GET "/contacts?email=pat@secret.example&as_user=bob"
+	assert_equal "$(jqb -c '[.contacts[].id]')" "[\"$id\"]"
+	api PUT "/users/alice/contacts/$id"
+	expect 404 not_found
+	fake add "{\"user\":\"alice\",\"contact_id\":\"$id\"}"
+	expect 404 not_found
+	api GET /users/alice/contacts
+	assert_equal "$(jqb -c '[.contacts[].id]')" '["c-000001","c-000002","c-000003"]'
+	fake edit "{\"user\":\"bob\",\"contact_id\":\"$id\",\"set\":{\"job_title\":\"CFO\"}}"
+	expect 200
+	feed alice "$ca"
+	assert_equal "$(jqb -c .changes)" '[]'
+	# an attendee matches only a contact the appointment's owner may see
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","attendees":[{"email":"pat@secret.example"}]}'
+	assert_equal "$(jqb '.attendees[0].contact_id')" null
+	api POST /users/bob/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","attendees":[{"email":"pat@secret.example"}]}'
+	assert_equal "$(jqb '.attendees[0].contact_id')" "$id"
+	# without as_user the service user sees every firm contact
+	api GET "/contacts/$id"
+	expect 200
+	# a contact created without private is everyone's
+	api POST /users/bob/contacts --json '{"first_name":"Open","emails":{"business":"open@x.example"}}'
+	expect 201
+	api GET "/contacts?email=open@x.example&as_user=alice"
+	assert_equal "$(jqb '.contacts|length')" 1
+	# the owner clearing the flag makes it an ordinary contact
+	api PATCH "/users/bob/contacts/$id" -H 'If-Match: 3' --json '{"private":false}'
+	expect 200
+	api GET "/contacts/$id?as_user=alice"
+	expect 200
+}
+
+@test "private contacts: visible to the owner's proxies, in their lists and feeds" {
+	start_server
+	cb=$(full_cursor bob)
+	# bob is alice's proxy (seed "proxy_for":["alice"])
+	api GET /users
+	assert_equal "$(jqb -c '[.users[]|[.id,.proxy_for]]')" '[["alice",[]],["bob",["alice"]]]'
+	fake add '{"user":"alice","contact":{"first_name":"Quinn","emails":{"home":"q@q.example"},"private":true}}'
+	expect 201
+	id=$(jqb .id)
+	api GET "/contacts/$id?as_user=bob"
+	expect 200
+	api GET "/contacts?email=q@q.example&as_user=bob"
+	assert_equal "$(jqb -c '[.contacts[].id]')" "[\"$id\"]"
+	api PUT "/users/bob/contacts/$id" --json '{"my_notes":"for alice"}'
+	expect 201
+	api PATCH "/users/alice/contacts/$id" -H 'If-Match: 2' --json '{"job_title":"Owner"}'
+	expect 200
+	feed bob "$cb"
+	assert_equal "$(jqb -c '[.changes[]|[.op,.contact.id,.contact.job_title]]')" "[[\"upsert\",\"$id\",\"Owner\"]]"
+	api GET "/users/alice/contacts/$id"
+	assert_equal "$(jqb .private)" true
+}
+
+@test "private contacts from the seed; a list entry others may not see is refused; kept by --data-dir" {
+	jq '.contacts += [{"id":"c-000009","first_name":"Sealed","emails":{"business":"s@s.example"},"private_owner":"bob"}]
+	    | .lists.bob += [{"id":"c-000009","private":true}]' "$SEED" >"$T/seed.json"
+	SEED="$T/seed.json" start_server --data-dir "$T/data"
+	api GET '/contacts?email=s@s.example&as_user=alice'
+	assert_equal "$(jqb -c .contacts)" '[]'
+	stop_server
+	SEED="$T/seed.json" start_server --data-dir "$T/data"
+	api GET '/contacts/c-000009?as_user=alice'
+	expect 404 not_found
+	api GET '/contacts/c-000009?as_user=bob'
+	expect 200
+	stop_server
+	jq '.lists.alice += [{"id":"c-000009"}]' "$T/seed.json" >"$T/bad.json"
+	run /usr/bin/python3 "$SERVER" --port 0 --seed "$T/bad.json"
+	assert_equal "$status" 78
+	assert_output --partial "private"
+}
+
 @test "man page EXAMPLES match the server" {
 	[ -f "$MANPAGE" ] || skip "no man page"
 	start_server
