@@ -13,7 +13,6 @@ Python 3 standard library only; listens on 127.0.0.1 only.
 
 import argparse
 import base64
-import copy
 import json
 import os
 import secrets
@@ -35,13 +34,24 @@ Without --clients-file the server runs open: no Authorization is checked and
 /oauth/token issues a token for any credentials.
 
 seed file (JSON):
-  {"users":[{"id":"alice","name":"Alice Smith","email":"alice@firm.example"}],
-   "contacts":[{"id":"c-000001","first_name":"Ann","last_name":"Lee",...}],
+  {"users":[{"id":"alice","name":"Alice Smith","email":"alice@firm.example"},
+             {"id":"bob",...,"proxy_for":["alice"]}],
+   "contacts":[{"id":"c-000001","first_name":"Ann","last_name":"Lee",...},
+               {"id":"c-000009",...,"private_owner":"alice"}],
    "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","my_notes":"",
-                      "categories":["Clients"],"private":false}]}}
+                      "categories":["Clients"],"private":false}]},
+   "activity_types":[{"id":"meeting","name":"Meeting","appointment":true},...],
+   "appointments":[{"id":"a-000001","owner":"alice","subject":"...",
+                    "start":"2026-12-01T09:00:00Z","end":"2026-12-01T10:00:00Z",...}],
+   "rights":{"oisync":{"read_only_fields":["company_name","emails.business"]}}}
   Contact "id" is optional (ids are "c-%06d"); its firm "version" (default 1)
   and "updated_at" may be given. A list entry may give its per-user "version"
   (default 0); a user view's version is firm version + per-user version.
+  A contact with "private_owner" is seen only by that user and the users who
+  are proxy for them. Appointment ids are "a-%06d"; "status" (appointment or
+  activity) and "version" may be given. Without "activity_types": meeting,
+  call (usable for appointments) and e-mail. "rights" maps a client id ("*":
+  every caller, also static tokens) to the contact fields it may not change.
 
 --data-dir DIR keeps the state in DIR/state.json (rewritten atomically after
 every change) and loads it instead of the seed when it exists.
@@ -49,11 +59,15 @@ every change) and loads it instead of the seed when it exists.
 API (see man/oisync-interaction-api.7):
   POST /oauth/token                         grant_type=client_credentials
   GET  /api/v1/users                        GET /api/v1/users/{uid}
-  GET  /api/v1/users/{uid}/contacts?limit=N&page=TOKEN
+  GET  /api/v1/users/{uid}/contacts?limit=N&page=TOKEN   POST .../users/{uid}/contacts
   GET|PUT|PATCH|DELETE /api/v1/users/{uid}/contacts/{id}
   GET  /api/v1/users/{uid}/changes?cursor=CURSOR&limit=N
-  GET  /api/v1/contacts?email=ADDR | ?external_ref=REF     POST /api/v1/contacts
-  GET|PATCH /api/v1/contacts/{id}
+  GET  /api/v1/contacts?email=ADDR | ?external_ref=REF [&as_user=UID]
+  POST /api/v1/contacts                     GET|PATCH /api/v1/contacts/{id}[?as_user=UID]
+  GET  /api/v1/activity-types
+  GET|POST /api/v1/users/{uid}/appointments?start=T&end=T&limit=N&page=TOKEN
+  GET|PATCH|DELETE /api/v1/appointments/{id}   POST /api/v1/appointments/{id}/complete
+  GET  /api/v1/appointments?external_ref=REF
 
 control endpoints (no auth):
   GET  /_fake/stats          requests per "METHOD /route" (DELETE resets)
@@ -78,12 +92,14 @@ The server stops cleanly on SIGTERM or SIGINT.
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ia_model import (  # noqa: E402
-    MAX_BODY, ApiError, bad, not_found, now_utc, blank_firm, new_entry, user_data,
+    MAX_BODY, ApiError, bad, not_found, now_utc, blank_firm, new_entry,
     split_body, apply_firm, apply_user, firm_view, view_version, user_view,
     encode_token, decode_token, parse_limit, parse_if_match)
 from ia_appointments import (  # noqa: E402
     ApptApi, StoreAppointments, appt_view, route_appointments)
 from ia_access import AccessApi, StoreAccess  # noqa: E402
+from ia_auth import Auth  # noqa: E402
+from ia_control import STATUS_CODES, Control, Faults  # noqa: E402
 
 STATE_FORMAT = "oisync-interaction-fake/2"
 OLD_STATE_FORMAT = "oisync-interaction-fake/1"   # upgraded on load
@@ -436,69 +452,6 @@ class Store(StoreAppointments, StoreAccess):
         return {"changes": out, "cursor": self.cursor(uid, upto), "more": more}
 
 
-# ---------------------------------------------------------------- auth
-
-class Auth:
-    def __init__(self, clients_file, ttl):
-        self.ttl = ttl
-        self.open = clients_file is None
-        self.clients = {}
-        self.static = set()
-        self.tokens = {}          # token -> monotonic expiry
-        self.token_client = {}    # token -> the client id it was issued to
-        if clients_file:
-            st = os.stat(clients_file)
-            if st.st_mode & 0o077:
-                print("interaction_server: warning: '%s' is readable by others"
-                      % clients_file, file=sys.stderr)
-            with open(clients_file, encoding="utf-8") as f:
-                for n, line in enumerate(f, 1):
-                    line = line.strip()
-                    if not line or line.startswith("#"):
-                        continue
-                    cid, sep, secret = line.partition(":")
-                    if not sep or not cid or not secret:
-                        raise ValueError("%s:%d: expected ID:SECRET" % (clients_file, n))
-                    if cid == "token":
-                        self.static.add(secret)
-                    else:
-                        self.clients[cid] = secret
-
-    def issue(self, client_id, client_secret):
-        if not self.open:
-            want = self.clients.get(client_id)
-            if want is None or not secrets.compare_digest(want, client_secret or ""):
-                raise ApiError(401, "invalid_client", "unknown client or wrong secret")
-        now = time.monotonic()
-        for t in [t for t, exp in self.tokens.items() if exp <= now]:
-            del self.tokens[t]
-            self.token_client.pop(t, None)
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = now + self.ttl
-        self.token_client[token] = client_id
-        return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}
-
-    def check(self, header):
-        """The client id of a valid bearer token (None: a static token or an
-        open server); 401 otherwise."""
-        if self.open:
-            return None
-        scheme, _, token = (header or "").strip().partition(" ")
-        token = token.strip()
-        ok = False
-        if scheme.lower() == "bearer" and token:
-            if token in self.static:
-                ok = True
-            else:
-                exp = self.tokens.get(token)
-                ok = exp is not None and exp > time.monotonic()
-        if not ok:
-            raise ApiError(401, "unauthorized",
-                           "missing, unknown or expired bearer token",
-                           {"WWW-Authenticate": 'Bearer realm="interaction"'})
-        return self.token_client.get(token)
-
-
 # ---------------------------------------------------------------- routes
 
 def route(method, parts):
@@ -635,138 +588,6 @@ class Api(ApptApi, AccessApi):
         if self.s.update(cid, firm):
             self.s.save()
         return 200, firm_view(self.s.contacts[cid]), self.etag(cid)
-
-
-def need_str(body, key):
-    v = body.get(key) if isinstance(body, dict) else None
-    if not isinstance(v, str) or not v:
-        bad("control body needs a string '%s'" % key)
-    return v
-
-
-class Control:
-    """The /_fake/ endpoints."""
-
-    def __init__(self, server):
-        self.srv = server
-        self.s = server.store
-
-    def stats(self, req):
-        if req.method == "DELETE":
-            self.srv.stats.clear()
-            self.srv.stats_status.clear()
-            return 204, None
-        return 200, {"requests": dict(sorted(self.srv.stats.items())),
-                     "status": dict(sorted(self.srv.stats_status.items())),
-                     "total": sum(self.srv.stats.values())}
-
-    def dump(self, req):
-        return 200, self.s.to_json()
-
-    def edit(self, req):
-        body = req.json()
-        cid = need_str(body, "contact_id")
-        uid = body.get("user")
-        self.s.contact(cid)
-        if uid is not None:
-            self.s.member(uid, cid)
-        firm, user = split_body(body.get("set", {}), True, uid is not None, "/_fake/edit")
-        if self.s.update(cid, firm, uid, user):
-            self.s.save()
-        if uid is None:
-            return 200, firm_view(self.s.contacts[cid])
-        return 200, self.s.view(uid, cid)
-
-    def remove(self, req):
-        body = req.json()
-        uid, cid = need_str(body, "user"), need_str(body, "contact_id")
-        self.s.member(uid, cid)
-        self.s.remove_member(uid, cid)
-        self.s.save()
-        return 200, {"removed": cid}
-
-    def add(self, req):
-        body = req.json()
-        uid = need_str(body, "user")
-        self.s.user(uid)
-        if "contact_id" in body:
-            cid = need_str(body, "contact_id")
-            self.s.contact_as(cid, uid)
-            _, user = split_body(body.get("set", {}), False, True, "/_fake/add")
-            self.s.add_member(uid, cid, user)
-        else:
-            firm, user = split_body(body.get("contact", {}), True, True, "/_fake/add")
-            cid = self.s.create(firm, private_owner=uid if user.get("private") else "")
-            self.s.add_member(uid, cid, user)
-        self.s.save()
-        return 201, {"id": cid}
-
-    def delete(self, req):
-        cid = need_str(req.json(), "contact_id")
-        self.s.contact(cid)
-        self.s.delete_contact(cid)
-        self.s.save()
-        return 200, {"deleted": cid}
-
-    def faults(self, req):
-        if req.method == "POST":
-            self.srv.faults.configure(req.json())
-        return 200, self.srv.faults.describe()
-
-
-class Faults:
-    def __init__(self):
-        self.set = {}
-
-    def configure(self, body):
-        if not isinstance(body, dict):
-            bad("faults must be a JSON object")
-        new = {}
-        for k, v in body.items():
-            if k == "latency_ms":
-                if not isinstance(v, int) or v < 0:
-                    bad("latency_ms must be a non-negative integer")
-                new[k] = v
-            elif k in ("http_status", "drop", "truncate"):
-                if not isinstance(v, dict):
-                    bad("fault '%s' must be an object" % k)
-                allowed = {"http_status": ("code", "next", "retry_after"),
-                           "drop": ("next", "after"), "truncate": ("next",)}[k]
-                for x in v:
-                    if x not in allowed:
-                        bad("unknown field '%s.%s'" % (k, x))
-                f = dict(v)
-                if not isinstance(f.get("next", 1), int) or f.get("next", 1) < 0:
-                    bad("'%s.next' must be a non-negative integer" % k)
-                f.setdefault("next", 1)
-                if k == "http_status":
-                    if f.get("code") not in (429, 500, 502, 503, 504):
-                        bad("http_status.code must be 429, 500, 502, 503 or 504")
-                    ra = f.get("retry_after", 1)
-                    if not isinstance(ra, int) or ra < 0:
-                        bad("http_status.retry_after must be a non-negative integer")
-                    f["retry_after"] = ra
-                if k == "drop":
-                    f["after"] = bool(f.get("after", False))
-                new[k] = f
-            else:
-                bad("unknown fault '%s'" % k)
-        self.set = new
-
-    def describe(self):
-        return {"faults": copy.deepcopy(self.set)}
-
-    def take(self, kind):
-        """Use up one shot of a fault; the fault's settings or None."""
-        f = self.set.get(kind)
-        if not f or f["next"] <= 0:
-            return None
-        f["next"] -= 1
-        return dict(f)
-
-
-STATUS_CODES = {429: "rate_limited", 500: "internal", 502: "bad_gateway",
-                503: "unavailable", 504: "gateway_timeout"}
 
 
 # ---------------------------------------------------------------- HTTP
