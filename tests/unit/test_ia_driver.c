@@ -267,7 +267,8 @@ static void test_create_new_then_update_remove(void)
 	free(fid);
 	free(fver);
 	fid = fver = NULL;
-	CHECK_INT(d->create(d->conn, "appointment", data, "op-c", &fid, &fver), OIS_EDATA);
+	/* A kind the driver does not know is refused before any request. */
+	CHECK_INT(d->create(d->conn, "task", data, "op-c", &fid, &fver), OIS_EDATA);
 out:
 	free(fid);
 	free(fver);
@@ -427,6 +428,128 @@ static void test_appointments_create_update_complete_remove(void)
 	d->close(d->conn);
 }
 
+/* A fresh fake holding seed text (the state of the earlier tests is dropped); 0 or -1. */
+static int restart_fake(const char *text)
+{
+	kill_fake();
+	char *cmd = ois_xasprintf("rm -rf '%s/data' && mkdir -m 700 '%s/data'", tmp, tmp);
+	int rc = system(cmd) == 0 ? 0 : -1;
+	free(cmd);
+	write_file("seed.json", text);
+	if (rc || spawn_fake(0))
+		return -1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1", fake_port);
+	return 0;
+}
+
+/* Alice's private contact, a contact of bob's, and a service user that may not change company_name. */
+static const char access_seed[] =
+	"{\"users\":[{\"id\":\"alice\",\"name\":\"A\",\"email\":\"alice@firm.example\"},"
+	"{\"id\":\"bob\",\"name\":\"B\",\"email\":\"bob@firm.example\"}],"
+	"\"contacts\":[{\"id\":\"c-000001\",\"first_name\":\"Ann\",\"last_name\":\"Lee\",\"private_owner\":\"alice\","
+	"\"emails\":{\"business\":\"ann@acme.example\"}},"
+	"{\"id\":\"c-000002\",\"first_name\":\"Zed\",\"last_name\":\"Ray\",\"company_name\":\"Acme LLP\"}],"
+	"\"lists\":{\"alice\":[{\"id\":\"c-000001\"}],\"bob\":[{\"id\":\"c-000002\"}]},"
+	"\"rights\":{\"oisync\":{\"read_only_fields\":[\"company_name\"]}}}";
+
+static void test_private_contact_of_another_user_is_never_found(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "bob", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	/* Bob's Outlook has the same address as alice's private contact. */
+	json_object *data = parse("{\"first\":\"Ann\",\"last\":\"Lee\","
+				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
+	char *id = NULL, *version = NULL;
+	CHECK_INT(d->create(d->conn, "contact", data, "op-bob-ann", &id, &version), 0);
+	CHECK(id && strcmp(id, "c-000001"));
+	if (!id) {
+		json_object_put(data);
+		d->close(d->conn);
+		return;
+	}
+	/* Bob got a new firm contact; alice's stays hers alone. */
+	struct ois_ia *ia;
+	CHECK_INT(ois_ia_open(&ep, NULL, &ia), 0);
+	json_object *v = NULL;
+	CHECK_INT(ois_ia_user_contact_get(ia, "bob", "c-000001", &v), OIS_ENOTFOUND);
+	CHECK_INT(ois_ia_user_contact_get(ia, "bob", id, &v), 0);
+	CHECK_STR(ois_json_str(v, "first_name"), "Ann");
+	json_object_put(v);
+	json_object *hits = NULL;
+	CHECK_INT(ois_ia_contact_search(ia, "bob", "email", "ann@acme.example", &hits), 0);
+	CHECK_INT(json_object_array_length(hits), 1);
+	CHECK_STR(ois_json_str(json_object_array_get_idx(hits, 0), "id"), id);
+	json_object_put(hits);
+	CHECK_INT(ois_ia_contact_search(ia, "alice", "email", "ann@acme.example", &hits), 0);
+	CHECK_INT(json_object_array_length(hits), 2);
+	json_object_put(hits);
+	ois_ia_close(ia);
+	free(id);
+	free(version);
+	json_object_put(data);
+	d->close(d->conn);
+}
+
+static void test_read_only_field_is_eperm_naming_it(void)
+{
+	if (!up)
+		return;
+	int rc;
+	struct ois_driver *d = ois_ia_driver_open(&ep, "bob", &rc);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	json_object *view = NULL;
+	struct ois_ia *ia;
+	CHECK_INT(ois_ia_open(&ep, NULL, &ia), 0);
+	CHECK_INT(ois_ia_user_contact_get(ia, "bob", "c-000002", &view), 0);
+	char *before = ois_ia_version_str(view);
+	json_object_put(view);
+	json_object *data = parse("{\"first\":\"Zed\",\"last\":\"Ray\",\"company\":\"Acme Partners LLP\",\"job_title\":\"CFO\"}");
+	json_object *fields = parse("[\"company\",\"job_title\"]");
+	/* The message names the field; catch it from stderr. */
+	char *errp = ois_xasprintf("%s/stderr", tmp);
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *cap = fopen(errp, "w+");
+	if (!cap || saved < 0)
+		OIS_BUG("cannot capture stderr");
+	dup2(fileno(cap), 2);
+	char *nv = NULL;
+	rc = d->update(d->conn, "contact", "c-000002", before, data, fields, &nv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	CHECK_INT(rc, OIS_EPERM);
+	CHECK(nv == NULL);
+	char line[512] = "";
+	rewind(cap);
+	size_t n = fread(line, 1, sizeof(line) - 1, cap);
+	line[n] = '\0';
+	fclose(cap);
+	if (!strstr(line, "interaction: the service user may not change 'company_name' (403)"))
+		unit_fail(__FILE__, __LINE__, "the log does not name the field: %s", line);
+	/* Nothing was written: not even the allowed job title. */
+	CHECK_INT(ois_ia_user_contact_get(ia, "bob", "c-000002", &view), 0);
+	CHECK_STR(ois_json_str(view, "company_name"), "Acme LLP");
+	CHECK_STR(ois_json_str(view, "job_title"), "");
+	char *after = ois_ia_version_str(view);
+	CHECK_STR(after, before);
+	free(after);
+	json_object_put(view);
+	ois_ia_close(ia);
+	free(before);
+	free(errp);
+	json_object_put(fields);
+	json_object_put(data);
+	d->close(d->conn);
+}
+
 static void test_refused_token_is_renewed_once(void)
 {
 	if (!up)
@@ -470,6 +593,12 @@ int main(void)
 	UNIT_RUN(test_create_new_then_update_remove);
 	UNIT_RUN(test_create_whose_reply_was_lost_is_adopted);
 	UNIT_RUN(test_appointments_create_update_complete_remove);
+	if (up && restart_fake(access_seed)) {
+		unit_fail(__FILE__, __LINE__, "cannot restart %s with the access seed", FAKE);
+		up = 0;
+	}
+	UNIT_RUN(test_private_contact_of_another_user_is_never_found);
+	UNIT_RUN(test_read_only_field_is_eperm_naming_it);
 	UNIT_RUN(test_refused_token_is_renewed_once);
 	UNIT_RUN(test_bad_secret_is_eperm);
 	stop_fake();
