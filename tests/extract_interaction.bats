@@ -431,3 +431,34 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 	run grep -E ' 1 requests' err.log
 	assert_success
 }
+
+@test "an expired calendar cursor reads the whole window; the contacts' own cursor still serves them" {
+	calendar_seed
+	run extract "${WINDOW[@]}"
+	assert_success
+	commit_token contacts "$(jq -r 'select(.type == "checkpoint" and .folder == "contacts") | .token' out.jsonl)"
+	commit_token calendar '{"v":1,"sync":"expired-cursor","start":"2026-11-01T00:00:00Z","end":"2027-01-01T00:00:00Z"}'
+	run extract "${WINDOW[@]}"
+	assert_success
+	run grep -F 'change cursor expired; reading the whole calendar window' err.log
+	assert_success
+	assert_equal "$(ids)" ""
+	run appts
+	assert_output $'a-000001 upsert\na-000002 upsert\na-000003 upsert'
+	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
+	assert_output $'["contacts",false]\n["calendar",true]'
+}
+
+@test "a calendar token this version did not write is a full read of the window, with a warning" {
+	calendar_seed
+	run extract "${WINDOW[@]}"
+	assert_success
+	commit_token contacts "$(jq -r 'select(.type == "checkpoint" and .folder == "contacts") | .token' out.jsonl)"
+	commit_token calendar "a-bare-cursor"
+	run extract "${WINDOW[@]}"
+	assert_success
+	run grep -F 'the committed calendar token is not one this version wrote' err.log
+	assert_success
+	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
+	assert_output $'["contacts",false]\n["calendar",true]'
+}
