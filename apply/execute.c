@@ -3,6 +3,7 @@
 #include "code.h"
 #include "config.h"
 #include "drivers.h"
+#include "interaction.h"
 #include "jsonl.h"
 #include "log.h"
 #include "util.h"
@@ -32,6 +33,11 @@ int apply_open_driver(struct apply_run *run, enum ois_side side)
 		if (!run->user)
 			return ois_fail(OIS_ECONFIG, "no InterAction user for '%s' in the users file", run->account);
 		run->drv[side] = ois_ia_driver_open(&run->cfg->interaction, run->user, &rc);
+		/* New appointments get the user's appointment type (oisync.conf(5)). */
+		const struct ois_user *u = ois_config_user_by_mailbox(run->cfg, run->account);
+		const struct ois_sync_settings *set = u ? &u->settings : &run->cfg->defaults;
+		if (run->drv[side])
+			ois_ia_driver_set_appointment_type(run->drv[side], set->appointment_type);
 	}
 	return run->drv[side] ? 0 : rc;
 }

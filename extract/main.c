@@ -122,8 +122,6 @@ int main(int argc, char **argv)
 		return usage_error("exchange needs --mailbox SMTP");
 	if (!is_exchange && !args.user)
 		return usage_error("interaction needs --user ID");
-	if (!is_exchange && args.folder && strcmp(args.folder, "contacts"))
-		return usage_error("interaction reads contacts only (its calendar comes in a later version)");
 
 	struct ois_config cfg;
 	rc = ois_config_load(config_path, &cfg);

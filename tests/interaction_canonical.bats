@@ -21,3 +21,22 @@ teardown() { e2e_teardown; }
 	run jq -r 'select(.type == "checkpoint") | "\(.folder) \(.full)"' "$D/out.jsonl"
 	assert_output "contacts true"
 }
+
+@test "InterAction appointments come out of transform canonical, with a hash" {
+	e2e_teardown
+	rm -rf "$D"
+	e2e_setup "$ROOT/tests/data/ia_full/ews_seed.json" "$ROOT/tests/fakes/interaction_seed_example.json"
+	oisync-extract interaction --user alice --folder calendar --full \
+		--window-start 2000-01-01T00:00:00Z --window-end 2100-01-01T00:00:00Z | oisync-transform >"$D/out.jsonl"
+	n=$(jq -s 'map(select(.type == "appointment")) | length' "$D/out.jsonl")
+	[ "$n" -gt 0 ]
+	# Canonical keys only (DESIGN.md section 2), each record hashed.
+	run jq -r 'select(.type == "appointment") | (.hash | startswith("sha256:")) and
+		((.data | keys) - ["subject","start","end","all_day","time_zone","location","notes","organizer",
+		  "attendees","categories","private","show_as","ical_uid","series","original_start","activity_type"] == [])
+		and (.data | has("subject") and has("start") and has("end"))' "$D/out.jsonl"
+	assert_success
+	refute_output --partial false
+	run jq -r 'select(.type == "checkpoint") | "\(.folder) \(.full)"' "$D/out.jsonl"
+	assert_output "calendar true"
+}

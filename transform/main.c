@@ -4,6 +4,7 @@
 #include "code.h"
 #include "config.h"
 #include "ews_contact.h"
+#include "ia_appointment.h"
 #include "ia_contact.h"
 #include "jsonl.h"
 #include "log.h"
@@ -173,6 +174,16 @@ static json_object *sorted_copy(json_object *o)
 static void canonicalize(json_object *rec, const char *where, const char *region)
 {
 	json_object *native = ois_json_obj(rec, "data");
+	if (ois_record_type(rec) == OIS_REC_APPOINTMENT) {
+		/* InterAction's appointments only: Exchange's stay native until calendar sync maps them. */
+		json_object *appt = ois_ia_appointment_to_canonical(native);
+		char ahash[OIS_HASH_LEN];
+		ois_json_hash(appt, ahash);
+		json_object_object_add(rec, "data", sorted_copy(appt));
+		json_object_put(appt);
+		json_object_object_add(rec, "hash", json_object_new_string(ahash));
+		return;
+	}
 	json_object *canon = ois_side_parse(ois_json_str(rec, "side")) == OIS_EXCHANGE
 		? ois_ews_contact_to_canonical(native)
 		: ois_ia_contact_to_canonical(native);
@@ -199,8 +210,10 @@ static void canonicalize(json_object *rec, const char *where, const char *region
 /* 1 when rec is a contact upsert not yet transformed (a "hash" says it was). */
 static int needs_transform(json_object *rec)
 {
-	return ois_record_type(rec) == OIS_REC_CONTACT &&
-	       !strcmp(ois_json_str(rec, "op"), "upsert") &&
+	enum ois_rec_type t = ois_record_type(rec);
+	int mapped = t == OIS_REC_CONTACT ||
+		     (t == OIS_REC_APPOINTMENT && ois_side_parse(ois_json_str(rec, "side")) == OIS_INTERACTION);
+	return mapped && !strcmp(ois_json_str(rec, "op"), "upsert") &&
 	       !json_object_object_get_ex(rec, "hash", NULL);
 }
 
