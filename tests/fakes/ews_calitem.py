@@ -6,7 +6,8 @@ Categories, Importance, ExtendedProperties, UID, Start, End (UTC), IsAllDayEvent
 LegacyFreeBusyStatus, Location, When, Organizer {Name, EmailAddress},
 RequiredAttendees/OptionalAttendees/Resources [{Name, EmailAddress, ResponseType}],
 Recurrence {Pattern {Type, ...}, Range {Type, ...}}, StartTimeZone, EndTimeZone,
-MeetingTimeZone (Windows zone names), IsCancelled.
+MeetingTimeZone (Windows zone names), IsCancelled. Message props: Subject, Body, ...,
+ItemClass and IsRead ("true"/"false"; absent means unread, as a new message is).
 
 A "view" says how one calendar entry is shown: a single item, a recurring master, one
 occurrence of a master (its props, at its own start) or an exception.
@@ -304,7 +305,7 @@ def render(store, smtp, item, shape, find=False, view=None):
         order, default_set = ITEM_ORDER + CALENDAR_ORDER, CAL_DEFAULT
     else:
         fixed = item_fixed(store, smtp, shown, p, p.get("ItemClass", "IPM.Note"))
-        fixed.update({"IsRead": p.get("IsRead", "true"), "ConversationTopic": p.get("Subject"),
+        fixed.update({"IsRead": p.get("IsRead", "false"), "ConversationTopic": p.get("Subject"),
                       "IsReadReceiptRequested": "false",
                       "IsDeliveryReceiptRequested": "false"})
         order, default_set = ITEM_ORDER + MESSAGE_ORDER, MSG_DEFAULT

@@ -278,6 +278,11 @@ def op_sync_folder_items(ctx, op):
             continue
         if kind == "Delete":
             out.append('<t:Delete><t:ItemId Id="%s"/></t:Delete>' % obj["id"])
+        elif kind == "ReadFlagChange":
+            # SyncFolderItemsReadFlagType: the ItemId and the flag, never the item.
+            out.append('<t:ReadFlagChange><t:ItemId Id="%s" ChangeKey="%s"/><t:IsRead>%s'
+                       '</t:IsRead></t:ReadFlagChange>'
+                       % (obj["id"], obj["change_key"], obj["props"].get("IsRead", "false")))
         else:
             out.append("<t:%s>%s</t:%s>" % (kind, render_item(ctx.store, smtp, obj, shape), kind))
     inner = ("<m:SyncState>%s</m:SyncState><m:IncludesLastItemInRange>%s"
@@ -446,11 +451,17 @@ def op_update_item(ctx, op):
                     props = copy.deepcopy(item["props"])
                 else:
                     props = copy.deepcopy(make_view(ctx.store, item, entry)["props"])
+                kind = item.get("kind", "Contact")
+                # Setting a message's read flag and nothing else is what SyncFolderItems
+                # reports as a ReadFlagChange.
+                read_flag_only = kind == "Message" and entry is None
                 for upd in children(change, T + "Updates"):
                     kids = list(upd)
                     if not kids:
                         raise schema_error("empty %s" % local(upd))
                     path = path_of(kids[0])
+                    read_flag_only = read_flag_only and local(upd) == "SetItemField" \
+                        and path == ("field", "IsRead")
                     if local(upd) in ("SetItemField", "AppendToItemField"):
                         if len(kids) != 2:
                             raise schema_error("SetItemField needs a path and an item")
@@ -459,7 +470,8 @@ def op_update_item(ctx, op):
                         apply_delete(props, path)
                     else:
                         raise schema_error("unexpected %s" % upd.tag)
-                kind = item.get("kind", "Contact")
+                if not children(change, T + "Updates"):
+                    read_flag_only = False
                 try:
                     if entry is not None:
                         done = update_member(ctx.store, smtp, item, entry, props)
@@ -471,7 +483,7 @@ def op_update_item(ctx, op):
                                 # a new pattern drops the old series' exceptions (Outlook)
                                 item["exceptions"], item["deleted"] = {}, []
                         item["props"] = props
-                        ctx.store.touch(smtp, item)
+                        ctx.store.touch(smtp, item, read_flag_only)
                         done = item
                 except ews_calendar.CalendarError as e:
                     raise EwsError(e.code, e.text) from None

@@ -7,8 +7,9 @@ Categories [...], Body "text", ExtendedProperties [{<ExtendedFieldURI attributes
 "Value": ...}]).
 
 Change tracking: each mailbox has a sequence number bumped by every change; each item
-remembers the sequence numbers of its changes, and deleted items leave a tombstone, so
-SyncFolderItems can work out Create/Update/Delete since any earlier sequence number.
+remembers the sequence numbers of its changes (and, for messages, which of them changed
+only the read flag), and deleted items leave a tombstone, so SyncFolderItems can work
+out Create/Update/Delete/ReadFlagChange since any earlier sequence number.
 """
 
 import base64
@@ -320,11 +321,15 @@ class Store:
             raise StoreError("ErrorItemNotFound")
         return item
 
-    def touch(self, smtp, item):
-        """Record that item changed: new ChangeKey, time and change sequence."""
+    def touch(self, smtp, item, read_flag_only=False):
+        """Record that item changed: new ChangeKey, time and change sequence.
+        read_flag_only: the change set nothing but a message's IsRead, which
+        SyncFolderItems reports as a ReadFlagChange rather than an Update."""
         box = self.mailbox(smtp)
         box["seq"] += 1
         item["changes"].append(box["seq"])
+        if read_flag_only:
+            item.setdefault("read_changes", []).append(box["seq"])
         item["change_key"] = self._new_change_key()
         item["modified"] = now_iso()
         if item.get("kind") == "CalendarItem":
@@ -413,7 +418,9 @@ class Store:
 
         Net changes since `since`, ordered by each item's first change after it, so
         that a page boundary at sequence B means "every item changed in (since, B] is
-        in this page" and the next page may start at B.
+        in this page" and the next page may start at B. An item whose every change
+        since `since` touched only its read flag is a "ReadFlagChange"; any other
+        change as well makes it an "Update".
         """
         box = self.mailbox(smtp)
         cands = []
@@ -423,6 +430,8 @@ class Store:
             after = [s for s in it["changes"] if s > since]
             if after:
                 kind = "Create" if it["created_seq"] > since else "Update"
+                if kind == "Update" and set(after) <= set(it.get("read_changes", ())):
+                    kind = "ReadFlagChange"
                 cands.append((after[0], kind, it))
         for tb in box["tombstones"].values():
             if tb["folder"] != folder or tb["deleted_seq"] <= since:
