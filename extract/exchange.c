@@ -110,29 +110,10 @@ static int sync_all(struct ex_extract *x, const char *token, char **new_state)
 	return rc;
 }
 
-static json_object *envelope(const struct ex_extract *x, const char *type, const char *id)
-{
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "type", json_object_new_string(type));
-	json_object_object_add(r, "side", json_object_new_string("exchange"));
-	json_object_object_add(r, "account", json_object_new_string(x->args->account));
-	json_object_object_add(r, "folder", json_object_new_string(FOLDER));
-	if (id)
-		json_object_object_add(r, "id", json_object_new_string(id));
-	return r;
-}
-
-static int write_rec(json_object *r, FILE *out)
-{
-	int rc = ois_jsonl_write(out, r);
-	json_object_put(r);
-	return rc;
-}
-
 static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
 {
 	struct ex_extract *x = ctx;
-	json_object *r = envelope(x, "contact", id);
+	json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "contact", FOLDER, id);
 	if (change_key)
 		json_object_object_add(r, "version", json_object_new_string(change_key));
 	if (modified)
@@ -144,7 +125,7 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 	json_object_object_add(r, "data", json_object_get(native));
 	x->items++;
 	ois_progress_update(&x->progress, x->items);
-	return write_rec(r, x->args->out);
+	return extract_record_write(x->args, r);
 }
 
 /* Full items in batches of getitem_batch, then one record per delete. */
@@ -170,21 +151,21 @@ static int emit_changes(struct ex_extract *x, int batch)
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		if (!c->deleted[i])
 			continue;
-		json_object *r = envelope(x, "contact", c->ids[i]);
+		json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "contact", FOLDER, c->ids[i]);
 		json_object_object_add(r, "op", json_object_new_string("delete"));
 		x->deletes++;
-		rc = write_rec(r, x->args->out);
+		rc = extract_record_write(x->args, r);
 	}
 	return rc;
 }
 
 static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
 {
-	json_object *r = envelope(x, "checkpoint", NULL);
+	json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "checkpoint", FOLDER, NULL);
 	json_object_object_add(r, "token", json_object_new_string(token));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
-	return write_rec(r, x->args->out);
+	return extract_record_write(x->args, r);
 }
 
 

@@ -301,25 +301,6 @@ static int find_masters(struct cal *c, int batch)
 
 /* ---- records ---- */
 
-static json_object *envelope(const struct cal *c, const char *type, const char *id)
-{
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "type", json_object_new_string(type));
-	json_object_object_add(r, "side", json_object_new_string("exchange"));
-	json_object_object_add(r, "account", json_object_new_string(c->args->account));
-	json_object_object_add(r, "folder", json_object_new_string(FOLDER));
-	if (id)
-		json_object_object_add(r, "id", json_object_new_string(id));
-	return r;
-}
-
-static int write_rec(json_object *r, FILE *out)
-{
-	int rc = ois_jsonl_write(out, r);
-	json_object_put(r);
-	return rc;
-}
-
 /* An occurrence or exception carries its series' master id and where it was first scheduled. */
 static void add_series(struct cal *c, json_object *native, const char *id)
 {
@@ -348,7 +329,7 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 {
 	struct cal *c = ctx;
 	add_series(c, native, id);
-	json_object *r = envelope(c, "appointment", id);
+	json_object *r = extract_record_new(c->args, OIS_EXCHANGE, "appointment", FOLDER, id);
 	if (change_key)
 		json_object_object_add(r, "version", json_object_new_string(change_key));
 	if (modified)
@@ -360,7 +341,7 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 	json_object_object_add(r, "data", json_object_get(native));
 	c->items++;
 	ois_progress_update(&c->progress, c->items);
-	return write_rec(r, c->args->out);
+	return extract_record_write(c->args, r);
 }
 
 static int emit_items(struct cal *c, int batch)
@@ -386,7 +367,7 @@ static int emit_checkpoint(struct cal *c, const char *token, int full, time_t st
 	char a[21], b[21];
 	ois_ews_utc(start, a);
 	ois_ews_utc(end, b);
-	json_object *r = envelope(c, "checkpoint", NULL);
+	json_object *r = extract_record_new(c->args, OIS_EXCHANGE, "checkpoint", FOLDER, NULL);
 	json_object_object_add(r, "token", json_object_new_string(token));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
@@ -394,7 +375,7 @@ static int emit_checkpoint(struct cal *c, const char *token, int full, time_t st
 	json_object_object_add(w, "start", json_object_new_string(a));
 	json_object_object_add(w, "end", json_object_new_string(b));
 	json_object_object_add(r, "window", w);
-	return write_rec(r, c->args->out);
+	return extract_record_write(c->args, r);
 }
 
 static void print_stats(const struct cal *c, const struct ois_http_stats *before, double seconds)

@@ -5,6 +5,8 @@
 #include "config.h"
 #include "record.h"
 
+#include <json-c/json.h>
+
 #include <stdio.h>
 
 struct extract_args {
@@ -29,6 +31,15 @@ struct extract_args {
  * written no checkpoint, so nothing downstream infers a deletion.
  */
 int extract_exchange(const struct extract_args *args);
+
+/*
+ * A new record starting with type, side, account, then folder and id when
+ * not NULL (extract/records.c); the caller adds the rest. Write it with
+ * extract_record_write, which puts it: 0 or OIS_EIO.
+ */
+json_object *extract_record_new(const struct extract_args *args, enum ois_side side, const char *type,
+				const char *folder, const char *id);
+int extract_record_write(const struct extract_args *args, json_object *r);
 
 struct ois_ews;
 /*

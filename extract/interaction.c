@@ -29,27 +29,10 @@ struct ia_extract {
 	unsigned long appts, appt_deletes, outside;
 };
 
-/* The envelope every record of this reader starts with. */
-static json_object *envelope(const struct ia_extract *x, const char *type)
-{
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "type", json_object_new_string(type));
-	json_object_object_add(r, "side", json_object_new_string("interaction"));
-	json_object_object_add(r, "account", json_object_new_string(x->args->account));
-	return r;
-}
-
-static int write_rec(json_object *r, FILE *out)
-{
-	int rc = ois_jsonl_write(out, r);
-	json_object_put(r);
-	return rc;
-}
-
 /* An upsert item record of folder carrying the object as the API sent it. */
 static int emit_item(struct ia_extract *x, const char *type, const char *folder, json_object *item)
 {
-	json_object *r = envelope(x, type);
+	json_object *r = extract_record_new(x->args, OIS_INTERACTION, type, NULL, NULL);
 	json_object_object_add(r, "user", json_object_new_string(x->args->user));
 	json_object_object_add(r, "folder", json_object_new_string(folder));
 	json_object_object_add(r, "id", json_object_new_string(ois_json_str(item, "id")));
@@ -65,7 +48,7 @@ static int emit_item(struct ia_extract *x, const char *type, const char *folder,
 	if (tag)
 		json_object_object_add(r, "op_tag", json_object_new_string(tag));
 	json_object_object_add(r, "data", json_object_get(item));
-	return write_rec(r, x->args->out);
+	return extract_record_write(x->args, r);
 }
 
 static int emit_contact(struct ia_extract *x, json_object *contact)
@@ -98,7 +81,7 @@ static int emit_appointment(struct ia_extract *x, json_object *appt)
 static int emit_delete(struct ia_extract *x, json_object *change)
 {
 	int appt = ois_ia_change_is_appointment(change);
-	json_object *r = envelope(x, appt ? "appointment" : "contact");
+	json_object *r = extract_record_new(x->args, OIS_INTERACTION, appt ? "appointment" : "contact", NULL, NULL);
 	json_object_object_add(r, "user", json_object_new_string(x->args->user));
 	json_object_object_add(r, "folder", json_object_new_string(appt ? CALENDAR : CONTACTS));
 	json_object_object_add(r, "id", json_object_new_string(ois_json_str(change, "id")));
@@ -109,12 +92,12 @@ static int emit_delete(struct ia_extract *x, json_object *change)
 		x->appt_deletes++;
 	else
 		x->deletes++;
-	return write_rec(r, x->args->out);
+	return extract_record_write(x->args, r);
 }
 
 static int emit_checkpoint(struct ia_extract *x, const char *folder, const char *cursor, int full)
 {
-	json_object *r = envelope(x, "checkpoint");
+	json_object *r = extract_record_new(x->args, OIS_INTERACTION, "checkpoint", NULL, NULL);
 	char *token = NULL;
 	/* The calendar's token keeps the window it was read for: a moved window is a full read. */
 	if (!strcmp(folder, CALENDAR))
@@ -124,7 +107,7 @@ static int emit_checkpoint(struct ia_extract *x, const char *folder, const char 
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
 	free(token);
-	return write_rec(r, x->args->out);
+	return extract_record_write(x->args, r);
 }
 
 /*

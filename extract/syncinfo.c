@@ -2,7 +2,6 @@
 #include "code.h"
 #include "ews_syncinfo.h"
 #include "extract.h"
-#include "jsonl.h"
 #include "log.h"
 
 #include <json-c/json.h>
@@ -20,15 +19,11 @@ int extract_exchange_syncinfo(struct ois_ews *ews, const struct extract_args *ar
 		return 0; /* never synced, or the user deleted the folder */
 	if (rc)
 		return rc;
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "type", json_object_new_string("syncinfo"));
-	json_object_object_add(r, "side", json_object_new_string("exchange"));
-	json_object_object_add(r, "account", json_object_new_string(args->account));
+	json_object *r = extract_record_new(args, OIS_EXCHANGE, "syncinfo", NULL, NULL);
 	json_object_object_add(r, "sync_id", json_object_new_string(si.sync_id));
 	if (si.last_sync)
 		json_object_object_add(r, "last_sync", json_object_new_string(si.last_sync));
-	rc = ois_jsonl_write(args->out, r);
-	json_object_put(r);
+	rc = extract_record_write(args, r);
 	ois_ews_syncinfo_release(&si);
 	return rc;
 }
