@@ -113,16 +113,7 @@ static int sync_all(struct ex_extract *x, const char *token, char **new_state)
 static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
 {
 	struct ex_extract *x = ctx;
-	json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "contact", FOLDER, id);
-	if (change_key)
-		json_object_object_add(r, "version", json_object_new_string(change_key));
-	if (modified)
-		json_object_object_add(r, "modified", json_object_new_string(modified));
-	json_object_object_add(r, "op", json_object_new_string("upsert"));
-	const char *tag = ois_json_str(ois_json_obj(native, "ExtendedProperties"), "PublicStrings:oisync-op-id");
-	if (!ois_str_empty(tag))
-		json_object_object_add(r, "op_tag", json_object_new_string(tag));
-	json_object_object_add(r, "data", json_object_get(native));
+	json_object *r = extract_exchange_upsert(x->args, "contact", FOLDER, native, id, change_key, modified);
 	x->items++;
 	ois_progress_update(&x->progress, x->items);
 	return extract_record_write(x->args, r);

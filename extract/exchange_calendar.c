@@ -329,16 +329,7 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 {
 	struct cal *c = ctx;
 	add_series(c, native, id);
-	json_object *r = extract_record_new(c->args, OIS_EXCHANGE, "appointment", FOLDER, id);
-	if (change_key)
-		json_object_object_add(r, "version", json_object_new_string(change_key));
-	if (modified)
-		json_object_object_add(r, "modified", json_object_new_string(modified));
-	json_object_object_add(r, "op", json_object_new_string("upsert"));
-	const char *tag = ois_json_str(ois_json_obj(native, "ExtendedProperties"), "PublicStrings:oisync-op-id");
-	if (!ois_str_empty(tag))
-		json_object_object_add(r, "op_tag", json_object_new_string(tag));
-	json_object_object_add(r, "data", json_object_get(native));
+	json_object *r = extract_exchange_upsert(c->args, "appointment", FOLDER, native, id, change_key, modified);
 	c->items++;
 	ois_progress_update(&c->progress, c->items);
 	return extract_record_write(c->args, r);

@@ -40,6 +40,14 @@ int extract_exchange(const struct extract_args *args);
 json_object *extract_record_new(const struct extract_args *args, enum ois_side side, const char *type,
 				const char *folder, const char *id);
 int extract_record_write(const struct extract_args *args, json_object *r);
+/*
+ * An Exchange upsert record of type in folder: version (ChangeKey), modified,
+ * op_tag (the oisync-op-id property, when set) and native as data (a
+ * reference is taken).
+ */
+json_object *extract_exchange_upsert(const struct extract_args *args, const char *type, const char *folder,
+				     json_object *native, const char *id, const char *change_key,
+				     const char *modified);
 
 struct ois_ews;
 /*

@@ -440,6 +440,37 @@ void ois_ia_page_release(struct ois_ia_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * One page of a list reply: the array under key (items with ids), "next"
+ * (string or null) and "cursor". On 0 *items, *next (NULL on the last page)
+ * and *cursor are the caller's; on failure nothing is (a broken reply).
+ */
+static int parse_page(json_object *r, const char *key, const char *what, json_object **items,
+		      char **next_out, char **cursor_out)
+{
+	json_object *next = json_object_object_get(r, "next");
+	const char *cursor = ois_json_str(r, "cursor");
+	char msg[96];
+	json_object *arr = take_arr(r, key);
+	int rc = 0;
+	if (!arr || check_contacts(arr)) {
+		snprintf(msg, sizeof(msg), "\"%s\" must be an array of items with ids", key);
+		rc = broken(what, msg);
+	} else if (next && !json_object_is_type(next, json_type_string)) {
+		rc = broken(what, "\"next\" must be a string or null");
+	} else if (!cursor) {
+		rc = broken(what, "no \"cursor\"");
+	}
+	if (rc) {
+		json_object_put(arr);
+		return rc;
+	}
+	*items = arr;
+	*next_out = next && *json_object_get_string(next) ? ois_xstrdup(json_object_get_string(next)) : NULL;
+	*cursor_out = ois_xstrdup(cursor);
+	return 0;
+}
+
 int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *page, struct ois_ia_page *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -455,21 +486,7 @@ int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *
 	int rc = ia_call(ia, &c, &r);
 	if (rc)
 		goto out;
-	json_object *next = json_object_object_get(r, "next");
-	const char *cursor = ois_json_str(r, "cursor");
-	out->contacts = take_arr(r, "contacts");
-	if (!out->contacts || check_contacts(out->contacts))
-		rc = broken("the contact list", "\"contacts\" must be an array of contacts with ids");
-	else if (next && !json_object_is_type(next, json_type_string))
-		rc = broken("the contact list", "\"next\" must be a string or null");
-	else if (!cursor)
-		rc = broken("the contact list", "no \"cursor\"");
-	if (!rc) {
-		out->next = next && *json_object_get_string(next) ? ois_xstrdup(json_object_get_string(next)) : NULL;
-		out->cursor = ois_xstrdup(cursor);
-	} else {
-		ois_ia_page_release(out);
-	}
+	rc = parse_page(r, "contacts", "the contact list", &out->contacts, &out->next, &out->cursor);
 	json_object_put(r);
 out:
 	free(c.path);
@@ -709,21 +726,7 @@ int ois_ia_appointment_page(struct ois_ia *ia, const char *uid, const char *star
 	int rc = ia_call(ia, &c, &r);
 	if (rc)
 		goto out;
-	json_object *next = json_object_object_get(r, "next");
-	const char *cursor = ois_json_str(r, "cursor");
-	out->appointments = take_arr(r, "appointments");
-	if (!out->appointments || check_contacts(out->appointments))
-		rc = broken("the appointment list", "\"appointments\" must be an array of appointments with ids");
-	else if (next && !json_object_is_type(next, json_type_string))
-		rc = broken("the appointment list", "\"next\" must be a string or null");
-	else if (!cursor)
-		rc = broken("the appointment list", "no \"cursor\"");
-	if (!rc) {
-		out->next = next && *json_object_get_string(next) ? ois_xstrdup(json_object_get_string(next)) : NULL;
-		out->cursor = ois_xstrdup(cursor);
-	} else {
-		ois_ia_appt_page_release(out);
-	}
+	rc = parse_page(r, "appointments", "the appointment list", &out->appointments, &out->next, &out->cursor);
 	json_object_put(r);
 out:
 	free(c.path);
