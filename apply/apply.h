@@ -9,6 +9,39 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+struct ois_config;
+struct ois_jsonl_reader;
+
+/*
+ * A change set read whole and checked before anything is sent: its header
+ * (borrowed strings point into it), then every record with its line.
+ */
+struct apply_changeset {
+	json_object *header;
+	const char *account, *server;
+	const char *user;                   /* InterAction user id, from the users file */
+	const char *id;                     /* the change set's id; NULL in a hand-made one */
+	long generation;                    /* the state generation it was computed from */
+	json_object **recs;
+	unsigned long *lines;
+	size_t n;
+};
+
+/*
+ * Read the whole change set from r and check it: the header's server and
+ * account are configured and belong together, every op is well formed
+ * (ois_op_check), every checkpoint is the header account's. 0, or
+ * OIS_EDATA (logged with the line) and nothing may be applied.
+ */
+int apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cfg, struct apply_changeset *cs);
+void apply_changeset_release(struct apply_changeset *cs);
+/*
+ * Under the account's lock: 0 when cs may be applied to st now (its
+ * generation is the state's, or the only commits since are its own),
+ * else OIS_EDATA saying why and what to do. name is for the message.
+ */
+int apply_check_generation(struct ois_state *st, const struct apply_changeset *cs, const char *name);
+
 /* What one run of apply works with. */
 struct apply_run {
 	struct ois_state *st;
@@ -17,6 +50,7 @@ struct apply_run {
 	const char *server;
 	const char *account;                /* mailbox */
 	const char *user;                   /* InterAction user id */
+	const struct apply_changeset *cs;
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
 	long recorded;
@@ -57,11 +91,15 @@ void apply_describe(FILE *out, json_object *op, int already_done);
 /*
  * In one transaction: fold every confirmed, not yet folded op into pairs
  * (keeping a pair's old base when one of its ops in failed_pairs did not
- * succeed), commit checkpoints (NULL-terminated array, may be NULL), make the
- * account's sync id on its first run, and add the run row.
+ * succeed), commit checkpoints (an array, may be NULL) unless an op could
+ * not be folded or the state already holds a newer one, make the account's
+ * sync id on its first run, move to the next generation and add the run
+ * row. An op whose pair would take an item another pair holds is not
+ * folded: it is logged, its applied row marked failed, and *unfolded
+ * counts it (the run then fails; the next run matches that item again).
  */
 int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
-		 const char *started, const char *outcome);
+		 const char *started, const char *outcome, unsigned long *unfolded);
 
 const char *apply_status_name(enum apply_status s);
 

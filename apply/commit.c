@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 struct row {
@@ -81,13 +80,40 @@ static int drop_stale_pairs(struct apply_run *run, json_object *op)
 }
 
 /*
+ * 1 when another pair than p already holds one of p's items: folding p
+ * would break the one-pair-per-item rule (the state refuses it). Said
+ * once, clearly; the caller leaves the op unfolded.
+ */
+static int taken_by_another(struct apply_run *run, const struct ois_pair *p, int *err)
+{
+	for (int s = 0; s < OIS_SIDES; s++) {
+		struct ois_pair other = { 0 };
+		int rc = p->id[s] ? ois_state_pair_find(run->st, p->kind, s, p->id[s], &other) : OIS_ENOTFOUND;
+		int taken = rc == 0 && strcmp(other.pair_id, p->pair_id);
+		if (taken)
+			ois_error("cannot record pair %s: its %s %s %s is already paired as %s; the op is done on the "
+				  "server but left out of the state, and the next run matches that item again",
+				  p->pair_id, ois_side_name(s), p->kind, p->id[s], other.pair_id);
+		ois_pair_release(&other);
+		if (rc && rc != OIS_ENOTFOUND) {
+			*err = rc;
+			return 0;
+		}
+		if (taken)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Fold one confirmed op into its pair. The base (what both sides agreed on)
  * moves to the op's data only when every op of the pair in this run
  * succeeded: if one side's update failed, that side still holds the old
  * values, and a moved base would make them look like fresh edits that then
  * overwrite the other side. Ids and versions always follow the server.
  */
-static int fold_op(struct apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs)
+static int fold_op(struct apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs,
+		   int *unfoldable)
 {
 	const char *action = ois_json_str(op, "action");
 	const char *pair_id = ois_json_str(op, "pair");
@@ -140,7 +166,10 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 		p.base = ois_buf_detach(&text, NULL);
 		set_str(&p.base_hash, hash);
 	}
-	rc = p.base ? ois_state_pair_put(run->st, &p) : 0;
+	if (p.base && taken_by_another(run, &p, &rc))
+		*unfoldable = 1;
+	else if (!rc && p.base)
+		rc = ois_state_pair_put(run->st, &p);
 	ois_pair_release(&p);
 	return rc;
 }
@@ -152,28 +181,36 @@ static void now_rfc3339(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 }
 
-/* A random (version 4) UUID: the account's sync id. */
-static int make_uuid(char out[37])
+/*
+ * A checkpoint a newer generation wrote is never replaced by this change
+ * set's older one: that would make the next run read changes it has
+ * already synced as if new, and lose the deletions in between.
+ */
+static int older_than_state(struct apply_run *run, json_object *cp)
 {
-	unsigned char b[16];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return ois_fail(OIS_EOS, "cannot get random bytes for the sync id");
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
+	int side = ois_side_parse(ois_json_str(cp, "side"));
+	const char *folder = ois_json_str(cp, "folder");
+	long at = ois_state_checkpoint_generation(run->st, (enum ois_side)side, folder);
+	if (at <= run->cs->generation)
+		return 0;
+	ois_notice("%s %s checkpoint left as it is: generation %ld wrote it, this change set was computed at %ld",
+		   ois_side_name(side), folder, at, run->cs->generation);
+	return 1;
 }
 
 int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
-		 const char *started, const char *outcome)
+		 const char *started, const char *outcome, unsigned long *unfolded)
 {
 	struct rows rs = { 0 };
 	int rc = ois_state_applied_foreach_unfolded(run->st, collect, &rs);
 	if (rc)
 		goto out;
+	*unfolded = 0;
 	if ((rc = ois_state_begin(run->st)))
 		goto out;
+	/* First, so that every row this commit writes carries the new generation. */
+	if ((rc = ois_state_generation_bump(run->st, run->cs->id, run->cs->generation)))
+		goto rollback;
 	for (size_t i = 0; i < rs.n; i++) {
 		struct row *r = &rs.v[i];
 		if (!strcmp(r->status, "pending") || !strcmp(r->status, "failed"))
@@ -184,17 +221,29 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 				rc = ois_fail(OIS_EDATA, "state: applied op %s is not readable JSON", r->op_id);
 				goto rollback;
 			}
-			rc = fold_op(run, op, r, failed_pairs);
+			int unfoldable = 0;
+			rc = fold_op(run, op, r, failed_pairs, &unfoldable);
+			if (!rc && unfoldable) {
+				/* Not trusted as done: a rerun looks for its item (by its tag) and tries again. */
+				struct ois_applied a = { .op_id = r->op_id, .status = "failed", .new_id = r->new_id,
+							 .new_version = r->new_version, .op = r->op };
+				rc = ois_state_applied_put(run->st, &a);
+				++*unfolded;
+			}
 			json_object_put(op);
 			if (rc)
 				goto rollback;
+			if (unfoldable)
+				continue;
 		}
 		if ((rc = ois_state_applied_mark_folded(run->st, r->op_id)))
 			goto rollback;
 	}
-	size_t ncp = checkpoints ? json_object_array_length(checkpoints) : 0;
+	size_t ncp = checkpoints && !*unfolded ? json_object_array_length(checkpoints) : 0;
 	for (size_t i = 0; i < ncp; i++) {
 		json_object *cp = json_object_array_get_idx(checkpoints, i);
+		if (older_than_state(run, cp))
+			continue;
 		rc = ois_state_checkpoint_set(run->st, ois_side_parse(ois_json_str(cp, "side")),
 					      ois_json_str(cp, "folder"), ois_json_str(cp, "token"));
 		if (rc)
@@ -204,7 +253,7 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	rc = ois_state_meta_get(run->st, "sync_id", &sync_id);
 	if (rc == OIS_ENOTFOUND) {
 		char uuid[37];
-		if ((rc = make_uuid(uuid)) || (rc = ois_state_meta_set(run->st, "sync_id", uuid)))
+		if ((rc = ois_uuid4(uuid)) || (rc = ois_state_meta_set(run->st, "sync_id", uuid)))
 			goto rollback;
 	} else if (rc) {
 		goto rollback;
@@ -214,9 +263,9 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	now_rfc3339(finished);
 	snprintf(counts, sizeof(counts), "{\"ok\":%lu,\"skipped\":%lu,\"conflict\":%lu,\"failed\":%lu}",
 		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT], run->counts[APPLY_FAILED]);
-	if ((rc = ois_state_run_add(run->st, started, finished, outcome, counts)))
+	if ((rc = ois_state_run_add(run->st, started, finished, *unfolded ? "failed" : outcome, counts)))
 		goto rollback;
-	if (!strcmp(outcome, "ok") && (rc = ois_state_meta_set(run->st, "last_sync", finished)))
+	if (!*unfolded && !strcmp(outcome, "ok") && (rc = ois_state_meta_set(run->st, "last_sync", finished)))
 		goto rollback;
 	rc = ois_state_commit(run->st);
 	goto out;

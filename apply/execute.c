@@ -84,24 +84,40 @@ static int run_stopping(int rc)
 }
 
 /*
- * A create whose earlier attempt may have reached the server (a "pending"
- * row: killed or timed out between send and record) is first looked for by
- * its op id tag and adopted, so it is never created twice.
+ * A create's preconditions, checked against the state and the target
+ * server, so a create never makes a second item for one pair:
+ * - the pair has no item on the target side yet (else OIS_ECONFLICT: some
+ *   other op already created or linked it);
+ * - no item carries the op's tag. One that does was made by this very op,
+ *   in a run whose reply or record was lost (a "pending" row, a killed
+ *   apply, a state restored from a backup): it is adopted, not made twice.
  */
-static int do_create(struct apply_run *run, struct ois_driver *d, json_object *op, const char *op_id,
-		     int maybe_sent, char **id, char **version)
+static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side target, json_object *op,
+		     const char *op_id, int maybe_sent, char **id, char **version, const char **why)
 {
 	const char *kind = ois_json_str(op, "kind");
-	if (maybe_sent) {
-		int rc = d->find_by_op(d->conn, kind, op_id, ois_json_obj(op, "data"), id, version);
-		if (rc == 0) {
-			ois_info("adopted %s %s created by an interrupted run", kind, *id);
-			return 0;
-		}
-		if (rc != OIS_ENOTFOUND)
-			return rc;
+	struct ois_pair p = { 0 };
+	int rc = ois_state_pair_get(run->st, ois_json_str(op, "pair"), &p);
+	int has_item = rc == 0 && p.id[target];
+	if (has_item)
+		ois_notice("pair %s already has %s %s %s: create not sent", p.pair_id, ois_side_name(target), kind,
+			   p.id[target]);
+	ois_pair_release(&p);
+	if (has_item) {
+		*why = "the pair already has an item on that side";
+		return OIS_ECONFLICT;
 	}
-	int rc = record(run, op_id, "pending", NULL, NULL, op);
+	if (rc && rc != OIS_ENOTFOUND)
+		return rc;
+	rc = d->find_by_op(d->conn, kind, op_id, ois_json_obj(op, "data"), id, version);
+	if (rc == 0) {
+		ois_info("adopted %s %s, created by %s", kind, *id,
+			 maybe_sent ? "an interrupted run" : "this op before (its tag is on it)");
+		return 0;
+	}
+	if (rc != OIS_ENOTFOUND)
+		return rc;
+	rc = record(run, op_id, "pending", NULL, NULL, op);
 	if (rc)
 		return rc;
 	return d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version);
@@ -134,6 +150,7 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	ois_applied_release(&prev);
 
 	char *new_id = NULL, *new_version = NULL;
+	const char *why = NULL;
 	if (state_only) {
 		/* Only the state changes: nothing to send. */
 		rc = 0;
@@ -150,7 +167,7 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 			return rc;
 		struct ois_driver *d = run->drv[side];
 		if (!strcmp(action, "create")) {
-			rc = do_create(run, d, op, op_id, maybe_sent, &new_id, &new_version);
+			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why);
 		} else if (!strcmp(action, "update")) {
 			rc = d->update(d->conn, kind, id, if_version, ois_json_obj(op, "data"),
 				       ois_json_arr(op, "fields"), &new_version);
@@ -168,8 +185,8 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	const char *error = NULL;
 	if (rc == OIS_ECONFLICT || rc == OIS_ENOTFOUND) {
 		st = APPLY_CONFLICT;
-		error = rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
-					    : "the item no longer exists";
+		error = why ? why : rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
+						       : "the item no longer exists";
 	} else if (rc < 0) {
 		st = APPLY_FAILED;
 		error = "the server refused or failed the request (see the log)";

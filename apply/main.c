@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"  -c, --config FILE    configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
 	"      --state DIR      state folder (default: state_dir of the configuration)\n"
 	"      --wait SECONDS   wait this long for another run of the account (default 0)\n"
+	"      --lock-fd N      the account's lock, already taken by the caller (oisync-run)\n"
 	"  -n, --dry-run        say what would be done; change nothing\n"
 	"      --replay FILE    apply a saved change set; commits no checkpoint\n"
 	"  -v, --verbose        more messages (repeat for debug)\n"
@@ -31,11 +32,11 @@ static const char usage_text[] =
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n";
 
-enum { OPT_STATE = 0x100, OPT_WAIT, OPT_REPLAY };
+enum { OPT_STATE = 0x100, OPT_WAIT, OPT_REPLAY, OPT_LOCK_FD };
 
 struct options {
 	const char *config_path, *state_dir, *file;
-	int wait_seconds, dry_run, replay;
+	int wait_seconds, dry_run, replay, lock_fd;
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -46,6 +47,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "lock-fd", required_argument, NULL, OPT_LOCK_FD },
 		OIS_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +63,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->wait_seconds = (int)strtol(optarg, &end, 10);
 			if (*end || o->wait_seconds < 0) {
 				ois_error("--wait needs a number of seconds, not '%s'", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case OPT_LOCK_FD:
+			o->lock_fd = (int)strtol(optarg, &end, 10);
+			if (*end || o->lock_fd < 0 || !*optarg) {
+				ois_error("--lock-fd needs a descriptor number, not '%s'", optarg);
 				return EX_USAGE;
 			}
 			break;
@@ -85,23 +94,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* Read the first record, which must be the change set header. */
-static int read_header(struct ois_jsonl_reader *r, json_object **hdr)
-{
-	char where[64];
-	int rc = ois_jsonl_read(r, hdr);
-	if (rc == 0)
-		return ois_fail(OIS_EDATA, "%s: empty change set", r->name);
-	if (rc < 0)
-		return rc;
-	snprintf(where, sizeof(where), "%s:%lu", r->name, r->line);
-	if (ois_record_type(*hdr) != OIS_REC_CHANGESET)
-		return ois_fail(OIS_EDATA, "%s: a change set starts with a \"changeset\" record", where);
-	if (ois_record_check(*hdr, where) || !ois_json_str(*hdr, "server"))
-		return ois_fail(OIS_EDATA, "%s: the changeset record needs \"account\" and \"server\"", where);
-	return 0;
-}
-
 static void now_rfc3339(char out[32])
 {
 	time_t t = time(NULL);
@@ -110,35 +102,29 @@ static void now_rfc3339(char out[32])
 }
 
 /* --dry-run: words, not actions; the state is only read. */
-static int dry_run(struct ois_jsonl_reader *r, struct ois_state *st)
+static void dry_run(const struct apply_changeset *cs, struct ois_state *st)
 {
-	json_object *rec;
-	int rc;
-	char where[300];
-	while ((rc = ois_jsonl_read(r, &rec)) == 1) {
-		snprintf(where, sizeof(where), "%s:%lu", r->name, r->line);
-		if ((rc = ois_record_check(rec, where)) == 0 && ois_record_type(rec) == OIS_REC_OP) {
-			struct ois_applied a = { 0 };
-			int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
-				   strcmp(a.status, "pending") && strcmp(a.status, "failed");
-			ois_applied_release(&a);
-			apply_describe(stdout, rec, done);
-		}
-		json_object_put(rec);
-		if (rc)
-			return rc;
+	for (size_t i = 0; i < cs->n; i++) {
+		json_object *rec = cs->recs[i];
+		if (ois_record_type(rec) != OIS_REC_OP)
+			continue;
+		struct ois_applied a = { 0 };
+		int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
+			   strcmp(a.status, "pending") && strcmp(a.status, "failed");
+		ois_applied_release(&a);
+		apply_describe(stdout, rec, done);
 	}
-	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = { .lock_fd = -1 };
 	struct ois_config cfg;
 	struct ois_jsonl_reader reader;
-	struct apply_run run = { .out = stdout };
-	json_object *hdr = NULL, *failed_pairs = json_object_new_object(), *checkpoints = json_object_new_array();
-	int rc, lock = -1, cfg_loaded = 0, input_error = 0, stop = 0, all_ok = 1;
+	struct apply_changeset cs = { 0 };
+	struct apply_run run = { .out = stdout, .cs = &cs };
+	json_object *failed_pairs = json_object_new_object(), *checkpoints = json_object_new_array();
+	int rc, lock = -1, cfg_loaded = 0, stop = 0, all_ok = 1;
 	FILE *in = stdin;
 
 	ois_log_init("oisync-apply");
@@ -149,20 +135,16 @@ int main(int argc, char **argv)
 		goto out_noreader;
 	}
 	ois_jsonl_reader_init(&reader, in, o.file && strcmp(o.file, "-") ? o.file : "stdin", 0);
-	if ((rc = read_header(&reader, &hdr)))
-		goto out;
-	run.account = ois_json_str(hdr, "account");
-	run.server = ois_json_str(hdr, "server");
-	run.user = ois_json_str(hdr, "user");
-	ois_log_set_account(run.account);
 	if ((rc = ois_config_load(o.config_path, &cfg)))
 		goto out;
 	cfg_loaded = 1;
 	run.cfg = &cfg;
-	if (!run.user) {
-		const struct ois_user *u = ois_config_user_by_mailbox(&cfg, run.account);
-		run.user = u ? u->id : NULL;
-	}
+	/* The whole change set is read and checked first: a bad line stops the run before any server call. */
+	if ((rc = apply_changeset_read(&reader, &cfg, &cs)))
+		goto out;
+	run.account = cs.account;
+	run.server = cs.server;
+	run.user = cs.user;
 	if (!o.state_dir)
 		o.state_dir = cfg.state_dir;
 	const char *crash = getenv("OISYNC_TEST_CRASH_AFTER");
@@ -171,58 +153,54 @@ int main(int argc, char **argv)
 	if (o.dry_run) {
 		rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_READ, &run.st);
 		if (!rc)
-			rc = dry_run(&reader, run.st);
+			rc = apply_check_generation(run.st, &cs, reader.name);
+		if (!rc)
+			dry_run(&cs, run.st);
 		goto out;
 	}
-	lock = ois_state_lock(o.state_dir, run.server, run.account, o.wait_seconds);
+	lock = o.lock_fd >= 0 ? ois_state_lock_adopt(o.state_dir, run.server, run.account, o.lock_fd)
+			      : ois_state_lock(o.state_dir, run.server, run.account, o.wait_seconds);
 	if (lock < 0) {
 		rc = lock;
 		goto out;
 	}
 	if ((rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_WRITE, &run.st)))
 		goto out;
+	/* Under the lock, so no other run can commit between this check and our commit. */
+	if ((rc = apply_check_generation(run.st, &cs, reader.name)))
+		goto out;
 
 	char started[32], where[300];
 	now_rfc3339(started);
-	json_object *rec;
-	while ((rc = ois_jsonl_read(&reader, &rec)) == 1) {
-		snprintf(where, sizeof(where), "%s:%lu", reader.name, reader.line);
-		enum ois_rec_type t = ois_record_type(rec);
-		if ((rc = ois_record_check(rec, where))) {
-			input_error = rc;
-		} else if (t == OIS_REC_OP) {
-			enum apply_status st = APPLY_OK;
-			rc = apply_op(&run, rec, where, &st);
-			if (rc == OIS_EDATA)
-				input_error = rc;
-			else if (rc)
-				stop = rc;
-			if (rc || (st != APPLY_OK && st != APPLY_SKIPPED)) {
-				all_ok = 0;
-				const char *pair = ois_json_str(rec, "pair");
-				if (pair)
-					json_object_object_add(failed_pairs, pair, json_object_new_boolean(1));
-			}
-		} else if (t == OIS_REC_CHECKPOINT) {
+	for (size_t i = 0; i < cs.n && !stop; i++) {
+		json_object *rec = cs.recs[i];
+		snprintf(where, sizeof(where), "%s:%lu", reader.name, cs.lines[i]);
+		if (ois_record_type(rec) == OIS_REC_CHECKPOINT) {
 			json_object_array_add(checkpoints, json_object_get(rec));
-		} else if (t == OIS_REC_CHANGESET) {
-			input_error = ois_fail(OIS_EDATA, "%s: a second changeset record", where);
+			continue;
 		}
-		json_object_put(rec);
-		if (input_error || stop)
-			break;
+		enum apply_status st = APPLY_OK;
+		stop = apply_op(&run, rec, where, &st);
+		if (stop || (st != APPLY_OK && st != APPLY_SKIPPED)) {
+			all_ok = 0;
+			const char *pair = ois_json_str(rec, "pair");
+			if (pair)
+				json_object_object_add(failed_pairs, pair, json_object_new_boolean(1));
+		}
 	}
-	if (rc < 0 && !stop)
-		input_error = rc;
 
 	/*
 	 * Checkpoints move only when every op before them succeeded, so a failure
 	 * anywhere means the next run sees the same changes again. A replayed
 	 * change set is old news: its checkpoints are never committed.
 	 */
-	int commit_checkpoints = all_ok && !input_error && !stop && !o.replay;
-	const char *outcome = input_error || stop ? "failed" : all_ok ? "ok" : "partial";
-	int crc = apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome);
+	int commit_checkpoints = all_ok && !stop && !o.replay;
+	const char *outcome = stop ? "failed" : all_ok ? "ok" : "partial";
+	unsigned long unfolded = 0;
+	int crc = apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome,
+			       &unfolded);
+	if (unfolded)
+		commit_checkpoints = all_ok = 0;
 	/* A sync run (its change set ends with checkpoints), not a hand-made list of ops. */
 	if (!crc && commit_checkpoints && json_object_array_length(checkpoints) > 0) {
 		char finished[32];
@@ -230,9 +208,9 @@ int main(int argc, char **argv)
 		apply_mark_synced(&run, finished);
 	}
 	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[APPLY_OK],
-		   run.counts[APPLY_SKIPPED], run.counts[APPLY_CONFLICT], run.counts[APPLY_FAILED],
+		   run.counts[APPLY_SKIPPED], run.counts[APPLY_CONFLICT], run.counts[APPLY_FAILED] + unfolded,
 		   commit_checkpoints ? "" : "; checkpoints not committed");
-	rc = input_error ? input_error : stop ? stop : crc ? crc : all_ok ? 0 : OIS_EFAIL;
+	rc = stop ? stop : crc ? crc : all_ok ? 0 : OIS_EFAIL;
 out:
 	ois_jsonl_reader_release(&reader);
 	if (in != stdin)
@@ -243,11 +221,11 @@ out_noreader:
 			run.drv[s]->close(run.drv[s]->conn);
 	if (run.st)
 		ois_state_close(run.st);
-	if (lock >= 0)
+	if (lock >= 0 && o.lock_fd < 0)
 		ois_state_unlock(lock);
 	if (cfg_loaded)
 		ois_config_release(&cfg);
-	json_object_put(hdr);
+	apply_changeset_release(&cs);
 	json_object_put(failed_pairs);
 	json_object_put(checkpoints);
 	{

@@ -6,6 +6,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "secret.h"
+#include "state.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,6 +29,8 @@ static void usage(FILE *fp)
 	      "                                  server.NAME.KEY, defaults.KEY\n"
 	      "  check                           load the configuration, the users and every secret,\n"
 	      "                                  and report each problem\n"
+	      "  lockfile MAILBOX                print the account's lock file (created if missing), which\n"
+	      "                                  oisync-run holds from extract to apply\n"
 	      "\n"
 	      "options:\n"
 	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
@@ -234,6 +237,29 @@ static int check_endpoint(const struct ois_endpoint *e, const char *what)
 	return problems;
 }
 
+/*
+ * The lock oisync-run takes with flock(1) and hands to oisync-apply
+ * (--lock-fd), so one account's extract, reconcile and apply run as one.
+ * The path comes from the state store, the one place that names it.
+ */
+static int cmd_lockfile(const struct ois_config *cfg, int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("lockfile takes one mailbox (see --help)");
+	const struct ois_user *u = ois_config_user_by_mailbox(cfg, argv[1]);
+	if (!u)
+		return ois_exit_status(ois_fail(OIS_EUSAGE, "no user with mailbox '%s' in '%s'", argv[1],
+						cfg->users_file ? cfg->users_file : cfg->path));
+	int fd = ois_state_lock_file(cfg->state_dir, u->server, u->mailbox);
+	if (fd < 0)
+		return ois_exit_status(fd);
+	close(fd);
+	char *path = ois_state_path(cfg->state_dir, u->server, u->mailbox, ".lock");
+	printf("%s\n", path);
+	free(path);
+	return 0;
+}
+
 static int cmd_check(const struct ois_config *cfg, int argc, char **argv)
 {
 	(void)argv;
@@ -302,7 +328,7 @@ int ois_admin_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("name a command: users, config or check (see --help)");
+		return usage_error("name a command: users, config, check or lockfile (see --help)");
 	const char *cmd = argv[optind];
 	int (*run)(const struct ois_config *, int, char **) = NULL;
 	if (!strcmp(cmd, "users"))
@@ -311,6 +337,8 @@ int ois_admin_main(int argc, char **argv)
 		run = cmd_config;
 	else if (!strcmp(cmd, "check"))
 		run = cmd_check;
+	else if (!strcmp(cmd, "lockfile"))
+		run = cmd_lockfile;
 	else
 		return usage_error("unknown command '%s' (see --help)", cmd);
 

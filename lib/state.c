@@ -5,6 +5,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,67 @@ int ois_state_meta_set(struct ois_state *st, const char *key, const char *val)
 		       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2, args);
 }
 
+/* --- generation --- */
+
+/* The current generation as SQL, for rows that carry it. */
+#define GENERATION "(SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key = 'generation')"
+
+void ois_generation_release(struct ois_generation *g)
+{
+	free(g->changeset);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A meta value that holds a number; 0 when absent. */
+static int meta_long(struct ois_state *st, const char *key, long *out)
+{
+	char *val = NULL;
+	int rc = ois_state_meta_get(st, key, &val);
+	*out = 0;
+	if (rc == 0 && val) {
+		char *end;
+		*out = strtol(val, &end, 10);
+		if (*end || *out < 0)
+			rc = ois_fail(OIS_EDATA, "state '%s': meta \"%s\" is not a number: '%s'", st->path, key, val);
+	}
+	free(val);
+	return rc == OIS_ENOTFOUND ? 0 : rc;
+}
+
+int ois_state_generation_get(struct ois_state *st, struct ois_generation *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = meta_long(st, "generation", &out->number);
+	if (!rc)
+		rc = meta_long(st, "generation_base", &out->base);
+	if (!rc) {
+		rc = ois_state_meta_get(st, "generation_changeset", &out->changeset);
+		if (rc == OIS_ENOTFOUND)
+			rc = 0;
+	}
+	if (rc)
+		ois_generation_release(out);
+	return rc;
+}
+
+int ois_state_generation_bump(struct ois_state *st, const char *changeset, long base)
+{
+	need_writer(st);
+	struct ois_generation g;
+	int rc = ois_state_generation_get(st, &g);
+	if (rc)
+		return rc;
+	char next[32], from[32];
+	snprintf(next, sizeof(next), "%ld", g.number + 1);
+	snprintf(from, sizeof(from), "%ld", base);
+	ois_generation_release(&g);
+	if ((rc = ois_state_meta_set(st, "generation", next)) ||
+	    (rc = ois_state_meta_set(st, "generation_changeset", changeset)) ||
+	    (rc = ois_state_meta_set(st, "generation_base", changeset ? from : NULL)))
+		return rc;
+	return 0;
+}
+
 /* --- checkpoints --- */
 
 int ois_state_checkpoint_get(struct ois_state *st, enum ois_side side, const char *folder, char **token)
@@ -157,9 +219,21 @@ int ois_state_checkpoint_set(struct ois_state *st, enum ois_side side, const cha
 {
 	need_writer(st);
 	const char *args[] = { ois_side_name(side), folder, token };
-	return run(st, "INSERT INTO checkpoints (side, folder, token, updated) VALUES (?1, ?2, ?3, " NOW ")"
-		       " ON CONFLICT (side, folder) DO UPDATE SET token = excluded.token, updated = excluded.updated",
+	return run(st, "INSERT INTO checkpoints (side, folder, token, updated, generation)"
+		       " VALUES (?1, ?2, ?3, " NOW ", coalesce(" GENERATION ", 0))"
+		       " ON CONFLICT (side, folder) DO UPDATE SET token = excluded.token, updated = excluded.updated,"
+		       " generation = excluded.generation",
 		   3, args);
+}
+
+long ois_state_checkpoint_generation(struct ois_state *st, enum ois_side side, const char *folder)
+{
+	const char *args[] = { ois_side_name(side), folder };
+	char *val = NULL;
+	int rc = get_one(st, "SELECT generation FROM checkpoints WHERE side = ?1 AND folder = ?2", 2, args, &val);
+	long gen = rc == 0 && val ? strtol(val, NULL, 10) : 0;
+	free(val);
+	return gen;
 }
 
 /* --- pairs --- */
@@ -300,7 +374,8 @@ int ois_state_reset(struct ois_state *st)
 	int rc = ois_state_begin(st);
 	if (rc)
 		return rc;
-	if ((rc = run(st, "DELETE FROM pairs", 0, NULL)) ||
+	if ((rc = ois_state_generation_bump(st, NULL, 0)) ||
+	    (rc = run(st, "DELETE FROM pairs", 0, NULL)) ||
 	    (rc = run(st, "DELETE FROM checkpoints", 0, NULL)) ||
 	    (rc = run(st, "DELETE FROM meta WHERE key IN ('sync_id', 'syncinfo_item')", 0, NULL))) {
 		ois_state_rollback(st);
@@ -432,5 +507,7 @@ int ois_state_run_add(struct ois_state *st, const char *started, const char *fin
 {
 	need_writer(st);
 	const char *args[] = { started, finished, outcome, counts };
-	return run(st, "INSERT INTO runs (started, finished, outcome, counts) VALUES (?1, ?2, ?3, ?4)", 4, args);
+	return run(st, "INSERT INTO runs (started, finished, outcome, counts, generation, changeset)"
+		       " VALUES (?1, ?2, ?3, ?4, coalesce(" GENERATION ", 0),"
+		       " (SELECT value FROM meta WHERE key = 'generation_changeset'))", 4, args);
 }

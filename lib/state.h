@@ -35,6 +35,18 @@ char *ois_state_path(const char *state_dir, const char *server, const char *acco
  * descriptor >= 0, OIS_ETEMP when another run holds it, OIS_EIO otherwise.
  */
 int ois_state_lock(const char *state_dir, const char *server, const char *account, int wait_seconds);
+/* Open (creating folders and the file, 0600, as needed) the account's .lock
+ * file without locking it: a descriptor >= 0 or OIS_EIO. */
+int ois_state_lock_file(const char *state_dir, const char *server, const char *account);
+/*
+ * Use the account's lock that a caller (oisync-run, which holds it from
+ * extract to apply) took and passed down as descriptor fd: fd must be the
+ * account's .lock file, and the lock is taken on it without waiting (on
+ * the caller's own open file it is already ours). Returns fd,
+ * OIS_EUSAGE when fd is not that file, OIS_ETEMP when another run holds
+ * the lock.
+ */
+int ois_state_lock_adopt(const char *state_dir, const char *server, const char *account, int fd);
 void ois_state_unlock(int fd);
 
 /*
@@ -67,6 +79,31 @@ int ois_state_begin(struct ois_state *st);
 int ois_state_commit(struct ois_state *st);
 int ois_state_rollback(struct ois_state *st);
 
+/*
+ * The generation binds a change set to the state it was computed from.
+ * It is 0 for a state never written, and every commit of a run (and every
+ * reset) makes it one higher, in the same transaction as the rest of that
+ * commit. Reading it is one row: its cost does not follow the number of
+ * pairs. changeset is the id of the change set whose commit made the
+ * current generation (NULL after a reset), base the generation that change
+ * set was computed from: a change set computed at base whose own commits
+ * are the only ones since may still be applied (a failed night's replay).
+ */
+struct ois_generation {
+	long number;
+	char *changeset;            /* owned; NULL when no change set made it */
+	long base;
+};
+void ois_generation_release(struct ois_generation *g);
+int ois_state_generation_get(struct ois_state *st, struct ois_generation *out);
+/*
+ * Inside the caller's transaction: make the next generation, made by the
+ * change set changeset (NULL: not a change set) computed at base. Rows
+ * written after it in the same transaction (checkpoints, runs) carry the
+ * new number.
+ */
+int ois_state_generation_bump(struct ois_state *st, const char *changeset, long base);
+
 /* meta: key/value text. get: 0 found (*val owned), OIS_ENOTFOUND, or error.
  * set with val NULL deletes the key. */
 int ois_state_meta_get(struct ois_state *st, const char *key, char **val);
@@ -76,6 +113,8 @@ int ois_state_meta_set(struct ois_state *st, const char *key, const char *val);
  * get returns 0 with *token NULL; OIS_ENOTFOUND when no row). *token owned. */
 int ois_state_checkpoint_get(struct ois_state *st, enum ois_side side, const char *folder, char **token);
 int ois_state_checkpoint_set(struct ois_state *st, enum ois_side side, const char *folder, const char *token);
+/* The generation that last set the checkpoint (0 for none or one older than generations). */
+long ois_state_checkpoint_generation(struct ois_state *st, enum ois_side side, const char *folder);
 
 /* pairs: one synced item. Strings owned by whoever filled the struct. */
 struct ois_pair {
@@ -114,7 +153,8 @@ long ois_state_pair_count(struct ois_state *st, const char *kind);
  * Forget the pairs, the checkpoints and the sync id, in one transaction, so
  * the next run reads both sides whole and matches them as on a first sync
  * (linking, never duplicating what matches, never deleting). applied and
- * runs are kept.
+ * runs are kept. A reset is a new generation: no change set computed
+ * before it applies after it.
  */
 int ois_state_reset(struct ois_state *st);
 
@@ -138,7 +178,8 @@ int ois_state_applied_foreach_unfolded(struct ois_state *st,
 				       int (*fn)(const struct ois_applied *a, void *ctx), void *ctx);
 int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id);
 
-/* runs: one row per run, for oisync status. counts is JSON text. */
+/* runs: one row per run, for oisync status. counts is JSON text. The row
+ * carries the current generation and the change set that made it. */
 int ois_state_run_add(struct ois_state *st, const char *started, const char *finished,
 		      const char *outcome, const char *counts);
 

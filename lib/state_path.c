@@ -133,7 +133,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int ois_state_lock(const char *state_dir, const char *server, const char *account, int wait_seconds)
+int ois_state_lock_file(const char *state_dir, const char *server, const char *account)
 {
 	int rc = ois_state_mkdirs(state_dir, server);
 	if (rc)
@@ -141,10 +141,18 @@ int ois_state_lock(const char *state_dir, const char *server, const char *accoun
 	char *path = ois_state_path(state_dir, server, account, ".lock");
 	/* O_NOFOLLOW: a symlink planted as ACCOUNT.lock must not make us create files elsewhere. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		rc = ois_fail(OIS_EIO, "cannot open lock '%s': %s", path, strerror(errno));
-		goto out;
-	}
+	if (fd < 0)
+		fd = ois_fail(OIS_EIO, "cannot open lock '%s': %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
+int ois_state_lock(const char *state_dir, const char *server, const char *account, int wait_seconds)
+{
+	int rc, fd = ois_state_lock_file(state_dir, server, account);
+	if (fd < 0)
+		return fd;
+	char *path = ois_state_path(state_dir, server, account, ".lock");
 	double deadline = now_seconds() + (wait_seconds > 0 ? wait_seconds : 0);
 	int said = 0;
 	for (;;) {
@@ -170,6 +178,27 @@ int ois_state_lock(const char *state_dir, const char *server, const char *accoun
 	}
 	close(fd);
 out:
+	free(path);
+	return rc;
+}
+
+int ois_state_lock_adopt(const char *state_dir, const char *server, const char *account, int fd)
+{
+	char *path = ois_state_path(state_dir, server, account, ".lock");
+	struct stat want, have;
+	int rc = fd;
+	if (lstat(path, &want) != 0 || fstat(fd, &have) != 0 || !S_ISREG(want.st_mode) ||
+	    want.st_dev != have.st_dev || want.st_ino != have.st_ino) {
+		rc = ois_fail(OIS_EUSAGE, "descriptor %d is not the lock '%s' of account '%s'", fd, path, account);
+	} else {
+		int got;
+		while ((got = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+			;
+		if (got != 0 && errno == EWOULDBLOCK)
+			rc = ois_fail(OIS_ETEMP, "account '%s' is locked by another run", account);
+		else if (got != 0)
+			rc = ois_fail(OIS_EIO, "cannot lock '%s': %s", path, strerror(errno));
+	}
 	free(path);
 	return rc;
 }

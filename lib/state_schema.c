@@ -64,6 +64,15 @@ static const char *const migrations[] = {
 	"  finished TEXT,"
 	"  outcome TEXT,"
 	"  counts TEXT);",
+	/*
+	 * 2: a change set is bound to the state it was computed from. Every
+	 * commit bumps meta "generation"; each run row says which generation
+	 * it made and from which change set, and each checkpoint which
+	 * generation wrote it, so an older change set can never move it back.
+	 */
+	"ALTER TABLE checkpoints ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN generation INTEGER;"
+	"ALTER TABLE runs ADD COLUMN changeset TEXT;",
 };
 
 const int ois_state_schema_version = (int)OIS_ARRAY_SIZE(migrations);

@@ -24,6 +24,10 @@ _Noreturn void ois_bug_at(const char *file, int line, const char *fmt, ...)
 /* Seconds on the monotonic clock, for measuring how long something took. */
 double ois_monotonic_seconds(void);
 
+/* A random (version 4) UUID in out, lower-case hex with dashes: 0, or
+ * OIS_EOS (logged) when the system has no random bytes to give. */
+int ois_uuid4(char out[37]);
+
 #define OIS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 1 when s is NULL or "". */

@@ -26,25 +26,6 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-void ois_rc_state_hash(const struct ois_rc_pair *pairs, size_t n, char out[OIS_HASH_LEN])
-{
-	/* One canonical JSON array per pair, so NULL and "" never hash alike. */
-	struct ois_buf text = OIS_BUF_INIT;
-	ois_buf_adds(&text, "");
-	for (size_t i = 0; i < n; i++) {
-		json_object *row = json_object_new_array();
-		json_object_array_add(row, json_object_new_string(pairs[i].pair_id));
-		for (int s = 0; s < OIS_SIDES; s++)
-			json_object_array_add(row, str_or_null(pairs[i].version[s]));
-		json_object_array_add(row, str_or_null(pairs[i].base_hash));
-		ois_json_canonical(row, &text);
-		ois_buf_add(&text, "\n", 1);
-		json_object_put(row);
-	}
-	ois_sha256_hex(text.data, text.len, out);
-	ois_buf_release(&text);
-}
-
 /* What the ops of one item know of both sides before they run. */
 struct known {
 	const char *pair_id;

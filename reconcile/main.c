@@ -59,6 +59,7 @@ struct input {
 	char *account;
 	char *user;
 	char *sync_id;         /* the exchange side's syncinfo, NULL when none */
+	long generation;       /* the state's, which the change set is bound to */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
 	size_t alloc_items[OIS_SIDES];
@@ -322,7 +323,16 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	struct pair_load pl = { .in = &in->rc };
 	char *path = ois_state_path(state_dir, server, in->account, ".db");
 	pl.path = path;
-	rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
+	/* One snapshot: the pairs are those of the generation the change set names. */
+	rc = ois_state_begin(st);
+	if (!rc) {
+		struct ois_generation g;
+		if (!(rc = ois_state_generation_get(st, &g)))
+			in->generation = g.number;
+		ois_generation_release(&g);
+	}
+	if (!rc)
+		rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
 	if (pl.rc)
 		rc = pl.rc;
 	char *meta_id = NULL;
@@ -341,6 +351,7 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	}
 	free(meta_id);
 	free(path);
+	ois_state_rollback(st); /* a reader's snapshot: nothing to keep */
 	ois_state_close(st);
 	return rc;
 }
@@ -360,15 +371,19 @@ static json_object *str_or_null(const char *s)
 static int write_changeset(const struct input *in, const struct ois_rc_result *res, const char *server,
 			   const char *created)
 {
-	char state[OIS_HASH_LEN];
-	ois_rc_state_hash(in->rc.pairs, in->rc.npairs, state);
+	/* Each change set is told apart by its id: apply knows its own commits by it. */
+	char id[37];
+	int rc = ois_uuid4(id);
+	if (rc)
+		return rc;
 	json_object *h = json_object_new_object();
 	json_object_object_add(h, "type", json_object_new_string("changeset"));
 	json_object_object_add(h, "account", json_object_new_string(in->account));
 	json_object_object_add(h, "server", json_object_new_string(server));
 	json_object_object_add(h, "user", str_or_null(in->user));
 	json_object_object_add(h, "created", json_object_new_string(created));
-	json_object_object_add(h, "state", json_object_new_string(state));
+	json_object_object_add(h, "id", json_object_new_string(id));
+	json_object_object_add(h, "state", json_object_new_int64(in->generation));
 	json_object_object_add(h, "first_sync", json_object_new_boolean(in->rc.first_sync));
 	json_object *counts = json_object_new_object();
 	static const enum ois_action order[] = { OIS_ACT_CREATE, OIS_ACT_UPDATE, OIS_ACT_DELETE, OIS_ACT_LINK,
@@ -376,7 +391,7 @@ static int write_changeset(const struct input *in, const struct ois_rc_result *r
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(order); i++)
 		json_object_object_add(counts, ois_action_name(order[i]), json_object_new_int64((int64_t)res->counts[order[i]]));
 	json_object_object_add(h, "counts", counts);
-	int rc = ois_jsonl_write(stdout, h);
+	rc = ois_jsonl_write(stdout, h);
 	json_object_put(h);
 	for (size_t i = 0; !rc && i < res->nops; i++)
 		rc = ois_jsonl_write(stdout, res->ops[i].op);

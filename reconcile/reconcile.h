@@ -73,9 +73,6 @@ void ois_rc_input_release(struct ois_rc_input *in);
 /* "p-" + 32 hex of sha256(side name + "\n" + id): the id of a new pair. */
 void ois_rc_pair_id(enum ois_side side, const char *id, char out[35]);
 
-/* "sha256:…" of the pairs (pair_id, versions, base_hash, in pair_id order): the change set's "state". */
-void ois_rc_state_hash(const struct ois_rc_pair *pairs, size_t n, char out[OIS_HASH_LEN]);
-
 /*
  * Match unpaired items across sides (match.c): ex and ia are the
  * candidates, each sorted by id. First by any equal e-mail address, then by

@@ -228,7 +228,7 @@ FULL='{"prefix":"Ms.","first":"Zoe","middle":"K.","last":"Park","suffix":"Jr.","
 @test "exchangelib reads back every field of a contact oisync-apply created" {
 	T="$BATS_TEST_TMPDIR"
 	{
-		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":"sha256:0"}\n' "$ALICE"
+		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":0}\n' "$ALICE"
 		printf '{"type":"op","op_id":"op-elx-1","action":"create","target":"exchange","kind":"contact","pair":"p1","id":null,"if_version":null,"data":%s,"reason":"test"}\n' "$FULL"
 	} >"$T/changes.jsonl"
 	"$BIN/oisync-apply" -c "$F/oisync.conf" --state "$T/apply-state" "$T/changes.jsonl" \

@@ -127,10 +127,11 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
-		sqlite3 "$DB_REL" <schema.sql
+		# Schema 1: the first reader migrates it forward, as it would an old state.
+		{ cat schema.sql; echo 'PRAGMA user_version = 1;'; } | sqlite3 "$DB_REL"
 	fi
 	local q=${2//\'/\'\'}
-	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
+	sqlite3 "$DB_REL" "INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
 		VALUES ('exchange', '$1', '$q', '2026-11-24T10:00:00Z');"
 }
 

@@ -108,7 +108,7 @@ static void test_create_open_close(void)
 	char *server_dir = ois_xasprintf("%s/%s", dir, SERVER);
 	CHECK_INT(stat(server_dir, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0700);
-	CHECK_INT(raw_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(raw_int(path, "PRAGMA user_version"), 2);
 	CHECK_STR(raw_int(path, "PRAGMA application_id") == 0x6f697379 ? "oisy" : "other", "oisy");
 	CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 				"('meta', 'checkpoints', 'pairs', 'applied', 'runs')"), 5);
@@ -187,6 +187,52 @@ static void test_checkpoints(void)
 		free(tok);
 	}
 	ois_state_close(st);
+	rm_rf(dir);
+}
+
+/*
+ * The generation: 0 for a new state, one more per bump, with the change set
+ * that made it; rows written in the bump's transaction carry it; a reset
+ * is a generation of its own, made by no change set.
+ */
+static void test_generation(void)
+{
+	const char *dir = tmpdir();
+	struct ois_state *st = open_write(dir);
+	struct ois_generation g;
+	CHECK_INT(ois_state_generation_get(st, &g), 0);
+	CHECK_INT(g.number, 0);
+	CHECK_STR(g.changeset, NULL);
+	ois_generation_release(&g);
+
+	CHECK_INT(ois_state_begin(st), 0);
+	CHECK_INT(ois_state_generation_bump(st, "cs-a", 0), 0);
+	CHECK_INT(ois_state_checkpoint_set(st, OIS_EXCHANGE, "contacts", "t1"), 0);
+	CHECK_INT(ois_state_commit(st), 0);
+	CHECK_INT(ois_state_begin(st), 0);
+	CHECK_INT(ois_state_generation_bump(st, "cs-a", 0), 0);
+	CHECK_INT(ois_state_rollback(st), 0); /* a rolled back bump is no generation */
+	CHECK_INT(ois_state_generation_get(st, &g), 0);
+	CHECK_INT(g.number, 1);
+	CHECK_STR(g.changeset, "cs-a");
+	CHECK_INT(g.base, 0);
+	ois_generation_release(&g);
+	CHECK_INT(ois_state_checkpoint_generation(st, OIS_EXCHANGE, "contacts"), 1);
+	CHECK_INT(ois_state_checkpoint_generation(st, OIS_INTERACTION, "contacts"), 0);
+
+	CHECK_INT(ois_state_begin(st), 0);
+	CHECK_INT(ois_state_generation_bump(st, "cs-b", 1), 0);
+	CHECK_INT(ois_state_run_add(st, "s", "f", "ok", "{}"), 0);
+	CHECK_INT(ois_state_commit(st), 0);
+	CHECK_INT(ois_state_reset(st), 0);
+	CHECK_INT(ois_state_generation_get(st, &g), 0);
+	CHECK_INT(g.number, 3);
+	CHECK_STR(g.changeset, NULL);
+	ois_generation_release(&g);
+	ois_state_close(st);
+	char *path = db_path(dir);
+	CHECK_INT(raw_int(path, "SELECT generation FROM runs WHERE changeset = 'cs-b'"), 2);
+	free(path);
 	rm_rf(dir);
 }
 
@@ -542,7 +588,7 @@ static void test_read_missing_is_empty_and_creates_nothing(void)
 	st = open_write(dir);
 	CHECK_INT(ois_state_pair_count(st, NULL), 0);
 	ois_state_close(st);
-	CHECK_INT(raw_int(path, "PRAGMA user_version"), 1);
+	CHECK_INT(raw_int(path, "PRAGMA user_version"), 2);
 	free(path);
 	free(server_dir);
 	rm_rf(dir);
@@ -708,6 +754,7 @@ int main(void)
 	UNIT_RUN(test_create_open_close);
 	UNIT_RUN(test_meta);
 	UNIT_RUN(test_checkpoints);
+	UNIT_RUN(test_generation);
 	UNIT_RUN(test_pairs);
 	UNIT_RUN(test_applied);
 	UNIT_RUN(test_rollback_leaves_nothing);
