@@ -21,6 +21,7 @@ struct ois_ews {
 	enum ois_access access;
 	char *user;
 	char *secret;
+	char *section;           /* "server ex1", for messages */
 	struct ois_http *http;
 };
 
@@ -75,6 +76,7 @@ struct ois_ews *ois_ews_open(const struct ois_endpoint *ep, const char *url, con
 	ews->access = ep->access;
 	ews->user = ep->username ? ois_xstrdup(ep->username) : NULL;
 	ews->secret = secret;
+	ews->section = ois_xasprintf("server %s", ep->name);
 	struct ois_http_opts opts = {
 		.auth = ep->auth,
 		.user = ews->user,
@@ -84,6 +86,8 @@ struct ois_ews *ois_ews_open(const struct ois_endpoint *ep, const char *url, con
 		.timeout_ms = ep->timeout_s > 0 ? ep->timeout_s * 1000 : 0,
 		.max_response = OIS_EWS_MAX_REPLY,
 		.max_retries = ep->retries,
+		.max_backoff_ms = ep->max_backoff_s * 1000,
+		.section = ews->section,
 	};
 	ews->http = ois_http_new(&opts);
 	if (!ews->http) {
@@ -104,6 +108,7 @@ void ois_ews_free(struct ois_ews *ews)
 	free(ews->mailbox);
 	free(ews->anchor);
 	free(ews->user);
+	free(ews->section);
 	ois_secret_free(ews->secret);
 	free(ews);
 }
