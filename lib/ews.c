@@ -211,7 +211,7 @@ static long find_backoff(xmlNode *n)
  * asks us to come back after BackOffMilliseconds. Only a reply naming that
  * code is parsed, so ordinary replies cost one memmem.
  */
-static int server_busy(const struct ois_http_response *resp, long *delay_ms, void *ctx)
+int ois_ews_server_busy(const struct ois_http_response *resp, long *delay_ms, void *ctx)
 {
 	(void)ctx;
 	if (!resp->body.data || !memmem(resp->body.data, resp->body.len, "ErrorServerBusy", 15))
@@ -315,7 +315,7 @@ static int call(struct ois_ews *ews, const char *op, const char *body, int write
 		.headers = headers,
 		.body = req.data,
 		.body_len = req.len,
-		.should_retry = server_busy,
+		.should_retry = ois_ews_server_busy,
 		.no_retry = write,
 	};
 	int rc = ois_http_send(ews->http, &hr, &resp);

@@ -1,6 +1,7 @@
 /* test_http.c - the HTTP client against tests/fakes/http_test_server.py: retries, caps, auth, stats. */
 #include "unit.h"
 #include "code.h"
+#include "ews_p.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -257,6 +258,58 @@ static void test_parse_retry_after(void)
 			unit_fail(__FILE__, __LINE__, "Retry-After \"%s\"\n#   got:  %ld\n#   want: %ld",
 				  cases[i].value, got, cases[i].ms);
 	}
+}
+
+/* EWS's ErrorServerBusy: its BackOffMilliseconds is the delay asked for. */
+static void test_parse_backoff_milliseconds(void)
+{
+#define FAULT(detail) \
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">" \
+	"<s:Body><s:Fault><faultcode xmlns:a=\"http://schemas.microsoft.com/exchange/services/2006/types\">" \
+	"a:ErrorServerBusy</faultcode><faultstring xml:lang=\"en-US\">The server cannot service this request " \
+	"right now. Try again later.</faultstring>" detail "</s:Fault></s:Body></s:Envelope>"
+#define DETAIL(ms) \
+	"<detail><e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">" \
+	"ErrorServerBusy</e:ResponseCode><e:Message xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/" \
+	"errors\">The server cannot service this request right now. Try again later.</e:Message>" \
+	"<t:MessageXml xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">" \
+	"<t:Value Name=\"BackOffMilliseconds\">" ms "</t:Value></t:MessageXml></detail>"
+	static const struct {
+		const char *body;
+		int busy;
+		long ms;
+	} cases[] = {
+		{ FAULT(DETAIL("297749")), 1, 297749 },
+		{ FAULT(DETAIL("0")), 1, 0 },
+		{ FAULT(DETAIL("99999999999999999999")), 1, LONG_MAX }, /* past any max_backoff */
+		{ FAULT(DETAIL("-5")), 1, -1 },                          /* not a delay: our own backoff */
+		{ FAULT(DETAIL("soon")), 1, -1 },
+		{ FAULT(""), 1, -1 },                                     /* faultcode only */
+		{ "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:GetItemResponse "
+		  "xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"><m:ResponseMessages>"
+		  "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>busy</m:MessageText>"
+		  "<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:MessageXml><t:Value xmlns:t=\"http://schemas."
+		  "microsoft.com/exchange/services/2006/types\" Name=\"BackOffMilliseconds\">1500</t:Value>"
+		  "</m:MessageXml></m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse></s:Body>"
+		  "</s:Envelope>", 1, 1500 },
+		{ "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:X xmlns:m=\"m\">"
+		  "<m:ResponseCode>ErrorItemNotFound</m:ResponseCode><m:MessageText>not ErrorServerBusy</m:MessageText>"
+		  "</m:X></s:Body></s:Envelope>", 0, -1 },
+		{ "<ok/>", 0, -1 },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		struct ois_http_response resp = { .status = 500 };
+		ois_buf_init(&resp.body, 1 << 20);
+		ois_buf_adds(&resp.body, cases[i].body);
+		long ms = -2;
+		int busy = ois_ews_server_busy(&resp, &ms, NULL);
+		if (busy != cases[i].busy || (busy && ms != cases[i].ms))
+			unit_fail(__FILE__, __LINE__, "case %zu\n#   got:  busy %d, %ld ms\n#   want: busy %d, %ld ms", i,
+				  busy, ms, cases[i].busy, cases[i].ms);
+		ois_buf_release(&resp.body);
+	}
+#undef FAULT
+#undef DETAIL
 }
 
 static void test_backoff_decision(void)
@@ -627,6 +680,7 @@ int main(void)
 	UNIT_RUN(test_retry_after_is_honoured);
 	UNIT_RUN(test_max_backoff);
 	UNIT_RUN(test_parse_retry_after);
+	UNIT_RUN(test_parse_backoff_milliseconds);
 	UNIT_RUN(test_backoff_decision);
 	UNIT_RUN(test_hook_delay_not_capped);
 	UNIT_RUN(test_connection_refused);
