@@ -1,4 +1,4 @@
-/* http.c - requests over one reused libcurl handle, with bounded, jittered retries that honour the server's delay. */
+/* http.c - requests over one reused libcurl handle; bounded, jittered retries that wait what the server asks. */
 #include "http.h"
 #include "code.h"
 #include "log.h"
@@ -397,7 +397,7 @@ static int retry_status(long status)
 	return throttled_status(status) || status == 502 || status == 504;
 }
 
-long ois_http_backoff_ms(long base, long max, int retry, long server_ms, uint64_t random)
+long ois_http_backoff_ms(long base, long max, int retry, long server_ms, uint64_t rnd)
 {
 	if (base <= 0)
 		base = 1;
@@ -408,7 +408,7 @@ long ois_http_backoff_ms(long base, long max, int retry, long server_ms, uint64_
 		backoff = backoff > max / 2 ? max : backoff * 2;
 	/* Full jitter (a random wait in [0, backoff]) spreads the clients that
 	 * a busy server turned away at the same moment. */
-	long wait = (long)(random % ((uint64_t)backoff + 1));
+	long wait = (long)(rnd % ((uint64_t)backoff + 1));
 	/* The server knows its load: its delay is a floor, never cut short. */
 	return server_ms > wait ? server_ms : wait;
 }

@@ -98,9 +98,9 @@ struct ois_http_request {
  * and 403 are the caller's to turn into OIS_EPERM), OIS_ETEMP when still
  * throttled (429/503) after the last retry or asked to wait too long,
  * OIS_EUNAVAIL when the server could not be reached or kept failing, or sent
- * a reply larger than max_response. Errors are logged without secrets. resp is filled in every
- * case and must be released; what it held before the call is overwritten, not
- * freed. no_retry also skips should_retry. Each retry is logged at info level
+ * a reply larger than max_response. Errors are logged without secrets. resp
+ * is filled in every case and must be released; what it held before the call
+ * is overwritten, not freed. no_retry also skips should_retry. Each retry is logged at info level
  * ("retrying POST URL after HTTP 503 (attempt 2 of 6, waiting 1200 ms)", the
  * URL without user:password and query); curl's trace goes to the debug level
  * with Authorization and Cookie headers hidden and bodies left out.
@@ -121,11 +121,11 @@ long ois_http_retry_after_ms(const char *value, time_t now);
 /*
  * The wait before retry number retry (0 for the first): our own backoff is
  * base_ms doubled each retry up to max_ms, with full jitter (a wait drawn
- * from [0, backoff] by random). server_ms >= 0 is the delay the server asked
+ * from [0, backoff] by rnd). server_ms >= 0 is the delay the server asked
  * for: the wait is then the longer of it and the jittered backoff, so the
  * jitter only ever lengthens it and max_ms never shortens it.
  */
-long ois_http_backoff_ms(long base_ms, long max_ms, int retry, long server_ms, uint64_t random);
+long ois_http_backoff_ms(long base_ms, long max_ms, int retry, long server_ms, uint64_t rnd);
 
 /*
  * "2026-12-02T14:05:00Z": the UTC time ms milliseconds after now, rounded up
