@@ -122,6 +122,8 @@ static char *endpoint_value(const struct ois_endpoint *e, const char *key, int *
 		return ois_xasprintf("%ld", e->connect_timeout_s);
 	if (!strcmp(key, "retries"))
 		return ois_xasprintf("%d", e->retries);
+	if (!strcmp(key, "max_backoff"))
+		return ois_xasprintf("%ld", e->max_backoff_s);
 	if (!strcmp(key, "getitem_batch"))
 		return ois_xasprintf("%d", e->getitem_batch);
 	*known = 0;

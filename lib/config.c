@@ -67,6 +67,7 @@ static const struct key endpoint_keys[] = {
 	{ "timeout", K_LONG, offsetof(struct ois_endpoint, timeout_s), 1, 86400, W_BOTH },
 	{ "connect_timeout", K_LONG, offsetof(struct ois_endpoint, connect_timeout_s), 1, 3600, W_BOTH },
 	E(retries, K_INT, 0, 100, W_BOTH),
+	{ "max_backoff", K_LONG, offsetof(struct ois_endpoint, max_backoff_s), 1, 86400, W_BOTH },
 	E(getitem_batch, K_INT, 1, 1000, W_EXCHANGE),
 	E(calendar_view_max, K_INT, 1, 1000, W_EXCHANGE),
 };
@@ -234,6 +235,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->timeout_s = 120;
 	e->connect_timeout_s = 10;
 	e->retries = 5;
+	e->max_backoff_s = 300;
 	e->getitem_batch = 64;
 	e->calendar_view_max = 1000;
 }

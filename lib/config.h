@@ -21,6 +21,7 @@
  *   username = FIRM\svc-oisync
  *   secret_file = /etc/oisync/ex1.secret    ; or secret_env = NAME
  *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
+ *   max_backoff = 300          ; a server asking to wait longer stops the run (75)
  *   getitem_batch = 64
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *
@@ -30,7 +31,7 @@
  *   client_id = oisync
  *   secret_file = /etc/oisync/interaction.secret   ; or secret_env = NAME
  *   auth = ...                              ; as above; the default here is bearer
- *   username, ca_file, timeout, connect_timeout, retries as above
+ *   username, ca_file, timeout, connect_timeout, retries, max_backoff as above
  *
  *   [defaults]                              ; for each user unless overridden
  *   direction = both | to-interaction | to-exchange
@@ -51,7 +52,7 @@
  * Defaults: changes_dir = STATE_DIR/changes, users_file = users.conf beside
  * this file, phone_region = US; a server's auth = ntlm, access =
  * impersonation, timeout = 120, connect_timeout = 10, retries = 5,
- * getitem_batch = 64; [defaults] as shown first in each list above, with
+ * max_backoff = 300, getitem_batch = 64; [defaults] as shown first in each list above, with
  * categories empty (all) and the numbers shown. state_dir and each
  * endpoint's url are required; ntlm and basic need a username, and ntlm,
  * basic and bearer a secret_file or a secret_env (not both). A user's server
@@ -99,6 +100,7 @@ struct ois_endpoint {
 	long timeout_s;
 	long connect_timeout_s;
 	int retries;
+	long max_backoff_s;        /* longest server-asked delay waited for, seconds */
 	int getitem_batch;         /* exchange only */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 };

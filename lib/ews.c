@@ -21,6 +21,7 @@ struct ois_ews {
 	enum ois_access access;
 	char *user;
 	char *secret;
+	char *section;           /* "server ex1", for messages */
 	struct ois_http *http;
 };
 
@@ -75,6 +76,7 @@ struct ois_ews *ois_ews_open(const struct ois_endpoint *ep, const char *url, con
 	ews->access = ep->access;
 	ews->user = ep->username ? ois_xstrdup(ep->username) : NULL;
 	ews->secret = secret;
+	ews->section = ois_xasprintf("server %s", ep->name);
 	struct ois_http_opts opts = {
 		.auth = ep->auth,
 		.user = ews->user,
@@ -84,6 +86,8 @@ struct ois_ews *ois_ews_open(const struct ois_endpoint *ep, const char *url, con
 		.timeout_ms = ep->timeout_s > 0 ? ep->timeout_s * 1000 : 0,
 		.max_response = OIS_EWS_MAX_REPLY,
 		.max_retries = ep->retries,
+		.max_backoff_ms = ep->max_backoff_s * 1000,
+		.section = ews->section,
 	};
 	ews->http = ois_http_new(&opts);
 	if (!ews->http) {
@@ -104,6 +108,7 @@ void ois_ews_free(struct ois_ews *ews)
 	free(ews->mailbox);
 	free(ews->anchor);
 	free(ews->user);
+	free(ews->section);
 	ois_secret_free(ews->secret);
 	free(ews);
 }
@@ -206,7 +211,7 @@ static long find_backoff(xmlNode *n)
  * asks us to come back after BackOffMilliseconds. Only a reply naming that
  * code is parsed, so ordinary replies cost one memmem.
  */
-static int server_busy(const struct ois_http_response *resp, long *delay_ms, void *ctx)
+int ois_ews_server_busy(const struct ois_http_response *resp, long *delay_ms, void *ctx)
 {
 	(void)ctx;
 	if (!resp->body.data || !memmem(resp->body.data, resp->body.len, "ErrorServerBusy", 15))
@@ -310,7 +315,7 @@ static int call(struct ois_ews *ews, const char *op, const char *body, int write
 		.headers = headers,
 		.body = req.data,
 		.body_len = req.len,
-		.should_retry = server_busy,
+		.should_retry = ois_ews_server_busy,
 		.no_retry = write,
 	};
 	int rc = ois_http_send(ews->http, &hr, &resp);

@@ -18,8 +18,10 @@
  * Failures are logged and returned as enum ois_code:
  *   HTTP 401/403, ErrorImpersonateUserDenied, ErrorAccessDenied -> OIS_EPERM
  *   ErrorNonExistentMailbox                                     -> OIS_ECONFIG
- *   ErrorServerBusy (after the retries, which honour the
- *   reply's BackOffMilliseconds), 429/503 after the retries     -> OIS_ETEMP
+ *   ErrorServerBusy (after the retries, which wait the
+ *   reply's whole BackOffMilliseconds), 429/503 after the
+ *   retries, a delay asked for over max_backoff                 -> OIS_ETEMP
+ *   a reply over OIS_EWS_MAX_REPLY                              -> OIS_EUNAVAIL
  *   ErrorItemNotFound                                           -> OIS_ENOTFOUND
  *   ErrorIrresolvableConflict (stale ChangeKey)                 -> OIS_ECONFLICT
  *   ErrorInvalidSyncStateData                                   -> OIS_EWS_ESYNCSTATE

@@ -17,6 +17,13 @@ int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc *
 int ois_ews_message_rc(struct ois_ews *ews, const char *op, xmlNode *msg);
 /* Append the t:DistinguishedFolderId of folder (naming the mailbox for delegate access). */
 void ois_ews_add_folder(struct ois_ews *ews, struct ois_buf *b, const char *folder);
+/*
+ * The retry hook of every EWS call (an ois_http_retry_fn): 1 when the reply
+ * is ErrorServerBusy (a SOAP fault or a response message), with *delay_ms
+ * its BackOffMilliseconds (LONG_MAX when too large for a long; -1 when
+ * absent or not a number); else 0. ctx is unused.
+ */
+int ois_ews_server_busy(const struct ois_http_response *resp, long *delay_ms, void *ctx);
 /* The endpoint URL, for messages. Borrowed. */
 const char *ois_ews_url(const struct ois_ews *ews);
 

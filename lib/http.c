@@ -1,4 +1,4 @@
-/* http.c - requests over one reused libcurl handle, with bounded, jittered retries. */
+/* http.c - requests over one reused libcurl handle; bounded, jittered retries that wait what the server asks. */
 #include "http.h"
 #include "code.h"
 #include "log.h"
@@ -23,6 +23,7 @@ struct ois_http {
 	char *user_agent;
 	struct ois_http_stats stats;
 	uint64_t rng;               /* xorshift state for the jitter */
+	char *sleep_log;            /* OISYNC_TEST_SLEEP_LOG: waits logged, not slept */
 	char errbuf[CURL_ERROR_SIZE];
 	/* Per-try state the callbacks fill in. */
 	struct ois_http_response *resp;
@@ -97,19 +98,22 @@ static char *header_value(const char *v, size_t len)
 	return ois_xstrndup(v, len);
 }
 
-/* Retry-After is delta-seconds or an HTTP-date (RFC 9110 section 10.2.3). */
-static long parse_retry_after(const char *v)
+long ois_http_retry_after_ms(const char *v, time_t now)
 {
 	char *end;
 	errno = 0;
 	long secs = strtol(v, &end, 10);
-	if (end != v && !*end && !errno && secs >= 0)
-		return secs > LONG_MAX / 1000 ? LONG_MAX : secs * 1000;
+	if (end != v && *v >= '0' && *v <= '9' && !*end) {
+		if (errno == ERANGE || secs > LONG_MAX / 1000)
+			return LONG_MAX;
+		return errno ? -1 : secs * 1000;
+	}
 	time_t when = curl_getdate(v, NULL);
 	if (when < 0)
 		return -1;
-	time_t now = time(NULL);
-	return when > now ? (long)(when - now) * 1000 : 0;
+	if (when <= now)
+		return 0;
+	return when - now > LONG_MAX / 1000 ? LONG_MAX : (long)(when - now) * 1000;
 }
 
 static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
@@ -135,7 +139,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 	size_t vlen = len - nlen - 1;
 	if (nlen == 11 && !strncasecmp(data, "Retry-After", 11)) {
 		char *s = header_value(v, vlen);
-		r->retry_after_ms = parse_retry_after(s);
+		r->retry_after_ms = ois_http_retry_after_ms(s, time(NULL));
 		free(s);
 	} else if (nlen == 12 && !strncasecmp(data, "Content-Type", 12)) {
 		free(r->content_type);
@@ -254,9 +258,14 @@ struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 		o->retry_base_ms = 500;
 	if (o->retry_max_ms <= 0)
 		o->retry_max_ms = 60000;
+	if (o->max_backoff_ms <= 0)
+		o->max_backoff_ms = 300000;
 	h->user_agent = o->user_agent ? ois_xstrdup(o->user_agent) : ois_xstrdup("oisync/" OIS_VERSION);
 	o->user_agent = h->user_agent;
 	h->secret = o->secret;
+	const char *sleep_log = getenv("OISYNC_TEST_SLEEP_LOG");
+	if (!ois_str_empty(sleep_log))
+		h->sleep_log = ois_xstrdup(sleep_log);
 
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -295,6 +304,7 @@ void ois_http_free(struct ois_http *h)
 		return;
 	curl_easy_cleanup(h->curl);
 	free(h->user_agent);
+	free(h->sleep_log);
 	free(h);
 }
 
@@ -387,24 +397,44 @@ static int retry_status(long status)
 	return throttled_status(status) || status == 502 || status == 504;
 }
 
-static long backoff_ms(struct ois_http *h, int retry, long server_ms)
+long ois_http_backoff_ms(long base, long max, int retry, long server_ms, uint64_t rnd)
 {
-	long base = h->opts.retry_base_ms, max = h->opts.retry_max_ms;
+	if (base <= 0)
+		base = 1;
+	if (max < base)
+		max = base;
 	long backoff = base;
 	for (int i = 0; i < retry && backoff < max; i++)
 		backoff = backoff > max / 2 ? max : backoff * 2;
-	if (backoff > max)
-		backoff = max;
 	/* Full jitter (a random wait in [0, backoff]) spreads the clients that
 	 * a busy server turned away at the same moment. */
-	long wait = (long)(next_random(h) % ((uint64_t)backoff + 1));
-	if (server_ms > wait)
-		wait = server_ms;
-	return wait > max ? max : wait;
+	long wait = (long)(rnd % ((uint64_t)backoff + 1));
+	/* The server knows its load: its delay is a floor, never cut short. */
+	return server_ms > wait ? server_ms : wait;
 }
 
-static void sleep_ms(long ms)
+void ois_http_retry_time(time_t now, long ms, char out[32])
 {
+	struct tm tm;
+	long secs = ms / 1000 + (ms % 1000 != 0);
+	/* Beyond year 9999 a time says nothing an administrator can use. */
+	if (secs > 253402300799 - now || !gmtime_r(&(time_t){ now + secs }, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "9999-12-31T23:59:59Z");
+}
+
+static void sleep_ms(struct ois_http *h, long ms)
+{
+	if (h->sleep_log) {
+		FILE *fp = fopen(h->sleep_log, "ae");
+		if (fp) {
+			fprintf(fp, "%ld\n", ms);
+			if (!fclose(fp))
+				return;
+		}
+		ois_warn("cannot log a wait to '%s' (OISYNC_TEST_SLEEP_LOG): %s; sleeping", h->sleep_log,
+			 strerror(errno));
+	}
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -473,8 +503,9 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 				break;
 			}
 		} else if (h->too_big) {
-			rc = ois_fail(OIS_EDATA, "%s %s: response larger than %zu bytes", method, url_log,
-				      h->opts.max_response);
+			/* The server's fault, not our input's: a retry would get the same. */
+			rc = ois_fail(OIS_EUNAVAIL, "%s %s: the reply is larger than the limit of %zu bytes", method,
+				      url_log, h->opts.max_response);
 			break;
 		} else {
 			/* No (whole) response: never hand back half a body as a reply. */
@@ -486,20 +517,34 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 				break;
 			}
 		}
+		char when[32] = "";
+		if (server_ms >= 0)
+			ois_http_retry_time(time(NULL), server_ms, when);
+		if (server_ms > h->opts.max_backoff_ms) {
+			/* Retrying inside the server's window would only prolong the throttling. */
+			rc = ois_fail(OIS_ETEMP, "%s %s: throttled by %s%s%s (%s): it asks to wait %.1f s, more than "
+				      "max_backoff (%ld s); retry after %s", method, url_log,
+				      h->opts.section ? "[" : "the server", h->opts.section ? h->opts.section : "",
+				      h->opts.section ? "]" : "", reason, server_ms / 1000.0,
+				      h->opts.max_backoff_ms / 1000, when);
+			break;
+		}
 		if (attempt >= tries) {
 			if (throttled)
-				rc = ois_fail(OIS_ETEMP, "%s %s: still throttled (%s) after %d %s", method, url_log,
-					      reason, attempt, attempt == 1 ? "try" : "tries");
+				rc = ois_fail(OIS_ETEMP, "%s %s: still throttled (%s) after %d %s%s%s", method, url_log,
+					      reason, attempt, attempt == 1 ? "try" : "tries", *when ? "; retry after " : "",
+					      when);
 			else
 				rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s (after %d %s)", method, url_log,
 					      reason, attempt, attempt == 1 ? "try" : "tries");
 			break;
 		}
-		long wait = backoff_ms(h, attempt - 1, server_ms);
+		long wait = ois_http_backoff_ms(h->opts.retry_base_ms, h->opts.retry_max_ms, attempt - 1, server_ms,
+						next_random(h));
 		ois_info("retrying %s %s after %s (attempt %d of %d, waiting %ld ms)", method, url_log, reason,
 			 attempt + 1, tries, wait);
 		h->stats.retries++;
-		sleep_ms(wait);
+		sleep_ms(h, wait);
 	}
 
 	h->resp = NULL;

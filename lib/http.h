@@ -5,6 +5,8 @@
 #include "buf.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 enum ois_http_auth {
 	OIS_AUTH_NONE,
@@ -26,7 +28,13 @@ struct ois_http_opts {
 	int max_retries;          /* retries after the first try; 0: none (the
 	                           * configuration's default is 5) */
 	long retry_base_ms;       /* first backoff, doubled each retry, default 500 */
-	long retry_max_ms;        /* cap of one wait, default 60000 */
+	long retry_max_ms;        /* cap of our own backoff, default 60000; a delay
+	                           * the server asks for is never cut to it */
+	long max_backoff_ms;      /* longest delay a server may ask for and be
+	                           * waited for, default 300000; a longer one
+	                           * fails at once with OIS_ETEMP */
+	const char *section;      /* the configuration section, for messages
+	                           * ("server ex1"); NULL: none named */
 	const char *user_agent;   /* default "oisync/VERSION" */
 };
 
@@ -80,20 +88,50 @@ struct ois_http_request {
 /*
  * Send a request. Transport failures (connection refused or dropped, timeout,
  * a body cut short), HTTP 429, 502, 503 and 504 are retried up to max_retries
- * times with exponential backoff and full jitter, waiting at least what a
- * Retry-After header asks, never more than retry_max_ms per wait.
+ * times with exponential backoff and full jitter (ois_http_backoff_ms). A
+ * delay the server asks for (Retry-After, or should_retry's) is waited in
+ * full, never shortened; when it is longer than max_backoff_ms no retry is
+ * made and the call fails with OIS_ETEMP at once, logging the UTC time after
+ * which a retry makes sense ("throttled by [server ex1]: ... retry after
+ * 2026-12-02T14:05:00Z").
  * Returns 0 when a response arrived (any status: the caller judges it; 401
  * and 403 are the caller's to turn into OIS_EPERM), OIS_ETEMP when still
- * throttled (429/503) after the last retry, OIS_EUNAVAIL when the server
- * could not be reached or kept failing, OIS_EDATA when the response passed
- * max_response. Errors are logged without secrets. resp is filled in every
- * case and must be released; what it held before the call is overwritten, not
- * freed. no_retry also skips should_retry. Each retry is logged at info level
+ * throttled (429/503) after the last retry or asked to wait too long,
+ * OIS_EUNAVAIL when the server could not be reached or kept failing, or sent
+ * a reply larger than max_response. Errors are logged without secrets. resp
+ * is filled in every case and must be released; what it held before the call
+ * is overwritten, not freed. no_retry also skips should_retry. Each retry is logged at info level
  * ("retrying POST URL after HTTP 503 (attempt 2 of 6, waiting 1200 ms)", the
  * URL without user:password and query); curl's trace goes to the debug level
  * with Authorization and Cookie headers hidden and bodies left out.
+ * A test hook: with OISYNC_TEST_SLEEP_LOG=FILE in the environment when the
+ * client is created, each wait is appended to FILE (milliseconds, one a line)
+ * instead of being slept, so tests see the waits without waiting.
  */
 int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp);
+
+/*
+ * The milliseconds a Retry-After value asks to wait, counted from now
+ * (seconds since the epoch): delta-seconds or an HTTP-date (RFC 9110 section
+ * 10.2.3); a date in the past is 0, a delay too large for a long is LONG_MAX.
+ * -1 when the value is neither.
+ */
+long ois_http_retry_after_ms(const char *value, time_t now);
+
+/*
+ * The wait before retry number retry (0 for the first): our own backoff is
+ * base_ms doubled each retry up to max_ms, with full jitter (a wait drawn
+ * from [0, backoff] by rnd). server_ms >= 0 is the delay the server asked
+ * for: the wait is then the longer of it and the jittered backoff, so the
+ * jitter only ever lengthens it and max_ms never shortens it.
+ */
+long ois_http_backoff_ms(long base_ms, long max_ms, int retry, long server_ms, uint64_t rnd);
+
+/*
+ * "2026-12-02T14:05:00Z": the UTC time ms milliseconds after now, rounded up
+ * to the second, for "retry after ..." messages.
+ */
+void ois_http_retry_time(time_t now, long ms, char out[32]);
 
 const struct ois_http_stats *ois_http_stats(const struct ois_http *h);
 /* Replace the secret (a refreshed bearer token). The string is borrowed. */

@@ -99,6 +99,8 @@ int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **
 		.connect_timeout_ms = ep->connect_timeout_s > 0 ? ep->connect_timeout_s * 1000 : 0,
 		.timeout_ms = ep->timeout_s > 0 ? ep->timeout_s * 1000 : 0,
 		.max_retries = ep->retries,
+		.max_backoff_ms = ep->max_backoff_s * 1000,
+		.section = "interaction",
 	};
 	ia->http = ois_http_new(&opts);
 	if (!ia->http) {

@@ -126,9 +126,10 @@ def auth_list(text):
 # ---- fault injection ----------------------------------------------------------------
 class Faults:
     """Faults the tests ask for through POST /_fake/faults; each kind fires for the
-    next N EWS requests ({"next": N}) or at random ({"rate": 0.1})."""
+    next N EWS requests ({"next": N}) or at random ({"rate": 0.1}), after letting
+    the first K pass ({"skip": K})."""
 
-    KINDS = ("server_busy", "http_status", "drop", "truncate")
+    KINDS = ("server_busy", "http_status", "drop", "truncate", "oversize")
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -148,6 +149,9 @@ class Faults:
             for kind in self.KINDS:
                 spec = self.config.get(kind)
                 if not isinstance(spec, dict):
+                    continue
+                if spec.get("skip", 0) > 0:
+                    spec["skip"] -= 1
                     continue
                 if spec.get("next", 0) > 0:
                     spec["next"] -= 1
@@ -376,7 +380,35 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "truncate":
             self._truncate = True
             return False
+        elif kind == "oversize":
+            self.send_oversize(int(spec.get("bytes", (64 << 20) + 1)))
         return True
+
+    def send_oversize(self, size):
+        """A 200 of size bytes (a SOAP envelope padded with blanks), written in
+        pieces so that no copy of it is held; the client may hang up early."""
+        head = (b'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="'
+                b'http://schemas.xmlsoap.org/soap/envelope/"><s:Body>')
+        tail = b"</s:Body></s:Envelope>"
+        size = max(size, len(head) + len(tail))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(size))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        pad = b" " * (1 << 20)
+        left = size - len(head) - len(tail)
+        try:
+            self.wfile.write(head)
+            while left > 0:
+                n = min(left, len(pad))
+                self.wfile.write(pad[:n])
+                left -= n
+            self.wfile.write(tail)
+            self.wfile.flush()
+        except OSError:
+            pass  # the client stopped reading at its limit
 
     # ---- control endpoints (no authentication; tests and demo only)
     def control(self, method, url, body):

@@ -60,6 +60,7 @@ static const char good_conf[] =
 	"auth = negotiate\n"
 	"timeout = 30\n"
 	"retries = 0\n"
+	"max_backoff = 900\n"
 	"getitem_batch = 10\n"
 	"\n"
 	"[interaction]\n"
@@ -67,6 +68,7 @@ static const char good_conf[] =
 	"token_url = https://ia.firm.example/oauth/token\n"
 	"client_id = oisync\n"
 	"secret_env = IA_SECRET\n"
+	"max_backoff = 60\n"
 	"\n"
 	"[defaults]\n"
 	"categories = Clients, , Personal \n"
@@ -117,6 +119,7 @@ static void test_good_config_with_defaults(void)
 		CHECK_INT(e->timeout_s, 120);
 		CHECK_INT(e->connect_timeout_s, 10);
 		CHECK_INT(e->retries, 5);
+		CHECK_INT(e->max_backoff_s, 300);
 		CHECK_INT(e->getitem_batch, 64);
 	}
 	e = ois_config_server(&cfg, "ex2");
@@ -126,6 +129,7 @@ static void test_good_config_with_defaults(void)
 		CHECK_INT(e->access, OIS_ACCESS_IMPERSONATION);
 		CHECK_INT(e->timeout_s, 30);
 		CHECK_INT(e->retries, 0);
+		CHECK_INT(e->max_backoff_s, 900);
 		CHECK_INT(e->getitem_batch, 10);
 	}
 	CHECK(ois_config_server(&cfg, "ex3") == NULL);
@@ -133,6 +137,7 @@ static void test_good_config_with_defaults(void)
 	CHECK_STR(cfg.interaction.url, "https://ia.firm.example/api/v1");
 	CHECK_STR(cfg.interaction.client_id, "oisync");
 	CHECK_STR(cfg.interaction.secret_env, "IA_SECRET");
+	CHECK_INT(cfg.interaction.max_backoff_s, 60);
 	CHECK_INT(cfg.interaction.auth, OIS_AUTH_BEARER);
 
 	const struct ois_sync_settings *d = &cfg.defaults;
@@ -235,6 +240,8 @@ static void test_errors_name_file_and_line(void)
 		  "err.conf:5: bad value 'oldest-wins' for 'conflict' in [defaults]" },
 		{ HEAD EX1 "timeout = soon\n", NULL, "err.conf:7: 'soon' for 'timeout' in [server ex1] is not a number" },
 		{ HEAD EX1 "retries = -1\n", NULL, "err.conf:7: '-1' for 'retries' in [server ex1] is out of range" },
+		{ HEAD EX1 "max_backoff = 0\n", NULL,
+		  "err.conf:7: '0' for 'max_backoff' in [server ex1] is out of range: want 1 to 86400" },
 		{ HEAD "[defaults]\nmass_delete_percent = 101\n", NULL, "err.conf:5: '101' for 'mass_delete_percent'" },
 		{ HEAD "[servers ex1]\nurl = x\n", NULL, "err.conf:4: unknown section [servers ex1]" },
 		{ HEAD "[global]\n", NULL, "err.conf:4: duplicate section [global]" },

@@ -1,14 +1,17 @@
 /* test_http.c - the HTTP client against tests/fakes/http_test_server.py: retries, caps, auth, stats. */
 #include "unit.h"
 #include "code.h"
+#include "ews_p.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -19,13 +22,6 @@
 static char dir[] = "/tmp/oisync-http-XXXXXX";
 static pid_t server_pid;
 static char base[64];
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The fake sits beside this file's folder: tests/fakes/. */
 static char *server_script(void)
@@ -76,6 +72,26 @@ static void stop_server(void)
 	}
 }
 
+/*
+ * Every wait goes to this file (OISYNC_TEST_SLEEP_LOG) instead of being
+ * slept: the tests see each wait exactly, and never wait.
+ */
+static char *sleep_log;
+
+/* The waits logged since the last call, in ms, in order; *n of them. The log is emptied. */
+static size_t waits(long *out, size_t max)
+{
+	size_t n = 0;
+	FILE *fp = fopen(sleep_log, "r");
+	if (fp) {
+		while (n < max && fscanf(fp, "%ld", &out[n]) == 1)
+			n++;
+		fclose(fp);
+	}
+	unlink(sleep_log);
+	return n;
+}
+
 /* Options for a quick test: tiny waits so the retries cost milliseconds. */
 static struct ois_http_opts quick(void)
 {
@@ -93,7 +109,6 @@ struct result {
 	long status;
 	char body[256];
 	unsigned long requests, retries;
-	double seconds; /* wall time of the call */
 };
 
 static struct result send_with(const struct ois_http_opts *o, const char *method, const char *path,
@@ -106,9 +121,7 @@ static struct result send_with(const struct ois_http_opts *o, const char *method
 	struct ois_http_request req = { .method = method, .url = url, .body = body,
 					.body_len = body ? strlen(body) : 0, .no_retry = no_retry };
 	struct ois_http_response resp;
-	double start = now_s();
 	r.rc = ois_http_send(h, &req, &resp);
-	r.seconds = now_s() - start;
 	r.status = resp.status;
 	CHECK(resp.body.data != NULL); /* NUL-terminated even when empty */
 	snprintf(r.body, sizeof(r.body), "%s", resp.body.data ? resp.body.data : "(null)");
@@ -163,22 +176,171 @@ static void test_statuses_and_retries(void)
 
 static void test_retry_after_is_honoured(void)
 {
+	long w[8];
+	waits(w, 8);
 	struct result r = get("/retry-after/1?times=1");
 	CHECK_INT(r.rc, 0);
 	CHECK_INT(r.status, 200);
 	CHECK_INT(r.retries, 1);
-	CHECK(r.seconds >= 1.0);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 1000); /* our own jitter (at most 10 ms here) is shorter */
 	/* An HTTP-date two seconds ahead: at least one whole second left. */
 	r = get("/retry-after-date/2?times=1");
 	CHECK_INT(r.rc, 0);
 	CHECK_INT(r.retries, 1);
-	CHECK(r.seconds >= 0.9);
-	/* Never more than retry_max_ms per wait. */
+	CHECK_INT(waits(w, 8), 1);
+	CHECK(w[0] >= 1000 && w[0] <= 2000);
+	/* The server's delay is waited in full, however short our own cap. */
 	struct ois_http_opts o = quick();
 	o.retry_max_ms = 100;
 	r = send_with(&o, "GET", "/retry-after/30?times=1&key=cap", NULL, 0);
 	CHECK_INT(r.rc, 0);
-	CHECK(r.seconds < 2.0);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 30000);
+}
+
+/* A server asking to wait longer than max_backoff: no retry at all, OIS_ETEMP. */
+static void test_max_backoff(void)
+{
+	long w[8];
+	waits(w, 8);
+	struct result r = get("/retry-after/999999999");
+	CHECK_INT(r.rc, OIS_ETEMP);
+	CHECK_INT(r.status, 503);
+	CHECK_INT(r.requests, 1);
+	CHECK_INT(waits(w, 8), 0);
+	/* Up to max_backoff the wait is made, past it not. */
+	struct ois_http_opts o = quick();
+	o.max_backoff_ms = 30000;
+	r = send_with(&o, "GET", "/retry-after/30?times=1&key=mb1", NULL, 0);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 30000);
+	o.max_backoff_ms = 29999;
+	r = send_with(&o, "GET", "/retry-after/30?times=1&key=mb2", NULL, 0);
+	CHECK_INT(r.rc, OIS_ETEMP);
+	CHECK_INT(r.requests, 1);
+	CHECK_INT(waits(w, 8), 0);
+	/* The default is 300 s. */
+	o = quick();
+	r = send_with(&o, "GET", "/retry-after/300?times=1&key=mb3", NULL, 0);
+	CHECK_INT(r.rc, 0);
+	r = send_with(&o, "GET", "/retry-after/301?times=1&key=mb4", NULL, 0);
+	CHECK_INT(r.rc, OIS_ETEMP);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 300000);
+}
+
+static void test_parse_retry_after(void)
+{
+	const time_t now = 1796217600; /* 2026-12-02T13:20:00Z */
+	static const struct {
+		const char *value;
+		long ms;
+	} cases[] = {
+		{ "0", 0 },
+		{ "1", 1000 },
+		{ "120", 120000 },
+		{ "999999999", 999999999000L },
+		{ "99999999999999999999", LONG_MAX }, /* too large for a long: as long as can be */
+		{ "Wed, 02 Dec 2026 13:25:00 GMT", 300000 },
+		{ "Wednesday, 02-Dec-26 13:20:30 GMT", 30000 }, /* RFC 850, obsolete but allowed */
+		{ "Wed Dec  2 13:21:00 2026", 60000 },          /* asctime */
+		{ "Wed, 02 Dec 2026 13:00:00 GMT", 0 },         /* the past: no wait asked */
+		{ "-5", -1 },
+		{ "1.5", -1 },
+		{ "soon", -1 },
+		{ "", -1 },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		long got = ois_http_retry_after_ms(cases[i].value, now);
+		if (got != cases[i].ms)
+			unit_fail(__FILE__, __LINE__, "Retry-After \"%s\"\n#   got:  %ld\n#   want: %ld",
+				  cases[i].value, got, cases[i].ms);
+	}
+}
+
+/* EWS's ErrorServerBusy: its BackOffMilliseconds is the delay asked for. */
+static void test_parse_backoff_milliseconds(void)
+{
+#define FAULT(detail) \
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">" \
+	"<s:Body><s:Fault><faultcode xmlns:a=\"http://schemas.microsoft.com/exchange/services/2006/types\">" \
+	"a:ErrorServerBusy</faultcode><faultstring xml:lang=\"en-US\">The server cannot service this request " \
+	"right now. Try again later.</faultstring>" detail "</s:Fault></s:Body></s:Envelope>"
+#define DETAIL(ms) \
+	"<detail><e:ResponseCode xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/errors\">" \
+	"ErrorServerBusy</e:ResponseCode><e:Message xmlns:e=\"http://schemas.microsoft.com/exchange/services/2006/" \
+	"errors\">The server cannot service this request right now. Try again later.</e:Message>" \
+	"<t:MessageXml xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">" \
+	"<t:Value Name=\"BackOffMilliseconds\">" ms "</t:Value></t:MessageXml></detail>"
+	static const struct {
+		const char *body;
+		int busy;
+		long ms;
+	} cases[] = {
+		{ FAULT(DETAIL("297749")), 1, 297749 },
+		{ FAULT(DETAIL("0")), 1, 0 },
+		{ FAULT(DETAIL("99999999999999999999")), 1, LONG_MAX }, /* past any max_backoff */
+		{ FAULT(DETAIL("-5")), 1, -1 },                          /* not a delay: our own backoff */
+		{ FAULT(DETAIL("soon")), 1, -1 },
+		{ FAULT(""), 1, -1 },                                     /* faultcode only */
+		{ "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:GetItemResponse "
+		  "xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"><m:ResponseMessages>"
+		  "<m:GetItemResponseMessage ResponseClass=\"Error\"><m:MessageText>busy</m:MessageText>"
+		  "<m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:MessageXml><t:Value xmlns:t=\"http://schemas."
+		  "microsoft.com/exchange/services/2006/types\" Name=\"BackOffMilliseconds\">1500</t:Value>"
+		  "</m:MessageXml></m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse></s:Body>"
+		  "</s:Envelope>", 1, 1500 },
+		{ "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><m:X xmlns:m=\"m\">"
+		  "<m:ResponseCode>ErrorItemNotFound</m:ResponseCode><m:MessageText>not ErrorServerBusy</m:MessageText>"
+		  "</m:X></s:Body></s:Envelope>", 0, -1 },
+		{ "<ok/>", 0, -1 },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		struct ois_http_response resp = { .status = 500 };
+		ois_buf_init(&resp.body, 1 << 20);
+		ois_buf_adds(&resp.body, cases[i].body);
+		long ms = -2;
+		int busy = ois_ews_server_busy(&resp, &ms, NULL);
+		if (busy != cases[i].busy || (busy && ms != cases[i].ms))
+			unit_fail(__FILE__, __LINE__, "case %zu\n#   got:  busy %d, %ld ms\n#   want: busy %d, %ld ms", i,
+				  busy, ms, cases[i].busy, cases[i].ms);
+		ois_buf_release(&resp.body);
+	}
+#undef FAULT
+#undef DETAIL
+}
+
+static void test_backoff_decision(void)
+{
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 1000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int retry = i % 8;
+		/* Our own backoff: full jitter under base * 2^retry, capped. */
+		long w = ois_http_backoff_ms(500, 60000, retry, -1, x);
+		long want_max = 500L << retry;
+		CHECK(w >= 0 && w <= (want_max < 60000 ? want_max : 60000));
+		/* A server's delay: never shortened, whatever the jitter and the cap. */
+		w = ois_http_backoff_ms(500, 60000, retry, 297749, x);
+		CHECK(w >= 297749);
+		CHECK_INT(ois_http_backoff_ms(500, 60000, retry, 297749, x), 297749);
+		w = ois_http_backoff_ms(500, 60000, retry, 100, x);
+		CHECK(w >= 100 && w <= (want_max < 60000 ? want_max : 60000));
+		CHECK_INT(ois_http_backoff_ms(500, 60000, retry, 0, 0), 0);
+	}
+	CHECK_INT(ois_http_backoff_ms(500, 60000, 50, -1, UINT64_MAX - 3), (long)((UINT64_MAX - 3) % 60001));
+
+	char when[32];
+	ois_http_retry_time(1796217600, 0, when);
+	CHECK_STR(when, "2026-12-02T13:20:00Z");
+	ois_http_retry_time(1796217600, 297749, when); /* rounded up: never too early */
+	CHECK_STR(when, "2026-12-02T13:24:58Z");
+	ois_http_retry_time(1796217600, 999999999000L, when);
+	CHECK_STR(when, "2058-08-10T15:06:39Z");
+	ois_http_retry_time(1796217600, LONG_MAX, when);
+	CHECK_STR(when, "9999-12-31T23:59:59Z");
 }
 
 static void test_connection_refused(void)
@@ -218,7 +380,7 @@ static void test_response_cap(void)
 	CHECK_INT(r.rc, 0);
 	CHECK_INT(strlen(r.body), 255);
 	r = send_with(&o, "GET", "/big?bytes=5000", NULL, 0);
-	CHECK_INT(r.rc, OIS_EDATA);
+	CHECK_INT(r.rc, OIS_EUNAVAIL); /* the server's fault, not bad input of ours */
 	CHECK_INT(r.requests, 1); /* a reply too big stays too big */
 }
 
@@ -325,11 +487,13 @@ static void test_hook_and_no_retry(void)
 	int calls = 0;
 	struct ois_http_request req = { .method = "POST", .url = url, .should_retry = busy_once, .retry_ctx = &calls };
 	struct ois_http_response resp;
-	double start = now_s();
+	long w[8];
+	waits(w, 8);
 	CHECK_INT(ois_http_send(h, &req, &resp), 0);
-	CHECK(now_s() - start >= 0.2);
 	CHECK_INT(calls, 2);
 	CHECK_INT(ois_http_stats(h)->retries, 1);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 200);
 	ois_http_response_release(&resp);
 
 	/* no_retry: one try, throttling still reported as such. */
@@ -342,6 +506,104 @@ static void test_hook_and_no_retry(void)
 	ois_http_response_release(&resp);
 	ois_http_free(h);
 	free(url);
+}
+
+static int busy_long(const struct ois_http_response *resp, long *delay_ms, void *ctx)
+{
+	int *calls = ctx;
+	(void)resp;
+	if ((*calls)++)
+		return 0;
+	*delay_ms = 297749; /* what a busy Exchange asked for */
+	return 1;
+}
+
+/* A hook's delay (EWS's BackOffMilliseconds) is honoured as a Retry-After is. */
+static void test_hook_delay_not_capped(void)
+{
+	long w[8];
+	waits(w, 8);
+	struct ois_http_opts o = quick();
+	o.retry_max_ms = 60000;
+	o.max_backoff_ms = 600000;
+	struct ois_http *h = ois_http_new(&o);
+	char *url = ois_xasprintf("%s/ok", base);
+	int calls = 0;
+	struct ois_http_request req = { .method = "POST", .url = url, .should_retry = busy_long, .retry_ctx = &calls };
+	struct ois_http_response resp;
+	CHECK_INT(ois_http_send(h, &req, &resp), 0);
+	CHECK_INT(calls, 2);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK(w[0] >= 297749);
+	ois_http_response_release(&resp);
+	ois_http_free(h);
+
+	o.max_backoff_ms = 60000;
+	h = ois_http_new(&o);
+	calls = 0;
+	CHECK_INT(ois_http_send(h, &req, &resp), OIS_ETEMP);
+	CHECK_INT(calls, 1);
+	CHECK_INT(ois_http_stats(h)->requests, 1);
+	CHECK_INT(waits(w, 8), 0);
+	ois_http_response_release(&resp);
+	ois_http_free(h);
+	free(url);
+}
+
+/* Run fn with stderr in a file; the text written, owned. */
+static char *captured(void (*fn)(void))
+{
+	char *path = ois_xasprintf("%s/captured", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char *text = ois_xcalloc(1, 65536);
+	ssize_t n = pread(fd, text, 65535, 0);
+	text[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	free(path);
+	return text;
+}
+
+static void send_throttled(void)
+{
+	struct ois_http_opts o = quick();
+	o.max_backoff_ms = 60000;
+	o.section = "server ex1";
+	struct result r = send_with(&o, "GET", "/retry-after/297?times=1&key=msg", NULL, 0);
+	CHECK_INT(r.rc, OIS_ETEMP);
+	o.max_retries = 0;
+	r = send_with(&o, "GET", "/retry-after/2?key=msg2", NULL, 0);
+	CHECK_INT(r.rc, OIS_ETEMP);
+	o.max_response = 100;
+	r = send_with(&o, "GET", "/big?bytes=5000", NULL, 0);
+	CHECK_INT(r.rc, OIS_EUNAVAIL);
+}
+
+/* The messages say who throttled, for how long, and when to come back; what was too big. */
+static void test_throttle_messages(void)
+{
+	char *text = captured(send_throttled);
+	int failed = unit_failed_checks;
+	CHECK(strstr(text, "/retry-after/297?...: throttled by [server ex1] (HTTP 503): it asks to wait 297.0 s, "
+			   "more than max_backoff (60 s); retry after 2") != NULL);
+	const char *when = strstr(text, "retry after ");
+	/* 2026-12-02T14:05:00Z: a UTC time in full; which one depends on the clock. */
+	CHECK(when && strlen(when) >= 12 + 20 && when[12 + 4] == '-' && when[12 + 10] == 'T' &&
+	      when[12 + 19] == 'Z');
+	CHECK(strstr(text, "still throttled (HTTP 503) after 1 try; retry after 2") != NULL);
+	char *big = ois_xasprintf("GET %s/big?...: the reply is larger than the limit of 100 bytes", base);
+	CHECK(strstr(text, big) != NULL);
+	if (unit_failed_checks != failed)
+		printf("# the log was:\n%s", text);
+	free(big);
+	free(text);
 }
 
 /* Every message, at debug level, with a password and a token in play. */
@@ -407,6 +669,8 @@ int main(void)
 		stop_server();
 		return 1;
 	}
+	sleep_log = ois_xasprintf("%s/waits", dir);
+	setenv("OISYNC_TEST_SLEEP_LOG", sleep_log, 1);
 	/* Retries and refusals log on purpose; keep the TAP output readable. */
 	fflush(stderr);
 	int devnull = open("/dev/null", O_WRONLY);
@@ -414,6 +678,11 @@ int main(void)
 	dup2(devnull, 2);
 	UNIT_RUN(test_statuses_and_retries);
 	UNIT_RUN(test_retry_after_is_honoured);
+	UNIT_RUN(test_max_backoff);
+	UNIT_RUN(test_parse_retry_after);
+	UNIT_RUN(test_parse_backoff_milliseconds);
+	UNIT_RUN(test_backoff_decision);
+	UNIT_RUN(test_hook_delay_not_capped);
 	UNIT_RUN(test_connection_refused);
 	UNIT_RUN(test_response_cap);
 	UNIT_RUN(test_auth_headers);
@@ -423,8 +692,10 @@ int main(void)
 	dup2(saved, 2);
 	close(saved);
 	close(devnull);
+	UNIT_RUN(test_throttle_messages);
 	UNIT_RUN(test_logs_hold_no_secret);
 	stop_server();
+	free(sleep_log);
 	char *cmd = ois_xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		perror("rm");
