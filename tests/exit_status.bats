@@ -452,9 +452,18 @@ release_lock() {
 	assert_output --partial "--allow-mass-delete"
 }
 
-@test "oisync-run exits 64: an unknown option, no server" {
+@test "oisync-run exits 64: an unknown option, an option without its value, a bad --wait, no server" {
 	run oisync-run --no-such-option ex1
 	assert_failure 64
+	for opt in -c --config -u --user --wait; do
+		run oisync-run "$opt"
+		assert_failure 64
+		assert_output --partial "option '$opt' needs a value"
+	done
+	# Refused before any user is synced, not by each user's apply.
+	run oisync-run --wait soon ex1
+	assert_failure 64
+	refute_output --partial "$ALICE"
 	run oisync-run
 	assert_failure 64
 }
