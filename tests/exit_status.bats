@@ -122,7 +122,7 @@ release_lock() {
 }
 
 @test "every status of every man page's EXIT STATUS has its test here, and every test a documented status" {
-	local page prog code n=0
+	local page prog code
 	for page in "$ROOT"/man/*.1; do
 		prog=$(basename "$page" .1)
 		run documented "$page"
@@ -132,13 +132,11 @@ release_lock() {
 			[[ "$code" =~ ^[0-9]+$ ]] || fail "$page: EXIT STATUS item '$code' is not a status"
 			grep -qE "^@test \"$prog exits $code: " "$BATS_TEST_FILENAME" ||
 				fail "$prog: exit $code is documented but has no test"
-			n=$((n + 1))
 		done
 		for code in $(tested "$prog"); do
 			grep -qx "$code" <<<"$output" || fail "$prog: exit $code is tested but not in $page"
 		done
 	done
-	[ "$n" -gt 40 ]
 	# Every executable has a man page, so none escapes the check above.
 	for prog in "$OISYNC_BUILD"/bin/* "$ROOT/scripts/oisync-run"; do
 		[ -f "$ROOT/man/$(basename "$prog").1" ] || fail "$(basename "$prog") has no man page"
@@ -266,7 +264,7 @@ release_lock() {
 	[[ "$stderr" == *"--allow-mass-delete"* ]]
 }
 
-@test "oisync-reconcile exits 64: no state folder to work with" {
+@test "oisync-reconcile exits 64: an unknown option, no state folder to work with" {
 	run oisync-reconcile --no-such-option </dev/null
 	assert_failure 64
 	unset OISYNC_CONF
@@ -294,6 +292,7 @@ release_lock() {
 	oisync-extract exchange --mailbox "$ALICE" >alice.jsonl
 	run bash -c 'oisync-reconcile --server ex1 "$0" >/dev/full' alice.jsonl
 	assert_failure 74
+	assert_output --partial "cannot write output"
 }
 
 @test "oisync-reconcile exits 78: the configuration is bad" {
