@@ -15,11 +15,6 @@ const char *ois_action_name(enum ois_action a)
 	return action_names[a];
 }
 
-const char *ois_side_label(enum ois_side side)
-{
-	return side == OIS_EXCHANGE ? "Outlook" : "InterAction";
-}
-
 static const char *const policy_names[] = {
 	[OIS_NEWEST_WINS] = "newest-wins",
 	[OIS_EXCHANGE_WINS] = "exchange-wins",

@@ -64,7 +64,5 @@ struct ois_merge_out {
 void ois_merge(const struct ois_merge_in *in, struct ois_merge_out *out);
 void ois_merge_out_release(struct ois_merge_out *out);
 
-/* "Outlook" or "InterAction": side names for people, in reasons. */
-const char *ois_side_label(enum ois_side side);
 
 #endif
