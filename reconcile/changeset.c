@@ -112,6 +112,8 @@ static json_object *build_op(const char *kind, const struct known *k, const stru
 		json_object_object_add(core, "fields", json_object_get(d->fields));
 	json_object_object_add(core, "ids", side_obj(ids));
 	json_object_object_add(core, "versions", side_obj(versions));
+	if (d->action == OIS_ACT_CREATE && ois_canon_units(kind))
+		json_object_object_add(core, "merge", merge_key(k, (enum ois_side)!d->target));
 
 	char op_id[OIS_HASH_LEN];
 	ois_json_hash(core, op_id);
@@ -121,9 +123,6 @@ static json_object *build_op(const char *kind, const struct known *k, const stru
 		if (!strcmp(key, "type"))
 			json_object_object_add(op, "op_id", json_object_new_string(op_id));
 	}
-	/* Outside the digest, as reason: how to merge does not make another op. */
-	if (d->action == OIS_ACT_CREATE && ois_canon_units(kind))
-		json_object_object_add(op, "merge", merge_key(k, (enum ois_side)!d->target));
 	json_object_object_add(op, "reason", json_object_new_string(d->reason));
 	json_object_put(core);
 	return op;
