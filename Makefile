@@ -32,7 +32,8 @@ pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 LIBS_extract   = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle)
 LIBS_transform = $(call pkglibs,json-c inih nettle libutf8proc) -lphonenumber -lstdc++
 LIBS_reconcile = $(call pkglibs,json-c sqlite3 inih nettle)
-LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle)
+# apply normalizes a firm contact it adopts as transform does (libutf8proc, libphonenumber).
+LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle libutf8proc) -lphonenumber -lstdc++
 LIBS_admin     = $(call pkglibs,json-c inih sqlite3 nettle)
 LIBS_all       = $(call pkglibs,$(PKGS)) -lphonenumber -lstdc++
 

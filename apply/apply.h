@@ -74,6 +74,20 @@ enum apply_status {
  */
 int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status);
 
+/*
+ * A create that adopted an existing item (adopted, from the target's
+ * driver; id its id there) instead of making one: merge the two in this run
+ * by the rules of a pair without a base (firm_merge.c), with the op's
+ * "merge" policy, writing what each side lacks of the result; *version (the
+ * target's version, owned) moves with the write. On 0, *recorded (may stay
+ * NULL: nothing merged) is the op to record for the fold: data is the
+ * merged data, versions what was written. *result_key (NULL or owned) is
+ * the result line's "merge". Else an ois_code from a driver; OIS_ECONFLICT
+ * when a side moved since it was read.
+ */
+int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
+			char **version, json_object **recorded, json_object **result_key);
+
 /* Open side's driver for the run's account unless it is open: 0 or an ois_code. */
 int apply_open_driver(struct apply_run *run, enum ois_side side);
 

@@ -63,7 +63,7 @@ static int record(struct apply_run *run, const char *op_id, const char *status,
 }
 
 static void write_result(struct apply_run *run, const char *op_id, enum apply_status st,
-			 const char *id, const char *version, const char *error)
+			 const char *id, const char *version, const char *error, json_object *merge)
 {
 	json_object *r = json_object_new_object();
 	json_object_object_add(r, "type", json_object_new_string("result"));
@@ -72,6 +72,8 @@ static void write_result(struct apply_run *run, const char *op_id, enum apply_st
 	json_object_object_add(r, "id", id ? json_object_new_string(id) : NULL);
 	json_object_object_add(r, "version", version ? json_object_new_string(version) : NULL);
 	json_object_object_add(r, "error", error ? json_object_new_string(error) : NULL);
+	if (merge)
+		json_object_object_add(r, "merge", json_object_get(merge));
 	ois_jsonl_write(run->out, r);
 	json_object_put(r);
 	run->counts[st]++;
@@ -93,7 +95,8 @@ static int run_stopping(int rc)
  *   apply, a state restored from a backup): it is adopted, not made twice.
  */
 static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side target, json_object *op,
-		     const char *op_id, int maybe_sent, char **id, char **version, const char **why)
+		     const char *op_id, int maybe_sent, char **id, char **version, const char **why,
+		     struct ois_adopted *adopted)
 {
 	const char *kind = ois_json_str(op, "kind");
 	struct ois_pair p = { 0 };
@@ -120,7 +123,7 @@ static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side 
 	rc = record(run, op_id, "pending", NULL, NULL, op);
 	if (rc)
 		return rc;
-	return d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version);
+	return d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
 }
 
 int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status)
@@ -139,7 +142,7 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	if (rc == 0 && !state_only && strcmp(prev.status, "pending") && strcmp(prev.status, "failed")) {
 		/* Done (or refused as a conflict) by an earlier run: never send it again. */
 		*status = APPLY_SKIPPED;
-		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL);
+		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);
 		ois_applied_release(&prev);
 		return 0;
 	}
@@ -151,6 +154,8 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 
 	char *new_id = NULL, *new_version = NULL;
 	const char *why = NULL;
+	struct ois_adopted adopted = { 0 };
+	json_object *recorded = NULL, *merge = NULL; /* a create that adopted an item: the merged op, the result's "merge" */
 	if (state_only) {
 		/* Only the state changes: nothing to send. */
 		rc = 0;
@@ -167,7 +172,11 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 			return rc;
 		struct ois_driver *d = run->drv[side];
 		if (!strcmp(action, "create")) {
-			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why);
+			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why,
+				       &adopted);
+			if (!rc && adopted.data)
+				rc = apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
+			ois_adopted_release(&adopted);
 		} else if (!strcmp(action, "update")) {
 			rc = d->update(d->conn, kind, id, if_version, ois_json_obj(op, "data"),
 				       ois_json_arr(op, "fields"), &new_version);
@@ -194,16 +203,20 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	int stop = run_stopping(rc) ? rc : 0;
 	/* A failure that stops the run leaves a pending create pending: a rerun looks for it first. */
 	if (!stop || st != APPLY_FAILED) {
-		int wrc = record(run, op_id, status_names[st], new_id, new_version, op);
+		int wrc = record(run, op_id, status_names[st], new_id, new_version, recorded ? recorded : op);
 		if (wrc) {
 			free(new_id);
 			free(new_version);
+			json_object_put(recorded);
+			json_object_put(merge);
 			return wrc;
 		}
 	}
-	write_result(run, op_id, st, new_id, new_version, error);
+	write_result(run, op_id, st, new_id, new_version, error, merge);
 	free(new_id);
 	free(new_version);
+	json_object_put(recorded);
+	json_object_put(merge);
 	*status = st;
 	return stop;
 }

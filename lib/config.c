@@ -790,3 +790,30 @@ const char *ois_direction_name(enum ois_direction d)
 			return direction_words[i].name;
 	return "unknown";
 }
+
+static int word_value(const struct word *words, const char *name)
+{
+	for (size_t i = 0; name && words[i].name; i++)
+		if (!strcmp(words[i].name, name))
+			return words[i].value;
+	return -1;
+}
+
+int ois_conflict_parse(const char *name)
+{
+	return word_value(conflict_words, name);
+}
+
+int ois_direction_parse(const char *name)
+{
+	return word_value(direction_words, name);
+}
+
+enum ois_conflict ois_sync_policy(const struct ois_sync_settings *settings)
+{
+	if (settings->direction == OIS_DIR_TO_INTERACTION)
+		return OIS_EXCHANGE_WINS;
+	if (settings->direction == OIS_DIR_TO_EXCHANGE)
+		return OIS_INTERACTION_WINS;
+	return settings->conflict;
+}

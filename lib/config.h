@@ -144,5 +144,15 @@ const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, 
 /* Names for messages and for oisync(1)'s output. */
 const char *ois_conflict_name(enum ois_conflict c);
 const char *ois_direction_name(enum ois_direction d);
+/* The value a name above stands for, or -1 when none does. */
+int ois_conflict_parse(const char *name);
+int ois_direction_parse(const char *name);
+
+/*
+ * The policy that settles conflicts under settings: a one-way sync keeps
+ * its source side's values whatever conflict says, so its edits are never
+ * lost in a conflict.
+ */
+enum ois_conflict ois_sync_policy(const struct ois_sync_settings *settings);
 
 #endif

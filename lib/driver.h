@@ -3,6 +3,25 @@
 #define OIS_DRIVER_H
 
 #include <json-c/json.h>
+#include <stdlib.h>
+
+/*
+ * An existing item a create adopted instead of making one (InterAction: a
+ * firm contact found by e-mail, put on the user's list). Both members are
+ * owned by the caller: ois_adopted_release.
+ */
+struct ois_adopted {
+	json_object *data; /* its canonical data as the server holds it, not normalized; NULL: nothing adopted */
+	char *modified;    /* its last change (RFC 3339 UTC), or NULL */
+};
+
+static inline void ois_adopted_release(struct ois_adopted *a)
+{
+	json_object_put(a->data);
+	free(a->modified);
+	a->data = NULL;
+	a->modified = NULL;
+}
 
 /*
  * One side's connection for one account (an Exchange mailbox, an InterAction
@@ -25,10 +44,13 @@ struct ois_driver {
 	 * InterAction: an external reference), so a create whose reply was lost
 	 * is found by find_by_op and adopted, never sent twice. On InterAction
 	 * "create" means: add the firm contact that has one of data's e-mail
-	 * addresses to the user's list, or create it when none has.
+	 * addresses to the user's list, or create it when none has. A create
+	 * that adopted an existing item that way fills *adopted (when adopted
+	 * is not NULL) and leaves the item's shared values as they were: the
+	 * caller merges them with data by the conflict policy.
 	 */
 	int (*create)(void *conn, const char *kind, json_object *data, const char *op_id,
-		      char **new_id, char **new_version);
+		      char **new_id, char **new_version, struct ois_adopted *adopted);
 	/*
 	 * Change exactly the canonical fields named in fields (an array of
 	 * strings such as "first" or "phones.mobile") to their values in data

@@ -28,9 +28,11 @@ static int kind_ok(const char *kind)
 }
 
 static int drv_create(void *conn, const char *kind, json_object *data, const char *op_id,
-		      char **new_id, char **new_version)
+		      char **new_id, char **new_version, struct ois_adopted *adopted)
 {
 	struct ois_buf xml = OIS_BUF_INIT;
+	if (adopted) /* a mailbox has no shared items to adopt: every create makes one */
+		*adopted = (struct ois_adopted){ 0 };
 	*new_id = *new_version = NULL;
 	int rc = kind_ok(kind);
 	if (!rc)

@@ -24,17 +24,6 @@ struct ia_conn {
 
 /* Keys of a contact body that are the user's own, not the firm's. */
 static const char *const user_keys[] = { "categories", "goes_by", "my_notes", "private" };
-/* Their canonical units, left out when comparing firm data. */
-static const char *const user_units[] = { "categories", "nickname", "notes", "private" };
-
-static int is_in(const char *const *list, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], s))
-			return 1;
-	return 0;
-}
-
 static int is_appointment(const char *kind)
 {
 	return kind && !strcmp(kind, "appointment");
@@ -79,65 +68,21 @@ static int take_id_version(json_object *view, char **id, char **version)
 	return 0;
 }
 
-/* Put contact id on the user's list with the per-user fields, and read the user view back. */
-static int add_to_list(struct ia_conn *c, const char *id, json_object *user_fields, char **new_id, char **new_version)
+/*
+ * Put contact id on the user's list with the per-user fields, and read the
+ * user view back; with adopted, hand it back as canonical data too.
+ */
+static int add_to_list(struct ia_conn *c, const char *id, json_object *user_fields, char **new_id, char **new_version,
+		       struct ois_adopted *adopted)
 {
 	json_object *view = NULL;
 	int rc = ois_ia_list_add(c->ia, c->uid, id, user_fields, &view);
 	if (!rc)
 		rc = take_id_version(view, new_id, new_version);
+	if (!rc && adopted)
+		adopted->data = ois_ia_contact_to_canonical(view);
 	json_object_put(view);
 	return rc;
-}
-
-/* E-mail addresses compare without case, as the search that matched them. */
-static void lower_emails(json_object *canon)
-{
-	json_object *arr = ois_json_arr(canon, "emails");
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
-		json_object *e = json_object_array_get_idx(arr, i);
-		const char *a = ois_json_str(e, "address");
-		if (!a)
-			continue;
-		char *l = ois_xstrdup(a);
-		for (char *p = l; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		ois_json_set_str(e, "address", l);
-		free(l);
-	}
-}
-
-/*
- * The firm contact found by e-mail stays as the firm keeps it: one user's
- * Outlook does not rewrite a contact the whole firm shares. Say which
- * fields differ, so an administrator can see why.
- */
-static void report_firm_differences(json_object *found, json_object *firm_body)
-{
-	json_object *a = ois_ia_contact_to_canonical(found);
-	json_object *b = ois_ia_contact_to_canonical(firm_body);
-	lower_emails(a);
-	lower_emails(b);
-	struct ois_buf diff = OIS_BUF_INIT;
-	json_object *objs[2] = { a, b };
-	for (int side = 0; side < 2; side++) {
-		json_object_object_foreach(objs[side], key, val) {
-			if (is_in(user_units, OIS_ARRAY_SIZE(user_units), key))
-				continue;
-			json_object *other;
-			int in_other = json_object_object_get_ex(objs[!side], key, &other);
-			if (side == 1 && in_other)
-				continue; /* compared in the first pass */
-			if (!in_other || !ois_json_equal(val, other))
-				ois_buf_addf(&diff, "%s%s", diff.len ? ", " : "", key);
-		}
-	}
-	if (diff.len)
-		ois_notice("firm contact %s matched by e-mail differs from Outlook in %s; firm fields left unchanged",
-			   ois_json_str(found, "id"), diff.data);
-	ois_buf_release(&diff);
-	json_object_put(b);
-	json_object_put(a);
 }
 
 /* A firm contact having one of data's e-mail addresses: 0 and *found, OIS_ENOTFOUND, or an error. */
@@ -323,10 +268,12 @@ static int appt_find_by_op(struct ia_conn *c, const char *op_id, char **id, char
 }
 
 static int ia_create(void *conn, const char *kind, json_object *data, const char *op_id,
-		     char **new_id, char **new_version)
+		     char **new_id, char **new_version, struct ois_adopted *adopted)
 {
 	struct ia_conn *c = conn;
 	*new_id = *new_version = NULL;
+	if (adopted)
+		*adopted = (struct ois_adopted){ 0 };
 	if (is_appointment(kind))
 		return appt_create(c, data, op_id, new_id, new_version);
 	int rc = only_contacts(kind);
@@ -338,10 +285,22 @@ static int ia_create(void *conn, const char *kind, json_object *data, const char
 
 	rc = find_by_email(c, data, &found);
 	if (rc == 0) {
+		/*
+		 * The firm contact stays as the firm keeps it here: its values and
+		 * data's are merged by the caller, by the conflict policy, on
+		 * normalized values (a difference in format is none).
+		 */
 		const char *id = ois_json_str(found, "id");
 		ois_info("firm contact %s has the same e-mail address: adding it to %s's list", id, c->uid);
-		report_firm_differences(found, body);
-		rc = add_to_list(c, id, user, new_id, new_version);
+		rc = add_to_list(c, id, user, new_id, new_version, adopted);
+		/*
+		 * When the firm's values last changed: the user view's time is the
+		 * list entry's just now, and putting a contact on a list is no edit
+		 * that newest-wins should weigh.
+		 */
+		const char *modified = ois_json_str(found, "updated_at");
+		if (!rc && adopted && modified)
+			adopted->modified = ois_xstrdup(modified);
 		goto out;
 	}
 	if (rc != OIS_ENOTFOUND)
@@ -360,7 +319,7 @@ static int ia_create(void *conn, const char *kind, json_object *data, const char
 	}
 	if (rc)
 		goto out;
-	rc = add_to_list(c, ois_json_str(found, "id"), user, new_id, new_version);
+	rc = add_to_list(c, ois_json_str(found, "id"), user, new_id, new_version, NULL);
 out:
 	json_object_put(found);
 	json_object_put(user);
@@ -441,7 +400,7 @@ static int ia_find_by_op(void *conn, const char *kind, const char *op_id, json_o
 		ois_info("contact %s created by op %s is not on %s's list: adding it", cid, op_id, c->uid);
 		json_object *body = data ? ois_ia_contact_from_canonical(data, NULL) : NULL;
 		json_object *user = body ? split_user_fields(body) : NULL;
-		rc = add_to_list(c, cid, user, id, version);
+		rc = add_to_list(c, cid, user, id, version, NULL);
 		json_object_put(user);
 		json_object_put(body);
 		goto out;

@@ -18,6 +18,11 @@ static const char *const type_names[] = {
 	[OIS_REC_RESULT] = "result",
 };
 
+const char *ois_side_label(enum ois_side side)
+{
+	return side == OIS_EXCHANGE ? "Outlook" : "InterAction";
+}
+
 const char *ois_side_name(enum ois_side side)
 {
 	return side_names[side];

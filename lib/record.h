@@ -23,6 +23,8 @@ enum ois_side {
 #define OIS_SIDES 2
 
 const char *ois_side_name(enum ois_side side);
+/* "Outlook" or "InterAction": side names for people, in reasons and messages. */
+const char *ois_side_label(enum ois_side side);
 /* Side for "exchange" or "interaction"; -1 otherwise. */
 int ois_side_parse(const char *name);
 

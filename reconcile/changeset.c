@@ -1,6 +1,7 @@
 /* changeset.c - from items and pairs to the ordered, guarded ops of a change set. */
 #include "reconcile.h"
 #include "buf.h"
+#include "canon_fields.h"
 #include "canonjson.h"
 #include "code.h"
 #include "log.h"
@@ -31,7 +32,26 @@ struct known {
 	const char *pair_id;
 	const char *id[OIS_SIDES];
 	const char *version[OIS_SIDES];
+	const char *modified[OIS_SIDES];       /* the records' "modified", NULL when not reported */
+	enum ois_conflict policy;              /* the effective policy and direction, for a create's "merge" */
+	enum ois_direction direction;
 };
+
+/*
+ * A create may meet an item that exists already (InterAction: a firm
+ * contact with the same e-mail address, not yet on the user's list), which
+ * the driver adopts instead of making a new one. apply then merges the two
+ * as this stage merges two items matched without a base: this says how
+ * (oisync-records(5), "merge").
+ */
+static json_object *merge_key(const struct known *k, enum ois_side source)
+{
+	json_object *m = json_object_new_object();
+	json_object_object_add(m, "policy", json_object_new_string(ois_conflict_name(k->policy)));
+	json_object_object_add(m, "direction", json_object_new_string(ois_direction_name(k->direction)));
+	json_object_object_add(m, "modified", str_or_null(k->modified[source]));
+	return m;
+}
 
 struct ops {
 	struct ois_rc_op *v;
@@ -73,6 +93,8 @@ static json_object *build_op(const char *kind, const struct known *k, const stru
 		json_object_object_add(core, "fields", json_object_get(d->fields));
 	json_object_object_add(core, "ids", side_obj(ids));
 	json_object_object_add(core, "versions", side_obj(versions));
+	if (d->action == OIS_ACT_CREATE && ois_canon_units(kind))
+		json_object_object_add(core, "merge", merge_key(k, (enum ois_side)!d->target));
 
 	char op_id[OIS_HASH_LEN];
 	ois_json_hash(core, op_id);
@@ -165,23 +187,13 @@ static const char *filtered(const struct ois_rc_item *it, const struct ois_sync_
 	return "in none of the synced categories";
 }
 
-static enum ois_conflict effective_policy(const struct ois_sync_settings *st)
-{
-	/* One-way sync: the source side's values always stand, so its edits are never lost in a conflict. */
-	if (st->direction == OIS_DIR_TO_INTERACTION)
-		return OIS_EXCHANGE_WINS;
-	if (st->direction == OIS_DIR_TO_EXCHANGE)
-		return OIS_INTERACTION_WINS;
-	return st->conflict;
-}
-
 static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES], const size_t nu[OIS_SIDES],
 		     struct ops *ops)
 {
 	for (size_t p = 0; p < in->npairs; p++) {
 		const struct ois_rc_pair *pr = &in->pairs[p];
-		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = effective_policy(&in->settings) };
-		struct known k = { .pair_id = pr->pair_id };
+		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings) };
+		struct known k = { .pair_id = pr->pair_id, .policy = mi.policy, .direction = in->settings.direction };
 		for (int s = 0; s < OIS_SIDES; s++) {
 			mi.complete[s] = in->complete[s];
 			k.id[s] = pr->id[s];
@@ -193,7 +205,7 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 				it->used = 1;
 				mi.seen[s] = it->deleted ? OIS_SEEN_DELETED : OIS_SEEN_UPSERT;
 				mi.data[s] = it->data;
-				mi.modified[s] = it->modified;
+				mi.modified[s] = k.modified[s] = it->modified;
 				mi.version_moved[s] = !it->deleted && it->version && !ois_str_eq(it->version, pr->version[s]);
 				if (it->version)
 					k.version[s] = it->version;
@@ -226,7 +238,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 	const char **how = ois_xmalloc((nc[OIS_EXCHANGE] ? nc[OIS_EXCHANGE] : 1) * sizeof(*how));
 	ois_rc_match(cand[OIS_EXCHANGE], nc[OIS_EXCHANGE], cand[OIS_INTERACTION], nc[OIS_INTERACTION], match, how);
 
-	enum ois_conflict policy = effective_policy(&in->settings);
+	enum ois_conflict policy = ois_sync_policy(&in->settings);
 	for (size_t i = 0; i < nc[OIS_EXCHANGE]; i++) {
 		if (match[i] < 0)
 			continue;
@@ -243,11 +255,11 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 		char pair_id[35];
 		ois_rc_pair_id(OIS_EXCHANGE, it[0]->id, pair_id);
 		struct ois_merge_in mi = { .kind = in->kind, .policy = policy };
-		struct known k = { .pair_id = pair_id };
+		struct known k = { .pair_id = pair_id, .policy = policy, .direction = in->settings.direction };
 		for (int s = 0; s < OIS_SIDES; s++) {
 			mi.seen[s] = OIS_SEEN_UPSERT;
 			mi.data[s] = it[s]->data;
-			mi.modified[s] = it[s]->modified;
+			mi.modified[s] = k.modified[s] = it[s]->modified;
 			mi.complete[s] = in->complete[s];
 			k.id[s] = it[s]->id;
 			k.version[s] = it[s]->version;
@@ -272,11 +284,11 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			char pair_id[35];
 			ois_rc_pair_id((enum ois_side)s, it->id, pair_id);
 			struct ois_merge_in mi = { .kind = in->kind, .policy = policy };
-			struct known k = { .pair_id = pair_id };
+			struct known k = { .pair_id = pair_id, .policy = policy, .direction = in->settings.direction };
 			mi.seen[s] = OIS_SEEN_UPSERT;
 			mi.seen[!s] = OIS_SEEN_ABSENT;
 			mi.data[s] = it->data;
-			mi.modified[s] = it->modified;
+			mi.modified[s] = k.modified[s] = it->modified;
 			k.id[s] = it->id;
 			k.version[s] = it->version;
 			for (int t = 0; t < OIS_SIDES; t++)

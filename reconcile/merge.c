@@ -2,6 +2,7 @@
 #include "merge.h"
 #include "buf.h"
 #include "canon_fields.h"
+#include "canon_merge.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -14,60 +15,11 @@ const char *ois_action_name(enum ois_action a)
 	return action_names[a];
 }
 
-const char *ois_side_label(enum ois_side side)
-{
-	return side == OIS_EXCHANGE ? "Outlook" : "InterAction";
-}
-
 static const char *const policy_names[] = {
 	[OIS_NEWEST_WINS] = "newest-wins",
 	[OIS_EXCHANGE_WINS] = "exchange-wins",
 	[OIS_INTERACTION_WINS] = "interaction-wins",
 };
-
-/*
- * Compare two RFC 3339 UTC times: the "YYYY-MM-DDTHH:MM:SS" part as text,
- * then the fraction digit by digit, so "…:00.5Z" is later than "…:00Z"
- * (plain strcmp would say earlier: '.' sorts before 'Z').
- */
-static int cmp_time(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int c = strncmp(a, b, 19);
-	if (c || la < 19 || lb < 19)
-		return c ? c : (int)la - (int)lb;
-	a += 19;
-	b += 19;
-	if (*a == '.')
-		a++;
-	if (*b == '.')
-		b++;
-	for (;;) {
-		int da = *a >= '0' && *a <= '9' ? *a++ - '0' : 0;
-		int db = *b >= '0' && *b <= '9' ? *b++ - '0' : 0;
-		if (da != db)
-			return da - db;
-		if (!(*a >= '0' && *a <= '9') && !(*b >= '0' && *b <= '9'))
-			return 0;
-	}
-}
-
-enum ois_side ois_merge_winner(enum ois_conflict policy, const char *const modified[OIS_SIDES])
-{
-	switch (policy) {
-	case OIS_EXCHANGE_WINS:
-		return OIS_EXCHANGE;
-	case OIS_INTERACTION_WINS:
-		return OIS_INTERACTION;
-	case OIS_NEWEST_WINS:
-		break;
-	}
-	/* Only a strictly newer InterAction edit beats Exchange; missing times or a tie keep Exchange. */
-	if (modified[OIS_EXCHANGE] && modified[OIS_INTERACTION] &&
-	    cmp_time(modified[OIS_INTERACTION], modified[OIS_EXCHANGE]) > 0)
-		return OIS_INTERACTION;
-	return OIS_EXCHANGE;
-}
 
 static json_object *copy(json_object *v)
 {
@@ -127,21 +79,6 @@ static void note_conflict(struct ois_buf *conflicts, const char *unit)
 	ois_buf_addf(conflicts, "%s%s", conflicts->len ? ", " : "", unit);
 }
 
-/* The most units a kind has; the table is small and fixed. */
-#define MAX_UNITS 64
-
-/* Each unit's value in data (borrowed, NULL when empty): looked up once per item, not per question. */
-static size_t view_of(const char *const *u, json_object *data, json_object **v)
-{
-	size_t n = 0;
-	for (; u[n]; n++) {
-		if (n == MAX_UNITS)
-			OIS_BUG("more than %d merge units", MAX_UNITS);
-		v[n] = ois_canon_get(data, u[n]);
-	}
-	return n;
-}
-
 /*
  * Three-way merge against base (RECONCILE.md): a unit changed on one side
  * only takes that side's value; changed on both to one value takes it;
@@ -170,57 +107,6 @@ static void merge3(const char *const *u, size_t n, json_object *const *vb, json_
 	}
 }
 
-/*
- * Two-way merge of two items matched without a base: equal units stay; a
- * unit one side does not carry or leaves empty takes the other's value;
- * two different values are a conflict the policy's winner takes.
- */
-static void merge2(const char *const *u, size_t n, json_object *const *vc[OIS_SIDES], enum ois_side winner,
-		   json_object **m, struct ois_buf *conflicts)
-{
-	for (size_t i = 0; i < n; i++) {
-		json_object *ex = vc[OIS_EXCHANGE][i], *ia = vc[OIS_INTERACTION][i];
-		if (!ois_canon_side_supports(OIS_INTERACTION, u[i]))
-			m[i] = ex; /* only Outlook carries it */
-		else if (!ois_canon_side_supports(OIS_EXCHANGE, u[i]))
-			m[i] = ia; /* only InterAction carries it */
-		else if (ois_canon_value_equal(ex, ia))
-			m[i] = ex; /* both agree */
-		else if (!ex || !ia)
-			m[i] = ex ? ex : ia; /* one side has nothing there */
-		else {
-			m[i] = winner == OIS_EXCHANGE ? ex : ia; /* conflict: the policy decides */
-			note_conflict(conflicts, u[i]);
-		}
-	}
-}
-
-/* Units side carries whose value is not the merged one, in table order; NULL when none. */
-static json_object *fields_to_write(const char *const *u, size_t n, enum ois_side side, json_object *const *vc,
-				    json_object *const *m)
-{
-	json_object *f = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (!ois_canon_side_supports(side, u[i]) || ois_canon_value_equal(vc[i], m[i]))
-			continue;
-		if (!f)
-			f = json_object_new_array();
-		json_object_array_add(f, json_object_new_string(u[i]));
-	}
-	return f;
-}
-
-/* The merged data as an object: base (or nothing) with every unit that moved set. */
-static json_object *build(const char *const *u, size_t n, json_object *base, json_object *const *vb,
-			  json_object *const *m)
-{
-	json_object *obj = copy(base);
-	for (size_t i = 0; i < n; i++)
-		if (!ois_canon_value_equal(m[i], vb[i]))
-			ois_canon_set(obj, u[i], m[i]);
-	return obj;
-}
-
 static char *update_reason(enum ois_side target, json_object *fields, const char *conflicts,
 			   enum ois_side winner, enum ois_conflict policy)
 {
@@ -239,22 +125,27 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 			 struct ois_merge_out *out)
 {
 	const char *const *u = units_of(in->kind);
-	json_object *vb[MAX_UNITS], *vcs[OIS_SIDES][MAX_UNITS], *mv[MAX_UNITS];
+	json_object *vb[OIS_CANON_MAX_UNITS], *vcs[OIS_SIDES][OIS_CANON_MAX_UNITS], *mv[OIS_CANON_MAX_UNITS];
 	json_object *const *vc[OIS_SIDES] = { vcs[OIS_EXCHANGE], vcs[OIS_INTERACTION] };
-	size_t n = view_of(u, in->base, vb); /* all NULL without a base */
+	size_t n = ois_canon_view(u, in->base, vb); /* all NULL without a base */
 	for (int s = 0; s < OIS_SIDES; s++)
-		view_of(u, cur[s], vcs[s]);
+		ois_canon_view(u, cur[s], vcs[s]);
 	struct ois_buf conflicts = OIS_BUF_INIT;
 	enum ois_side w = ois_merge_winner(in->policy, in->modified);
-	if (in->base)
+	if (in->base) {
 		merge3(u, n, vb, vc, w, mv, &conflicts);
-	else
-		merge2(u, n, vc, w, mv, &conflicts);
+	} else {
+		unsigned char conflict[OIS_CANON_MAX_UNITS];
+		ois_canon_merge2(u, n, vc, w, mv, conflict);
+		for (size_t i = 0; i < n; i++)
+			if (conflict[i])
+				note_conflict(&conflicts, u[i]);
+	}
 	const char *cf = conflicts.len ? conflicts.data : "";
 
 	json_object *fields[OIS_SIDES];
 	for (int s = 0; s < OIS_SIDES; s++)
-		fields[s] = fields_to_write(u, n, (enum ois_side)s, vc[s], mv);
+		fields[s] = ois_canon_fields_to_write(u, n, (enum ois_side)s, vc[s], mv);
 	const char *refresh = NULL;
 	if (in->base && !fields[OIS_EXCHANGE] && !fields[OIS_INTERACTION]) {
 		int moved = 0;
@@ -273,7 +164,7 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 			return;
 		}
 	}
-	json_object *m = build(u, n, in->base, vb, mv);
+	json_object *m = ois_canon_build(u, n, in->base, vb, mv);
 	if (!in->base) {
 		/* Matched across sides (first sync or two new items): pair them, no create. */
 		struct ois_buf why = OIS_BUF_INIT;

@@ -2,6 +2,7 @@
 #ifndef OIS_MERGE_H
 #define OIS_MERGE_H
 
+#include "canon_merge.h" /* ois_merge_winner */
 #include "config.h"
 #include "record.h"
 
@@ -63,13 +64,5 @@ struct ois_merge_out {
 void ois_merge(const struct ois_merge_in *in, struct ois_merge_out *out);
 void ois_merge_out_release(struct ois_merge_out *out);
 
-/*
- * The side whose value wins a conflict under policy: newest-wins compares
- * modified (RFC 3339 UTC); missing or equal times give Exchange.
- */
-enum ois_side ois_merge_winner(enum ois_conflict policy, const char *const modified[OIS_SIDES]);
-
-/* "Outlook" or "InterAction": side names for people, in reasons. */
-const char *ois_side_label(enum ois_side side);
 
 #endif

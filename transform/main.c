@@ -188,18 +188,8 @@ static void canonicalize(json_object *rec, const char *where, const char *region
 		? ois_ews_contact_to_canonical(native)
 		: ois_ia_contact_to_canonical(native);
 	char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
-	ois_contact_normalize(canon, region, label);
+	ois_contact_finish(canon, (enum ois_side)ois_side_parse(ois_json_str(rec, "side")), region, label);
 	free(label);
-	/*
-	 * InterAction fills Goes By with the first name when there is no
-	 * nickname. The mapping compares them as typed; compare again once
-	 * normalized, so "Ann " or a decomposed "José" is no nickname either,
-	 * as the Outlook side of the same person has none.
-	 */
-	const char *nick = ois_json_str(canon, "nickname");
-	if (ois_side_parse(ois_json_str(rec, "side")) == OIS_INTERACTION && nick &&
-	    ois_str_eq(nick, ois_json_str(canon, "first")))
-		json_object_object_del(canon, "nickname");
 	char hash[OIS_HASH_LEN];
 	ois_json_hash(canon, hash);
 	json_object_object_add(rec, "data", sorted_copy(canon)); /* puts the native data */

@@ -177,9 +177,14 @@ static void test_create_adds_the_firm_contact_with_that_email(void)
 	json_object *data = parse("{\"first\":\"Ann\",\"last\":\"Leigh\",\"notes\":\"hi\",\"categories\":[\"Clients\"],"
 				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
 	char *id = NULL, *version = NULL;
-	CHECK_INT(d->create(d->conn, "contact", data, "op-a", &id, &version), 0);
+	struct ois_adopted adopted = { 0 };
+	CHECK_INT(d->create(d->conn, "contact", data, "op-a", &id, &version, &adopted), 0);
 	CHECK_STR(id, "c-000001");
 	CHECK(version != NULL);
+	/* The caller gets the firm's values to merge, as canonical data, and when they last changed. */
+	CHECK_STR(ois_json_str(adopted.data, "last"), "Lee");
+	CHECK(adopted.modified != NULL);
+	ois_adopted_release(&adopted);
 	json_object *v = alice_view("c-000001");
 	CHECK_STR(ois_json_str(v, "my_notes"), "hi");
 	/* The firm's data stays as the firm keeps it. */
@@ -206,8 +211,10 @@ static void test_create_new_then_update_remove(void)
 				  "\"emails\":[{\"address\":\"zed@new.example\",\"kind\":\"work\"}],"
 				  "\"phones\":{\"business\":\"+12125550100\"},\"private\":true}");
 	char *id = NULL, *version = NULL, *v2 = NULL, *fid = NULL, *fver = NULL;
-	CHECK_INT(d->create(d->conn, "contact", data, "op-b", &id, &version), 0);
+	struct ois_adopted adopted = { 0 };
+	CHECK_INT(d->create(d->conn, "contact", data, "op-b", &id, &version, &adopted), 0);
 	CHECK(id && version);
+	CHECK(adopted.data == NULL); /* made, not adopted */
 	if (!id || !version)
 		goto out;
 	json_object *f = firm(id);
@@ -268,7 +275,7 @@ static void test_create_new_then_update_remove(void)
 	free(fver);
 	fid = fver = NULL;
 	/* A kind the driver does not know is refused before any request. */
-	CHECK_INT(d->create(d->conn, "task", data, "op-c", &fid, &fver), OIS_EDATA);
+	CHECK_INT(d->create(d->conn, "task", data, "op-c", &fid, &fver, NULL), OIS_EDATA);
 out:
 	free(fid);
 	free(fver);
@@ -311,7 +318,7 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 	CHECK_INT(d->find_by_op(d->conn, "contact", "op-lost", NULL, &id, &version), OIS_ENOTFOUND);
 	CHECK_INT(set_faults("{\"drop\":{\"next\":1,\"after\":true}}"), 0);
 	json_object *data = parse("{\"first\":\"Lost\",\"last\":\"Reply\"}");
-	CHECK_INT(d->create(d->conn, "contact", data, "op-lost", &id, &version), 0);
+	CHECK_INT(d->create(d->conn, "contact", data, "op-lost", &id, &version, NULL), 0);
 	CHECK(id != NULL);
 	json_object *f = id ? firm(id) : NULL;
 	CHECK_STR(ois_ia_op_tag(f), "op-lost");
@@ -354,7 +361,7 @@ static void test_appointments_create_update_complete_remove(void)
 				  "\"end\":\"2099-12-01T10:00:00Z\",\"location\":\"Room 4\","
 				  "\"attendees\":[{\"email\":\"ann@acme.example\",\"name\":\"Ann\",\"role\":\"optional\"}]}");
 	char *id = NULL, *version = NULL, *v2 = NULL;
-	CHECK_INT(d->create(d->conn, "appointment", data, "op-appt", &id, &version), 0);
+	CHECK_INT(d->create(d->conn, "appointment", data, "op-appt", &id, &version, NULL), 0);
 	json_object *a = id ? appointment(id) : NULL;
 	CHECK_STR(ois_json_str(a, "status"), "appointment");
 	CHECK_STR(ois_json_str(a, "type"), "Call");
@@ -400,7 +407,7 @@ static void test_appointments_create_update_complete_remove(void)
 	char *pid = NULL, *pver = NULL;
 	json_object *old = parse("{\"subject\":\"Kick-off\",\"start\":\"2021-03-01T09:00:00Z\",\"end\":\"2021-03-01T09:30:00Z\","
 				 "\"activity_type\":\"Meeting\"}");
-	CHECK_INT(d->create(d->conn, "appointment", old, "op-past", &pid, &pver), 0);
+	CHECK_INT(d->create(d->conn, "appointment", old, "op-past", &pid, &pver, NULL), 0);
 	a = pid ? appointment(pid) : NULL;
 	CHECK_STR(ois_json_str(a, "status"), "activity");
 	CHECK_STR(ois_json_str(a, "type"), "Meeting");
@@ -465,7 +472,7 @@ static void test_private_contact_of_another_user_is_never_found(void)
 	json_object *data = parse("{\"first\":\"Ann\",\"last\":\"Lee\","
 				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
 	char *id = NULL, *version = NULL;
-	CHECK_INT(d->create(d->conn, "contact", data, "op-bob-ann", &id, &version), 0);
+	CHECK_INT(d->create(d->conn, "contact", data, "op-bob-ann", &id, &version, NULL), 0);
 	CHECK(id && strcmp(id, "c-000001"));
 	if (!id) {
 		json_object_put(data);

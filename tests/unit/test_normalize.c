@@ -5,7 +5,7 @@
 #include "log.h"
 #include "phone.h"
 #include "util.h"
-#include "../../transform/normalize.h"
+#include "normalize.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
 #ifndef OIS_NORMALIZE_H
 #define OIS_NORMALIZE_H
 
+#include "record.h"
+
 #include <json-c/json.h>
 
 /*
@@ -29,6 +31,16 @@
  * warnings (e.g. "in.jsonl:3: contact \"AAMk…\""); neither is kept.
  */
 void ois_contact_normalize(json_object *data, const char *region, const char *label);
+
+/*
+ * What oisync-transform makes of side's contact once mapped to the canonical
+ * shape (ois_ews_contact_to_canonical, ois_ia_contact_to_canonical):
+ * ois_contact_normalize, then side's own rules (InterAction fills Goes By
+ * with the first name when there is no nickname: such a nickname is none).
+ * Every comparison of data from a server goes through this first, so that
+ * a difference only in format is no difference.
+ */
+void ois_contact_finish(json_object *canon, enum ois_side side, const char *region, const char *label);
 
 /*
  * Text rules, each returning a new string the caller frees (never NULL;
