@@ -112,12 +112,13 @@ next_run() { run oisync-run ex1; }
 	db="$D/state/ex1/alice@firm.example.db"
 	pairs_before=$(sqlite3 "$db" 'select pair_id, exchange_version, interaction_version, base_hash from pairs order by 1')
 	cps_before=$(sqlite3 "$db" 'select side, folder, token from checkpoints order by 1, 2')
-	# Another run holds alice's lock.
-	flock -o "$D/state/ex1/alice@firm.example.lock" sleep 30 &
-	holder=$!
-	sleep 0.3
+	# Another run holds alice's lock until its stdin closes; it says when it has it.
+	coproc HOLDER { flock "$D/state/ex1/alice@firm.example.lock" -c 'echo held; read -r _'; }
+	read -r ready <&"${HOLDER[0]}"
+	[ "$ready" = held ]
 	next_run
-	kill "$holder"
+	exec {HOLDER[1]}>&-
+	wait "$HOLDER_PID" || true
 	assert_failure 75
 	assert_line --partial "alice@firm.example: failed (exit 75)"
 	assert_line --partial "bob@firm.example: ok"

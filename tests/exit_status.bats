@@ -336,7 +336,7 @@ release_lock() {
 	assert_output --partial "cannot open 'no-such.jsonl'"
 }
 
-@test "oisync-apply exits 65: a bad input line, named; what came before is recorded" {
+@test "oisync-apply exits 65: a bad input line, named; nothing is applied" {
 	new_outlook_contact Sixtyfive
 	changes >cs.jsonl
 	k=$(grep -nE '"action":"(create|update|delete)"' cs.jsonl | head -n 1 | cut -d: -f1)
@@ -344,7 +344,7 @@ release_lock() {
 	run --separate-stderr oisync-apply bad.jsonl
 	assert_failure 65
 	[[ "$stderr" == *"bad.jsonl:$((k + 1)): "* ]]
-	[ "$(sqlite3 "state/ex1/$ALICE.db" "select count(*) from applied where status = 'ok'")" -eq $((k - 1)) ]
+	[ ! -e "state/ex1/$ALICE.db" ] || [ "$(sqlite3 "state/ex1/$ALICE.db" "select count(*) from applied")" -eq 0 ]
 }
 
 @test "oisync-apply exits 69: the servers answer with errors" {

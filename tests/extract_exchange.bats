@@ -420,8 +420,9 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	run apply_ops "$op"
 	assert_success
 	id=$(jq -r .id results.jsonl)
-	# As if apply died between sending the create and recording the answer.
-	sqlite3 "apply-state/ex1/$ALICE.db" "UPDATE applied SET status = 'pending', new_id = NULL, new_version = NULL WHERE op_id = 'op-lost-1'"
+	# As if apply died between sending the create and recording the answer
+	# (so before the commit that makes the pair).
+	sqlite3 "apply-state/ex1/$ALICE.db" "UPDATE applied SET status = 'pending', new_id = NULL, new_version = NULL, folded = 0 WHERE op_id = 'op-lost-1'; DELETE FROM pairs WHERE pair_id = 'p3'"
 	fake stats/reset '{}' >/dev/null
 	run apply_ops "$op"
 	assert_success

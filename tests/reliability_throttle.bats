@@ -145,7 +145,7 @@ ews_requests() { ews_ctl "$D" stats | jq .requests; }
 	ews_ctl "$D" faults '{"server_busy": {"next": 1, "backoff_ms": 297749}}' >/dev/null
 	run oisync-run ex1
 	assert_equal "$status" 75
-	assert_line --partial "$ALICE: failed (exit 75: try again later)"
+	assert_line --partial "$ALICE: failed (exit 75), try again later"
 	assert_line --regexp "^oisync-run: $BOB: ok: "
 	assert_line --regexp "ex1: 2 users, 1 ok, 1 failed;"
 	assert_output --regexp "throttled by \[server ex1\].*$WHEN"
