@@ -368,14 +368,45 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int write_changeset(const struct input *in, const struct ois_rc_result *res, const char *server,
 			   const char *created)
 {
-	/* Each change set is told apart by its id: apply knows its own commits by it. */
-	char id[37];
-	int rc = ois_uuid4(id);
-	if (rc)
-		return rc;
+	/*
+	 * The change set's id, by which apply knows its own commits: a digest of
+	 * where it belongs, the generation it read, its time and every op and
+	 * checkpoint. Two change sets with one id would do the same thing, and
+	 * reconcile stays a function of its input (--now makes it repeatable).
+	 */
+	char id[OIS_HASH_LEN];
+	json_object *what = json_object_new_array();
+	json_object_array_add(what, json_object_new_string(in->account));
+	json_object_array_add(what, json_object_new_string(server));
+	json_object_array_add(what, str_or_null(in->user));
+	json_object_array_add(what, json_object_new_string(created));
+	json_object_array_add(what, json_object_new_int64(in->generation));
+	for (size_t i = 0; i < res->nops; i++)
+		json_object_array_add(what, json_object_get(json_object_object_get(res->ops[i].op, "op_id")));
+	/* Checkpoints in a fixed order: the order of the input is not what the change set does. */
+	char **cps = ois_xcalloc(in->ncheckpoints + 1, sizeof(*cps));
+	for (size_t i = 0; i < in->ncheckpoints; i++) {
+		struct ois_buf text = OIS_BUF_INIT;
+		ois_json_canonical(in->checkpoints[i], &text);
+		cps[i] = ois_buf_detach(&text, NULL);
+	}
+	qsort(cps, in->ncheckpoints, sizeof(*cps), cmp_str);
+	for (size_t i = 0; i < in->ncheckpoints; i++) {
+		json_object_array_add(what, json_object_new_string(cps[i]));
+		free(cps[i]);
+	}
+	free(cps);
+	ois_json_hash(what, id);
+	json_object_put(what);
+	int rc;
 	json_object *h = json_object_new_object();
 	json_object_object_add(h, "type", json_object_new_string("changeset"));
 	json_object_object_add(h, "account", json_object_new_string(in->account));
