@@ -15,6 +15,11 @@ ifeq ($(SAN),1)
 OPT       = -O1
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+# The libFuzzer build of `make fuzz` (clang only): coverage for libFuzzer, ASan+UBSan.
+ifeq ($(SAN),fuzz)
+OPT       = -O1
+SANFLAGS  = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 
 PKGS       = libcurl libxml-2.0 json-c sqlite3 inih nettle libutf8proc
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -46,12 +51,20 @@ STAGE_LIB_OBJ = $(filter-out %/main.o,$(foreach s,$(STAGES),$(call stage_obj,$(s
 BINS      = $(STAGES:%=$(BUILD)/bin/oisync-%) $(BUILD)/bin/oisync
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.t)
+# Fuzz targets (tests/fuzz/fuzz_*.c): `make fuzz` links each with libFuzzer;
+# every other build links each with replay.c, and tests/run-all.sh replays
+# the corpus tests/fuzz/corpus/TARGET/ through it.
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%.replay)
+FUZZ_CC      = clang-14
+FUZZ_CXX     = clang++-14
+FUZZ_SECONDS = 600
 SCRIPTS   = scripts/oisync-run
 MAN1      = $(wildcard man/*.1)
 MAN5      = $(wildcard man/*.5)
 MAN7      = $(wildcard man/*.7)
 
-.PHONY: all units check check-plain demo deps install clean
+.PHONY: all units check check-plain demo deps install clean fuzz fuzz-targets
 .SECONDARY:
 
 all: $(BINS)
@@ -88,7 +101,25 @@ $(BUILD)/tests/unit/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BU
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)
 
-units: $(UNITS)
+units: $(UNITS) $(FUZZ_REPLAY)
+
+$(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)
+
+$(BUILD)/tests/fuzz/%.fuzz: $(BUILD)/tests/fuzz/%.o $(BUILD)/liboisync.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_all)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%.fuzz)
+
+# Each target under libFuzzer with ASan+UBSan for FUZZ_SECONDS, one after
+# the other, from its corpus (tests/fuzz/run.sh says what it found).
+# Developers only: make check needs no clang.
+fuzz:
+	@scripts/deps.sh $(FUZZ_CC) libclang-rt-14-dev
+	$(MAKE) BUILD=build-fuzz SAN=fuzz CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) fuzz-targets
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	@scripts/deps.sh
@@ -115,6 +146,6 @@ install: all
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

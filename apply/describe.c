@@ -30,35 +30,51 @@ static void print_who(FILE *out, json_object *data)
 		fprintf(out, " <%s>", email);
 }
 
+/* A string for a message: what the op says, or a stand-in when it says nothing. */
+static const char *or_dash(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+/*
+ * Only ois_record_check has passed: any key may be missing or of another
+ * type, and the description says so rather than guess.
+ */
 void apply_describe(FILE *out, json_object *op, int already_done)
 {
-	const char *action = ois_json_str(op, "action");
+	const char *action = or_dash(ois_json_str(op, "action"), "");
 	const char *target = ois_json_str(op, "target");
-	const char *kind = ois_json_str(op, "kind");
+	const char *kind = or_dash(ois_json_str(op, "kind"), "item");
 	json_object *data = ois_json_obj(op, "data");
 	const char *reason = ois_json_str(op, "reason");
 
 	fputs(already_done ? "already done: " : "would ", out);
 	if (!strcmp(action, "create"))
-		fprintf(out, "%s %s in %s: ", already_done ? "create" : "create", kind, side_title(target));
+		fprintf(out, "create %s in %s: ", kind, side_title(target));
 	else if (!strcmp(action, "update"))
 		fprintf(out, "update %s in %s: ", kind, side_title(target));
 	else if (!strcmp(action, "delete"))
-		fprintf(out, "%s %s in %s: ", !strcmp(target, "interaction") ? "remove from the contact list the" : "delete",
+		fprintf(out, "%s %s in %s: ",
+			target && !strcmp(target, "interaction") ? "remove from the contact list the" : "delete",
 			kind, side_title(target));
 	else if (!strcmp(action, "link"))
 		fprintf(out, "pair the Outlook and InterAction %s: ", kind);
-	else
+	else if (!strcmp(action, "unlink"))
 		fprintf(out, "forget the pairing of %s ", kind);
+	else
+		fprintf(out, "do \"%s\" to %s ", action, kind);
 	if (data)
 		print_who(out, data);
 	else
-		fputs(ois_json_str(op, "id") ? ois_json_str(op, "id") : ois_json_str(op, "pair"), out);
+		fputs(or_dash(ois_json_str(op, "id"), or_dash(ois_json_str(op, "pair"), "(no id)")), out);
 	json_object *fields = ois_json_arr(op, "fields");
 	if (fields && json_object_array_length(fields)) {
 		fputs(" (", out);
-		for (size_t i = 0; i < json_object_array_length(fields); i++)
-			fprintf(out, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(fields, i)));
+		for (size_t i = 0; i < json_object_array_length(fields); i++) {
+			json_object *f = json_object_array_get_idx(fields, i);
+			fprintf(out, "%s%s", i ? ", " : "",
+				json_object_is_type(f, json_type_string) ? json_object_get_string(f) : "?");
+		}
 		fputs(")", out);
 	}
 	if (reason)

@@ -591,6 +591,12 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	p->lineno++;
 	char *s = p->line;
+	/* A NUL byte would silently cut the line short ("alice@firm.example\0evil" read as alice). */
+	if (memchr(s, '\0', (size_t)n)) {
+		perr(p, p->lineno, "the line contains a NUL character");
+		str[0] = '\0';
+		return str;
+	}
 	if (p->lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
 		s += 3; /* a byte-order mark from a Windows editor */
 	s += strspn(s, " \t");

@@ -33,11 +33,17 @@ static const struct unit {
 
 static const char *const roles[] = { "required", "optional", "resource" };
 
-/* The attendees as canonical: email, name, role; the server's contact_id is its own business. */
+/*
+ * The attendees as canonical: email, name, role; the server's contact_id is
+ * its own business. arr may be anything a server sent: what is not an array
+ * holds no attendees (json-c aborts on the length of a non-array).
+ */
 static json_object *attendees_copy(json_object *arr, int to_canon)
 {
 	json_object *out = json_object_new_array();
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+	if (!json_object_is_type(arr, json_type_array))
+		return out;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *a = json_object_array_get_idx(arr, i);
 		const char *email = ois_json_str(a, "email"), *name = ois_json_str(a, "name"),
 			   *role = ois_json_str(a, "role");
@@ -58,11 +64,13 @@ static json_object *attendees_copy(json_object *arr, int to_canon)
 	return out;
 }
 
-/* The non-empty strings of arr, as a new array. */
+/* The non-empty strings of arr, as a new array; none when arr is not an array. */
 static json_object *strings_copy(json_object *arr)
 {
 	json_object *out = json_object_new_array();
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+	if (!json_object_is_type(arr, json_type_array))
+		return out;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
 			json_object_array_add(out, json_object_new_string(json_object_get_string(v)));
@@ -103,6 +111,8 @@ json_object *ois_ia_appointment_to_canonical(json_object *native)
 
 static int named(json_object *fields, const char *name)
 {
+	if (!json_object_is_type(fields, json_type_array))
+		OIS_BUG("fields must be an array");
 	for (size_t i = 0; i < json_object_array_length(fields); i++) {
 		json_object *f = json_object_array_get_idx(fields, i);
 		if (json_object_is_type(f, json_type_string) && !strcmp(json_object_get_string(f), name))

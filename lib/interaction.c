@@ -1,6 +1,7 @@
 /* interaction.c - the InterAction API client: token, requests, replies checked before use. */
 #include "interaction.h"
 #include "code.h"
+#include "jsonl.h"
 #include "log.h"
 #include "record.h"
 #include "secret.h"
@@ -139,10 +140,11 @@ void ois_ia_stats(const struct ois_ia *ia, struct ois_http_stats *out)
 
 /*
  * Parse a whole reply body as one JSON value; NULL when it is not exactly
- * that (empty, cut short, trailing bytes).
+ * that (empty, cut short, trailing bytes), with why in *why.
  */
-static json_object *parse_body(const struct ois_buf *b)
+static json_object *parse_body(const struct ois_buf *b, const char **why)
 {
+	*why = "not JSON";
 	if (!b->len)
 		return NULL;
 	json_tokener *tok = json_tokener_new();
@@ -159,13 +161,34 @@ static json_object *parse_body(const struct ois_buf *b)
 		obj = NULL;
 	}
 	json_tokener_free(tok);
+	/* A string holding U+0000 would be cut short by every C-string accessor: refused, never truncated. */
+	if (obj && ois_json_text_has_nul(b->data, b->len)) {
+		json_object_put(obj);
+		obj = NULL;
+		*why = "a string holds a NUL character (\\u0000)";
+	}
 	return obj;
+}
+
+int ois_ia_parse_reply(const char *body, size_t len, const char *what, json_object **out)
+{
+	const struct ois_buf b = { .data = (char *)body, .len = len };
+	const char *why;
+	*out = parse_body(&b, &why);
+	if (json_object_is_type(*out, json_type_object))
+		return 0;
+	if (*out)
+		why = "not a JSON object";
+	json_object_put(*out);
+	*out = NULL;
+	return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %s (%zu bytes)", what, why, len);
 }
 
 /* "code: message" of the API's error body, or "HTTP STATUS". Owned. */
 static char *error_text(const struct ois_http_response *r)
 {
-	json_object *o = parse_body(&r->body);
+	const char *why;
+	json_object *o = parse_body(&r->body, &why);
 	json_object *e = ois_json_obj(o, "error");
 	const char *code = ois_json_str(e, "code"), *msg = ois_json_str(e, "message");
 	char *s = code ? ois_xasprintf("HTTP %ld %s%s%s", r->status, code, msg ? ": " : "", msg ? msg : "")
@@ -215,7 +238,8 @@ static int fetch_token(struct ois_ia *ia)
 		free(e);
 		goto out;
 	}
-	json_object *o = parse_body(&resp.body);
+	const char *why;
+	json_object *o = parse_body(&resp.body, &why);
 	const char *tok = ois_json_str(o, "access_token");
 	json_object *exp;
 	if (!tok || !*tok) {
@@ -314,15 +338,8 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 
 	long st = resp.status;
 	if (st >= 200 && st < 300) {
-		if (c->want_reply) {
-			*reply = parse_body(&resp.body);
-			if (!json_object_is_type(*reply, json_type_object)) {
-				json_object_put(*reply);
-				*reply = NULL;
-				rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: not a JSON object (%zu bytes)",
-					      name, resp.body.len);
-			}
-		}
+		if (c->want_reply)
+			rc = ois_ia_parse_reply(resp.body.data, resp.body.len, name, reply);
 		goto out;
 	}
 	char *e = error_text(&resp);
@@ -332,7 +349,8 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 		break;
 	case 403: {
 		/* A field the service user may not change: name it, as the admin fixes rights per field. */
-		json_object *o = parse_body(&resp.body);
+		const char *why;
+		json_object *o = parse_body(&resp.body, &why);
 		json_object *eo = ois_json_obj(o, "error");
 		const char *code = ois_json_str(eo, "code"), *field = ois_json_str(eo, "field");
 		if (code && !strcmp(code, "field_forbidden") && field)
@@ -488,11 +506,17 @@ int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *
 	int rc = ia_call(ia, &c, &r);
 	if (rc)
 		goto out;
-	rc = parse_page(r, "contacts", "the contact list", &out->contacts, &out->next, &out->cursor);
+	rc = ois_ia_list_page_parse(r, out);
 	json_object_put(r);
 out:
 	free(c.path);
 	return rc;
+}
+
+int ois_ia_list_page_parse(json_object *reply, struct ois_ia_page *out)
+{
+	memset(out, 0, sizeof(*out));
+	return parse_page(reply, "contacts", "the contact list", &out->contacts, &out->next, &out->cursor);
 }
 
 void ois_ia_changes_release(struct ois_ia_changes *c)
@@ -539,9 +563,20 @@ int ois_ia_changes(struct ois_ia *ia, const char *uid, const char *cursor, int l
 	int rc = ia_call(ia, &c, &r);
 	if (rc)
 		goto out;
-	json_object *more = json_object_object_get(r, "more");
-	const char *next = ois_json_str(r, "cursor");
-	out->changes = take_arr(r, "changes");
+	rc = ois_ia_changes_parse(r, out);
+	json_object_put(r);
+out:
+	free(c.path);
+	return rc;
+}
+
+int ois_ia_changes_parse(json_object *reply, struct ois_ia_changes *out)
+{
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	json_object *more = json_object_object_get(reply, "more");
+	const char *next = ois_json_str(reply, "cursor");
+	out->changes = take_arr(reply, "changes");
 	if (!out->changes || check_changes(out->changes))
 		rc = broken("the change feed", "\"changes\" must be an array of upserts and deletes with ids");
 	else if (!next || !*next)
@@ -554,9 +589,6 @@ int ois_ia_changes(struct ois_ia *ia, const char *uid, const char *cursor, int l
 	} else {
 		ois_ia_changes_release(out);
 	}
-	json_object_put(r);
-out:
-	free(c.path);
 	return rc;
 }
 
@@ -728,11 +760,17 @@ int ois_ia_appointment_page(struct ois_ia *ia, const char *uid, const char *star
 	int rc = ia_call(ia, &c, &r);
 	if (rc)
 		goto out;
-	rc = parse_page(r, "appointments", "the appointment list", &out->appointments, &out->next, &out->cursor);
+	rc = ois_ia_appt_page_parse(r, out);
 	json_object_put(r);
 out:
 	free(c.path);
 	return rc;
+}
+
+int ois_ia_appt_page_parse(json_object *reply, struct ois_ia_appt_page *out)
+{
+	memset(out, 0, sizeof(*out));
+	return parse_page(reply, "appointments", "the appointment list", &out->appointments, &out->next, &out->cursor);
 }
 
 int ois_ia_appointment_get(struct ois_ia *ia, const char *id, json_object **out)

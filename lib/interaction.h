@@ -117,6 +117,21 @@ void ois_ia_appt_page_release(struct ois_ia_appt_page *p);
 /* GET /users/{uid}/appointments?start=&end=&limit=&page= (page NULL: the first); start/end RFC 3339. */
 int ois_ia_appointment_page(struct ois_ia *ia, const char *uid, const char *start, const char *end, int limit,
 			    const char *page, struct ois_ia_appt_page *out);
+
+/*
+ * The reply parsers the calls above use, apart from the transport (so the
+ * fuzz targets in tests/fuzz/ reach them without a server).
+ * ois_ia_parse_reply: body must be exactly one JSON object, and no string
+ * in it (key or value) may hold U+0000, which C strings would cut short;
+ * 0 and *out (a new reference), or OIS_EUNAVAIL after logging "broken reply
+ * from WHAT: why". The _parse functions check reply as the calls above do
+ * and fill out (released with its _release), or return OIS_EUNAVAIL
+ * (logged) with out empty.
+ */
+int ois_ia_parse_reply(const char *body, size_t len, const char *what, json_object **out);
+int ois_ia_list_page_parse(json_object *reply, struct ois_ia_page *out);
+int ois_ia_appt_page_parse(json_object *reply, struct ois_ia_appt_page *out);
+int ois_ia_changes_parse(json_object *reply, struct ois_ia_changes *out);
 /* GET /appointments/{id}; OIS_ENOTFOUND logged at debug. */
 int ois_ia_appointment_get(struct ois_ia *ia, const char *id, json_object **out);
 /* GET /appointments?external_ref=REF: *out an array of appointments. */

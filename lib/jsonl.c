@@ -62,6 +62,71 @@ bad:
 	return 0;
 }
 
+int ois_json_text_has_nul(const char *text, size_t len)
+{
+	/*
+	 * A backslash appears only inside strings in valid JSON; skipping the
+	 * character after each one keeps an escaped backslash followed by
+	 * "u0000" (plain text) from counting.
+	 */
+	const char *p = text, *end = text + len;
+	while ((p = memchr(p, '\\', (size_t)(end - p)))) {
+		if (end - p >= 6 && !memcmp(p + 1, "u0000", 5))
+			return 1;
+		p += 2;
+		if (p >= end)
+			break;
+	}
+	return 0;
+}
+
+int ois_json_nul_path(json_object *obj, struct ois_buf *path)
+{
+	size_t mark = path->len;
+	switch (json_object_get_type(obj)) {
+	case json_type_string:
+		return strlen(json_object_get_string(obj)) != (size_t)json_object_get_string_len(obj);
+	case json_type_object: {
+		json_object_object_foreach(obj, key, val) {
+			ois_buf_addf(path, "%s%s", mark ? "." : "", key);
+			if (ois_json_nul_path(val, path))
+				return 1;
+			path->len = mark;
+		}
+		break;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++) {
+			ois_buf_addf(path, "[%zu]", i);
+			if (ois_json_nul_path(json_object_array_get_idx(obj, i), path))
+				return 1;
+			path->len = mark;
+		}
+		break;
+	default:
+		break;
+	}
+	if (path->data)
+		path->data[mark] = '\0';
+	return 0;
+}
+
+int ois_json_check_nul(const char *text, size_t len, json_object *obj, const char *where)
+{
+	if (!ois_json_text_has_nul(text, len))
+		return 0;
+	struct ois_buf path = OIS_BUF_INIT;
+	int rc;
+	if (ois_json_nul_path(obj, &path) && path.len)
+		rc = ois_fail(OIS_EDATA, "%s: \"%s\" contains a NUL character (\\u0000)", where, path.data);
+	else if (path.len == 0 && json_object_is_type(obj, json_type_string))
+		rc = ois_fail(OIS_EDATA, "%s: the string contains a NUL character (\\u0000)", where);
+	else
+		rc = ois_fail(OIS_EDATA, "%s: a key contains a NUL character (\\u0000)", where);
+	ois_buf_release(&path);
+	return rc;
+}
+
 /* Read up to and excluding the next '\n' into r->cur. 1 line, 0 eof, <0 error. */
 static int read_line(struct ois_jsonl_reader *r)
 {
@@ -132,6 +197,12 @@ int ois_jsonl_read(struct ois_jsonl_reader *r, json_object **out)
 	if (!json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
 		return ois_fail(OIS_EDATA, "%s:%lu: expected a JSON object", r->name, r->line);
+	}
+	char where[300];
+	snprintf(where, sizeof(where), "%s:%lu", r->name, r->line);
+	if (ois_json_check_nul(r->cur.data, r->cur.len, obj, where)) {
+		json_object_put(obj);
+		return OIS_EDATA;
 	}
 	*out = obj;
 	return 1;

@@ -45,4 +45,21 @@ int ois_close_stdout(void);
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int ois_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 
+/*
+ * U+0000 inside a JSON string. json-c keeps such a value whole, but every
+ * C-string accessor cuts it short ("Tara\u0000hidden" reads as "Tara"), and
+ * json-c itself cuts object keys there; so oisync refuses it wherever JSON
+ * comes in, instead of acting on a truncated value.
+ *
+ * ois_json_text_has_nul: 1 when the JSON text (already parsed without
+ * error) escapes U+0000 in any string, key or value, at any depth.
+ * ois_json_nul_path: 1 when a string value in obj holds U+0000, with where
+ * it is appended to path ("data.emails[0].address"); 0 when none does.
+ * ois_json_check_nul: both, for a text and what it parsed to: 0, or
+ * OIS_EDATA after logging "WHERE: "PATH" contains a NUL character (\u0000)".
+ */
+int ois_json_text_has_nul(const char *text, size_t len);
+int ois_json_nul_path(json_object *obj, struct ois_buf *path);
+int ois_json_check_nul(const char *text, size_t len, json_object *obj, const char *where);
+
 #endif

@@ -55,7 +55,9 @@ const char *ois_json_str(json_object *obj, const char *key)
 	json_object *v;
 	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
 		return NULL;
-	return json_object_get_string(v);
+	/* A value holding U+0000 would read cut short: it is no string to us. */
+	const char *s = json_object_get_string(v);
+	return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
 }
 
 json_object *ois_json_obj(json_object *obj, const char *key)

@@ -44,7 +44,8 @@ int ois_record_check(json_object *rec, const char *where);
 
 /*
  * Small accessors that return NULL (or the default) when the key is absent
- * or of another type. Returned pointers are borrowed from rec.
+ * or of another type; ois_json_str also when the string holds U+0000, which
+ * a C string would cut short. Returned pointers are borrowed from rec.
  */
 const char *ois_json_str(json_object *obj, const char *key);
 json_object *ois_json_obj(json_object *obj, const char *key);

@@ -1,11 +1,13 @@
 #!/bin/sh
-# deps.sh - install the Debian packages oisync needs to build, test and demo,
-# and only those that are missing (apt-get runs only when something is).
+# deps.sh [PACKAGE...] - install the Debian packages oisync needs to build,
+# test and demo (or the ones named, as `make fuzz` names clang), and only
+# those that are missing (apt-get runs only when something is).
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev
 iso-codes sqlite3 bats bats-support bats-assert python3 python3-exchangelib jq
 ca-certificates curl"
+[ $# -eq 0 ] || PKGS="$*"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

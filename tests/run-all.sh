@@ -33,6 +33,17 @@ for build in "$@"; do
 		echo "$(basename "$t"): $(grep -c '^ok ' "$log") ok, $(grep -c '^not ok ' "$log") not ok"
 		tally "$log" "$st"
 	done
+	echo "== fuzz corpus replay ($build)"
+	for t in "$build"/tests/fuzz/*.replay; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t" .replay)
+		log="$logs/$(basename "$build")-$name.log"
+		"$t" "tests/fuzz/corpus/$name" >"$log" 2>&1
+		st=$?
+		grep -E '^(not ok|#)|ERROR|SUMMARY' "$log" | head -50
+		echo "$name: $(grep -c '^ok ' "$log") ok, $(grep -c '^not ok ' "$log") not ok"
+		tally "$log" "$st"
+	done
 	suites=$(ls tests/*.bats 2>/dev/null)
 	if [ -n "$suites" ]; then
 		echo "== bats suites ($build)"

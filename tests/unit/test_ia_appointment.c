@@ -45,6 +45,27 @@ static void test_native_to_canonical(void)
 	json_object_put(n);
 }
 
+/* A server's list that is not a list holds nothing (json-c aborted on its length: found by fuzz_interaction). */
+static void test_lists_that_are_not_arrays(void)
+{
+	static const char *const natives[] = {
+		"{\"id\":\"a-1\",\"subject\":\"x\",\"categories\":\"Clients\",\"attendees\":\"ann@acme.example\"}",
+		"{\"id\":\"a-1\",\"subject\":\"x\",\"categories\":{\"a\":1},\"attendees\":7}",
+		"{\"id\":\"a-1\",\"subject\":\"x\",\"categories\":null,\"attendees\":{}}",
+	};
+	for (size_t i = 0; i < sizeof(natives) / sizeof(natives[0]); i++) {
+		json_object *n = parse(natives[i]);
+		json_object *c = ois_ia_appointment_to_canonical(n);
+		json_object *want = parse("{\"subject\":\"x\"}");
+		if (!ois_json_equal(c, want))
+			unit_fail(__FILE__, __LINE__, "%s\n#   got:  %s\n#   want: {\"subject\":\"x\"}", natives[i],
+				  json_object_to_json_string(c));
+		json_object_put(want);
+		json_object_put(c);
+		json_object_put(n);
+	}
+}
+
 static void test_all_day_and_occurrence(void)
 {
 	json_object *n = parse("{\"subject\":\"Holiday\",\"start\":\"2026-12-24\",\"end\":\"2026-12-25\",\"all_day\":true,"
@@ -120,6 +141,7 @@ int main(void)
 	ois_log_init("test_ia_appointment");
 	ois_log_set_verbosity(-1);
 	UNIT_RUN(test_native_to_canonical);
+	UNIT_RUN(test_lists_that_are_not_arrays);
 	UNIT_RUN(test_all_day_and_occurrence);
 	UNIT_RUN(test_canonical_to_body_for_create_and_update);
 	UNIT_RUN(test_round_trip);

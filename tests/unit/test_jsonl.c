@@ -111,6 +111,39 @@ static void test_record_check_rejects_bad_envelopes(void)
 	}
 }
 
+static void test_nul_in_a_string_is_refused(void)
+{
+	static const struct { const char *text; int want; unsigned long line; } cases[] = {
+		{ "{\"a\":\"Tara\\u0000hidden\"}\n", OIS_EDATA, 1 },              /* a value */
+		{ "{}\n{\"a\":{\"b\":[\"x\",\"\\u0000\"]}}\n", OIS_EDATA, 2 },  /* deep in arrays */
+		{ "{\"a\\u0000b\":1}\n", OIS_EDATA, 1 },                          /* a key */
+		{ "{\"a\":\"\\\\u0000\"}\n", 0, 1 },                              /* "\\u0000": plain text */
+		{ "{\"a\":\"\\u00000\\u0001\"}\n", OIS_EDATA, 1 },
+		{ "{\"a\":\"\\u0001\\u0100\"}\n", 0, 1 },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		int n;
+		unsigned long line;
+		int rc = read_all(cases[i].text, 0, &n, &line);
+		if (rc != cases[i].want || line != cases[i].line)
+			unit_fail(__FILE__, __LINE__, "%s\n#   got:  %d at line %lu\n#   want: %d at line %lu",
+				  cases[i].text, rc, line, cases[i].want, cases[i].line);
+	}
+}
+
+static void test_nul_path_names_the_value(void)
+{
+	json_object *o = json_tokener_parse("{\"data\":{\"emails\":[{\"address\":\"a\"},{\"address\":\"b\\u0000\"}]}}");
+	struct ois_buf path = OIS_BUF_INIT;
+	CHECK_INT(ois_json_nul_path(o, &path), 1);
+	CHECK_STR(path.data, "data.emails[1].address");
+	ois_buf_release(&path);
+	/* The accessor gives no cut-short string. */
+	CHECK(ois_json_str(json_object_array_get_idx(ois_json_arr(ois_json_obj(o, "data"), "emails"), 1), "address") == NULL);
+	CHECK_STR(ois_json_str(json_object_array_get_idx(ois_json_arr(ois_json_obj(o, "data"), "emails"), 0), "address"), "a");
+	json_object_put(o);
+}
+
 static void test_canonical_hash_ignores_key_order(void)
 {
 	json_object *a = json_tokener_parse("{\"b\":1,\"a\":{\"y\":[1,2],\"x\":\"s\"}}");
@@ -139,6 +172,8 @@ int main(void)
 	UNIT_RUN(test_over_long_line_is_refused);
 	UNIT_RUN(test_unknown_keys_round_trip);
 	UNIT_RUN(test_record_check_rejects_bad_envelopes);
+	UNIT_RUN(test_nul_in_a_string_is_refused);
+	UNIT_RUN(test_nul_path_names_the_value);
 	UNIT_RUN(test_canonical_hash_ignores_key_order);
 	return unit_done();
 }
