@@ -4,6 +4,7 @@
 #include "config.h"
 #include "jsonl.h"
 #include "log.h"
+#include "op_check.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -77,7 +78,7 @@ static int check_record(const struct apply_changeset *cs, json_object *rec, cons
 		return OIS_EDATA;
 	switch (ois_record_type(rec)) {
 	case OIS_REC_OP:
-		return 0;
+		return ois_op_check(rec, where);
 	case OIS_REC_CHECKPOINT:
 		/* A checkpoint says how far this account's folder was read: another account's has no place here. */
 		if (strcmp(ois_json_str(rec, "account"), cs->account))

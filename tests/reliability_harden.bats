@@ -44,7 +44,7 @@ UPSERT='{"type":"contact","side":"interaction","account":"alice@firm.example","f
 }
 
 @test "apply refuses an update whose value holds U+0000 with 65 before any server call" {
-	hdr='{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice"}'
+	hdr='{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice","state":0}'
 	id=$(ia_id Nilsson)
 	op=$(jq -c -n --arg id "$id" '{type:"op",op_id:"sha256:nul",action:"update",target:"interaction",kind:"contact",pair:"p-x",id:$id,if_version:null,data:{first:"Erik",last:"Nilsson",job_title:"Partner\u0000evil"},fields:["job_title"],reason:"test"}')
 	printf '%s\n%s\n' "$hdr" "$op" >cs.jsonl
@@ -56,19 +56,30 @@ UPSERT='{"type":"contact","side":"interaction","account":"alice@firm.example","f
 }
 
 @test "apply refuses a header whose account holds U+0000 with 65, creating no state" {
-	printf '%s\n' '{"type":"changeset","account":"alice@firm.example\u0000evil","server":"ex1","user":"alice"}' >cs.jsonl
+	printf '%s\n' '{"type":"changeset","account":"alice@firm.example\u0000evil","server":"ex1","user":"alice","state":0}' >cs.jsonl
 	run oisync-apply cs.jsonl
 	assert_failure 65
 	assert_output --partial 'cs.jsonl:1: "account" contains a NUL character (\u0000)'
 	[ ! -e "$D/state/ex1/alice@firm.example.db" ]
 }
 
-@test "apply --dry-run describes a link op without data, id or pair instead of crashing" {
-	printf '%s\n%s\n' '{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice"}' \
+@test "apply --dry-run refuses a link op without data, id or pair with 65 naming the line, instead of crashing" {
+	printf '%s\n%s\n' '{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice","state":0}' \
 		'{"type":"op","op_id":"sha256:l","action":"link","kind":"contact"}' >cs.jsonl
 	run oisync-apply --dry-run cs.jsonl
-	assert_success
-	assert_output "would pair the Outlook and InterAction contact: (no id)"
+	assert_failure 65
+	assert_output --partial 'cs.jsonl:2: an op needs "pair"'
+}
+
+@test "an update whose data is a string is refused with 65 before any server call" {
+	id=$(ia_id Nilsson)
+	printf '%s\n%s\n' '{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice","state":0}' \
+		"{\"type\":\"op\",\"op_id\":\"sha256:s\",\"action\":\"update\",\"target\":\"interaction\",\"kind\":\"contact\",\"pair\":\"p-s\",\"id\":\"$id\",\"if_version\":null,\"data\":\"job_title\",\"fields\":[\"job_title\"],\"reason\":\"test\"}" >cs.jsonl
+	before=$(ia_ctl "$D" dump | jq -c --arg id "$id" '.contacts[$id]')
+	run oisync-apply cs.jsonl
+	assert_failure 65
+	assert_output --partial 'cs.jsonl:2: "data" must be an object'
+	[ "$(ia_ctl "$D" dump | jq -c --arg id "$id" '.contacts[$id]')" = "$before" ]
 }
 
 @test "extract refuses an InterAction reply holding U+0000 instead of reading a cut-short value" {
