@@ -51,9 +51,12 @@ def seed(model, users):
 
 
 class Editor:
-    """One round's edits. A person gets either edits (from any number of
-    sources) or one change of membership in a round, never both: an edit
-    racing a delete has no single intended result."""
+    """One round's edits. A person's membership changes at most once a
+    round; a person deleted or taken off a list this round is not edited
+    (an edit racing a delete has no single intended result), nor one typed
+    into Outlook from the firm's values (its first sync decides which copy
+    is the base); people created this round may be edited, on the side that
+    holds them already."""
 
     def __init__(self, model, fakes, rng, users, views, round_no, note):
         self.m, self.f, self.rng = model, fakes, rng
@@ -63,6 +66,8 @@ class Editor:
         self.v = views
         self.round = round_no
         self.moved = set()      # people whose membership changed this round
+        self.frozen = set()     # of those, people not to be edited this round
+        self.created = set()    # people created or added this round
         self.edited = set()     # people edited this round
         self.serial = 0
         self.done = {}          # op name -> count
@@ -90,7 +95,7 @@ class Editor:
 
     def _members(self, uid, side="both"):
         return [e for e in sorted(self.m.member[uid])
-                if e not in self.moved and self._held(uid, e, side) is not None]
+                if e not in self.frozen and self._held(uid, e, side) is not None]
 
     def _outsiders(self, uid):
         """People on the firm side, settled, not the user's: to add to the list."""
@@ -107,12 +112,17 @@ class Editor:
             out.append(e)
         return out
 
-    def batch(self, n):
+    def look(self, views):
+        """What the fakes hold now (ids of items made since the round began)."""
+        self.v = views
+
+    def batch(self, n, uid=None, edits_only=False):
+        """n random edits, by one user or by random users."""
         for _ in range(n):
-            uid = self.rng.choice(self.users)
-            size = len(self.m.member[uid])
-            grow = 0.3 if size > 18 else 1.0
-            shrink = 0.2 if size < 6 else 1.0
+            who = uid or self.rng.choice(self.users)
+            size = len(self.m.member[who])
+            grow = 0 if edits_only else 0.3 if size > 18 else 1.0
+            shrink = 0 if edits_only else 0.2 if size < 6 else 1.0
             ops = [("outlook create", 2 * grow), ("interaction create", 2 * grow),
                    ("outlook create known", 1 * grow), ("interaction add", 1.5 * grow),
                    ("outlook delete", 1.5 * shrink), ("interaction remove", 1.5 * shrink),
@@ -120,7 +130,7 @@ class Editor:
                    ("interaction user edit", 3), ("edit both sides", 1.5)]
             op = self.rng.choices([o for o, _ in ops], [w for _, w in ops])[0]
             try:
-                getattr(self, "op_" + op.replace(" ", "_"))(uid)
+                getattr(self, "op_" + op.replace(" ", "_"))(who)
             except FakeError as e:
                 # An edit the fake refused (the item moved since the round
                 # began) is not in the model: no one made it.
@@ -144,6 +154,7 @@ class Editor:
         self.m.person(email, given, surname, job, company, src, False)
         self.m.add(uid, email, notes, src)
         self.moved.add(email)
+        self.created.add(email)
         self._count("outlook create")
 
     def op_interaction_create(self, uid):
@@ -156,6 +167,7 @@ class Editor:
         self.m.person(email, given, surname, job, company, "interaction", True)
         self.m.add(uid, email, notes, "interaction")
         self.moved.add(email)
+        self.created.add(email)
         self._count("interaction create")
 
     def op_outlook_create_known(self, uid):
@@ -174,6 +186,7 @@ class Editor:
             "JobTitle": vals["job"], "EmailAddresses": {"EmailAddress1": email}, "Body": notes}})
         self.m.add(uid, email, notes, src)
         self.moved.add(email)
+        self.frozen.add(email)
         self._count("outlook create known")
 
     def op_interaction_add(self, uid):
@@ -189,10 +202,11 @@ class Editor:
         self.f.ia_ctl("add", body)
         self.m.add(uid, email, notes, "interaction")
         self.moved.add(email)
+        self.created.add(email)
         self._count("interaction add")
 
     def _pick_unedited(self, uid, side):
-        pool = [e for e in self._members(uid, side) if e not in self.edited]
+        pool = [e for e in self._members(uid, side) if e not in self.edited and e not in self.moved]
         return self.rng.choice(pool) if pool else None
 
     def op_outlook_delete(self, uid):
@@ -203,6 +217,7 @@ class Editor:
                                   "id": self._held(uid, email, "outlook")["id"]})
         self.m.remove(uid, email)
         self.moved.add(email)
+        self.frozen.add(email)
         self._count("outlook delete")
 
     def op_interaction_remove(self, uid):
@@ -212,10 +227,16 @@ class Editor:
         self.f.ia_ctl("remove", {"user": uid, "contact_id": self._held(uid, email, "interaction")["cid"]})
         self.m.remove(uid, email)
         self.moved.add(email)
+        self.frozen.add(email)
         self._count("interaction remove")
 
     def _pick_member(self, uid, side):
         pool = self._members(uid, side)
+        # Edits of contacts created moments ago are what stale change sets
+        # and overlapping runs get wrong: prefer them when there are some.
+        fresh = [e for e in pool if e in self.created]
+        if fresh and self.rng.random() < 0.8:
+            pool = fresh
         return self.rng.choice(pool) if pool else None
 
     def _edit_outlook(self, uid, email, field):

@@ -254,7 +254,8 @@ class Model:
         keep = {k: v for k, v in self.open.items()
                 if len(k) > 1 and k[1] in stuck and k[1] in self.users}
         new = {k: v for k, v in found.items() if k not in self.open}
-        self.open = dict(keep, **found)
+        self.open = keep
+        self.open.update(found)
         counts = {k: 0 for k in KINDS}
         lines = []
         for k, (kind, line) in sorted(new.items(), key=lambda kv: kv[1][1]):

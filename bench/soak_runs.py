@@ -98,6 +98,20 @@ class Run:
         except ProcessLookupError:
             pass
 
+    def wait_stage(self, stage, nth):
+        """Wait until the nth process named `stage` of this run appears; its
+        pid, or None when the run ended first."""
+        seen = []
+        deadline = self.t0 + RUN_TIMEOUT
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            for pid, comm in _group(self.pgid):
+                if comm == _comm(stage) and pid not in seen:
+                    seen.append(pid)
+            if len(seen) >= nth:
+                return seen[nth - 1]
+            time.sleep(0.003)
+        return None
+
     def kill_stage(self, stage, nth, delay):
         """SIGKILL the nth process named `stage` of this run `delay` seconds
         after it appears (the driver itself `delay` seconds after its start).
@@ -111,18 +125,9 @@ class Run:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.killed = "oisync-run after %.2f s" % delay
             return self.killed
-        seen = []
-        deadline = self.t0 + RUN_TIMEOUT
-        while self.proc.poll() is None and time.monotonic() < deadline:
-            for pid, comm in _group(self.pgid):
-                if comm == _comm(stage) and pid not in seen:
-                    seen.append(pid)
-            if len(seen) >= nth:
-                break
-            time.sleep(0.003)
-        if len(seen) < nth:
+        pid = self.wait_stage(stage, nth)
+        if pid is None:
             return None
-        pid = seen[nth - 1]
         end = time.monotonic() + delay
         while time.monotonic() < end:
             if (pid, _comm(stage)) not in _group(self.pgid):
