@@ -17,6 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKES = os.path.join(ROOT, "tests", "fakes")
 PYTHON = "/usr/bin/python3"
 HTTP_TIMEOUT = 30
+# The fakes listen on 127.0.0.1 only: never go through a proxy to reach them.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class FakeError(Exception):
@@ -141,7 +143,7 @@ conflict = newest-wins
         req = urllib.request.Request(base + "/_fake/" + path, data=data,
                                      headers={"Content-Type": "application/json"} if data else {})
         try:
-            with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as r:
+            with OPENER.open(req, timeout=HTTP_TIMEOUT) as r:
                 raw = r.read()
         except urllib.error.HTTPError as e:
             raise FakeError("%s/_fake/%s: HTTP %d: %s" % (base, path, e.code,

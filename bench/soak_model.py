@@ -150,8 +150,8 @@ class Model:
     def check(self, views, stuck):
         """Compare the fakes with the model; returns ({kind: new defects},
         [lines describing them]). Users in `stuck` are not compared (their
-        runs never finished), nor fields with an edit from a stuck user's
-        Outlook still on its way."""
+        runs never finished) except for duplicates, nor fields with an edit
+        from a stuck user's Outlook still on its way."""
         found = {}
         stuck_src = {"outlook:" + u for u in stuck}
 
@@ -159,15 +159,17 @@ class Model:
             return fld.fresh and any(s in stuck_src for s in fld.edits)
 
         for uid in self.users:
-            if uid in stuck:
-                continue
             sides = (("outlook", views.outlook[uid]), ("interaction", views.lists[uid]))
+            # A duplicate is never intended, settled or not.
             for side, held in sides:
                 for email, items in held.items():
                     if len(items) > 1:
                         found[("dup", uid, side, email)] = (
                             "duplicated", "%s: %s holds %s %d times"
                             % (uid, side, email, len(items)))
+            if uid in stuck:
+                continue
+            for side, held in sides:
                 for email in sorted(self.member[uid]):
                     if email in held:
                         continue
@@ -214,6 +216,8 @@ class Model:
                     "duplicated", "firm: %d firm contacts for %s (%s)"
                     % (len(held), email, ", ".join(h["cid"] for h in held)))
             if not held:
+                if not p["firm"] and not any(email in m for m in self.member.values()):
+                    continue    # deleted in Outlook before it ever reached the firm
                 if p["firm"]:
                     found[("firm-gone", email)] = (
                         "wrongly deleted", "firm: the firm contact of %s is gone" % email)
@@ -252,7 +256,7 @@ class Model:
         # A defect that stays is counted once, when it first shows; a stuck
         # user's defects stay open until that user is compared again.
         keep = {k: v for k, v in self.open.items()
-                if len(k) > 1 and k[1] in stuck and k[1] in self.users}
+                if k[0] != "dup" and k[1] in stuck and k[1] in self.users}
         new = {k: v for k, v in found.items() if k not in self.open}
         self.open = keep
         self.open.update(found)

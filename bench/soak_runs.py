@@ -149,7 +149,10 @@ class Runner:
         self.serial = 0
         self.hung = 0
         self.log = open(os.path.join(workdir, "runs.log"), "a")
-        env = dict(os.environ)
+        # oisync talks to the fakes on 127.0.0.1 only: no proxy in between.
+        env = {k: v for k, v in os.environ.items()
+               if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+        env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1,localhost"
         env.update({"LC_ALL": "C", "OISYNC_BIN": os.path.join(build, "bin"),
                     "OISYNC_CONF": conf,
                     "PATH": os.path.join(build, "bin") + ":" + os.path.join(root, "scripts")
