@@ -68,6 +68,7 @@ class Editor:
         self.moved = set()      # people whose membership changed this round
         self.frozen = set()     # of those, people not to be edited this round
         self.created = set()    # people created or added this round
+        self.moved_by = {}      # person -> the user whose membership changed
         self.edited = set()     # people edited this round
         self.serial = 0
         self.done = {}          # op name -> count
@@ -77,8 +78,9 @@ class Editor:
         self.serial += 1
         return "%s r%d %s %d" % (field, self.round, source, self.serial)
 
-    def _count(self, op):
+    def _count(self, op, uid, email):
         self.done[op] = self.done.get(op, 0) + 1
+        self.note("round %d: %s: %s %s" % (self.round, uid, op, email))
 
     # ---- choosing
 
@@ -115,6 +117,24 @@ class Editor:
     def look(self, views):
         """What the fakes hold now (ids of items made since the round began)."""
         self.v = views
+
+    def after_run(self, views, done):
+        """A run has synced this round's edits for the users in `done` (it
+        exited 0 for them): what it created for them may now be deleted or
+        taken off a list again, as a user does the morning after a night's
+        run. (After a failed run oisync cannot tell a contact the user
+        deleted from one its run never made.)"""
+        self.v = views
+        self.moved -= {e for e in self.created - self.frozen - self.edited
+                       if self.moved_by.get(e) in done}
+
+    def delete_fresh(self):
+        """Delete in Outlook a contact the last run has just put there."""
+        pool = [(self.moved_by[e], e) for e in sorted(self.created - self.moved - self.edited)
+                if self._held(self.moved_by[e], e, "outlook") is not None]
+        if pool:
+            uid, email = self.rng.choice(pool)
+            self._outlook_delete(uid, email)
 
     def batch(self, n, uid=None, edits_only=False):
         """n random edits, by one user or by random users."""
@@ -154,8 +174,9 @@ class Editor:
         self.m.person(email, given, surname, job, company, src, False)
         self.m.add(uid, email, notes, src)
         self.moved.add(email)
+        self.moved_by[email] = uid
         self.created.add(email)
-        self._count("outlook create")
+        self._count("outlook create", uid, email)
 
     def op_interaction_create(self, uid):
         email, given, surname = self._new_person("i")
@@ -167,8 +188,9 @@ class Editor:
         self.m.person(email, given, surname, job, company, "interaction", True)
         self.m.add(uid, email, notes, "interaction")
         self.moved.add(email)
+        self.moved_by[email] = uid
         self.created.add(email)
-        self._count("interaction create")
+        self._count("interaction create", uid, email)
 
     def op_outlook_create_known(self, uid):
         """A firm contact the user does not have yet, typed into Outlook with
@@ -187,7 +209,7 @@ class Editor:
         self.m.add(uid, email, notes, src)
         self.moved.add(email)
         self.frozen.add(email)
-        self._count("outlook create known")
+        self._count("outlook create known", uid, email)
 
     def op_interaction_add(self, uid):
         pool = self._outsiders(uid)
@@ -202,23 +224,30 @@ class Editor:
         self.f.ia_ctl("add", body)
         self.m.add(uid, email, notes, "interaction")
         self.moved.add(email)
+        self.moved_by[email] = uid
         self.created.add(email)
-        self._count("interaction add")
+        self._count("interaction add", uid, email)
 
     def _pick_unedited(self, uid, side):
         pool = [e for e in self._members(uid, side) if e not in self.edited and e not in self.moved]
+        # After a run, prefer what it just created (see after_run).
+        fresh = [e for e in pool if e in self.created]
+        if fresh and self.rng.random() < 0.8:
+            pool = fresh
         return self.rng.choice(pool) if pool else None
 
     def op_outlook_delete(self, uid):
         email = self._pick_unedited(uid, "outlook")
-        if email is None:
-            return
+        if email is not None:
+            self._outlook_delete(uid, email)
+
+    def _outlook_delete(self, uid, email):
         self.f.ews_ctl("delete", {"mailbox": self.mailbox[uid],
                                   "id": self._held(uid, email, "outlook")["id"]})
         self.m.remove(uid, email)
         self.moved.add(email)
         self.frozen.add(email)
-        self._count("outlook delete")
+        self._count("outlook delete", uid, email)
 
     def op_interaction_remove(self, uid):
         email = self._pick_unedited(uid, "interaction")
@@ -228,7 +257,7 @@ class Editor:
         self.m.remove(uid, email)
         self.moved.add(email)
         self.frozen.add(email)
-        self._count("interaction remove")
+        self._count("interaction remove", uid, email)
 
     def _pick_member(self, uid, side):
         pool = self._members(uid, side)
@@ -266,19 +295,19 @@ class Editor:
         email = self._pick_member(uid, "outlook")
         if email is not None:
             self._edit_outlook(uid, email, self.rng.choice(FIRM_FIELDS + ("notes",)))
-            self._count("outlook edit")
+            self._count("outlook edit", uid, email)
 
     def op_interaction_firm_edit(self, uid):
         email = self._pick_member(uid, "interaction")
         if email is not None:
             self._edit_interaction(uid, email, self.rng.choice(FIRM_FIELDS))
-            self._count("interaction firm edit")
+            self._count("interaction firm edit", uid, email)
 
     def op_interaction_user_edit(self, uid):
         email = self._pick_member(uid, "interaction")
         if email is not None:
             self._edit_interaction(uid, email, "notes")
-            self._count("interaction user edit")
+            self._count("interaction user edit", uid, email)
 
     def op_edit_both_sides(self, uid):
         """The same field changed in Outlook and in InterAction: a conflict."""
@@ -290,4 +319,4 @@ class Editor:
                          else (self._edit_interaction, self._edit_outlook))
         first(uid, email, field)
         second(uid, email, field)
-        self._count("edit both sides")
+        self._count("edit both sides", uid, email)
