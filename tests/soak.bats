@@ -146,8 +146,10 @@ check(world(o, l, {"p1": [("J", "C")]}))'
 
 @test "bench/soak: a calm round against the fakes counts nothing and says so" {
 	[ -x "$OISYNC_BUILD/bin/oisync-apply" ] || skip "no build in $OISYNC_BUILD"
+	# No edits after the run: deleting what a run has just created is lost
+	# on the current main (bench/README.md), and this test is about the soak.
 	run "$ROOT/bench/soak" --rounds 1 --seed 1 --no-faults --no-kill --no-replay --no-overlap \
-		--build "$OISYNC_BUILD"
+		--chance late-edits=0 --chance fresh-delete=0 --build "$OISYNC_BUILD"
 	assert_success
 	assert_line --regexp '^soak: 1 rounds, seed 1: lost 0, duplicated 0, wrongly deleted 0, unexpected 0, stuck 0; [0-9.]+ s, [0-9.]+ s/round$'
 }
