@@ -173,12 +173,13 @@ class Model:
                 for email in sorted(self.member[uid]):
                     if email in held:
                         continue
+                    # One key for both kinds: a person missing stays one defect.
                     if email in self.checked[uid]:
-                        found[("gone", uid, side, email)] = (
+                        found[("absent", uid, side, email)] = (
                             "wrongly deleted", "%s: %s lost %s, which no one deleted"
                             % (uid, side, email))
                     else:
-                        found[("missing", uid, side, email)] = (
+                        found[("absent", uid, side, email)] = (
                             "lost", "%s: %s lacks %s, added this round" % (uid, side, email))
                 for email in sorted(set(held) - self.member[uid]):
                     if email in self.ever[uid]:

@@ -159,3 +159,17 @@ check(world(o, l, {"p1": [("J", "C")]}))'
 	assert_failure 2
 	assert_output --partial "--chance takes KIND=P"
 }
+
+@test "soak model: a person added and still missing a round later is one defect, not two" {
+	run model '
+check(world(both(), both(), {"p1": [("J", "C")]}))
+m.person("p2", "Bo", "Two", "J2", "C2", "interaction", True)
+m.add("alice", "p2", "", "interaction")
+l = both(); l["alice"]["p2"] = [("J2", "C2", "")]
+check(world(both(), l, {"p1": [("J", "C")], "p2": [("J2", "C2")]}))
+check(world(both(), l, {"p1": [("J", "C")], "p2": [("J2", "C2")]}))'
+	assert_success
+	assert_line --index 1 "lost=1 duplicated=0 wrongly_deleted=0 unexpected=0"
+	assert_line --partial "lost: alice: outlook lacks p2, added this round"
+	assert_line --index 3 "lost=0 duplicated=0 wrongly_deleted=0 unexpected=0"
+}
