@@ -21,7 +21,7 @@ for t in "$@"; do
 		-close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$work/" \
 		"$work/corpus" "tests/fuzz/corpus/$t" >"$log" 2>&1
 	st=$?
-	grep -E '^(#[0-9]+ +(INITED|DONE)|==[0-9]+==|SUMMARY|stat::number_of_executed_units)' "$log" | tail -n 6
+	grep -E '^(#[0-9]+[[:space:]]+(INITED|DONE)|==[0-9]+==|SUMMARY|stat::number_of_executed_units)' "$log" | tail -n 6
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	corp=$(grep -oE 'corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -n 1)
 	crashes=$(ls "$work" | grep -cE '^(crash|leak|timeout|oom)-')
