@@ -51,6 +51,8 @@ struct apply_run {
 	const char *account;                /* mailbox */
 	const char *user;                   /* InterAction user id */
 	const struct apply_changeset *cs;
+	json_object *made_exchange;         /* op ids whose create this process sent to Exchange */
+	long generation;                    /* the one this run's commit makes (set by apply_commit) */
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
 	long recorded;

@@ -156,6 +156,15 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 			set_str(&p.id[target], r->new_id);
 		set_str(&p.version[target], r->new_version);
 	}
+	/*
+	 * An Exchange item this process made is newer than the sync state the
+	 * run read: the next incremental read must report it, and not seeing it
+	 * there means it was deleted since (reconcile). An item adopted, or made
+	 * by an earlier run, may be older than that state: never marked.
+	 */
+	if (target == OIS_EXCHANGE && !strcmp(action, "create") &&
+	    json_object_object_get_ex(run->made_exchange, r->op_id, NULL))
+		p.exchange_made = run->generation;
 	json_object *data = ois_json_obj(op, "data");
 	if (data && (!failed || is_new)) {
 		char hash[OIS_HASH_LEN];
@@ -211,6 +220,11 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	/* First, so that every row this commit writes carries the new generation. */
 	if ((rc = ois_state_generation_bump(run->st, run->cs->id, run->cs->generation)))
 		goto rollback;
+	struct ois_generation g;
+	if ((rc = ois_state_generation_get(run->st, &g)))
+		goto rollback;
+	run->generation = g.number;
+	ois_generation_release(&g);
 	for (size_t i = 0; i < rs.n; i++) {
 		struct row *r = &rs.v[i];
 		if (!strcmp(r->status, "pending") || !strcmp(r->status, "failed"))

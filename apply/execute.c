@@ -123,7 +123,40 @@ static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side 
 	rc = record(run, op_id, "pending", NULL, NULL, op);
 	if (rc)
 		return rc;
-	return d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
+	rc = d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
+	/* Made after the sync state this run read: the next read must report it (commit.c). */
+	if (rc == 0 && target == OIS_EXCHANGE)
+		json_object_object_add(run->made_exchange, op_id, json_object_new_boolean(1));
+	return rc;
+}
+
+/*
+ * Whether an op the applied table has as ok is still done in this state. A
+ * create's id is the digest of its content, so the same create comes again
+ * when the same item is to be made again: a contact taken off a user's list
+ * (its Outlook copy deleted, the pair gone) and put back unchanged. Once
+ * folded, a create is done only while its pair still holds the item it
+ * made; otherwise it is new work, and its preconditions (the pair, the tag)
+ * keep it from making anything twice.
+ */
+static int still_done(struct apply_run *run, json_object *op, const struct ois_applied *prev)
+{
+	if (strcmp(ois_json_str(op, "action"), "create") || strcmp(prev->status, "ok") || !prev->folded)
+		return 1;
+	int target = ois_side_parse(ois_json_str(op, "target"));
+	struct ois_pair p = { 0 };
+	int rc = ois_state_pair_get(run->st, ois_json_str(op, "pair"), &p);
+	int holds;
+	if (rc == OIS_ENOTFOUND)
+		holds = 0;
+	else if (rc)
+		holds = 1; /* cannot tell: never risk sending it twice */
+	else
+		holds = target >= 0 && ois_str_eq(p.id[target], prev->new_id);
+	if (!holds)
+		ois_info("create %s was done before, but its pair no longer holds that item: done again", prev->op_id);
+	ois_pair_release(&p);
+	return holds;
 }
 
 int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status)
@@ -139,7 +172,8 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	 */
 	int state_only = !strcmp(action, "link") || !strcmp(action, "unlink");
 	int rc = ois_state_applied_get(run->st, op_id, &prev);
-	if (rc == 0 && !state_only && strcmp(prev.status, "pending") && strcmp(prev.status, "failed")) {
+	if (rc == 0 && !state_only && strcmp(prev.status, "pending") && strcmp(prev.status, "failed") &&
+	    still_done(run, op, &prev)) {
 		/* Done (or refused as a conflict) by an earlier run: never send it again. */
 		*status = APPLY_SKIPPED;
 		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	struct ois_config cfg;
 	struct ois_jsonl_reader reader;
 	struct apply_changeset cs = { 0 };
-	struct apply_run run = { .out = stdout, .cs = &cs };
+	struct apply_run run = { .out = stdout, .cs = &cs, .made_exchange = json_object_new_object() };
 	json_object *failed_pairs = json_object_new_object(), *checkpoints = json_object_new_array();
 	int rc, lock = -1, cfg_loaded = 0, stop = 0, all_ok = 1;
 	FILE *in = stdin;
@@ -226,6 +226,7 @@ out_noreader:
 	if (cfg_loaded)
 		ois_config_release(&cfg);
 	apply_changeset_release(&cs);
+	json_object_put(run.made_exchange);
 	json_object_put(failed_pairs);
 	json_object_put(checkpoints);
 	{
@@ -235,6 +236,7 @@ out_noreader:
 	}
 	return ois_exit_status(rc);
 done_early:
+	json_object_put(run.made_exchange);
 	json_object_put(failed_pairs);
 	json_object_put(checkpoints);
 	return rc;

@@ -239,7 +239,7 @@ long ois_state_checkpoint_generation(struct ois_state *st, enum ois_side side, c
 /* --- pairs --- */
 
 #define PAIR_COLS "pair_id, kind, exchange_id, exchange_version, interaction_id, interaction_version," \
-		  " base, base_hash, op_id"
+		  " base, base_hash, op_id, exchange_made"
 
 /* Point p's strings at the current row (borrowed). */
 static void pair_from_row(sqlite3_stmt *stmt, struct ois_pair *p)
@@ -253,6 +253,7 @@ static void pair_from_row(sqlite3_stmt *stmt, struct ois_pair *p)
 	p->base = col(stmt, 6);
 	p->base_hash = col(stmt, 7);
 	p->op_id = col(stmt, 8);
+	p->exchange_made = (long)sqlite3_column_int64(stmt, 9);
 }
 
 void ois_pair_release(struct ois_pair *p)
@@ -317,6 +318,7 @@ static int pair_query_one(struct ois_state *st, const char *sql, int nargs, cons
 		out->base = ois_xstrdup(p.base);
 		out->base_hash = ois_xstrdup(p.base_hash);
 		out->op_id = p.op_id ? ois_xstrdup(p.op_id) : NULL;
+		out->exchange_made = p.exchange_made;
 	} else if (step == SQLITE_DONE) {
 		rc = OIS_ENOTFOUND;
 	} else {
@@ -345,18 +347,22 @@ int ois_state_pair_find(struct ois_state *st, const char *kind, enum ois_side si
 int ois_state_pair_put(struct ois_state *st, const struct ois_pair *p)
 {
 	need_writer(st);
+	char made[32];
+	snprintf(made, sizeof(made), "%ld", p->exchange_made);
 	const char *args[] = {
 		p->pair_id, p->kind, p->id[OIS_EXCHANGE], p->version[OIS_EXCHANGE],
 		p->id[OIS_INTERACTION], p->version[OIS_INTERACTION], p->base, p->base_hash, p->op_id,
+		p->exchange_made ? made : NULL,
 	};
 	/* An upsert on pair_id, not INSERT OR REPLACE: REPLACE would silently
 	 * delete another pair that holds the same item id; this fails instead. */
 	return run(st, "INSERT INTO pairs (" PAIR_COLS ", updated)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " NOW ")"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CAST(?10 AS INTEGER), " NOW ")"
 		       " ON CONFLICT (pair_id) DO UPDATE SET kind = excluded.kind,"
 		       " exchange_id = excluded.exchange_id, exchange_version = excluded.exchange_version,"
 		       " interaction_id = excluded.interaction_id, interaction_version = excluded.interaction_version,"
 		       " base = excluded.base, base_hash = excluded.base_hash, op_id = excluded.op_id,"
+		       " exchange_made = excluded.exchange_made,"
 		       " updated = excluded.updated",
 		   (int)OIS_ARRAY_SIZE(args), args);
 }

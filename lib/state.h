@@ -125,6 +125,7 @@ struct ois_pair {
 	char *base;                 /* canonical data both sides agreed on: JSON text */
 	char *base_hash;            /* "sha256:..." of base */
 	char *op_id;                /* the op that created the pair */
+	long exchange_made;         /* generation whose apply made the Exchange item; 0: not made by apply */
 };
 void ois_pair_release(struct ois_pair *p);
 

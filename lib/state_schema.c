@@ -73,6 +73,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE checkpoints ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE runs ADD COLUMN generation INTEGER;"
 	"ALTER TABLE runs ADD COLUMN changeset TEXT;",
+	/*
+	 * 3: the generation whose apply made a pair's Exchange item. Exchange
+	 * reports an item made after a sync state as a Create of the next
+	 * incremental read, and one made and deleted since as nothing at all;
+	 * knowing which items must show up is how such a deletion is seen.
+	 */
+	"ALTER TABLE pairs ADD COLUMN exchange_made INTEGER;",
 };
 
 const int ois_state_schema_version = (int)OIS_ARRAY_SIZE(migrations);

@@ -60,6 +60,7 @@ struct input {
 	char *user;
 	char *sync_id;         /* the exchange side's syncinfo, NULL when none */
 	long generation;       /* the state's, which the change set is bound to */
+	long exchange_cp_generation; /* the generation that committed the Exchange contacts checkpoint */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
 	size_t alloc_items[OIS_SIDES];
@@ -310,6 +311,7 @@ static int load_pair(const struct ois_pair *p, void *ctx)
 	}
 	rp->base = base;
 	rp->base_hash = dup_or_null(p->base_hash);
+	rp->exchange_made = p->exchange_made;
 	return 0;
 }
 
@@ -331,8 +333,10 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 			in->generation = g.number;
 		ois_generation_release(&g);
 	}
-	if (!rc)
+	if (!rc) {
+		in->exchange_cp_generation = ois_state_checkpoint_generation(st, OIS_EXCHANGE, "contacts");
 		rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
+	}
 	if (pl.rc)
 		rc = pl.rc;
 	char *meta_id = NULL;
@@ -354,6 +358,46 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	ois_state_rollback(st); /* a reader's snapshot: nothing to keep */
 	ois_state_close(st);
 	return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Exchange reports an item made after the sync state a read starts from as
+ * a Create of that read, and an item made and deleted since as nothing at
+ * all (SyncFolderItems sends net changes). So an item apply made after the
+ * state this read started from (its pair's exchange_made is no older than
+ * the checkpoint's generation) must be in a complete incremental read; one
+ * that is not was deleted in Outlook, and is taken as that delete.
+ */
+static void infer_unseen_deletes(struct input *in)
+{
+	struct ois_rc_input *rc = &in->rc;
+	if (rc->first_sync || !rc->complete[OIS_EXCHANGE] || rc->full[OIS_EXCHANGE])
+		return;
+	size_t n = rc->nitems[OIS_EXCHANGE];
+	char **seen = ois_xcalloc(n + 1, sizeof(*seen));
+	for (size_t i = 0; i < n; i++)
+		seen[i] = rc->items[OIS_EXCHANGE][i].id;
+	qsort(seen, n, sizeof(*seen), cmp_id);
+	for (size_t i = 0; i < rc->npairs; i++) {
+		const struct ois_rc_pair *p = &rc->pairs[i];
+		const char *id = p->id[OIS_EXCHANGE];
+		if (!id || !p->exchange_made || p->exchange_made < in->exchange_cp_generation ||
+		    bsearch(&id, seen, n, sizeof(*seen), cmp_id))
+			continue;
+		ois_info("Outlook contact %s, made by the run of generation %ld, is not in this read: deleted since",
+			 id, p->exchange_made);
+		json_object *rec = json_object_new_object();
+		json_object_object_add(rec, "id", json_object_new_string(id));
+		json_object_object_add(rec, "op", json_object_new_string("delete"));
+		add_item(in, OIS_EXCHANGE, rec);
+		json_object_put(rec);
+	}
+	free(seen);
 }
 
 static void now_rfc3339(char out[32])
@@ -495,6 +539,7 @@ int main(int argc, char **argv)
 	}
 	if ((rc = load_state(&in, state_dir, server)))
 		goto done;
+	infer_unseen_deletes(&in);
 
 	rc = ois_reconcile(&in.rc, &res);
 	char created[32];

@@ -28,6 +28,7 @@ struct ois_rc_pair {
 	char *version[OIS_SIDES];
 	json_object *base;
 	char *base_hash;
+	long exchange_made;   /* generation whose apply made the Exchange item; 0: not made by apply */
 };
 
 struct ois_rc_input {

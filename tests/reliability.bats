@@ -53,9 +53,10 @@ header_ops() {
 	ews_ctl "$D" create '{"mailbox":"alice@firm.example","item":{"GivenName":"Zed","Surname":"Stale","EmailAddresses":{"EmailAddress1":"zed@stale.example"}}}' >/dev/null
 	changes_by_hand "$D/old.jsonl"
 	[ "$(server_ops_in "$D/old.jsonl")" -gt 0 ]
+	# Alice edits Zed before the scheduled run, which syncs the edited Zed.
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Stale)\",\"set\":{\"JobTitle\":\"v2\"}}" >/dev/null
 	run oisync-run ex1
 	assert_success
-	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Stale)\",\"set\":{\"JobTitle\":\"v2\"}}" >/dev/null
 	gen=$(generation)
 	before=$(writes)
 	cps=$(sqlite3 "$DB" 'select side, folder, token from checkpoints order by 1, 2')
@@ -69,9 +70,10 @@ header_ops() {
 	[ "$(generation)" = "$gen" ]
 	[ "$(sqlite3 "$DB" 'select side, folder, token from checkpoints order by 1, 2')" = "$cps" ]
 	no_duplicates
-	# And the account is not stuck: the next run syncs Zed's edit.
+	# And the account is not stuck: the next run is quiet, Zed is there once with his edit.
 	run oisync-run ex1
 	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
 	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name == "Zed Stale") | .job' <<<"$(holdings)"
 	assert_output v2
 }
@@ -217,4 +219,57 @@ header_ops() {
 	assert_failure 65
 	assert_output --partial "made by an older oisync"
 	assert_output --partial "run oisync-run again for this user"
+}
+
+# made_in_outlook: the last name of a contact the first sync made in alice's Outlook from her list.
+made_in_outlook() {
+	jq -r 'select(.type == "op" and .action == "create" and .target == "exchange") | .data.last' \
+		"$(last_changes alice)" | head -n 1
+}
+
+@test "a contact taken off a user's list and put back unchanged comes back to Outlook" {
+	run oisync-run ex1
+	assert_success
+	last=$(made_in_outlook)
+	[ -n "$last" ]
+	id=$(ia_id "$last")
+	ia_ctl "$D" remove "{\"user\":\"alice\",\"contact_id\":\"$id\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	[ -z "$(ews_id alice@firm.example "$last")" ]
+	ia_ctl "$D" add "{\"user\":\"alice\",\"contact_id\":\"$id\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	# The same create as the first sync's (same content, same op id): done again, not skipped.
+	[ "$(ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq --arg s "$last" '[.contacts[] | select(.Surname == $s)] | length')" -eq 1 ]
+	no_duplicates
+	run oisync-run ex1
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+}
+
+@test "an Outlook contact the last run created, deleted by the user before the next run, leaves the user's list" {
+	run oisync-run ex1
+	assert_success
+	id=$(ia_id Nilsson)
+	ia_ctl "$D" remove "{\"user\":\"alice\",\"contact_id\":\"$id\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	# Put back on the list: this run creates the Outlook copy after the sync state it read.
+	ia_ctl "$D" add "{\"user\":\"alice\",\"contact_id\":\"$id\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	made=$(ews_id alice@firm.example Nilsson)
+	[ -n "$made" ]
+	# The user deletes it the next morning: created and deleted since the state, Exchange reports nothing.
+	ews_ctl "$D" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$made\"}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name == "Erik Nilsson") | .name' <<<"$(holdings)"
+	assert_output ""
+	# The firm contact itself stays; the next run is quiet.
+	[ -n "$(ia_id Nilsson)" ]
+	run oisync-run ex1
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
 }
