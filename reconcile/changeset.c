@@ -192,7 +192,8 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 {
 	for (size_t p = 0; p < in->npairs; p++) {
 		const struct ois_rc_pair *pr = &in->pairs[p];
-		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings) };
+		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings),
+					   .unrecorded = pr->unrecorded };
 		struct known k = { .pair_id = pr->pair_id, .policy = mi.policy, .direction = in->settings.direction };
 		for (int s = 0; s < OIS_SIDES; s++) {
 			mi.complete[s] = in->complete[s];
@@ -415,6 +416,7 @@ void ois_rc_input_release(struct ois_rc_input *in)
 			free(it->id);
 			free(it->version);
 			free(it->modified);
+			free(it->op_tag);
 			json_object_put(it->data);
 		}
 		free(in->items[s]);

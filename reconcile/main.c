@@ -61,6 +61,7 @@ struct input {
 	char *sync_id;         /* the exchange side's syncinfo, NULL when none */
 	long generation;       /* the state's, which the change set is bound to */
 	long exchange_cp_generation; /* the generation that committed the Exchange contacts checkpoint */
+	json_object *unrecorded_creates; /* op id -> create op that may have reached its server unrecorded */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
 	size_t alloc_items[OIS_SIDES];
@@ -179,6 +180,7 @@ static void add_item(struct input *in, enum ois_side side, json_object *rec)
 	it->id = dup_str(rec, "id");
 	it->version = dup_str(rec, "version");
 	it->modified = dup_str(rec, "modified");
+	it->op_tag = dup_str(rec, "op_tag");
 	it->deleted = !strcmp(ois_json_str(rec, "op"), "delete");
 	it->data = it->deleted ? NULL : json_object_get(ois_json_obj(rec, "data"));
 	it->seq = in->seq++;
@@ -277,6 +279,21 @@ static int load_config(const struct options *o, struct ois_config *cfg, int *hav
 	return rc;
 }
 
+/* Creates apply sent but never recorded as done (killed, or the answer lost). */
+static int collect_unrecorded(const struct ois_applied *a, void *ctx)
+{
+	struct input *in = ctx;
+	if (strcmp(a->status, "pending") && strcmp(a->status, "failed"))
+		return 0;
+	json_object *op = a->op ? json_tokener_parse(a->op) : NULL;
+	if (op && !strcmp(ois_json_str(op, "action") ? ois_json_str(op, "action") : "", "create") &&
+	    ois_json_str(op, "pair") && ois_side_parse(ois_json_str(op, "target")) >= 0)
+		json_object_object_add(in->unrecorded_creates, a->op_id, op);
+	else
+		json_object_put(op);
+	return 0;
+}
+
 struct pair_load {
 	struct ois_rc_input *in;
 	size_t alloc;
@@ -337,6 +354,8 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 		in->exchange_cp_generation = ois_state_checkpoint_generation(st, OIS_EXCHANGE, "contacts");
 		rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
 	}
+	if (!rc)
+		rc = ois_state_applied_foreach_unfolded(st, collect_unrecorded, in);
 	if (pl.rc)
 		rc = pl.rc;
 	char *meta_id = NULL;
@@ -398,6 +417,53 @@ static void infer_unseen_deletes(struct input *in)
 		json_object_put(rec);
 	}
 	free(seen);
+}
+
+static int has_pair(const struct ois_rc_input *rc, const char *pair_id)
+{
+	for (size_t i = 0; i < rc->npairs; i++)
+		if (!strcmp(rc->pairs[i].pair_id, pair_id))
+			return 1;
+	return 0;
+}
+
+/*
+ * An item carrying the tag of a create that apply sent but never recorded
+ * (killed, or the server's answer lost) is that create's item: the pair is
+ * rebuilt from the op, with the op's data as the base both sides agreed on
+ * when it was sent. Matched as a stranger instead, its values would be a
+ * side's fresh edits, and an edit made meanwhile on the other side could
+ * lose a no-base merge to the copy it was made from.
+ */
+static void recover_unrecorded(struct input *in)
+{
+	struct ois_rc_input *rc = &in->rc;
+	if (rc->first_sync || !in->unrecorded_creates)
+		return;
+	for (int s = 0; s < OIS_SIDES; s++) {
+		for (size_t i = 0; i < rc->nitems[s]; i++) {
+			const struct ois_rc_item *it = &rc->items[s][i];
+			json_object *op;
+			if (!it->op_tag || it->deleted ||
+			    !json_object_object_get_ex(in->unrecorded_creates, it->op_tag, &op) ||
+			    ois_side_parse(ois_json_str(op, "target")) != s || has_pair(rc, ois_json_str(op, "pair")))
+				continue;
+			json_object *data = ois_json_obj(op, "data");
+			if (!data)
+				continue;
+			rc->pairs = ois_xrealloc(rc->pairs, (rc->npairs + 1) * sizeof(*rc->pairs));
+			struct ois_rc_pair *p = &rc->pairs[rc->npairs++];
+			memset(p, 0, sizeof(*p));
+			p->pair_id = ois_xstrdup(ois_json_str(op, "pair"));
+			p->id[s] = ois_xstrdup(it->id);
+			p->id[!s] = dup_or_null(ois_json_str(ois_json_obj(op, "ids"), ois_side_name(!s)));
+			p->version[!s] = dup_or_null(ois_json_str(ois_json_obj(op, "versions"), ois_side_name(!s)));
+			p->base = json_object_get(data);
+			p->unrecorded = 1;
+			ois_info("%s item %s carries the tag of create %s, whose answer was lost: pair %s recovered",
+				 ois_side_name(s), it->id, it->op_tag, p->pair_id);
+		}
+	}
 }
 
 static void now_rfc3339(char out[32])
@@ -489,6 +555,7 @@ static void input_release(struct input *in)
 	free(in->account);
 	free(in->user);
 	free(in->sync_id);
+	json_object_put(in->unrecorded_creates);
 }
 
 int main(int argc, char **argv)
@@ -509,6 +576,7 @@ int main(int argc, char **argv)
 	if (o.user)
 		in.user = ois_xstrdup(o.user);
 	in.rc.kind = "contact";
+	in.unrecorded_creates = json_object_new_object();
 
 	/* All input first: the change set is all or nothing, so a bad line leaves stdout empty. */
 	static char *const stdin_only[] = { "-", NULL };
@@ -540,6 +608,7 @@ int main(int argc, char **argv)
 	if ((rc = load_state(&in, state_dir, server)))
 		goto done;
 	infer_unseen_deletes(&in);
+	recover_unrecorded(&in);
 
 	rc = ois_reconcile(&in.rc, &res);
 	char created[32];

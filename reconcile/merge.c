@@ -158,6 +158,9 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 			 (in->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT && in->version_moved[OIS_INTERACTION]))
 			/* A change outside the synced units moved a version: record it, or the next write would conflict. */
 			refresh = "new version, no synced change";
+		else if (in->unrecorded)
+			/* Both as the lost create left them: the pair itself is what is missing. */
+			refresh = "made by a create whose answer was lost";
 		else {
 			/* Both unchanged: nothing to do (the common case: no object is built). */
 			ois_buf_release(&conflicts);

@@ -37,6 +37,7 @@ struct ois_merge_in {
 	int complete[OIS_SIDES];          /* the side's checkpoint was read: its deletes count and creates may target it */
 	enum ois_conflict policy;
 	const char *matched_by;           /* unpaired items matched across: how (for the reason), else NULL */
+	int unrecorded;                   /* a pair the state never recorded (a create whose answer was lost): record it */
 };
 
 /* One op to be: changeset.c adds the pair, ids, versions and op_id. */

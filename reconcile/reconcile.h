@@ -15,6 +15,7 @@ struct ois_rc_item {
 	char *id;
 	char *version;        /* NULL when the record has none */
 	char *modified;       /* NULL when the record has none */
+	char *op_tag;         /* the op id of the create that made it, NULL when none */
 	int deleted;          /* op "delete" */
 	json_object *data;    /* canonical data (a reference held); NULL for a delete */
 	size_t seq;           /* input position: the later record of one id wins */
@@ -29,6 +30,7 @@ struct ois_rc_pair {
 	json_object *base;
 	char *base_hash;
 	long exchange_made;   /* generation whose apply made the Exchange item; 0: not made by apply */
+	int unrecorded;       /* not in the state: rebuilt from a create whose answer was lost */
 };
 
 struct ois_rc_input {

@@ -273,3 +273,28 @@ made_in_outlook() {
 	assert_success
 	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
 }
+
+@test "a create whose answer was lost, then an edit on the other side: the edit wins, as with any recorded pair" {
+	run oisync-run ex1
+	assert_success
+	cid=$(ia_ctl "$D" add '{"user":"alice","contact":{"first_name":"Lena","last_name":"Lost","job_title":"Counsel","emails":{"business":"lena@lost.example"}}}' | jq -r .id)
+	changes_by_hand "$D/cs.jsonl"
+	[ "$(jq -c 'select(.type == "op") | [.action, .target]' "$D/cs.jsonl")" = '["create","exchange"]' ]
+	# The Outlook contact is made, but the answer to CreateItem is cut short (FindItem passes).
+	ews_ctl "$D" faults '{"truncate":{"next":1,"skip":1}}' >/dev/null
+	run oisync-apply "$D/cs.jsonl"
+	assert_failure 69
+	ews_ctl "$D" faults '{}' >/dev/null
+	[ "$(ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq '[.contacts[] | select(.Surname == "Lost")] | length')" -eq 1 ]
+	# Before the next run, the firm gives Lena a new title.
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$cid\",\"set\":{\"job_title\":\"Partner\"}}" >/dev/null
+	run oisync-run ex1
+	assert_success
+	refute_output --partial "conflict on job_title"
+	run jq -r '.mailboxes["alice@firm.example"] | [(.outlook[] | select(.name == "Lena Lost") | .job), (.interaction[] | select(.name == "Lena Lost") | .job)] | join("|")' <<<"$(holdings)"
+	assert_output "Partner|Partner"
+	no_duplicates
+	run oisync-run ex1
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+}
