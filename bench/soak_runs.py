@@ -122,7 +122,10 @@ class Run:
                 time.sleep(0.005)
             if self.proc.poll() is not None:
                 return None
-            os.kill(self.proc.pid, signal.SIGKILL)
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                return None
             self.killed = "oisync-run after %.2f s" % delay
             return self.killed
         pid = self.wait_stage(stage, nth)
@@ -136,7 +139,10 @@ class Run:
         # Only a process of this run's group, still with the stage's name.
         if (pid, _comm(stage)) not in _group(self.pgid):
             return None
-        os.kill(pid, signal.SIGKILL)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return None  # it finished between the look and the kill
         self.killed = "%s #%d after %.3f s" % (stage, nth, delay)
         return self.killed
 
