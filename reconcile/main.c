@@ -321,6 +321,7 @@ static int load_pair(const struct ois_pair *p, void *ctx)
 		in->pairs = ois_xrealloc(in->pairs, pl->alloc * sizeof(*in->pairs));
 	}
 	struct ois_rc_pair *rp = &in->pairs[in->npairs++];
+	memset(rp, 0, sizeof(*rp));
 	rp->pair_id = ois_xstrdup(p->pair_id);
 	for (int s = 0; s < OIS_SIDES; s++) {
 		rp->id[s] = dup_or_null(p->id[s]);
