@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# ews_fake.py - run tests/fakes/ews_server.py with TCP_NODELAY on every accepted connection.
+# ews_fake.py - run tests/fakes/ews/ews_server.py with TCP_NODELAY on every accepted connection.
 """Start the fake EWS server for the bench, Nagle's algorithm off.
 
     ews_fake.py [ews_server.py options]
@@ -15,7 +15,7 @@ import os
 import socket
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fakes"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fakes", "ews"))
 
 import ews_server  # noqa: E402
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# make_mailbox.py - a seed for tests/fakes/ews_server.py with N realistic contacts (stdlib only).
+# make_mailbox.py - a seed for tests/fakes/ews/ews_server.py with N realistic contacts (stdlib only).
 """Write an EWS fake seed with one mailbox of N generated contacts.
 
     make_mailbox.py N OUT.json [--mailbox SMTP] [--seed INT]

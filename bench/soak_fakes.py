@@ -70,7 +70,7 @@ class Fakes:
                            os.path.join(workdir, "ews-seed.json"), "--credentials-file",
                            os.path.join(sec, "ews-credentials")])
         self.ia_port = self._start(
-            "InterAction", "ia", [os.path.join(FAKES, "interaction_server.py"), "--seed",
+            "InterAction", "ia", [os.path.join(FAKES, "interaction", "interaction_server.py"), "--seed",
                                   os.path.join(workdir, "ia-seed.json"), "--clients-file",
                                   os.path.join(sec, "ia-clients")])
         self.ews = "http://127.0.0.1:%d" % self.ews_port

@@ -10,7 +10,7 @@
 
 /*
  * Speaks the API of oisync-interaction-api(7) (the project's contract, which
- * tests/fakes/interaction_server.py implements). One client per process.
+ * tests/fakes/interaction/interaction_server.py implements). One client per process.
  *
  * Authentication: with a client_id, OAuth2 client credentials against
  * token_url (default: the URL's root + /oauth/token), the secret only in the

@@ -4,8 +4,9 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKES="$BATS_TEST_DIRNAME/fakes"
-SEED="$FAKES/ews_seed_example.json"
+FAKES="$BATS_TEST_DIRNAME/fakes/ews"
+CLIENTS="$BATS_TEST_DIRNAME/clients"
+SEED="$FAKES/seed_example.json"
 ALICE=alice@firm.example
 
 start_fake() {
@@ -85,7 +86,7 @@ view() {
 SERIES='{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Team call","Start":"2026-03-16T09:00:00","End":"2026-03-16T09:30:00","StartTimeZone":"W. Europe Standard Time","EndTimeZone":"W. Europe Standard Time","Location":"Room 1","Recurrence":{"Pattern":{"Type":"WeeklyRecurrence","Interval":"1","DaysOfWeek":"Monday Thursday","FirstDayOfWeek":"Monday"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-03-16","NumberOfOccurrences":"8"}},"DeletedOccurrences":["2026-03-30T07:00:00Z"],"ModifiedOccurrences":[{"OriginalStart":"2026-03-23T08:00:00Z","Subject":"Team call (moved)","Start":"2026-03-23T10:00:00Z","End":"2026-03-23T10:30:00Z"}]}}'
 
 @test "exchangelib: single, all-day and a weekly series with an exception and a deletion round-trip" {
-	run timeout 60 /usr/bin/python3 "$FAKES/exchangelib_calendar.py" "$URL" "$BATS_TEST_TMPDIR/cred"
+	run timeout 60 /usr/bin/python3 "$CLIENTS/exchangelib_calendar.py" "$URL" "$BATS_TEST_TMPDIR/cred"
 	assert_success
 	assert_output --partial 'exchangelib calendar ok'
 	ids=$(printf '%s\n' "$output" | grep '^{')
@@ -118,7 +119,7 @@ EOF
 }
 
 @test "exchangelib's single meeting is stored with attendees, zone and op id" {
-	run timeout 60 /usr/bin/python3 - "$URL" "$BATS_TEST_TMPDIR/cred" "$FAKES" <<'EOF'
+	run timeout 60 /usr/bin/python3 - "$URL" "$BATS_TEST_TMPDIR/cred" "$CLIENTS" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[3])
 import exchangelib_calendar  # registers the op id extended property

@@ -4,8 +4,9 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKES="$BATS_TEST_DIRNAME/fakes"
-SEED="$FAKES/ews_seed_example.json"
+FAKES="$BATS_TEST_DIRNAME/fakes/ews"
+CLIENTS="$BATS_TEST_DIRNAME/clients"
+SEED="$FAKES/seed_example.json"
 ALICE=alice@firm.example
 
 # Start the fake on port 0 and wait (at most ~5 s) for its port file.

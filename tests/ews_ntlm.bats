@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
-# ews_ntlm.bats - NTLM in the fake EWS server (tests/fakes/ews_ntlm.py), proven against
+# ews_ntlm.bats - NTLM in the fake EWS server (tests/fakes/ews/ews_ntlm.py), proven against
 # curl, an independent NTLM library (python3-ntlm-auth), exchangelib and oisync-extract.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKES="$BATS_TEST_DIRNAME/fakes"
+FAKES="$BATS_TEST_DIRNAME/fakes/ews"
+CLIENTS="$BATS_TEST_DIRNAME/clients"
 : "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 BIN="$OISYNC_BUILD/bin"
 ALICE=alice@firm.example
@@ -13,7 +14,7 @@ ALICE=alice@firm.example
 start_fake() { # [extra args...]
 	rm -f "$T/port"
 	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file "$T/port" \
-		--seed "$FAKES/ews_seed_example.json" --data-dir "$T/data" \
+		--seed "$FAKES/seed_example.json" --data-dir "$T/data" \
 		--credentials-file "$T/cred" --verbose "$@" 2>>"$T/fake.log" &
 	FAKE_PID=$!
 	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done

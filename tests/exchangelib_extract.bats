@@ -3,7 +3,7 @@
 #
 # Debian's exchangelib (a real EWS client) writes, into the fake EWS server, a
 # contact and appointments carrying every property behind a canonical field of
-# DESIGN.md section 2 (tests/fakes/exchangelib_write_all.py). The real binaries
+# DESIGN.md section 2 (tests/clients/exchangelib_write_all.py). The real binaries
 # then read them: the native data must hold exactly what was written, and
 # oisync-transform must make every canonical contact field of it. Last, a contact
 # oisync-apply creates from full canonical data is read back with exchangelib.
@@ -11,7 +11,8 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKES="$BATS_TEST_DIRNAME/fakes"
+FAKES="$BATS_TEST_DIRNAME/fakes/ews"
+CLIENTS="$BATS_TEST_DIRNAME/clients"
 : "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 BIN="$OISYNC_BUILD/bin"
 ALICE=alice@firm.example
@@ -48,7 +49,7 @@ setup_file() {
 	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
 
 	# bats runs setup_file with -e: "|| echo" keeps a failure for the tests to report.
-	/usr/bin/python3 "$FAKES/exchangelib_write_all.py" "$url" credentials write >write.out 2>write.err \
+	/usr/bin/python3 "$CLIENTS/exchangelib_write_all.py" "$url" credentials write >write.out 2>write.err \
 		&& echo 0 >write.status || echo $? >write.status
 	tail -n 1 write.out >write.last
 	head -n 1 write.out >ids.json
@@ -238,7 +239,7 @@ FULL='{"prefix":"Ms.","first":"Zoe","middle":"K.","last":"Park","suffix":"Jr.","
 	run jq -r '.status' "$T/results.jsonl"
 	assert_output ok
 	id=$(jq -r '.id' "$T/results.jsonl")
-	run /usr/bin/python3 "$FAKES/exchangelib_write_all.py" "$(cat url)" credentials read "$id"
+	run /usr/bin/python3 "$CLIENTS/exchangelib_write_all.py" "$(cat url)" credentials read "$id"
 	assert_success
 	got=$output
 	run jq -c '[.prefix, .complete_name_title, .given_name, .middle_name, .surname, .generation,

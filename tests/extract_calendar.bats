@@ -4,7 +4,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKE="$BATS_TEST_DIRNAME/fakes/ews_server.py"
+FAKE="$BATS_TEST_DIRNAME/fakes/ews/ews_server.py"
 : "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 BIN="$OISYNC_BUILD/bin"
 ALICE=alice@firm.example

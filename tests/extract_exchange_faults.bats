@@ -5,7 +5,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKE="$BATS_TEST_DIRNAME/fakes/ews_server.py"
+FAKE="$BATS_TEST_DIRNAME/fakes/ews/ews_server.py"
 MAKE_MAILBOX="$BATS_TEST_DIRNAME/../bench/make_mailbox.py"
 : "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 BIN="$OISYNC_BUILD/bin"

@@ -4,7 +4,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-FAKE="$BATS_TEST_DIRNAME/fakes/interaction_server.py"
+FAKE="$BATS_TEST_DIRNAME/fakes/interaction/interaction_server.py"
 : "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 EXTRACT="$OISYNC_BUILD/bin/oisync-extract"
 DB_REL="state/ex1/alice@firm.example.db"

@@ -25,7 +25,7 @@ teardown() { e2e_teardown; }
 @test "InterAction appointments come out of transform canonical, with a hash" {
 	e2e_teardown
 	rm -rf "$D"
-	e2e_setup "$ROOT/tests/data/ia_full/ews_seed.json" "$ROOT/tests/fakes/interaction_seed_example.json"
+	e2e_setup "$ROOT/tests/data/ia_full/ews_seed.json" "$ROOT/tests/fakes/interaction/seed_example.json"
 	oisync-extract interaction --user alice --folder calendar --full \
 		--window-start 2000-01-01T00:00:00Z --window-end 2100-01-01T00:00:00Z | oisync-transform >"$D/out.jsonl"
 	n=$(jq -s 'map(select(.type == "appointment")) | length' "$D/out.jsonl")

@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
 # interaction_fake.bats - contract tests of the InterAction reference server
-# (tests/fakes/interaction_server.py) against man/oisync-interaction-api.7.
+# (tests/fakes/interaction/interaction_server.py) against man/oisync-interaction-api.7.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-SERVER="$BATS_TEST_DIRNAME/fakes/interaction_server.py"
-SEED="$BATS_TEST_DIRNAME/fakes/interaction_seed_example.json"
+SERVER="$BATS_TEST_DIRNAME/fakes/interaction/interaction_server.py"
+SEED="$BATS_TEST_DIRNAME/fakes/interaction/seed_example.json"
 MANPAGE="$BATS_TEST_DIRNAME/../man/oisync-interaction-api.7"
 
 # Secrets are made at run time and kept in 0600 files, never on a command line:

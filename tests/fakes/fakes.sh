@@ -38,11 +38,11 @@ fakes_start() {
 		printf 'svc-oisync:%s\n' "$(cat "$dir/secrets/ews.secret")" >"$dir/secrets/ews-credentials"
 		printf 'oisync:%s\n' "$(cat "$dir/secrets/interaction.secret")" >"$dir/secrets/ia-clients"
 	)
-	"$PYTHON" "$FAKES_DIR/ews_server.py" --port 0 --port-file "$dir/ews.port" \
+	"$PYTHON" "$FAKES_DIR/ews/ews_server.py" --port 0 --port-file "$dir/ews.port" \
 		--seed "$ews_seed" --data-dir "$dir/ews-data" \
 		--credentials-file "$dir/secrets/ews-credentials" 2>>"$dir/ews.log" &
 	echo $! >"$dir/ews.pid"
-	"$PYTHON" "$FAKES_DIR/interaction_server.py" --port 0 --port-file "$dir/ia.port" \
+	"$PYTHON" "$FAKES_DIR/interaction/interaction_server.py" --port 0 --port-file "$dir/ia.port" \
 		--seed "$ia_seed" --data-dir "$dir/ia-data" \
 		--clients-file "$dir/secrets/ia-clients" 2>>"$dir/ia.log" &
 	echo $! >"$dir/ia.pid"

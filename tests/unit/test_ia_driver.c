@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* Run from the top of the tree (tests/run-all.sh does); OISYNC_SRC may say otherwise. */
-#define FAKE "tests/fakes/interaction_server.py"
+#define FAKE "tests/fakes/interaction/interaction_server.py"
 
 static char tmp[] = "/tmp/oisync-ia-driver.XXXXXX";
 static pid_t fake_pid = -1;
