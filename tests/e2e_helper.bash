@@ -1,14 +1,8 @@
 # e2e_helper.bash - shared setup of the end-to-end suites: both fakes with the
 # demo data, a configuration pointing at them, the built executables on PATH.
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
-
-ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-OISYNC_BUILD="${OISYNC_BUILD:-$ROOT/build}"
-. "$ROOT/tests/fakes/fakes.sh"
+load helper
 
 e2e_setup() { # [EWS_SEED IA_SEED]
-	export LC_ALL=C
 	export PATH="$OISYNC_BUILD/bin:$ROOT/scripts:$PATH"
 	D="$BATS_TEST_TMPDIR/run"
 	mkdir -p "$D"

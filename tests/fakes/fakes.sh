@@ -6,6 +6,7 @@
 #   fakes_stop DIR                     both servers stopped
 #   ews_ctl DIR PATH [JSON]            call the EWS fake's /_fake/ endpoint
 #   ia_ctl DIR PATH [JSON]             call the InterAction fake's /_fake/ endpoint
+#   wait_port FILE PID                 the port a starting server wrote to FILE
 #
 # Secrets are made at run time, written with mode 0600 and never printed.
 
@@ -16,10 +17,11 @@ _fakes_secret() {
 	od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
 }
 
-# _fakes_wait_port FILE PID: wait up to 10 s for a server's port file.
-_fakes_wait_port() {
+# wait_port FILE PID: the port a server wrote to FILE, once it listens; fails
+# when the server died first, or after 30 s (a loaded machine starts slowly).
+wait_port() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		[ -s "$1" ] && { cat "$1"; return 0; }
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.1
@@ -47,9 +49,9 @@ fakes_start() {
 		--clients-file "$dir/secrets/ia-clients" 2>>"$dir/ia.log" &
 	echo $! >"$dir/ia.pid"
 	local ews_port ia_port
-	ews_port=$(_fakes_wait_port "$dir/ews.port" "$(cat "$dir/ews.pid")") ||
+	ews_port=$(wait_port "$dir/ews.port" "$(cat "$dir/ews.pid")") ||
 		{ echo "fakes: the EWS fake did not start (see $dir/ews.log)" >&2; return 1; }
-	ia_port=$(_fakes_wait_port "$dir/ia.port" "$(cat "$dir/ia.pid")") ||
+	ia_port=$(wait_port "$dir/ia.port" "$(cat "$dir/ia.pid")") ||
 		{ echo "fakes: the InterAction fake did not start (see $dir/ia.log)" >&2; return 1; }
 	cat >"$dir/oisync.conf" <<CONF
 ; written by tests/fakes/fakes.sh for the bundled fake servers

@@ -1,0 +1,129 @@
+# helper.bash - loaded by every bats suite (`load helper`, or `load ../helper`
+# from tests/fakes/): the paths, the fakes' start and stop, one oisync.conf
+# writer and the SOAP helpers. A suite adds only what is its own.
+#
+#   start_fake NAME SCRIPT [ARG...]  run a fake (tests/fakes/...) on a free port;
+#                                    sets NAME_PID and NAME_PORT
+#   stop_fake NAME                   stop it (safe when it never started)
+#   wait_port FILE PID               (tests/fakes/fakes.sh) the port, once written
+#   write_conf [SECTION.KEY=VALUE...] oisync.conf and users.conf in the cwd
+#   soap BODY [MAILBOX [CURLCFG]]    POST an EWS request; prints the HTTP status
+#   xget PATH [ATTR]                 values at an ElementTree path of the reply
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OISYNC_BUILD="${OISYNC_BUILD:-$ROOT/build}"
+BIN="$OISYNC_BUILD/bin"
+FAKES="$ROOT/tests/fakes"
+CLIENTS="$ROOT/tests/clients"
+ALICE=alice@firm.example
+export LC_ALL=C
+# The fakes listen on 127.0.0.1 only: a proxy from the environment must not see them.
+export no_proxy='*' NO_PROXY='*'
+. "$FAKES/fakes.sh"
+
+# Where a fake keeps its port file and log: the test's folder, or the file's
+# folder when started from setup_file.
+_fake_dir() {
+	echo "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}"
+}
+
+start_fake() { # NAME SCRIPT [ARG...]
+	local name=$1 script=$2 dir port pid
+	shift 2
+	dir=$(_fake_dir)
+	rm -f "$dir/$name.port"
+	"$PYTHON" "$FAKES/$script" --port 0 --port-file "$dir/$name.port" "$@" \
+		2>>"$dir/$name.log" &
+	pid=$!
+	printf -v "${name}_PID" '%s' "$pid"
+	if ! port=$(wait_port "$dir/$name.port" "$pid"); then
+		echo "start_fake: $script did not start; its log:" >&2
+		cat "$dir/$name.log" >&2
+		return 1
+	fi
+	printf -v "${name}_PORT" '%s' "$port"
+}
+
+stop_fake() { # NAME
+	local var="${1}_PID"
+	if [ -n "${!var:-}" ]; then
+		kill "${!var}" 2>/dev/null && wait "${!var}" 2>/dev/null
+		printf -v "$var" '%s' ""
+	fi
+	return 0
+}
+
+# write_conf [SECTION.KEY=VALUE...]: write oisync.conf and users.conf in the
+# current folder. The base is one EWS server "ex1" (EWS_URL, else a closed
+# port), InterAction at IA_URL (else a closed port), and user alice. Each
+# argument sets a key of "global", "server" (ex1), "interaction", "defaults"
+# or "user" (alice); an empty VALUE removes the key. State lives under $T.
+write_conf() {
+	local t=${T:-$PWD} arg key
+	local -a order=()
+	local -A value=()
+	for arg in \
+		"global.state_dir=$t/state" "global.users_file=users.conf" \
+		"server.url=${EWS_URL:-http://127.0.0.1:9/EWS/Exchange.asmx}" \
+		server.auth=basic server.access=impersonation server.username=svc-oisync \
+		"server.secret_file=$t/ews.secret" server.retries=2 server.timeout=10 \
+		"interaction.url=${IA_URL:-http://127.0.0.1:9/api/v1}" \
+		interaction.secret_env=OISYNC_TEST_UNUSED interaction.retries=2 interaction.timeout=10 \
+		"user.mailbox=$ALICE" user.server=ex1 "$@"; do
+		key=${arg%%=*}
+		[ -n "${value[$key]+set}" ] || order+=("$key")
+		value[$key]=${arg#*=}
+	done
+	_conf_section() { # SECTION TITLE
+		local k
+		printf '[%s]\n' "$2"
+		for k in "${order[@]}"; do
+			[ "${k%%.*}" = "$1" ] && [ -n "${value[$k]}" ] && printf '%s = %s\n' "${k#*.}" "${value[$k]}"
+		done
+		printf '\n'
+	}
+	{
+		_conf_section global global
+		_conf_section server "server ex1"
+		_conf_section interaction interaction
+		_conf_section defaults defaults
+	} >oisync.conf
+	_conf_section user "user alice" >users.conf
+}
+
+# soap BODY [MAILBOX [CURLCFG]]: POST an EWS request to $URL impersonating
+# MAILBOX (none if empty), with the curl config $BATS_TEST_TMPDIR/CURLCFG
+# (default curl-svc). The reply goes to $BATS_TEST_TMPDIR/out; the HTTP status
+# is printed.
+soap() {
+	local body=$1 mbx=${2-$ALICE} cfg=${3:-curl-svc} hdr=""
+	if [ -n "$mbx" ]; then
+		hdr="<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>$mbx</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>"
+	fi
+	printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?>
+<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"
+ xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"
+ xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">
+<s:Header><t:RequestServerVersion Version=\"Exchange2016\"/>$hdr</s:Header>
+<s:Body>$body</s:Body></s:Envelope>" >"$BATS_TEST_TMPDIR/req.xml"
+	curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' -K "$BATS_TEST_TMPDIR/$cfg" \
+		-H 'Content-Type: text/xml; charset=utf-8' -H "X-AnchorMailbox: $mbx" \
+		--data-binary @"$BATS_TEST_TMPDIR/req.xml" "$URL"
+}
+
+# xget PATH [ATTR]: the text (or ATTR) of each element at an ElementTree path
+# (prefixes s: m: t: e:) in the last reply.
+xget() {
+	"$PYTHON" - "$1" "${2:-}" "$BATS_TEST_TMPDIR/out" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+ns = {"s": "http://schemas.xmlsoap.org/soap/envelope/",
+      "m": "http://schemas.microsoft.com/exchange/services/2006/messages",
+      "t": "http://schemas.microsoft.com/exchange/services/2006/types",
+      "e": "http://schemas.microsoft.com/exchange/services/2006/errors"}
+root = ET.parse(sys.argv[3]).getroot()
+for el in root.findall(sys.argv[1], ns):
+    print(el.get(sys.argv[2]) if sys.argv[2] else (el.text or ""))
+EOF
+}
