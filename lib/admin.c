@@ -54,12 +54,6 @@ static int usage_error(const char *fmt, ...)
 	return EX_USAGE;
 }
 
-static const char *auth_name(enum ois_http_auth a)
-{
-	static const char *const names[] = { "none", "basic", "bearer", "ntlm", "negotiate" };
-	return (size_t)a < OIS_ARRAY_SIZE(names) ? names[a] : "unknown";
-}
-
 /* users [--server S] [--enabled] */
 static int cmd_users(const struct ois_config *cfg, int argc, char **argv)
 {
@@ -94,81 +88,6 @@ static int cmd_users(const struct ois_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* One key of an endpoint as text, NULL when unset or unknown (*known = 0). */
-static char *endpoint_value(const struct ois_endpoint *e, const char *key, int *known)
-{
-	*known = 1;
-	if (!strcmp(key, "url"))
-		return e->url ? ois_xstrdup(e->url) : NULL;
-	if (!strcmp(key, "token_url"))
-		return e->token_url ? ois_xstrdup(e->token_url) : NULL;
-	if (!strcmp(key, "client_id"))
-		return e->client_id ? ois_xstrdup(e->client_id) : NULL;
-	if (!strcmp(key, "auth"))
-		return ois_xstrdup(auth_name(e->auth));
-	if (!strcmp(key, "access"))
-		return ois_xstrdup(e->access == OIS_ACCESS_DELEGATE ? "delegate" : "impersonation");
-	if (!strcmp(key, "username"))
-		return e->username ? ois_xstrdup(e->username) : NULL;
-	if (!strcmp(key, "secret_file"))
-		return e->secret_file ? ois_xstrdup(e->secret_file) : NULL;
-	if (!strcmp(key, "secret_env"))
-		return e->secret_env ? ois_xstrdup(e->secret_env) : NULL;
-	if (!strcmp(key, "ca_file"))
-		return e->ca_file ? ois_xstrdup(e->ca_file) : NULL;
-	if (!strcmp(key, "timeout"))
-		return ois_xasprintf("%ld", e->timeout_s);
-	if (!strcmp(key, "connect_timeout"))
-		return ois_xasprintf("%ld", e->connect_timeout_s);
-	if (!strcmp(key, "retries"))
-		return ois_xasprintf("%d", e->retries);
-	if (!strcmp(key, "max_backoff"))
-		return ois_xasprintf("%ld", e->max_backoff_s);
-	if (!strcmp(key, "getitem_batch"))
-		return ois_xasprintf("%d", e->getitem_batch);
-	*known = 0;
-	return NULL;
-}
-
-static char *settings_value(const struct ois_sync_settings *s, const char *key, int *known)
-{
-	*known = 1;
-	if (!strcmp(key, "direction"))
-		return ois_xstrdup(ois_direction_name(s->direction));
-	if (!strcmp(key, "conflict"))
-		return ois_xstrdup(ois_conflict_name(s->conflict));
-	if (!strcmp(key, "private"))
-		return ois_xstrdup(s->sync_private ? "sync" : "skip");
-	if (!strcmp(key, "calendar"))
-		return ois_xstrdup(s->calendar ? "on" : "off");
-	if (!strcmp(key, "calendar_past_days"))
-		return ois_xasprintf("%d", s->calendar_past_days);
-	if (!strcmp(key, "calendar_future_days"))
-		return ois_xasprintf("%d", s->calendar_future_days);
-	if (!strcmp(key, "appointment_type"))
-		return s->appointment_type ? ois_xstrdup(s->appointment_type) : NULL;
-	if (!strcmp(key, "mass_delete_percent"))
-		return ois_xasprintf("%d", s->mass_delete_percent);
-	if (!strcmp(key, "mass_delete_min"))
-		return ois_xasprintf("%d", s->mass_delete_min);
-	if (!strcmp(key, "categories")) {
-		if (!s->categories)
-			return NULL;
-		size_t len = 1;
-		for (char **c = s->categories; *c; c++)
-			len += strlen(*c) + 2;
-		char *out = ois_xcalloc(1, len);
-		for (char **c = s->categories; *c; c++) {
-			if (c != s->categories)
-				strcat(out, ", ");
-			strcat(out, *c);
-		}
-		return out;
-	}
-	*known = 0;
-	return NULL;
-}
-
 /* config KEY: the value on stdout; 1 when it is not set. */
 static int cmd_config(const struct ois_config *cfg, int argc, char **argv)
 {
@@ -176,43 +95,19 @@ static int cmd_config(const struct ois_config *cfg, int argc, char **argv)
 		return usage_error("'config' wants one KEY");
 	const char *key = argv[1];
 	char *value = NULL;
-	int known = 1;
-	if (!strcmp(key, "state_dir"))
-		value = ois_xstrdup(cfg->state_dir);
-	else if (!strcmp(key, "changes_dir"))
-		value = ois_xstrdup(cfg->changes_dir);
-	else if (!strcmp(key, "users_file"))
-		value = ois_xstrdup(cfg->users_file);
-	else if (!strcmp(key, "phone_region"))
-		value = ois_xstrdup(cfg->phone_region);
-	else if (!strcmp(key, "path"))
+	if (!strcmp(key, "path"))
 		value = ois_xstrdup(cfg->path);
 	else if (!strcmp(key, "servers")) {
 		for (size_t i = 0; i < cfg->nservers; i++)
 			printf("%s\n", cfg->servers[i].name);
 		return 0;
-	} else if (!strncmp(key, "interaction.", 12))
-		value = endpoint_value(&cfg->interaction, key + 12, &known);
-	else if (!strncmp(key, "defaults.", 9))
-		value = settings_value(&cfg->defaults, key + 9, &known);
-	else if (!strncmp(key, "server.", 7)) {
-		/* server.NAME.KEY: a NAME may hold dots, a KEY never does. */
-		const char *name = key + 7, *dot = strrchr(name, '.');
-		if (!dot || dot == name)
-			return usage_error("unknown key '%s': want server.NAME.KEY", key);
-		char *n = ois_xstrndup(name, (size_t)(dot - name));
-		const struct ois_endpoint *e = ois_config_server(cfg, n);
-		if (!e) {
-			ois_error("no [server %s] in '%s'", n, cfg->path);
-			free(n);
-			return EX_CONFIG;
-		}
-		free(n);
-		value = endpoint_value(e, dot + 1, &known);
-	} else
-		known = 0;
-	if (!known)
-		return usage_error("unknown key '%s' (see --help)", key);
+	} else {
+		int rc = ois_config_get(cfg, key, &value);
+		if (rc == OIS_EUSAGE)
+			return usage_error("unknown key '%s' (see oisync.conf(5))", key);
+		if (rc)
+			return ois_exit_status(rc);
+	}
 	if (!value)
 		return 1; /* not set, as git config */
 	printf("%s\n", value);

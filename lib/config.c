@@ -1,5 +1,6 @@
 /* config.c - read oisync.conf and the users file into struct ois_config. */
 #include "config.h"
+#include "config_keys.h"
 #include "code.h"
 #include "log.h"
 #include "util.h"
@@ -18,106 +19,6 @@
 
 #define DEFAULT_CONF "/etc/oisync/oisync.conf"
 
-/* What a key's value is, and so how it is checked and stored. */
-enum kind {
-	K_STR,       /* char *, empty means unset */
-	K_PATH,      /* char *, relative to the configuration's folder */
-	K_LONG,      /* long in [min, max] */
-	K_INT,       /* int in [min, max] */
-	K_BOOL,      /* int: yes/no, on/off, true/false, 1/0 */
-	K_AUTH,      /* enum ois_http_auth */
-	K_ACCESS,    /* enum ois_access */
-	K_DIRECTION, /* enum ois_direction */
-	K_CONFLICT,  /* enum ois_conflict */
-	K_PRIVATE,   /* int sync_private: skip/sync */
-	K_LIST,      /* char **, comma-separated, NULL when empty */
-	K_REGION,    /* char *, ISO 3166 alpha-2, stored upper-case */
-};
-
-/* Which endpoint sections a key belongs to. */
-enum { W_EXCHANGE = 1, W_INTERACTION = 2, W_BOTH = 3 };
-
-struct key {
-	const char *name;
-	enum kind kind;
-	size_t off;
-	long min, max;
-	unsigned where;
-};
-
-#define G(n, k) { #n, k, offsetof(struct ois_config, n), 0, 0, 0 }
-static const struct key global_keys[] = {
-	G(state_dir, K_PATH),
-	G(changes_dir, K_PATH),
-	G(users_file, K_PATH),
-	G(phone_region, K_REGION),
-};
-
-#define E(n, k, lo, hi, w) { #n, k, offsetof(struct ois_endpoint, n), lo, hi, w }
-static const struct key endpoint_keys[] = {
-	E(url, K_STR, 0, 0, W_BOTH),
-	E(token_url, K_STR, 0, 0, W_INTERACTION),
-	E(client_id, K_STR, 0, 0, W_INTERACTION),
-	E(auth, K_AUTH, 0, 0, W_BOTH),
-	E(access, K_ACCESS, 0, 0, W_EXCHANGE),
-	E(username, K_STR, 0, 0, W_BOTH),
-	E(secret_file, K_PATH, 0, 0, W_BOTH),
-	E(secret_env, K_STR, 0, 0, W_BOTH),
-	E(ca_file, K_PATH, 0, 0, W_BOTH),
-	{ "timeout", K_LONG, offsetof(struct ois_endpoint, timeout_s), 1, 86400, W_BOTH },
-	{ "connect_timeout", K_LONG, offsetof(struct ois_endpoint, connect_timeout_s), 1, 3600, W_BOTH },
-	E(retries, K_INT, 0, 100, W_BOTH),
-	{ "max_backoff", K_LONG, offsetof(struct ois_endpoint, max_backoff_s), 1, 86400, W_BOTH },
-	E(getitem_batch, K_INT, 1, 1000, W_EXCHANGE),
-	E(calendar_view_max, K_INT, 1, 1000, W_EXCHANGE),
-};
-
-#define S(n, k, lo, hi) { #n, k, offsetof(struct ois_sync_settings, n), lo, hi, 0 }
-static const struct key settings_keys[] = {
-	S(direction, K_DIRECTION, 0, 0),
-	S(conflict, K_CONFLICT, 0, 0),
-	{ "private", K_PRIVATE, offsetof(struct ois_sync_settings, sync_private), 0, 0, 0 },
-	S(categories, K_LIST, 0, 0),
-	S(calendar, K_BOOL, 0, 0),
-	S(calendar_past_days, K_INT, 0, 3650),
-	S(calendar_future_days, K_INT, 0, 3650),
-	S(appointment_type, K_STR, 0, 0),
-	S(mass_delete_percent, K_INT, 0, 100),
-	S(mass_delete_min, K_INT, 0, 1000000),
-};
-
-#define U(n, k) { #n, k, offsetof(struct ois_user, n), 0, 0, 0 }
-static const struct key user_keys[] = {
-	U(mailbox, K_STR),
-	U(server, K_STR),
-	U(enabled, K_BOOL),
-};
-
-struct word {
-	const char *name;
-	int value;
-};
-
-static const struct word auth_words[] = {
-	{ "ntlm", OIS_AUTH_NTLM }, { "negotiate", OIS_AUTH_NEGOTIATE }, { "basic", OIS_AUTH_BASIC },
-	{ "bearer", OIS_AUTH_BEARER }, { "none", OIS_AUTH_NONE }, { NULL, 0 },
-};
-static const struct word access_words[] = {
-	{ "impersonation", OIS_ACCESS_IMPERSONATION }, { "delegate", OIS_ACCESS_DELEGATE }, { NULL, 0 },
-};
-static const struct word direction_words[] = {
-	{ "both", OIS_DIR_BOTH }, { "to-interaction", OIS_DIR_TO_INTERACTION },
-	{ "to-exchange", OIS_DIR_TO_EXCHANGE }, { NULL, 0 },
-};
-static const struct word conflict_words[] = {
-	{ "newest-wins", OIS_NEWEST_WINS }, { "exchange-wins", OIS_EXCHANGE_WINS },
-	{ "interaction-wins", OIS_INTERACTION_WINS }, { NULL, 0 },
-};
-static const struct word private_words[] = { { "skip", 0 }, { "sync", 1 }, { NULL, 0 } };
-static const struct word bool_words[] = {
-	{ "yes", 1 }, { "no", 0 }, { "on", 1 }, { "off", 0 }, { "true", 1 }, { "false", 0 },
-	{ "1", 1 }, { "0", 0 }, { NULL, 0 },
-};
 
 enum section { S_NONE, S_SKIP, S_GLOBAL, S_SERVER, S_INTERACTION, S_DEFAULTS, S_USER };
 
@@ -240,7 +141,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->calendar_view_max = 1000;
 }
 
-static const char *word_list(const struct word *w, char *buf, size_t size)
+static const char *word_list(const struct conf_word *w, char *buf, size_t size)
 {
 	size_t n = 0;
 	buf[0] = '\0';
@@ -250,7 +151,7 @@ static const char *word_list(const struct word *w, char *buf, size_t size)
 	return buf;
 }
 
-static int parse_word(struct parser *p, const struct key *k, const struct word *w, const char *value, int *out)
+static int parse_word(struct parser *p, const struct conf_key *k, const struct conf_word *w, const char *value, int *out)
 {
 	for (size_t i = 0; w[i].name; i++)
 		if (!strcasecmp(value, w[i].name)) {
@@ -263,7 +164,7 @@ static int parse_word(struct parser *p, const struct key *k, const struct word *
 	return -1;
 }
 
-static int parse_number(struct parser *p, const struct key *k, const char *value, long *out)
+static int parse_number(struct parser *p, const struct conf_key *k, const char *value, long *out)
 {
 	char *end;
 	errno = 0;
@@ -294,11 +195,11 @@ static int ascii_alpha(char c)
 }
 
 /* Check value as k says and store it at base + k->off. */
-static void set_value(struct parser *p, const struct key *k, void *base, const char *value)
+static void set_value(struct parser *p, const struct conf_key *k, void *base, const char *value)
 {
 	void *at = (char *)base + k->off;
 	char **str = at;
-	const struct word *words = NULL;
+	const struct conf_word *words = NULL;
 	int iv;
 	long lv;
 	switch (k->kind) {
@@ -331,12 +232,7 @@ static void set_value(struct parser *p, const struct key *k, void *base, const c
 		if (!parse_number(p, k, value, &lv))
 			*(int *)at = (int)lv;
 		return;
-	case K_BOOL: words = bool_words; break;
-	case K_PRIVATE: words = private_words; break;
-	case K_AUTH: words = auth_words; break;
-	case K_ACCESS: words = access_words; break;
-	case K_DIRECTION: words = direction_words; break;
-	case K_CONFLICT: words = conflict_words; break;
+	default: words = conf_kind_words(k->kind); break;
 	}
 	if (parse_word(p, k, words, value, &iv))
 		return;
@@ -347,16 +243,6 @@ static void set_value(struct parser *p, const struct key *k, void *base, const c
 	case K_CONFLICT: *(enum ois_conflict *)at = (enum ois_conflict)iv; break;
 	default: *(int *)at = iv; break;
 	}
-}
-
-static const struct key *find_key(const struct key *keys, size_t n, const char *name, size_t *index)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(keys[i].name, name)) {
-			*index = i;
-			return &keys[i];
-		}
-	return NULL;
 }
 
 /* A key may be set once per section: a second one is a mistake, not an override. */
@@ -375,7 +261,7 @@ static void user_key(struct parser *p, const char *name, const char *value)
 	struct ois_config *cfg = p->cfg;
 	struct ois_user *u = &cfg->users[p->index];
 	size_t i;
-	const struct key *k = find_key(user_keys, OIS_ARRAY_SIZE(user_keys), name, &i);
+	const struct conf_key *k = conf_find(&conf_user, name, &i);
 	if (k) {
 		if (!first_time(p, i, name))
 			return;
@@ -392,9 +278,9 @@ static void user_key(struct parser *p, const char *name, const char *value)
 		}
 		return;
 	}
-	k = find_key(settings_keys, OIS_ARRAY_SIZE(settings_keys), name, &i);
+	k = conf_find(&conf_settings, name, &i);
 	if (k) {
-		if (first_time(p, OIS_ARRAY_SIZE(user_keys) + i, name))
+		if (first_time(p, conf_user.n + i, name))
 			set_value(p, k, &u->settings, value);
 		return;
 	}
@@ -405,8 +291,8 @@ static int handler(void *ctx, const char *section, const char *name, const char 
 {
 	struct parser *p = ctx;
 	(void)section; /* our reader tracks sections itself, see read_line */
-	const struct key *keys = NULL;
-	size_t n = 0, i;
+	const struct conf_table *keys = NULL;
+	size_t i;
 	void *base = NULL;
 	unsigned where = 0;
 	switch (p->sect) {
@@ -419,21 +305,21 @@ static int handler(void *ctx, const char *section, const char *name, const char 
 		user_key(p, name, value);
 		return 1;
 	case S_GLOBAL:
-		keys = global_keys, n = OIS_ARRAY_SIZE(global_keys), base = p->cfg;
+		keys = &conf_global, base = p->cfg;
 		break;
 	case S_SERVER:
-		keys = endpoint_keys, n = OIS_ARRAY_SIZE(endpoint_keys), base = &p->cfg->servers[p->index];
+		keys = &conf_endpoint, base = &p->cfg->servers[p->index];
 		where = W_EXCHANGE;
 		break;
 	case S_INTERACTION:
-		keys = endpoint_keys, n = OIS_ARRAY_SIZE(endpoint_keys), base = &p->cfg->interaction;
+		keys = &conf_endpoint, base = &p->cfg->interaction;
 		where = W_INTERACTION;
 		break;
 	case S_DEFAULTS:
-		keys = settings_keys, n = OIS_ARRAY_SIZE(settings_keys), base = &p->cfg->defaults;
+		keys = &conf_settings, base = &p->cfg->defaults;
 		break;
 	}
-	const struct key *k = find_key(keys, n, name, &i);
+	const struct conf_key *k = conf_find(keys, name, &i);
 	if (!k || (where && !(k->where & where))) {
 		perr(p, p->lineno, "unknown key '%s' in [%s]", name, p->title);
 		return 1;
@@ -783,21 +669,21 @@ const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, 
 
 const char *ois_conflict_name(enum ois_conflict c)
 {
-	for (size_t i = 0; conflict_words[i].name; i++)
-		if (conflict_words[i].value == (int)c)
-			return conflict_words[i].name;
+	for (size_t i = 0; conf_conflict_words[i].name; i++)
+		if (conf_conflict_words[i].value == (int)c)
+			return conf_conflict_words[i].name;
 	return "unknown";
 }
 
 const char *ois_direction_name(enum ois_direction d)
 {
-	for (size_t i = 0; direction_words[i].name; i++)
-		if (direction_words[i].value == (int)d)
-			return direction_words[i].name;
+	for (size_t i = 0; conf_direction_words[i].name; i++)
+		if (conf_direction_words[i].value == (int)d)
+			return conf_direction_words[i].name;
 	return "unknown";
 }
 
-static int word_value(const struct word *words, const char *name)
+static int word_value(const struct conf_word *words, const char *name)
 {
 	for (size_t i = 0; name && words[i].name; i++)
 		if (!strcmp(words[i].name, name))
@@ -807,12 +693,12 @@ static int word_value(const struct word *words, const char *name)
 
 int ois_conflict_parse(const char *name)
 {
-	return word_value(conflict_words, name);
+	return word_value(conf_conflict_words, name);
 }
 
 int ois_direction_parse(const char *name)
 {
-	return word_value(direction_words, name);
+	return word_value(conf_direction_words, name);
 }
 
 enum ois_conflict ois_sync_policy(const struct ois_sync_settings *settings)

@@ -141,6 +141,16 @@ const struct ois_endpoint *ois_config_server(const struct ois_config *cfg, const
 const struct ois_user *ois_config_user(const struct ois_config *cfg, const char *id);
 const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, const char *mailbox);
 
+/*
+ * One setting as the file spells it, for oisync(1) config: a [global] key
+ * (state_dir), interaction.KEY, defaults.KEY, server.NAME.KEY, or user.ID.KEY
+ * (the user's own keys and resolved sync settings). Found through the same
+ * tables the file is read with, so every key the file takes is known here.
+ * Returns 0 with *value malloc'd, or NULL when the key is not set; OIS_EUSAGE
+ * for a key no table has; OIS_ECONFIG (logged) when NAME or ID is not configured.
+ */
+int ois_config_get(const struct ois_config *cfg, const char *key, char **value);
+
 /* Names for messages and for oisync(1)'s output. */
 const char *ois_conflict_name(enum ois_conflict c);
 const char *ois_direction_name(enum ois_direction d);
