@@ -5,6 +5,8 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
 SAN       ?=
+# Parallel compiles for `make check` and `make check-plain`: one per core.
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 
 CC        ?= cc
 CXX       ?= c++
@@ -127,11 +129,14 @@ deps:
 # Plain build and tests, then the same under ASan+UBSan in its own folder;
 # tests/run-all.sh prints the one closing line "N passed, N failed".
 check: deps
-	$(MAKE) all units
-	$(MAKE) BUILD=build-asan SAN=1 all units
+	@start=$$(date +%s); \
+	$(MAKE) -j$(JOBS) all units && \
+	$(MAKE) -j$(JOBS) BUILD=build-asan SAN=1 all units && \
+	echo "== builds (plain, ASan+UBSan): $$(( $$(date +%s) - start )) s"
 	tests/run-all.sh build build-asan
 
-check-plain: all units
+check-plain:
+	$(MAKE) -j$(JOBS) all units
 	tests/run-all.sh build
 
 demo: deps all

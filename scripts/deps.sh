@@ -5,7 +5,7 @@
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev
-iso-codes sqlite3 bats bats-support bats-assert python3 python3-exchangelib jq
+iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib jq
 ca-certificates curl"
 [ $# -eq 0 ] || PKGS="$*"
 missing=""
