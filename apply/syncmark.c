@@ -26,7 +26,7 @@ void apply_mark_synced(struct apply_run *run, const char *when)
 		 run->counts[APPLY_FAILED]);
 	rc = d->mark_synced(d->conn, item, sync_id, when, summary, &new_item);
 	if (rc == OIS_ENOTFOUND) {
-		/* DESIGN.md section 3: deleting the folder asks for a fresh match. */
+		/* Deleting the folder asks for a fresh match (oisync-apply(1), DESCRIPTION). */
 		ois_notice("the mailbox's \"InterAction Sync\" folder is gone: the next run matches "
 			   "Outlook and InterAction afresh, as on a first sync");
 		if (ois_state_reset(run->st))

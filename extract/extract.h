@@ -17,7 +17,7 @@ struct extract_args {
 	const char *user;        /* interaction: --user ID */
 	const char *folder;      /* --folder contacts|calendar, NULL for all enabled */
 	const char *state_dir;   /* where committed checkpoints are read */
-	const char *account;     /* the state account (the InterAction user id) */
+	const char *account;     /* the state account: the mailbox, on both sides */
 	int full;                /* --full: ignore committed checkpoints */
 	int stats;               /* --stats: counters to stderr at the end */
 	const char *window_start; /* --window-start: the calendar window (RFC 3339), NULL: configured */
@@ -52,7 +52,8 @@ json_object *extract_exchange_upsert(const struct extract_args *args, const char
 struct ois_ews;
 /*
  * Write the syncinfo record of the mailbox's "InterAction Sync" folder, when
- * there is one (DESIGN.md section 3). 0 or an ois_code.
+ * there is one (oisync-extract(1), "The mailbox's sync record";
+ * doc/ARCHITECTURE.md, "Sync record in the mailbox"). 0 or an ois_code.
  */
 int extract_exchange_syncinfo(struct ois_ews *ews, const struct extract_args *args);
 

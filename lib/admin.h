@@ -9,6 +9,8 @@
  *   config KEY                       print one value (see oisync(1))
  *   check                            load the configuration, the users and
  *                                    every secret; report each problem
+ *   lockfile MAILBOX                 print the account's lock file (made when
+ *                                    missing), for oisync-run's flock
  * The whole of main: parses argv, prints on stdout, closes it, and returns
  * the exit status (0, 1 for a value not set, 64 usage, 78 configuration).
  */

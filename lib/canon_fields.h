@@ -7,8 +7,9 @@
 #include <json-c/json.h>
 
 /*
- * A merge unit is the smallest part of canonical data (CANONICAL.md) that
- * reconcile compares, merges and writes on its own:
+ * A merge unit is the smallest part of canonical data (oisync-records(5),
+ * "CANONICAL CONTACT DATA") that reconcile compares, merges and writes on
+ * its own:
  *
  *   prefix first middle last suffix nickname display file_as company
  *   job_title department assistant web birthday notes mailing_address

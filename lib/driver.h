@@ -29,8 +29,8 @@ static inline void ois_adopted_release(struct ois_adopted *a)
  * only sees this interface, so another access path (Graph, the vendor's REST
  * API) is one more implementation, not a change to the stages.
  *
- * kind is "contact" (or, later, "appointment"). data is canonical (DESIGN.md
- * section 2) and borrowed. Returned strings are owned by the caller.
+ * kind is "contact" (or, later, "appointment"). data is canonical
+ * (oisync-records(5)) and borrowed. Returned strings are owned by the caller.
  * Every method returns 0, or a negative enum ois_code after logging:
  * OIS_ECONFLICT when if_version no longer matches, OIS_ENOTFOUND when the item
  * is gone, OIS_ETEMP/OIS_EUNAVAIL/OIS_EPERM for the server's failures.
@@ -76,7 +76,8 @@ struct ois_driver {
 	 * Optional (NULL when the side has no such place): record a successful
 	 * sync where the account's user sees it. Exchange keeps one item in the
 	 * mailbox folder "InterAction Sync" holding the sync id, the time and
-	 * the counts (DESIGN.md section 3). item_id is the item recorded last
+	 * the counts (doc/ARCHITECTURE.md, "Sync record in the mailbox").
+	 * item_id is the item recorded last
 	 * time (NULL: find or create the folder and the item); *new_item_id
 	 * (owned by the caller) is the item written. OIS_ENOTFOUND when item_id
 	 * is given and gone: someone deleted the folder, which asks for a fresh

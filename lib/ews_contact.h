@@ -17,9 +17,9 @@
 
 /*
  * native is the "data" oisync-extract exchange writes for a contact: the
- * t:Contact element as JSON (see oisync-records(5)). Returns a new object in
- * the canonical shape of DESIGN.md section 2, values as typed (transform
- * normalizes phones, e-mail case, countries, Unicode). Never NULL.
+ * t:Contact element as JSON (see oisync-extract(1), DATA FORMAT). Returns a
+ * new object in the canonical shape of oisync-records(5), values as typed
+ * (transform normalizes phones, e-mail case, countries, Unicode). Never NULL.
  */
 json_object *ois_ews_contact_to_canonical(json_object *native);
 

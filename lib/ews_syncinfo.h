@@ -5,13 +5,14 @@
 #include "ews.h"
 
 /*
- * DESIGN.md section 3: at the first sync apply creates the folder
+ * At the first sync apply creates the folder
  * "InterAction Sync" under the mailbox's root (beside Inbox, outside the
  * synced folders) holding one message whose subject and body say when the
  * last successful sync ran, and whose extended properties (PublicStrings
  * "oisync-sync-id" and "oisync-last-sync") hold the account's sync id and
  * that time. extract reads it back on a full read, so a lost or moved state
- * is noticed; deleting the folder asks for a fresh match.
+ * is noticed; deleting the folder asks for a fresh match
+ * (doc/ARCHITECTURE.md, "Sync record in the mailbox").
  */
 #define OIS_EWS_SYNC_FOLDER "InterAction Sync"
 

@@ -1,4 +1,4 @@
-/* ia_appointment.c - InterAction appointments <-> canonical appointment data (DESIGN.md section 2). */
+/* ia_appointment.c - InterAction appointments <-> canonical appointment data (oisync-records(5)). */
 #include "ia_appointment.h"
 #include "record.h"
 #include "util.h"

@@ -7,8 +7,8 @@
 /*
  * native is an appointment (or activity) of the InterAction API
  * (oisync-interaction-api(7)), as oisync-extract interaction writes it in
- * "data". Returns a new object in the canonical shape of DESIGN.md
- * section 2 (subject, start, end, all_day, time_zone, location, notes,
+ * "data". Returns a new object in the canonical shape of oisync-records(5),
+ * "CANONICAL APPOINTMENT DATA" (subject, start, end, all_day, time_zone, location, notes,
  * organizer, attendees[{email, name, role}], categories, private, show_as,
  * ical_uid, series, original_start, activity_type); empty values are left
  * out, as absent means empty. Never NULL.

@@ -8,8 +8,8 @@
 #include <string.h>
 
 /*
- * The field mapping InterAction publishes for its own Outlook sync (DESIGN.md
- * section 2). Canonical units are the names reconcile puts in an op's
+ * The field mapping InterAction publishes for its own Outlook sync
+ * (doc/ARCHITECTURE.md, "Field mapping"). Canonical units are the names reconcile puts in an op's
  * "fields": "first", "phones.mobile", "emails.work", "addresses.business",
  * "custom.1". A unit InterAction does not carry (display, file_as,
  * phones.home2, birthday) maps to nothing and is ignored when writing.

@@ -7,7 +7,7 @@
 /*
  * native is a user view of a contact from the InterAction API (see
  * oisync-interaction-api(7)), as oisync-extract interaction writes it in
- * "data". Returns a new object in the canonical shape of DESIGN.md section 2,
+ * "data". Returns a new object in the canonical shape of oisync-records(5),
  * values as typed (transform normalizes). Never NULL.
  */
 json_object *ois_ia_contact_to_canonical(json_object *native);

@@ -162,8 +162,8 @@ const char *ois_ia_op_tag(json_object *contact);
 char *ois_ia_version_str(json_object *contact);
 
 /*
- * The apply driver for one InterAction user's contacts (DESIGN.md section 5,
- * lib/driver.h). Returns NULL with *rc set (already logged) when the client
+ * The apply driver for one InterAction user's contact list and appointments
+ * (lib/driver.h; doc/ARCHITECTURE.md, "Connectors"). Returns NULL with *rc set (already logged) when the client
  * cannot open. drv->close(drv->conn) frees the connection and the driver.
  */
 struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc);

@@ -1,4 +1,4 @@
-/* normalize.c - canonical contact data made comparable field by field (CANONICAL.md). */
+/* normalize.c - canonical contact data made comparable field by field (oisync-transform(1)). */
 #include "normalize.h"
 #include "country.h"
 #include "log.h"

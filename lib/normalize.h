@@ -7,8 +7,8 @@
 #include <json-c/json.h>
 
 /*
- * Normalize canonical contact data in place, as CANONICAL.md requires, so
- * that the same person typed on either side gives the same text (and hash):
+ * Normalize canonical contact data in place, as oisync-transform(1),
+ * "Normalization, field by field", documents, so that the same person typed on either side gives the same text (and hash):
  * - every string: Unicode NFC, trimmed, inner white space runs collapsed to
  *   one space (notes and streets keep line breaks, see below);
  * - notes: CRLF and CR become LF, trailing white space of the whole removed;

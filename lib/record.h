@@ -1,4 +1,4 @@
-/* record.h - the record envelope of DESIGN.md section 2: types, sides, checks. */
+/* record.h - the record envelope of oisync-records(5): types, sides, checks. */
 #ifndef OIS_RECORD_H
 #define OIS_RECORD_H
 

@@ -1,4 +1,4 @@
-/* state.h - the per-account state store of DESIGN.md section 3, on SQLite. */
+/* state.h - the per-account state store on SQLite (doc/ARCHITECTURE.md, "State"). */
 #ifndef OIS_STATE_H
 #define OIS_STATE_H
 

@@ -21,7 +21,7 @@
  * ran it. Each runs in one transaction with its user_version bump.
  */
 static const char *const migrations[] = {
-	/* 1: the first schema (DESIGN.md section 3). */
+	/* 1: the first schema (doc/ARCHITECTURE.md, "State"). */
 	"PRAGMA application_id = 1869181817;" /* OIS_APPLICATION_ID */
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY NOT NULL,"

@@ -67,7 +67,7 @@ static json_object *side_obj(const char *const val[OIS_SIDES])
 	return o;
 }
 
-/* The op record of RECONCILE.md "Ops": keys in a fixed order, op_id a digest of the rest without reason. */
+/* The op record of oisync-records(5), "CHANGE SET": keys in a fixed order, op_id a digest of the rest without reason. */
 static json_object *build_op(const char *kind, const struct known *k, const struct ois_decision *d)
 {
 	const char *ids[OIS_SIDES], *versions[OIS_SIDES];
@@ -357,7 +357,7 @@ static int keep_non_delete(const struct ois_rc_op *o, void *ctx)
 	return 0;
 }
 
-/* RECONCILE.md "Guard": more deletes than max(min, percent of the pairs) wait for a person. */
+/* oisync-reconcile(1), "Guard": more deletes than max(min, percent of the pairs) wait for a person. */
 static int guard(const struct ois_rc_input *in, struct ois_rc_result *res)
 {
 	size_t limit = (size_t)(in->settings.mass_delete_percent > 0 ? in->settings.mass_delete_percent : 0) *

@@ -80,7 +80,7 @@ static void note_conflict(struct ois_buf *conflicts, const char *unit)
 }
 
 /*
- * Three-way merge against base (RECONCILE.md): a unit changed on one side
+ * Three-way merge against base (oisync-reconcile(1), "Merge rules"): a unit changed on one side
  * only takes that side's value; changed on both to one value takes it;
  * changed on both differently is a conflict the policy's winner takes.
  * A unit a side does not carry never counts as changed there.

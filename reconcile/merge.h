@@ -58,8 +58,8 @@ struct ois_merge_out {
 };
 
 /*
- * Decide what to do with one item (DESIGN.md section 4, RECONCILE.md
- * "Decisions per pair"). No I/O, no state: the same input always gives the
+ * Decide what to do with one item (doc/ARCHITECTURE.md, "Decision per
+ * pair"). No I/O, no state: the same input always gives the
  * same output. out is overwritten; release it with ois_merge_out_release.
  */
 void ois_merge(const struct ois_merge_in *in, struct ois_merge_out *out);

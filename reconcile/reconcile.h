@@ -64,7 +64,7 @@ struct ois_rc_result {
 };
 
 /*
- * Decide every op for in (DESIGN.md section 4). Sorts in's items; marks
+ * Decide every op for in (doc/ARCHITECTURE.md, "Reconcile"). Sorts in's items; marks
  * them used. Logs notices (skipped creates, filtered items) and, when the
  * guard holds deletes back, an error. Returns 0, or 1 when deletes were
  * held back. res is owned by the caller: ois_rc_result_release.

@@ -3,7 +3,7 @@
 #
 # Debian's exchangelib (a real EWS client) writes, into the fake EWS server, a
 # contact and appointments carrying every property behind a canonical field of
-# DESIGN.md section 2 (tests/clients/exchangelib_write_all.py). The real binaries
+# oisync-records(5) (tests/clients/exchangelib_write_all.py). The real binaries
 # then read them: the native data must hold exactly what was written, and
 # oisync-transform must make every canonical contact field of it. Last, a contact
 # oisync-apply creates from full canonical data is read back with exchangelib.
@@ -27,7 +27,7 @@ setup_file() {
 	F="$BATS_FILE_TMPDIR"
 	cd "$F" || return 1
 	umask 077
-	# Secrets are written at run time to 0600 files, never committed (COMMON.md).
+	# Secrets are written at run time to 0600 files, never committed (doc/ARCHITECTURE.md, "Tests").
 	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	printf 'svc-oisync:%s\n' "$secret" >credentials
 	printf '%s\n' "$secret" >ews.secret
@@ -138,7 +138,7 @@ EOF
 	run cat transform.err
 	assert_output ''
 	data=$(jq -cS 'select(.type == "contact") | .data' canonical.jsonl)
-	# Every field of DESIGN.md section 2 is there (activity_type is InterAction's).
+	# Every field of oisync-records(5), "CANONICAL CONTACT DATA", is there.
 	run jq -r 'keys | join(" ")' <<<"$data"
 	assert_output 'addresses assistant birthday categories company custom department display emails file_as first job_title last mailing_address middle nickname notes phones prefix private suffix web'
 	run jq -c '[.prefix, .first, .middle, .last, .suffix, .nickname, .display, .file_as, .company,

@@ -17,7 +17,7 @@ setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T"
 	umask 077
-	# Secrets are written at run time, never committed (COMMON.md).
+	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
 	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	printf 'svc-oisync:%s\n' "$secret" >credentials
 	printf '%s\n' "$secret" >ews.secret

@@ -22,7 +22,7 @@ setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
 	umask 077
-	# Secrets are written at run time, never committed (COMMON.md).
+	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
 	head -c 18 /dev/urandom | base64 | tr -d '/+=' >ews.secret
 	printf 'svc-oisync:%s\n' "$(cat ews.secret)" >credentials
 }

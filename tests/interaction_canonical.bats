@@ -30,7 +30,7 @@ teardown() { e2e_teardown; }
 		--window-start 2000-01-01T00:00:00Z --window-end 2100-01-01T00:00:00Z | oisync-transform >"$D/out.jsonl"
 	n=$(jq -s 'map(select(.type == "appointment")) | length' "$D/out.jsonl")
 	[ "$n" -gt 0 ]
-	# Canonical keys only (DESIGN.md section 2), each record hashed.
+	# Canonical keys only (oisync-records(5), "CANONICAL APPOINTMENT DATA"), each record hashed.
 	run jq -r 'select(.type == "appointment") | (.hash | startswith("sha256:")) and
 		((.data | keys) - ["subject","start","end","all_day","time_zone","location","notes","organizer",
 		  "attendees","categories","private","show_as","ical_uid","series","original_start","activity_type"] == [])

@@ -4,7 +4,7 @@
    exchangelib_write_all.py URL CREDFILE read ITEMID
 
 write: creates in alice's mailbox, with Debian's exchangelib (a real EWS client), one
-contact carrying every property behind a canonical contact field of DESIGN.md section 2
+contact carrying every property behind a canonical contact field of oisync-records(5)
 (the prefix as PidTagDisplayNamePrefix 0x3A45, since exchangelib's CompleteName is read
 only; User Fields 1-4 as Outlook's named properties 0x804F..0x8052), one meeting with
 every property behind a canonical appointment field, an all-day event and a weekly
