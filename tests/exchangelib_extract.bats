@@ -8,14 +8,8 @@
 # oisync-transform must make every canonical contact field of it. Last, a contact
 # oisync-apply creates from full canonical data is read back with exchangelib.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-FAKES="$BATS_TEST_DIRNAME/fakes/ews"
-CLIENTS="$BATS_TEST_DIRNAME/clients"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
-ALICE=alice@firm.example
 UF=00062004-0000-0000-C000-000000000046
 # The window the appointments lie in; fixed, so the result does not depend on today.
 WINDOW=(--window-start 2026-03-01 --window-end 2026-05-01T00:00:00Z)
@@ -23,7 +17,6 @@ WINDOW=(--window-start 2026-03-01 --window-end 2026-05-01T00:00:00Z)
 # One fake and one exchangelib write for the whole file (exchangelib takes a
 # second or two); every step's exit status is kept for the tests to check.
 setup_file() {
-	export LC_ALL=C
 	F="$BATS_FILE_TMPDIR"
 	cd "$F" || return 1
 	umask 077
@@ -33,23 +26,14 @@ setup_file() {
 	printf '%s\n' "$secret" >ews.secret
 	printf '%s\n' '{"service_accounts": {"svc-oisync": {"impersonate": ["*"]}},
  "mailboxes": {"alice@firm.example": {"contacts": [], "calendar": []}}}' >seed.json
-	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file port --seed seed.json \
-		--credentials-file credentials 2>fake.log 3>&- &
-	echo $! >fake.pid
-	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-	[ -s port ] || { cat fake.log >&2; return 1; }
-	url="http://127.0.0.1:$(cat port)/EWS/Exchange.asmx"
+	start_fake EWS ews/ews_server.py --seed seed.json --credentials-file credentials
+	echo "$EWS_PID" >fake.pid
+	url="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
 	printf '%s\n' "$url" >url
-	{
-		printf '[global]\nstate_dir = %s/state\nusers_file = %s/users.conf\n\n' "$F" "$F"
-		printf '[server ex1]\nurl = %s\nauth = basic\nsecret_file = %s/ews.secret\n' "$url" "$F"
-		printf 'retries = 2\ntimeout = 10\nusername = svc-oisync\naccess = impersonation\n'
-		printf '\n[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n'
-	} >oisync.conf
-	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
+	T=$F EWS_URL=$url write_conf "global.users_file=$F/users.conf"
 
 	# bats runs setup_file with -e: "|| echo" keeps a failure for the tests to report.
-	/usr/bin/python3 "$CLIENTS/exchangelib_write_all.py" "$url" credentials write >write.out 2>write.err \
+	"$PYTHON" "$CLIENTS/exchangelib_write_all.py" "$url" credentials write >write.out 2>write.err \
 		&& echo 0 >write.status || echo $? >write.status
 	tail -n 1 write.out >write.last
 	head -n 1 write.out >ids.json
@@ -68,7 +52,6 @@ teardown_file() {
 }
 
 setup() {
-	export LC_ALL=C
 	F="$BATS_FILE_TMPDIR"
 	cd "$F" || return 1
 }
@@ -239,7 +222,7 @@ FULL='{"prefix":"Ms.","first":"Zoe","middle":"K.","last":"Park","suffix":"Jr.","
 	run jq -r '.status' "$T/results.jsonl"
 	assert_output ok
 	id=$(jq -r '.id' "$T/results.jsonl")
-	run /usr/bin/python3 "$CLIENTS/exchangelib_write_all.py" "$(cat url)" credentials read "$id"
+	run "$PYTHON" "$CLIENTS/exchangelib_write_all.py" "$(cat url)" credentials read "$id"
 	assert_success
 	got=$output
 	run jq -c '[.prefix, .complete_name_title, .given_name, .middle_name, .surname, .generation,

@@ -1,19 +1,14 @@
 #!/usr/bin/env bats
 # extract_calendar.bats - oisync-extract exchange's calendar window against the fake EWS server.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-FAKE="$BATS_TEST_DIRNAME/fakes/ews/ews_server.py"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
-ALICE=alice@firm.example
+CONF_BASE=(server.getitem_batch=4)
 DB_REL="state/ex1/alice@firm.example.db"
 # A fixed window, so what is inside does not depend on today's date.
 WINDOW=(--window-start 2026-11-01 --window-end 2027-01-01T00:00:00Z)
 
 setup() {
-	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
 	cd "$T"
 	umask 077
@@ -49,53 +44,16 @@ setup() {
        "Subject": "Partners' meeting (outside)"}],
      "DeletedOccurrences": ["2026-11-16T19:00:00Z"]}]}}}
 EOF
-	start_fake
+	start_fake EWS ews/ews_server.py --seed seed.json --data-dir data --credentials-file credentials
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
 	write_conf
 }
 
 teardown() {
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	return 0
+	stop_fake EWS
 }
 
-start_fake() {
-	rm -f port
-	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed seed.json --data-dir data \
-		--credentials-file credentials 2>fake.log &
-	FAKE_PID=$!
-	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-	[ -s port ] || { cat fake.log >&2; return 1; }
-	PORT=$(cat port)
-}
-
-# write_conf [DEFAULTS_LINE...] [-- USER_LINE...]: oisync.conf and users.conf.
-write_conf() {
-	local defaults=() user=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do defaults+=("$1"); shift; done
-	[ "${1:-}" = -- ] && shift
-	user=("$@")
-	{
-		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
-		printf '[server ex1]\nurl = http://127.0.0.1:%s/EWS/Exchange.asmx\nauth = basic\n' "$PORT"
-		printf 'secret_file = %s/ews.secret\nretries = 2\ntimeout = 10\nusername = svc-oisync\n' "$T"
-		printf 'access = impersonation\ngetitem_batch = 4\n\n'
-		printf '[defaults]\n'
-		if [ ${#defaults[@]} -gt 0 ]; then printf '%s\n' "${defaults[@]}"; fi
-		printf '\n[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n'
-	} >oisync.conf
-	{
-		printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n'
-		if [ ${#user[@]} -gt 0 ]; then printf '%s\n' "${user[@]}"; fi
-	} >users.conf
-}
-
-fake() { # PATH [JSON]: a control endpoint of the fake
-	if [ $# -gt 1 ]; then
-		curl -sf -H 'Content-Type: application/json' --data "$2" "http://127.0.0.1:$PORT/_fake/$1"
-	else
-		curl -sf "http://127.0.0.1:$PORT/_fake/$1"
-	fi
-}
+fake() { ctl EWS "$@"; }
 
 extract() { # [OPTION...]
 	"$BIN/oisync-extract" -c "$T/oisync.conf" exchange --mailbox "$ALICE" "$@" >out.jsonl 2>err.log
@@ -214,7 +172,7 @@ EOF
 	run jq -r 'select(.type == "checkpoint") | .folder' out.jsonl
 	assert_output contacts
 	[ "$(jq -s 'map(select(.type == "appointment")) | length' out.jsonl)" -eq 0 ]
-	write_conf 'calendar = on'
+	write_conf defaults.calendar=on
 	run extract "${WINDOW[@]}"
 	assert_success
 	run jq -r 'select(.type == "checkpoint") | .folder' out.jsonl
@@ -226,19 +184,19 @@ EOF
 	run jq -r '.type' out.jsonl
 	assert_line --index 1 checkpoint
 	# A user's own setting wins over [defaults].
-	write_conf 'calendar = on' -- 'calendar = off'
+	write_conf defaults.calendar=on user.calendar=off
 	run extract "${WINDOW[@]}"
 	assert_success
 	run jq -r 'select(.type == "checkpoint") | .folder' out.jsonl
 	assert_output contacts
-	write_conf -- 'calendar = on'
+	write_conf user.calendar=on
 	run extract "${WINDOW[@]}"
 	assert_success
 	[ "$(jq -s 'map(select(.type == "checkpoint")) | length' out.jsonl)" -eq 2 ]
 }
 
 @test "a second run with nothing changed sends one SyncFolderItems per folder and emits only checkpoints" {
-	write_conf 'calendar = on'
+	write_conf defaults.calendar=on
 	run extract "${WINDOW[@]}"
 	assert_success
 	commit_all

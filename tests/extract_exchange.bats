@@ -1,17 +1,11 @@
 #!/usr/bin/env bats
 # extract_exchange.bats - oisync-extract exchange against the fake EWS server.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-FAKE="$BATS_TEST_DIRNAME/fakes/ews/ews_server.py"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
-ALICE=alice@firm.example
 DB_REL="state/ex1/alice@firm.example.db"
 
 setup() {
-	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
 	cd "$T"
 	umask 077
@@ -43,47 +37,16 @@ setup() {
    {"GivenName": "Carla", "Surname": "Diaz", "DisplayName": "Carla Diaz"}]},
   "bob@firm.example": {"contacts": []}}}
 EOF
-	start_fake
-	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx"
+	start_fake EWS ews/ews_server.py --seed seed.json --data-dir data --credentials-file credentials
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	write_conf
 }
 
 teardown() {
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	return 0
+	stop_fake EWS
 }
 
-start_fake() {
-	rm -f port
-	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed seed.json --data-dir data \
-		--credentials-file credentials 2>fake.log &
-	FAKE_PID=$!
-	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-	[ -s port ] || { cat fake.log >&2; return 1; }
-	PORT=$(cat port)
-}
-
-# write_conf URL [LINE...]: oisync.conf whose [server ex1] has these extra lines.
-write_conf() {
-	local url=$1
-	shift
-	{
-		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
-		printf '[server ex1]\nurl = %s\nauth = basic\nsecret_file = %s/ews.secret\nretries = 2\ntimeout = 10\n' "$url" "$T"
-		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
-		grep -q '^username' <<<"$*" || printf 'username = svc-oisync\n'
-		grep -q '^access' <<<"$*" || printf 'access = impersonation\n'
-		printf '\n[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n'
-	} >oisync.conf
-	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
-}
-
-fake() { # PATH [JSON]: a control endpoint of the fake
-	if [ $# -gt 1 ]; then
-		curl -sf -H 'Content-Type: application/json' --data "$2" "http://127.0.0.1:$PORT/_fake/$1"
-	else
-		curl -sf "http://127.0.0.1:$PORT/_fake/$1"
-	fi
-}
+fake() { ctl EWS "$@"; }
 
 extract() { # [MAILBOX] [OPTION...]
 	local box=$ALICE
@@ -225,18 +188,18 @@ EOF
 }
 
 @test "small GetItem batches still read every contact" {
-	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "getitem_batch = 2"
+	write_conf server.getitem_batch=2
 	fake stats/reset '{}' >/dev/null
 	run extract
 	assert_success
 	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.operations'"
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '.operations'"
 	# FindFolder: a full read looks for the mailbox's "InterAction Sync" record.
 	assert_output '{"FindFolder":1,"GetItem":2,"SyncFolderItems":1}'
 }
 
 @test "delegate access reads the same mailbox" {
-	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "access = delegate"
+	write_conf server.access=delegate
 	run extract
 	assert_success
 	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
@@ -254,7 +217,7 @@ EOF
 }
 
 @test "denied impersonation exits 77, an unknown mailbox 78" {
-	write_conf "http://127.0.0.1:$PORT/EWS/Exchange.asmx" "username = svc-limited"
+	write_conf server.username=svc-limited
 	run extract bob@firm.example --server ex1
 	assert_equal "$status" 77
 	assert_equal "$(checkpoints)" ""
@@ -267,7 +230,7 @@ EOF
 }
 
 @test "a server that is not listening exits 69 with no checkpoint" {
-	write_conf "http://127.0.0.1:9/EWS/Exchange.asmx"
+	write_conf server.url=http://127.0.0.1:9/EWS/Exchange.asmx
 	run extract
 	assert_equal "$status" 69
 	assert_equal "$(checkpoints)" ""
@@ -317,8 +280,8 @@ with socketserver.TCPServer(("127.0.0.1", 0), H) as s:
     s.serve_forever()
 EOF
 	WWW_PID=$!
-	for _ in $(seq 100); do [ -s www.port ] && break; sleep 0.05; done
-	write_conf "http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
+	wait_port www.port "$WWW_PID" >/dev/null
+	write_conf "server.url=http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
 	run extract
 	kill "$WWW_PID"
 	assert_equal "$status" 69
@@ -426,10 +389,10 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	fake stats/reset '{}' >/dev/null
 	run apply_ops "$op"
 	assert_success
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.operations'"
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '.operations'"
 	assert_output '{"FindItem":1}'
 	run jq -c '[.status, .id == "'"$id"'"]' results.jsonl
 	assert_output '["ok",true]'
-	run sh -c "curl -sf 'http://127.0.0.1:$PORT/_fake/dump?mailbox=$ALICE' | jq '[.contacts[] | select(.Surname == \"Reply\")] | length'"
+	run sh -c "curl -sf 'http://127.0.0.1:$EWS_PORT/_fake/dump?mailbox=$ALICE' | jq '[.contacts[] | select(.Surname == \"Reply\")] | length'"
 	assert_output 1
 }

@@ -2,14 +2,9 @@
 # extract_exchange_faults.bats - oisync-extract exchange on a busy, flaky or broken EWS server:
 # every item exactly once and a checkpoint, or a named failure and no checkpoint.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-FAKE="$BATS_TEST_DIRNAME/fakes/ews/ews_server.py"
-MAKE_MAILBOX="$BATS_TEST_DIRNAME/../bench/make_mailbox.py"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
-ALICE=alice@firm.example
+MAKE_MAILBOX="$ROOT/bench/make_mailbox.py"
 
 setup_file() {
 	# Generated mailboxes (bench/make_mailbox.py: names, 1-3 e-mails, 2-4 phones, ...).
@@ -18,7 +13,6 @@ setup_file() {
 }
 
 setup() {
-	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
 	umask 077
@@ -28,40 +22,16 @@ setup() {
 }
 
 teardown() {
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	return 0
+	stop_fake EWS
 }
 
-# start_fake SEED: the fake as the demo runs it (credentials, a data folder).
-start_fake() {
-	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed "$1" --data-dir data \
-		--credentials-file credentials 2>fake.log &
-	FAKE_PID=$!
-	for _ in $(seq 200); do [ -s port ] && break; sleep 0.05; done
-	[ -s port ] || { cat fake.log >&2; return 1; }
-	PORT=$(cat port)
+# start_ews SEED: the fake as the demo runs it (credentials, a data folder).
+start_ews() {
+	start_fake EWS ews/ews_server.py --seed "$1" --data-dir data --credentials-file credentials
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
 }
 
-# write_conf [LINE...]: oisync.conf whose [server ex1] has these extra lines.
-write_conf() {
-	{
-		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
-		printf '[server ex1]\nurl = http://127.0.0.1:%s/EWS/Exchange.asmx\n' "$PORT"
-		printf 'auth = basic\naccess = impersonation\nusername = svc-oisync\n'
-		printf 'secret_file = %s/ews.secret\ntimeout = 10\n' "$T"
-		if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi
-		printf '\n[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n'
-	} >oisync.conf
-	printf '[user alice]\nmailbox = %s\nserver = ex1\n' "$ALICE" >users.conf
-}
-
-fake() { # PATH [JSON]: a control endpoint of the fake
-	if [ $# -gt 1 ]; then
-		curl -sf -H 'Content-Type: application/json' --data "$2" "http://127.0.0.1:$PORT/_fake/$1"
-	else
-		curl -sf "http://127.0.0.1:$PORT/_fake/$1"
-	fi
-}
+fake() { ctl EWS "$@"; }
 
 extract() { # [OPTION...]
 	"$BIN/oisync-extract" -c "$T/oisync.conf" exchange --mailbox "$ALICE" "$@" >out.jsonl 2>err.log
@@ -73,16 +43,16 @@ emitted() { jq -r 'select(.type == "contact") | .id + " " + .version' out.jsonl 
 held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .ItemId.ChangeKey' | sort; }
 
 @test "10% ErrorServerBusy and 2% dropped connections: every contact exactly once, then the checkpoint" {
-	start_fake "$BATS_FILE_TMPDIR/seed300.json"
+	start_ews "$BATS_FILE_TMPDIR/seed300.json"
 	# Small batches make ~60 requests, so the rates fire; retries enough that
 	# a run of bad luck on one request stays far below the limit.
-	write_conf "getitem_batch = 5" "retries = 8"
+	write_conf server.getitem_batch=5 server.retries=8
 	# "next": 1 makes sure each kind fires at least once; the rate does the rest.
 	fake faults '{"server_busy": {"next": 1, "rate": 0.1, "backoff_ms": 20},
 		"drop": {"next": 1, "rate": 0.02}}' >/dev/null
 	run extract --full --stats
 	assert_success
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '[.faults_fired.server_busy >= 1, .faults_fired.drop >= 1]'"
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '[.faults_fired.server_busy >= 1, .faults_fired.drop >= 1]'"
 	assert_output '[true,true]'
 	# Exactly the items there are: each id once, with the version the server holds.
 	[ "$(emitted | wc -l)" -eq 300 ]
@@ -99,8 +69,8 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 }
 
 @test "a truncated body on every reply: the run fails naming the problem, no checkpoint" {
-	start_fake "$BATS_FILE_TMPDIR/seed300.json"
-	write_conf "retries = 1"
+	start_ews "$BATS_FILE_TMPDIR/seed300.json"
+	write_conf server.retries=1
 	fake faults '{"truncate": {"rate": 1}}' >/dev/null
 	run extract --full
 	assert_equal "$status" 69
@@ -108,12 +78,12 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	assert_equal "$(cat out.jsonl)" ""
 	run cat err.log
 	assert_output --regexp "(transfer closed|partial|bytes remaining)"
-	assert_output --partial "127.0.0.1:$PORT/EWS/Exchange.asmx"
+	assert_output --partial "127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
 }
 
 @test "truncated replies in the middle of a read: whatever was written, no checkpoint" {
-	start_fake "$BATS_FILE_TMPDIR/seed300.json"
-	write_conf "getitem_batch = 10" "retries = 0"
+	start_ews "$BATS_FILE_TMPDIR/seed300.json"
+	write_conf server.getitem_batch=10 server.retries=0
 	# About a third of the replies are cut short, the sync's or a GetItem's.
 	fake faults '{"truncate": {"rate": 0.34}}' >/dev/null
 	run extract --full
@@ -124,8 +94,8 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 }
 
 @test "HTTP 503 with Retry-After on the next 2 requests: waits as asked, then reads everything" {
-	start_fake "$BATS_FILE_TMPDIR/seed300.json"
-	write_conf "retries = 3"
+	start_ews "$BATS_FILE_TMPDIR/seed300.json"
+	write_conf server.retries=3
 	fake faults '{"http_status": {"code": 503, "next": 2, "retry_after": 1}}' >/dev/null
 	# The waits are logged, not made: no clock, no sleeping.
 	OISYNC_TEST_SLEEP_LOG="$T/waits" run extract --full --stats
@@ -139,13 +109,13 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	assert_output --regexp '"complete":true,"full":true'
 	run grep -c '(2 retries)' err.log
 	assert_output 1
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq .faults_fired.http_status"
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq .faults_fired.http_status"
 	assert_output 2
 }
 
 @test "HTTP 429 on every request: exit 75 (throttled), nothing written" {
-	start_fake "$BATS_FILE_TMPDIR/seed300.json"
-	write_conf "retries = 2"
+	start_ews "$BATS_FILE_TMPDIR/seed300.json"
+	write_conf server.retries=2
 	fake faults '{"http_status": {"code": 429, "rate": 1}}' >/dev/null
 	run extract --full
 	assert_equal "$status" 75
@@ -154,19 +124,19 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	run cat err.log
 	assert_output --partial "HTTP 429"
 	# The first try and the configured 2 retries, no more.
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq .requests"
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq .requests"
 	assert_output 3
 }
 
 @test "1,000 contacts: at most ceil(1000/512) SyncFolderItems and ceil(1000/B) GetItem for B = 100" {
-	start_fake "$BATS_FILE_TMPDIR/seed1000.json"
-	write_conf "getitem_batch = 100"
+	start_ews "$BATS_FILE_TMPDIR/seed1000.json"
+	write_conf server.getitem_batch=100
 	fake stats/reset '{}' >/dev/null
 	run extract --full
 	assert_success
 	[ "$(emitted | wc -l)" -eq 1000 ]
 	assert_equal "$(emitted)" "$(held)"
-	run sh -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '[.operations.SyncFolderItems <= 2,
+	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '[.operations.SyncFolderItems <= 2,
 		.operations.GetItem <= 10, .operations.FindFolder == 1,
 		.requests == .operations.SyncFolderItems + .operations.GetItem + .operations.FindFolder]'"
 	# The one FindFolder: a full read looks for the mailbox's sync record.

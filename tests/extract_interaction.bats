@@ -1,16 +1,14 @@
 #!/usr/bin/env bats
 # extract_interaction.bats - oisync-extract interaction against the reference InterAction server.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-FAKE="$BATS_TEST_DIRNAME/fakes/interaction/interaction_server.py"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-EXTRACT="$OISYNC_BUILD/bin/oisync-extract"
+EXTRACT="$BIN/oisync-extract"
+# Exchange is never called here; InterAction's secret is set per test.
+CONF_BASE=(server.username=svc server.secret_file= server.secret_env=OISYNC_TEST_UNUSED interaction.secret_env=)
 DB_REL="state/ex1/alice@firm.example.db"
 
 setup() {
-	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
 	cd "$T"
 	umask 077
@@ -33,46 +31,22 @@ setup() {
  "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","categories":["Clients"]},{"id":"c-000002"},{"id":"c-000003"}],
           "bob":[{"id":"c-000004"}]}}
 EOF
-	start_fake seed.json
-	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+	start_ia seed.json
+	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
 }
 
-start_fake() { # SEED
-	rm -f port
-	/usr/bin/python3 "$FAKE" --port 0 --port-file port --seed "$1" --clients-file clients 2>fake.log &
-	FAKE_PID=$!
-	for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-	[ -s port ] || { cat fake.log >&2; return 1; }
-	PORT=$(cat port)
-}
-
-stop_fake() {
-	kill "$FAKE_PID"
-	wait "$FAKE_PID" 2>/dev/null || true
-	FAKE_PID=
+start_ia() { # SEED
+	start_fake IA interaction/interaction_server.py --seed "$1" --clients-file clients
+	IA_URL="http://127.0.0.1:$IA_PORT/api/v1"
 }
 
 teardown() {
 	[ -n "${LIAR_PID:-}" ] && kill "$LIAR_PID" 2>/dev/null
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	return 0
-}
-
-# write_conf URL LINE... : oisync.conf with an [interaction] section made of the lines.
-write_conf() {
-	local url=$1
-	shift
-	{
-		printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T"
-		printf '[server ex1]\nurl = http://127.0.0.1:9/EWS/Exchange.asmx\nauth = basic\nusername = svc\nsecret_env = OISYNC_TEST_UNUSED\n\n'
-		printf '[interaction]\nurl = %s\nretries = 2\ntimeout = 10\n' "$url"
-		printf '%s\n' "$@"
-	} >oisync.conf
-	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
+	stop_fake IA
 }
 
 fake() { # METHOD PATH [JSON]
-	curl -sf -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "http://127.0.0.1:$PORT$2" >/dev/null
+	curl -sf -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "http://127.0.0.1:$IA_PORT$2" >/dev/null
 }
 
 extract() {
@@ -135,7 +109,7 @@ EOF
 }
 
 @test "a static bearer token works without a client id" {
-	write_conf "http://127.0.0.1:$PORT/api/v1" "secret_file = $T/ia.token"
+	write_conf "interaction.secret_file=$T/ia.token"
 	run extract
 	assert_success
 	run ids
@@ -161,7 +135,7 @@ EOF
 }
 
 @test "a server that is down exits 69 with no checkpoint" {
-	stop_fake
+	stop_fake IA
 	run extract
 	assert_equal "$status" 69
 	assert_equal "$(checkpoints)" ""
@@ -196,8 +170,8 @@ os.rename(os.path.join(d, "liar.port.tmp"), os.path.join(d, "liar.port"))
 s.serve_forever()
 EOF
 	LIAR_PID=$!
-	for _ in $(seq 100); do [ -s liar.port ] && break; sleep 0.05; done
-	write_conf "http://127.0.0.1:$(cat liar.port)/api/v1" "secret_file = $T/ia.token"
+	wait_port liar.port "$LIAR_PID" >/dev/null
+	write_conf "interaction.url=http://127.0.0.1:$(cat liar.port)/api/v1" "interaction.secret_file=$T/ia.token"
 }
 
 @test "a reply of the wrong shape is a broken reply (69), never an empty list" {
@@ -279,15 +253,15 @@ EOF
 }
 
 @test "paging: a list longer than one page is read whole" {
-	stop_fake
+	stop_fake IA
 	/usr/bin/python3 -c '
 import json
 n = 1234
 print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
                   "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
                   "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >big.json
-	start_fake big.json
-	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+	start_ia big.json
+	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
 	run extract --stats
 	assert_success
 	run bash -c "jq -r 'select(.type == \"contact\") | .id' out.jsonl | sort -u | wc -l"
@@ -305,7 +279,7 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 api() {
 	[ -s auth.hdr ] || printf 'Authorization: Bearer %s\n' "$(cat ia.token)" >auth.hdr
 	curl -sf -X "$1" -H @auth.hdr -H 'Content-Type: application/json' ${4:+-H "If-Match: \"$4\""} \
-		${3:+--data "$3"} "http://127.0.0.1:$PORT/api/v1$2"
+		${3:+--data "$3"} "http://127.0.0.1:$IA_PORT/api/v1$2"
 }
 
 # commit_token FOLDER TOKEN: as apply commits a checkpoint (the state made by commit_cursor).
@@ -316,7 +290,7 @@ commit_token() {
 }
 
 calendar_seed() {
-	stop_fake
+	stop_fake IA
 	jq '. + {"appointments":[
 	  {"id":"a-000001","owner":"alice","subject":"Closing","start":"2026-12-01T09:00:00Z","end":"2026-12-01T10:00:00Z",
 	   "type":"Meeting","attendees":[{"email":"ann@acme.example","name":"Ann Lee","role":"required"}],
@@ -327,8 +301,8 @@ calendar_seed() {
 	  {"id":"a-000004","owner":"alice","subject":"Far away","start":"2027-06-01T09:00:00Z","end":"2027-06-01T10:00:00Z"},
 	  {"id":"a-000005","owner":"bob","subject":"Bob only","start":"2026-12-02T09:00:00Z","end":"2026-12-02T10:00:00Z"}]}' \
 		seed.json >cal.json
-	start_fake cal.json
-	write_conf "http://127.0.0.1:$PORT/api/v1" "client_id = oisync" "secret_file = $T/ia.secret"
+	start_ia cal.json
+	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
 	printf 'calendar = on\n' >>users.conf
 }
 
@@ -387,7 +361,7 @@ appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | s
 	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
 	assert_output $'["contacts",false]\n["calendar",false]'
 	# Both folders from one cursor: one pass over the feed.
-	run bash -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '[.requests | to_entries[] | select(.key | test(\"changes\"))] | map(.value)'"
+	run bash -c "curl -sf http://127.0.0.1:$IA_PORT/_fake/stats | jq -c '[.requests | to_entries[] | select(.key | test(\"changes\"))] | map(.value)'"
 	assert_output '[1]'
 	run grep -F 'interaction calendar: 1 items, 1 deletes, 1 changes outside the window' err.log
 	assert_success
@@ -410,15 +384,15 @@ appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | s
 }
 
 @test "a quiet second run of 300 contacts sends one change-feed request and nothing else" {
-	stop_fake
+	stop_fake IA
 	/usr/bin/python3 -c '
 import json
 n = 300
 print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
                   "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
                   "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >q.json
-	start_fake q.json
-	write_conf "http://127.0.0.1:$PORT/api/v1" "secret_file = $T/ia.token"
+	start_ia q.json
+	write_conf "interaction.secret_file=$T/ia.token"
 	run extract
 	assert_success
 	commit_cursor "$(jq -r 'select(.type == "checkpoint") | .token' out.jsonl)"
@@ -426,7 +400,7 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 	run extract --stats
 	assert_success
 	assert_equal "$(ids)" ""
-	run bash -c "curl -sf http://127.0.0.1:$PORT/_fake/stats | jq -c '.requests'"
+	run bash -c "curl -sf http://127.0.0.1:$IA_PORT/_fake/stats | jq -c '.requests'"
 	assert_output '{"GET /api/v1/users/{uid}/changes":1}'
 	run grep -E ' 1 requests' err.log
 	assert_success

@@ -7,6 +7,7 @@
 #   stop_fake NAME                   stop it (safe when it never started)
 #   wait_port FILE PID               (tests/fakes/fakes.sh) the port, once written
 #   write_conf [SECTION.KEY=VALUE...] oisync.conf and users.conf in the cwd
+#   ctl NAME PATH [JSON]             GET (or POST JSON to) fake NAME's /_fake/PATH
 #   soap BODY [MAILBOX [CURLCFG]]    POST an EWS request; prints the HTTP status
 #   xget PATH [ATTR]                 values at an ElementTree path of the reply
 load '/usr/lib/bats/bats-support/load'
@@ -34,8 +35,9 @@ start_fake() { # NAME SCRIPT [ARG...]
 	shift 2
 	dir=$(_fake_dir)
 	rm -f "$dir/$name.port"
+	# fd 3 closed: bats waits on it, and would wait for a fake started in setup_file.
 	"$PYTHON" "$FAKES/$script" --port 0 --port-file "$dir/$name.port" "$@" \
-		2>>"$dir/$name.log" &
+		2>>"$dir/$name.log" 3>&- &
 	pid=$!
 	printf -v "${name}_PID" '%s' "$pid"
 	if ! port=$(wait_port "$dir/$name.port" "$pid"); then
@@ -59,7 +61,9 @@ stop_fake() { # NAME
 # current folder. The base is one EWS server "ex1" (EWS_URL, else a closed
 # port), InterAction at IA_URL (else a closed port), and user alice. Each
 # argument sets a key of "global", "server" (ex1), "interaction", "defaults"
-# or "user" (alice); an empty VALUE removes the key. State lives under $T.
+# or "user" (alice); an empty VALUE removes the key. A suite's own base keys,
+# if any, are in the array CONF_BASE, applied before the arguments. State
+# lives under $T.
 write_conf() {
 	local t=${T:-$PWD} arg key
 	local -a order=()
@@ -71,7 +75,7 @@ write_conf() {
 		"server.secret_file=$t/ews.secret" server.retries=2 server.timeout=10 \
 		"interaction.url=${IA_URL:-http://127.0.0.1:9/api/v1}" \
 		interaction.secret_env=OISYNC_TEST_UNUSED interaction.retries=2 interaction.timeout=10 \
-		"user.mailbox=$ALICE" user.server=ex1 "$@"; do
+		"user.mailbox=$ALICE" user.server=ex1 ${CONF_BASE[@]+"${CONF_BASE[@]}"} "$@"; do
 		key=${arg%%=*}
 		[ -n "${value[$key]+set}" ] || order+=("$key")
 		value[$key]=${arg#*=}
@@ -91,6 +95,11 @@ write_conf() {
 		_conf_section defaults defaults
 	} >oisync.conf
 	_conf_section user "user alice" >users.conf
+}
+
+ctl() { # NAME PATH [JSON]
+	local var="${1}_PORT"
+	_fakes_ctl "http://127.0.0.1:${!var}" "${@:2}"
 }
 
 # soap BODY [MAILBOX [CURLCFG]]: POST an EWS request to $URL impersonating

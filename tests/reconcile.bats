@@ -1,12 +1,9 @@
 #!/usr/bin/env bats
 # reconcile.bats - oisync-reconcile on fixture records and states made with the sqlite3 CLI.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 bats_require_minimum_version 1.5.0
 
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
 DATA="$BATS_TEST_DIRNAME/data/reconcile"
 REPO="$BATS_TEST_DIRNAME/.."
 ACCOUNT=alice@firm.example
@@ -14,7 +11,6 @@ SYNC_ID=6f1c0000-0000-4000-8000-000000000001
 NOW=2026-11-24T10:00:00Z
 
 setup() {
-	export LC_ALL=C
 	unset OISYNC_CONF
 	T="$BATS_TEST_TMPDIR"
 	cd "$T"

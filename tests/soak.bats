@@ -2,11 +2,8 @@
 # soak.bats - bench/soak's model counts what it promises, and one calm round
 # of the soak against the fakes passes.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-OISYNC_BUILD="${OISYNC_BUILD:-$ROOT/build}"
 
 # model SNIPPET: run Python with the soak's model and two users, alice and
 # bob, who both have p1 (job "J", company "C"); `world()` builds the fakes'

@@ -1,16 +1,13 @@
 #!/usr/bin/env bats
 # transform.bats - oisync-transform: canonical data and hashes, pass-through, bad input, options.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helper
 bats_require_minimum_version 1.5.0
 
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
 TRANSFORM="$OISYNC_BUILD/bin/oisync-transform"
 DATA="$BATS_TEST_DIRNAME/data/transform"
 
 setup() {
-	export LC_ALL=C
 	cd "$BATS_TEST_TMPDIR"
 	# No configuration unless a test writes one (transform runs without).
 	unset OISYNC_CONF
