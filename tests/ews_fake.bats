@@ -430,3 +430,86 @@ EOF
 	run curl -s "$CTL/stats"
 	assert_output --partial '"SyncFolderItems": 3'
 }
+
+# Exchange keeps date-times in UTC and answers them as ...Z, whatever offset
+# (and milliseconds: DateTimePrecision defaults to seconds) the client wrote.
+@test "date-times are stored in UTC and returned as Z, whatever offset was written" {
+	local sys='<t:ExtendedFieldURI DistinguishedPropertySetId="PublicStrings" PropertyName="oisync-seen" PropertyType="SystemTime"/>'
+	run soap "<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id=\"contacts\"/></m:SavedItemFolderId><m:Items><t:Contact><t:ExtendedProperty>$sys<t:Value>2026-01-05T10:00:00.000+01:00</t:Value></t:ExtendedProperty><t:GivenName>Tia</t:GivenName><t:Birthday>1990-12-10T12:00:00.000+00:00</t:Birthday><t:Surname>Zone</t:Surname><t:WeddingAnniversary>2015-06-20T14:30:00+02:00</t:WeddingAnniversary></t:Contact></m:Items></m:CreateItem>"
+	assert_output 200
+	id=$(xget './/t:Contact/t:ItemId' Id)
+	get="<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:AdditionalProperties>$sys</t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id=\"$id\"/></m:ItemIds></m:GetItem>"
+	soap "$get" >/dev/null
+	run xget './/t:Contact/t:Birthday'
+	assert_output 1990-12-10T12:00:00Z
+	run xget './/t:Contact/t:WeddingAnniversary'
+	assert_output 2015-06-20T12:30:00Z
+	run xget './/t:Contact/t:ExtendedProperty/t:Value'
+	assert_output 2026-01-05T09:00:00Z
+	soap "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\"><m:ItemChanges><t:ItemChange><t:ItemId Id=\"$id\"/><t:Updates><t:SetItemField><t:FieldURI FieldURI=\"contacts:Birthday\"/><t:Contact><t:Birthday>1991-01-02T00:00:00-05:00</t:Birthday></t:Contact></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>" >/dev/null
+	soap "$get" >/dev/null
+	run xget './/t:Contact/t:Birthday'
+	assert_output 1991-01-02T05:00:00Z
+	# what the store holds, and so what every later reply shows
+	run curl -s "$CTL/dump?mailbox=$ALICE&folder=contacts"
+	assert_output --partial '"Birthday": "1991-01-02T05:00:00Z"'
+	assert_output --partial '"WeddingAnniversary": "2015-06-20T12:30:00Z"'
+	# calendar times with an offset, or in their StartTimeZone, come back in UTC too
+	run soap '<m:CreateItem SendMeetingInvitations="SendToNone"><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:Subject>Zoned</t:Subject><t:Start>2026-05-04T09:00:00.000+02:00</t:Start><t:End>2026-05-04T10:30:00</t:End><t:StartTimeZone Id="W. Europe Standard Time"/></t:CalendarItem></m:Items></m:CreateItem>'
+	assert_output 200
+	cal=$(xget './/t:CalendarItem/t:ItemId' Id)
+	soap "<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id=\"$cal\"/></m:ItemIds></m:GetItem>" >/dev/null
+	run xget './/t:CalendarItem/t:Start'
+	assert_output 2026-05-04T07:00:00Z
+	run xget './/t:CalendarItem/t:End'
+	assert_output 2026-05-04T08:30:00Z
+}
+
+# IIS authenticates before EWS sees the method: a GET without credentials, or
+# opening an NTLM handshake, is a 401 like a POST; only an authenticated GET
+# reaches EWS, which takes POST only (405, Allow: POST, RFC 9110 15.5.6).
+@test "GET of Exchange.asmx: 401 with the challenges first, NTLM's too; 405 once authenticated" {
+	run curl -s -o /dev/null -w '%{http_code}' -D "$BATS_TEST_TMPDIR/h" "$URL"
+	assert_output 401
+	run grep -ci '^WWW-Authenticate: \(Basic realm="EWS"\|Bearer realm="EWS"\|NTLM\)' "$BATS_TEST_TMPDIR/h"
+	assert_output 3
+	# curl's NTLM handshake on a GET: NEGOTIATE gets the CHALLENGE, AUTHENTICATE the 405
+	run curl -s -o /dev/null -w '%{http_code}' -D "$BATS_TEST_TMPDIR/h" --ntlm \
+		-K "$BATS_TEST_TMPDIR/curl-svc" "$URL"
+	assert_output 405
+	run grep -c '^HTTP/1.1 401' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	run grep -Ec '^WWW-Authenticate: NTLM [A-Za-z0-9+/]{20,}' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	run grep -ci '^Allow: POST' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	run curl -s -o /dev/null -w '%{http_code}' -K "$BATS_TEST_TMPDIR/curl-svc" "$URL"
+	assert_output 405
+	run curl -s -o /dev/null -w '%{http_code}' -K "$BATS_TEST_TMPDIR/curl-bad" "$URL"
+	assert_output 401
+	run curl -s "$CTL/stats"
+	assert_output --partial '"auth_failures": 2'
+	assert_output --partial '"auth_challenges": 1'
+}
+
+# RFC 9112 9.6: a server that closes after its reply says so in the reply, or a
+# client keeps the dead connection in its pool and fails on the next request.
+@test "a request with Connection: close gets Connection: close in the reply" {
+	run curl -s -o /dev/null -w '%{http_code}' -D "$BATS_TEST_TMPDIR/h" -K "$BATS_TEST_TMPDIR/curl-svc" \
+		-H 'Connection: close' -H 'Content-Type: text/xml; charset=utf-8' \
+		--data-binary '<not-soap' "$URL"
+	assert_output 400
+	run grep -ci '^Connection: close' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	run curl -s -o /dev/null -w '%{http_code}' -D "$BATS_TEST_TMPDIR/h" -H 'Connection: close' "$URL"
+	assert_output 401
+	run grep -ci '^Connection: close' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	run curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h" -H 'Connection: close' "$CTL/stats"
+	run grep -ci '^Connection: close' "$BATS_TEST_TMPDIR/h"
+	assert_output 1
+	# without it the connection stays open, and the reply says nothing of closing
+	run curl -s -o /dev/null -D "$BATS_TEST_TMPDIR/h" "$CTL/stats"
+	run grep -ci '^Connection:' "$BATS_TEST_TMPDIR/h"
+	assert_output 0
+}

@@ -217,6 +217,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if truncate:
             self.send_header("Connection", "close")
+        elif self.close_connection and not any(k.lower() == "connection" for k, _ in headers):
+            # The client asked to close (or spoke HTTP/1.0): a reply that does not say
+            # so leaves the connection in the client's pool, dead (RFC 9112 9.6).
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body[:len(body) // 2] if truncate else body)
@@ -249,8 +253,15 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path.startswith("/_fake/"):
             return self.control("GET", url, b"")
-        self.send(404 if not url.path.lower().endswith("/exchange.asmx") else 405,
-                  b"not found\n", "text/plain")
+        if not url.path.lower().endswith("/ews/exchange.asmx"):
+            return self.send(404, b"not found\n", "text/plain")
+        # IIS authenticates before EWS sees the method: a GET without credentials
+        # gets the 401 and its challenges, and an NTLM handshake may open with a GET.
+        self.server.count("requests")
+        if self.authorize() is False:
+            return
+        self.send(405, b"405 - HTTP verb used to access this page is not allowed.\n",
+                  "text/html", [("Allow", "POST")])
 
     def do_POST(self):
         body = self.read_body()
@@ -291,18 +302,27 @@ class Handler(BaseHTTPRequestHandler):
                 return None, False, extra
         return None, False, []
 
+    def authorize(self):
+        """The principal (None without authentication), or False once a 401 went out."""
+        srv = self.server
+        principal, ok, extra = self.authenticate()
+        if ok:
+            return principal
+        # A handshake's challenge (NTLM type 2) is a step, not a failure.
+        srv.count("auth_challenges" if extra else "auth_failures")
+        hdrs = extra or [("WWW-Authenticate", c) for c in
+                         (s.challenge() for s in srv.schemes) if c]
+        self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
+                  b"credentials.\n", "text/html", hdrs)
+        return False
+
     def ews(self, body):
         srv = self.server
         srv.count("requests")
         self._truncate = False
-        principal, ok, extra = self.authenticate()
-        if not ok:
-            # A handshake's challenge (NTLM type 2) is a step, not a failure.
-            srv.count("auth_challenges" if extra else "auth_failures")
-            hdrs = extra or [("WWW-Authenticate", c) for c in
-                             (s.challenge() for s in srv.schemes) if c]
-            return self.send(401, b"401 - Unauthorized: Access is denied due to invalid "
-                             b"credentials.\n", "text/html", hdrs)
+        principal = self.authorize()
+        if principal is False:
+            return
         try:
             if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
                 raise SoapFault("ErrorInvalidRequest", "DTDs are not allowed.", 400)

@@ -279,7 +279,7 @@ class Store:
                 exc.pop("Recurrence", None)
                 exc.update(calendar_props(m))
                 item["exceptions"][orig] = self._new_exception(iid, orig, exc, t)
-        item["props"] = clean_props(props)
+        item["props"] = clean_props(utc_times(props))
         box["items"][iid] = item
         return item
 
@@ -288,7 +288,7 @@ class Store:
         t = t or now_iso()
         return {"id": self.occurrence_id(master_id, orig),
                 "change_key": self._new_change_key(), "created": t, "modified": t,
-                "props": clean_props(props)}
+                "props": clean_props(utc_times(props))}
 
     def create(self, smtp, folder, props, kind=None):
         with self.lock:
@@ -334,7 +334,7 @@ class Store:
         item["modified"] = now_iso()
         if item.get("kind") == "CalendarItem":
             item["props"] = calendar_props(item["props"])
-        item["props"] = clean_props(item["props"])
+        item["props"] = clean_props(utc_times(item["props"]))
         self.save()
 
     def remove(self, smtp, iid, move_to=None):
@@ -474,6 +474,41 @@ def calendar_props(props):
         out["End"] = ews_calendar.fmt(end)
     if out.get("Recurrence"):
         ews_calendar.check_recurrence(out["Recurrence"])
+    return utc_times(out)
+
+
+# The xs:dateTime properties of a contact (a calendar item's Start and End need its
+# zone: calendar_props), and the extended property types that hold xs:dateTime.
+DATETIME_PROPS = ("Birthday", "WeddingAnniversary")
+DATETIME_EXT_TYPES = ("SystemTime", "SystemTimeArray")
+
+
+def _utc_or_same(value):
+    try:
+        return ews_calendar.utc(value)
+    except ValueError:
+        return value  # not an xs:dateTime: the operations refuse such values first
+
+
+def utc_times(props):
+    """props with every xs:dateTime as Exchange keeps it: in UTC, to the second, so
+    replies say "1990-12-10T12:00:00Z" whatever offset or fraction the client wrote
+    (EWS's DateTimePrecision defaults to seconds); a value without an offset is UTC."""
+    out = dict(props)
+    for k in DATETIME_PROPS:
+        if isinstance(out.get(k), str) and out[k]:
+            out[k] = _utc_or_same(out[k])
+    if out.get("ExtendedProperties"):
+        exts = []
+        for e in out["ExtendedProperties"]:
+            if e.get("PropertyType") in DATETIME_EXT_TYPES:
+                e = dict(e)
+                if "Value" in e:
+                    e["Value"] = _utc_or_same(e["Value"])
+                if "Values" in e:
+                    e["Values"] = [_utc_or_same(v) for v in e["Values"]]
+            exts.append(e)
+        out["ExtendedProperties"] = exts
     return out
 
 
