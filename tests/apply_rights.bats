@@ -4,6 +4,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 setup() {
 	mkdir -p "$BATS_TEST_TMPDIR/seed"
 	# The API client "oisync" may not change a contact's web site.

@@ -4,6 +4,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 SEEDS=("$BATS_TEST_DIRNAME/data/crash/ews_seed.json" "$BATS_TEST_DIRNAME/data/crash/interaction_seed.json")
 
 teardown() { fakes_stop "${D:-/nonexistent}"; }

@@ -4,6 +4,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 setup() { e2e_setup "$ROOT/tests/data/ia_full/ews_seed.json" "$ROOT/tests/data/ia_full/interaction_seed.json"; }
 teardown() { e2e_teardown; }
 

@@ -5,6 +5,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 setup() {
 	e2e_setup
 	DB="$D/state/ex1/alice@firm.example.db"

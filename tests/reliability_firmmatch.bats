@@ -7,6 +7,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 teardown() { e2e_teardown; }
 
 # Seeds: alice's Tara Quinn and the firm's Tara Quinn-Byrne share an address

@@ -3,6 +3,9 @@
 # truncated, by every stage and on every reply; apply describes a malformed op without crashing.
 
 load e2e_helper
+
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
 bats_require_minimum_version 1.5.0
 
 setup() {

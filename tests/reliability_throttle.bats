@@ -9,6 +9,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 ALICE=alice@firm.example
 BOB=bob@firm.example
 # "retry after 2026-12-02T14:05:00Z": a whole UTC time.

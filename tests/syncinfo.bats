@@ -3,6 +3,9 @@
 
 load e2e_helper
 
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
 setup() { e2e_setup; }
 teardown() { e2e_teardown; }
 

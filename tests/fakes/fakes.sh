@@ -40,13 +40,14 @@ fakes_start() {
 		printf 'svc-oisync:%s\n' "$(cat "$dir/secrets/ews.secret")" >"$dir/secrets/ews-credentials"
 		printf 'oisync:%s\n' "$(cat "$dir/secrets/interaction.secret")" >"$dir/secrets/ia-clients"
 	)
+	# fd 3 closed: a bats suite that starts the fakes in setup_file would wait on it.
 	"$PYTHON" "$FAKES_DIR/ews/ews_server.py" --port 0 --port-file "$dir/ews.port" \
 		--seed "$ews_seed" --data-dir "$dir/ews-data" \
-		--credentials-file "$dir/secrets/ews-credentials" 2>>"$dir/ews.log" &
+		--credentials-file "$dir/secrets/ews-credentials" 2>>"$dir/ews.log" 3>&- &
 	echo $! >"$dir/ews.pid"
 	"$PYTHON" "$FAKES_DIR/interaction/interaction_server.py" --port 0 --port-file "$dir/ia.port" \
 		--seed "$ia_seed" --data-dir "$dir/ia-data" \
-		--clients-file "$dir/secrets/ia-clients" 2>>"$dir/ia.log" &
+		--clients-file "$dir/secrets/ia-clients" 2>>"$dir/ia.log" 3>&- &
 	echo $! >"$dir/ia.pid"
 	local ews_port ia_port
 	ews_port=$(wait_port "$dir/ews.port" "$(cat "$dir/ews.pid")") ||
