@@ -226,7 +226,7 @@ seed_ids() {
 	# children come in schema order
 	run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out" "$FAKES" <<'EOF'
 import sys, xml.etree.ElementTree as ET
-sys.path.insert(0, sys.argv[2])
+sys.path[:0] = [sys.argv[2], sys.argv[2] + "/.."]
 from ews_xml import SCHEMA_ORDER
 c = ET.parse(sys.argv[1]).getroot().find(".//{http://schemas.microsoft.com/exchange/services/2006/types}Contact")
 names = [e.tag.split("}")[1] for e in c]
