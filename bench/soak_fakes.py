@@ -66,7 +66,7 @@ class Fakes:
             with open(os.path.join(workdir, name), "w") as f:
                 json.dump(seed, f, indent=1)
         self.ews_port = self._start(
-            "EWS", "ews", [os.path.join(ROOT, "bench", "ews_fake.py"), "--seed",
+            "EWS", "ews", [os.path.join(FAKES, "ews", "ews_server.py"), "--seed",
                            os.path.join(workdir, "ews-seed.json"), "--credentials-file",
                            os.path.join(sec, "ews-credentials")])
         self.ia_port = self._start(

@@ -348,7 +348,7 @@ appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | s
 	api DELETE /appointments/a-000003 >/dev/null
 	api PATCH /appointments/a-000004 '{"subject":"still far"}' 1 >/dev/null
 	api PATCH /appointments/a-000005 '{"subject":"bob again"}' 1 >/dev/null
-	fake DELETE /_fake/stats
+	fake POST /_fake/stats/reset
 	run extract "${WINDOW[@]}" --stats
 	assert_success
 	run appts
@@ -396,7 +396,7 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 	run extract
 	assert_success
 	commit_cursor "$(jq -r 'select(.type == "checkpoint") | .token' out.jsonl)"
-	fake DELETE /_fake/stats
+	fake POST /_fake/stats/reset
 	run extract --stats
 	assert_success
 	assert_equal "$(ids)" ""

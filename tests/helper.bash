@@ -3,8 +3,11 @@
 # writer and the SOAP helpers. A suite adds only what is its own.
 #
 #   start_fake NAME SCRIPT [ARG...]  run a fake (tests/fakes/...) on a free port;
-#                                    sets NAME_PID and NAME_PORT
+#                                    sets and exports NAME_PID and NAME_PORT
+#                                    (so one started in setup_file serves the tests)
 #   stop_fake NAME                   stop it (safe when it never started)
+#   fake_ctl NAME PATH [JSON]        its /_fake/PATH (POST with JSON); reply on stdout
+#   reset_fake NAME [SEED]           POST /_fake/reset: as started (or from SEED)
 #   wait_port FILE PID               (tests/fakes/fakes.sh) the port, once written
 #   write_conf [SECTION.KEY=VALUE...] oisync.conf and users.conf in the cwd
 #   ctl NAME PATH [JSON]             GET (or POST JSON to) fake NAME's /_fake/PATH
@@ -46,6 +49,7 @@ start_fake() { # NAME SCRIPT [ARG...]
 		return 1
 	fi
 	printf -v "${name}_PORT" '%s' "$port"
+	export "${name}_PID" "${name}_PORT"
 }
 
 stop_fake() { # NAME
@@ -55,6 +59,23 @@ stop_fake() { # NAME
 		printf -v "$var" '%s' ""
 	fi
 	return 0
+}
+
+# fake_ctl NAME PATH [JSON]: a control request to fake NAME (see
+# tests/fakes/README.md); fails on an HTTP error, printing the reply.
+fake_ctl() {
+	local port="${1}_PORT"
+	_fakes_ctl "http://127.0.0.1:${!port}" "$2" "${3:-}"
+}
+
+# reset_fake NAME [SEED]: fake NAME as it started (data, faults, stats, clock,
+# tokens, connections' authentication), or from the absolute path SEED.
+reset_fake() {
+	if [ -n "${2:-}" ]; then
+		fake_ctl "$1" reset "{\"seed\": \"$2\"}" >/dev/null
+	else
+		fake_ctl "$1" reset '{}' >/dev/null
+	fi
 }
 
 # write_conf [SECTION.KEY=VALUE...]: write oisync.conf and users.conf in the

@@ -14,7 +14,7 @@ changes the master (new ChangeKey, an Update in SyncFolderItems).
 import datetime
 
 import ews_calendar
-from ews_store import StoreError, calendar_props
+from ews_store import StoreError, calendar_props, now_iso
 from ews_xml import EwsError, local, ok_message, schema_error
 
 # FindItem with CalendarView: the range may span at most two years
@@ -140,7 +140,7 @@ def update_member(store, smtp, master, entry, props):
     exc = entry["exc"]
     exc["props"] = calendar_props(props)
     exc["change_key"] = store._new_change_key()
-    exc["modified"] = ews_calendar.fmt(datetime.datetime.now(datetime.timezone.utc))
+    exc["modified"] = now_iso()
     store.touch(smtp, master)
     return exc
 

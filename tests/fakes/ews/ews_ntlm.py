@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import os
 import struct
-import time
+
+from fakeserver import CLOCK
 
 M32 = 0xFFFFFFFF
 
@@ -235,7 +236,7 @@ def _av(av_id, value):
 
 
 def filetime(now=None):
-    t = time.time() if now is None else now
+    t = CLOCK.time() if now is None else now
     return struct.pack("<Q", int(t * 10000000) + FILETIME_EPOCH)
 
 

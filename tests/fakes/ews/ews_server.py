@@ -15,18 +15,15 @@ import base64
 import hmac
 import json
 import os
-import random
-import signal
-import socket
 import sys
-import threading
-import time
 import urllib.parse
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # this fake's modules, then fakeserver
 
+from fakeserver import (COMMON_KINDS, ControlError, FakeHandler, FakeServer,  # noqa: E402
+                        HttpError, ListenError, json_body, serve)
 from ews_ntlm import NtlmAuth  # noqa: E402
 from ews_store import Store, StoreError, clean_props  # noqa: E402
 from ews_ops import Ctx, dispatch  # noqa: E402
@@ -124,129 +121,59 @@ def auth_list(text):
 
 
 # ---- fault injection ----------------------------------------------------------------
-class Faults:
-    """Faults the tests ask for through POST /_fake/faults; each kind fires for the
-    next N EWS requests ({"next": N}) or at random ({"rate": 0.1}), after letting
-    the first K pass ({"skip": K})."""
-
-    KINDS = ("server_busy", "http_status", "drop", "truncate", "oversize")
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.config = {}
-        self.fired = {k: 0 for k in self.KINDS}
-
-    def set(self, config):
-        with self.lock:
-            self.config = json.loads(json.dumps(config))
-
-    def latency(self):
-        return int(self.config.get("latency_ms", 0) or 0) / 1000.0
-
-    def pick(self):
-        """The fault to inject on this request: (kind, its settings) or None."""
-        with self.lock:
-            for kind in self.KINDS:
-                spec = self.config.get(kind)
-                if not isinstance(spec, dict):
-                    continue
-                if spec.get("skip", 0) > 0:
-                    spec["skip"] -= 1
-                    continue
-                if spec.get("next", 0) > 0:
-                    spec["next"] -= 1
-                elif not (spec.get("rate") and random.random() < float(spec["rate"])):
-                    continue
-                self.fired[kind] += 1
-                return kind, spec
-        return None
+# The fault kinds, in the order they are tried (fakeserver.Faults): the common
+# ones plus Exchange's throttling fault and a reply over oisync's size cap.
+FAULT_KINDS = {
+    "server_busy": {"backoff_ms": 500},
+    "http_status": COMMON_KINDS["http_status"],
+    "drop": COMMON_KINDS["drop"],
+    "truncate": COMMON_KINDS["truncate"],
+    "oversize": {"bytes": (64 << 20) + 1},
+}
 
 
 # ---- the server ----------------------------------------------------------------------
-class FakeEws(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class FakeEws(FakeServer):
+    name = "ews_server"
 
-    def __init__(self, addr, store, schemes, verbose=False):
-        super().__init__(addr, Handler)
-        self.store = store
+    def __init__(self, port, seed, data_dir, schemes, verbose=False):
+        self.seed = seed
+        self.data_dir = data_dir
+        self.store = load_store(seed, data_dir, keep=True)
         self.schemes = schemes
-        self.verbose = verbose
-        self.faults = Faults()
-        self.stats_lock = threading.Lock()
-        self.stats = {}
-        self.reset_stats()
-
-    def reset_stats(self):
-        with self.stats_lock:
-            self.stats = {"requests": 0, "operations": {}, "auth_failures": 0,
-                          "auth_challenges": 0,
-                          "soap_faults": {}, "control": 0}
+        super().__init__(port, Handler, FAULT_KINDS,
+                         {"requests": 0, "operations": {}, "auth_failures": 0,
+                          "auth_challenges": 0, "soap_faults": {}, "control": 0},
+                         verbose)
 
     def count(self, key, sub=None):
-        with self.stats_lock:
-            if sub is None:
-                self.stats[key] += 1
-            else:
-                self.stats[key][sub] = self.stats[key].get(sub, 0) + 1
+        self.stats.count(key, sub)
+
+    def reset_state(self, seed):
+        """The store built from the seed as at a first start: a new epoch, and
+        with --data-dir a state file holding just that."""
+        self.store = load_store(seed or self.seed, self.data_dir, keep=False)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(FakeHandler):
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
 
-    def setup(self):
-        super().setup()
-        # A reply goes out in two writes (headers, body); without TCP_NODELAY
-        # the second waits for the client's delayed ACK (40 ms on Linux).
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.conn_state = {}
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("ews_server: %s\n" % (fmt % args))
-
     # ---- plumbing
-    def send(self, status, body, ctype="text/xml; charset=utf-8", headers=(),
-             truncate=False):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in headers:
-            self.send_header(k, v)
-        if truncate:
-            self.send_header("Connection", "close")
-        elif self.close_connection and not any(k.lower() == "connection" for k, _ in headers):
-            # The client asked to close (or spoke HTTP/1.0): a reply that does not say
-            # so leaves the connection in the client's pool, dead (RFC 9112 9.6).
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body[:len(body) // 2] if truncate else body)
-        if truncate:
-            self.wfile.flush()
-            self.close_connection = True
+    def send(self, status, body, ctype="text/xml; charset=utf-8", headers=()):
+        self.reply(status, body, headers, ctype)
 
     def send_json(self, status, obj):
         self.send(status, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode(),
                   "application/json")
 
     def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self.send(411, b"chunked bodies are not supported\n", "text/plain",
-                      [("Connection", "close")])
-            self.close_connection = True
-            return None
         try:
-            n = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            n = -1
-        if n < 0 or n > MAX_BODY:
-            self.send(413, b"request body too large\n", "text/plain", [("Connection", "close")])
-            self.close_connection = True
+            return super().read_body(MAX_BODY, chunked=False)
+        except HttpError as e:
+            self.send(e.status, e.message.encode() + b"\n", "text/plain",
+                      [("Connection", "close")])
             return None
-        return self.rfile.read(n)
 
     # ---- routing
     def do_GET(self):
@@ -319,7 +246,6 @@ class Handler(BaseHTTPRequestHandler):
     def ews(self, body):
         srv = self.server
         srv.count("requests")
-        self._truncate = False
         principal = self.authorize()
         if principal is False:
             return
@@ -348,7 +274,7 @@ class Handler(BaseHTTPRequestHandler):
             f = SoapFault(e.code)
             srv.count("soap_faults", f.code)
             return self.send(500, fault_body(f))
-        self.send(200, out, truncate=getattr(self, "_truncate", False))
+        self.send(200, out)
 
     def impersonation(self, root, principal):
         """The impersonated mailbox's SMTP address, or None; faults like Exchange."""
@@ -373,36 +299,21 @@ class Handler(BaseHTTPRequestHandler):
         return box["smtp"]
 
     def inject_fault(self):
-        """Apply latency and the next fault; True when the response was already sent."""
-        faults = self.server.faults
-        delay = faults.latency()
-        if delay:
-            time.sleep(delay)
-        picked = faults.pick()
+        """Apply latency and this request's fault; True when it was answered."""
+        picked = self.take_fault()
         if picked is None:
             return False
         kind, spec = picked
         if kind == "server_busy":
-            ms = int(spec.get("backoff_ms", 500))
             f = SoapFault("ErrorServerBusy", message_xml='<t:Value Name="BackOffMilliseconds">'
-                          '%d</t:Value>' % ms)
+                          '%d</t:Value>' % spec["backoff_ms"])
             self.send(500, fault_body(f))
         elif kind == "http_status":
-            code = int(spec.get("code", 503))
             hdrs = [("Retry-After", str(spec["retry_after"]))] if "retry_after" in spec else []
-            self.send(code, b"Service Unavailable\n", "text/html", hdrs)
-        elif kind == "drop":
-            self.close_connection = True
-            try:
-                self.connection.shutdown(2)
-            except OSError:
-                pass
-        elif kind == "truncate":
-            self._truncate = True
-            return False
+            self.send(spec["code"], b"Service Unavailable\n", "text/html", hdrs)
         elif kind == "oversize":
-            self.send_oversize(int(spec.get("bytes", (64 << 20) + 1)))
-        return True
+            self.send_oversize(spec["bytes"])
+        return True  # a drop has closed the connection already
 
     def send_oversize(self, size):
         """A 200 of size bytes (a SOAP envelope padded with blanks), written in
@@ -436,24 +347,15 @@ class Handler(BaseHTTPRequestHandler):
         srv.count("control")
         q = urllib.parse.parse_qs(url.query)
         try:
-            req = json.loads(body) if body.strip() else {}
-        except ValueError:
-            return self.send_json(400, {"error": "body is not JSON"})
+            req = json_body(body)
+            common = srv.control(method, url.path, req)
+            if common is not None:
+                return self.send_json(*common)
+        except ControlError as e:
+            return self.send_json(e.status, {"error": e.message})
+        req = req or {}
         route = (method, url.path)
         try:
-            if route == ("GET", "/_fake/stats"):
-                with srv.stats_lock:
-                    out = json.loads(json.dumps(srv.stats))
-                out["faults_fired"] = dict(srv.faults.fired)
-                return self.send_json(200, out)
-            if route == ("POST", "/_fake/stats/reset"):
-                srv.reset_stats()
-                return self.send_json(200, {"ok": True})
-            if route == ("GET", "/_fake/faults"):
-                return self.send_json(200, srv.faults.config)
-            if route == ("POST", "/_fake/faults"):
-                srv.faults.set(req)
-                return self.send_json(200, {"ok": True})
             if route == ("GET", "/_fake/dump"):
                 return self.send_json(200, dump(store, (q.get("mailbox") or [None])[0],
                                                 (q.get("folder") or [None])[0]))
@@ -520,18 +422,31 @@ def check_seed(seed):
         for c in (mb or {}).get("contacts", []):
             unknown = [k for k in c if k != "ExtendedProperties" and k not in SEED_KEYS]
             if unknown:
-                raise SystemExit("ews_server: seed contact of %s has unknown fields %s"
+                raise ValueError("seed contact of %s has unknown fields %s"
                                  % (smtp, ", ".join(unknown)))
 
 
-def remove_port_file(path, port):
-    """Remove the port file at exit, unless another server has written it since."""
-    try:
-        with open(path) as f:
-            if f.read().strip() == str(port):
-                os.unlink(path)
-    except (OSError, TypeError):
-        pass
+def load_store(seed_path, data_dir, keep):
+    """The store: with `keep` the state --data-dir holds, if any, else the seed
+    (and --data-dir then holds just that). ValueError or OSError when the seed
+    is unusable, before anything is written."""
+    with open(seed_path, encoding="utf-8") as f:
+        seed = json.load(f)
+    if not isinstance(seed, dict):
+        raise ValueError("the seed must be a JSON object")
+    check_seed(seed)
+    fresh = Store(None)
+    fresh.load(seed)
+    if not data_dir:
+        return fresh
+    os.makedirs(data_dir, exist_ok=True)
+    store = Store(data_dir)
+    if keep and os.path.exists(store.state_path()):
+        store.load(seed)
+        return store
+    store.state = fresh.state
+    store.save()
+    return store
 
 
 def main(argv=None):
@@ -546,38 +461,19 @@ def main(argv=None):
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
 
-    with open(args.seed, encoding="utf-8") as f:
-        seed = json.load(f)
-    check_seed(seed)
-    if args.data_dir:
-        os.makedirs(args.data_dir, exist_ok=True)
-    store = Store(args.data_dir)
-    store.load(seed)
     log = (lambda msg: sys.stderr.write("ews_server: %s\n" % msg)) if args.verbose else None
-    schemes = load_credentials(args.credentials_file, args.auth, log) \
-        if args.credentials_file else []
-
-    srv = FakeEws(("127.0.0.1", args.port), store, schemes, args.verbose)
-    port = srv.server_address[1]
-    if args.port_file:
-        tmp = "%s.tmp%d" % (args.port_file, os.getpid())
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.replace(tmp, args.port_file)
-
-    def stop(_sig, _frame):
-        threading.Thread(target=srv.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.verbose:
-        sys.stderr.write("ews_server: listening on 127.0.0.1:%d\n" % port)
     try:
-        srv.serve_forever(poll_interval=0.2)
-    finally:
-        srv.server_close()
-        remove_port_file(args.port_file, port)
-    return 0
+        schemes = load_credentials(args.credentials_file, args.auth, log) \
+            if args.credentials_file else []
+        srv = FakeEws(args.port, os.path.abspath(args.seed), args.data_dir, schemes,
+                      args.verbose)
+    except ListenError as e:
+        sys.stderr.write("ews_server: %s\n" % e)
+        return 69
+    except (OSError, ValueError) as e:
+        sys.stderr.write("ews_server: cannot start: %s\n" % e)
+        return 78
+    return serve(srv, args.port_file)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import threading
 import uuid
 
 import ews_calendar
+from fakeserver import CLOCK
 
 # Distinguished property sets as the EWS schema names them, and their GUIDs.
 PROPERTY_SETS = {
@@ -66,7 +67,7 @@ class StoreError(Exception):
 
 
 def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return CLOCK.iso()
 
 
 def ext_key(attrs):

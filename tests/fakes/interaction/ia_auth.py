@@ -5,8 +5,8 @@ reference server (interaction_server.py). Python 3 standard library only."""
 import os
 import secrets
 import sys
-import time
 
+from fakeserver import CLOCK
 from ia_model import ApiError
 
 
@@ -16,7 +16,7 @@ class Auth:
         self.open = clients_file is None
         self.clients = {}
         self.static = set()
-        self.tokens = {}          # token -> monotonic expiry
+        self.tokens = {}          # token -> expiry (fakeserver.CLOCK seconds)
         self.token_client = {}    # token -> the client id it was issued to
         if clients_file:
             st = os.stat(clients_file)
@@ -36,12 +36,17 @@ class Auth:
                     else:
                         self.clients[cid] = secret
 
+    def reset(self):
+        """Forget every issued token (POST /_fake/reset)."""
+        self.tokens.clear()
+        self.token_client.clear()
+
     def issue(self, client_id, client_secret):
         if not self.open:
             want = self.clients.get(client_id)
             if want is None or not secrets.compare_digest(want, client_secret or ""):
                 raise ApiError(401, "invalid_client", "unknown client or wrong secret")
-        now = time.monotonic()
+        now = CLOCK.time()
         for t in [t for t, exp in self.tokens.items() if exp <= now]:
             del self.tokens[t]
             self.token_client.pop(t, None)
@@ -63,7 +68,7 @@ class Auth:
                 ok = True
             else:
                 exp = self.tokens.get(token)
-                ok = exp is not None and exp > time.monotonic()
+                ok = exp is not None and exp > CLOCK.time()
         if not ok:
             raise ApiError(401, "unauthorized",
                            "missing, unknown or expired bearer token",

@@ -1,9 +1,8 @@
-# ia_control.py - the /_fake/ control endpoints and fault injection of the InterAction fake.
-"""Control endpoints (stats, dump, simulated user edits) and injected faults of
-the InterAction reference server (interaction_server.py). Python 3 standard
-library only."""
-
-import copy
+# ia_control.py - the InterAction fake's own /_fake/ control endpoints.
+"""Control endpoints of the InterAction reference server (interaction_server.py)
+that act on its data: dump and simulated user edits. Stats, faults, the clock
+and reset are fakeserver.py's, common to both fakes. Python 3 standard library
+only."""
 
 from ia_model import bad, firm_view, split_body
 
@@ -16,20 +15,10 @@ def need_str(body, key):
 
 
 class Control:
-    """The /_fake/ endpoints."""
+    """The /_fake/ endpoints on the store (the caller holds its lock)."""
 
-    def __init__(self, server):
-        self.srv = server
-        self.s = server.store
-
-    def stats(self, req):
-        if req.method == "DELETE":
-            self.srv.stats.clear()
-            self.srv.stats_status.clear()
-            return 204, None
-        return 200, {"requests": dict(sorted(self.srv.stats.items())),
-                     "status": dict(sorted(self.srv.stats_status.items())),
-                     "total": sum(self.srv.stats.values())}
+    def __init__(self, store):
+        self.s = store
 
     def dump(self, req):
         return 200, self.s.to_json()
@@ -79,62 +68,7 @@ class Control:
         self.s.save()
         return 200, {"deleted": cid}
 
-    def faults(self, req):
-        if req.method == "POST":
-            self.srv.faults.configure(req.json())
-        return 200, self.srv.faults.describe()
 
-
-class Faults:
-    def __init__(self):
-        self.set = {}
-
-    def configure(self, body):
-        if not isinstance(body, dict):
-            bad("faults must be a JSON object")
-        new = {}
-        for k, v in body.items():
-            if k == "latency_ms":
-                if not isinstance(v, int) or v < 0:
-                    bad("latency_ms must be a non-negative integer")
-                new[k] = v
-            elif k in ("http_status", "drop", "truncate"):
-                if not isinstance(v, dict):
-                    bad("fault '%s' must be an object" % k)
-                allowed = {"http_status": ("code", "next", "retry_after"),
-                           "drop": ("next", "after"), "truncate": ("next",)}[k]
-                for x in v:
-                    if x not in allowed:
-                        bad("unknown field '%s.%s'" % (k, x))
-                f = dict(v)
-                if not isinstance(f.get("next", 1), int) or f.get("next", 1) < 0:
-                    bad("'%s.next' must be a non-negative integer" % k)
-                f.setdefault("next", 1)
-                if k == "http_status":
-                    if f.get("code") not in (429, 500, 502, 503, 504):
-                        bad("http_status.code must be 429, 500, 502, 503 or 504")
-                    ra = f.get("retry_after", 1)
-                    if not isinstance(ra, int) or ra < 0:
-                        bad("http_status.retry_after must be a non-negative integer")
-                    f["retry_after"] = ra
-                if k == "drop":
-                    f["after"] = bool(f.get("after", False))
-                new[k] = f
-            else:
-                bad("unknown fault '%s'" % k)
-        self.set = new
-
-    def describe(self):
-        return {"faults": copy.deepcopy(self.set)}
-
-    def take(self, kind):
-        """Use up one shot of a fault; the fault's settings or None."""
-        f = self.set.get(kind)
-        if not f or f["next"] <= 0:
-            return None
-        f["next"] -= 1
-        return dict(f)
-
-
+# The error code of each status an http_status fault may answer with.
 STATUS_CODES = {429: "rate_limited", 500: "internal", 502: "bad_gateway",
                 503: "unavailable", 504: "gateway_timeout"}

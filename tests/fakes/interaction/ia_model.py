@@ -6,7 +6,8 @@ resource module shares. Python 3 standard library only."""
 import base64
 import copy
 import json
-from datetime import datetime, timezone
+
+from fakeserver import CLOCK
 
 MAX_BODY = 1 << 20
 MAX_STRING = 65536
@@ -51,7 +52,7 @@ def not_found(what):
 
 
 def now_utc():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return CLOCK.iso()
 
 
 # ---------------------------------------------------------------- contact fields

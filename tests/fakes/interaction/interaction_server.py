@@ -7,7 +7,8 @@ credentials, firm contacts, users' contact lists with per-user data, a change
 feed with opaque cursors, versions with If-Match (a firm version per contact,
 a per-user version per list entry; a user view's version is their sum, so
 another user's per-user edits never make it stale), and fake-only control
-endpoints under /_fake/ for tests (stats, dump, simulated user edits, faults).
+endpoints under /_fake/ for tests (stats, dump, simulated user edits, faults,
+clock, reset).
 Python 3 standard library only; listens on 127.0.0.1 only.
 """
 
@@ -16,13 +17,10 @@ import base64
 import json
 import os
 import secrets
-import signal
 import sys
 import tempfile
 import threading
-import time
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 USAGE_EPILOG = """\
@@ -69,8 +67,11 @@ API (see man/oisync-interaction-api.7):
   GET|PATCH|DELETE /api/v1/appointments/{id}   POST /api/v1/appointments/{id}/complete
   GET  /api/v1/appointments?external_ref=REF
 
-control endpoints (no auth):
-  GET  /_fake/stats          requests per "METHOD /route" (DELETE resets)
+control endpoints (no auth; stats, faults, clock and reset are common to both
+fakes, tests/fakes/fakeserver.py):
+  GET  /_fake/stats          requests per "METHOD /route", statuses, faults_fired,
+                             delayed (requests held by latency_ms), delayed_ms
+  POST /_fake/stats/reset    zero the counters
   GET  /_fake/dump           the whole state
   POST /_fake/edit           {"user":U,"contact_id":ID,"set":{...}}  (no If-Match)
   POST /_fake/remove         {"user":U,"contact_id":ID}
@@ -78,19 +79,31 @@ control endpoints (no auth):
                              or {"user":U,"contact_id":ID} to list an existing one
   POST /_fake/delete         {"contact_id":ID}  delete a firm contact everywhere
   GET|POST /_fake/faults     {"latency_ms":N,
-                              "http_status":{"code":503|429|500,"next":N,"retry_after":S},
-                              "drop":{"next":N,"after":false},
-                              "truncate":{"next":N}}
-                             each POST replaces the whole fault set ({} clears);
-                             faults hit /api/v1 and /oauth/token only. "drop" closes
-                             the connection without a reply (with "after":true it does
-                             so after doing the request); "truncate" does the request
-                             and sends half the body under the full Content-Length.
+                              "http_status":{"code":429|500|502|503|504,"retry_after":S},
+                              "drop":{"after":false},
+                              "truncate":{}}
+                             each kind also takes "next":N (default 1), "rate":R
+                             (0..1, seeded) and "skip":K; each POST replaces the
+                             whole set ({} clears); faults hit /api/v1 and
+                             /oauth/token only. "drop" closes the connection
+                             without a reply (with "after":true it does so after
+                             doing the request); "truncate" does the request and
+                             sends half the body under the full Content-Length;
+                             Retry-After only when retry_after is given.
+  GET|POST /_fake/clock      {"now":T}; POST {"advance_s":N} or {"set":T} moves the
+                             server's clock (token expiry, updated_at, change stamps)
+  POST /_fake/reset          back to the state at start from the seed (faults,
+                             stats, clock and issued tokens too; new generation, so
+                             old cursors get 410); {"seed":"/abs/path.json"}: from
+                             that seed this once
 
 The server stops cleanly on SIGTERM or SIGINT.
 """
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # this fake's modules, then fakeserver
+from fakeserver import (COMMON_KINDS, ControlError, FakeHandler, FakeServer,  # noqa: E402
+                        HttpError, ListenError, json_body, serve)
 from ia_model import (  # noqa: E402
     MAX_BODY, ApiError, bad, not_found, now_utc, blank_firm, new_entry,
     split_body, apply_firm, apply_user, firm_view, view_version, user_view,
@@ -99,10 +112,12 @@ from ia_appointments import (  # noqa: E402
     ApptApi, StoreAppointments, appt_view, route_appointments)
 from ia_access import AccessApi, StoreAccess  # noqa: E402
 from ia_auth import Auth  # noqa: E402
-from ia_control import STATUS_CODES, Control, Faults  # noqa: E402
+from ia_control import STATUS_CODES, Control  # noqa: E402
 
 STATE_FORMAT = "oisync-interaction-fake/2"
 OLD_STATE_FORMAT = "oisync-interaction-fake/1"   # upgraded on load
+# The fault kinds, in the order they are tried (fakeserver.Faults).
+FAULT_KINDS = {k: COMMON_KINDS[k] for k in ("drop", "http_status", "truncate")}
 
 # ---------------------------------------------------------------- the state
 
@@ -613,15 +628,8 @@ class Request:
             bad("the body is not valid JSON: %s" % e)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(FakeHandler):
     server_version = "oisync-interaction-fake/1"
-    disable_nagle_algorithm = True  # headers and body go out without a 40 ms stall
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("interaction_server: %s %s\n" % (self.address_string(),
-                                                             fmt % args))
 
     def do_GET(self):
         self.dispatch("GET")
@@ -638,45 +646,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch("DELETE")
 
-    def read_body(self):
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            out = b""
-            while True:
-                line = self.rfile.readline(1024)
-                try:
-                    size = int(line.split(b";")[0].strip(), 16)
-                except ValueError:
-                    self.close_connection = True
-                    bad("bad chunked encoding")
-                if size == 0:
-                    while self.rfile.readline(1024).strip():
-                        pass
-                    return out
-                if len(out) + size > MAX_BODY:
-                    self.close_connection = True
-                    raise ApiError(413, "too_large", "the body is over %d bytes" % MAX_BODY)
-                out += self.rfile.read(size)
-                self.rfile.readline(16)
-        n = self.headers.get("Content-Length")
-        if not n:
-            return b""
-        try:
-            n = int(n)
-        except ValueError:
-            self.close_connection = True
-            bad("bad Content-Length")
-        if n > MAX_BODY:
-            self.close_connection = True
-            raise ApiError(413, "too_large", "the body is over %d bytes" % MAX_BODY)
-        return self.rfile.read(n)
-
     def dispatch(self, method):
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         srv = self.server
         self._last_status = 0
         try:
-            body = self.read_body()
+            try:
+                body = self.read_body(MAX_BODY)
+            except HttpError as e:
+                raise ApiError(e.status, "too_large" if e.status == 413 else "bad_request",
+                               e.message) from None
             req = Request(method, url.path, query, self.headers, body)
             if url.path.startswith("/_fake/"):
                 self.control(req)
@@ -691,17 +671,23 @@ class Handler(BaseHTTPRequestHandler):
             srv.count_status(getattr(self, "_last_status", 0))
 
     def control(self, req):
+        try:
+            common = self.server.control(req.method, req.path, json_body(req.body))
+        except ControlError as e:
+            raise ApiError(e.status, {400: "bad_request", 405: "method_not_allowed"}
+                           .get(e.status, "bad_request"), e.message) from None
+        if common is not None:
+            return self.send_json(*common)
         name = req.path[len("/_fake/"):].strip("/")
-        methods = {"stats": ("GET", "DELETE"), "dump": ("GET",), "edit": ("POST",),
-                   "remove": ("POST",), "add": ("POST",), "delete": ("POST",),
-                   "faults": ("GET", "POST")}
+        methods = {"dump": ("GET",), "edit": ("POST",), "remove": ("POST",),
+                   "add": ("POST",), "delete": ("POST",)}
         if name not in methods:
             not_found("control endpoint '/_fake/%s'" % name)
         if req.method not in methods[name]:
             raise ApiError(405, "method_not_allowed", "use %s" % ", ".join(methods[name]),
                            {"Allow": ", ".join(methods[name])})
         with self.server.store.lock:
-            status, obj = getattr(Control(self.server), name)(req)
+            status, obj = getattr(Control(self.server.store), name)(req)
         self.send_json(status, obj)
 
     def serve_api(self, req):
@@ -719,46 +705,26 @@ class Handler(BaseHTTPRequestHandler):
         else:
             template = None
         srv.count(req.method, template or "(unknown)")
-        delay = 0
-        with srv.store.lock:
-            delay = srv.faults.set.get("latency_ms", 0)
-        if delay:
-            time.sleep(delay / 1000.0)
-        with srv.store.lock:
-            drop = srv.faults.take("drop")
-            status_fault = None if drop else srv.faults.take("http_status")
-            truncate = None if (drop or status_fault) else srv.faults.take("truncate")
-        if drop and not drop["after"]:
-            self.close_connection = True
-            return
-        if status_fault:
-            code = status_fault["code"]
-            hdr = {}
-            if code in (429, 503):
-                hdr["Retry-After"] = str(status_fault["retry_after"])
-            raise ApiError(code, STATUS_CODES[code], "injected fault", hdr)
+        picked = self.take_fault()
+        if picked:
+            kind, spec = picked
+            if kind == "drop":
+                return
+            hdr = {"Retry-After": str(spec["retry_after"])} if "retry_after" in spec else {}
+            raise ApiError(spec["code"], STATUS_CODES[spec["code"]], "injected fault", hdr)
         if template is None:
             not_found("resource '%s'" % path)
         if req.method not in handlers:
             allow = ", ".join(sorted(handlers))
             raise ApiError(405, "method_not_allowed",
                            "%s takes %s" % (template, allow), {"Allow": allow})
-        try:
-            with srv.store.lock:
-                if template == "/oauth/token":
-                    status, obj, hdr = 200, self.token(req), {"Cache-Control": "no-store"}
-                else:
-                    req.client = srv.auth.check(req.headers.get("Authorization"))
-                    status, obj, hdr = getattr(srv.api, handlers[req.method])(req, params)
-        except ApiError:
-            if drop:
-                self.close_connection = True
-                return
-            raise
-        if drop:
-            self.close_connection = True
-            return
-        self.send_json(status, obj, hdr, truncate=bool(truncate))
+        with srv.store.lock:
+            if template == "/oauth/token":
+                status, obj, hdr = 200, self.token(req), {"Cache-Control": "no-store"}
+            else:
+                req.client = srv.auth.check(req.headers.get("Authorization"))
+                status, obj, hdr = getattr(srv.api, handlers[req.method])(req, params)
+        self.send_json(status, obj, hdr)
 
     def token(self, req):
         ctype = req.headers.get("Content-Type", "")
@@ -790,66 +756,69 @@ class Handler(BaseHTTPRequestHandler):
         err.update(getattr(e, "extra", {}))
         self.send_json(e.status, {"error": err}, e.headers)
 
-    def send_json(self, status, obj, headers=None, truncate=False):
+    def send_json(self, status, obj, headers=None):
         self._last_status = status
         data = b""
         if obj is not None:
             data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
                     + "\n").encode("utf-8")
-        self.send_response(status)
-        if status != 204:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
+        headers = dict(headers or {})
         if self.close_connection:
-            self.send_header("Connection", "close")
-        if truncate:
-            self.end_headers()
-            self.wfile.write(data[:len(data) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        # One write for head and body: fewer packets, no Nagle stall.
-        self._headers_buffer.append(b"\r\n" + data)
-        self.flush_headers()
+            headers["Connection"] = "close"
+        self.reply(status, data, headers,
+                   None if status == 204 else "application/json; charset=utf-8")
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class Server(FakeServer):
+    name = "interaction_server"
 
-    def __init__(self, port, store, auth, verbose):
-        self.store = store
-        self.auth = auth
-        self.api = Api(store)
-        self.faults = Faults()
-        self.verbose = verbose
-        self.stats = {}
-        self.stats_status = {}
-        self.stats_lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), Handler)
+    def __init__(self, port, args, verbose):
+        self.args = args
+        self.store = load_store(args.seed, args.cursor_retention, args.data_dir, keep=True)
+        self.api = Api(self.store)
+        self.auth = Auth(args.clients_file, args.token_ttl)
+        super().__init__(port, Handler, FAULT_KINDS, {"requests": {}, "status": {}}, verbose)
 
     def count(self, method, template):
-        with self.stats_lock:
-            key = "%s %s" % (method, template)
-            self.stats[key] = self.stats.get(key, 0) + 1
+        self.stats.count("requests", "%s %s" % (method, template))
 
     def count_status(self, status):
-        if not status:
-            return
-        with self.stats_lock:
-            key = str(status)
-            self.stats_status[key] = self.stats_status.get(key, 0) + 1
+        if status:
+            self.stats.count("status", str(status))
+
+    def stats_view(self):
+        out = super().stats_view()
+        out["requests"] = dict(sorted(out["requests"].items()))
+        out["status"] = dict(sorted(out["status"].items()))
+        out["total"] = sum(out["requests"].values())
+        return out
+
+    def reset_state(self, seed):
+        """As at a first start from the seed: a new generation (old cursors and
+        page tokens are refused), no issued tokens, and with --data-dir a
+        state file holding just that."""
+        store = load_store(seed or self.args.seed, self.args.cursor_retention,
+                           self.args.data_dir, keep=False)
+        with self.store.lock:
+            self.store, self.api = store, Api(store)
+            self.auth.reset()
 
 
-def write_port_file(path, port):
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".port.", dir=d)
-    with os.fdopen(fd, "w") as f:
-        f.write("%d\n" % port)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+def load_store(seed, retention, data_dir, keep):
+    """The store: with `keep` the state --data-dir holds, if any, else the seed
+    (none: empty), saved to --data-dir. ValueError, KeyError or OSError when
+    the seed or state is unusable, before anything is written."""
+    store = Store(retention, data_dir)
+    if data_dir:
+        os.makedirs(data_dir, exist_ok=True)
+    if keep and store.path and os.path.exists(store.path):
+        with open(store.path, encoding="utf-8") as f:
+            store.load_state(json.load(f))
+    elif seed:
+        with open(seed, encoding="utf-8") as f:
+            store.load_seed(json.load(f))
+    store.save()
+    return store
 
 
 def main(argv):
@@ -874,46 +843,18 @@ def main(argv):
         ap.error("--cursor-retention must be >= 0")
     if args.token_ttl < 1:
         ap.error("--token-ttl must be >= 1")
+    if args.seed:
+        args.seed = os.path.abspath(args.seed)
 
-    store = Store(args.cursor_retention, args.data_dir)
     try:
-        if args.data_dir:
-            os.makedirs(args.data_dir, exist_ok=True)
-        if store.path and os.path.exists(store.path):
-            with open(store.path, encoding="utf-8") as f:
-                store.load_state(json.load(f))
-        elif args.seed:
-            with open(args.seed, encoding="utf-8") as f:
-                store.load_seed(json.load(f))
-        store.save()
-        auth = Auth(args.clients_file, args.token_ttl)
+        srv = Server(args.port, args, args.verbose)
+    except ListenError as e:
+        print("interaction_server: %s" % e, file=sys.stderr)
+        return 69
     except (OSError, ValueError, KeyError) as e:
         print("interaction_server: cannot start: %s" % e, file=sys.stderr)
         return 78
-
-    try:
-        srv = Server(args.port, store, auth, args.verbose)
-    except OSError as e:
-        print("interaction_server: cannot listen on 127.0.0.1:%d: %s" % (args.port, e),
-              file=sys.stderr)
-        return 69
-    port = srv.server_address[1]
-    if args.port_file:
-        write_port_file(args.port_file, port)
-    if args.verbose:
-        print("interaction_server: listening on 127.0.0.1:%d" % port, file=sys.stderr)
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                         daemon=True)
-    t.start()
-    while not stop.wait(0.5):
-        pass
-    srv.shutdown()
-    srv.server_close()
-    return 0
+    return serve(srv, args.port_file)
 
 
 if __name__ == "__main__":

@@ -1,77 +1,34 @@
 #!/usr/bin/env bats
-# ews_calendar_fake.bats - the fake EWS calendar and folders answer like Exchange 2016 (curl, exchangelib).
+# ews_calendar.bats - the fake EWS calendar and folders answer like Exchange 2016 (curl, exchangelib).
+# One server for the file, reset before every test.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load ../helper
 
-FAKES="$BATS_TEST_DIRNAME/fakes/ews"
-CLIENTS="$BATS_TEST_DIRNAME/clients"
-SEED="$FAKES/seed_example.json"
-ALICE=alice@firm.example
+SEED="$FAKES/ews/seed_example.json"
 
-start_fake() {
-	rm -f "$BATS_TEST_TMPDIR/port"
-	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file "$BATS_TEST_TMPDIR/port" \
-		--seed "$SEED" --credentials-file "$BATS_TEST_TMPDIR/cred" --auth basic "$@" \
-		2>>"$BATS_TEST_TMPDIR/fake.log" &
-	FAKE_PID=$!
-	local i
-	for i in $(seq 50); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.1
-	done
-	PORT=$(cat "$BATS_TEST_TMPDIR/port")
-	URL="http://127.0.0.1:$PORT/EWS/Exchange.asmx"
-	CTL="http://127.0.0.1:$PORT/_fake"
+# Secrets exist only at run time, in 0600 files, never on a command line.
+setup_file() {
+	local pw
+	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	(umask 077
+	 printf 'svc-oisync:s3cret-%s\n' "$pw" >"$BATS_FILE_TMPDIR/cred"
+	 printf 'user = "svc-oisync:s3cret-%s"\n' "$pw" >"$BATS_FILE_TMPDIR/curl-svc")
+	start_fake EWS ews/ews_server.py --seed "$SEED" --credentials-file "$BATS_FILE_TMPDIR/cred" \
+		--auth basic
+}
+
+teardown_file() {
+	stop_fake EWS
 }
 
 setup() {
-	export LC_ALL=C
-	(umask 077
-	 printf 'svc-oisync:s3cret-%s\n' "$$" >"$BATS_TEST_TMPDIR/cred"
-	 printf 'user = "svc-oisync:s3cret-%s"\n' "$$" >"$BATS_TEST_TMPDIR/curl-svc")
-	start_fake
+	cp "$BATS_FILE_TMPDIR/curl-svc" "$BATS_TEST_TMPDIR/"
+	URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	CTL="http://127.0.0.1:$EWS_PORT/_fake"
+	reset_fake EWS
 }
 
-teardown() {
-	if [ -n "${FAKE_PID:-}" ]; then
-		kill "$FAKE_PID" 2>/dev/null || true
-		wait "$FAKE_PID" 2>/dev/null || true
-	fi
-}
-
-# soap BODY - POST an EWS request impersonating alice; reply in $BATS_TEST_TMPDIR/out.
-soap() {
-	printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?>
-<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"
- xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"
- xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">
-<s:Header><t:RequestServerVersion Version=\"Exchange2016\"/><t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>$ALICE</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation></s:Header>
-<s:Body>$1</s:Body></s:Envelope>" >"$BATS_TEST_TMPDIR/req.xml"
-	curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' -K "$BATS_TEST_TMPDIR/curl-svc" \
-		-H 'Content-Type: text/xml; charset=utf-8' -H "X-AnchorMailbox: $ALICE" \
-		--data-binary @"$BATS_TEST_TMPDIR/req.xml" "$URL"
-}
-
-# xget PATH [ATTR] - values at an ElementTree path (m:, t:, s: prefixes) in the last reply.
-xget() {
-	/usr/bin/python3 - "$1" "${2:-}" "$BATS_TEST_TMPDIR/out" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-ns = {"s": "http://schemas.xmlsoap.org/soap/envelope/",
-      "m": "http://schemas.microsoft.com/exchange/services/2006/messages",
-      "t": "http://schemas.microsoft.com/exchange/services/2006/types"}
-root = ET.parse(sys.argv[3]).getroot()
-for el in root.findall(sys.argv[1], ns):
-    print(el.get(sys.argv[2]) if sys.argv[2] else (el.text or ""))
-EOF
-}
-
-# ctl PATH JSON - POST to a control endpoint; prints the reply.
-ctl() {
-	curl -s -H 'Content-Type: application/json' --data-binary "$2" "$CTL/$1"
-}
-
-jget() { /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+jget() { "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
 SHAPE='<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties><t:FieldURI FieldURI="item:Subject"/><t:FieldURI FieldURI="calendar:Start"/><t:FieldURI FieldURI="calendar:End"/><t:FieldURI FieldURI="calendar:OriginalStart"/><t:FieldURI FieldURI="calendar:CalendarItemType"/><t:FieldURI FieldURI="calendar:UID"/></t:AdditionalProperties></m:ItemShape>'
 # view MAX START END - a CalendarView FindItem on alice's calendar (MAX empty: no limit)
@@ -86,13 +43,13 @@ view() {
 SERIES='{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Team call","Start":"2026-03-16T09:00:00","End":"2026-03-16T09:30:00","StartTimeZone":"W. Europe Standard Time","EndTimeZone":"W. Europe Standard Time","Location":"Room 1","Recurrence":{"Pattern":{"Type":"WeeklyRecurrence","Interval":"1","DaysOfWeek":"Monday Thursday","FirstDayOfWeek":"Monday"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-03-16","NumberOfOccurrences":"8"}},"DeletedOccurrences":["2026-03-30T07:00:00Z"],"ModifiedOccurrences":[{"OriginalStart":"2026-03-23T08:00:00Z","Subject":"Team call (moved)","Start":"2026-03-23T10:00:00Z","End":"2026-03-23T10:30:00Z"}]}}'
 
 @test "exchangelib: single, all-day and a weekly series with an exception and a deletion round-trip" {
-	run timeout 60 /usr/bin/python3 "$CLIENTS/exchangelib_calendar.py" "$URL" "$BATS_TEST_TMPDIR/cred"
+	run timeout 60 "$PYTHON" "$CLIENTS/exchangelib_calendar.py" "$URL" "$BATS_FILE_TMPDIR/cred"
 	assert_success
 	assert_output --partial 'exchangelib calendar ok'
 	ids=$(printf '%s\n' "$output" | grep '^{')
 	curl -s "$CTL/dump?mailbox=$ALICE&folder=calendar" >"$BATS_TEST_TMPDIR/dump"
 	# what the fake stores is what exchangelib wrote
-	run /usr/bin/python3 - "$BATS_TEST_TMPDIR/dump" "$ids" <<'EOF'
+	run "$PYTHON" - "$BATS_TEST_TMPDIR/dump" "$ids" <<'EOF'
 import json, sys
 dump = json.load(open(sys.argv[1]))
 ids = json.loads(sys.argv[2])
@@ -119,7 +76,7 @@ EOF
 }
 
 @test "exchangelib's single meeting is stored with attendees, zone and op id" {
-	run timeout 60 /usr/bin/python3 - "$URL" "$BATS_TEST_TMPDIR/cred" "$CLIENTS" <<'EOF'
+	run timeout 60 "$PYTHON" - "$URL" "$BATS_FILE_TMPDIR/cred" "$CLIENTS" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[3])
 import exchangelib_calendar  # registers the op id extended property
@@ -152,8 +109,8 @@ EOF
 }
 
 @test "CalendarView expands a series: occurrences, the exception, no deleted one, singles" {
-	ctl create "$SERIES" >/dev/null
-	ctl create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Lunch","Start":"2026-03-20T11:00:00Z","End":"2026-03-20T12:00:00Z"}}' >/dev/null
+	fake_ctl EWS create "$SERIES" >/dev/null
+	fake_ctl EWS create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Lunch","Start":"2026-03-20T11:00:00Z","End":"2026-03-20T12:00:00Z"}}' >/dev/null
 	run view "" 2026-03-01T00:00:00Z 2026-05-01T00:00:00Z
 	assert_output 200
 	run xget './/t:CalendarItem/t:CalendarItemType'
@@ -170,7 +127,7 @@ EOF
 }
 
 @test "CalendarView limits: MaxEntriesReturned, two years, end before start, not a calendar" {
-	ctl create "$SERIES" >/dev/null
+	fake_ctl EWS create "$SERIES" >/dev/null
 	run view 3 2026-03-01T00:00:00Z 2026-05-01T00:00:00Z
 	assert_output 200
 	run xget './/m:RootFolder' IncludesLastItemInRange
@@ -196,8 +153,8 @@ EOF
 	assert_output ErrorCalendarFolderIsInvalidForCalendarView
 	# two daily series: 1460 entries in two years, over Exchange's find count limit
 	local daily='{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Daily","Start":"2026-01-01T08:00:00Z","End":"2026-01-01T08:15:00Z","Recurrence":{"Pattern":{"Type":"DailyRecurrence","Interval":"1"},"Range":{"Type":"NoEndRecurrence","StartDate":"2026-01-01"}}}}'
-	ctl create "$daily" >/dev/null
-	ctl create "$daily" >/dev/null
+	fake_ctl EWS create "$daily" >/dev/null
+	fake_ctl EWS create "$daily" >/dev/null
 	run view "" 2026-01-01T00:00:00Z 2028-01-01T00:00:00Z
 	run xget './/m:ResponseCode'
 	assert_output ErrorExceededFindCountLimit
@@ -209,7 +166,7 @@ EOF
 }
 
 @test "GetItem: occurrence ids, OccurrenceItemId, RecurringMasterItemId and bad ids" {
-	master=$(ctl create "$SERIES" | jget 'd["id"]')
+	master=$(fake_ctl EWS create "$SERIES" | jget 'd["id"]')
 	get() { soap "<m:GetItem>$SHAPE<m:ItemIds>$1</m:ItemIds></m:GetItem>"; }
 	run get "<t:OccurrenceItemId RecurringMasterId=\"$master\" InstanceIndex=\"2\"/><t:OccurrenceItemId RecurringMasterId=\"$master\" InstanceIndex=\"3\"/><t:OccurrenceItemId RecurringMasterId=\"$master\" InstanceIndex=\"5\"/><t:OccurrenceItemId RecurringMasterId=\"$master\" InstanceIndex=\"9\"/><t:ItemId Id=\"bm90LWFuLWlk\"/><t:ItemId Id=\"${master%????}AAAA\"/>"
 	assert_output 200
@@ -243,8 +200,8 @@ EOF
 		[ -n "${1:-}" ] && st="<m:SyncState>$1</m:SyncState>"
 		soap "<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:SyncFolderId><t:DistinguishedFolderId Id=\"calendar\"/></m:SyncFolderId>$st<m:MaxChangesReturned>512</m:MaxChangesReturned></m:SyncFolderItems>" >/dev/null
 	}
-	master=$(ctl create "$SERIES" | jget 'd["id"]')
-	single=$(ctl create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Lunch","Start":"2026-03-20T11:00:00Z","End":"2026-03-20T12:00:00Z"}}' | jget 'd["id"]')
+	master=$(fake_ctl EWS create "$SERIES" | jget 'd["id"]')
+	single=$(fake_ctl EWS create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Lunch","Start":"2026-03-20T11:00:00Z","End":"2026-03-20T12:00:00Z"}}' | jget 'd["id"]')
 	sync
 	run xget './/m:Changes/t:Create/t:CalendarItem/t:ItemId' Id
 	assert_output "$(printf '%s\n%s' "$master" "$single")"
@@ -254,12 +211,12 @@ EOF
 	run soap "<m:DeleteItem DeleteType=\"MoveToDeletedItems\" SendMeetingCancellations=\"SendToNone\"><m:ItemIds><t:ItemId Id=\"$occ\"/></m:ItemIds></m:DeleteItem>"
 	run xget './/m:ResponseCode'
 	assert_output NoError
-	ctl edit "{\"mailbox\":\"$ALICE\",\"id\":\"$single\",\"set\":{\"Location\":\"Canteen\"}}" >/dev/null
+	fake_ctl EWS edit "{\"mailbox\":\"$ALICE\",\"id\":\"$single\",\"set\":{\"Location\":\"Canteen\"}}" >/dev/null
 	sync "$state"
 	run xget './/m:Changes/t:Update/t:CalendarItem/t:ItemId' Id
 	assert_output "$(printf '%s\n%s' "$master" "$single")"
 	state=$(xget './/m:SyncState')
-	ctl delete "{\"mailbox\":\"$ALICE\",\"id\":\"$single\"}" >/dev/null
+	fake_ctl EWS delete "{\"mailbox\":\"$ALICE\",\"id\":\"$single\"}" >/dev/null
 	sync "$state"
 	run xget './/m:Changes/t:Delete/t:ItemId' Id
 	assert_output "$single"
@@ -268,7 +225,7 @@ EOF
 }
 
 @test "UpdateItem on an occurrence makes an exception with the occurrence's id; bad values fail" {
-	master=$(ctl create "$SERIES" | jget 'd["id"]')
+	master=$(fake_ctl EWS create "$SERIES" | jget 'd["id"]')
 	soap "<m:GetItem>$SHAPE<m:ItemIds><t:OccurrenceItemId RecurringMasterId=\"$master\" InstanceIndex=\"2\"/></m:ItemIds></m:GetItem>" >/dev/null
 	occ=$(xget './/t:CalendarItem/t:ItemId' Id)
 	ck=$(xget './/t:CalendarItem/t:ItemId' ChangeKey)
@@ -293,11 +250,11 @@ EOF
 }
 
 @test "monthly and yearly patterns, NoEnd and EndDate ranges expand as in Outlook" {
-	ctl create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Last weekday","Start":"2026-01-30T17:00:00Z","End":"2026-01-30T18:00:00Z","StartTimeZone":"GMT Standard Time","Recurrence":{"Pattern":{"Type":"RelativeMonthlyRecurrence","Interval":"1","DaysOfWeek":"Weekday","DayOfWeekIndex":"Last"},"Range":{"Type":"NoEndRecurrence","StartDate":"2026-01-01"}}}}' >/dev/null
-	ctl create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Day 31","Start":"2026-01-31T08:00:00Z","End":"2026-01-31T09:00:00Z","Recurrence":{"Pattern":{"Type":"AbsoluteMonthlyRecurrence","Interval":"1","DayOfMonth":"31"},"Range":{"Type":"EndDateRecurrence","StartDate":"2026-01-31","EndDate":"2026-04-30"}}}}' >/dev/null
-	ctl create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Anniversary","Start":"2026-06-15T08:00:00Z","End":"2026-06-15T09:00:00Z","Recurrence":{"Pattern":{"Type":"AbsoluteYearlyRecurrence","DayOfMonth":"15","Month":"June"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-06-15","NumberOfOccurrences":"3"}}}}' >/dev/null
+	fake_ctl EWS create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Last weekday","Start":"2026-01-30T17:00:00Z","End":"2026-01-30T18:00:00Z","StartTimeZone":"GMT Standard Time","Recurrence":{"Pattern":{"Type":"RelativeMonthlyRecurrence","Interval":"1","DaysOfWeek":"Weekday","DayOfWeekIndex":"Last"},"Range":{"Type":"NoEndRecurrence","StartDate":"2026-01-01"}}}}' >/dev/null
+	fake_ctl EWS create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Day 31","Start":"2026-01-31T08:00:00Z","End":"2026-01-31T09:00:00Z","Recurrence":{"Pattern":{"Type":"AbsoluteMonthlyRecurrence","Interval":"1","DayOfMonth":"31"},"Range":{"Type":"EndDateRecurrence","StartDate":"2026-01-31","EndDate":"2026-04-30"}}}}' >/dev/null
+	fake_ctl EWS create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Anniversary","Start":"2026-06-15T08:00:00Z","End":"2026-06-15T09:00:00Z","Recurrence":{"Pattern":{"Type":"AbsoluteYearlyRecurrence","DayOfMonth":"15","Month":"June"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-06-15","NumberOfOccurrences":"3"}}}}' >/dev/null
 	view "" 2026-01-01T00:00:00Z 2027-12-31T00:00:00Z
-	run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out" <<'EOF'
+	run "$PYTHON" - "$BATS_TEST_TMPDIR/out" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 t = "{http://schemas.microsoft.com/exchange/services/2006/types}"
 got = {}

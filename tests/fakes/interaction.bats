@@ -1,60 +1,67 @@
 #!/usr/bin/env bats
-# interaction_fake.bats - contract tests of the InterAction reference server
+# interaction.bats - contract tests of the InterAction reference server
 # (tests/fakes/interaction/interaction_server.py) against man/oisync-interaction-api.7.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load ../helper
 
-SERVER="$BATS_TEST_DIRNAME/fakes/interaction/interaction_server.py"
-SEED="$BATS_TEST_DIRNAME/fakes/interaction/seed_example.json"
-MANPAGE="$BATS_TEST_DIRNAME/../man/oisync-interaction-api.7"
+SERVER="$FAKES/interaction/interaction_server.py"
+SEED="$FAKES/interaction/seed_example.json"
+MANPAGE="$ROOT/man/oisync-interaction-api.7"
 
-# Secrets are made at run time and kept in 0600 files, never on a command line:
-# curl reads the Authorization header and the token form from files.
+rand() {
+	head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'
+}
+
+# One server for the file, reset before every test; a test that needs other
+# flags or a restart starts its own (start_server). Secrets are made at run
+# time and kept in 0600 files, never on a command line: curl reads the
+# Authorization header and the token form from files.
+setup_file() {
+	(umask 077
+	 printf 'oisync:%s\ntoken:%s\n' "$(rand)" "$(rand)" >"$BATS_FILE_TMPDIR/clients")
+	start_fake IA interaction/interaction_server.py --seed "$SEED" \
+		--clients-file "$BATS_FILE_TMPDIR/clients"
+}
+
+teardown_file() {
+	stop_fake IA
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
-	(umask 077
-	 printf 'oisync:%s\ntoken:%s\n' "$(rand)" "$(rand)" >"$T/clients")
-	SECRET=$(sed -n 's/^oisync://p' "$T/clients")
-	TOKEN=$(sed -n 's/^token://p' "$T/clients")
+	CLIENTS_FILE="$BATS_FILE_TMPDIR/clients"
+	SECRET=$(sed -n 's/^oisync://p' "$CLIENTS_FILE")
+	TOKEN=$(sed -n 's/^token://p' "$CLIENTS_FILE")
 	(umask 077
 	 printf 'Authorization: Bearer %s\n' "$TOKEN" >"$T/auth.hdr"
 	 printf 'grant_type=client_credentials&client_id=oisync&client_secret=%s' \
 		"$SECRET" >"$T/token.form")
-	SERVER_PID=
+	use_server IA
+	reset_fake IA
 }
 
 teardown() {
 	stop_server
 }
 
-rand() {
-	head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'
+# use_server NAME: PORT, HOST and BASE point at fake NAME.
+use_server() {
+	local port="${1}_PORT"
+	PORT=${!port}
+	HOST="http://127.0.0.1:$PORT"
+	BASE="$HOST/api/v1"
 }
 
-# start_server [ARGS...]: seed, clients file and port file are added.
+# start_server [ARGS...]: a server of the test's own, with $SEED and the
+# clients file; PORT, HOST and BASE point at it.
 start_server() {
-	rm -f "$T/port"
-	/usr/bin/python3 "$SERVER" --port 0 --port-file "$T/port" --seed "$SEED" \
-		--clients-file "$T/clients" "$@" 2>>"$T/server.log" &
-	SERVER_PID=$!
-	local i
-	for i in $(seq 50); do
-		[ -s "$T/port" ] && break
-		sleep 0.1
-	done
-	[ -s "$T/port" ] || { cat "$T/server.log" >&2; return 1; }
-	PORT=$(cat "$T/port")
-	ROOT="http://127.0.0.1:$PORT"
-	BASE="$ROOT/api/v1"
+	start_fake SOLO interaction/interaction_server.py --seed "$SEED" \
+		--clients-file "$CLIENTS_FILE" "$@"
+	use_server SOLO
 }
 
 stop_server() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=
-	fi
+	stop_fake SOLO
 }
 
 # api METHOD PATH [CURL ARGS...]: authorized request; sets CODE and BODY,
@@ -94,7 +101,7 @@ expect() { # STATUS [ERROR_CODE]
 
 # fake ENDPOINT JSON: POST to a control endpoint.
 fake() {
-	raw POST "$ROOT/_fake/$1" --json "$2"
+	raw POST "$HOST/_fake/$1" --json "$2"
 }
 
 full_cursor() { # USER: cursor of a full read
@@ -108,7 +115,7 @@ feed() { # USER CURSOR [LIMIT]
 }
 
 @test "--help describes the options and the control endpoints" {
-	run /usr/bin/python3 "$SERVER" --help
+	run "$PYTHON" "$SERVER" --help
 	assert_success
 	assert_output --partial "--port-file"
 	assert_output --partial "--clients-file"
@@ -121,19 +128,19 @@ feed() { # USER CURSOR [LIMIT]
 	[[ "$PORT" =~ ^[0-9]+$ ]]
 	run ss -ltnH "sport = :$PORT"
 	assert_output --partial "127.0.0.1:$PORT"
-	kill -TERM "$SERVER_PID"
+	kill -TERM "$SOLO_PID"
 	st=0
-	wait "$SERVER_PID" || st=$?
-	SERVER_PID=
+	wait "$SOLO_PID" || st=$?
+	SOLO_PID=
 	assert_equal "$st" 0
+	[ ! -e "$T/SOLO.port" ]
 }
 
 @test "client credentials give a bearer token the API accepts" {
-	start_server --token-ttl 120
-	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	raw POST "$HOST/oauth/token" --data @"$T/token.form"
 	expect 200
 	assert_equal "$(jqb .token_type)" Bearer
-	assert_equal "$(jqb .expires_in)" 120
+	assert_equal "$(jqb .expires_in)" 3600
 	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/issued.hdr")
 	raw GET "$BASE/users" -H @"$T/issued.hdr"
 	expect 200
@@ -141,15 +148,14 @@ feed() { # USER CURSOR [LIMIT]
 	# Basic client authentication works too.
 	(umask 077; printf 'Authorization: Basic %s\n' "$(printf 'oisync:%s' "$SECRET" | base64 -w0)" \
 		>"$T/basic.hdr")
-	raw POST "$ROOT/oauth/token" -H @"$T/basic.hdr" --data grant_type=client_credentials
+	raw POST "$HOST/oauth/token" -H @"$T/basic.hdr" --data grant_type=client_credentials
 	expect 200
 }
 
 @test "bad credentials, grant type, missing and unknown tokens are refused" {
-	start_server
-	raw POST "$ROOT/oauth/token" --data 'grant_type=client_credentials&client_id=oisync&client_secret=wrong'
+	raw POST "$HOST/oauth/token" --data 'grant_type=client_credentials&client_id=oisync&client_secret=wrong'
 	expect 401 invalid_client
-	raw POST "$ROOT/oauth/token" --data 'grant_type=password&client_id=oisync'
+	raw POST "$HOST/oauth/token" --data 'grant_type=password&client_id=oisync'
 	expect 400 unsupported_grant_type
 	raw GET "$BASE/users"
 	expect 401 unauthorized
@@ -159,22 +165,35 @@ feed() { # USER CURSOR [LIMIT]
 	assert_equal "$(header Content-Type)" "application/json; charset=utf-8"
 }
 
-@test "issued tokens expire after --token-ttl; static tokens do not" {
-	start_server --token-ttl 1
-	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+@test "issued tokens expire after --token-ttl on the fake's clock; static tokens do not; reset forgets them" {
+	start_server --token-ttl 120
+	raw POST "$HOST/oauth/token" --data @"$T/token.form"
 	expect 200
+	assert_equal "$(jqb .expires_in)" 120
 	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/issued.hdr")
 	raw GET "$BASE/users" -H @"$T/issued.hdr"
 	expect 200
-	sleep 1.2
+	# Time moves on the fake's clock, not by sleeping: half the life, then past it.
+	fake clock '{"advance_s": 60}'
+	expect 200
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 200
+	fake clock '{"advance_s": 61}'
 	raw GET "$BASE/users" -H @"$T/issued.hdr"
 	expect 401 unauthorized
 	api GET /users
 	expect 200
+	# A reset forgets the tokens it issued.
+	raw POST "$HOST/oauth/token" --data @"$T/token.form"
+	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/issued.hdr")
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 200
+	reset_fake SOLO
+	raw GET "$BASE/users" -H @"$T/issued.hdr"
+	expect 401 unauthorized
 }
 
 @test "list paging: limit, next token, one cursor for the whole read" {
-	start_server
 	api GET "/users/alice/contacts?limit=2"
 	expect 200
 	assert_equal "$(jqb '[.contacts[].id]|join(",")')" "c-000001,c-000002"
@@ -210,7 +229,6 @@ feed() { # USER CURSOR [LIMIT]
 }
 
 @test "user view merges the user's per-user fields; firm view has none" {
-	start_server
 	api GET /users/alice/contacts/c-000001
 	expect 200
 	assert_equal "$(header ETag)" '"3"'
@@ -236,7 +254,6 @@ feed() { # USER CURSOR [LIMIT]
 }
 
 @test "per-user fields are isolated between two users; firm fields are shared" {
-	start_server
 	api PATCH /users/alice/contacts/c-000001 -H 'If-Match: "3"' \
 		--json '{"goes_by":"Annie L.","my_notes":"alice only","categories":["X"],"private":true}'
 	expect 200
@@ -274,7 +291,6 @@ firm_version() { # ID
 }
 
 @test "a per-user change by bob leaves alice's view version alone; her If-Match PATCH succeeds" {
-	start_server
 	va=$(view_version alice c-000001)
 	assert_equal "$va" 3
 	assert_equal "$(view_version bob c-000001)" 3
@@ -305,7 +321,6 @@ firm_version() { # ID
 }
 
 @test "a firm change raises both users' view versions and shows in both feeds" {
-	start_server
 	# Give the users different view versions: firm 3, Alice +0, Bob +1.
 	fake edit '{"user":"bob","contact_id":"c-000001","set":{"goes_by":"A."}}'
 	ca=$(full_cursor alice)
@@ -342,7 +357,6 @@ firm_version() { # ID
 }
 
 @test "bob's per-user change raises bob's version and shows only in bob's feed" {
-	start_server
 	ca=$(full_cursor alice)
 	cb=$(full_cursor bob)
 	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 3' --json '{"categories":["Referrals","Tax"]}'
@@ -369,7 +383,6 @@ firm_version() { # ID
 }
 
 @test "per-user version: 0 on add, 1 when PUT adds with fields, starts over after removal" {
-	start_server
 	assert_equal "$(firm_version c-000004)" 1
 	api PUT /users/alice/contacts/c-000004
 	expect 201
@@ -381,7 +394,7 @@ firm_version() { # ID
 	api PUT /users/alice/contacts/c-000004 --json '{"goes_by":"U"}'
 	expect 200
 	assert_equal "$(jqb .version)" 2
-	raw GET "$ROOT/_fake/dump"
+	raw GET "$HOST/_fake/dump"
 	assert_equal "$(jqb '.lists.alice["c-000004"].version')" 1
 	assert_equal "$(jqb '.contacts["c-000004"].version')" 1
 	api DELETE /users/alice/contacts/c-000004 -H 'If-Match: "2"'
@@ -400,7 +413,6 @@ firm_version() { # ID
 }
 
 @test "full read then feed: firm changes reach every holder, per-user ones only their user" {
-	start_server
 	ca=$(full_cursor alice)
 	cb=$(full_cursor bob)
 	feed alice "$ca"
@@ -431,7 +443,6 @@ firm_version() { # ID
 }
 
 @test "membership: add and remove show in the feed; removal never deletes the firm contact" {
-	start_server
 	c=$(full_cursor alice)
 	api PUT /users/alice/contacts/c-000004 --json '{"categories":["Vendors"]}'
 	expect 201
@@ -477,7 +488,6 @@ firm_version() { # ID
 }
 
 @test "feed collapses changes of one contact and pages with more" {
-	start_server
 	c=$(full_cursor alice)
 	for t in A B C; do
 		fake edit "{\"user\":\"alice\",\"contact_id\":\"c-000002\",\"set\":{\"job_title\":\"$t\"}}"
@@ -524,7 +534,6 @@ firm_version() { # ID
 }
 
 @test "If-Match: quoted or bare version; 412 on mismatch; 428 without it" {
-	start_server
 	api PATCH /contacts/c-000002 --json '{"job_title":"GC"}'
 	expect 428 precondition_required
 	api PATCH /users/alice/contacts/c-000002 --json '{"job_title":"GC"}'
@@ -552,7 +561,6 @@ firm_version() { # ID
 }
 
 @test "PATCH merges nested objects key by key; empty or null clears" {
-	start_server
 	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json \
 		'{"emails":{"home":null,"other":"ann@other.example"},"phones":{"mobile":""},"addresses":{"business":{"city":"Boston"},"home":{"city":"Salem"}},"suffix":null,"custom":["a"],"mailing_address":"home"}'
 	expect 200
@@ -572,7 +580,6 @@ firm_version() { # ID
 }
 
 @test "bad bodies: unknown field named, bad JSON, wrong types, per-user field on a firm route" {
-	start_server
 	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"shoe_size":"9"}'
 	expect 400 bad_request
 	[[ "$(jqb .error.message)" == *"'shoe_size'"* ]]
@@ -602,7 +609,6 @@ firm_version() { # ID
 }
 
 @test "POST /contacts with external_refs; search by e-mail and external_ref; 409 on a taken ref" {
-	start_server
 	api POST /contacts --json '{"first_name":"Eve","last_name":"Stone","emails":{"home":"Eve@Stone.example"},"external_refs":["oisync:op:1"]}'
 	expect 201
 	id=$(jqb .id)
@@ -633,7 +639,6 @@ firm_version() { # ID
 }
 
 @test "faults: 429 with Retry-After, 503, latency, dropped and truncated replies" {
-	start_server
 	fake faults '{"http_status":{"code":429,"next":1,"retry_after":2}}'
 	expect 200
 	api GET /users
@@ -660,39 +665,39 @@ firm_version() { # ID
 	assert_equal "$status" 52
 	api GET /contacts/c-000002
 	assert_equal "$(jqb .job_title)" Y
-	fake faults '{"latency_ms":300}'
-	s=$(date +%s%N)
+	# Latency is counted, not timed: one request held back 50 ms.
+	fake faults '{"latency_ms":50}'
 	api GET /users
 	expect 200
-	[ $(( ($(date +%s%N) - s) / 1000000 )) -ge 300 ]
+	raw GET "$HOST/_fake/stats"
+	assert_equal "$(jqb -c '[.delayed, .delayed_ms]')" '[1,50]'
 	fake faults '{}'
-	raw GET "$ROOT/_fake/faults"
+	raw GET "$HOST/_fake/faults"
 	assert_equal "$(jqb -c .faults)" '{}'
 	fake faults '{"http_status":{"code":418}}'
 	expect 400 bad_request
 }
 
 @test "stats count requests per route and method; dump shows the state" {
-	start_server
 	api GET /users
 	api GET /users/alice/contacts/c-000001
 	api GET /users/bob/contacts/c-000001
-	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
-	raw GET "$ROOT/_fake/stats"
+	raw POST "$HOST/oauth/token" --data @"$T/token.form"
+	raw GET "$HOST/_fake/stats"
 	expect 200
 	assert_equal "$(jqb '.requests["GET /api/v1/users/{uid}/contacts/{id}"]')" 2
 	assert_equal "$(jqb '.requests["GET /api/v1/users"]')" 1
 	assert_equal "$(jqb '.requests["POST /oauth/token"]')" 1
 	assert_equal "$(jqb .total)" 4
-	raw DELETE "$ROOT/_fake/stats"
-	expect 204
-	raw GET "$ROOT/_fake/dump"
+	raw POST "$HOST/_fake/stats/reset"
+	expect 200
+	raw GET "$HOST/_fake/dump"
 	expect 200
 	assert_equal "$(jqb '.contacts["c-000001"].version')" 3
 	assert_equal "$(jqb '.lists.alice["c-000001"].goes_by')" Annie
 	assert_equal "$(jqb '.lists.alice["c-000001"].version')" 0
 	assert_equal "$(jqb '.users|length')" 2
-	raw GET "$ROOT/_fake/stats"
+	raw GET "$HOST/_fake/stats"
 	assert_equal "$(jqb .total)" 0
 }
 
@@ -715,6 +720,62 @@ firm_version() { # ID
 	assert_equal "$(jqb -c '[.changes[].contact.id]')" '["c-000002"]'
 	ls -A "$T/data" >"$T/files"
 	assert_equal "$(cat "$T/files")" state.json
+	# A reset starts over from the seed, on disk too.
+	reset_fake SOLO
+	run grep -c kept "$T/data/state.json"
+	assert_output 0
+	feed alice "$c"
+	expect 410 cursor_expired
+}
+
+@test "reset: the seed again, a new generation; faults, stats and clock as at start" {
+	c=$(full_cursor alice)
+	fake edit '{"contact_id":"c-000001","set":{"job_title":"Reset me"}}'
+	expect 200
+	fake faults '{"http_status":{"code":503,"next":5}}'
+	raw GET "$HOST/_fake/clock"
+	before=$(jqb .now)
+	fake clock '{"advance_s": 86400}'
+	reset_fake IA
+	# No fault left; the old cursor is of another generation.
+	api GET /contacts/c-000001
+	expect 200
+	[ "$(jqb .job_title)" != "Reset me" ]
+	feed alice "$c"
+	expect 410 cursor_expired
+	raw GET "$HOST/_fake/faults"
+	assert_equal "$(jqb -c .faults)" '{}'
+	raw GET "$HOST/_fake/stats"
+	assert_equal "$(jqb -c '[.total, .faults_fired.http_status]')" '[2,0]'
+	# The day added is gone: the clock is back within the hour.
+	raw GET "$HOST/_fake/clock"
+	jq -en --arg a "$(jqb .now)" --arg b "$before" '($a | fromdate) - ($b | fromdate) < 3600'
+	# A seed that cannot be loaded is refused and changes nothing.
+	echo '{"users": [{"id": ""}]}' >"$T/bad.json"
+	fake reset "{\"seed\": \"$T/bad.json\"}"
+	expect 400 bad_request
+	fake reset '{"seed": "relative.json"}'
+	expect 400 bad_request
+	api GET /users
+	assert_equal "$(jqb '[.users[].id]|join(",")')" "alice,bob"
+}
+
+@test "the clock: updated_at, the change log and the Date header follow POST /_fake/clock" {
+	fake clock '{"set": "2031-05-06T07:08:00Z"}'
+	expect 200
+	[[ "$(jqb .now)" == 2031-05-06T07:08:* ]]
+	fake edit '{"contact_id":"c-000001","set":{"job_title":"Timed"}}'
+	api GET /contacts/c-000001
+	[[ "$(jqb .updated_at)" == 2031-05-06T07:08:* ]]
+	[[ "$(header Date)" == "Tue, 06 May 2031 07:08:"* ]]
+	fake clock '{"advance_s": -86400}'
+	fake edit '{"contact_id":"c-000001","set":{"job_title":"Earlier"}}'
+	raw GET "$HOST/_fake/dump"
+	assert_equal "$(jqb -r '[.log[-2:][].at[:16]] | join(" ")')" "2031-05-06T07:08 2031-05-05T07:08"
+	fake clock '{"advance_s": "soon"}'
+	expect 400 bad_request
+	fake clock '{"set": "tomorrow"}'
+	expect 400 bad_request
 }
 
 @test "--data-dir upgrades a state file of format 1 (one version per contact)" {
@@ -734,13 +795,12 @@ firm_version() { # ID
 	api PATCH /users/bob/contacts/c-000001 -H 'If-Match: 4' --json '{"my_notes":"b"}'
 	expect 200
 	assert_equal "$(view_version alice c-000001)" 4
-	raw GET "$ROOT/_fake/dump"
+	raw GET "$HOST/_fake/dump"
 	assert_equal "$(jqb .format)" oisync-interaction-fake/2
 	assert_equal "$(jqb '.lists.bob["c-000001"].version')" 1
 }
 
 @test "HTTP/1.1 keep-alive with exact Content-Length" {
-	start_server
 	run curl -sS -v -H @"$T/auth.hdr" "$BASE/users" "$BASE/users/alice/contacts/c-000001"
 	assert_success
 	assert_output --partial "Re-using existing connection"
@@ -753,15 +813,13 @@ firm_version() { # ID
 # ---------------------------------------------------------------- appointments
 
 @test "activity types come from the seed; defaults without" {
-	start_server
 	api GET /activity-types
 	expect 200
 	assert_equal "$(jqb -c '[.types[]|[.id,.name,.appointment]]')" \
 		'[["meeting","Meeting",true],["call","Call",true],["email","E-mail",false]]'
-	stop_server
 	jq 'del(.appointments) | .activity_types = [{"id":"mtg","name":"Client meeting","appointment":true},{"id":"note","name":"Note"}]' \
 		"$SEED" >"$T/seed.json"
-	SEED="$T/seed.json" start_server
+	reset_fake IA "$T/seed.json"
 	api GET /activity-types
 	assert_equal "$(jqb -c '[.types[]|[.id,.appointment]]')" '[["mtg",true],["note",false]]'
 	# a type is given by id or name and stored by name; not usable ones are 400
@@ -776,7 +834,6 @@ firm_version() { # ID
 }
 
 @test "appointments: create, read, PATCH with If-Match (only keys sent change), DELETE" {
-	start_server
 	api POST /users/alice/appointments --json '{"subject":"Kick-off","type":"Call","start":"2099-05-04T10:00:00+02:00","end":"2099-05-04T11:00:00+02:00","time_zone":"Europe/Berlin","notes":"agenda","categories":["Clients"],"external_refs":["oisync:op:a1"],"owner":"bob","status":"activity"}'
 	expect 201
 	id=$(jqb .id)
@@ -826,7 +883,6 @@ firm_version() { # ID
 }
 
 @test "appointments: bad bodies are 400 naming the field; nothing is written" {
-	start_server
 	ok='"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"'
 	for body in '{"subject":"x"}' "{$ok,\"shoe_size\":1}" "{$ok,\"attendees\":[{\"email\":\"a@b\",\"phone\":\"1\"}]}" \
 		"{$ok,\"attendees\":[{\"role\":\"chair\"}]}" "{$ok,\"show_as\":\"away\"}" "{$ok,\"private\":\"yes\"}" \
@@ -850,7 +906,6 @@ firm_version() { # ID
 }
 
 @test "appointment listing: range overlap, paging, one cursor for the whole read" {
-	start_server
 	api GET /users/alice/appointments
 	expect 200
 	assert_equal "$(jqb -c '[.appointments[]|[.id,.status,.owner]]')" \
@@ -902,7 +957,6 @@ firm_version() { # ID
 }
 
 @test "complete: a past appointment becomes an activity; 409 not_past for a future one" {
-	start_server
 	c=$(full_cursor alice)
 	api POST /appointments/a-000002/complete -H 'If-Match: 1'
 	expect 409 not_past
@@ -927,7 +981,6 @@ firm_version() { # ID
 }
 
 @test "attendees are matched to firm contacts by e-mail; contact_id is the server's" {
-	start_server
 	api GET /appointments/a-000001
 	assert_equal "$(jqb -c '[.attendees[]|[.email,.role,.contact_id]]')" \
 		'[["ann.lee@ACME.example","required","c-000001"],["guest@nowhere.example","optional",null]]'
@@ -943,7 +996,6 @@ firm_version() { # ID
 }
 
 @test "appointments by external_ref; a ref names one appointment (409)" {
-	start_server
 	api POST /users/bob/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","external_refs":["oisync:op:77"]}'
 	expect 201
 	id=$(jqb .id)
@@ -964,7 +1016,6 @@ firm_version() { # ID
 }
 
 @test "the owner's feed carries appointment upserts and deletes with kind; other users' do not" {
-	start_server
 	ca=$(full_cursor alice)
 	cb=$(full_cursor bob)
 	api POST /users/alice/appointments --json '{"subject":"n","start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
@@ -1011,13 +1062,12 @@ firm_version() { # ID
 # as_oisync: later api calls use a token issued to the client "oisync", whose
 # rights the seed restricts (the static token is no client: no rights apply).
 as_oisync() {
-	raw POST "$ROOT/oauth/token" --data @"$T/token.form"
+	raw POST "$HOST/oauth/token" --data @"$T/token.form"
 	expect 200
 	(umask 077; printf 'Authorization: Bearer %s\n' "$(jqb .access_token)" >"$T/auth.hdr")
 }
 
 @test "rights: a write changing a read-only field of the client is 403 field_forbidden; nothing written" {
-	start_server
 	as_oisync
 	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"job_title":"Head","custom":["x"]}'
 	expect 403 field_forbidden
@@ -1051,7 +1101,7 @@ as_oisync() {
 @test "rights: \"*\" holds for every client; dotted nested fields and per-user fields" {
 	jq '.rights = {"*":{"read_only_fields":["emails.business","addresses.business.city","goes_by"]}}' \
 		"$SEED" >"$T/seed.json"
-	SEED="$T/seed.json" start_server
+	reset_fake IA "$T/seed.json"
 	api PATCH /contacts/c-000001 -H 'If-Match: 3' --json '{"emails":{"home":"new@home.example"}}'
 	expect 200
 	api PATCH /contacts/c-000001 -H 'If-Match: 4' --json '{"emails":{"business":"b@acme.example"}}'
@@ -1072,17 +1122,15 @@ as_oisync() {
 	expect 404 not_found
 	api PUT /users/alice/contacts/c-000004 --json '{"my_notes":"n"}'
 	expect 201
-	raw GET "$ROOT/_fake/dump"
+	raw GET "$HOST/_fake/dump"
 	assert_equal "$(jqb -c '[.contacts["c-000001"].version,.contacts["c-000001"].emails.business]')" '[5,"Ann.Lee@acme.example"]'
-	stop_server
 	jq '.rights = {"oisync":{"read_only_fields":["shoe_size"]}}' "$SEED" >"$T/bad.json"
-	run /usr/bin/python3 "$SERVER" --port 0 --seed "$T/bad.json"
+	run "$PYTHON" "$SERVER" --port 0 --seed "$T/bad.json"
 	assert_equal "$status" 78
 	assert_output --partial "shoe_size"
 }
 
 @test "private contacts: hidden from other users (GET and search with as_user, PUT, attendees)" {
-	start_server
 	ca=$(full_cursor alice)
 	api POST /users/bob/contacts --json '{"first_name":"Pat","emails":{"business":"pat@secret.example"},"private":true,"goes_by":"P","external_refs":["oisync:op:p1"]}'
 	expect 201
@@ -1134,7 +1182,6 @@ as_oisync() {
 }
 
 @test "private contacts: visible to the owner's proxies, in their lists and feeds" {
-	start_server
 	cb=$(full_cursor bob)
 	# bob is alice's proxy (seed "proxy_for":["alice"])
 	api GET /users
@@ -1170,15 +1217,14 @@ as_oisync() {
 	expect 200
 	stop_server
 	jq '.lists.alice += [{"id":"c-000009"}]' "$T/seed.json" >"$T/bad.json"
-	run /usr/bin/python3 "$SERVER" --port 0 --seed "$T/bad.json"
+	run "$PYTHON" "$SERVER" --port 0 --seed "$T/bad.json"
 	assert_equal "$status" 78
 	assert_output --partial "private"
 }
 
 @test "man page EXAMPLES match the server" {
 	[ -f "$MANPAGE" ] || skip "no man page"
-	start_server
-	run /usr/bin/python3 - "$MANPAGE" "$PORT" "$T/clients" <<'EOF'
+	run "$PYTHON" - "$MANPAGE" "$PORT" "$CLIENTS_FILE" <<'EOF'
 # Send every request of the man page's EXAMPLES in order and compare the reply:
 # status line, the headers shown, and the JSON shown (a subset of the reply:
 # objects may leave keys out; "<...>" strings match any string).

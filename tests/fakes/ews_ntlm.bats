@@ -1,44 +1,39 @@
 #!/usr/bin/env bats
 # ews_ntlm.bats - NTLM in the fake EWS server (tests/fakes/ews/ews_ntlm.py), proven against
-# curl, an independent NTLM library (python3-ntlm-auth), exchangelib and oisync-extract.
+# curl, an independent NTLM library (python3-ntlm-auth) and exchangelib
+# (oisync-extract over NTLM: tests/extract_ntlm.bats).
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load ../helper
 
-FAKES="$BATS_TEST_DIRNAME/fakes/ews"
-CLIENTS="$BATS_TEST_DIRNAME/clients"
-: "${OISYNC_BUILD:=$BATS_TEST_DIRNAME/../build}"
-BIN="$OISYNC_BUILD/bin"
-ALICE=alice@firm.example
+# One server for the file (--verbose: the log tells how each client was
+# authenticated), reset before every test; --auth tests start their own.
+# Secrets exist only at run time, in 0600 files, never on a command line.
+setup_file() {
+	local pw
+	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	(umask 077
+	 cd "$BATS_FILE_TMPDIR" || exit 1
+	 printf '%s\n' "$pw" >pw
+	 printf 'svc-oisync:%s\nFIRM\\svc-dom:dom-%s\nbearer:tok-%s\n' "$pw" "$pw" "$pw" >cred
+	 printf '%s\n' "$pw" >ews.secret
+	 printf 'ntlm\nuser = "FIRM\\\\svc-oisync:%s"\n' "$pw" >curl-ntlm
+	 printf 'ntlm\nuser = "svc-oisync@firm.example:%s"\n' "$pw" >curl-upn
+	 printf 'ntlm\nuser = "OTHER\\\\svc-dom:dom-%s"\n' "$pw" >curl-otherdom
+	 printf 'ntlm\nuser = "svc-oisync:wrong-%s"\n' "$pw" >curl-bad
+	 printf 'user = "svc-oisync:%s"\n' "$pw" >curl-basic)
+	start_fake EWS ews/ews_server.py --seed "$FAKES/ews/seed_example.json" \
+		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/cred" --verbose
+}
 
-start_fake() { # [extra args...]
-	rm -f "$T/port"
-	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file "$T/port" \
-		--seed "$FAKES/seed_example.json" --data-dir "$T/data" \
-		--credentials-file "$T/cred" --verbose "$@" 2>>"$T/fake.log" &
-	FAKE_PID=$!
-	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-	[ -s "$T/port" ] || { cat "$T/fake.log" >&2; return 1; }
-	PORT=$(cat "$T/port")
-	URL="http://127.0.0.1:$PORT/EWS/Exchange.asmx"
-	CTL="http://127.0.0.1:$PORT/_fake"
+teardown_file() {
+	stop_fake EWS
 }
 
 setup() {
-	export LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
-	cd "$T"
-	# Secrets exist only at run time, in 0600 files, never on a command line.
+	cd "$T" || return 1
 	umask 077
-	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	printf 'svc-oisync:%s\nFIRM\\svc-dom:dom-%s\nbearer:tok-%s\n' "$pw" "$pw" "$pw" >cred
-	printf '%s\n' "$pw" >ews.secret
-	printf 'wrong-%s\n' "$pw" >bad.secret
-	printf 'ntlm\nuser = "FIRM\\\\svc-oisync:%s"\n' "$pw" >curl-ntlm
-	printf 'ntlm\nuser = "svc-oisync@firm.example:%s"\n' "$pw" >curl-upn
-	printf 'ntlm\nuser = "OTHER\\\\svc-dom:dom-%s"\n' "$pw" >curl-otherdom
-	printf 'ntlm\nuser = "svc-oisync:wrong-%s"\n' "$pw" >curl-bad
-	printf 'user = "svc-oisync:%s"\n' "$pw" >curl-basic
+	cp "$BATS_FILE_TMPDIR"/curl-* .
 	printf '%s' '<?xml version="1.0" encoding="utf-8"?>
 <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
  xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -49,12 +44,26 @@ setup() {
 <s:Body><m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>
 <m:FolderIds><t:DistinguishedFolderId Id="contacts"/></m:FolderIds></m:GetFolder></s:Body>
 </s:Envelope>' >getfolder.xml
-	start_fake
+	use_fake EWS
+	reset_fake EWS
+	# What the shared fake logs from here on is this test's.
+	LOG_FROM=$(($(wc -l <"$BATS_FILE_TMPDIR/EWS.log") + 1))
 }
 
 teardown() {
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-	return 0
+	stop_fake SOLO
+}
+
+# use_fake NAME: URL and CTL point at fake NAME.
+use_fake() {
+	local port="${1}_PORT"
+	URL="http://127.0.0.1:${!port}/EWS/Exchange.asmx"
+	CTL="http://127.0.0.1:${!port}/_fake"
+}
+
+# fake_log: what the file's fake logged during this test.
+fake_log() {
+	tail -n "+$LOG_FROM" "$BATS_FILE_TMPDIR/EWS.log"
 }
 
 post() { # CURLCFG [URL...]: POST getfolder.xml; the HTTP statuses on stdout
@@ -69,9 +78,9 @@ post() { # CURLCFG [URL...]: POST getfolder.xml; the HTTP statuses on stdout
 fake_stat() { curl -s "$CTL/stats" | jq -r ".$1"; }
 
 @test "MD4 (RFC 1320), DES (FIPS 46) and the MS-NLMP 4.2 test vectors" {
-	run /usr/bin/python3 - "$FAKES" <<'EOF'
+	run "$PYTHON" - "$FAKES" <<'EOF'
 import sys, hashlib
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1] + "/ews", sys.argv[1]]
 import ews_ntlm as n
 for text, want in [("", "31d6cfe0d16ae931b73c59d7e0c089c0"),
                    ("a", "bde52cb31de33e46245e05fbdbd6fb24"),
@@ -108,15 +117,15 @@ EOF
 }
 
 @test "an independent client (python3-ntlm-auth): NTLMv1, NTLM2 session, NTLMv2 with MIC" {
-	run /usr/bin/python3 - "$FAKES" "$pw" <<'EOF'
+	run "$PYTHON" - "$FAKES" "$BATS_FILE_TMPDIR/pw" <<'EOF'
 import sys, base64
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1] + "/ews", sys.argv[1]]
 # cryptography's bindings load OpenSSL 3's legacy provider, which gives hashlib
 # the MD4 that ntlm-auth needs (exchangelib imports it too).
 from cryptography.hazmat.bindings.openssl.binding import Binding  # noqa: F401
 from ntlm_auth.ntlm import NtlmContext
 import ews_ntlm as n
-pw = sys.argv[2]
+pw = open(sys.argv[2]).read().strip()
 srv = n.NtlmAuth({"svc-oisync": pw, "FIRM\\svc-dom": "d" + pw})
 
 def login(user, dom, password, level, tamper=False):
@@ -152,7 +161,7 @@ EOF
 	assert_output 1
 	run fake_stat operations.GetFolder
 	assert_output 2
-	grep -q "authenticated 'svc-oisync' (NTLMv2)" fake.log
+	fake_log | grep -q "authenticated 'svc-oisync' (NTLMv2)"
 
 	run post curl-upn
 	assert_output 200
@@ -170,8 +179,9 @@ EOF
 }
 
 @test "--auth chooses the schemes offered" {
-	teardown
-	start_fake --auth ntlm
+	start_fake SOLO ews/ews_server.py --seed "$FAKES/ews/seed_example.json" \
+		--credentials-file "$BATS_FILE_TMPDIR/cred" --auth ntlm
+	use_fake SOLO
 	run post curl-basic
 	assert_output 401
 	run curl -s -D - -o /dev/null --data-binary @getfolder.xml "$URL"
@@ -180,19 +190,21 @@ EOF
 	refute_output --partial 'Bearer'
 	run post curl-ntlm
 	assert_output 200
-	teardown
-	start_fake --auth basic
+	stop_fake SOLO
+	start_fake SOLO ews/ews_server.py --seed "$FAKES/ews/seed_example.json" \
+		--credentials-file "$BATS_FILE_TMPDIR/cred" --auth basic
+	use_fake SOLO
 	run post curl-ntlm
 	assert_output 401
 	run post curl-basic
 	assert_output 200
-	run /usr/bin/python3 "$FAKES/ews_server.py" --seed x --auth basic,kerberos
+	run "$PYTHON" "$FAKES/ews/ews_server.py" --seed x --auth basic,kerberos
 	assert_failure 2
 	assert_output --partial 'unknown authentication scheme kerberos'
 }
 
 @test "exchangelib with auth_type=NTLM creates and reads a contact" {
-	run timeout 60 /usr/bin/python3 - "$URL" "$T/ews.secret" <<'EOF'
+	run timeout 60 "$PYTHON" - "$URL" "$BATS_FILE_TMPDIR/ews.secret" <<'EOF'
 import sys
 from exchangelib import (Account, Configuration, Credentials, NTLM, IMPERSONATION,
                          Version, Build, Contact)
@@ -213,55 +225,41 @@ print("exchangelib ntlm ok")
 EOF
 	assert_success
 	assert_output --partial 'exchangelib ntlm ok'
-	grep -q "authenticated 'svc-oisync' (NTLMv2)" fake.log
+	fake_log | grep -q "authenticated 'svc-oisync' (NTLMv2)"
 	run bash -c "curl -s '$CTL/dump?mailbox=$ALICE' | jq -r '.contacts[].Surname' | grep -c Tlm"
 	assert_output 1
 }
 
-write_conf() { # SECRET_FILE
-	printf '[global]\nstate_dir = %s/state\nusers_file = users.conf\n\n' "$T" >oisync.conf
-	printf '[server ex1]\nurl = %s\nauth = ntlm\nusername = FIRM\\svc-oisync\n' "$URL" >>oisync.conf
-	printf 'secret_file = %s/%s\naccess = impersonation\nretries = 2\ntimeout = 10\n\n' "$T" "$1" >>oisync.conf
-	printf '[interaction]\nurl = http://127.0.0.1:9/api/v1\nsecret_env = OISYNC_TEST_UNUSED\n' >>oisync.conf
-	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >users.conf
-}
-
-extract() {
-	"$BIN/oisync-extract" -c "$T/oisync.conf" exchange --mailbox "$ALICE" --folder contacts \
-		>out.jsonl 2>err.log
-}
-
-@test "oisync-extract exchange with auth = ntlm reads the mailbox; wrong password exits 77" {
-	write_conf ews.secret
-	curl -s -X POST "$CTL/stats/reset" >/dev/null
-	run extract
+@test "a reset forgets the connections NTLM authenticated" {
+	run "$PYTHON" - "$EWS_PORT" "$BATS_FILE_TMPDIR/pw" "$T/getfolder.xml" <<'EOF'
+import base64, http.client, sys
+# cryptography's bindings load OpenSSL 3's legacy provider (MD4 for ntlm-auth).
+from cryptography.hazmat.bindings.openssl.binding import Binding  # noqa: F401
+from ntlm_auth.ntlm import NtlmContext
+port, pw = int(sys.argv[1]), open(sys.argv[2]).read().strip()
+body = open(sys.argv[3], "rb").read()
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def post(path, data, auth=None):
+    hdrs = {"Content-Type": "text/xml; charset=utf-8"}
+    if auth:
+        hdrs["Authorization"] = auth
+    conn.request("POST", path, body=data, headers=hdrs)
+    r = conn.getresponse()
+    r.read()
+    return r
+ctx = NtlmContext("svc-oisync", pw, "FIRM", ntlm_compatibility=3)
+r = post("/EWS/Exchange.asmx", body, "NTLM " + base64.b64encode(ctx.step()).decode())
+assert r.status == 401, r.status
+chal = base64.b64decode(r.getheader("WWW-Authenticate")[5:])
+r = post("/EWS/Exchange.asmx", body, "NTLM " + base64.b64encode(ctx.step(chal)).decode())
+assert r.status == 200, r.status
+assert post("/EWS/Exchange.asmx", body).status == 200      # the connection is authenticated
+assert post("/_fake/reset", b"{}").status == 200             # on that same connection
+assert post("/EWS/Exchange.asmx", body).status == 401      # as if it were a new one
+print("forgotten")
+EOF
 	assert_success
-	run jq -s '[.[] | select(.type == "contact")] | length' out.jsonl
-	assert_output 2
-	run jq -s -r '.[-1] | .type + " " + (.full | tostring)' out.jsonl
-	assert_output 'checkpoint true'
-	# One handshake for the whole run: the connection stays authenticated.
-	run fake_stat auth_challenges
-	assert_output 1
+	assert_output forgotten
 	run fake_stat auth_failures
-	assert_output 0
-
-	# Dropped connections: curl opens a new one and redoes the handshake.
-	curl -s -X POST -d '{"drop": {"next": 2}}' "$CTL/faults" >/dev/null
-	curl -s -X POST "$CTL/stats/reset" >/dev/null
-	run extract
-	assert_success
-	run jq -s '[.[] | select(.type == "contact")] | length' out.jsonl
-	assert_output 2
-	run fake_stat auth_challenges
-	[ "$output" -ge 2 ]
-	curl -s -X POST -d '{}' "$CTL/faults" >/dev/null
-
-	write_conf bad.secret
-	run extract
-	assert_failure 77
-	[ ! -s out.jsonl ]
-	grep -q 'authentication failed' err.log
-	run grep -c "$pw" err.log fake.log
-	assert_output $'err.log:0\nfake.log:0'
+	assert_output 1
 }

@@ -1,73 +1,31 @@
 #!/usr/bin/env bats
 # ews_readflag.bats - the fake's SyncFolderItems reports a message whose only change is
 # its read flag as a ReadFlagChange (ItemId + IsRead), any other change as an Update.
+# One server for the file, reset before every test.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load ../helper
 
-FAKES="$BATS_TEST_DIRNAME/fakes/ews"
-CLIENTS="$BATS_TEST_DIRNAME/clients"
-SEED="$FAKES/seed_example.json"
-ALICE=alice@firm.example
+SEED="$FAKES/ews/seed_example.json"
 
-# Start the fake on port 0 and wait (at most ~5 s) for its port file.
-start_fake() {
-	rm -f "$BATS_TEST_TMPDIR/port"
-	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file "$BATS_TEST_TMPDIR/port" \
-		--seed "$SEED" --credentials-file "$BATS_TEST_TMPDIR/cred" \
-		2>>"$BATS_TEST_TMPDIR/fake.log" &
-	FAKE_PID=$!
-	local i
-	for i in $(seq 50); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.1
-	done
-	PORT=$(cat "$BATS_TEST_TMPDIR/port")
-	URL="http://127.0.0.1:$PORT/EWS/Exchange.asmx"
+# Secrets exist only at run time, in 0600 files, never on a command line.
+setup_file() {
+	local pw
+	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	(umask 077
+	 printf 'svc-oisync:s3cret-%s\n' "$pw" >"$BATS_FILE_TMPDIR/cred"
+	 printf 'user = "svc-oisync:s3cret-%s"\n' "$pw" >"$BATS_FILE_TMPDIR/curl-svc")
+	start_fake EWS ews/ews_server.py --seed "$SEED" --credentials-file "$BATS_FILE_TMPDIR/cred"
+}
+
+teardown_file() {
+	stop_fake EWS
 }
 
 setup() {
-	export LC_ALL=C
-	# Secrets exist only at run time, in 0600 files, never on a command line.
-	(umask 077
-	 printf 'svc-oisync:s3cret-%s\n' "$$" >"$BATS_TEST_TMPDIR/cred"
-	 printf 'user = "svc-oisync:s3cret-%s"\n' "$$" >"$BATS_TEST_TMPDIR/curl-svc")
-	start_fake
-}
-
-teardown() {
-	if [ -n "${FAKE_PID:-}" ]; then
-		kill "$FAKE_PID" 2>/dev/null || true
-		wait "$FAKE_PID" 2>/dev/null || true
-	fi
-}
-
-# soap BODY - POST an EWS request impersonating alice; the reply goes to
-# $BATS_TEST_TMPDIR/out, the HTTP status to stdout.
-soap() {
-	local hdr="<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>$ALICE</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>"
-	printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?>
-<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"
- xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"
- xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">
-<s:Header><t:RequestServerVersion Version=\"Exchange2016\"/>$hdr</s:Header>
-<s:Body>$1</s:Body></s:Envelope>" >"$BATS_TEST_TMPDIR/req.xml"
-	curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' -K "$BATS_TEST_TMPDIR/curl-svc" \
-		-H 'Content-Type: text/xml; charset=utf-8' -H "X-AnchorMailbox: $ALICE" \
-		--data-binary @"$BATS_TEST_TMPDIR/req.xml" "$URL"
-}
-
-# xget PATH [ATTR] - values at an ElementTree path (m:, t: prefixes) in the last reply.
-xget() {
-	/usr/bin/python3 - "$1" "${2:-}" "$BATS_TEST_TMPDIR/out" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-ns = {"s": "http://schemas.xmlsoap.org/soap/envelope/",
-      "m": "http://schemas.microsoft.com/exchange/services/2006/messages",
-      "t": "http://schemas.microsoft.com/exchange/services/2006/types"}
-root = ET.parse(sys.argv[3]).getroot()
-for el in root.findall(sys.argv[1], ns):
-    print(el.get(sys.argv[2]) if sys.argv[2] else (el.text or ""))
-EOF
+	cp "$BATS_FILE_TMPDIR/curl-svc" "$BATS_TEST_TMPDIR/"
+	URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	CTL="http://127.0.0.1:$EWS_PORT/_fake"
+	reset_fake EWS
 }
 
 # a user folder under the message root; its FolderId in $FID
@@ -170,7 +128,7 @@ set_field() {
 }
 
 @test "exchangelib: Message.is_read and sync_items see read_flag_change, then update" {
-	run timeout 60 /usr/bin/python3 - "$URL" "$BATS_TEST_TMPDIR/cred" <<'EOF'
+	run timeout 60 "$PYTHON" - "$URL" "$BATS_FILE_TMPDIR/cred" <<'EOF'
 import sys
 from exchangelib import (Account, Configuration, Credentials, BASIC, IMPERSONATION,
                          Version, Build, Message, Folder)

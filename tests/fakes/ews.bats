@@ -1,86 +1,52 @@
 #!/usr/bin/env bats
-# ews_fake.bats - the fake EWS server answers like Exchange 2016 (curl and exchangelib).
+# ews.bats - the fake EWS server answers like Exchange 2016 (curl and exchangelib).
+# One server for the file, reset before every test; a test that needs other
+# flags or a restart starts its own (SOLO).
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load ../helper
 
-FAKES="$BATS_TEST_DIRNAME/fakes/ews"
-CLIENTS="$BATS_TEST_DIRNAME/clients"
-SEED="$FAKES/seed_example.json"
-ALICE=alice@firm.example
+SEED="$FAKES/ews/seed_example.json"
 
-# Start the fake on port 0 and wait (at most ~5 s) for its port file.
-start_fake() { # [extra args...]
-	rm -f "$BATS_TEST_TMPDIR/port"
-	/usr/bin/python3 "$FAKES/ews_server.py" --port 0 --port-file "$BATS_TEST_TMPDIR/port" \
-		--seed "$SEED" --credentials-file "$BATS_TEST_TMPDIR/cred" "$@" \
-		2>>"$BATS_TEST_TMPDIR/fake.log" &
-	FAKE_PID=$!
-	local i
-	for i in $(seq 50); do
-		[ -s "$BATS_TEST_TMPDIR/port" ] && break
-		sleep 0.1
-	done
-	PORT=$(cat "$BATS_TEST_TMPDIR/port")
-	URL="http://127.0.0.1:$PORT/EWS/Exchange.asmx"
-	CTL="http://127.0.0.1:$PORT/_fake"
+# Secrets exist only at run time, in 0600 files, never on a command line.
+setup_file() {
+	local pw
+	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+	(umask 077
+	 cd "$BATS_FILE_TMPDIR" || exit 1
+	 printf 'svc-oisync:s3cret-%s\nsvc-limited:lim-%s\nbearer:tok-%s\n' "$pw" "$pw" "$pw" >cred
+	 printf 'user = "svc-oisync:s3cret-%s"\n' "$pw" >curl-svc
+	 printf 'user = "svc-limited:lim-%s"\n' "$pw" >curl-limited
+	 printf 'user = "svc-oisync:wrong"\n' >curl-bad
+	 printf 'header = "Authorization: Bearer tok-%s"\n' "$pw" >curl-bearer)
+	start_fake EWS ews/ews_server.py --seed "$SEED" --credentials-file "$BATS_FILE_TMPDIR/cred"
 }
 
-stop_fake() {
-	if [ -n "${FAKE_PID:-}" ]; then
-		kill "$FAKE_PID" 2>/dev/null || true
-		wait "$FAKE_PID" 2>/dev/null || true
-		FAKE_PID=
-	fi
+teardown_file() {
+	stop_fake EWS
 }
 
 setup() {
-	export LC_ALL=C
-	# Secrets exist only at run time, in 0600 files, never on a command line.
-	(umask 077
-	 printf 'svc-oisync:s3cret-%s\nsvc-limited:lim-%s\nbearer:tok-%s\n' \
-		"$$" "$$" "$$" >"$BATS_TEST_TMPDIR/cred"
-	 printf 'user = "svc-oisync:s3cret-%s"\n' "$$" >"$BATS_TEST_TMPDIR/curl-svc"
-	 printf 'user = "svc-limited:lim-%s"\n' "$$" >"$BATS_TEST_TMPDIR/curl-limited"
-	 printf 'user = "svc-oisync:wrong"\n' >"$BATS_TEST_TMPDIR/curl-bad"
-	 printf 'header = "Authorization: Bearer tok-%s"\n' "$$" >"$BATS_TEST_TMPDIR/curl-bearer")
-	start_fake
+	cp "$BATS_FILE_TMPDIR"/curl-* "$BATS_TEST_TMPDIR/"
+	use_fake EWS
+	reset_fake EWS
 }
 
 teardown() {
-	stop_fake
+	stop_fake SOLO
 }
 
-# soap BODY [MAILBOX [CURLCFG]] - POST an EWS request impersonating MAILBOX (none if
-# empty); the reply goes to $BATS_TEST_TMPDIR/out, the HTTP status to $status via run.
-soap() {
-	local body=$1 mbx=${2-$ALICE} cfg=${3:-curl-svc} hdr=""
-	if [ -n "$mbx" ]; then
-		hdr="<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>$mbx</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>"
-	fi
-	printf '%s' "<?xml version=\"1.0\" encoding=\"utf-8\"?>
-<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"
- xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\"
- xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\">
-<s:Header><t:RequestServerVersion Version=\"Exchange2016\"/>$hdr</s:Header>
-<s:Body>$body</s:Body></s:Envelope>" >"$BATS_TEST_TMPDIR/req.xml"
-	curl -s -o "$BATS_TEST_TMPDIR/out" -w '%{http_code}' -K "$BATS_TEST_TMPDIR/$cfg" \
-		-H 'Content-Type: text/xml; charset=utf-8' -H "X-AnchorMailbox: $mbx" \
-		--data-binary @"$BATS_TEST_TMPDIR/req.xml" "$URL"
+# use_fake NAME: URL and CTL point at fake NAME.
+use_fake() {
+	local port="${1}_PORT"
+	URL="http://127.0.0.1:${!port}/EWS/Exchange.asmx"
+	CTL="http://127.0.0.1:${!port}/_fake"
 }
 
-# xget PATH [ATTR] - values at an ElementTree path (m:, t:, s: prefixes) in the last reply.
-xget() {
-	/usr/bin/python3 - "$1" "${2:-}" "$BATS_TEST_TMPDIR/out" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-ns = {"s": "http://schemas.xmlsoap.org/soap/envelope/",
-      "m": "http://schemas.microsoft.com/exchange/services/2006/messages",
-      "t": "http://schemas.microsoft.com/exchange/services/2006/types",
-      "e": "http://schemas.microsoft.com/exchange/services/2006/errors"}
-root = ET.parse(sys.argv[3]).getroot()
-for el in root.findall(sys.argv[1], ns):
-    print(el.get(sys.argv[2]) if sys.argv[2] else (el.text or ""))
-EOF
+# start_solo [ARG...]: a server of this test's own, with the file's seed and
+# credentials and these flags; URL and CTL point at it.
+start_solo() {
+	start_fake SOLO ews/ews_server.py --seed "$SEED" --credentials-file "$BATS_FILE_TMPDIR/cred" "$@"
+	use_fake SOLO
 }
 
 SYNC_FIRST='<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:SyncFolderId><t:DistinguishedFolderId Id="contacts"/></m:SyncFolderId><m:MaxChangesReturned>%s</m:MaxChangesReturned></m:SyncFolderItems>'
@@ -89,19 +55,20 @@ OPID_URI='<t:ExtendedFieldURI DistinguishedPropertySetId="PublicStrings" Propert
 
 # ids of alice's seeded contacts, in seed order
 seed_ids() {
-	curl -s "$CTL/dump?mailbox=$ALICE" | /usr/bin/python3 -c \
+	curl -s "$CTL/dump?mailbox=$ALICE" | "$PYTHON" -c \
 		'import json,sys; [print(c["ItemId"]["Id"]) for c in json.load(sys.stdin)["contacts"]]'
 }
 
 @test "port file, control stats and SIGTERM stop" {
-	[[ "$PORT" =~ ^[0-9]+$ ]]
+	start_solo
+	[[ "$SOLO_PORT" =~ ^[0-9]+$ ]]
 	run curl -s "$CTL/stats"
 	assert_success
 	assert_output --partial '"operations": {}'
-	kill -TERM "$FAKE_PID"
-	wait "$FAKE_PID"
-	FAKE_PID=
-	[ ! -e "$BATS_TEST_TMPDIR/port" ]
+	kill -TERM "$SOLO_PID"
+	wait "$SOLO_PID"
+	SOLO_PID=
+	[ ! -e "$BATS_TEST_TMPDIR/SOLO.port" ]
 }
 
 @test "missing or bad credentials get 401 with a Basic challenge" {
@@ -204,7 +171,7 @@ seed_ids() {
 
 @test "GetItem batch: all properties in order, extended properties, ErrorItemNotFound" {
 	first=$(seed_ids | head -1)
-	bogus=$(seed_ids | head -1 | /usr/bin/python3 -c 'import sys,base64;b=bytearray(base64.b64decode(sys.stdin.read()));b[-1]^=1;print(base64.b64encode(b).decode())')
+	bogus=$(seed_ids | head -1 | "$PYTHON" -c 'import sys,base64;b=bytearray(base64.b64decode(sys.stdin.read()));b[-1]^=1;print(base64.b64encode(b).decode())')
 	run soap "<m:GetItem><m:ItemShape><t:BaseShape>AllProperties</t:BaseShape><t:AdditionalProperties>$OPID_URI<t:ExtendedFieldURI PropertySetId=\"00062004-0000-0000-C000-000000000046\" PropertyId=\"32847\" PropertyType=\"String\"/><t:ExtendedFieldURI PropertySetId=\"00062004-0000-0000-C000-000000000046\" PropertyId=\"32848\" PropertyType=\"String\"/><t:ExtendedFieldURI PropertyTag=\"0x3A45\" PropertyType=\"String\"/></t:AdditionalProperties></m:ItemShape><m:ItemIds><t:ItemId Id=\"$first\"/><t:ItemId Id=\"$bogus\"/></m:ItemIds></m:GetItem>"
 	assert_output 200
 	run xget './/m:GetItemResponseMessage' ResponseClass
@@ -224,9 +191,9 @@ seed_ids() {
 	run xget './/t:Contact/t:LastModifiedTime'
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
 	# children come in schema order
-	run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out" "$FAKES" <<'EOF'
+	run "$PYTHON" - "$BATS_TEST_TMPDIR/out" "$FAKES" <<'EOF'
 import sys, xml.etree.ElementTree as ET
-sys.path.insert(0, sys.argv[2])
+sys.path[:0] = [sys.argv[2] + "/ews", sys.argv[2]]
 from ews_xml import SCHEMA_ORDER
 c = ET.parse(sys.argv[1]).getroot().find(".//{http://schemas.microsoft.com/exchange/services/2006/types}Contact")
 names = [e.tag.split("}")[1] for e in c]
@@ -267,7 +234,7 @@ EOF
 
 @test "UpdateItem: stale ChangeKey conflicts, fresh one updates and changes the key" {
 	first=$(seed_ids | head -1)
-	ck=$(curl -s "$CTL/dump?mailbox=$ALICE" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["contacts"][0]["ItemId"]["ChangeKey"])')
+	ck=$(curl -s "$CTL/dump?mailbox=$ALICE" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["contacts"][0]["ItemId"]["ChangeKey"])')
 	upd='<m:UpdateItem ConflictResolution="%s"><m:ItemChanges><t:ItemChange><t:ItemId Id="%s" ChangeKey="%s"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="contacts:GivenName"/><t:Contact><t:GivenName>Janet</t:GivenName></t:Contact></t:SetItemField><t:SetItemField><t:IndexedFieldURI FieldURI="contacts:PhoneNumber" FieldIndex="MobilePhone"/><t:Contact><t:PhoneNumbers><t:Entry Key="MobilePhone">+12125550000</t:Entry></t:PhoneNumbers></t:Contact></t:SetItemField><t:SetItemField><t:IndexedFieldURI FieldURI="contacts:PhysicalAddress:City" FieldIndex="Business"/><t:Contact><t:PhysicalAddresses><t:Entry Key="Business"><t:City>Albany</t:City></t:Entry></t:PhysicalAddresses></t:Contact></t:SetItemField><t:SetItemField><t:ExtendedFieldURI PropertySetId="00062004-0000-0000-C000-000000000046" PropertyId="32850" PropertyType="String"/><t:Contact><t:ExtendedProperty><t:ExtendedFieldURI PropertySetId="00062004-0000-0000-C000-000000000046" PropertyId="32850" PropertyType="String"/><t:Value>u4</t:Value></t:ExtendedProperty></t:Contact></t:SetItemField><t:DeleteItemField><t:FieldURI FieldURI="contacts:MiddleName"/></t:DeleteItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>'
 	curl -s -X POST -d "{\"mailbox\":\"$ALICE\",\"id\":\"$first\",\"set\":{\"Department\":\"IP\"}}" "$CTL/edit" >/dev/null
 	for policy in NeverOverwrite AutoResolve; do
@@ -275,7 +242,7 @@ EOF
 		run xget './/m:ResponseCode'
 		assert_output ErrorIrresolvableConflict
 	done
-	ck=$(curl -s "$CTL/dump?mailbox=$ALICE" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["contacts"][0]["ItemId"]["ChangeKey"])')
+	ck=$(curl -s "$CTL/dump?mailbox=$ALICE" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["contacts"][0]["ItemId"]["ChangeKey"])')
 	soap "$(printf "$upd" NeverOverwrite "$first" "$ck")" >/dev/null
 	run xget './/m:ResponseCode'
 	assert_output NoError
@@ -340,25 +307,25 @@ EOF
 	curl -s -X POST -d '{"truncate":{"next":1}}' "$CTL/faults" >/dev/null
 	run curl -s -o /dev/null -K "$BATS_TEST_TMPDIR/curl-svc" --data-binary @"$BATS_TEST_TMPDIR/req.xml" "$URL"
 	assert_failure 18
-	curl -s -X POST -d '{"latency_ms":300}' "$CTL/faults" >/dev/null
-	start=$(date +%s%N)
+	# Latency is counted, not timed: one request held back 50 ms.
+	curl -s -X POST -d '{"latency_ms":50}' "$CTL/faults" >/dev/null
 	run soap "$q"
 	assert_output 200
-	[ $(( ($(date +%s%N) - start) / 1000000 )) -ge 300 ]
 	run curl -s "$CTL/stats"
 	assert_output --partial '"server_busy": 1'
 	assert_output --partial '"truncate": 1'
+	assert_output --partial '"delayed": 1'
+	assert_output --partial '"delayed_ms": 50'
 }
 
-@test "--data-dir keeps contacts and sync states across a restart" {
-	stop_fake
-	start_fake --data-dir "$BATS_TEST_TMPDIR/data"
-	id=$(curl -s -X POST -d "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Per\",\"Surname\":\"Sist\"}}" "$CTL/create" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+@test "--data-dir keeps contacts and sync states across a restart; reset puts the seed back" {
+	start_solo --data-dir "$BATS_TEST_TMPDIR/data"
+	id=$(curl -s -X POST -d "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Per\",\"Surname\":\"Sist\"}}" "$CTL/create" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	soap "$(printf "$SYNC_FIRST" 512)" >/dev/null
 	state=$(xget './/m:SyncState')
-	stop_fake
+	stop_fake SOLO
 	[ -s "$BATS_TEST_TMPDIR/data/ews-state.json" ]
-	start_fake --data-dir "$BATS_TEST_TMPDIR/data"
+	start_solo --data-dir "$BATS_TEST_TMPDIR/data"
 	run curl -s "$CTL/dump?mailbox=$ALICE"
 	assert_output --partial "$id"
 	soap "$(printf "$SYNC_FROM" "$state" 512)" >/dev/null
@@ -366,10 +333,82 @@ EOF
 	assert_output NoError
 	run xget './/m:Changes/*'
 	assert_output ''
+	# A reset starts over from the seed, on disk too: a new epoch.
+	reset_fake SOLO
+	run grep -c "$id" "$BATS_TEST_TMPDIR/data/ews-state.json"
+	assert_output 0
+	soap "$(printf "$SYNC_FROM" "$state" 512)" >/dev/null
+	run xget './/m:ResponseCode'
+	assert_output ErrorInvalidSyncStateData
+}
+
+@test "reset: the seed again, a new epoch; faults, stats and clock as at start; another seed" {
+	soap "$(printf "$SYNC_FIRST" 512)" >/dev/null
+	state=$(xget './/m:SyncState')
+	id=$(fake_ctl EWS create "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Gone\",\"Surname\":\"Soon\"}}" | jq -r .id)
+	fake_ctl EWS faults '{"server_busy":{"next":5}}' >/dev/null
+	before=$(fake_ctl EWS clock | jq -r .now)
+	fake_ctl EWS clock '{"advance_s": 86400}' >/dev/null
+	reset_fake EWS
+	run fake_ctl EWS "dump?mailbox=$ALICE"
+	refute_output --partial "$id"
+	[ "$(fake_ctl EWS "dump?mailbox=$ALICE" | jq '.contacts | length')" -eq 2 ]
+	# No fault left, and the old SyncState is of another epoch.
+	run soap "$(printf "$SYNC_FROM" "$state" 512)"
+	assert_output 200
+	run xget './/m:ResponseCode'
+	assert_output ErrorInvalidSyncStateData
+	run fake_ctl EWS faults
+	assert_output --partial '"faults": {}'
+	run fake_ctl EWS stats
+	assert_output --partial '"requests": 1,'
+	assert_output --partial '"server_busy": 0'
+	# The day added is gone: the clock is back within the hour.
+	after=$(fake_ctl EWS clock | jq -r .now)
+	jq -en --arg a "$after" --arg b "$before" '($a | fromdate) - ($b | fromdate) < 3600'
+
+	# Another seed, this once; a plain reset goes back to the file's seed.
+	jq '.mailboxes["alice@firm.example"].contacts = [{"GivenName": "Other", "Surname": "Seed"}]' \
+		"$SEED" >"$BATS_TEST_TMPDIR/other.json"
+	reset_fake EWS "$BATS_TEST_TMPDIR/other.json"
+	run bash -c "curl -s '$CTL/dump?mailbox=$ALICE' | jq -r '.contacts[].Surname'"
+	assert_output Seed
+	# A seed that cannot be loaded changes nothing.
+	echo '{"mailboxes": {"x@firm.example": {"contacts": [{"Nonsense": 1}]}}}' >"$BATS_TEST_TMPDIR/bad.json"
+	run fake_ctl EWS reset "{\"seed\": \"$BATS_TEST_TMPDIR/bad.json\"}"
+	assert_failure
+	assert_output --partial 'unknown fields Nonsense'
+	run fake_ctl EWS reset '{"seed": "relative.json"}'
+	assert_failure
+	run bash -c "curl -s '$CTL/dump?mailbox=$ALICE' | jq -r '.contacts[].Surname'"
+	assert_output Seed
+	reset_fake EWS
+	[ "$(fake_ctl EWS "dump?mailbox=$ALICE" | jq '.contacts | length')" -eq 2 ]
+}
+
+@test "the clock: LastModifiedTime and the Date header follow POST /_fake/clock" {
+	run fake_ctl EWS clock '{"set": "2031-05-06T07:08:00Z"}'
+	assert_output --regexp '"now": "2031-05-06T07:08:[0-9]{2}Z"'
+	id=$(fake_ctl EWS create "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Tick\",\"Surname\":\"Tock\"}}" | jq -r .id)
+	modified() {
+		curl -s "$CTL/dump?mailbox=$ALICE" | jq -r --arg id "$id" '.contacts[] | select(.ItemId.Id == $id) | .LastModifiedTime'
+	}
+	run modified
+	assert_output --regexp '^2031-05-06T07:08:[0-9]{2}Z$'
+	fake_ctl EWS clock '{"advance_s": 3600}' >/dev/null
+	fake_ctl EWS edit "{\"mailbox\":\"$ALICE\",\"id\":\"$id\",\"set\":{\"JobTitle\":\"Later\"}}" >/dev/null
+	run modified
+	assert_output --regexp '^2031-05-06T08:08:[0-9]{2}Z$'
+	run curl -s -D - -o /dev/null "$CTL/clock"
+	assert_output --partial 'Date: Tue, 06 May 2031 08:08:'
+	run fake_ctl EWS clock '{"advance_s": "soon"}'
+	assert_failure
+	run fake_ctl EWS clock '{"set": "2031-05-06 07:08"}'
+	assert_failure
 }
 
 @test "exchangelib (a real EWS client) creates, reads, updates, finds, syncs and deletes" {
-	run timeout 60 /usr/bin/python3 - "$URL" "$BATS_TEST_TMPDIR/cred" <<'EOF'
+	run timeout 60 "$PYTHON" - "$URL" "$BATS_FILE_TMPDIR/cred" <<'EOF'
 import sys
 from exchangelib import (Account, Configuration, Credentials, BASIC, IMPERSONATION,
                          Version, Build, Contact)
