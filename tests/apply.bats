@@ -2,6 +2,8 @@
 # apply.bats - oisync-apply on its own: dry run, replay, bad input, conflicts.
 
 load e2e_helper
+# apply's own suite keeps LeakSanitizer's exit check (e2e_helper.bash turns it off).
+export ASAN_OPTIONS=detect_leaks=1
 
 setup_file() { e2e_setup_file; }
 teardown_file() { e2e_teardown_file; }

@@ -2,6 +2,14 @@
 # demo data, a configuration pointing at them, the built executables on PATH.
 load helper
 
+# Under ASan, LeakSanitizer's check at each process's exit costs about a third
+# of the sanitizer pass's CPU, and an end-to-end run starts a dozen processes
+# per user. These suites drive the same stage code that the unit tests, the
+# fuzz replays and the per-stage suites (extract_*, transform, reconcile,
+# apply) already run with the leak check on; here ASan and UBSan check every
+# access and every undefined operation, and only the exit-time leak scan is off.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+
 DEMO_SEEDS=("$ROOT/tests/data/demo/ews_seed.json" "$ROOT/tests/data/demo/interaction_seed.json")
 
 # A file whose setup_file calls e2e_setup_file starts both fakes once; each

@@ -5,15 +5,17 @@
 # What runs C code runs once per build folder (plain, then ASan+UBSan): the
 # unit tests, the fuzz corpus replays and tests/*.bats. The suites that test
 # only the fakes and their real clients (tests/fakes/*.bats) run once.
-# bats runs files side by side (--jobs, with GNU parallel) since most of a
-# suite's time is spent waiting on child processes; TESTS_JOBS overrides the
-# number (1 runs one file at a time). Each phase's wall time is printed so a
-# slow phase shows; no test reads a clock.
+# The bats runs (one per build, one for the fakes) go side by side, each
+# running files side by side (--jobs, with GNU parallel), so that the machine
+# is busy to the end rather than waiting on one run's last file; TESTS_JOBS
+# sets the files at once per run (1: one at a time, and the runs one after
+# the other). Each run's wall time is printed so a slow one shows; no test
+# reads a clock.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 passed=0
 failed=0
-jobs=${TESTS_JOBS:-$(($(nproc) * 2))}
+jobs=${TESTS_JOBS:-$(nproc)}
 
 # Count TAP lines from a log; a run that died without a "not ok" still fails once.
 tally() { # LOG EXIT_STATUS
@@ -34,9 +36,10 @@ phase() { # NAME: print the wall time of the phase that just ended
 	phase_start=$SECONDS
 }
 
-# bats SUITE... with OISYNC_BUILD set by the caller; the log is $1.
-run_bats() { # LOG SUITE...
-	local log=$1 st
+# bats SUITE... with OISYNC_BUILD set by the caller, into the log $1; the
+# exit status is bats'.
+run_bats_quiet() { # LOG SUITE...
+	local log=$1
 	shift
 	local par=()
 	# Longest files first, so the last file started is a short one.
@@ -46,10 +49,6 @@ run_bats() { # LOG SUITE...
 		par=(--jobs "$jobs" --no-parallelize-within-files)
 	fi
 	bats --tap "${par[@]}" "$@" >"$log" 2>&1
-	st=$?
-	grep -vE '^ok ' "$log" | head -200
-	echo "bats: $(grep -c '^ok ' "$log") ok, $(grep -c '^not ok ' "$log") not ok"
-	tally "$log" "$st"
 }
 
 logs=$(mktemp -d)
@@ -79,14 +78,36 @@ for build in "$@"; do
 		tally "$log" "$st"
 	done
 	phase "unit tests and fuzz replays ($build)"
-	echo "== bats suites ($build)"
-	OISYNC_BUILD="$(cd "$build" && pwd)" run_bats "$logs/$name-bats.log" tests/*.bats
-	phase "bats suites ($build)"
+done
+
+# bats_run NAME BUILD SUITE...: one bats run in the background; its log,
+# exit status and wall time land in $logs/NAME.*.
+bats_run() {
+	local name=$1 build=$2 start=$SECONDS
+	shift 2
+	(
+		OISYNC_BUILD="$(cd "$build" && pwd)" run_bats_quiet "$logs/$name.log" "$@"
+		echo $? >"$logs/$name.status"
+		echo $((SECONDS - start)) >"$logs/$name.seconds"
+	) &
+	[ "$jobs" -gt 1 ] || wait
+}
+runs=()
+for build in "$@"; do
+	bats_run "bats-$(basename "$build")" "$build" tests/*.bats
+	runs+=("bats-$(basename "$build")")
 done
 if compgen -G 'tests/fakes/*.bats' >/dev/null; then
-	echo "== the fakes and their real clients"
-	OISYNC_BUILD="$(cd "$1" && pwd)" run_bats "$logs/fakes-bats.log" tests/fakes/*.bats
-	phase "bats suites of the fakes"
+	bats_run bats-fakes "$1" tests/fakes/*.bats
+	runs+=(bats-fakes)
 fi
+wait
+for r in "${runs[@]}"; do
+	echo "== $r: $(cat "$logs/$r.seconds") s"
+	grep -vE '^ok ' "$logs/$r.log" | head -200
+	echo "bats: $(grep -c '^ok ' "$logs/$r.log") ok, $(grep -c '^not ok ' "$logs/$r.log") not ok"
+	tally "$logs/$r.log" "$(cat "$logs/$r.status")"
+done
+phase "bats suites, side by side"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
