@@ -454,9 +454,10 @@ class FakeHandler(BaseHTTPRequestHandler):
     def reply(self, status, body=b"", headers=(), ctype=None):
         """Send a whole reply with one write: status line, headers (pairs or a
         dict), Content-Length, and the body, unless this request's fault says
-        to drop it or send half of it."""
+        to drop it (then False) or send half of it."""
         if self._pending == "drop":
-            return self.drop()
+            self.drop()
+            return False
         if isinstance(headers, dict):
             headers = headers.items()
         self.send_response(status)
@@ -479,6 +480,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client went away
+        return True
 
 
 # ---- start and stop --------------------------------------------------------------
