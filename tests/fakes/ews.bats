@@ -363,9 +363,12 @@ EOF
 	run fake_ctl EWS stats
 	assert_output --partial '"requests": 1,'
 	assert_output --partial '"server_busy": 0'
-	# The day added is gone: the clock is back within the hour.
+	# The day added is gone: the clock is back within the hour, and the seed's
+	# contacts were stamped by it, not by the clock before the reset.
 	after=$(fake_ctl EWS clock | jq -r .now)
 	jq -en --arg a "$after" --arg b "$before" '($a | fromdate) - ($b | fromdate) < 3600'
+	stamp=$(fake_ctl EWS "dump?mailbox=$ALICE" | jq -r '.contacts[0].LastModifiedTime')
+	jq -en --arg a "$stamp" --arg b "$before" '($a | fromdate) - ($b | fromdate) < 3600'
 
 	# Another seed, this once; a plain reset goes back to the file's seed.
 	jq '.mailboxes["alice@firm.example"].contacts = [{"GivenName": "Other", "Surname": "Seed"}]' \

@@ -136,8 +136,9 @@ ctl() {
 	done
 }
 
-@test "both fakes: reset refuses a relative seed, a missing one and GET" {
+@test "both fakes: reset refuses a relative seed, a missing one and GET, changing nothing" {
 	for f in $FAKE_NAMES; do
+		fake_ctl "$f" clock '{"set": "2031-05-06T07:08:00Z"}' >/dev/null
 		run fake_ctl "$f" reset '{"seed": "seed.json"}'
 		assert_failure
 		assert_output --partial 'absolute path'
@@ -149,6 +150,7 @@ ctl() {
 		run fake_ctl "$f" reset
 		assert_failure
 		assert_output --partial 'takes POST'
+		[[ "$(ctl "$f" clock | jq -r .now)" == 2031-05-06T07:* ]]
 	done
 }
 

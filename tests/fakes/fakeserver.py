@@ -97,8 +97,10 @@ class Clock:
             self._offset = when.timestamp() - time.time()
 
     def reset(self):
+        """Back to the real time; returns the offset it had."""
         with self._lock:
-            self._offset = 0.0
+            old, self._offset = self._offset, 0.0
+            return old
 
 
 CLOCK = Clock()
@@ -281,10 +283,15 @@ class FakeServer(ThreadingHTTPServer):
         raise NotImplementedError
 
     def reset(self, seed=None):
-        self.reset_state(seed)
+        # The clock first: the seed's data is stamped as at a first start.
+        offset = CLOCK.reset()
+        try:
+            self.reset_state(seed)
+        except BaseException:
+            CLOCK.advance(offset)  # a seed that cannot be loaded changes nothing
+            raise
         self.faults.configure({})
         self.stats.reset()
-        CLOCK.reset()
         self.generation += 1
 
     def stats_view(self):
@@ -447,9 +454,10 @@ class FakeHandler(BaseHTTPRequestHandler):
     def reply(self, status, body=b"", headers=(), ctype=None):
         """Send a whole reply with one write: status line, headers (pairs or a
         dict), Content-Length, and the body, unless this request's fault says
-        to drop it or send half of it."""
+        to drop it (then False) or send half of it."""
         if self._pending == "drop":
-            return self.drop()
+            self.drop()
+            return False
         headers = list(headers.items() if isinstance(headers, dict) else headers)
         self.send_response(status)
         if ctype:
@@ -475,6 +483,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client went away
+        return True
 
 
 # ---- start and stop --------------------------------------------------------------

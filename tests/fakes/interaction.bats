@@ -71,7 +71,7 @@ api() {
 	shift 2
 	CODE=$(curl -sS -X "$m" -o "$T/body" -D "$T/headers" -w '%{http_code}' \
 		-H @"$T/auth.hdr" "$@" "$BASE$p")
-	BODY=$(cat "$T/body")
+	BODY=$(<"$T/body")
 }
 
 # raw METHOD URL [CURL ARGS...]: no Authorization header.
@@ -79,12 +79,20 @@ raw() {
 	local m=$1 u=$2
 	shift 2
 	CODE=$(curl -sS -X "$m" -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$u")
-	BODY=$(cat "$T/body")
+	BODY=$(<"$T/body")
 }
 
-# header NAME: value of a response header of the last request.
+# header NAME: value of a response header of the last request (the first
+# of that name); read by the shell, as a test makes hundreds of requests.
 header() {
-	grep -i "^$1:" "$T/headers" | head -1 | cut -d: -f2- | sed 's/^ *//' | tr -d '\r'
+	local name value
+	while IFS=: read -r name value; do
+		if [ "${name,,}" = "${1,,}" ]; then
+			value=${value%$'\r'}
+			printf '%s\n' "${value#"${value%%[! ]*}"}"
+			return
+		fi
+	done <"$T/headers"
 }
 
 jqb() {

@@ -757,7 +757,6 @@ class Handler(FakeHandler):
         self.send_json(e.status, {"error": err}, e.headers)
 
     def send_json(self, status, obj, headers=None):
-        self._last_status = status
         data = b""
         if obj is not None:
             data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
@@ -765,8 +764,9 @@ class Handler(FakeHandler):
         headers = dict(headers or {})
         if self.close_connection:
             headers["Connection"] = "close"
-        self.reply(status, data, headers,
-                   None if status == 204 else "application/json; charset=utf-8")
+        if self.reply(status, data, headers,
+                      None if status == 204 else "application/json; charset=utf-8"):
+            self._last_status = status  # a dropped reply has no status
 
 
 class Server(FakeServer):
