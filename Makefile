@@ -16,6 +16,12 @@ OPT       = -O2
 ifeq ($(SAN),1)
 OPT       = -O1
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# gcc links its sanitizer runtimes as shared libraries unless told otherwise.
+# Linked in, LeakSanitizer's scan at each process's exit touches 1,500 fewer
+# pages and costs a quarter less CPU (oisync-apply --version: 68 ms against
+# 94 ms), and the ASan pass of make check starts thousands of processes.
+# clang links them in anyway.
+SANLINK   = $(if $(shell $(CC) --version 2>/dev/null | grep 'Free Software Foundation'),-static-libasan -static-libubsan)
 endif
 # The libFuzzer build of `make fuzz` (clang only): coverage for libFuzzer, ASan+UBSan.
 ifeq ($(SAN),fuzz)
@@ -31,7 +37,7 @@ CFLAGS    ?= $(OPT) -g
 CFLAGS    += -std=c11 $(WARN) $(SANFLAGS) -MMD -MP
 CXXFLAGS  ?= $(OPT) -g
 CXXFLAGS  += -std=c++17 $(WARN) $(SANFLAGS) -MMD -MP
-LDFLAGS   += $(SANFLAGS)
+LDFLAGS   += $(SANFLAGS) $(SANLINK)
 
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Each executable links only what it uses: a libcurl executable costs ~11 ms
