@@ -23,7 +23,9 @@ static void usage(FILE *fp)
 	fputs("usage: oisync [options] COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
-	      "  users [--server S] [--enabled]  list users: id, mailbox, server, enabled (tab-separated)\n"
+	      "  users [--server S] [--enabled] [--lockfile]\n"
+	      "                                  list users: id, mailbox, server, enabled (tab-separated),\n"
+	      "                                  and with --lockfile the account's lock file\n"
 	      "  config KEY                      print one configuration value: state_dir, changes_dir,\n"
 	      "                                  users_file, phone_region, servers, interaction.KEY,\n"
 	      "                                  server.NAME.KEY, defaults.KEY\n"
@@ -54,22 +56,48 @@ static int usage_error(const char *fmt, ...)
 	return EX_USAGE;
 }
 
-/* users [--server S] [--enabled] */
+/*
+ * The account's lock file, created when missing: the lock oisync-run takes
+ * with flock(1) and hands to oisync-apply (--lock-fd), so one account's
+ * extract, reconcile and apply run as one. The path comes from the state
+ * store, the one place that names it. Returns it, or NULL and *rc.
+ */
+static char *account_lockfile(const struct ois_config *cfg, const struct ois_user *u, int *rc)
+{
+	int fd = ois_state_lock_file(cfg->state_dir, u->server, u->mailbox);
+	if (fd < 0) {
+		*rc = fd;
+		return NULL;
+	}
+	close(fd);
+	return ois_state_path(cfg->state_dir, u->server, u->mailbox, ".lock");
+}
+
+/*
+ * users [--server S] [--enabled] [--lockfile]: with --lockfile a fifth
+ * column, so that oisync-run learns its users and their locks in one process
+ * rather than one more per user. A lock file that cannot be made is said,
+ * its column left empty and the exit status that of the failure, after every
+ * user is listed: one account's trouble must not hide the others.
+ */
 static int cmd_users(const struct ois_config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
 		{ "enabled", no_argument, NULL, 'e' },
+		{ "lockfile", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *server = NULL;
-	int enabled_only = 0, c;
+	int enabled_only = 0, lockfiles = 0, c, status = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:e", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:el", opts, NULL)) != -1) {
 		if (c == 's')
 			server = optarg;
 		else if (c == 'e')
 			enabled_only = 1;
+		else if (c == 'l')
+			lockfiles = 1;
 		else
 			return usage_error("bad option for 'users'");
 	}
@@ -83,9 +111,18 @@ static int cmd_users(const struct ois_config *cfg, int argc, char **argv)
 		const struct ois_user *u = &cfg->users[i];
 		if ((server && strcmp(u->server, server)) || (enabled_only && !u->enabled))
 			continue;
-		printf("%s\t%s\t%s\t%s\n", u->id, u->mailbox, u->server, u->enabled ? "yes" : "no");
+		printf("%s\t%s\t%s\t%s", u->id, u->mailbox, u->server, u->enabled ? "yes" : "no");
+		if (lockfiles) {
+			int rc = 0;
+			char *path = account_lockfile(cfg, u, &rc);
+			if (!path && !status)
+				status = ois_exit_status(rc);
+			printf("\t%s", path ? path : "");
+			free(path);
+		}
+		putchar('\n');
 	}
-	return 0;
+	return status;
 }
 
 /* config KEY: the value on stdout; 1 when it is not set. */
@@ -134,11 +171,7 @@ static int check_endpoint(const struct ois_endpoint *e, const char *what)
 	return problems;
 }
 
-/*
- * The lock oisync-run takes with flock(1) and hands to oisync-apply
- * (--lock-fd), so one account's extract, reconcile and apply run as one.
- * The path comes from the state store, the one place that names it.
- */
+/* lockfile MAILBOX: that account's lock file (see account_lockfile). */
 static int cmd_lockfile(const struct ois_config *cfg, int argc, char **argv)
 {
 	if (argc != 2)
@@ -147,11 +180,10 @@ static int cmd_lockfile(const struct ois_config *cfg, int argc, char **argv)
 	if (!u)
 		return ois_exit_status(ois_fail(OIS_EUSAGE, "no user with mailbox '%s' in '%s'", argv[1],
 						cfg->users_file ? cfg->users_file : cfg->path));
-	int fd = ois_state_lock_file(cfg->state_dir, u->server, u->mailbox);
-	if (fd < 0)
-		return ois_exit_status(fd);
-	close(fd);
-	char *path = ois_state_path(cfg->state_dir, u->server, u->mailbox, ".lock");
+	int rc = 0;
+	char *path = account_lockfile(cfg, u, &rc);
+	if (!path)
+		return ois_exit_status(rc);
 	printf("%s\n", path);
 	free(path);
 	return 0;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# admin_users.bats - oisync users: the users file as the driver reads it.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	cd "$T"
+	write_conf
+	printf '\n[user bob]\nmailbox = bob@firm.example\nserver = ex1\nenabled = yes\n' >>users.conf
+	printf '\n[user carol]\nmailbox = carol@firm.example\nserver = ex1\nenabled = no\n' >>users.conf
+}
+
+@test "oisync users: one tab-separated line per user; --enabled keeps the enabled ones" {
+	run "$BIN/oisync" -c oisync.conf users
+	assert_success
+	assert_output "$(printf 'alice\t%s\tex1\tyes\nbob\tbob@firm.example\tex1\tyes\ncarol\tcarol@firm.example\tex1\tno' "$ALICE")"
+	run "$BIN/oisync" -c oisync.conf users --server ex1 --enabled
+	assert_success
+	assert_output "$(printf 'alice\t%s\tex1\tyes\nbob\tbob@firm.example\tex1\tyes' "$ALICE")"
+	[ ! -e state ] # listing makes nothing
+}
+
+@test "oisync users --lockfile: a fifth column, each account's lock file, made 0600 when missing" {
+	run "$BIN/oisync" -c oisync.conf users --enabled --lockfile
+	assert_success
+	assert_output "$(printf 'alice\t%s\tex1\tyes\t%s\nbob\tbob@firm.example\tex1\tyes\t%s' \
+		"$ALICE" "$T/state/ex1/$ALICE.lock" "$T/state/ex1/bob@firm.example.lock")"
+	[ "$(stat -c %a "state/ex1/$ALICE.lock")" = 600 ]
+	[ "$(stat -c %a state/ex1/bob@firm.example.lock)" = 600 ]
+	# The same path as oisync lockfile names, the one oisync-apply --lock-fd checks.
+	[ "$("$BIN/oisync" -c oisync.conf lockfile bob@firm.example)" = "$T/state/ex1/bob@firm.example.lock" ]
+}
+
+@test "oisync users --lockfile: a lock file that cannot be made leaves its column empty, lists the rest, exits 74" {
+	mkdir -p "state/ex1/$ALICE.lock" # a folder where the file goes
+	run --separate-stderr "$BIN/oisync" -c oisync.conf users --enabled --lockfile
+	assert_failure 74
+	assert_output "$(printf 'alice\t%s\tex1\tyes\t\nbob\tbob@firm.example\tex1\tyes\t%s' \
+		"$ALICE" "$T/state/ex1/bob@firm.example.lock")"
+	[[ "$stderr" == *"cannot open lock '$T/state/ex1/$ALICE.lock'"* ]]
+}
+
+@test "oisync-run: the user whose lock file cannot be made fails with 74; the next user still syncs" {
+	mkdir -p "state/ex1/$ALICE.lock"
+	# No server answers (a closed port): bob gets as far as his extract, and fails there, not before.
+	(umask 077; head -c 12 /dev/urandom | base64 >ews.secret)
+	OISYNC_BIN=$BIN run "$ROOT/scripts/oisync-run" -c oisync.conf ex1
+	assert_failure 74
+	assert_line --partial "$ALICE: failed (exit 74)"
+	assert_line --partial "bob@firm.example: failed (exit 69)"
+	assert_line --partial "ex1: 2 users, 0 ok, 2 failed"
+}
