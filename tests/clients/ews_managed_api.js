@@ -31,6 +31,9 @@
 //                                  {"state", "pages", "changes": [{type, id, given}]}
 //   create-meeting SUBJECT START END  bob as required attendee; START/END RFC 3339
 //   calendar-view START END        FindAppointments (a CalendarView) on the calendar
+//   mark NAME                      no request: {"mark": NAME}, so that a caller that
+//                                  runs the steps of several checks in one process
+//                                  can tell whose lines follow
 'use strict';
 
 const fs = require('fs');
@@ -212,6 +215,13 @@ const steps = {
       })),
       raw_start: rawElement('Start'),
     };
+  },
+
+  // No request: the lines up to the next mark are one check's steps, and since the
+  // run stops at the first step that fails, the next mark comes out only if all of
+  // them succeeded.
+  async mark(svc, name) {
+    return { mark: name };
   },
 };
 

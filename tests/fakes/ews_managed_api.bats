@@ -4,6 +4,11 @@
 # deps` from package-lock.json), run by tests/clients/ews_managed_api.js. Contacts
 # (create, Bind, update, delete), SyncFolderItems and a CalendarView, each with
 # Basic and with NTLM, by impersonation and by delegate access.
+#
+# Loading the API costs node a second or more of CPU, so each auth x access
+# combination runs every check's steps in ONE node process, in setup_file; each
+# test then asserts on its own check's lines of that run (see steps_of) and on
+# what the fake stores. Only the tests of refused access start node themselves.
 
 load ../helper
 
@@ -37,6 +42,13 @@ setup_file() {
 	start_fake BASIC ews/ews_server.py --seed "$f/seed.json" --credentials-file "$f/credentials" --auth basic
 	start_fake NTLM ews/ews_server.py --seed "$f/seed.json" --credentials-file "$f/credentials" --auth ntlm
 	export BASIC_PID BASIC_PORT NTLM_PID NTLM_PORT
+	# One after the other, never side by side: two runs on one fake would see each
+	# other's writes in their SyncFolderItems windows. Each has its own day for its
+	# meeting, so its CalendarView holds that meeting alone.
+	combination basic impersonation 04
+	combination basic delegate 05
+	combination ntlm impersonation 06
+	combination ntlm delegate 07
 }
 
 teardown_file() {
@@ -50,7 +62,8 @@ port_of() { # AUTH
 
 # ewsjs AUTH ACCESS STEP... : run the client for alice's mailbox on AUTH's fake, as
 # the account with ACCESS to it (svc-imp impersonates, svc-del is a delegate), or
-# as $AS with the password in $SECRET when set.
+# as $AS with the password in $SECRET when set; its stderr goes to $ERR (default
+# the test's node.err).
 ewsjs() {
 	local auth=$1 access=$2 account=svc-imp
 	shift 2
@@ -59,7 +72,7 @@ ewsjs() {
 	EWSJS_URL="http://127.0.0.1:$(port_of "$auth")/EWS/Exchange.asmx" EWSJS_AUTH=$auth \
 		EWSJS_USER=$account EWSJS_SECRET_FILE="$BATS_FILE_TMPDIR/${SECRET:-$account.secret}" \
 		EWSJS_ACCESS=$access EWSJS_MAILBOX=$ALICE \
-		timeout 120 node "$CLIENTS/ews_managed_api.js" "$@" 2>>"$BATS_TEST_TMPDIR/node.err"
+		timeout 120 node "$CLIENTS/ews_managed_api.js" "$@" 2>>"${ERR:-$BATS_TEST_TMPDIR/node.err}"
 }
 
 ctl() { # AUTH PATH [JSON]: the fake's control endpoint
@@ -83,9 +96,67 @@ new_contact() { # AUTH GIVEN SURNAME: a contact made on the server's side; its i
 		jq -r .id
 }
 
+# combination AUTH ACCESS DAY: one node process runs the steps of all the checks
+# below for AUTH x ACCESS, each check's behind a "mark CHECK", into
+# $BATS_FILE_TMPDIR/AUTH-ACCESS.{out,err,rc}. What update and delete change is
+# made on the server's side first (with the ChangeKey it had), and for basic x
+# impersonation the weekly series of the DST test. Many requests in one process:
+# with NTLM each runs after the one whose connection it asked to close (the
+# AUTHENTICATE carries "Connection: Close"), Bind then UpdateItem among them.
+combination() {
+	local auth=$1 access=$2 d=2026-05-$3 c="$BATS_FILE_TMPDIR/$1-$2" upd del
+	local -a extra=()
+	upd=$(new_contact "$auth" Uma "Update-$auth-$access")
+	stored "$auth" "$upd" | jq -r .ItemId.ChangeKey >"$c.update-before"
+	printf '%s\n' "$upd" >"$c.update-id"
+	del=$(new_contact "$auth" Dan "Delete-$auth-$access")
+	printf '%s\n' "$del" >"$c.delete-id"
+	if [ "$auth-$access" = basic-impersonation ]; then
+		# The series in its own zone (W. Europe: UTC+1, from 29 March UTC+2).
+		ctl basic create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Stand-up","Start":"2026-03-23T09:00:00","End":"2026-03-23T09:15:00","StartTimeZone":"W. Europe Standard Time","Recurrence":{"Pattern":{"Type":"WeeklyRecurrence","Interval":"1","DaysOfWeek":"Monday"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-03-23","NumberOfOccurrences":"3"}}}}' >/dev/null
+		extra=(+ mark dst + calendar-view 2026-03-20T00:00:00Z 2026-04-10T00:00:00Z)
+	fi
+	# The stack of a step that fails goes to the .err file, for steps_of to show.
+	EWSJS_DEBUG=1 ERR="$c.err" ewsjs "$auth" "$access" \
+		mark create + create-contact Cara "Create-$auth-$access" \
+		+ mark read + create-contact Rhea "Read-$auth-$access" + read-contact @id \
+		+ mark update + update-contact "$upd" "New Co" \
+		+ mark delete + delete-contact "$del" \
+		+ mark sync + sync + create-contact Sid "Sync-$auth-$access" + sync @state \
+		+ update-contact @id "Sync Co" + sync @state + delete-contact @id + sync @state \
+		+ mark calendar + create-meeting "Review $auth $access" "${d}T09:00:00Z" "${d}T10:30:00Z" \
+		+ calendar-view "${d}T00:00:00Z" "${d}T23:59:59Z" \
+		${extra[@]+"${extra[@]}"} + mark end >"$c.out" && echo 0 >"$c.rc" || echo $? >"$c.rc"
+}
+
+# steps_of AUTH ACCESS CHECK: sets $output to the lines CHECK's steps printed in
+# AUTH x ACCESS's run: those after "mark CHECK", up to the next mark. The client
+# stops at the first step that fails, so that next mark came out only if each of
+# CHECK's steps succeeded; else (or if the run died without saying which step
+# failed) the test fails with the run's exit status, stdout and stderr.
+steps_of() {
+	local c="$BATS_FILE_TMPDIR/$1-$2" rc
+	rc=$(cat "$c.rc" 2>/dev/null) || rc=unknown
+	if output=$(awk -v m="{\"mark\":\"$3\"}" '
+			$0 == m { on = 1; next }
+			on && /^\{"mark":/ { done = 1; exit }
+			on { print }
+			END { exit !done }' "$c.out") &&
+		{ [ "$rc" = 0 ] || grep -q '^{"error":' "$c.out"; }; then
+		return 0
+	fi
+	{
+		echo "the $1 $2 run of ews_managed_api.js did not get through the steps of '$3' (exit status $rc; it stops at the first step that fails)"
+		echo '-- its stdout:'
+		cat "$c.out"
+		echo '-- its stderr:'
+		cat "$c.err"
+	} >&2
+	return 1
+}
+
 check_create() { # AUTH ACCESS
-	run ewsjs "$1" "$2" create-contact Cara "Create-$1-$2"
-	assert_success
+	steps_of "$1" "$2" create
 	id=$(jq -r .id <<<"$output")
 	run jq -r '[.GivenName, .Surname, .DisplayName, .CompanyName, .EmailAddresses.EmailAddress1,
 		.PhoneNumbers.BusinessPhone, .Birthday] | join("|")' <<<"$(stored "$1" "$id")"
@@ -95,32 +166,29 @@ check_create() { # AUTH ACCESS
 # The client reads back what it wrote: its Birthday (sent with an offset and
 # milliseconds) comes back in UTC, as Exchange answers it, and parses.
 check_read() { # AUTH ACCESS
-	run ewsjs "$1" "$2" create-contact Rhea "Read-$1-$2" + read-contact @id
-	assert_success
+	steps_of "$1" "$2" read
 	id=$(head -1 <<<"$output" | jq -r .id)
 	run jq -r '[.id == $id, .given, .surname, .company, .email1, .birthday, .raw_birthday] | join("|")' \
 		--arg id "$id" <<<"$(tail -1 <<<"$output")"
 	assert_output "true|Rhea|Read-$1-$2|Acme Widgets|rhea.read-$1-$2@acme.example|1990-12-10T12:00:00.000Z|1990-12-10T12:00:00Z"
 }
 
-# Two requests in one process (Bind, then UpdateItem): with NTLM the second runs on
-# the connection the first asked to close.
+# Uma, made on the server's side by combination, whose ChangeKey it kept.
 check_update() { # AUTH ACCESS
-	local id before
-	id=$(new_contact "$1" Uma "Update-$1-$2")
-	before=$(stored "$1" "$id" | jq -r .ItemId.ChangeKey)
-	run ewsjs "$1" "$2" update-contact "$id" "New Co"
-	assert_success
+	local c="$BATS_FILE_TMPDIR/$1-$2" id before
+	steps_of "$1" "$2" update
+	id=$(cat "$c.update-id")
+	before=$(cat "$c.update-before")
 	run jq -r '[.CompanyName, .JobTitle, .ItemId.ChangeKey != $ck] | join("|")' --arg ck "$before" \
 		<<<"$(stored "$1" "$id")"
 	assert_output "New Co|Partner|true"
 }
 
+# Dan, made on the server's side by combination.
 check_delete() { # AUTH ACCESS
 	local id
-	id=$(new_contact "$1" Dan "Delete-$1-$2")
-	run ewsjs "$1" "$2" delete-contact "$id"
-	assert_success
+	steps_of "$1" "$2" delete
+	id=$(cat "$BATS_FILE_TMPDIR/$1-$2.delete-id")
 	run stored "$1" "$id"
 	assert_output ''
 	run jq -r --arg s "Delete-$1-$2" '.deleteditems[] | select(.Surname == $s) | .GivenName' \
@@ -129,12 +197,11 @@ check_delete() { # AUTH ACCESS
 }
 
 # SyncFolderItems from the state before each of the client's own writes sees
-# exactly that write: Create, Update, Delete.
+# exactly that write: Create, Update, Delete. Its steps run one after the other in
+# their process, and nothing else writes to the fake meanwhile (see setup_file).
 check_sync() { # AUTH ACCESS
 	local id
-	run ewsjs "$1" "$2" sync + create-contact Sid "Sync-$1-$2" + sync @state \
-		+ update-contact @id "Sync Co" + sync @state + delete-contact @id + sync @state
-	assert_success
+	steps_of "$1" "$2" sync
 	assert_equal "$(wc -l <<<"$output")" 7
 	id=$(sed -n 2p <<<"$output" | jq -r .id)
 	for n in 3 5 7; do
@@ -152,9 +219,7 @@ EOF
 # has its own day, so the view holds that meeting alone.
 check_calendar() { # AUTH ACCESS DAY
 	local d=2026-05-$3 id
-	run ewsjs "$1" "$2" create-meeting "Review $1 $2" "${d}T09:00:00Z" "${d}T10:30:00Z" \
-		+ calendar-view "${d}T00:00:00Z" "${d}T23:59:59Z"
-	assert_success
+	steps_of "$1" "$2" calendar
 	id=$(head -1 <<<"$output" | jq -r .id)
 	run jq -c --arg id "$id" '[(.entries | map([.id == $id, .subject, .start, .end, .is_meeting])), .raw_start]' \
 		<<<"$(tail -1 <<<"$output")"
@@ -192,12 +257,11 @@ check_calendar() { # AUTH ACCESS DAY
 @test "NTLM, delegate: SyncFolderItems sees create, update, delete" { check_sync ntlm delegate; }
 @test "NTLM, delegate: CalendarView shows the meeting it created" { check_calendar ntlm delegate 07; }
 
-# The series in its own zone (W. Europe: UTC+1, from 29 March UTC+2) is expanded
-# there, and every time reaches the client in UTC.
+# The series in its own zone (W. Europe: UTC+1, from 29 March UTC+2), made on the
+# server's side by combination, is expanded there, and every time reaches the
+# client in UTC.
 @test "basic, impersonation: CalendarView of a weekly series across a DST change" {
-	ctl basic create '{"mailbox":"alice@firm.example","folder":"calendar","item":{"Subject":"Stand-up","Start":"2026-03-23T09:00:00","End":"2026-03-23T09:15:00","StartTimeZone":"W. Europe Standard Time","Recurrence":{"Pattern":{"Type":"WeeklyRecurrence","Interval":"1","DaysOfWeek":"Monday"},"Range":{"Type":"NumberedRecurrence","StartDate":"2026-03-23","NumberOfOccurrences":"3"}}}}' >/dev/null
-	run ewsjs basic impersonation calendar-view 2026-03-20T00:00:00Z 2026-04-10T00:00:00Z
-	assert_success
+	steps_of basic impersonation dst
 	run jq -r '.entries[] | "\(.subject) \(.start) \(.end)"' <<<"$output"
 	assert_output - <<'EOF'
 Stand-up 2026-03-23T08:00:00.000Z 2026-03-23T08:15:00.000Z
