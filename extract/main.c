@@ -14,15 +14,18 @@
 static const char usage_text[] =
 	"usage: oisync-extract [options] exchange --mailbox SMTP [--server NAME]\n"
 	"       oisync-extract [options] interaction --user ID\n"
+	"       oisync-extract [options] account --user ID [--server NAME]\n"
 	"\n"
 	"Write an account's items as JSON lines on stdout: incremental from the\n"
 	"committed checkpoint, the whole folder on the first run, checkpoint last.\n"
+	"'account' reads both sides of the user's account in one process: what\n"
+	"'exchange' then 'interaction' would write, as oisync-run reads them.\n"
 	"\n"
 	"  -c, --config FILE    configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
 	"  -m, --mailbox SMTP   exchange: the mailbox to read\n"
-	"  -s, --server NAME    exchange: the [server NAME] section (default: the\n"
+	"  -s, --server NAME    exchange, account: the [server NAME] section (default: the\n"
 	"                       mailbox's server in the users file)\n"
-	"  -u, --user ID        interaction: the InterAction user\n"
+	"  -u, --user ID        interaction, account: the InterAction user\n"
 	"      --url URL        use this server URL instead of the configured one\n"
 	"  -f, --folder NAME    contacts or calendar; default: contacts, and the\n"
 	"                       calendar when the user's settings have it on\n"
@@ -115,13 +118,16 @@ int main(int argc, char **argv)
 	if (args.folder && strcmp(args.folder, "contacts") && strcmp(args.folder, "calendar"))
 		return usage_error("--folder must be 'contacts' or 'calendar'");
 
-	int is_exchange = !strcmp(source, "exchange");
-	if (!is_exchange && strcmp(source, "interaction"))
-		return usage_error("source must be 'exchange' or 'interaction'");
+	int is_exchange = !strcmp(source, "exchange"), is_account = !strcmp(source, "account");
+	if (!is_exchange && !is_account && strcmp(source, "interaction"))
+		return usage_error("source must be 'exchange', 'interaction' or 'account'");
 	if (is_exchange && !args.mailbox)
 		return usage_error("exchange needs --mailbox SMTP");
 	if (!is_exchange && !args.user)
-		return usage_error("interaction needs --user ID");
+		return usage_error(is_account ? "account needs --user ID" : "interaction needs --user ID");
+	/* Both sides: the mailbox is the user's, and one URL cannot name two servers. */
+	if (is_account && (args.mailbox || args.url))
+		return usage_error("account takes the mailbox and the URLs from the configuration, not --mailbox or --url");
 
 	struct ois_config cfg;
 	rc = ois_config_load(config_path, &cfg);
@@ -156,10 +162,21 @@ int main(int argc, char **argv)
 		args.account = u->mailbox;
 		if (!args.server)
 			args.server = u->server;
+		if (is_account) {
+			args.mailbox = u->mailbox;
+			if (!ois_config_server(&cfg, args.server)) {
+				rc = ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", args.server, cfg.path);
+				goto out;
+			}
+		}
 	}
 	ois_log_set_account(args.account);
 
-	rc = is_exchange ? extract_exchange(&args) : extract_interaction(&args);
+	/* account: InterAction only once Exchange is read whole, as `exchange && interaction`. */
+	if (is_exchange || is_account)
+		rc = extract_exchange(&args);
+	if (!is_exchange && rc == 0)
+		rc = extract_interaction(&args);
 	if (rc == 0)
 		rc = ois_close_stdout();
 out:

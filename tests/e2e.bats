@@ -151,3 +151,16 @@ next_run() { run oisync-run ex1; }
 	assert_success
 	[ "$(holdings | jq '.mailboxes["alice@firm.example"].interaction | length')" -eq $((before - 1)) ]
 }
+
+# oisync-run reads both sides with one `account` process; it must write what
+# the two sides' own extracts write, record for record, first sync and after.
+@test "oisync-extract account writes what exchange then interaction write, in that order" {
+	for pass in first later; do
+		{ oisync-extract exchange --mailbox alice@firm.example && oisync-extract interaction --user alice; } >"$D/two.jsonl"
+		oisync-extract account --user alice >"$D/one.jsonl"
+		[ "$(grep -c '"type":"checkpoint"' "$D/one.jsonl")" -ge 2 ]
+		[ "$(grep -c '"side":"interaction"' "$D/one.jsonl")" -gt 0 ]
+		cmp "$D/two.jsonl" "$D/one.jsonl"
+		[ "$pass" = later ] || { run oisync-run ex1; assert_success; }
+	done
+}

@@ -160,6 +160,23 @@ release_lock() {
 	assert_output --partial "not an SMTP address"
 }
 
+@test "oisync-extract exits 64: account without --user, or with a mailbox or URL of its own" {
+	run oisync-extract account
+	assert_failure 64
+	assert_output --partial "account needs --user ID"
+	run oisync-extract account --user alice --mailbox "$ALICE"
+	assert_failure 64
+	assert_output --partial "not --mailbox or --url"
+	run oisync-extract account --user alice --url http://127.0.0.1:9/
+	assert_failure 64
+}
+
+@test "oisync-extract exits 78: account for a user the users file does not have" {
+	run oisync-extract account --user nobody
+	assert_failure 78
+	assert_output --partial "InterAction user 'nobody' is not in the users file"
+}
+
 @test "oisync-extract exits 65: the state database is damaged" {
 	mkdir -p state/ex1
 	printf 'this is not a database, not at all, and long enough to be read as one' >"state/ex1/$ALICE.db"
