@@ -5,15 +5,20 @@ load helper
 
 DB_REL="state/ex1/alice@firm.example.db"
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T"
-	umask 077
-	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
-	printf '%s\n' "$secret" >ews.secret
-	cat >seed.json <<'EOF'
+# One fake for the file, put back to its seed before every test by
+# reset_fake (data, faults, stats, clock): starting a fake costs a Python
+# process, a reset one request. Its files (seed, credentials, data folder) are
+# the file's; each test has its own folder for the configuration, the state and
+# ews.secret, which a test may spoil. No test here needs a fresh process.
+setup_file() {
+	(
+		cd "$BATS_FILE_TMPDIR" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
+		printf '%s\n' "$secret" >ews.secret
+		cat >seed.json <<'EOF'
 {"service_accounts": {"svc-oisync": {"impersonate": ["*"]},
                       "svc-limited": {"impersonate": ["alice@firm.example"]}},
  "mailboxes": {
@@ -37,13 +42,23 @@ setup() {
    {"GivenName": "Carla", "Surname": "Diaz", "DisplayName": "Carla Diaz"}]},
   "bob@firm.example": {"contacts": []}}}
 EOF
-	start_fake EWS ews/ews_server.py --seed seed.json --data-dir data --credentials-file credentials
-	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
-	write_conf
+	) || return 1
+	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
+		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
 
-teardown() {
+teardown_file() {
 	stop_fake EWS
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
+	reset_fake EWS
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	write_conf
 }
 
 fake() { ctl EWS "$@"; }
