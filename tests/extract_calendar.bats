@@ -50,6 +50,7 @@ setup_file() {
      "DeletedOccurrences": ["2026-11-16T19:00:00Z"]}]}}}
 EOF
 	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
 	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
 		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
@@ -80,12 +81,11 @@ checkpoint() { jq -c "select(.type == \"checkpoint\" and .folder == \"$1\")" out
 token_of() { jq -r "select(.type == \"checkpoint\" and .folder == \"$1\") | .token" out.jsonl; }
 ops() { fake stats | jq -cS '.operations'; }
 
-# The state database as apply leaves it: the schema's first migration (taken
-# from lib/state_schema.c; later ones run on open) plus committed tokens.
-commit_token() { # FOLDER TOKEN
-	mkdir -p state/ex1
-	if [ ! -f "$DB_REL" ]; then
-		/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -100,8 +100,15 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
+}
+
+# The state database as apply leaves it: the schema's first migration (taken
+# from lib/state_schema.c; later ones run on open) plus committed tokens.
+commit_token() { # FOLDER TOKEN
+	mkdir -p state/ex1
+	if [ ! -f "$DB_REL" ]; then
 		# Schema 1: the first reader migrates it forward, as it would an old state.
-		{ cat schema.sql; echo 'PRAGMA user_version = 1;'; } | sqlite3 "$DB_REL"
+		{ cat "$BATS_FILE_TMPDIR/schema.sql"; echo 'PRAGMA user_version = 1;'; } | sqlite3 "$DB_REL"
 	fi
 	local q=${2//\'/\'\'}
 	sqlite3 "$DB_REL" "INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)

@@ -43,6 +43,7 @@ setup_file() {
   "bob@firm.example": {"contacts": []}}}
 EOF
 	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
 	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
 		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
@@ -77,11 +78,11 @@ ids() { jq -r 'select(.type == "contact") | .op + " " + .data.Surname // .op' ou
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 token() { jq -r 'select(.type == "checkpoint") | .token' out.jsonl; }
 
-# The state database as apply leaves it: the schema's first migration (taken
-# from lib/state_schema.c; later ones run on open) plus the committed token.
-commit_token() { # TOKEN
-	mkdir -p state/ex1
-	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -96,7 +97,13 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
-	[ -f "$DB_REL" ] || sqlite3 "$DB_REL" <schema.sql
+}
+
+# The state database as apply leaves it: the schema's first migration (taken
+# from lib/state_schema.c; later ones run on open) plus the committed token.
+commit_token() { # TOKEN
+	mkdir -p state/ex1
+	[ -f "$DB_REL" ] || sqlite3 "$DB_REL" <"$BATS_FILE_TMPDIR/schema.sql"
 	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
 		VALUES ('exchange', 'contacts', '$1', '2026-11-24T10:00:00Z');"
 }

@@ -50,6 +50,7 @@ EOF
 		  {"id":"a-000005","owner":"bob","subject":"Bob only","start":"2026-12-02T09:00:00Z","end":"2026-12-02T10:00:00Z"}]}' \
 			seed.json >cal.json
 	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
 	start_fake IA interaction/interaction_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
 		--clients-file "$BATS_FILE_TMPDIR/clients"
 }
@@ -86,11 +87,11 @@ extract() {
 ids() { jq -r 'select(.type == "contact") | .id + " " + .op' out.jsonl | sort; }
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 
-# The state database as apply leaves it: the schema's first migration (never
-# changed once released; later ones run on open) plus the cursor.
-commit_cursor() { # TOKEN
-	mkdir -p state/ex1
-	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -105,7 +106,13 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
-	sqlite3 "$DB_REL" <schema.sql
+}
+
+# The state database as apply leaves it: the schema's first migration (never
+# changed once released; later ones run on open) plus the cursor.
+commit_cursor() { # TOKEN
+	mkdir -p state/ex1
+	sqlite3 "$DB_REL" <"$BATS_FILE_TMPDIR/schema.sql"
 	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT INTO checkpoints (side, folder, token, updated)
 		VALUES ('interaction', 'contacts', '$1', '2026-11-24T10:00:00Z');"
 }
