@@ -8,19 +8,24 @@ DB_REL="state/ex1/alice@firm.example.db"
 # A fixed window, so what is inside does not depend on today's date.
 WINDOW=(--window-start 2026-11-01 --window-end 2027-01-01T00:00:00Z)
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T"
-	umask 077
-	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	printf 'svc-oisync:%s\n' "$secret" >credentials
-	printf '%s\n' "$secret" >ews.secret
-	# In the window 2026-11-01 .. 2027-01-01: a single, an all-day event, and a
-	# weekly series (Mondays 14:00 New York, 10 from 2026-10-19) whose
-	# 2026-11-09 occurrence moved to Tuesday, whose 2026-11-16 one is deleted,
-	# and whose 2026-10-19 one moved to 2026-10-20 (outside). Outside: "Old".
-	cat >seed.json <<'EOF'
+# One fake for the file, put back to its seed before every test by
+# reset_fake (data, faults, stats, clock): starting a fake costs a Python
+# process, a reset one request. Its files (seed, credentials, data folder) are
+# the file's; each test has its own folder for the configuration and the
+# state. No test here needs a fresh process.
+setup_file() {
+	(
+		cd "$BATS_FILE_TMPDIR" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf 'svc-oisync:%s\n' "$secret" >credentials
+		printf '%s\n' "$secret" >ews.secret
+		# In the window 2026-11-01 .. 2027-01-01: a single, an all-day event, and a
+		# weekly series (Mondays 14:00 New York, 10 from 2026-10-19) whose
+		# 2026-11-09 occurrence moved to Tuesday, whose 2026-11-16 one is deleted,
+		# and whose 2026-10-19 one moved to 2026-10-20 (outside). Outside: "Old".
+		cat >seed.json <<'EOF'
 {"service_accounts": {"svc-oisync": {"impersonate": ["*"]}},
  "mailboxes": {
   "alice@firm.example": {
@@ -44,13 +49,24 @@ setup() {
        "Subject": "Partners' meeting (outside)"}],
      "DeletedOccurrences": ["2026-11-16T19:00:00Z"]}]}}}
 EOF
-	start_fake EWS ews/ews_server.py --seed seed.json --data-dir data --credentials-file credentials
-	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
-	write_conf
+	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
+	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
+		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
 
-teardown() {
+teardown_file() {
 	stop_fake EWS
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
+	reset_fake EWS
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	write_conf
 }
 
 fake() { ctl EWS "$@"; }
@@ -65,12 +81,11 @@ checkpoint() { jq -c "select(.type == \"checkpoint\" and .folder == \"$1\")" out
 token_of() { jq -r "select(.type == \"checkpoint\" and .folder == \"$1\") | .token" out.jsonl; }
 ops() { fake stats | jq -cS '.operations'; }
 
-# The state database as apply leaves it: the schema's first migration (taken
-# from lib/state_schema.c; later ones run on open) plus committed tokens.
-commit_token() { # FOLDER TOKEN
-	mkdir -p state/ex1
-	if [ ! -f "$DB_REL" ]; then
-		/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -85,8 +100,15 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
+}
+
+# The state database as apply leaves it: the schema's first migration (taken
+# from lib/state_schema.c; later ones run on open) plus committed tokens.
+commit_token() { # FOLDER TOKEN
+	mkdir -p state/ex1
+	if [ ! -f "$DB_REL" ]; then
 		# Schema 1: the first reader migrates it forward, as it would an old state.
-		{ cat schema.sql; echo 'PRAGMA user_version = 1;'; } | sqlite3 "$DB_REL"
+		{ cat "$BATS_FILE_TMPDIR/schema.sql"; echo 'PRAGMA user_version = 1;'; } | sqlite3 "$DB_REL"
 	fi
 	local q=${2//\'/\'\'}
 	sqlite3 "$DB_REL" "INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)

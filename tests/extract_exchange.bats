@@ -5,15 +5,20 @@ load helper
 
 DB_REL="state/ex1/alice@firm.example.db"
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T"
-	umask 077
-	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
-	printf '%s\n' "$secret" >ews.secret
-	cat >seed.json <<'EOF'
+# One fake for the file, put back to its seed before every test by
+# reset_fake (data, faults, stats, clock): starting a fake costs a Python
+# process, a reset one request. Its files (seed, credentials, data folder) are
+# the file's; each test has its own folder for the configuration, the state and
+# ews.secret, which a test may spoil. No test here needs a fresh process.
+setup_file() {
+	(
+		cd "$BATS_FILE_TMPDIR" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
+		printf '%s\n' "$secret" >ews.secret
+		cat >seed.json <<'EOF'
 {"service_accounts": {"svc-oisync": {"impersonate": ["*"]},
                       "svc-limited": {"impersonate": ["alice@firm.example"]}},
  "mailboxes": {
@@ -37,13 +42,24 @@ setup() {
    {"GivenName": "Carla", "Surname": "Diaz", "DisplayName": "Carla Diaz"}]},
   "bob@firm.example": {"contacts": []}}}
 EOF
-	start_fake EWS ews/ews_server.py --seed seed.json --data-dir data --credentials-file credentials
-	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
-	write_conf
+	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
+	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
+		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
 
-teardown() {
+teardown_file() {
 	stop_fake EWS
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
+	reset_fake EWS
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	write_conf
 }
 
 fake() { ctl EWS "$@"; }
@@ -62,11 +78,11 @@ ids() { jq -r 'select(.type == "contact") | .op + " " + .data.Surname // .op' ou
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 token() { jq -r 'select(.type == "checkpoint") | .token' out.jsonl; }
 
-# The state database as apply leaves it: the schema's first migration (taken
-# from lib/state_schema.c; later ones run on open) plus the committed token.
-commit_token() { # TOKEN
-	mkdir -p state/ex1
-	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -81,7 +97,13 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
-	[ -f "$DB_REL" ] || sqlite3 "$DB_REL" <schema.sql
+}
+
+# The state database as apply leaves it: the schema's first migration (taken
+# from lib/state_schema.c; later ones run on open) plus the committed token.
+commit_token() { # TOKEN
+	mkdir -p state/ex1
+	[ -f "$DB_REL" ] || sqlite3 "$DB_REL" <"$BATS_FILE_TMPDIR/schema.sql"
 	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
 		VALUES ('exchange', 'contacts', '$1', '2026-11-24T10:00:00Z');"
 }

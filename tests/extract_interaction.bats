@@ -8,16 +8,23 @@ EXTRACT="$BIN/oisync-extract"
 CONF_BASE=(server.username=svc server.secret_file= server.secret_env=OISYNC_TEST_UNUSED interaction.secret_env=)
 DB_REL="state/ex1/alice@firm.example.db"
 
-setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T"
-	umask 077
-	# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-	secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	printf 'oisync:%s\ntoken:static-%s\n' "$secret" "$secret" >clients
-	printf '%s\n' "$secret" >ia.secret
-	printf 'static-%s\n' "$secret" >ia.token
-	cat >seed.json <<'EOF'
+# One fake for the file, put back before every test by reset_fake (data,
+# faults, stats, clock, issued tokens): starting a fake costs a Python process,
+# a reset one request. A test that needs other data resets it from a seed of
+# its own (reset_fake IA /abs/seed.json); the next test's reset brings back the
+# file's seed. Its files (seed, clients) are the file's; each test has its own
+# folder for the configuration, the state and the secrets oisync reads, which
+# a test may spoil. No test here needs a fresh process.
+setup_file() {
+	(
+		cd "$BATS_FILE_TMPDIR" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf 'oisync:%s\ntoken:static-%s\n' "$secret" "$secret" >clients
+		printf '%s\n' "$secret" >ia.secret
+		printf 'static-%s\n' "$secret" >ia.token
+		cat >seed.json <<'EOF'
 {"users":[{"id":"alice","name":"Alice Smith","email":"alice@firm.example"},
           {"id":"bob","name":"Bob Jones","email":"bob@firm.example"}],
  "contacts":[
@@ -31,18 +38,42 @@ setup() {
  "lists":{"alice":[{"id":"c-000001","goes_by":"Annie","categories":["Clients"]},{"id":"c-000002"},{"id":"c-000003"}],
           "bob":[{"id":"c-000004"}]}}
 EOF
-	start_ia seed.json
+		# The calendar tests' seed (calendar_seed): the same, plus appointments.
+		jq '. + {"appointments":[
+		  {"id":"a-000001","owner":"alice","subject":"Closing","start":"2026-12-01T09:00:00Z","end":"2026-12-01T10:00:00Z",
+		   "type":"Meeting","attendees":[{"email":"ann@acme.example","name":"Ann Lee","role":"required"}],
+		   "updated_at":"2026-11-20T09:00:00Z"},
+		  {"id":"a-000002","owner":"alice","status":"activity","subject":"Kick-off call","type":"Call",
+		   "start":"2026-11-10T15:00:00Z","end":"2026-11-10T15:30:00Z"},
+		  {"id":"a-000003","owner":"alice","subject":"Holiday","all_day":true,"start":"2026-12-24","end":"2026-12-25"},
+		  {"id":"a-000004","owner":"alice","subject":"Far away","start":"2027-06-01T09:00:00Z","end":"2027-06-01T10:00:00Z"},
+		  {"id":"a-000005","owner":"bob","subject":"Bob only","start":"2026-12-02T09:00:00Z","end":"2026-12-02T10:00:00Z"}]}' \
+			seed.json >cal.json
+	) || return 1
+	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
+	start_fake IA interaction/interaction_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
+		--clients-file "$BATS_FILE_TMPDIR/clients"
+}
+
+teardown_file() {
+	stop_fake IA
+}
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	cp "$BATS_FILE_TMPDIR/ia.secret" "$BATS_FILE_TMPDIR/ia.token" .
+	read -r secret <ia.secret
+	reset_fake IA
+	IA_URL="http://127.0.0.1:$IA_PORT/api/v1"
 	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
 }
 
-start_ia() { # SEED
-	start_fake IA interaction/interaction_server.py --seed "$1" --clients-file clients
-	IA_URL="http://127.0.0.1:$IA_PORT/api/v1"
-}
-
 teardown() {
-	[ -n "${LIAR_PID:-}" ] && kill "$LIAR_PID" 2>/dev/null
-	stop_fake IA
+	if [ -n "${LIAR_PID:-}" ]; then
+		kill "$LIAR_PID" 2>/dev/null || true
+	fi
 }
 
 fake() { # METHOD PATH [JSON]
@@ -56,11 +87,11 @@ extract() {
 ids() { jq -r 'select(.type == "contact") | .id + " " + .op' out.jsonl | sort; }
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 
-# The state database as apply leaves it: the schema's first migration (never
-# changed once released; later ones run on open) plus the cursor.
-commit_cursor() { # TOKEN
-	mkdir -p state/ex1
-	/usr/bin/python3 - "$BATS_TEST_DIRNAME/../lib/state_schema.c" >schema.sql <<'EOF'
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
+# per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
 import re, sys
 src = open(sys.argv[1]).read()
 body = src[src.index("migrations[] = {") + 16:]
@@ -75,7 +106,13 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
-	sqlite3 "$DB_REL" <schema.sql
+}
+
+# The state database as apply leaves it: the schema's first migration (never
+# changed once released; later ones run on open) plus the cursor.
+commit_cursor() { # TOKEN
+	mkdir -p state/ex1
+	sqlite3 "$DB_REL" <"$BATS_FILE_TMPDIR/schema.sql"
 	sqlite3 "$DB_REL" "PRAGMA user_version = 1; INSERT INTO checkpoints (side, folder, token, updated)
 		VALUES ('interaction', 'contacts', '$1', '2026-11-24T10:00:00Z');"
 }
@@ -135,7 +172,10 @@ EOF
 }
 
 @test "a server that is down exits 69 with no checkpoint" {
-	stop_fake IA
+	# Nothing listens on port 9 (write_conf's closed port): what a stopped
+	# server looks like, without stopping the file's fake.
+	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret" \
+		interaction.url=http://127.0.0.1:9/api/v1
 	run extract
 	assert_equal "$status" 69
 	assert_equal "$(checkpoints)" ""
@@ -253,15 +293,13 @@ EOF
 }
 
 @test "paging: a list longer than one page is read whole" {
-	stop_fake IA
 	/usr/bin/python3 -c '
 import json
 n = 1234
 print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
                   "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
                   "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >big.json
-	start_ia big.json
-	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
+	reset_fake IA "$T/big.json"
 	run extract --stats
 	assert_success
 	run bash -c "jq -r 'select(.type == \"contact\") | .id' out.jsonl | sort -u | wc -l"
@@ -289,20 +327,10 @@ commit_token() {
 		VALUES ('interaction', '$1', '$(printf '%s' "$2" | sed "s/'/''/g")', '2026-11-24T10:00:00Z');"
 }
 
+# calendar_seed: the fake from the file's calendar seed (made in setup_file),
+# and alice's calendar on.
 calendar_seed() {
-	stop_fake IA
-	jq '. + {"appointments":[
-	  {"id":"a-000001","owner":"alice","subject":"Closing","start":"2026-12-01T09:00:00Z","end":"2026-12-01T10:00:00Z",
-	   "type":"Meeting","attendees":[{"email":"ann@acme.example","name":"Ann Lee","role":"required"}],
-	   "updated_at":"2026-11-20T09:00:00Z"},
-	  {"id":"a-000002","owner":"alice","status":"activity","subject":"Kick-off call","type":"Call",
-	   "start":"2026-11-10T15:00:00Z","end":"2026-11-10T15:30:00Z"},
-	  {"id":"a-000003","owner":"alice","subject":"Holiday","all_day":true,"start":"2026-12-24","end":"2026-12-25"},
-	  {"id":"a-000004","owner":"alice","subject":"Far away","start":"2027-06-01T09:00:00Z","end":"2027-06-01T10:00:00Z"},
-	  {"id":"a-000005","owner":"bob","subject":"Bob only","start":"2026-12-02T09:00:00Z","end":"2026-12-02T10:00:00Z"}]}' \
-		seed.json >cal.json
-	start_ia cal.json
-	write_conf interaction.client_id=oisync "interaction.secret_file=$T/ia.secret"
+	reset_fake IA "$BATS_FILE_TMPDIR/cal.json"
 	printf 'calendar = on\n' >>users.conf
 }
 
@@ -384,14 +412,13 @@ appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | s
 }
 
 @test "a quiet second run of 300 contacts sends one change-feed request and nothing else" {
-	stop_fake IA
 	/usr/bin/python3 -c '
 import json
 n = 300
 print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@firm.example"}],
                   "contacts": [{"id": "c-%06d" % i, "first_name": "P%d" % i} for i in range(1, n + 1)],
                   "lists": {"alice": [{"id": "c-%06d" % i} for i in range(1, n + 1)]}}))' >q.json
-	start_ia q.json
+	reset_fake IA "$T/q.json"
 	write_conf "interaction.secret_file=$T/ia.token"
 	run extract
 	assert_success
