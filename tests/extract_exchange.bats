@@ -215,7 +215,7 @@ EOF
 	run extract
 	assert_success
 	[ "$(jq -s 'map(select(.type == "contact")) | length' out.jsonl)" -eq 3 ]
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '.operations'"
+	run jq -c '.operations' <<<"$(ctl EWS "stats")"
 	# FindFolder: a full read looks for the mailbox's "InterAction Sync" record.
 	assert_output '{"FindFolder":1,"GetItem":2,"SyncFolderItems":1}'
 }
@@ -411,10 +411,10 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	fake stats/reset '{}' >/dev/null
 	run apply_ops "$op"
 	assert_success
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '.operations'"
+	run jq -c '.operations' <<<"$(ctl EWS "stats")"
 	assert_output '{"FindItem":1}'
 	run jq -c '[.status, .id == "'"$id"'"]' results.jsonl
 	assert_output '["ok",true]'
-	run sh -c "curl -sf 'http://127.0.0.1:$EWS_PORT/_fake/dump?mailbox=$ALICE' | jq '[.contacts[] | select(.Surname == \"Reply\")] | length'"
+	run jq '[.contacts[] | select(.Surname == "Reply")] | length' <<<"$(ctl EWS "dump?mailbox=$ALICE")"
 	assert_output 1
 }

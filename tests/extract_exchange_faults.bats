@@ -52,7 +52,7 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 		"drop": {"next": 1, "rate": 0.02}}' >/dev/null
 	run extract --full --stats
 	assert_success
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '[.faults_fired.server_busy >= 1, .faults_fired.drop >= 1]'"
+	run jq -c '[.faults_fired.server_busy >= 1, .faults_fired.drop >= 1]' <<<"$(ctl EWS "stats")"
 	assert_output '[true,true]'
 	# Exactly the items there are: each id once, with the version the server holds.
 	[ "$(emitted | wc -l)" -eq 300 ]
@@ -109,7 +109,7 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	assert_output --regexp '"complete":true,"full":true'
 	run grep -c '(2 retries)' err.log
 	assert_output 1
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq .faults_fired.http_status"
+	run jq .faults_fired.http_status <<<"$(ctl EWS "stats")"
 	assert_output 2
 }
 
@@ -124,7 +124,7 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	run cat err.log
 	assert_output --partial "HTTP 429"
 	# The first try and the configured 2 retries, no more.
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq .requests"
+	run jq .requests <<<"$(ctl EWS "stats")"
 	assert_output 3
 }
 
@@ -136,9 +136,9 @@ held() { fake "dump?mailbox=$ALICE" | jq -r '.contacts[] | .ItemId.Id + " " + .I
 	assert_success
 	[ "$(emitted | wc -l)" -eq 1000 ]
 	assert_equal "$(emitted)" "$(held)"
-	run sh -c "curl -sf http://127.0.0.1:$EWS_PORT/_fake/stats | jq -c '[.operations.SyncFolderItems <= 2,
+	run jq -c '[.operations.SyncFolderItems <= 2,
 		.operations.GetItem <= 10, .operations.FindFolder == 1,
-		.requests == .operations.SyncFolderItems + .operations.GetItem + .operations.FindFolder]'"
+		.requests == .operations.SyncFolderItems + .operations.GetItem + .operations.FindFolder]' <<<"$(ctl EWS "stats")"
 	# The one FindFolder: a full read looks for the mailbox's sync record.
 	assert_output '[true,true,true,true]'
 }

@@ -389,7 +389,7 @@ appts() { jq -r 'select(.type == "appointment") | .id + " " + .op' out.jsonl | s
 	run jq -c 'select(.type == "checkpoint") | [.folder, .full]' out.jsonl
 	assert_output $'["contacts",false]\n["calendar",false]'
 	# Both folders from one cursor: one pass over the feed.
-	run bash -c "curl -sf http://127.0.0.1:$IA_PORT/_fake/stats | jq -c '[.requests | to_entries[] | select(.key | test(\"changes\"))] | map(.value)'"
+	run jq -c '[.requests | to_entries[] | select(.key | test("changes"))] | map(.value)' <<<"$(ctl IA "stats")"
 	assert_output '[1]'
 	run grep -F 'interaction calendar: 1 items, 1 deletes, 1 changes outside the window' err.log
 	assert_success
@@ -427,7 +427,7 @@ print(json.dumps({"users": [{"id": "alice", "name": "Alice", "email": "alice@fir
 	run extract --stats
 	assert_success
 	assert_equal "$(ids)" ""
-	run bash -c "curl -sf http://127.0.0.1:$IA_PORT/_fake/stats | jq -c '.requests'"
+	run jq -c '.requests' <<<"$(ctl IA "stats")"
 	assert_output '{"GET /api/v1/users/{uid}/changes":1}'
 	run grep -E ' 1 requests' err.log
 	assert_success
