@@ -3,6 +3,7 @@
 #include "canonjson.h"
 #include "code.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -183,13 +184,6 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 	return rc;
 }
 
-static void now_rfc3339(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-}
-
 /*
  * A checkpoint a newer generation wrote is never replaced by this change
  * set's older one: that would make the next run read changes it has
@@ -274,7 +268,7 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	}
 	free(sync_id);
 	char finished[32], counts[160];
-	now_rfc3339(finished);
+	ois_time_now(finished);
 	snprintf(counts, sizeof(counts), "{\"ok\":%lu,\"skipped\":%lu,\"conflict\":%lu,\"failed\":%lu}",
 		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT], run->counts[APPLY_FAILED]);
 	if ((rc = ois_state_run_add(run->st, started, finished, *unfolded ? "failed" : outcome, counts)))

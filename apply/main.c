@@ -5,6 +5,7 @@
 #include "config.h"
 #include "jsonl.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -94,13 +95,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-static void now_rfc3339(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-}
-
 /* --dry-run: words, not actions; the state is only read. */
 static void dry_run(const struct apply_changeset *cs, struct ois_state *st)
 {
@@ -171,7 +165,7 @@ int main(int argc, char **argv)
 		goto out;
 
 	char started[32], where[300];
-	now_rfc3339(started);
+	ois_time_now(started);
 	for (size_t i = 0; i < cs.n && !stop; i++) {
 		json_object *rec = cs.recs[i];
 		snprintf(where, sizeof(where), "%s:%lu", reader.name, cs.lines[i]);
@@ -204,7 +198,7 @@ int main(int argc, char **argv)
 	/* A sync run (its change set ends with checkpoints), not a hand-made list of ops. */
 	if (!crc && commit_checkpoints && json_object_array_length(checkpoints) > 0) {
 		char finished[32];
-		now_rfc3339(finished);
+		ois_time_now(finished);
 		apply_mark_synced(&run, finished);
 	}
 	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[APPLY_OK],

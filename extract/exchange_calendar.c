@@ -7,6 +7,7 @@
 #include "log.h"
 #include "progress.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -46,53 +47,6 @@ struct cal {
 
 /* ---- window and token ---- */
 
-int extract_rfc3339(const char *s, time_t *t)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	long off = 0;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-		return -1;
-	const char *p = s + n;
-	if (*p) {
-		if (*p != 'T' && *p != 't' && *p != ' ')
-			return -1;
-		if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
-			return -1;
-		p += 1 + n;
-		if (*p == '.')
-			for (p++; *p >= '0' && *p <= '9'; p++)
-				;
-		if (*p == 'Z' || *p == 'z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int oh, om;
-			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
-				return -1;
-			off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-			p += 1 + n;
-		} else {
-			return -1;
-		}
-		if (*p)
-			return -1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t v = timegm(&tm);
-	if (tm.tm_mday != d) /* February 30th rolled over */
-		return -1;
-	*t = v - off;
-	return 0;
-}
-
 int extract_calendar_window(const struct extract_args *args, time_t now, time_t *start, time_t *end)
 {
 	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
@@ -100,9 +54,9 @@ int extract_calendar_window(const struct extract_args *args, time_t now, time_t 
 	time_t today = now - now % DAY;
 	*start = today - (time_t)s->calendar_past_days * DAY;
 	*end = today + ((time_t)s->calendar_future_days + 1) * DAY;
-	if (args->window_start && extract_rfc3339(args->window_start, start))
+	if (args->window_start && ois_time_parse(args->window_start, OIS_TIME_DATE, start))
 		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", args->window_start);
-	if (args->window_end && extract_rfc3339(args->window_end, end))
+	if (args->window_end && ois_time_parse(args->window_end, OIS_TIME_DATE, end))
 		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", args->window_end);
 	if (*end <= *start)
 		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
@@ -112,8 +66,8 @@ int extract_calendar_window(const struct extract_args *args, time_t now, time_t 
 char *extract_calendar_token(const char *sync, time_t start, time_t end)
 {
 	char a[21], b[21];
-	ois_ews_utc(start, a);
-	ois_ews_utc(end, b);
+	ois_time_format(start, a);
+	ois_time_format(end, b);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "v", json_object_new_int(1));
 	json_object_object_add(o, "sync", json_object_new_string(sync));
@@ -131,7 +85,7 @@ int extract_calendar_token_parse(const char *token, char **sync, time_t *start, 
 	json_object *v;
 	const char *st = ois_json_str(o, "sync"), *a = ois_json_str(o, "start"), *b = ois_json_str(o, "end");
 	int ok = o && json_object_object_get_ex(o, "v", &v) && json_object_get_int(v) == 1 && !ois_str_empty(st) &&
-		 a && b && !extract_rfc3339(a, start) && !extract_rfc3339(b, end);
+		 a && b && !ois_time_parse(a, OIS_TIME_DATE, start) && !ois_time_parse(b, OIS_TIME_DATE, end);
 	if (ok)
 		*sync = ois_xstrdup(st);
 	json_object_put(o);
@@ -238,8 +192,8 @@ static int read_window(struct cal *c, time_t start, time_t end)
 		int rc = ois_ews_calendar_view(c->ews, FOLDER, t, e, max, note_entry, c);
 		if (rc == OIS_EWS_ETOOMANY) {
 			char a[21], b[21];
-			ois_ews_utc(t, a);
-			ois_ews_utc(e, b);
+			ois_time_format(t, a);
+			ois_time_format(e, b);
 			if (e - t <= MIN_SLICE)
 				return ois_fail(OIS_EUNAVAIL, "more than %d calendar items between %s and %s: cannot read the calendar",
 						max, a, b);
@@ -356,8 +310,8 @@ static int emit_items(struct cal *c, int batch)
 static int emit_checkpoint(struct cal *c, const char *token, int full, time_t start, time_t end)
 {
 	char a[21], b[21];
-	ois_ews_utc(start, a);
-	ois_ews_utc(end, b);
+	ois_time_format(start, a);
+	ois_time_format(end, b);
 	json_object *r = extract_record_new(c->args, OIS_EXCHANGE, "checkpoint", FOLDER, NULL);
 	json_object_object_add(r, "token", json_object_new_string(token));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));

@@ -25,12 +25,6 @@ int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *e
 int extract_calendar_window(const struct extract_args *args, time_t now, time_t *start, time_t *end);
 
 /*
- * RFC 3339: "YYYY-MM-DD" (00:00 UTC), or "YYYY-MM-DDTHH:MM:SS" with an
- * optional fraction and "Z" or "+HH:MM"/"-HH:MM". 0, or -1 when s is not one.
- */
-int extract_rfc3339(const char *s, time_t *t);
-
-/*
  * The calendar checkpoint's token wraps the server's SyncState with the
  * window of the last full read: {"v":1,"sync":S,"start":T,"end":T} (JSON
  * text, times as RFC 3339 UTC). _token returns a new string; _token_parse

@@ -6,6 +6,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "state.h"
 #include "util.h"
 
@@ -61,7 +62,8 @@ static int emit_contact(struct ia_extract *x, json_object *contact)
 static int in_window(const struct ia_extract *x, json_object *appt)
 {
 	time_t s, e;
-	if (extract_rfc3339(ois_json_str(appt, "start"), &s) || extract_rfc3339(ois_json_str(appt, "end"), &e))
+	if (ois_time_parse(ois_json_str(appt, "start"), OIS_TIME_DATE, &s) ||
+	    ois_time_parse(ois_json_str(appt, "end"), OIS_TIME_DATE, &e))
 		return 0;
 	if (e == s)
 		e++; /* a point in time still lies somewhere */
@@ -272,13 +274,6 @@ static int read_both(struct ia_extract *x, const char *cursor)
 	return rc;
 }
 
-static void utc(time_t t, char out[24])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /*
  * The window as for Exchange (oisync-extract(1), "The calendar folder"):
  * --window-start/--window-end, else from 00:00 UTC calendar_past_days ago
@@ -290,14 +285,14 @@ static int window(struct ia_extract *x, const struct ois_sync_settings *s)
 	time_t now = time(NULL), today = now - now % DAY;
 	x->win_start = today - (time_t)s->calendar_past_days * DAY;
 	x->win_end = today + ((time_t)s->calendar_future_days + 1) * DAY;
-	if (a->window_start && extract_rfc3339(a->window_start, &x->win_start))
+	if (a->window_start && ois_time_parse(a->window_start, OIS_TIME_DATE, &x->win_start))
 		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", a->window_start);
-	if (a->window_end && extract_rfc3339(a->window_end, &x->win_end))
+	if (a->window_end && ois_time_parse(a->window_end, OIS_TIME_DATE, &x->win_end))
 		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", a->window_end);
 	if (x->win_end <= x->win_start)
 		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
-	utc(x->win_start, x->ws);
-	utc(x->win_end, x->we);
+	ois_time_format(x->win_start, x->ws);
+	ois_time_format(x->win_end, x->we);
 	return 0;
 }
 

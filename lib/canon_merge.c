@@ -1,36 +1,10 @@
 /* canon_merge.c - the unit-by-unit merge rules shared by reconcile's decision and apply's adoption merge. */
 #include "canon_merge.h"
 #include "canon_fields.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <string.h>
-
-/*
- * Compare two RFC 3339 UTC times: the "YYYY-MM-DDTHH:MM:SS" part as text,
- * then the fraction digit by digit, so "…:00.5Z" is later than "…:00Z"
- * (plain strcmp would say earlier: '.' sorts before 'Z').
- */
-static int cmp_time(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int c = strncmp(a, b, 19);
-	if (c || la < 19 || lb < 19)
-		return c ? c : (int)la - (int)lb;
-	a += 19;
-	b += 19;
-	if (*a == '.')
-		a++;
-	if (*b == '.')
-		b++;
-	for (;;) {
-		int da = *a >= '0' && *a <= '9' ? *a++ - '0' : 0;
-		int db = *b >= '0' && *b <= '9' ? *b++ - '0' : 0;
-		if (da != db)
-			return da - db;
-		if (!(*a >= '0' && *a <= '9') && !(*b >= '0' && *b <= '9'))
-			return 0;
-	}
-}
 
 enum ois_side ois_merge_winner(enum ois_conflict policy, const char *const modified[OIS_SIDES])
 {
@@ -44,7 +18,7 @@ enum ois_side ois_merge_winner(enum ois_conflict policy, const char *const modif
 	}
 	/* Only a strictly newer InterAction edit beats Exchange; missing times or a tie keep Exchange. */
 	if (modified[OIS_EXCHANGE] && modified[OIS_INTERACTION] &&
-	    cmp_time(modified[OIS_INTERACTION], modified[OIS_EXCHANGE]) > 0)
+	    ois_time_cmp(modified[OIS_INTERACTION], modified[OIS_EXCHANGE]) > 0)
 		return OIS_INTERACTION;
 	return OIS_EXCHANGE;
 }

@@ -4,6 +4,7 @@
 #include "ews_contact.h"
 #include "ews_p.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -19,13 +20,6 @@
 	"<t:FieldURI FieldURI=\"calendar:OriginalStart\"/>"        \
 	"<t:FieldURI FieldURI=\"calendar:StartTimeZone\"/>"        \
 	"<t:FieldURI FieldURI=\"calendar:EndTimeZone\"/>"
-
-void ois_ews_utc(time_t t, char out[21])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static int is_elem(xmlNode *n, const char *name)
 {
@@ -101,8 +95,8 @@ int ois_ews_calendar_view(struct ois_ews *ews, const char *folder, time_t start,
 	char from[21], to[21];
 	xmlDoc *doc;
 	xmlNode *messages;
-	ois_ews_utc(start, from);
-	ois_ews_utc(end, to);
+	ois_time_format(start, from);
+	ois_time_format(end, to);
 	/* types.xsd orders FindItem's children: ItemShape, the view, ..., ParentFolderIds. */
 	ois_buf_adds(&b, "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>"
 		     "<t:AdditionalProperties><t:FieldURI FieldURI=\"calendar:CalendarItemType\"/>"

@@ -66,7 +66,5 @@ int ois_ews_get_masters(struct ois_ews *ews, const char *const *occurrence_ids, 
  */
 json_object *ois_ews_calendar_item_json(xmlNode *item);
 
-/* t as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
-void ois_ews_utc(time_t t, char out[21]);
 
 #endif

@@ -3,6 +3,7 @@
 #include "code.h"
 #include "log.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -127,53 +128,13 @@ static long long floor_div(long long a, long long b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int digits(const char *s, int n, int *val)
-{
-	*val = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		*val = *val * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
 int ois_ews_birthday_date(const char *s, char out[11])
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
-	if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+	time_t parsed;
+	/* EWS sends an xs:dateTime, or a date; seconds and zone may be missing. */
+	if (ois_time_parse(s, OIS_TIME_DATE | OIS_TIME_DATE_ZONE | OIS_TIME_NOZONE | OIS_TIME_NOSECONDS, &parsed))
 		return -1;
-	const char *p = s + 10;
-	if (*p == 'T') {
-		if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi) || h > 23 || mi > 59)
-			return -1;
-		p += 6;
-		if (*p == ':') {
-			if (digits(p + 1, 2, &sec) || sec > 60)
-				return -1;
-			p += 3;
-			if (*p == '.')
-				for (p++; isdigit((unsigned char)*p); p++)
-					;
-		}
-		if (*p == 'Z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int oh, om;
-			if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
-				return -1;
-			off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-			p += 6;
-		}
-	} else if (*p == 'Z') {
-		p++;
-	}
-	if (*p)
-		return -1;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-			 .tm_hour = h, .tm_min = mi, .tm_sec = sec };
-	long long t = (long long)timegm(&tm) - off;
+	long long t = (long long)parsed;
 	/* Days run from noon (exclusive) to noon (inclusive) UTC: local midnight
 	 * anywhere from UTC-12 to UTC+11 lands on the intended date. */
 	long long day = -floor_div(-(t - 43200), 86400);
@@ -389,10 +350,9 @@ static const struct keyed *keyed_find(const struct keyed *t, size_t n, const cha
 /* Written at noon UTC, so Outlook shows the same date in every zone from UTC-11 to UTC+11. */
 static int birthday_value(const char *date, char out[32])
 {
-	int y, m, d;
-	if (strlen(date) != 10 || digits(date, 4, &y) || date[4] != '-' || digits(date + 5, 2, &m) ||
-	    date[7] != '-' || digits(date + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31)
-		return ois_fail(OIS_EDATA, "birthday '%s' is not YYYY-MM-DD", date);
+	/* The same rule as transform's: a date that exists (never 2026-02-31). */
+	if (!ois_date_valid(date))
+		return ois_fail(OIS_EDATA, "birthday '%s' is not a YYYY-MM-DD date", date);
 	snprintf(out, 32, "%sT12:00:00Z", date);
 	return 0;
 }

@@ -7,9 +7,9 @@
 #include "interaction.h"
 #include "log.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -132,30 +132,6 @@ static int find_by_ref(struct ia_conn *c, const char *op_id, json_object **found
 
 /* ---- appointments ---- */
 
-/* RFC 3339 time or date ("2026-12-01": 00:00 UTC) as seconds; -1 when it is neither. */
-static time_t parse_time(const char *s)
-{
-	struct tm tm = { 0 };
-	const char *rest = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
-	if (!rest)
-		return -1;
-	long off = 0;
-	if (*rest == 'T' || *rest == ' ') {
-		rest = strptime(rest + 1, "%H:%M:%S", &tm);
-		if (!rest)
-			return -1;
-		if (*rest == '.')
-			for (rest++; isdigit((unsigned char)*rest); rest++)
-				;
-		if ((*rest == '+' || *rest == '-') && strlen(rest) >= 6) {
-			off = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600L + ((rest[4] - '0') * 10 + (rest[5] - '0')) * 60L;
-			if (*rest == '-')
-				off = -off;
-		}
-	}
-	return timegm(&tm) - off;
-}
-
 /*
  * A meeting that is over is recorded in InterAction as an activity, as the
  * firm's users do by hand: complete an appointment whose end has passed.
@@ -165,8 +141,10 @@ static time_t parse_time(const char *s)
 static int complete_if_past(struct ia_conn *c, json_object **appt)
 {
 	const char *status = ois_json_str(*appt, "status");
-	time_t end = parse_time(ois_json_str(*appt, "end"));
-	if ((status && strcmp(status, "appointment")) || end < 0 || end > time(NULL))
+	time_t end;
+	/* InterAction may send a time without a zone: it is UTC. */
+	if ((status && strcmp(status, "appointment")) ||
+	    ois_time_parse(ois_json_str(*appt, "end"), OIS_TIME_DATE | OIS_TIME_NOZONE, &end) || end > time(NULL))
 		return 0;
 	char *version = ois_ia_version_str(*appt);
 	const char *id = ois_json_str(*appt, "id");

@@ -1,6 +1,7 @@
 /* log.c - diagnostics on stderr, one line per event. */
 #include "log.h"
 #include "code.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <json-c/json.h>
@@ -61,10 +62,8 @@ static void vlog(enum ois_log_level level, const char *fmt, va_list ap)
 	char msg[4096];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_format == OIS_LOG_JSON) {
-		char ts[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+		char ts[OIS_TIME_LEN];
+		ois_time_now(ts);
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "ts", json_object_new_string(ts));
 		json_object_object_add(o, "prog", json_object_new_string(log_prog));

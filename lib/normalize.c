@@ -4,6 +4,7 @@
 #include "log.h"
 #include "phone.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -50,31 +51,11 @@ static void drop_if_empty_obj(json_object *obj, const char *key)
 		json_object_object_del(obj, key);
 }
 
-static int leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* 1 when s is exactly YYYY-MM-DD and a date that exists. */
-static int valid_date(const char *s)
-{
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	return !(m == 2 && d == 29 && !leap(y));
-}
-
 static void fix_birthday(json_object *data, const char *label)
 {
 	fix_str(data, "birthday", ois_text_clean);
 	const char *b = ois_json_str(data, "birthday");
-	if (b && !valid_date(b)) {
+	if (b && !ois_date_valid(b)) {
 		ois_warn("%s: birthday \"%s\" is not a YYYY-MM-DD date; dropped", label ? label : "contact", b);
 		json_object_object_del(data, "birthday");
 	}

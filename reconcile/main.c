@@ -7,6 +7,7 @@
 #include "log.h"
 #include "reconcile.h"
 #include "record.h"
+#include "rfc3339.h"
 #include "state.h"
 #include "util.h"
 
@@ -72,20 +73,6 @@ struct input {
 static const char *const conflict_names[] = { "newest-wins", "exchange-wins", "interaction-wins" };
 static const enum ois_conflict conflict_values[] = { OIS_NEWEST_WINS, OIS_EXCHANGE_WINS, OIS_INTERACTION_WINS };
 
-/* "YYYY-MM-DDTHH:MM:SS" then an optional fraction and "Z" or an offset. */
-static int rfc3339(const char *s)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	for (size_t i = 0; pat[i]; i++)
-		if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
-			return 0;
-	s += sizeof(pat) - 1;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			;
-	return !strcmp(s, "Z") || ((s[0] == '+' || s[0] == '-') && strlen(s) == 6 && s[3] == ':');
-}
-
 /* -1 to go on, else the exit status (0 after --help or --version). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -122,7 +109,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_NOW:
-			if (!rfc3339(optarg)) {
+			if (ois_time_parse(optarg, 0, &(time_t){ 0 })) {
 				ois_error("--now needs an RFC 3339 time such as 2026-11-24T10:00:00Z, not '%s'", optarg);
 				return EX_USAGE;
 			}
@@ -467,13 +454,6 @@ static void recover_unrecorded(struct input *in)
 	}
 }
 
-static void now_rfc3339(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-}
-
 static json_object *str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
@@ -616,7 +596,7 @@ int main(int argc, char **argv)
 	if (o.now)
 		snprintf(created, sizeof(created), "%s", o.now);
 	else
-		now_rfc3339(created);
+		ois_time_now(created);
 	int wrc = write_changeset(&in, &res, server, created);
 	ois_info("%zu ops: %zu create, %zu update, %zu delete, %zu link, %zu unlink%s", res.nops,
 		 res.counts[OIS_ACT_CREATE], res.counts[OIS_ACT_UPDATE], res.counts[OIS_ACT_DELETE],

@@ -92,6 +92,9 @@ static void test_birthday_dates(void)
 		{ "1900-03-01T11:59:00Z", "1900-03-01" },
 		{ "1950-06-01T00:00:00.000-05:00", "1950-06-01" },
 		{ "2000-13-01", NULL },
+		{ "2026-02-31T12:00:00Z", NULL },
+		{ "1980-05-15Z", "1980-05-15" },
+		{ "1980-05-15T12:00", "1980-05-15" },
 		{ "2000-01-01T", NULL },
 		{ "", NULL },
 	};
@@ -255,6 +258,11 @@ static void test_create_xml_order(void)
 		  "<t:Surname>Lee</t:Surname></t:Contact>");
 	ois_buf_reset(&xml);
 	json_object *bad = json_tokener_parse("{\"birthday\":\"12/01/1970\"}");
+	CHECK_INT(ois_ews_contact_xml(bad, NULL, &xml), OIS_EDATA);
+	json_object_put(bad);
+	/* A date that does not exist is refused here as transform drops it: one rule. */
+	ois_buf_reset(&xml);
+	bad = json_tokener_parse("{\"birthday\":\"2026-02-31\"}");
 	CHECK_INT(ois_ews_contact_xml(bad, NULL, &xml), OIS_EDATA);
 	json_object_put(bad);
 	ois_buf_release(&xml);
