@@ -192,7 +192,7 @@ static int extract_contacts(const struct extract_args *args, struct ois_ews *ews
 	else
 		ois_info("no committed sync state: reading the whole folder");
 	rc = sync_all(&x, token, &new_state);
-	if (rc == OIS_EWS_ESYNCSTATE && token) {
+	if (rc == OIS_ESYNCSTATE && token) {
 		/* Nothing is written until the sync is done, so starting over is safe. */
 		ois_warn("sync state rejected by the server; reading the whole folder");
 		changes_release(&x.changes);
@@ -200,7 +200,7 @@ static int extract_contacts(const struct extract_args *args, struct ois_ews *ews
 		token = NULL;
 		rc = sync_all(&x, NULL, &new_state);
 	}
-	if (rc == OIS_EWS_ESYNCSTATE)
+	if (rc == OIS_ESYNCSTATE)
 		rc = ois_fail(OIS_EUNAVAIL, "the server rejected a sync from the beginning of the folder");
 	if (rc)
 		goto out;

@@ -190,7 +190,7 @@ static int read_window(struct cal *c, time_t start, time_t end)
 		time_t e = end - t < len ? end : t + len;
 		c->slices++;
 		int rc = ois_ews_calendar_view(c->ews, FOLDER, t, e, max, note_entry, c);
-		if (rc == OIS_EWS_ETOOMANY) {
+		if (rc == OIS_ETOOMANY) {
 			char a[21], b[21];
 			ois_time_format(t, a);
 			ois_time_format(e, b);
@@ -358,13 +358,13 @@ int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *e
 	 * the window is read shows up at the next run.
 	 */
 	rc = sync_all(&c, sync, &new_state);
-	if (rc == OIS_EWS_ESYNCSTATE && sync) {
+	if (rc == OIS_ESYNCSTATE && sync) {
 		ois_warn("calendar sync state rejected by the server; reading the whole calendar");
 		free(sync);
 		sync = NULL;
 		rc = sync_all(&c, NULL, &new_state);
 	}
-	if (rc == OIS_EWS_ESYNCSTATE)
+	if (rc == OIS_ESYNCSTATE)
 		rc = ois_fail(OIS_EUNAVAIL, "the server rejected a sync from the beginning of the calendar");
 	if (rc)
 		goto out;

@@ -171,7 +171,7 @@ static int full_read_calendar(struct ia_extract *x)
 /*
  * The changes since start for the folders asked for (the feed carries
  * both; the other folder's entries are skipped). *end is where the feed
- * stopped. OIS_IA_CURSOR_EXPIRED when the server forgot start.
+ * stopped. OIS_ESYNCSTATE when the server forgot start.
  */
 static int feed_read(struct ia_extract *x, const char *start, int contacts, int calendar, char **end)
 {
@@ -184,7 +184,7 @@ static int feed_read(struct ia_extract *x, const char *start, int contacts, int 
 		/* A cursor the server just gave out cannot fall back to a full
 		 * read: records of the feed are already out. Fail; the next run
 		 * starts again from the committed cursor. */
-		if (rc == OIS_IA_CURSOR_EXPIRED && call > 0)
+		if (rc == OIS_ESYNCSTATE && call > 0)
 			rc = ois_fail(OIS_EUNAVAIL, "change cursor expired while reading the feed");
 		if (rc)
 			break;
@@ -224,7 +224,7 @@ static int read_contacts(struct ia_extract *x, const char *cursor)
 	ois_info("reading changes since the committed cursor");
 	char *end;
 	int rc = feed_read(x, cursor, 1, 0, &end);
-	if (rc == OIS_IA_CURSOR_EXPIRED) {
+	if (rc == OIS_ESYNCSTATE) {
 		/* Nothing was written for the feed yet: the first reply was the 410. */
 		ois_warn("change cursor expired; reading the whole list");
 		return full_read(x);
@@ -242,7 +242,7 @@ static int read_calendar(struct ia_extract *x, const char *cursor)
 		return full_read_calendar(x);
 	char *end;
 	int rc = feed_read(x, cursor, 0, 1, &end);
-	if (rc == OIS_IA_CURSOR_EXPIRED) {
+	if (rc == OIS_ESYNCSTATE) {
 		ois_warn("change cursor expired; reading the whole calendar window");
 		return full_read_calendar(x);
 	}
@@ -261,7 +261,7 @@ static int read_both(struct ia_extract *x, const char *cursor)
 	ois_info("reading changes since the committed cursor");
 	char *end;
 	int rc = feed_read(x, cursor, 1, 1, &end);
-	if (rc == OIS_IA_CURSOR_EXPIRED) {
+	if (rc == OIS_ESYNCSTATE) {
 		ois_warn("change cursor expired; reading the whole list and calendar window");
 		rc = full_read(x);
 		return rc ? rc : full_read_calendar(x);

@@ -16,6 +16,7 @@ enum ois_code {
 	OIS_ENOTFOUND = -3,            /* the item is gone: exit 1 */
 	OIS_EUSAGE = -EX_USAGE,        /* 64: bad command line */
 	OIS_EDATA = -EX_DATAERR,       /* 65: bad input data */
+	OIS_ENOINPUT = -EX_NOINPUT,    /* 66: an input file cannot be opened */
 	OIS_EUNAVAIL = -EX_UNAVAILABLE,/* 69: a server is down or failing */
 	OIS_ESOFTWARE = -EX_SOFTWARE,  /* 70: internal error */
 	OIS_EOS = -EX_OSERR,           /* 71: the system failed us (fork, ...) */
@@ -23,6 +24,16 @@ enum ois_code {
 	OIS_ETEMP = -EX_TEMPFAIL,      /* 75: try again later: throttled, locked */
 	OIS_EPERM = -EX_NOPERM,        /* 77: authentication or access denied */
 	OIS_ECONFIG = -EX_CONFIG,      /* 78: bad configuration */
+	/*
+	 * Not failures a main exits with: each tells the caller what to do next,
+	 * where it arises, and is not logged as an error. One that escapes maps
+	 * to exit 1.
+	 */
+	OIS_ESYNCSTATE = -10, /* the server forgot the sync state or cursor (EWS
+	                       * ErrorInvalidSyncStateData, InterAction 410):
+	                       * read the folder whole */
+	OIS_ETOOMANY = -11,   /* a range holds more than the server answers at
+	                       * once: ask for a smaller one */
 };
 
 /* Exit status for a return code: 0 stays 0, a negative code its sysexits value. */

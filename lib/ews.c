@@ -257,9 +257,9 @@ static int code_rc(const char *code, int in_message)
 		{ "ErrorInternalServerTransientError", OIS_ETEMP },
 		{ "ErrorItemNotFound", OIS_ENOTFOUND },
 		{ "ErrorIrresolvableConflict", OIS_ECONFLICT },
-		{ "ErrorInvalidSyncStateData", OIS_EWS_ESYNCSTATE },
-		{ "ErrorCalendarViewRangeTooBig", OIS_EWS_ETOOMANY },
-		{ "ErrorExceededFindCountLimit", OIS_EWS_ETOOMANY },
+		{ "ErrorInvalidSyncStateData", OIS_ESYNCSTATE },
+		{ "ErrorCalendarViewRangeTooBig", OIS_ETOOMANY },
+		{ "ErrorExceededFindCountLimit", OIS_ETOOMANY },
 	};
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(map); i++)
 		if (!strcmp(map[i].code, code))
@@ -280,8 +280,8 @@ static int code_fail(struct ois_ews *ews, const char *op, const char *code, cons
 		return ois_fail(rc, "%s: server busy (%s): %s", op, code, text);
 	case OIS_ENOTFOUND:
 	case OIS_ECONFLICT:
-	case OIS_EWS_ESYNCSTATE:
-	case OIS_EWS_ETOOMANY:
+	case OIS_ESYNCSTATE:
+	case OIS_ETOOMANY:
 		/* The caller decides: skipped, a conflict, a full sync, a smaller range. */
 		ois_debug("%s: %s: %s", op, code, text);
 		return rc;

@@ -24,25 +24,19 @@
  *   a reply over OIS_EWS_MAX_REPLY                              -> OIS_EUNAVAIL
  *   ErrorItemNotFound                                           -> OIS_ENOTFOUND
  *   ErrorIrresolvableConflict (stale ChangeKey)                 -> OIS_ECONFLICT
- *   ErrorInvalidSyncStateData                                   -> OIS_EWS_ESYNCSTATE
- *   ErrorCalendarViewRangeTooBig, ErrorExceededFindCountLimit   -> OIS_EWS_ETOOMANY
+ *   ErrorInvalidSyncStateData                                   -> OIS_ESYNCSTATE
+ *   ErrorCalendarViewRangeTooBig, ErrorExceededFindCountLimit   -> OIS_ETOOMANY
  *   no connection; a reply that is not well-formed XML, has a
  *   DOCTYPE, or lacks the expected response elements           -> OIS_EUNAVAIL
  *   another error code in a response message                    -> OIS_EFAIL
  */
 
 /*
- * The server rejected a SyncState: only ois_ews_sync_folder_items returns it,
- * and the caller starts over without one. Not an exit status (it maps to 1).
+ * OIS_ESYNCSTATE comes only from ois_ews_sync_folder_items, and the caller
+ * starts over without a SyncState; OIS_ETOOMANY only from a FindItem (a
+ * calendar view range too big or holding too many items), and the caller
+ * asks for a smaller range.
  */
-#define OIS_EWS_ESYNCSTATE (-10)
-
-/*
- * A FindItem asked for more than the server returns at once (a calendar
- * view range too big or holding too many items): the caller asks for a
- * smaller range. Not an exit status (it maps to 1).
- */
-#define OIS_EWS_ETOOMANY (-11)
 
 /* Largest reply accepted (bytes). */
 #define OIS_EWS_MAX_REPLY ((size_t)64 << 20)

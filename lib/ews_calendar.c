@@ -62,7 +62,7 @@ int ois_ews_calendar_view_parse(xmlNode *msg, const char *where, ois_ews_view_fn
 	int partial = (strcmp(inc, "true") && strcmp(inc, "1")) || (total >= 0 && total > count);
 	free(inc);
 	if (partial)
-		return OIS_EWS_ETOOMANY;
+		return OIS_ETOOMANY;
 	if (count && !items)
 		return ois_fail(OIS_EUNAVAIL, "broken reply from %s: FindItem without Items", where);
 

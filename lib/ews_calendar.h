@@ -22,7 +22,7 @@ typedef int (*ois_ews_view_fn)(const char *id, const char *change_key, const cha
  * max_entries, IdOnly plus CalendarItemType and UID. fn is called per entry
  * in the server's order; its non-zero return stops and is returned.
  *
- * OIS_EWS_ETOOMANY (not logged) when the range holds more than the server
+ * OIS_ETOOMANY (not logged) when the range holds more than the server
  * returned (IncludesLastItemInRange false, or TotalItemsInView above the
  * count) or the server refused it (ErrorCalendarViewRangeTooBig,
  * ErrorExceededFindCountLimit); fn has then not been called: ask for a

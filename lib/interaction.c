@@ -291,7 +291,7 @@ static char *call_name(const struct call *c)
 
 /*
  * Send c; return 0 with *reply (a JSON object when want_reply, else NULL),
- * OIS_IA_CURSOR_EXPIRED on 410, or an error code after logging.
+ * OIS_ESYNCSTATE on 410, or an error code after logging.
  */
 static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 {
@@ -369,7 +369,7 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 		break;
 	case 410:
 		ois_info("%s: %s", name, e);
-		rc = OIS_IA_CURSOR_EXPIRED;
+		rc = OIS_ESYNCSTATE;
 		break;
 	case 412:
 		rc = ois_fail(OIS_ECONFLICT, "%s: the item changed since version %s: %s", name,

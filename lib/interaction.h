@@ -50,9 +50,6 @@ void ois_ia_page_release(struct ois_ia_page *p);
 /* GET /users/{uid}/contacts?limit=&page= (page NULL: the first). */
 int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *page, struct ois_ia_page *out);
 
-/* Returned by ois_ia_changes (a positive value) when the cursor expired (410). */
-#define OIS_IA_CURSOR_EXPIRED 1
-
 struct ois_ia_changes {
 	/*
 	 * array: {"op":"upsert","contact":{…}} | {"op":"upsert","appointment":{…}}
@@ -66,7 +63,7 @@ struct ois_ia_changes {
 void ois_ia_changes_release(struct ois_ia_changes *c);
 
 /*
- * GET /users/{uid}/changes?cursor=&limit=. Returns 0, OIS_IA_CURSOR_EXPIRED
+ * GET /users/{uid}/changes?cursor=&limit=. Returns 0, OIS_ESYNCSTATE
  * (410: the caller reads the whole list instead; logged at info only), or
  * an error. Every change is checked: op upsert with a contact object that
  * has an id, or op delete with an id.

@@ -242,7 +242,7 @@ static int read_inputs(struct input *in, char *const *files, size_t max_line)
 		int is_stdin = !strcmp(*files, "-");
 		FILE *fp = is_stdin ? stdin : fopen(*files, "re");
 		if (!fp)
-			return ois_fail(-EX_NOINPUT, "cannot open '%s': %s", *files, strerror(errno));
+			return ois_fail(OIS_ENOINPUT, "cannot open '%s': %s", *files, strerror(errno));
 		rc = read_stream(in, fp, is_stdin ? "stdin" : *files, max_line);
 		if (!is_stdin)
 			fclose(fp);

@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 		FILE *in = is_stdin ? stdin : fopen(*files, "r");
 		if (!in) {
 			ois_error("cannot open '%s': %s", *files, strerror(errno));
-			rc = -EX_NOINPUT;
+			rc = OIS_ENOINPUT;
 			break;
 		}
 		rc = transform_stream(in, is_stdin ? "stdin" : *files, &o, region, &n);

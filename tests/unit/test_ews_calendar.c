@@ -74,12 +74,12 @@ static void test_view_partial(void)
 	xmlDoc *doc;
 	xmlNode *msg = first_message("tests/data/ews/calendar_view_partial.xml", "FindItem", &doc);
 	struct ois_buf b = OIS_BUF_INIT;
-	CHECK_INT(ois_ews_calendar_view_parse(msg, "test", collect, &b), OIS_EWS_ETOOMANY);
+	CHECK_INT(ois_ews_calendar_view_parse(msg, "test", collect, &b), OIS_ETOOMANY);
 	CHECK_INT(b.len, 0);
 	/* TotalItemsInView above the count says the same, whatever IncludesLastItemInRange claims. */
 	xmlNode *root = ois_xml_child(msg, "RootFolder");
 	xmlSetProp(root, (const xmlChar *)"IncludesLastItemInRange", (const xmlChar *)"true");
-	CHECK_INT(ois_ews_calendar_view_parse(msg, "test", collect, &b), OIS_EWS_ETOOMANY);
+	CHECK_INT(ois_ews_calendar_view_parse(msg, "test", collect, &b), OIS_ETOOMANY);
 	xmlSetProp(root, (const xmlChar *)"TotalItemsInView", (const xmlChar *)"2");
 	CHECK_INT(ois_ews_calendar_view_parse(msg, "test", collect, &b), 0);
 	CHECK_STR(b.data, "AAMkA 1 Single -;AAMkB 1 Single -;");
