@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# layout.bats - the rules the source layout keeps (doc/ARCHITECTURE.md,
+# "Layout rules"): a stage never includes another stage, lib never includes a
+# stage, and the stages that work offline never link the network libraries.
+
+load helper
+
+STAGES=(extract transform reconcile apply)
+
+# includes DIR: every quoted #include of DIR's sources, "FILE HEADER" a line.
+includes() {
+	local -a files
+	mapfile -t files < <(compgen -G "$ROOT/$1/*.[ch]"; compgen -G "$ROOT/$1/*.cc")
+	grep -Ho '^#include "[^"]*"' "${files[@]}" | sed -e "s|^$ROOT/||" -e 's|:#include "\(.*\)"$| \1|'
+}
+
+@test "a stage includes only its own headers and lib's; lib includes only its own" {
+	local dir file header bad=() seen=0
+	for dir in "${STAGES[@]}" lib; do
+		while read -r file header; do
+			seen=$((seen + 1))
+			case "$header" in
+			*/*) bad+=("$file: \"$header\" reaches outside its folder") ;;
+			*) if [ ! -e "$ROOT/$dir/$header" ] && { [ "$dir" = lib ] || [ ! -e "$ROOT/lib/$header" ]; }; then
+				bad+=("$file: \"$header\" is neither its folder's nor lib's")
+			fi ;;
+			esac
+		done < <(includes "$dir")
+	done
+	# The walk saw the sources: an empty list proves nothing.
+	[ "$seen" -gt 100 ]
+	[ "${#bad[@]}" -eq 0 ] || { printf '%s\n' "${bad[@]}"; false; }
+}
+
+@test "transform and reconcile never link libcurl or libxml2" {
+	local stage
+	for stage in transform reconcile; do
+		run ldd "$BIN/oisync-$stage"
+		assert_success
+		assert_line --partial libjson-c
+		refute_line --partial libcurl
+		refute_line --partial libxml2
+	done
+	# And the check can see them where they are linked.
+	run ldd "$BIN/oisync-extract"
+	assert_line --partial libcurl
+	assert_line --partial libxml2
+}
