@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define DEFAULT_CONF "/etc/oisync/oisync.conf"
 
@@ -563,6 +564,16 @@ static char *config_dir(const char *path)
 		dir = ois_xstrdup(name);
 	free(copy);
 	return dir;
+}
+
+int ois_config_load_optional(const char *path, struct ois_config *cfg, int *loaded)
+{
+	*loaded = 0;
+	if (ois_str_empty(path) && ois_str_empty(getenv("OISYNC_CONF")) && access(DEFAULT_CONF, F_OK) != 0)
+		return 0;
+	int rc = ois_config_load(path, cfg);
+	*loaded = rc == 0;
+	return rc;
 }
 
 int ois_config_load(const char *path, struct ois_config *cfg)

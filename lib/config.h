@@ -134,6 +134,14 @@ struct ois_config {
  * ois_config_release it.
  */
 int ois_config_load(const char *path, struct ois_config *cfg);
+/*
+ * For the stages an administrator pipes by hand, which need little or
+ * nothing from the configuration: load it only when there is one, that is a
+ * file asked for (path, else $OISYNC_CONF), or the default file when it
+ * exists. 0 with *loaded 1 (cfg to release), 0 with *loaded 0 (none there,
+ * cfg untouched), or ois_config_load's error.
+ */
+int ois_config_load_optional(const char *path, struct ois_config *cfg, int *loaded);
 void ois_config_release(struct ois_config *cfg);
 
 /* Lookups; NULL when absent. Pointers are borrowed from cfg. */

@@ -21,8 +21,6 @@
 #include <unistd.h>
 
 #define PROG "oisync-reconcile"
-/* Where ois_config_load looks when neither -c nor $OISYNC_CONF says. */
-#define DEFAULT_CONF "/etc/oisync/oisync.conf"
 
 static const char usage_text[] =
 	"usage: " PROG " [options] [FILE...]\n"
@@ -257,13 +255,7 @@ static int read_inputs(struct input *in, char *const *files, size_t max_line)
  */
 static int load_config(const struct options *o, struct ois_config *cfg, int *have)
 {
-	const char *env = getenv("OISYNC_CONF");
-	*have = 0;
-	if (!o->config_path && ois_str_empty(env) && access(DEFAULT_CONF, F_OK) != 0)
-		return 0;
-	int rc = ois_config_load(o->config_path, cfg);
-	*have = rc == 0;
-	return rc;
+	return ois_config_load_optional(o->config_path, cfg, have);
 }
 
 /* Creates apply sent but never recorded as done (killed, or the answer lost). */

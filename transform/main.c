@@ -21,8 +21,6 @@
 #include <unistd.h>
 
 #define PROG "oisync-transform"
-/* Where ois_config_load looks when neither -c nor $OISYNC_CONF says. */
-#define DEFAULT_CONF "/etc/oisync/oisync.conf"
 
 static const char usage_text[] =
 	"usage: " PROG " [options] [FILE...]\n"
@@ -112,15 +110,14 @@ static int pick_region(const struct options *o, char region[3])
 			return ois_fail(OIS_EUSAGE, "--region needs an ISO 3166-1 alpha-2 code such as US, not '%s'", o->region);
 		return 0;
 	}
-	const char *env = getenv("OISYNC_CONF");
-	if (!o->config_path && ois_str_empty(env) && access(DEFAULT_CONF, F_OK) != 0) {
+	struct ois_config cfg;
+	int loaded, rc = ois_config_load_optional(o->config_path, &cfg, &loaded);
+	if (rc)
+		return rc;
+	if (!loaded) {
 		memcpy(region, "US", 3);
 		return 0;
 	}
-	struct ois_config cfg;
-	int rc = ois_config_load(o->config_path ? o->config_path : (ois_str_empty(env) ? DEFAULT_CONF : env), &cfg);
-	if (rc)
-		return rc;
 	const char *r = cfg.phone_region ? cfg.phone_region : "US";
 	if (region_code(r, region))
 		rc = ois_fail(OIS_ECONFIG, "%s: phone_region must be an ISO 3166-1 alpha-2 code, not '%s'", cfg.path, r);

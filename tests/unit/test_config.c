@@ -221,6 +221,36 @@ static void test_env_names_the_file(void)
 	free(conf);
 }
 
+/* transform and reconcile: a configuration asked for must load; none asked for and none there is fine. */
+static void test_optional_load(void)
+{
+	struct ois_config cfg;
+	int loaded = -1;
+	char *conf = write_file("optional.conf", "[global]\nstate_dir = /srv/oisync\nusers_file = none.conf\n");
+	unsetenv("OISYNC_CONF");
+	CHECK_INT(ois_config_load_optional(conf, &cfg, &loaded), 0);
+	CHECK_INT(loaded, 1);
+	CHECK_STR(cfg.state_dir, "/srv/oisync");
+	ois_config_release(&cfg);
+	setenv("OISYNC_CONF", conf, 1);
+	loaded = -1;
+	CHECK_INT(ois_config_load_optional(NULL, &cfg, &loaded), 0);
+	CHECK_INT(loaded, 1);
+	ois_config_release(&cfg);
+	/* Asked for and missing: an error, as for every stage. */
+	setenv("OISYNC_CONF", "/nonexistent/oisync.conf", 1);
+	CHECK_INT(ois_config_load_optional(NULL, &cfg, &loaded), OIS_ECONFIG);
+	CHECK_INT(loaded, 0);
+	/* Nothing asked for, and no default file on this machine: nothing loaded, no error. */
+	unsetenv("OISYNC_CONF");
+	if (access("/etc/oisync/oisync.conf", F_OK) != 0) {
+		loaded = -1;
+		CHECK_INT(ois_config_load_optional(NULL, &cfg, &loaded), 0);
+		CHECK_INT(loaded, 0);
+	}
+	free(conf);
+}
+
 #define HEAD "[global]\nstate_dir = s\nusers_file = users-err.conf\n" /* lines 1-3 */
 #define EX1 "[server ex1]\nurl = https://ex1/EWS\nauth = negotiate\n"  /* 3 lines */
 
@@ -317,6 +347,7 @@ int main(void)
 	UNIT_RUN(test_good_config_with_defaults);
 	UNIT_RUN(test_minimal_config_and_missing_users_file);
 	UNIT_RUN(test_env_names_the_file);
+	UNIT_RUN(test_optional_load);
 	UNIT_RUN(test_errors_name_file_and_line);
 	UNIT_RUN(test_one_server_is_the_default);
 	char *cmd = ois_xasprintf("rm -rf '%s'", dir);
