@@ -14,18 +14,11 @@ WINDOW=(--window-start 2026-11-01 --window-end 2027-01-01T00:00:00Z)
 # the file's; each test has its own folder for the configuration and the
 # state. No test here needs a fresh process.
 setup_file() {
-	(
-		cd "$BATS_FILE_TMPDIR" || exit 1
-		umask 077
-		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-		printf 'svc-oisync:%s\n' "$secret" >credentials
-		printf '%s\n' "$secret" >ews.secret
-		# In the window 2026-11-01 .. 2027-01-01: a single, an all-day event, and a
-		# weekly series (Mondays 14:00 New York, 10 from 2026-10-19) whose
-		# 2026-11-09 occurrence moved to Tuesday, whose 2026-11-16 one is deleted,
-		# and whose 2026-10-19 one moved to 2026-10-20 (outside). Outside: "Old".
-		cat >seed.json <<'EOF'
+	# In the window 2026-11-01 .. 2027-01-01: a single, an all-day event, and a
+	# weekly series (Mondays 14:00 New York, 10 from 2026-10-19) whose
+	# 2026-11-09 occurrence moved to Tuesday, whose 2026-11-16 one is deleted,
+	# and whose 2026-10-19 one moved to 2026-10-20 (outside). Outside: "Old".
+	ews_fake_for_file svc-oisync <<'EOF' || return 1
 {"service_accounts": {"svc-oisync": {"impersonate": ["*"]}},
  "mailboxes": {
   "alice@firm.example": {
@@ -49,10 +42,7 @@ setup_file() {
        "Subject": "Partners' meeting (outside)"}],
      "DeletedOccurrences": ["2026-11-16T19:00:00Z"]}]}}}
 EOF
-	) || return 1
 	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
-	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
-		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
 
 teardown_file() {
@@ -60,13 +50,7 @@ teardown_file() {
 }
 
 setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T" || return 1
-	umask 077
-	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
-	reset_fake EWS
-	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
-	write_conf
+	ews_fake_test
 }
 
 fake() { ctl EWS "$@"; }
@@ -81,26 +65,6 @@ checkpoint() { jq -c "select(.type == \"checkpoint\" and .folder == \"$1\")" out
 token_of() { jq -r "select(.type == \"checkpoint\" and .folder == \"$1\") | .token" out.jsonl; }
 ops() { fake stats | jq -cS '.operations'; }
 
-# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
-# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
-# per file, not one per committed token).
-first_migration() {
-	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
-import re, sys
-src = open(sys.argv[1]).read()
-body = src[src.index("migrations[] = {") + 16:]
-sql, pos = [], 0
-tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
-while True:
-    m = tok.match(body, pos)
-    if m.group(0) == ",":
-        break
-    if m.group(1) is not None:
-        sql.append(m.group(1).encode().decode("unicode_escape"))
-    pos = m.end()
-print("".join(sql))
-EOF
-}
 
 # The state database as apply leaves it: the schema's first migration (taken
 # from lib/state_schema.c; later ones run on open) plus committed tokens.

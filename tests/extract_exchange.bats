@@ -11,14 +11,7 @@ DB_REL="state/ex1/alice@firm.example.db"
 # the file's; each test has its own folder for the configuration, the state and
 # ews.secret, which a test may spoil. No test here needs a fresh process.
 setup_file() {
-	(
-		cd "$BATS_FILE_TMPDIR" || exit 1
-		umask 077
-		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
-		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-		printf 'svc-oisync:%s\nsvc-limited:%s\n' "$secret" "$secret" >credentials
-		printf '%s\n' "$secret" >ews.secret
-		cat >seed.json <<'EOF'
+	ews_fake_for_file svc-oisync svc-limited <<'EOF' || return 1
 {"service_accounts": {"svc-oisync": {"impersonate": ["*"]},
                       "svc-limited": {"impersonate": ["alice@firm.example"]}},
  "mailboxes": {
@@ -42,10 +35,7 @@ setup_file() {
    {"GivenName": "Carla", "Surname": "Diaz", "DisplayName": "Carla Diaz"}]},
   "bob@firm.example": {"contacts": []}}}
 EOF
-	) || return 1
 	first_migration >"$BATS_FILE_TMPDIR/schema.sql"
-	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
-		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
 }
 
 teardown_file() {
@@ -53,13 +43,7 @@ teardown_file() {
 }
 
 setup() {
-	T="$BATS_TEST_TMPDIR"
-	cd "$T" || return 1
-	umask 077
-	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
-	reset_fake EWS
-	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
-	write_conf
+	ews_fake_test
 }
 
 fake() { ctl EWS "$@"; }
@@ -78,26 +62,6 @@ ids() { jq -r 'select(.type == "contact") | .op + " " + .data.Surname // .op' ou
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 token() { jq -r 'select(.type == "checkpoint") | .token' out.jsonl; }
 
-# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
-# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
-# per file, not one per committed token).
-first_migration() {
-	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
-import re, sys
-src = open(sys.argv[1]).read()
-body = src[src.index("migrations[] = {") + 16:]
-sql, pos = [], 0
-tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
-while True:
-    m = tok.match(body, pos)
-    if m.group(0) == ",":
-        break
-    if m.group(1) is not None:
-        sql.append(m.group(1).encode().decode("unicode_escape"))
-    pos = m.end()
-print("".join(sql))
-EOF
-}
 
 # The state database as apply leaves it: the schema's first migration (taken
 # from lib/state_schema.c; later ones run on open) plus the committed token.

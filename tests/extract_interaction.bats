@@ -87,26 +87,6 @@ extract() {
 ids() { jq -r 'select(.type == "contact") | .id + " " + .op' out.jsonl | sort; }
 checkpoints() { jq -c 'select(.type == "checkpoint")' out.jsonl; }
 
-# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
-# setup_file writes it once to $BATS_FILE_TMPDIR/schema.sql (a Python start
-# per file, not one per committed token).
-first_migration() {
-	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
-import re, sys
-src = open(sys.argv[1]).read()
-body = src[src.index("migrations[] = {") + 16:]
-sql, pos = [], 0
-tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
-while True:
-    m = tok.match(body, pos)
-    if m.group(0) == ",":
-        break
-    if m.group(1) is not None:
-        sql.append(m.group(1).encode().decode("unicode_escape"))
-    pos = m.end()
-print("".join(sql))
-EOF
-}
 
 # The state database as apply leaves it: the schema's first migration (never
 # changed once released; later ones run on open) plus the cursor.

@@ -13,6 +13,9 @@
 #   ctl NAME PATH [JSON]             GET (or POST JSON to) fake NAME's /_fake/PATH
 #   soap BODY [MAILBOX [CURLCFG]]    POST an EWS request; prints the HTTP status
 #   xget PATH [ATTR]                 values at an ElementTree path of the reply
+#   ews_fake_for_file [ACCOUNT...]   (setup_file) the EWS fake for the file, seeded from stdin
+#   ews_fake_test                    (setup) the test's folder, the fake reset, oisync.conf
+#   first_migration                  the SQL of the state schema's first migration
 # bats-support, then bats-assert: their files hold function definitions only.
 # Sourced directly because their load.bash forks dirname once per file, some
 # fifteen processes before every test (a third of a second on a loaded machine).
@@ -160,5 +163,59 @@ ns = {"s": "http://schemas.xmlsoap.org/soap/envelope/",
 root = ET.parse(sys.argv[3]).getroot()
 for el in root.findall(sys.argv[1], ns):
     print(el.get(sys.argv[2]) if sys.argv[2] else (el.text or ""))
+EOF
+}
+
+# ews_fake_for_file [ACCOUNT...]: in setup_file, the EWS fake for the whole
+# file, seeded with the JSON on stdin. The ACCOUNTs (default svc-oisync)
+# share one secret made at run time; ews.secret, the credentials, the seed
+# and the fake's data folder are the file's ($BATS_FILE_TMPDIR), 0600.
+ews_fake_for_file() {
+	local -a accounts=("$@")
+	[ $# -gt 0 ] || accounts=(svc-oisync)
+	(
+		cd "$BATS_FILE_TMPDIR" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf "%s:$secret\n" "${accounts[@]}" >credentials
+		printf '%s\n' "$secret" >ews.secret
+		cat >seed.json
+	) || return 1
+	start_fake EWS ews/ews_server.py --seed "$BATS_FILE_TMPDIR/seed.json" \
+		--data-dir "$BATS_FILE_TMPDIR/data" --credentials-file "$BATS_FILE_TMPDIR/credentials"
+}
+
+# ews_fake_test: in setup, the test's own folder ($T, the cwd; umask 077) with
+# its copy of ews.secret, which a test may spoil, the fake put back to its
+# seed (data, faults, stats, clock), EWS_URL and oisync.conf (write_conf).
+ews_fake_test() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	cp "$BATS_FILE_TMPDIR/ews.secret" ews.secret
+	reset_fake EWS
+	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
+	write_conf
+}
+
+# first_migration: the SQL of the schema's first migration in lib/state_schema.c.
+# A suite writes it once, in setup_file, to $BATS_FILE_TMPDIR/schema.sql (a
+# Python start per file, not one per committed token).
+first_migration() {
+	/usr/bin/python3 - "$ROOT/lib/state_schema.c" <<'EOF'
+import re, sys
+src = open(sys.argv[1]).read()
+body = src[src.index("migrations[] = {") + 16:]
+sql, pos = [], 0
+tok = re.compile(r'\s+|/\*.*?\*/|//[^\n]*|"((?:[^"\\]|\\.)*)"|,', re.S)
+while True:
+    m = tok.match(body, pos)
+    if m.group(0) == ",":
+        break
+    if m.group(1) is not None:
+        sql.append(m.group(1).encode().decode("unicode_escape"))
+    pos = m.end()
+print("".join(sql))
 EOF
 }
