@@ -162,13 +162,9 @@ int main(int argc, char **argv)
 		args.account = u->mailbox;
 		if (!args.server)
 			args.server = u->server;
-		if (is_account) {
+		/* extract_exchange checks the server section, as for 'exchange'. */
+		if (is_account)
 			args.mailbox = u->mailbox;
-			if (!ois_config_server(&cfg, args.server)) {
-				rc = ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", args.server, cfg.path);
-				goto out;
-			}
-		}
 	}
 	ois_log_set_account(args.account);
 
