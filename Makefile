@@ -51,7 +51,8 @@ LIBS_admin     = $(call pkglibs,json-c inih sqlite3 nettle)
 LIBS_all       = $(call pkglibs,$(PKGS)) -lphonenumber -lstdc++
 
 STAGES    = extract transform reconcile apply
-LIB_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c)) \
+# lib/ is flat but for one folder per backend (lib/ews/, lib/interaction/).
+LIB_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard lib/*.c lib/*/*.c)) \
             $(patsubst %.cc,$(BUILD)/%.o,$(wildcard lib/*.cc))
 stage_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c))
 # A stage's files other than main.c, so unit tests can link them.

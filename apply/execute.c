@@ -3,7 +3,7 @@
 #include "code.h"
 #include "config.h"
 #include "drivers.h"
-#include "interaction.h"
+#include "interaction/interaction.h"
 #include "jsonl.h"
 #include "log.h"
 #include "util.h"

@@ -1,6 +1,6 @@
 /* exchange.c - oisync-extract exchange: a mailbox's folders (contacts here) as item records, checkpoints last. */
 #include "code.h"
-#include "ews.h"
+#include "ews/ews.h"
 #include "exchange_calendar.h"
 #include "extract.h"
 #include "jsonl.h"

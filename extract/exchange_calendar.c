@@ -2,7 +2,7 @@
 #include "exchange_calendar.h"
 #include "code.h"
 #include "config.h"
-#include "ews_calendar.h"
+#include "ews/ews_calendar.h"
 #include "jsonl.h"
 #include "log.h"
 #include "progress.h"

@@ -2,7 +2,7 @@
 #ifndef OIS_EXCHANGE_CALENDAR_H
 #define OIS_EXCHANGE_CALENDAR_H
 
-#include "ews.h"
+#include "ews/ews.h"
 #include "extract.h"
 
 #include <time.h>

@@ -2,7 +2,7 @@
 #include "code.h"
 #include "exchange_calendar.h"
 #include "extract.h"
-#include "interaction.h"
+#include "interaction/interaction.h"
 #include "jsonl.h"
 #include "log.h"
 #include "record.h"

@@ -1,6 +1,6 @@
 /* syncinfo.c - the mailbox's sync record as a syncinfo record, for reconcile. */
 #include "code.h"
-#include "ews_syncinfo.h"
+#include "ews/ews_syncinfo.h"
 #include "extract.h"
 #include "log.h"
 

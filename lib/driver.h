@@ -25,7 +25,7 @@ static inline void ois_adopted_release(struct ois_adopted *a)
 
 /*
  * One side's connection for one account (an Exchange mailbox, an InterAction
- * user), opened by that side's client (lib/ews.h, lib/interaction.h). Apply
+ * user), opened by that side's client (lib/ews/, lib/interaction/). Apply
  * only sees this interface, so another access path (Graph, the vendor's REST
  * API) is one more implementation, not a change to the stages.
  *

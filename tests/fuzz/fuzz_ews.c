@@ -1,8 +1,8 @@
 /* fuzz_ews.c - fuzz target: EWS SOAP reply bodies, as the client parses and maps them. */
 #include "fuzz.h"
-#include "ews.h"
-#include "ews_calendar.h"
-#include "ews_contact.h"
+#include "ews/ews.h"
+#include "ews/ews_calendar.h"
+#include "ews/ews_contact.h"
 
 #include <libxml/parser.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* fuzz_interaction.c - fuzz target: InterAction reply bodies, as the client parses and maps them. */
 #include "fuzz.h"
-#include "ia_appointment.h"
-#include "ia_contact.h"
-#include "interaction.h"
+#include "interaction/ia_appointment.h"
+#include "interaction/ia_contact.h"
+#include "interaction/interaction.h"
 #include "record.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_http.c - the HTTP client against tests/fakes/http_test_server.py: retries, caps, auth, stats. */
 #include "unit.h"
 #include "code.h"
-#include "ews_p.h"
+#include "ews/ews_p.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"

@@ -1,7 +1,7 @@
 /* test_ia_appointment.c - InterAction appointments <-> canonical appointment data, both ways. */
 #include "unit.h"
 #include "canonjson.h"
-#include "ia_appointment.h"
+#include "interaction/ia_appointment.h"
 #include "log.h"
 #include "record.h"
 

@@ -1,7 +1,7 @@
 /* test_ia_contact.c - InterAction contact <-> canonical mapping, both directions. */
 #include "unit.h"
 #include "canonjson.h"
-#include "ia_contact.h"
+#include "interaction/ia_contact.h"
 #include "util.h"
 
 #include <stdlib.h>

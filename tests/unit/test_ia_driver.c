@@ -2,7 +2,7 @@
 #include "unit.h"
 #include "code.h"
 #include "drivers.h"
-#include "interaction.h"
+#include "interaction/interaction.h"
 #include "log.h"
 #include "record.h"
 #include "util.h"

@@ -106,7 +106,7 @@ int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_
 int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char *uri_xml,
 			     const char *value, char **id, char **change_key);
 
-/* ---- XML (lib/ews_xml.c) ---- */
+/* ---- XML (lib/ews/ews_xml.c) ---- */
 
 /*
  * Parse a reply safely: at most OIS_EWS_MAX_REPLY bytes, no network, no

@@ -1,4 +1,4 @@
-/* ews_p.h - what lib/ews.c shares with the other lib/ews_*.c files only (not for stages). */
+/* ews_p.h - what lib/ews/ews.c shares with the other lib/ews/ files only (not for stages). */
 #ifndef OIS_EWS_P_H
 #define OIS_EWS_P_H
 

@@ -681,7 +681,7 @@ out:
 	return rc;
 }
 
-/* ---- for the other lib/ews_*.c files (ews_p.h) ---- */
+/* ---- for the other lib/ews/ files (ews_p.h) ---- */
 
 int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc **doc, xmlNode **messages)
 {
