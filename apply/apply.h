@@ -2,7 +2,7 @@
 #ifndef OIS_APPLY_H
 #define OIS_APPLY_H
 
-#include "driver.h"
+#include "backend.h"
 #include "record.h"
 #include "state.h"
 
@@ -45,7 +45,7 @@ int apply_check_generation(struct ois_state *st, const struct apply_changeset *c
 /* What one run of apply works with. */
 struct apply_run {
 	struct ois_state *st;
-	struct ois_driver *drv[OIS_SIDES]; /* opened on first use */
+	struct ois_conn *conn[OIS_SIDES]; /* each side's backend, opened on first use */
 	const struct ois_config *cfg;
 	const char *server;
 	const char *account;                /* mailbox */
@@ -84,18 +84,18 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
  * target's version, owned) moves with the write. On 0, *recorded (may stay
  * NULL: nothing merged) is the op to record for the fold: data is the
  * merged data, versions what was written. *result_key (NULL or owned) is
- * the result line's "merge". Else an ois_code from a driver; OIS_ECONFLICT
+ * the result line's "merge". Else an ois_code from a backend; OIS_ECONFLICT
  * when a side moved since it was read.
  */
 int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
 			char **version, json_object **recorded, json_object **result_key);
 
-/* Open side's driver for the run's account unless it is open: 0 or an ois_code. */
-int apply_open_driver(struct apply_run *run, enum ois_side side);
+/* Open side's backend for the run's account unless it is open: 0 or an ois_code. */
+int apply_open_side(struct apply_run *run, enum ois_side side);
 
 /*
  * After a successful run: record the sync id, the time and the counts where
- * the mailbox's user sees them (the driver's mark_synced). When the user
+ * the mailbox's user sees them (the backend's mark_synced). When the user
  * deleted that record, reset the state so the next run matches both sides
  * afresh. A failure here is a warning: the sync itself is committed.
  */

@@ -1,9 +1,8 @@
 /* execute.c - send one op to its server, exactly once, and record the answer. */
 #include "apply.h"
+#include "backend.h"
 #include "code.h"
 #include "config.h"
-#include "drivers.h"
-#include "interaction/interaction.h"
 #include "jsonl.h"
 #include "log.h"
 #include "util.h"
@@ -19,27 +18,17 @@ const char *apply_status_name(enum apply_status s)
 	return status_names[s];
 }
 
-int apply_open_driver(struct apply_run *run, enum ois_side side)
+int apply_open_side(struct apply_run *run, enum ois_side side)
 {
-	if (run->drv[side])
+	if (run->conn[side])
 		return 0;
+	const struct ois_backend *be = ois_backend_for(run->cfg, side, run->server);
+	if (!be)
+		return OIS_ECONFIG;
+	struct ois_account_ref ref = { .cfg = run->cfg, .server = run->server, .mailbox = run->account, .user = run->user };
 	int rc = OIS_ECONFIG;
-	if (side == OIS_EXCHANGE) {
-		const struct ois_endpoint *ep = ois_config_server(run->cfg, run->server);
-		if (!ep)
-			return ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", run->server, run->cfg->path);
-		run->drv[side] = ois_ews_driver_open(ep, run->account, &rc);
-	} else {
-		if (!run->user)
-			return ois_fail(OIS_ECONFIG, "no InterAction user for '%s' in the users file", run->account);
-		run->drv[side] = ois_ia_driver_open(&run->cfg->interaction, run->user, &rc);
-		/* New appointments get the user's appointment type (oisync.conf(5)). */
-		const struct ois_user *u = ois_config_user_by_mailbox(run->cfg, run->account);
-		const struct ois_sync_settings *set = u ? &u->settings : &run->cfg->defaults;
-		if (run->drv[side])
-			ois_ia_driver_set_appointment_type(run->drv[side], set->appointment_type);
-	}
-	return run->drv[side] ? 0 : rc;
+	run->conn[side] = be->open(&ref, &rc);
+	return run->conn[side] ? 0 : rc;
 }
 
 /* Commit the outcome before anything else happens: this row is what a rerun trusts. */
@@ -94,7 +83,7 @@ static int run_stopping(int rc)
  *   in a run whose reply or record was lost (a "pending" row, a killed
  *   apply, a state restored from a backup): it is adopted, not made twice.
  */
-static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side target, json_object *op,
+static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side target, json_object *op,
 		     const char *op_id, int maybe_sent, char **id, char **version, const char **why,
 		     struct ois_adopted *adopted)
 {
@@ -112,7 +101,7 @@ static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side 
 	}
 	if (rc && rc != OIS_ENOTFOUND)
 		return rc;
-	rc = d->find_by_op(d->conn, kind, op_id, ois_json_obj(op, "data"), id, version);
+	rc = d->be->find_by_op(d, kind, op_id, ois_json_obj(op, "data"), id, version);
 	if (rc == 0) {
 		ois_info("adopted %s %s, created by %s", kind, *id,
 			 maybe_sent ? "an interrupted run" : "this op before (its tag is on it)");
@@ -123,7 +112,7 @@ static int do_create(struct apply_run *run, struct ois_driver *d, enum ois_side 
 	rc = record(run, op_id, "pending", NULL, NULL, op);
 	if (rc)
 		return rc;
-	rc = d->create(d->conn, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
+	rc = d->be->create(d, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
 	/* Made after the sync state this run read: the next read must report it (commit.c). */
 	if (rc == 0 && target == OIS_EXCHANGE)
 		json_object_object_add(run->made_exchange, op_id, json_object_new_boolean(1));
@@ -202,9 +191,9 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
 		if (strcmp(action, "create") && !id)
 			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action);
-		if ((rc = apply_open_driver(run, (enum ois_side)side)))
+		if ((rc = apply_open_side(run, (enum ois_side)side)))
 			return rc;
-		struct ois_driver *d = run->drv[side];
+		struct ois_conn *d = run->conn[side];
 		if (!strcmp(action, "create")) {
 			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why,
 				       &adopted);
@@ -212,11 +201,11 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 				rc = apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
 			ois_adopted_release(&adopted);
 		} else if (!strcmp(action, "update")) {
-			rc = d->update(d->conn, kind, id, if_version, ois_json_obj(op, "data"),
+			rc = d->be->update(d, kind, id, if_version, ois_json_obj(op, "data"),
 				       ois_json_arr(op, "fields"), &new_version);
 			new_id = ois_xstrdup(id);
 		} else if (!strcmp(action, "delete")) {
-			rc = d->remove(d->conn, kind, id, if_version);
+			rc = d->be->remove(d, kind, id, if_version);
 			if (rc == OIS_ENOTFOUND)
 				rc = 0; /* already gone: what we wanted */
 		} else {

@@ -87,7 +87,7 @@ int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois
 	if (json_object_deep_copy(adopted->data, &theirs, NULL) != 0)
 		OIS_BUG("json_object_deep_copy failed");
 	char *label = ois_xasprintf("%s %s", ois_side_name((enum ois_side)target), id);
-	ois_contact_finish(theirs, (enum ois_side)target, run->cfg->phone_region ? run->cfg->phone_region : "US", label);
+	ois_contact_finish(theirs, run->conn[target]->be->map, run->cfg->phone_region ? run->cfg->phone_region : "US", label);
 	free(label);
 
 	enum ois_conflict policy;
@@ -115,18 +115,18 @@ int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois
 		ois_notice("%s %s: the op names no %s item to merge into; %s left as it is", kind, id,
 			   ois_side_name(source), ois_side_label(source));
 	if (m.fields[source] && writable(dir, source) && sid) {
-		if (!(rc = apply_open_driver(run, source))) {
-			struct ois_driver *d = run->drv[source];
-			rc = d->update(d->conn, kind, sid, ois_json_str(ois_json_obj(op, "versions"), ois_side_name(source)),
+		if (!(rc = apply_open_side(run, source))) {
+			struct ois_conn *d = run->conn[source];
+			rc = d->be->update(d, kind, sid, ois_json_str(ois_json_obj(op, "versions"), ois_side_name(source)),
 				       m.data, m.fields[source], &source_version);
 		}
 		if (!rc)
 			json_object_array_add(written, json_object_new_string(ois_side_name(source)));
 	}
 	if (!rc && m.fields[target] && writable(dir, (enum ois_side)target)) {
-		struct ois_driver *d = run->drv[target];
+		struct ois_conn *d = run->conn[target];
 		char *v = NULL;
-		rc = d->update(d->conn, kind, id, *version, m.data, m.fields[target], &v);
+		rc = d->be->update(d, kind, id, *version, m.data, m.fields[target], &v);
 		if (!rc) {
 			free(*version);
 			*version = v;

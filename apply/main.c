@@ -211,8 +211,8 @@ out:
 		fclose(in);
 out_noreader:
 	for (int s = 0; s < OIS_SIDES; s++)
-		if (run.drv[s])
-			run.drv[s]->close(run.drv[s]->conn);
+		if (run.conn[s])
+			run.conn[s]->be->close(run.conn[s]);
 	if (run.st)
 		ois_state_close(run.st);
 	if (lock >= 0 && o.lock_fd < 0)

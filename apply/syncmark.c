@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void apply_mark_synced(struct apply_run *run, const char *when)
+/* On side, when its backend has a place for it (Exchange: the "InterAction Sync" folder). */
+static void mark_side(struct apply_run *run, enum ois_side side, const char *when)
 {
-	if (apply_open_driver(run, OIS_EXCHANGE))
+	const struct ois_backend *be = ois_backend_for(run->cfg, side, run->server);
+	if (!be || !be->mark_synced || apply_open_side(run, side))
 		return;
-	struct ois_driver *d = run->drv[OIS_EXCHANGE];
-	if (!d->mark_synced)
-		return;
+	struct ois_conn *d = run->conn[side];
 	char *sync_id = NULL, *item = NULL, *new_item = NULL;
 	if (ois_state_meta_get(run->st, "sync_id", &sync_id))
 		goto out;
@@ -24,7 +24,7 @@ void apply_mark_synced(struct apply_run *run, const char *when)
 	snprintf(summary, sizeof(summary), "%lu changes applied, %lu already done, %lu conflicts, %lu failed",
 		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT],
 		 run->counts[APPLY_FAILED]);
-	rc = d->mark_synced(d->conn, item, sync_id, when, summary, &new_item);
+	rc = d->be->mark_synced(d, item, sync_id, when, summary, &new_item);
 	if (rc == OIS_ENOTFOUND) {
 		/* Deleting the folder asks for a fresh match (oisync-apply(1), DESCRIPTION). */
 		ois_notice("the mailbox's \"InterAction Sync\" folder is gone: the next run matches "
@@ -40,4 +40,10 @@ out:
 	free(sync_id);
 	free(item);
 	free(new_item);
+}
+
+void apply_mark_synced(struct apply_run *run, const char *when)
+{
+	for (int side = 0; side < OIS_SIDES; side++)
+		mark_side(run, (enum ois_side)side, when);
 }

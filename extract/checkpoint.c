@@ -17,7 +17,7 @@ int extract_committed_token(const struct extract_args *args, enum ois_side side,
 		return ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
 	struct ois_state *st;
 	/* Read-only: extract never writes the state; only apply commits. */
-	int rc = ois_state_open(args->state_dir, args->server, args->account, OIS_STATE_READ, &st);
+	int rc = ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_READ, &st);
 	if (rc)
 		return rc;
 	rc = ois_state_checkpoint_get(st, side, folder, token);

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return usage_error("unexpected argument");
-	if (args.folder && strcmp(args.folder, "contacts") && strcmp(args.folder, "calendar"))
+	if (args.folder && ois_folder_parse(args.folder) < 0)
 		return usage_error("--folder must be 'contacts' or 'calendar'");
 
 	int is_exchange = !strcmp(source, "exchange"), is_account = !strcmp(source, "account");
@@ -141,7 +141,6 @@ int main(int argc, char **argv)
 	const struct ois_user *u = is_exchange ? ois_config_user_by_mailbox(&cfg, args.mailbox)
 					       : ois_config_user(&cfg, args.user);
 	if (is_exchange) {
-		args.account = args.mailbox;
 		if (!args.server && u)
 			args.server = u->server;
 		if (!args.server && cfg.nservers == 1)
@@ -150,29 +149,22 @@ int main(int argc, char **argv)
 			rc = ois_fail(OIS_ECONFIG, "mailbox '%s' is not in the users file: name its --server", args.mailbox);
 			goto out;
 		}
-		if (!ois_config_server(&cfg, args.server)) {
-			rc = ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", args.server, cfg.path);
-			goto out;
-		}
 	} else {
 		if (!u) {
 			rc = ois_fail(OIS_ECONFIG, "InterAction user '%s' is not in the users file '%s'", args.user, cfg.users_file);
 			goto out;
 		}
-		args.account = u->mailbox;
+		args.mailbox = u->mailbox;
 		if (!args.server)
 			args.server = u->server;
-		/* extract_exchange checks the server section, as for 'exchange'. */
-		if (is_account)
-			args.mailbox = u->mailbox;
 	}
-	ois_log_set_account(args.account);
+	ois_log_set_account(args.mailbox);
 
 	/* account: InterAction only once Exchange is read whole, as `exchange && interaction`. */
 	if (is_exchange || is_account)
-		rc = extract_exchange(&args);
+		rc = extract_side(&args, OIS_EXCHANGE);
 	if (!is_exchange && rc == 0)
-		rc = extract_interaction(&args);
+		rc = extract_side(&args, OIS_INTERACTION);
 	if (rc == 0)
 		rc = ois_close_stdout();
 out:

@@ -118,6 +118,7 @@ static void settings_copy(struct ois_sync_settings *dst, const struct ois_sync_s
 static void endpoint_release(struct ois_endpoint *e)
 {
 	free(e->name);
+	free(e->type);
 	free(e->url);
 	free(e->token_url);
 	free(e->client_id);

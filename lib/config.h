@@ -88,6 +88,7 @@ struct ois_sync_settings {
 /* A server endpoint: an Exchange server or the InterAction API. */
 struct ois_endpoint {
 	char *name;                /* section name; "interaction" for that one */
+	char *type;                /* exchange only: the backend (lib/backend.h), NULL: ews */
 	char *url;
 	char *token_url;           /* interaction only */
 	char *client_id;           /* interaction only */

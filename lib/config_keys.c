@@ -17,6 +17,7 @@ static const struct conf_key global_keys[] = {
 #define E(n, k, lo, hi, w) { #n, k, offsetof(struct ois_endpoint, n), lo, hi, w }
 static const struct conf_key endpoint_keys[] = {
 	E(url, K_STR, 0, 0, W_BOTH),
+	E(type, K_STR, 0, 0, W_EXCHANGE),
 	E(token_url, K_STR, 0, 0, W_INTERACTION),
 	E(client_id, K_STR, 0, 0, W_INTERACTION),
 	E(auth, K_AUTH, 0, 0, W_BOTH),

@@ -263,16 +263,9 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 	fix_private(data);
 }
 
-void ois_contact_finish(json_object *canon, enum ois_side side, const char *region, const char *label)
+void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label)
 {
 	ois_contact_normalize(canon, region, label);
-	/*
-	 * InterAction fills Goes By with the first name when there is no
-	 * nickname. The mapping compares them as typed; compare again once
-	 * normalized, so "Ann " or a decomposed "José" is no nickname either,
-	 * as the Outlook side of the same person has none.
-	 */
-	const char *nick = ois_json_str(canon, "nickname");
-	if (side == OIS_INTERACTION && nick && ois_str_eq(nick, ois_json_str(canon, "first")))
-		json_object_object_del(canon, "nickname");
+	if (map->finish)
+		map->finish("contact", canon);
 }

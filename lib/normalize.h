@@ -2,6 +2,7 @@
 #ifndef OIS_NORMALIZE_H
 #define OIS_NORMALIZE_H
 
+#include "backend.h"
 #include "record.h"
 
 #include <json-c/json.h>
@@ -33,14 +34,13 @@
 void ois_contact_normalize(json_object *data, const char *region, const char *label);
 
 /*
- * What oisync-transform makes of side's contact once mapped to the canonical
- * shape (ois_ews_contact_to_canonical, ois_ia_contact_to_canonical):
- * ois_contact_normalize, then side's own rules (InterAction fills Goes By
- * with the first name when there is no nickname: such a nickname is none).
- * Every comparison of data from a server goes through this first, so that
- * a difference only in format is no difference.
+ * What oisync-transform makes of a contact once map's to_canonical mapped
+ * it: ois_contact_normalize, then the backend's own rule (its finish, such
+ * as InterAction's "a nickname equal to the first name is none"). Every
+ * comparison of data from a server goes through this first, so that a
+ * difference only in format is no difference.
  */
-void ois_contact_finish(json_object *canon, enum ois_side side, const char *region, const char *label);
+void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label);
 
 /*
  * Text rules, each returning a new string the caller frees (never NULL;

@@ -43,6 +43,17 @@ const char *ois_rec_type_name(enum ois_rec_type t);
 int ois_record_check(json_object *rec, const char *where);
 
 /*
+ * A new record of type (a backend's read writes them): type, side,
+ * account, then user (InterAction's records name the user), folder and id
+ * when not NULL, in that key order. The caller adds the rest.
+ */
+json_object *ois_record_new(const char *type, enum ois_side side, const char *account, const char *user,
+			    const char *folder, const char *id);
+/* Add an upsert's version, modified and op tag (each when not NULL), op "upsert" and data (its reference is taken). */
+void ois_record_upsert(json_object *rec, const char *version, const char *modified, const char *op_tag,
+		       json_object *data);
+
+/*
  * Small accessors that return NULL (or the default) when the key is absent
  * or of another type; ois_json_str also when the string holds U+0000, which
  * a C string would cut short. Returned pointers are borrowed from rec.

@@ -224,6 +224,19 @@ release_lock() {
 	assert_output --partial "no [server nosuch]"
 }
 
+@test "oisync-extract exits 78: a server's type names no Exchange backend" {
+	sed -i '/^\[server ex1\]/a type = interaction' oisync.conf
+	run oisync-extract exchange --mailbox "$ALICE"
+	assert_failure 78
+	assert_output --partial "type 'interaction' names no backend of the exchange side"
+	run oisync-extract account --user alice
+	assert_failure 78
+	sed -i 's/^type = interaction$/type = graph/' oisync.conf
+	run oisync-extract exchange --mailbox "$ALICE"
+	assert_failure 78
+	assert_output --partial "type 'graph' names no backend of the exchange side"
+}
+
 # ---- oisync-transform -------------------------------------------------------------
 
 @test "oisync-transform exits 0: every record read and written" {

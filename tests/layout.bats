@@ -17,18 +17,14 @@ includes() {
 }
 
 @test "a stage includes only its own headers and lib's; lib includes only its own" {
-	local dir file header bad=() seen=0 backend
+	local dir file header bad=() seen=0
 	for dir in "${STAGES[@]}" lib "${BACKENDS[@]}"; do
 		while read -r file header; do
 			seen=$((seen + 1))
 			case "$dir:$header" in
 			lib/*:*/*) bad+=("$file: \"$header\" reaches outside its backend's folder") ;;
 			lib:*/*) bad+=("$file: \"$header\": the flat lib never includes a backend") ;;
-			*:*/*)
-				# For now a stage may still name a backend's header.
-				backend=${header%%/*}
-				[ -e "$ROOT/lib/$backend/${header#*/}" ] ||
-					bad+=("$file: \"$header\" reaches outside its folder") ;;
+			*:*/*) bad+=("$file: \"$header\": a stage reaches a backend only through backend.h") ;;
 			*) if [ ! -e "$ROOT/$dir/$header" ] && { [ "$dir" = lib ] || [ ! -e "$ROOT/lib/$header" ]; }; then
 				bad+=("$file: \"$header\" is neither its folder's nor lib's")
 			fi ;;
@@ -38,6 +34,24 @@ includes() {
 	# The walk saw the sources: an empty list proves nothing.
 	[ "$seen" -gt 100 ]
 	[ "${#bad[@]}" -eq 0 ] || { printf '%s\n' "${bad[@]}"; false; }
+}
+
+@test "no stage names a backend: none of its functions, nor its table entries" {
+	local -a names files
+	local dir
+	# Every function a backend's folder defines for others (not static), and each backend's table entries.
+	for dir in "${BACKENDS[@]}"; do
+		mapfile -t -O "${#names[@]}" names < <(grep -h '^[a-z][^(]*\bois_[a-z0-9_]*(' "$ROOT/$dir"/*.c |
+			grep -v '^static' | sed 's/^[^(]*\b\(ois_[a-z0-9_]*\)(.*/\1/')
+	done
+	mapfile -t -O "${#names[@]}" names < <(sed -n 's/^OIS_BACKEND(\([a-z0-9_]*\),.*/ois_backend_\1\nois_map_\1/p' \
+		"$ROOT/lib/backends.def")
+	[ "${#names[@]}" -gt 50 ]
+	for dir in "${STAGES[@]}"; do
+		mapfile -t -O "${#files[@]}" files < <(compgen -G "$ROOT/$dir/*.[ch]")
+	done
+	run grep -nwF "${names[@]/#/-e}" "${files[@]}"
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
 }
 
 @test "transform and reconcile never link libcurl or libxml2" {

@@ -1,11 +1,9 @@
 /* main.c - oisync-transform: raw item records in, canonical records (normalized data, hash) out. */
+#include "backend.h"
 #include "canonjson.h"
 #include "cli.h"
 #include "code.h"
 #include "config.h"
-#include "ews/ews_contact.h"
-#include "interaction/ia_appointment.h"
-#include "interaction/ia_contact.h"
 #include "jsonl.h"
 #include "log.h"
 #include "normalize.h"
@@ -164,43 +162,36 @@ static json_object *sorted_copy(json_object *o)
 }
 
 /*
- * Rewrite a contact upsert's native data into normalized canonical data
- * and add its hash. The native data is dropped: everything downstream
- * works on the canonical form, and the record keeps every other key.
+ * Rewrite an item upsert's native data into canonical data, normalized
+ * when it is a contact (ois_contact_finish), and add its hash; the native data is dropped, as
+ * everything downstream works on the canonical form. A kind the side's
+ * backend does not map yet passes through native. Returns 1 when mapped.
  */
-static void canonicalize(json_object *rec, const char *where, const char *region)
+static int canonicalize(json_object *rec, const char *where, const char *region)
 {
-	json_object *native = ois_json_obj(rec, "data");
-	if (ois_record_type(rec) == OIS_REC_APPOINTMENT) {
-		/* InterAction's appointments only: Exchange's stay native until calendar sync maps them. */
-		json_object *appt = ois_ia_appointment_to_canonical(native);
-		char ahash[OIS_HASH_LEN];
-		ois_json_hash(appt, ahash);
-		json_object_object_add(rec, "data", sorted_copy(appt));
-		json_object_put(appt);
-		json_object_object_add(rec, "hash", json_object_new_string(ahash));
-		return;
+	int side = ois_side_parse(ois_json_str(rec, "side"));
+	const struct ois_mapping *map = side < 0 ? NULL : ois_mapping_of_side((enum ois_side)side);
+	json_object *canon = map ? map->to_canonical(ois_json_str(rec, "type"), ois_json_obj(rec, "data")) : NULL;
+	if (!canon)
+		return 0;
+	if (ois_record_type(rec) == OIS_REC_CONTACT) {
+		char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
+		ois_contact_finish(canon, map, region, label);
+		free(label);
 	}
-	json_object *canon = ois_side_parse(ois_json_str(rec, "side")) == OIS_EXCHANGE
-		? ois_ews_contact_to_canonical(native)
-		: ois_ia_contact_to_canonical(native);
-	char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
-	ois_contact_finish(canon, (enum ois_side)ois_side_parse(ois_json_str(rec, "side")), region, label);
-	free(label);
 	char hash[OIS_HASH_LEN];
 	ois_json_hash(canon, hash);
 	json_object_object_add(rec, "data", sorted_copy(canon)); /* puts the native data */
 	json_object_put(canon);
 	json_object_object_add(rec, "hash", json_object_new_string(hash));
+	return 1;
 }
 
-/* 1 when rec is a contact upsert not yet transformed (a "hash" says it was). */
+/* 1 when rec is an item upsert not yet transformed (a "hash" says it was). */
 static int needs_transform(json_object *rec)
 {
 	enum ois_rec_type t = ois_record_type(rec);
-	int mapped = t == OIS_REC_CONTACT ||
-		     (t == OIS_REC_APPOINTMENT && ois_side_parse(ois_json_str(rec, "side")) == OIS_INTERACTION);
-	return mapped && !strcmp(ois_json_str(rec, "op"), "upsert") &&
+	return (t == OIS_REC_CONTACT || t == OIS_REC_APPOINTMENT) && !strcmp(ois_json_str(rec, "op"), "upsert") &&
 	       !json_object_object_get_ex(rec, "hash", NULL);
 }
 
@@ -221,9 +212,8 @@ static int transform_stream(FILE *in, const char *name, const struct options *o,
 			n->records++;
 			if (needs_transform(rec)) {
 				ois_log_set_account(ois_json_str(rec, "account"));
-				canonicalize(rec, where, region);
+				n->contacts += (unsigned long)canonicalize(rec, where, region);
 				ois_log_set_account(NULL);
-				n->contacts++;
 			}
 			rc = ois_jsonl_write(stdout, rec);
 			n->write_failed = rc != 0;

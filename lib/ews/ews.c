@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_SOAP "http://schemas.xmlsoap.org/soap/envelope/"
-#define NS_M "http://schemas.microsoft.com/exchange/services/2006/messages"
-#define NS_T "http://schemas.microsoft.com/exchange/services/2006/types"
 
 struct ois_ews {
 	char *url;

@@ -5,6 +5,11 @@
 #include "buf.h"
 #include "ews.h"
 
+/* The namespaces of an EWS request and reply. */
+#define NS_SOAP "http://schemas.xmlsoap.org/soap/envelope/"
+#define NS_M "http://schemas.microsoft.com/exchange/services/2006/messages"
+#define NS_T "http://schemas.microsoft.com/exchange/services/2006/types"
+
 /*
  * Send body (the contents of soap:Body) as operation op, retried on
  * throttling and transport failures, and check the reply: HTTP status,

@@ -3,7 +3,6 @@
 #define OIS_INTERACTION_H
 
 #include "config.h"
-#include "driver.h"
 #include "http.h"
 
 #include <json-c/json.h>
@@ -157,18 +156,5 @@ int ois_ia_appointment_complete(struct ois_ia *ia, const char *id, const char *i
 const char *ois_ia_op_tag(json_object *contact);
 /* A contact's version as a string ("7"), or NULL when it has none; owned by the caller. */
 char *ois_ia_version_str(json_object *contact);
-
-/*
- * The apply driver for one InterAction user's contact list and appointments
- * (lib/driver.h; doc/ARCHITECTURE.md, "Connectors"). Returns NULL with *rc set (already logged) when the client
- * cannot open. drv->close(drv->conn) frees the connection and the driver.
- */
-struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc);
-/*
- * The activity type of appointments the driver creates when their data
- * names none (the user's appointment_type setting; copied). Without it
- * the server takes the firm's first appointment type.
- */
-void ois_ia_driver_set_appointment_type(struct ois_driver *drv, const char *type);
 
 #endif

@@ -5,7 +5,8 @@
 #include "ews/ews.h"
 #include "ews/ews_calendar.h"
 #include "rfc3339.h"
-#include "../../extract/exchange_calendar.h"
+#include "calendar_token.h"
+#include "../../extract/extract.h"
 #include "unit.h"
 #include "util.h"
 
@@ -159,11 +160,11 @@ static void test_window(void)
 
 static void test_token(void)
 {
-	char *tok = extract_calendar_token("H4sIAAA\"/=", 1795478400, 1795478400 + 86400);
+	char *tok = ois_calendar_token("H4sIAAA\"/=", 1795478400, 1795478400 + 86400);
 	CHECK_STR(tok, "{\"v\":1,\"sync\":\"H4sIAAA\\\"/=\",\"start\":\"2026-11-24T00:00:00Z\",\"end\":\"2026-11-25T00:00:00Z\"}");
 	char *sync = NULL;
 	time_t s = 0, e = 0;
-	CHECK_INT(extract_calendar_token_parse(tok, &sync, &s, &e), 0);
+	CHECK_INT(ois_calendar_token_parse(tok, &sync, &s, &e), 0);
 	CHECK_STR(sync, "H4sIAAA\"/=");
 	CHECK_INT(s, 1795478400);
 	CHECK_INT(e, 1795478400 + 86400);
@@ -179,7 +180,7 @@ static void test_token(void)
 		"",
 	};
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(bad); i++) {
-		CHECK_INT(extract_calendar_token_parse(bad[i], &sync, &s, &e), -1);
+		CHECK_INT(ois_calendar_token_parse(bad[i], &sync, &s, &e), -1);
 		CHECK(sync == NULL);
 	}
 }

@@ -1,7 +1,7 @@
 /* test_ia_driver.c - the InterAction apply driver and client against the reference server. */
 #include "unit.h"
 #include "code.h"
-#include "drivers.h"
+#include "backend.h"
 #include "interaction/interaction.h"
 #include "log.h"
 #include "record.h"
@@ -21,6 +21,17 @@
 static char tmp[] = "/tmp/oisync-ia-driver.XXXXXX";
 static pid_t fake_pid = -1;
 static struct ois_endpoint ep;
+
+/* The InterAction backend opened for user, new appointments of type (NULL: the server's default). */
+static struct ois_conn *open_user(const char *user, const char *type, int *rc)
+{
+	struct ois_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.interaction = ep;
+	cfg.defaults.appointment_type = (char *)type;
+	struct ois_account_ref ref = { .cfg = &cfg, .mailbox = "mailbox@firm.example", .user = user };
+	return ois_backend_interaction.open(&ref, rc);
+}
 static char url[128];
 static int up;
 
@@ -170,7 +181,7 @@ static void test_create_adds_the_firm_contact_with_that_email(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	struct ois_conn *d = open_user("alice", NULL, &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -178,7 +189,7 @@ static void test_create_adds_the_firm_contact_with_that_email(void)
 				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
 	char *id = NULL, *version = NULL;
 	struct ois_adopted adopted = { 0 };
-	CHECK_INT(d->create(d->conn, "contact", data, "op-a", &id, &version, &adopted), 0);
+	CHECK_INT(d->be->create(d, "contact", data, "op-a", &id, &version, &adopted), 0);
 	CHECK_STR(id, "c-000001");
 	CHECK(version != NULL);
 	/* The caller gets the firm's values to merge, as canonical data, and when they last changed. */
@@ -194,7 +205,7 @@ static void test_create_adds_the_firm_contact_with_that_email(void)
 	free(id);
 	free(version);
 	json_object_put(data);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 static void test_create_new_then_update_remove(void)
@@ -202,17 +213,17 @@ static void test_create_new_then_update_remove(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	struct ois_conn *d = open_user("alice", NULL, &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
-	CHECK_STR(d->name, "interaction");
+	CHECK(d->be == &ois_backend_interaction);
 	json_object *data = parse("{\"first\":\"Zed\",\"last\":\"New\",\"nickname\":\"Z\","
 				  "\"emails\":[{\"address\":\"zed@new.example\",\"kind\":\"work\"}],"
 				  "\"phones\":{\"business\":\"+12125550100\"},\"private\":true}");
 	char *id = NULL, *version = NULL, *v2 = NULL, *fid = NULL, *fver = NULL;
 	struct ois_adopted adopted = { 0 };
-	CHECK_INT(d->create(d->conn, "contact", data, "op-b", &id, &version, &adopted), 0);
+	CHECK_INT(d->be->create(d, "contact", data, "op-b", &id, &version, &adopted), 0);
 	CHECK(id && version);
 	CHECK(adopted.data == NULL); /* made, not adopted */
 	if (!id || !version)
@@ -227,19 +238,19 @@ static void test_create_new_then_update_remove(void)
 	json_object_put(v);
 
 	/* A create whose reply was lost is found by its op id. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", NULL, &fid, &fver), 0);
+	CHECK_INT(d->be->find_by_op(d, "contact", "op-b", NULL, &fid, &fver), 0);
 	CHECK_STR(fid, id);
 	CHECK_STR(fver, version);
 	free(fid);
 	free(fver);
 	fid = fver = NULL;
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-none", NULL, &fid, &fver), OIS_ENOTFOUND);
+	CHECK_INT(d->be->find_by_op(d, "contact", "op-none", NULL, &fid, &fver), OIS_ENOTFOUND);
 	CHECK(fid == NULL);
 
 	/* Exactly the named fields change, under If-Match. */
 	json_object *upd = parse("{\"first\":\"Zedd\",\"nickname\":\"Z\",\"last\":\"IGNORED\",\"phones\":{\"mobile\":\"+1555\"}}");
 	json_object *fields = parse("[\"first\",\"phones.mobile\",\"phones.business\"]");
-	CHECK_INT(d->update(d->conn, "contact", id, version, upd, fields, &v2), 0);
+	CHECK_INT(d->be->update(d, "contact", id, version, upd, fields, &v2), 0);
 	CHECK(v2 && strcmp(v2, version));
 	v = alice_view(id);
 	CHECK_STR(ois_json_str(v, "first_name"), "Zedd");
@@ -249,24 +260,24 @@ static void test_create_new_then_update_remove(void)
 	CHECK_STR(ois_json_str(ois_json_obj(v, "phones"), "direct"), "");
 	json_object_put(v);
 	char *v3 = NULL;
-	CHECK_INT(d->update(d->conn, "contact", id, version, upd, fields, &v3), OIS_ECONFLICT);
+	CHECK_INT(d->be->update(d, "contact", id, version, upd, fields, &v3), OIS_ECONFLICT);
 	CHECK(v3 == NULL);
 	json_object_put(fields);
 	json_object_put(upd);
 
 	/* Removal takes it off the list only, and only at the expected version. */
-	CHECK_INT(d->remove(d->conn, "contact", id, version), OIS_ECONFLICT);
-	CHECK_INT(d->remove(d->conn, "contact", id, v2), 0);
+	CHECK_INT(d->be->remove(d, "contact", id, version), OIS_ECONFLICT);
+	CHECK_INT(d->be->remove(d, "contact", id, v2), 0);
 	v = alice_view(id);
 	CHECK(v == NULL);
 	json_object_put(v);
 	f = firm(id);
 	CHECK(f != NULL);
 	json_object_put(f);
-	CHECK_INT(d->remove(d->conn, "contact", id, NULL), OIS_ENOTFOUND);
+	CHECK_INT(d->be->remove(d, "contact", id, NULL), OIS_ENOTFOUND);
 
 	/* Found by its op id but off the list: put back and adopted. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-b", NULL, &fid, &fver), 0);
+	CHECK_INT(d->be->find_by_op(d, "contact", "op-b", NULL, &fid, &fver), 0);
 	CHECK_STR(fid, id);
 	v = alice_view(id);
 	CHECK(v != NULL);
@@ -275,7 +286,7 @@ static void test_create_new_then_update_remove(void)
 	free(fver);
 	fid = fver = NULL;
 	/* A kind the driver does not know is refused before any request. */
-	CHECK_INT(d->create(d->conn, "task", data, "op-c", &fid, &fver, NULL), OIS_EDATA);
+	CHECK_INT(d->be->create(d, "task", data, "op-c", &fid, &fver, NULL), OIS_EDATA);
 out:
 	free(fid);
 	free(fver);
@@ -283,7 +294,7 @@ out:
 	free(version);
 	free(v2);
 	json_object_put(data);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 /* POST a fault set to the fake's control endpoint. */
@@ -309,16 +320,16 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	struct ois_conn *d = open_user("alice", NULL, &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
 	char *id = NULL, *version = NULL;
 	/* A first call fetches the token, so the fault hits the POST itself. */
-	CHECK_INT(d->find_by_op(d->conn, "contact", "op-lost", NULL, &id, &version), OIS_ENOTFOUND);
+	CHECK_INT(d->be->find_by_op(d, "contact", "op-lost", NULL, &id, &version), OIS_ENOTFOUND);
 	CHECK_INT(set_faults("{\"drop\":{\"next\":1,\"after\":true}}"), 0);
 	json_object *data = parse("{\"first\":\"Lost\",\"last\":\"Reply\"}");
-	CHECK_INT(d->create(d->conn, "contact", data, "op-lost", &id, &version, NULL), 0);
+	CHECK_INT(d->be->create(d, "contact", data, "op-lost", &id, &version, NULL), 0);
 	CHECK(id != NULL);
 	json_object *f = id ? firm(id) : NULL;
 	CHECK_STR(ois_ia_op_tag(f), "op-lost");
@@ -329,7 +340,7 @@ static void test_create_whose_reply_was_lost_is_adopted(void)
 	free(id);
 	free(version);
 	json_object_put(data);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 /* A server that forgot its tokens (restarted) answers 401: one new token, same call goes through. */
@@ -351,17 +362,16 @@ static void test_appointments_create_update_complete_remove(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "alice", &rc);
+	struct ois_conn *d = open_user("alice", "Call", &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
-	ois_ia_driver_set_appointment_type(d, "Call");
 	/* A future meeting: an appointment of the configured type, tagged with the op id. */
 	json_object *data = parse("{\"subject\":\"Closing\",\"start\":\"2099-12-01T09:00:00Z\","
 				  "\"end\":\"2099-12-01T10:00:00Z\",\"location\":\"Room 4\","
 				  "\"attendees\":[{\"email\":\"ann@acme.example\",\"name\":\"Ann\",\"role\":\"optional\"}]}");
 	char *id = NULL, *version = NULL, *v2 = NULL;
-	CHECK_INT(d->create(d->conn, "appointment", data, "op-appt", &id, &version, NULL), 0);
+	CHECK_INT(d->be->create(d, "appointment", data, "op-appt", &id, &version, NULL), 0);
 	json_object *a = id ? appointment(id) : NULL;
 	CHECK_STR(ois_json_str(a, "status"), "appointment");
 	CHECK_STR(ois_json_str(a, "type"), "Call");
@@ -371,31 +381,31 @@ static void test_appointments_create_update_complete_remove(void)
 
 	/* find_by_op finds it again. */
 	char *fid = NULL, *fver = NULL;
-	CHECK_INT(d->find_by_op(d->conn, "appointment", "op-appt", data, &fid, &fver), 0);
+	CHECK_INT(d->be->find_by_op(d, "appointment", "op-appt", data, &fid, &fver), 0);
 	CHECK_STR(fid, id);
 	CHECK_STR(fver, version);
 	free(fid);
 	free(fver);
-	CHECK_INT(d->find_by_op(d->conn, "appointment", "op-none", data, &fid, &fver), OIS_ENOTFOUND);
+	CHECK_INT(d->be->find_by_op(d, "appointment", "op-none", data, &fid, &fver), OIS_ENOTFOUND);
 
 	/* An update sends exactly the named fields; a stale version is a conflict. */
 	json_object *upd = parse("{\"subject\":\"Closing (moved)\",\"start\":\"2099-12-01T09:00:00Z\","
 				 "\"end\":\"2099-12-01T10:00:00Z\"}");
 	json_object *fields = parse("[\"subject\",\"location\"]");
-	CHECK_INT(d->update(d->conn, "appointment", id, version, upd, fields, &v2), 0);
+	CHECK_INT(d->be->update(d, "appointment", id, version, upd, fields, &v2), 0);
 	a = appointment(id);
 	CHECK_STR(ois_json_str(a, "subject"), "Closing (moved)");
 	CHECK_STR(ois_json_str(a, "location"), "");
 	CHECK_STR(ois_json_str(json_object_array_get_idx(ois_json_arr(a, "attendees"), 0), "role"), "optional");
 	json_object_put(a);
 	char *v3 = NULL;
-	CHECK_INT(d->update(d->conn, "appointment", id, version, upd, fields, &v3), OIS_ECONFLICT);
+	CHECK_INT(d->be->update(d, "appointment", id, version, upd, fields, &v3), OIS_ECONFLICT);
 	CHECK(v3 == NULL);
 
 	/* Moved into the past: the meeting is over, so it becomes an activity. */
 	json_object *past = parse("{\"start\":\"2020-01-01T09:00:00Z\",\"end\":\"2020-01-01T10:00:00Z\"}");
 	json_object *when = parse("[\"start\",\"end\"]");
-	CHECK_INT(d->update(d->conn, "appointment", id, v2, past, when, &v3), 0);
+	CHECK_INT(d->be->update(d, "appointment", id, v2, past, when, &v3), 0);
 	a = appointment(id);
 	CHECK_STR(ois_json_str(a, "status"), "activity");
 	char *now = ois_ia_version_str(a);
@@ -407,18 +417,18 @@ static void test_appointments_create_update_complete_remove(void)
 	char *pid = NULL, *pver = NULL;
 	json_object *old = parse("{\"subject\":\"Kick-off\",\"start\":\"2021-03-01T09:00:00Z\",\"end\":\"2021-03-01T09:30:00Z\","
 				 "\"activity_type\":\"Meeting\"}");
-	CHECK_INT(d->create(d->conn, "appointment", old, "op-past", &pid, &pver, NULL), 0);
+	CHECK_INT(d->be->create(d, "appointment", old, "op-past", &pid, &pver, NULL), 0);
 	a = pid ? appointment(pid) : NULL;
 	CHECK_STR(ois_json_str(a, "status"), "activity");
 	CHECK_STR(ois_json_str(a, "type"), "Meeting");
 	json_object_put(a);
 
 	/* Remove deletes it; a second remove finds it gone. */
-	CHECK_INT(d->remove(d->conn, "appointment", id, v3), 0);
+	CHECK_INT(d->be->remove(d, "appointment", id, v3), 0);
 	a = appointment(id);
 	CHECK(a == NULL);
-	CHECK_INT(d->remove(d->conn, "appointment", id, NULL), OIS_ENOTFOUND);
-	CHECK_INT(d->remove(d->conn, "appointment", pid, NULL), 0);
+	CHECK_INT(d->be->remove(d, "appointment", id, NULL), OIS_ENOTFOUND);
+	CHECK_INT(d->be->remove(d, "appointment", pid, NULL), 0);
 
 	json_object_put(old);
 	json_object_put(when);
@@ -432,7 +442,7 @@ static void test_appointments_create_update_complete_remove(void)
 	free(v2);
 	free(id);
 	free(version);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 /* A fresh fake holding seed text (the state of the earlier tests is dropped); 0 or -1. */
@@ -464,7 +474,7 @@ static void test_private_contact_of_another_user_is_never_found(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "bob", &rc);
+	struct ois_conn *d = open_user("bob", NULL, &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -472,11 +482,11 @@ static void test_private_contact_of_another_user_is_never_found(void)
 	json_object *data = parse("{\"first\":\"Ann\",\"last\":\"Lee\","
 				  "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}]}");
 	char *id = NULL, *version = NULL;
-	CHECK_INT(d->create(d->conn, "contact", data, "op-bob-ann", &id, &version, NULL), 0);
+	CHECK_INT(d->be->create(d, "contact", data, "op-bob-ann", &id, &version, NULL), 0);
 	CHECK(id && strcmp(id, "c-000001"));
 	if (!id) {
 		json_object_put(data);
-		d->close(d->conn);
+		d->be->close(d);
 		return;
 	}
 	/* Bob got a new firm contact; alice's stays hers alone. */
@@ -499,7 +509,7 @@ static void test_private_contact_of_another_user_is_never_found(void)
 	free(id);
 	free(version);
 	json_object_put(data);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 static void test_read_only_field_is_eperm_naming_it(void)
@@ -507,7 +517,7 @@ static void test_read_only_field_is_eperm_naming_it(void)
 	if (!up)
 		return;
 	int rc;
-	struct ois_driver *d = ois_ia_driver_open(&ep, "bob", &rc);
+	struct ois_conn *d = open_user("bob", NULL, &rc);
 	CHECK(d != NULL);
 	if (!d)
 		return;
@@ -528,7 +538,7 @@ static void test_read_only_field_is_eperm_naming_it(void)
 		OIS_BUG("cannot capture stderr");
 	dup2(fileno(cap), 2);
 	char *nv = NULL;
-	rc = d->update(d->conn, "contact", "c-000002", before, data, fields, &nv);
+	rc = d->be->update(d, "contact", "c-000002", before, data, fields, &nv);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -554,7 +564,7 @@ static void test_read_only_field_is_eperm_naming_it(void)
 	free(errp);
 	json_object_put(fields);
 	json_object_put(data);
-	d->close(d->conn);
+	d->be->close(d);
 }
 
 static void test_refused_token_is_renewed_once(void)

@@ -1,10 +1,9 @@
-/* ia_driver.c - apply's struct ois_driver for one InterAction user's contact list and appointments. */
+/* ia_backend.c - the InterAction backend: one user's contact list and appointments over the REST API. */
 #include "canonjson.h"
 #include "code.h"
-#include "drivers.h"
 #include "ia_appointment.h"
+#include "ia_backend.h"
 #include "ia_contact.h"
-#include "interaction.h"
 #include "log.h"
 #include "record.h"
 #include "rfc3339.h"
@@ -14,19 +13,16 @@
 #include <string.h>
 #include <time.h>
 
-/* The driver is the first member, so close frees both with one free. */
-struct ia_conn {
-	struct ois_driver drv;
-	struct ois_ia *ia;
-	char *uid;
-	char *appointment_type; /* for appointments whose data names none; NULL: the server's default */
-};
-
 /* Keys of a contact body that are the user's own, not the firm's. */
 static const char *const user_keys[] = { "categories", "goes_by", "my_notes", "private" };
 static int is_appointment(const char *kind)
 {
 	return kind && !strcmp(kind, "appointment");
+}
+
+static int is_contact(const char *kind)
+{
+	return kind && !strcmp(kind, "contact");
 }
 
 static int only_contacts(const char *kind)
@@ -245,10 +241,10 @@ static int appt_find_by_op(struct ia_conn *c, const char *op_id, char **id, char
 	return rc;
 }
 
-static int ia_create(void *conn, const char *kind, json_object *data, const char *op_id,
+static int ia_create(struct ois_conn *conn, const char *kind, json_object *data, const char *op_id,
 		     char **new_id, char **new_version, struct ois_adopted *adopted)
 {
-	struct ia_conn *c = conn;
+	struct ia_conn *c = (struct ia_conn *)conn;
 	*new_id = *new_version = NULL;
 	if (adopted)
 		*adopted = (struct ois_adopted){ 0 };
@@ -305,10 +301,10 @@ out:
 	return rc;
 }
 
-static int ia_update(void *conn, const char *kind, const char *id, const char *if_version,
+static int ia_update(struct ois_conn *conn, const char *kind, const char *id, const char *if_version,
 		     json_object *data, json_object *fields, char **new_version)
 {
-	struct ia_conn *c = conn;
+	struct ia_conn *c = (struct ia_conn *)conn;
 	*new_version = NULL;
 	if (is_appointment(kind))
 		return appt_update(c, id, if_version, data, fields, new_version);
@@ -339,9 +335,9 @@ static int ia_update(void *conn, const char *kind, const char *id, const char *i
 	return rc;
 }
 
-static int ia_remove(void *conn, const char *kind, const char *id, const char *if_version)
+static int ia_remove(struct ois_conn *conn, const char *kind, const char *id, const char *if_version)
 {
-	struct ia_conn *c = conn;
+	struct ia_conn *c = (struct ia_conn *)conn;
 	if (is_appointment(kind)) {
 		int rc = ois_ia_appointment_delete(c->ia, id, if_version);
 		if (rc == OIS_ENOTFOUND)
@@ -358,10 +354,10 @@ static int ia_remove(void *conn, const char *kind, const char *id, const char *i
 	return rc;
 }
 
-static int ia_find_by_op(void *conn, const char *kind, const char *op_id, json_object *data,
+static int ia_find_by_op(struct ois_conn *conn, const char *kind, const char *op_id, json_object *data,
 			 char **id, char **version)
 {
-	struct ia_conn *c = conn;
+	struct ia_conn *c = (struct ia_conn *)conn;
 	*id = *version = NULL;
 	if (is_appointment(kind))
 		return appt_find_by_op(c, op_id, id, version);
@@ -391,41 +387,61 @@ out:
 	return rc;
 }
 
-static void ia_close(void *conn)
+static void ia_close(struct ois_conn *conn)
 {
-	struct ia_conn *c = conn;
+	struct ia_conn *c = (struct ia_conn *)conn;
 	if (!c)
 		return;
 	ois_ia_close(c->ia);
 	free(c->appointment_type);
 	free(c->uid);
+	free(c->account);
 	free(c);
 }
 
-struct ois_driver *ois_ia_driver_open(const struct ois_endpoint *ep, const char *user_id, int *rc)
+static struct ois_conn *ia_open(const struct ois_account_ref *ref, int *rc)
 {
 	struct ois_ia *ia;
-	*rc = ois_ia_open(ep, NULL, &ia);
+	if (!ref->user) {
+		*rc = ois_fail(OIS_ECONFIG, "no InterAction user for '%s' in the users file", ref->mailbox);
+		return NULL;
+	}
+	*rc = ois_ia_open(&ref->cfg->interaction, ref->url, &ia);
 	if (*rc)
 		return NULL;
 	struct ia_conn *c = ois_xcalloc(1, sizeof(*c));
+	c->base.be = &ois_backend_interaction;
 	c->ia = ia;
-	c->uid = ois_xstrdup(user_id);
-	c->drv = (struct ois_driver){
-		.name = "interaction",
-		.conn = c,
-		.create = ia_create,
-		.update = ia_update,
-		.remove = ia_remove,
-		.find_by_op = ia_find_by_op,
-		.close = ia_close,
-	};
-	return &c->drv;
+	c->uid = ois_xstrdup(ref->user);
+	c->account = ois_xstrdup(ref->mailbox);
+	/* New appointments get the user's appointment type (oisync.conf(5)). */
+	const struct ois_user *u = ois_config_user(ref->cfg, ref->user);
+	const char *type = (u ? &u->settings : &ref->cfg->defaults)->appointment_type;
+	c->appointment_type = ois_str_empty(type) ? NULL : ois_xstrdup(type);
+	return &c->base;
 }
 
-void ois_ia_driver_set_appointment_type(struct ois_driver *drv, const char *type)
+static int ia_read(struct ois_conn *conn, const struct ois_read *r)
 {
-	struct ia_conn *c = drv->conn;
-	free(c->appointment_type);
-	c->appointment_type = ois_str_empty(type) ? NULL : ois_xstrdup(type);
+	return ois_ia_read((struct ia_conn *)conn, r);
 }
+
+/* The body a create sends is what the API returns for the item, less the keys the server adds. */
+static json_object *ia_to_native(const char *kind, json_object *canonical)
+{
+	if (is_appointment(kind))
+		return ois_ia_appointment_from_canonical(canonical, NULL);
+	return is_contact(kind) ? ois_ia_contact_from_canonical(canonical, NULL) : NULL;
+}
+
+const struct ois_backend ois_backend_interaction = {
+	.map = &ois_map_interaction,
+	.open = ia_open,
+	.close = ia_close,
+	.read = ia_read,
+	.to_native = ia_to_native,
+	.create = ia_create,
+	.update = ia_update,
+	.remove = ia_remove,
+	.find_by_op = ia_find_by_op,
+};

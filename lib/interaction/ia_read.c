@@ -1,15 +1,13 @@
-/* interaction.c - oisync-extract interaction: one user's contact list and calendar window as item records, checkpoints last. */
+/* ia_read.c - read one user's contact list and calendar window as item records, checkpoints last; the backend's read. */
+#include "calendar_token.h"
 #include "code.h"
-#include "exchange_calendar.h"
-#include "extract.h"
-#include "interaction/interaction.h"
-#include "jsonl.h"
+#include "ia_backend.h"
 #include "log.h"
 #include "record.h"
 #include "rfc3339.h"
-#include "state.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,10 +16,10 @@
 #define CALENDAR "calendar"
 /* The API's largest page: fewest round trips for a full read. */
 #define PAGE_LIMIT 500
-#define DAY 86400
 
 struct ia_extract {
-	const struct extract_args *args;
+	struct ia_conn *c;
+	const struct ois_read *r;
 	struct ois_ia *ia;
 	int contacts, calendar;     /* which folders this run reads */
 	time_t win_start, win_end;  /* the calendar window */
@@ -33,23 +31,11 @@ struct ia_extract {
 /* An upsert item record of folder carrying the object as the API sent it. */
 static int emit_item(struct ia_extract *x, const char *type, const char *folder, json_object *item)
 {
-	json_object *r = extract_record_new(x->args, OIS_INTERACTION, type, NULL, NULL);
-	json_object_object_add(r, "user", json_object_new_string(x->args->user));
-	json_object_object_add(r, "folder", json_object_new_string(folder));
-	json_object_object_add(r, "id", json_object_new_string(ois_json_str(item, "id")));
+	json_object *r = ois_record_new(type, OIS_INTERACTION, x->c->account, x->c->uid, folder, ois_json_str(item, "id"));
 	char *version = ois_ia_version_str(item);
-	if (version)
-		json_object_object_add(r, "version", json_object_new_string(version));
+	ois_record_upsert(r, version, ois_json_str(item, "updated_at"), ois_ia_op_tag(item), item);
 	free(version);
-	const char *modified = ois_json_str(item, "updated_at");
-	if (modified)
-		json_object_object_add(r, "modified", json_object_new_string(modified));
-	json_object_object_add(r, "op", json_object_new_string("upsert"));
-	const char *tag = ois_ia_op_tag(item);
-	if (tag)
-		json_object_object_add(r, "op_tag", json_object_new_string(tag));
-	json_object_object_add(r, "data", json_object_get(item));
-	return extract_record_write(x->args, r);
+	return x->r->emit(x->r->ctx, r);
 }
 
 static int emit_contact(struct ia_extract *x, json_object *contact)
@@ -83,10 +69,8 @@ static int emit_appointment(struct ia_extract *x, json_object *appt)
 static int emit_delete(struct ia_extract *x, json_object *change)
 {
 	int appt = ois_ia_change_is_appointment(change);
-	json_object *r = extract_record_new(x->args, OIS_INTERACTION, appt ? "appointment" : "contact", NULL, NULL);
-	json_object_object_add(r, "user", json_object_new_string(x->args->user));
-	json_object_object_add(r, "folder", json_object_new_string(appt ? CALENDAR : CONTACTS));
-	json_object_object_add(r, "id", json_object_new_string(ois_json_str(change, "id")));
+	json_object *r = ois_record_new(appt ? "appointment" : "contact", OIS_INTERACTION, x->c->account, x->c->uid,
+					appt ? CALENDAR : CONTACTS, ois_json_str(change, "id"));
 	json_object_object_add(r, "op", json_object_new_string("delete"));
 	const char *reason = ois_json_str(change, "reason");
 	json_object_object_add(r, "reason", json_object_new_string(reason ? reason : appt ? "deleted" : "removed_from_list"));
@@ -94,22 +78,21 @@ static int emit_delete(struct ia_extract *x, json_object *change)
 		x->appt_deletes++;
 	else
 		x->deletes++;
-	return extract_record_write(x->args, r);
+	return x->r->emit(x->r->ctx, r);
 }
 
 static int emit_checkpoint(struct ia_extract *x, const char *folder, const char *cursor, int full)
 {
-	json_object *r = extract_record_new(x->args, OIS_INTERACTION, "checkpoint", NULL, NULL);
+	json_object *r = ois_record_new("checkpoint", OIS_INTERACTION, x->c->account, NULL, folder, NULL);
 	char *token = NULL;
 	/* The calendar's token keeps the window it was read for: a moved window is a full read. */
 	if (!strcmp(folder, CALENDAR))
-		token = extract_calendar_token(cursor, x->win_start, x->win_end);
-	json_object_object_add(r, "folder", json_object_new_string(folder));
+		token = ois_calendar_token(cursor, x->win_start, x->win_end);
 	json_object_object_add(r, "token", json_object_new_string(token ? token : cursor));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
 	free(token);
-	return extract_record_write(x->args, r);
+	return x->r->emit(x->r->ctx, r);
 }
 
 /*
@@ -123,7 +106,7 @@ static int full_read(struct ia_extract *x)
 	int rc;
 	for (;;) {
 		struct ois_ia_page p;
-		if ((rc = ois_ia_list_page(x->ia, x->args->user, PAGE_LIMIT, page, &p)))
+		if ((rc = ois_ia_list_page(x->ia, x->c->uid, PAGE_LIMIT, page, &p)))
 			break;
 		if (!cursor)
 			cursor = ois_xstrdup(p.cursor);
@@ -149,7 +132,7 @@ static int full_read_calendar(struct ia_extract *x)
 	int rc;
 	for (;;) {
 		struct ois_ia_appt_page p;
-		if ((rc = ois_ia_appointment_page(x->ia, x->args->user, x->ws, x->we, PAGE_LIMIT, page, &p)))
+		if ((rc = ois_ia_appointment_page(x->ia, x->c->uid, x->ws, x->we, PAGE_LIMIT, page, &p)))
 			break;
 		if (!cursor)
 			cursor = ois_xstrdup(p.cursor);
@@ -180,7 +163,7 @@ static int feed_read(struct ia_extract *x, const char *start, int contacts, int 
 	*end = NULL;
 	for (int call = 0; more; call++) {
 		struct ois_ia_changes ch;
-		rc = ois_ia_changes(x->ia, x->args->user, cursor, PAGE_LIMIT, &ch);
+		rc = ois_ia_changes(x->ia, x->c->uid, cursor, PAGE_LIMIT, &ch);
 		/* A cursor the server just gave out cannot fall back to a full
 		 * read: records of the feed are already out. Fail; the next run
 		 * starts again from the committed cursor. */
@@ -274,26 +257,13 @@ static int read_both(struct ia_extract *x, const char *cursor)
 	return rc;
 }
 
-/*
- * The window as for Exchange (oisync-extract(1), "The calendar folder"):
- * --window-start/--window-end, else from 00:00 UTC calendar_past_days ago
- * to 24:00 UTC calendar_future_days ahead, from the user's settings.
- */
-static int window(struct ia_extract *x, const struct ois_sync_settings *s)
+/* The window as the read request gives it, also as RFC 3339 UTC for the API. */
+static void window(struct ia_extract *x)
 {
-	const struct extract_args *a = x->args;
-	time_t now = time(NULL), today = now - now % DAY;
-	x->win_start = today - (time_t)s->calendar_past_days * DAY;
-	x->win_end = today + ((time_t)s->calendar_future_days + 1) * DAY;
-	if (a->window_start && ois_time_parse(a->window_start, OIS_TIME_DATE, &x->win_start))
-		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", a->window_start);
-	if (a->window_end && ois_time_parse(a->window_end, OIS_TIME_DATE, &x->win_end))
-		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", a->window_end);
-	if (x->win_end <= x->win_start)
-		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
+	x->win_start = x->r->window_start;
+	x->win_end = x->r->window_end;
 	ois_time_format(x->win_start, x->ws);
 	ois_time_format(x->win_end, x->we);
-	return 0;
 }
 
 /* The committed calendar cursor, or NULL when the window must be read whole. Owned. */
@@ -305,7 +275,7 @@ static char *calendar_cursor(struct ia_extract *x, const char *committed)
 		ois_info("no committed calendar cursor: reading the whole window");
 		return NULL;
 	}
-	if (extract_calendar_token_parse(committed, &cursor, &was_start, &was_end)) {
+	if (ois_calendar_token_parse(committed, &cursor, &was_start, &was_end)) {
 		ois_warn("the committed calendar token is not one this version wrote; reading the whole window");
 		return NULL;
 	}
@@ -324,36 +294,26 @@ static void print_stats(const struct ia_extract *x, double seconds)
 	fprintf(stderr,
 		"%s: %s: interaction contacts: %lu requests (%lu retries), %llu bytes sent, %llu received, "
 		"%lu items, %lu deletes, %.2f s (%.2f s in requests)\n",
-		ois_log_prog(), x->args->account, s.requests, s.retries, s.bytes_sent, s.bytes_received,
+		ois_log_prog(), x->c->account, s.requests, s.retries, s.bytes_sent, s.bytes_received,
 		x->items, x->deletes, seconds, s.seconds);
 	if (x->calendar)
 		fprintf(stderr, "%s: %s: interaction calendar: %lu items, %lu deletes, %lu changes outside the window\n",
-			ois_log_prog(), x->args->account, x->appts, x->appt_deletes, x->outside);
+			ois_log_prog(), x->c->account, x->appts, x->appt_deletes, x->outside);
 }
 
-int extract_interaction(const struct extract_args *args)
+int ois_ia_read(struct ia_conn *c, const struct ois_read *r)
 {
-	struct ia_extract x = { .args = args };
+	struct ia_extract x = { .c = c, .r = r, .ia = c->ia };
 	double start = ois_monotonic_seconds();
-	const struct ois_user *u = ois_config_user(args->cfg, args->user);
-	const struct ois_sync_settings *set = u ? &u->settings : &args->cfg->defaults;
-	x.contacts = !args->folder || !strcmp(args->folder, CONTACTS);
-	x.calendar = args->folder ? !strcmp(args->folder, CALENDAR) : set->calendar;
-	if (!x.contacts && !x.calendar)
-		return ois_fail(OIS_EUSAGE, "unknown folder '%s': contacts or calendar", args->folder);
-	char *cursor = NULL, *committed = NULL, *cal = NULL;
+	x.contacts = (r->folders & 1u << OIS_CONTACTS) != 0;
+	x.calendar = (r->folders & 1u << OIS_CALENDAR) != 0;
+	const char *cursor = x.contacts ? r->token[OIS_CONTACTS] : NULL;
+	char *cal = NULL;
 	int rc = 0;
-	if (x.calendar && (rc = window(&x, set)))
-		return rc;
-	if (x.contacts && (rc = extract_committed_token(args, OIS_INTERACTION, CONTACTS, &cursor)))
-		goto out;
 	if (x.calendar) {
-		if ((rc = extract_committed_token(args, OIS_INTERACTION, CALENDAR, &committed)))
-			goto out;
-		cal = calendar_cursor(&x, committed);
+		window(&x);
+		cal = calendar_cursor(&x, r->token[OIS_CALENDAR]);
 	}
-	if ((rc = ois_ia_open(&args->cfg->interaction, args->url, &x.ia)))
-		goto out;
 	if (x.contacts && x.calendar && cursor && cal && !strcmp(cursor, cal)) {
 		rc = read_both(&x, cursor);
 	} else {
@@ -365,13 +325,9 @@ int extract_interaction(const struct extract_args *args)
 	}
 	/* The list and the feed are the user's: a 404 means InterAction has no such user. */
 	if (rc == OIS_ENOTFOUND)
-		rc = ois_fail(OIS_ECONFIG, "InterAction has no user '%s' (check the users file)", args->user);
-	if (args->stats)
+		rc = ois_fail(OIS_ECONFIG, "InterAction has no user '%s' (check the users file)", c->uid);
+	if (r->stats)
 		print_stats(&x, ois_monotonic_seconds() - start);
-out:
-	ois_ia_close(x.ia);
 	free(cal);
-	free(committed);
-	free(cursor);
 	return rc;
 }

@@ -1,9 +1,8 @@
-/* exchange_calendar.c - oisync-extract exchange: the calendar window as appointment records, checkpoint last. */
-#include "exchange_calendar.h"
+/* ews_read_calendar.c - read a mailbox's calendar window as appointment records, checkpoint last; the backend's read. */
+#include "calendar_token.h"
 #include "code.h"
-#include "config.h"
-#include "ews/ews_calendar.h"
-#include "jsonl.h"
+#include "ews_backend.h"
+#include "ews_calendar.h"
 #include "log.h"
 #include "progress.h"
 #include "record.h"
@@ -33,7 +32,8 @@ struct entry {
 };
 
 struct cal {
-	const struct extract_args *args;
+	struct ews_conn *conn;
+	const struct ois_read *r;
 	struct ois_ews *ews;
 	struct entry *e;
 	size_t n, cap;
@@ -44,53 +44,6 @@ struct cal {
 	unsigned long slices;    /* CalendarView requests */
 	unsigned long items;     /* records written */
 };
-
-/* ---- window and token ---- */
-
-int extract_calendar_window(const struct extract_args *args, time_t now, time_t *start, time_t *end)
-{
-	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
-	const struct ois_sync_settings *s = u ? &u->settings : &args->cfg->defaults;
-	time_t today = now - now % DAY;
-	*start = today - (time_t)s->calendar_past_days * DAY;
-	*end = today + ((time_t)s->calendar_future_days + 1) * DAY;
-	if (args->window_start && ois_time_parse(args->window_start, OIS_TIME_DATE, start))
-		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", args->window_start);
-	if (args->window_end && ois_time_parse(args->window_end, OIS_TIME_DATE, end))
-		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", args->window_end);
-	if (*end <= *start)
-		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
-	return 0;
-}
-
-char *extract_calendar_token(const char *sync, time_t start, time_t end)
-{
-	char a[21], b[21];
-	ois_time_format(start, a);
-	ois_time_format(end, b);
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "v", json_object_new_int(1));
-	json_object_object_add(o, "sync", json_object_new_string(sync));
-	json_object_object_add(o, "start", json_object_new_string(a));
-	json_object_object_add(o, "end", json_object_new_string(b));
-	char *s = ois_xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return s;
-}
-
-int extract_calendar_token_parse(const char *token, char **sync, time_t *start, time_t *end)
-{
-	*sync = NULL;
-	json_object *o = token && token[0] == '{' ? json_tokener_parse(token) : NULL;
-	json_object *v;
-	const char *st = ois_json_str(o, "sync"), *a = ois_json_str(o, "start"), *b = ois_json_str(o, "end");
-	int ok = o && json_object_object_get_ex(o, "v", &v) && json_object_get_int(v) == 1 && !ois_str_empty(st) &&
-		 a && b && !ois_time_parse(a, OIS_TIME_DATE, start) && !ois_time_parse(b, OIS_TIME_DATE, end);
-	if (ok)
-		*sync = ois_xstrdup(st);
-	json_object_put(o);
-	return ok ? 0 : -1;
-}
 
 /* ---- has anything changed? ---- */
 
@@ -170,10 +123,9 @@ static int note_entry(const char *id, const char *change_key, const char *type, 
 }
 
 /* Exchange's default EWSFindCountLimit is 1000; a server set lower says so in the config. */
-static int view_max(const struct extract_args *args)
+static int view_max(const struct ews_conn *c)
 {
-	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
-	int v = ep ? ep->calendar_view_max : 0;
+	int v = c->view_max;
 	return v >= 1 && v <= VIEW_MAX ? v : VIEW_MAX;
 }
 
@@ -183,7 +135,7 @@ static int view_max(const struct extract_args *args)
  */
 static int read_window(struct cal *c, time_t start, time_t end)
 {
-	int max = view_max(c->args);
+	int max = view_max(c->conn);
 	time_t len = end - start < MAX_SLICE ? end - start : MAX_SLICE;
 	time_t t = start;
 	while (t < end) {
@@ -191,7 +143,7 @@ static int read_window(struct cal *c, time_t start, time_t end)
 		c->slices++;
 		int rc = ois_ews_calendar_view(c->ews, FOLDER, t, e, max, note_entry, c);
 		if (rc == OIS_ETOOMANY) {
-			char a[21], b[21];
+			char a[OIS_TIME_LEN], b[OIS_TIME_LEN];
 			ois_time_format(t, a);
 			ois_time_format(e, b);
 			if (e - t <= MIN_SLICE)
@@ -283,10 +235,10 @@ static int emit_item(json_object *native, const char *id, const char *change_key
 {
 	struct cal *c = ctx;
 	add_series(c, native, id);
-	json_object *r = extract_exchange_upsert(c->args, "appointment", FOLDER, native, id, change_key, modified);
+	json_object *r = ois_ews_upsert_record(c->conn, "appointment", FOLDER, native, id, change_key, modified);
 	c->items++;
 	ois_progress_update(&c->progress, c->items);
-	return extract_record_write(c->args, r);
+	return c->r->emit(c->r->ctx, r);
 }
 
 static int emit_items(struct cal *c, int batch)
@@ -309,10 +261,10 @@ static int emit_items(struct cal *c, int batch)
 
 static int emit_checkpoint(struct cal *c, const char *token, int full, time_t start, time_t end)
 {
-	char a[21], b[21];
+	char a[OIS_TIME_LEN], b[OIS_TIME_LEN];
 	ois_time_format(start, a);
 	ois_time_format(end, b);
-	json_object *r = extract_record_new(c->args, OIS_EXCHANGE, "checkpoint", FOLDER, NULL);
+	json_object *r = ois_record_new("checkpoint", OIS_EXCHANGE, c->conn->account, NULL, FOLDER, NULL);
 	json_object_object_add(r, "token", json_object_new_string(token));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
@@ -320,7 +272,7 @@ static int emit_checkpoint(struct cal *c, const char *token, int full, time_t st
 	json_object_object_add(w, "start", json_object_new_string(a));
 	json_object_object_add(w, "end", json_object_new_string(b));
 	json_object_object_add(r, "window", w);
-	return extract_record_write(c->args, r);
+	return c->r->emit(c->r->ctx, r);
 }
 
 static void print_stats(const struct cal *c, const struct ois_http_stats *before, double seconds)
@@ -329,26 +281,23 @@ static void print_stats(const struct cal *c, const struct ois_http_stats *before
 	fprintf(stderr,
 		"%s: %s: exchange calendar: %lu requests (%lu retries), %llu bytes sent, %llu received, "
 		"%lu items, %lu views, %.2f s (%.2f s in requests)\n",
-		ois_log_prog(), c->args->account, s->requests - before->requests, s->retries - before->retries,
+		ois_log_prog(), c->conn->account, s->requests - before->requests, s->retries - before->retries,
 		s->bytes_sent - before->bytes_sent, s->bytes_received - before->bytes_received, c->items, c->slices,
 		seconds, s->seconds - before->seconds);
 }
 
-int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *ews, int batch)
+int ois_ews_read_calendar(struct ews_conn *conn, const struct ois_read *r)
 {
-	struct cal c = { .args = args, .ews = ews };
-	struct ois_http_stats before = *ois_ews_stats(ews);
+	struct cal c = { .conn = conn, .r = r, .ews = conn->ews };
+	struct ois_http_stats before = *ois_ews_stats(conn->ews);
 	double t0 = ois_monotonic_seconds();
-	char *committed = NULL, *sync = NULL, *new_state = NULL, *token = NULL;
-	time_t start, end, was_start = 0, was_end = 0;
-	int rc;
+	const char *committed = r->token[OIS_CALENDAR];
+	char *sync = NULL, *new_state = NULL, *token = NULL;
+	time_t start = r->window_start, end = r->window_end, was_start = 0, was_end = 0;
+	int batch = conn->batch, rc;
 
-	ois_progress_init(&c.progress, args->account, FOLDER);
-	if ((rc = extract_calendar_window(args, time(NULL), &start, &end)))
-		return rc;
-	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &committed)))
-		return rc;
-	if (committed && extract_calendar_token_parse(committed, &sync, &was_start, &was_end))
+	ois_progress_init(&c.progress, conn->account, FOLDER);
+	if (committed && ois_calendar_token_parse(committed, &sync, &was_start, &was_end))
 		ois_warn("the committed calendar token is not one this version wrote; reading the whole calendar");
 
 	/*
@@ -376,7 +325,7 @@ int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *e
 		 * and full:false, so downstream infers nothing from their absence.
 		 */
 		ois_info("calendar unchanged since the committed sync state");
-		token = extract_calendar_token(new_state, start, end);
+		token = ois_calendar_token(new_state, start, end);
 		rc = emit_checkpoint(&c, token, 0, start, end);
 		goto out;
 	}
@@ -396,14 +345,13 @@ int extract_exchange_calendar(const struct extract_args *args, struct ois_ews *e
 	if ((rc = emit_items(&c, batch)))
 		goto out;
 	ois_progress_end(&c.progress);
-	token = extract_calendar_token(new_state, start, end);
+	token = ois_calendar_token(new_state, start, end);
 	rc = emit_checkpoint(&c, token, 1, start, end);
 out:
 	ois_progress_end(&c.progress);
-	if (args->stats)
+	if (r->stats)
 		print_stats(&c, &before, ois_monotonic_seconds() - t0);
 	entries_release(&c);
-	free(committed);
 	free(sync);
 	free(new_state);
 	free(token);

@@ -1,13 +1,10 @@
-/* exchange.c - oisync-extract exchange: a mailbox's folders (contacts here) as item records, checkpoints last. */
+/* ews_read.c - read a mailbox's contacts folder as item records, checkpoint last; the backend's read. */
 #include "code.h"
-#include "ews/ews.h"
-#include "exchange_calendar.h"
-#include "extract.h"
-#include "jsonl.h"
+#include "ews_backend.h"
+#include "ews_syncinfo.h"
 #include "log.h"
 #include "progress.h"
 #include "record.h"
-#include "state.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -31,7 +28,8 @@ struct change_list {
 };
 
 struct ex_extract {
-	const struct extract_args *args;
+	struct ews_conn *c;
+	const struct ois_read *r;
 	struct ois_ews *ews;
 	struct change_list changes;
 	struct ois_progress progress;
@@ -110,13 +108,23 @@ static int sync_all(struct ex_extract *x, const char *token, char **new_state)
 	return rc;
 }
 
+json_object *ois_ews_upsert_record(const struct ews_conn *c, const char *type, const char *folder,
+				   json_object *native, const char *id, const char *change_key, const char *modified)
+{
+	json_object *r = ois_record_new(type, OIS_EXCHANGE, c->account, NULL, folder, id);
+	/* The op id an item carries when oisync created it: apply adopts, never duplicates. */
+	const char *tag = ois_json_str(ois_json_obj(native, "ExtendedProperties"), "PublicStrings:oisync-op-id");
+	ois_record_upsert(r, change_key, modified, ois_str_empty(tag) ? NULL : tag, native);
+	return r;
+}
+
 static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
 {
 	struct ex_extract *x = ctx;
-	json_object *r = extract_exchange_upsert(x->args, "contact", FOLDER, native, id, change_key, modified);
+	json_object *r = ois_ews_upsert_record(x->c, "contact", FOLDER, native, id, change_key, modified);
 	x->items++;
 	ois_progress_update(&x->progress, x->items);
-	return extract_record_write(x->args, r);
+	return x->r->emit(x->r->ctx, r);
 }
 
 /* Full items in batches of getitem_batch, then one record per delete. */
@@ -142,23 +150,46 @@ static int emit_changes(struct ex_extract *x, int batch)
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		if (!c->deleted[i])
 			continue;
-		json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "contact", FOLDER, c->ids[i]);
+		json_object *r = ois_record_new("contact", OIS_EXCHANGE, x->c->account, NULL, FOLDER, c->ids[i]);
 		json_object_object_add(r, "op", json_object_new_string("delete"));
 		x->deletes++;
-		rc = extract_record_write(x->args, r);
+		rc = x->r->emit(x->r->ctx, r);
 	}
 	return rc;
 }
 
 static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
 {
-	json_object *r = extract_record_new(x->args, OIS_EXCHANGE, "checkpoint", FOLDER, NULL);
+	json_object *r = ois_record_new("checkpoint", OIS_EXCHANGE, x->c->account, NULL, FOLDER, NULL);
 	json_object_object_add(r, "token", json_object_new_string(token));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
-	return extract_record_write(x->args, r);
+	return x->r->emit(x->r->ctx, r);
 }
 
+/*
+ * The mailbox's sync record as a syncinfo record, for reconcile
+ * (oisync-extract(1), "The mailbox's sync record"). Read on a full read
+ * only: that is when the local state is new or lost (the case the record
+ * is for), and a quiet incremental run must cost one SyncFolderItems per
+ * folder and nothing more.
+ */
+static int emit_syncinfo(struct ex_extract *x)
+{
+	struct ois_ews_syncinfo si;
+	int rc = ois_ews_syncinfo_read(x->ews, &si);
+	if (rc == OIS_ENOTFOUND)
+		return 0; /* never synced, or the user deleted the folder */
+	if (rc)
+		return rc;
+	json_object *r = ois_record_new("syncinfo", OIS_EXCHANGE, x->c->account, NULL, NULL, NULL);
+	json_object_object_add(r, "sync_id", json_object_new_string(si.sync_id));
+	if (si.last_sync)
+		json_object_object_add(r, "last_sync", json_object_new_string(si.last_sync));
+	rc = x->r->emit(x->r->ctx, r);
+	ois_ews_syncinfo_release(&si);
+	return rc;
+}
 
 
 static void print_stats(const struct ex_extract *x, const struct ois_http_stats *before, double seconds)
@@ -167,26 +198,25 @@ static void print_stats(const struct ex_extract *x, const struct ois_http_stats 
 	fprintf(stderr,
 		"%s: %s: exchange contacts: %lu requests (%lu retries), %llu bytes sent, %llu received, "
 		"%lu items, %lu deletes, %.2f s (%.2f s in requests)\n",
-		ois_log_prog(), x->args->account, s->requests - before->requests, s->retries - before->retries,
+		ois_log_prog(), x->c->account, s->requests - before->requests, s->retries - before->retries,
 		s->bytes_sent - before->bytes_sent, s->bytes_received - before->bytes_received, x->items, x->deletes,
 		seconds, s->seconds - before->seconds);
 }
 
 /* The contacts folder: every change since the committed sync state, checkpoint last. */
-static int extract_contacts(const struct extract_args *args, struct ois_ews *ews, int batch)
+int ois_ews_read_contacts(struct ews_conn *c, const struct ois_read *r)
 {
-	struct ex_extract x = { .args = args, .ews = ews };
-	struct ois_http_stats before = *ois_ews_stats(ews);
+	struct ex_extract x = { .c = c, .r = r, .ews = c->ews };
+	struct ois_http_stats before = *ois_ews_stats(c->ews);
 	double start = ois_monotonic_seconds();
-	char *token = NULL, *new_state = NULL;
+	const char *token = r->token[OIS_CONTACTS];
+	char *new_state = NULL;
 	int rc;
 
-	if ((rc = extract_committed_token(args, OIS_EXCHANGE, FOLDER, &token)))
-		return rc;
 	/* A full read is when the state is new or lost: say what the mailbox knows. */
-	if (!token && (rc = extract_exchange_syncinfo(ews, args)))
+	if (!token && (rc = emit_syncinfo(&x)))
 		return rc;
-	ois_progress_init(&x.progress, args->account, FOLDER);
+	ois_progress_init(&x.progress, c->account, FOLDER);
 	if (token)
 		ois_info("reading changes since the committed sync state");
 	else
@@ -196,7 +226,6 @@ static int extract_contacts(const struct extract_args *args, struct ois_ews *ews
 		/* Nothing is written until the sync is done, so starting over is safe. */
 		ois_warn("sync state rejected by the server; reading the whole folder");
 		changes_release(&x.changes);
-		free(token);
 		token = NULL;
 		rc = sync_all(&x, NULL, &new_state);
 	}
@@ -206,46 +235,15 @@ static int extract_contacts(const struct extract_args *args, struct ois_ews *ews
 		goto out;
 	if (x.skipped)
 		ois_info("%lu items that are not contacts (distribution lists) skipped", x.skipped);
-	if ((rc = emit_changes(&x, batch)))
+	if ((rc = emit_changes(&x, c->batch)))
 		goto out;
 	ois_progress_end(&x.progress);
 	rc = emit_checkpoint(&x, new_state, token == NULL);
 out:
 	ois_progress_end(&x.progress);
-	if (args->stats)
+	if (r->stats)
 		print_stats(&x, &before, ois_monotonic_seconds() - start);
 	changes_release(&x.changes);
 	free(new_state);
-	free(token);
-	return rc;
-}
-
-/* The calendar is read when asked for, or by default when the user's settings have it on. */
-static int calendar_enabled(const struct extract_args *args)
-{
-	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
-	return u ? u->settings.calendar : args->cfg->defaults.calendar;
-}
-
-int extract_exchange(const struct extract_args *args)
-{
-	int rc = 0;
-	const struct ois_endpoint *ep = ois_config_server(args->cfg, args->server);
-	if (!ep)
-		return ois_fail(OIS_ECONFIG, "no [server %s] in the configuration", args->server ? args->server : "");
-	int contacts = !args->folder || !strcmp(args->folder, "contacts");
-	int calendar = args->folder ? !strcmp(args->folder, "calendar") : calendar_enabled(args);
-	if (!contacts && !calendar)
-		return ois_fail(OIS_EUSAGE, "unknown folder '%s': contacts or calendar", args->folder);
-	struct ois_ews *ews = ois_ews_open(ep, args->url, args->mailbox, &rc);
-	if (!ews)
-		return rc;
-	int batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
-	/* Each folder ends with its own checkpoint: a failure in the second leaves the first one whole. */
-	if (contacts)
-		rc = extract_contacts(args, ews, batch);
-	if (!rc && calendar)
-		rc = extract_exchange_calendar(args, ews, batch);
-	ois_ews_free(ews);
 	return rc;
 }

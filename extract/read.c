@@ -1,0 +1,77 @@
+/* read.c - one side of an account through its backend: which folders, from which checkpoints, records out. */
+#include "code.h"
+#include "extract.h"
+#include "jsonl.h"
+#include "log.h"
+#include "rfc3339.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY ((time_t)86400)
+
+int extract_calendar_window(const struct extract_args *args, time_t now, time_t *start, time_t *end)
+{
+	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
+	const struct ois_sync_settings *s = u ? &u->settings : &args->cfg->defaults;
+	time_t today = now - now % DAY;
+	*start = today - (time_t)s->calendar_past_days * DAY;
+	*end = today + ((time_t)s->calendar_future_days + 1) * DAY;
+	if (args->window_start && ois_time_parse(args->window_start, OIS_TIME_DATE, start))
+		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", args->window_start);
+	if (args->window_end && ois_time_parse(args->window_end, OIS_TIME_DATE, end))
+		return ois_fail(OIS_EUSAGE, "--window-end '%s' is not an RFC 3339 date or time", args->window_end);
+	if (*end <= *start)
+		return ois_fail(OIS_EUSAGE, "the calendar window ends before it starts");
+	return 0;
+}
+
+/* --folder, else contacts, and the calendar when the user's settings have it on. */
+static unsigned folders_to_read(const struct extract_args *args)
+{
+	int f = ois_folder_parse(args->folder);
+	if (f >= 0)
+		return 1u << f;
+	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
+	int calendar = u ? u->settings.calendar : args->cfg->defaults.calendar;
+	return 1u << OIS_CONTACTS | (calendar ? 1u << OIS_CALENDAR : 0);
+}
+
+static int write_record(void *ctx, json_object *rec)
+{
+	int rc = ois_jsonl_write(ctx, rec);
+	json_object_put(rec);
+	return rc;
+}
+
+int extract_side(const struct extract_args *args, enum ois_side side)
+{
+	const struct ois_backend *be = ois_backend_for(args->cfg, side, args->server);
+	if (!be)
+		return OIS_ECONFIG;
+	struct ois_read r = { .folders = folders_to_read(args), .stats = args->stats, .emit = write_record,
+			      .ctx = args->out };
+	char *token[OIS_FOLDERS] = { NULL };
+	struct ois_conn *c = NULL;
+	int rc = 0;
+	if (r.folders & 1u << OIS_CALENDAR)
+		rc = extract_calendar_window(args, time(NULL), &r.window_start, &r.window_end);
+	for (int f = 0; f < OIS_FOLDERS && !rc; f++)
+		if (r.folders & 1u << f)
+			rc = extract_committed_token(args, side, ois_folder_name((enum ois_folder)f), &token[f]);
+	struct ois_account_ref ref = {
+		.cfg = args->cfg, .server = args->server, .mailbox = args->mailbox, .user = args->user, .url = args->url,
+	};
+	if (!rc && !(c = be->open(&ref, &rc)))
+		goto out;
+	for (int f = 0; f < OIS_FOLDERS; f++)
+		r.token[f] = token[f];
+	if (!rc)
+		rc = be->read(c, &r);
+out:
+	if (c)
+		be->close(c);
+	for (int f = 0; f < OIS_FOLDERS; f++)
+		free(token[f]);
+	return rc;
+}

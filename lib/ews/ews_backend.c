@@ -1,0 +1,186 @@
+/* ews_backend.c - the EWS backend: an Exchange mailbox's contacts and calendar over Exchange Web Services. */
+#include "code.h"
+#include "ews_backend.h"
+#include "ews_contact.h"
+#include "ews_p.h"
+#include "ews_syncinfo.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FOLDER "contacts"
+
+/* The mailbox's client: every method is given the base of its struct ews_conn. */
+#define EWS(conn) (((struct ews_conn *)(conn))->ews)
+
+static int kind_ok(const char *kind)
+{
+	if (kind && !strcmp(kind, "contact"))
+		return 0;
+	return ois_fail(OIS_ESOFTWARE, "exchange: kind '%s' is not supported", kind ? kind : "");
+}
+
+static int drv_create(struct ois_conn *conn, const char *kind, json_object *data, const char *op_id,
+		      char **new_id, char **new_version, struct ois_adopted *adopted)
+{
+	struct ois_buf xml = OIS_BUF_INIT;
+	if (adopted) /* a mailbox has no shared items to adopt: every create makes one */
+		*adopted = (struct ois_adopted){ 0 };
+	*new_id = *new_version = NULL;
+	int rc = kind_ok(kind);
+	if (!rc)
+		rc = ois_ews_contact_xml(data, op_id, &xml);
+	if (!rc)
+		rc = ois_ews_create_item(EWS(conn), FOLDER, xml.data, new_id, new_version);
+	ois_buf_release(&xml);
+	return rc;
+}
+
+static int drv_update(struct ois_conn *conn, const char *kind, const char *id, const char *if_version,
+		      json_object *data, json_object *fields, char **new_version)
+{
+	struct ois_buf xml = OIS_BUF_INIT;
+	int n = 0;
+	*new_version = NULL;
+	int rc = kind_ok(kind);
+	if (!rc)
+		rc = ois_ews_contact_updates_xml(data, fields, &xml, &n);
+	if (!rc && n == 0) {
+		/* Nothing Exchange carries changed: an empty t:Updates is a schema error. */
+		if (if_version)
+			*new_version = ois_xstrdup(if_version);
+		else
+			rc = ois_ews_get_change_key(EWS(conn), id, new_version);
+	} else if (!rc) {
+		rc = ois_ews_update_item(EWS(conn), id, if_version, xml.data, new_version);
+	}
+	ois_buf_release(&xml);
+	if (rc == OIS_ECONFLICT)
+		ois_info("contact '%s' changed in Exchange since version '%s': not overwritten", id,
+			 if_version ? if_version : "");
+	return rc;
+}
+
+/*
+ * DeleteItem does not check a ChangeKey, so look first: an item edited in
+ * Outlook since reconcile saw it is a conflict (edit beats delete), not a
+ * deletion.
+ */
+static int drv_remove(struct ois_conn *conn, const char *kind, const char *id, const char *if_version)
+{
+	int rc = kind_ok(kind);
+	if (rc)
+		return rc;
+	if (if_version) {
+		char *ck = NULL;
+		rc = ois_ews_get_change_key(EWS(conn), id, &ck);
+		if (!rc && ck && strcmp(ck, if_version)) {
+			ois_info("contact '%s' changed in Exchange since version '%s': not deleted", id, if_version);
+			rc = OIS_ECONFLICT;
+		}
+		free(ck);
+		if (rc)
+			return rc;
+	}
+	return ois_ews_delete_item(EWS(conn), id, if_version);
+}
+
+/* CreateItem is one request: an item found by its tag is complete, data is not needed. */
+static int drv_find_by_op(struct ois_conn *conn, const char *kind, const char *op_id, json_object *data,
+			  char **id, char **version)
+{
+	(void)data;
+	*id = *version = NULL;
+	int rc = kind_ok(kind);
+	if (rc)
+		return rc;
+	return ois_ews_find_by_extended(EWS(conn), FOLDER, ois_ews_op_id_uri(), op_id, id, version);
+}
+
+static int drv_mark_synced(struct ois_conn *conn, const char *item_id, const char *sync_id, const char *when,
+			   const char *summary, char **new_item_id)
+{
+	return ois_ews_syncinfo_write(EWS(conn), item_id, sync_id, when, summary, new_item_id);
+}
+
+static void drv_close(struct ois_conn *conn)
+{
+	struct ews_conn *c = (struct ews_conn *)conn;
+	if (!c)
+		return;
+	ois_ews_free(c->ews);
+	free(c->account);
+	free(c);
+}
+
+static struct ois_conn *drv_open(const struct ois_account_ref *ref, int *rc)
+{
+	const struct ois_endpoint *ep = ref->server ? ois_config_server(ref->cfg, ref->server) : NULL;
+	if (!ep) {
+		*rc = ois_fail(OIS_ECONFIG, "no [server %s] in '%s'", ref->server ? ref->server : "", ref->cfg->path);
+		return NULL;
+	}
+	struct ois_ews *ews = ois_ews_open(ep, ref->url, ref->mailbox, rc);
+	if (!ews)
+		return NULL;
+	struct ews_conn *c = ois_xcalloc(1, sizeof(*c));
+	c->base.be = &ois_backend_ews;
+	c->ews = ews;
+	c->account = ois_xstrdup(ref->mailbox);
+	c->batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
+	c->view_max = ep->calendar_view_max;
+	return &c->base;
+}
+
+/* Each folder ends with its own checkpoint: a failure in the second leaves the first one whole. */
+static int drv_read(struct ois_conn *conn, const struct ois_read *r)
+{
+	struct ews_conn *c = (struct ews_conn *)conn;
+	int rc = 0;
+	if (r->folders & 1u << OIS_CONTACTS)
+		rc = ois_ews_read_contacts(c, r);
+	if (!rc && r->folders & 1u << OIS_CALENDAR)
+		rc = ois_ews_read_calendar(c, r);
+	return rc;
+}
+
+static int is_contact(const char *kind)
+{
+	return kind && !strcmp(kind, "contact");
+}
+
+/* What a GetItem of the item CreateItem would make returns: the XML written, read back. */
+static json_object *drv_to_native(const char *kind, json_object *canonical)
+{
+	struct ois_buf xml = OIS_BUF_INIT;
+	json_object *native = NULL;
+	xmlDoc *doc = NULL;
+	if (!is_contact(kind))
+		return NULL;
+	ois_buf_adds(&xml, "<w xmlns:t=\"" NS_T "\">");
+	if (ois_ews_contact_xml(canonical, NULL, &xml))
+		goto out;
+	ois_buf_adds(&xml, "</w>");
+	if (ois_ews_parse(xml.data, xml.len, "the contact's XML", &doc))
+		goto out;
+	native = ois_ews_item_json(ois_xml_child(xmlDocGetRootElement(doc), "Contact"));
+out:
+	xmlFreeDoc(doc);
+	ois_buf_release(&xml);
+	return native;
+}
+
+const struct ois_backend ois_backend_ews = {
+	.map = &ois_map_ews,
+	.open = drv_open,
+	.close = drv_close,
+	.read = drv_read,
+	.to_native = drv_to_native,
+	.create = drv_create,
+	.update = drv_update,
+	.remove = drv_remove,
+	.find_by_op = drv_find_by_op,
+	.mark_synced = drv_mark_synced,
+};
