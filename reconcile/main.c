@@ -68,8 +68,6 @@ struct input {
 	struct ois_rc_input rc;
 };
 
-static const char *const conflict_names[] = { "newest-wins", "exchange-wins", "interaction-wins" };
-static const enum ois_conflict conflict_values[] = { OIS_NEWEST_WINS, OIS_EXCHANGE_WINS, OIS_INTERACTION_WINS };
 
 /* -1 to go on, else the exit status (0 after --help or --version). */
 static int parse_options(int argc, char **argv, struct options *o)
@@ -97,11 +95,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'c': o->config_path = optarg; break;
 		case OPT_ALLOW: o->allow_mass_delete = 1; break;
 		case OPT_CONFLICT:
-			o->conflict = -1;
-			for (size_t i = 0; i < OIS_ARRAY_SIZE(conflict_names); i++)
-				if (!strcmp(optarg, conflict_names[i]))
-					o->conflict = (int)conflict_values[i];
-			if (o->conflict < 0) {
+			/* The words of the conflict key of oisync.conf(5). */
+			if ((o->conflict = ois_conflict_parse(optarg)) < 0) {
 				ois_error("--conflict must be newest-wins, exchange-wins or interaction-wins, not '%s'", optarg);
 				return EX_USAGE;
 			}
