@@ -87,7 +87,7 @@ int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois
 	if (json_object_deep_copy(adopted->data, &theirs, NULL) != 0)
 		OIS_BUG("json_object_deep_copy failed");
 	char *label = ois_xasprintf("%s %s", ois_side_name((enum ois_side)target), id);
-	ois_contact_finish(theirs, run->conn[target]->be->map, run->cfg->phone_region ? run->cfg->phone_region : "US", label);
+	ois_contact_finish(theirs, run->conn[target]->be->map, run->cfg->phone_region, label);
 	free(label);
 
 	enum ois_conflict policy;

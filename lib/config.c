@@ -196,6 +196,16 @@ static int ascii_alpha(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+int ois_region_parse(const char *s, char out[3])
+{
+	if (!s || strlen(s) != 2 || !ascii_alpha(s[0]) || !ascii_alpha(s[1]))
+		return -1;
+	out[0] = (char)(s[0] & ~0x20);
+	out[1] = (char)(s[1] & ~0x20);
+	out[2] = '\0';
+	return 0;
+}
+
 /* Check value as k says and store it at base + k->off. */
 static void set_value(struct parser *p, const struct conf_key *k, void *base, const char *value)
 {
@@ -213,15 +223,17 @@ static void set_value(struct parser *p, const struct conf_key *k, void *base, co
 		free(*str);
 		*str = *value ? resolve_path(p, value) : NULL;
 		return;
-	case K_REGION:
-		if (strlen(value) != 2 || !ascii_alpha(value[0]) || !ascii_alpha(value[1])) {
+	case K_REGION: {
+		char code[3];
+		if (ois_region_parse(value, code)) {
 			perr(p, p->lineno, "bad value '%s' for '%s' in [%s]: want a two-letter ISO 3166 code such as US",
 			     value, k->name, p->title);
 			return;
 		}
 		free(*str);
-		*str = ois_xasprintf("%c%c", value[0] & ~0x20, value[1] & ~0x20);
+		*str = ois_xstrdup(code);
 		return;
+	}
 	case K_LIST:
 		free_list(*(char ***)at);
 		*(char ***)at = parse_list(value);
@@ -607,7 +619,7 @@ int ois_config_load(const char *path, struct ois_config *cfg)
 	if (!cfg->users_file)
 		cfg->users_file = ois_xasprintf("%s/users.conf", dir);
 	if (!cfg->phone_region)
-		cfg->phone_region = ois_xstrdup("US");
+		cfg->phone_region = ois_xstrdup(OIS_DEFAULT_PHONE_REGION);
 
 	fp = fopen(cfg->users_file, "re");
 	if (fp) {

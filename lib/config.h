@@ -119,7 +119,7 @@ struct ois_config {
 	char *state_dir;
 	char *changes_dir;
 	char *users_file;
-	char *phone_region;        /* two upper-case letters, default "US" */
+	char *phone_region;        /* two upper-case letters, default OIS_DEFAULT_PHONE_REGION */
 	struct ois_endpoint *servers;
 	size_t nservers;
 	struct ois_endpoint interaction;
@@ -159,6 +159,14 @@ const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, 
  * for a key no table has; OIS_ECONFIG (logged) when NAME or ID is not configured.
  */
 int ois_config_get(const struct ois_config *cfg, const char *key, char **value);
+
+/* The phone region without a configuration, and the configuration's default. */
+#define OIS_DEFAULT_PHONE_REGION "US"
+/*
+ * A region as phone_region takes it: two ASCII letters, an ISO 3166-1
+ * alpha-2 code, into out upper-cased. 0, or -1 when s is not one.
+ */
+int ois_region_parse(const char *s, char out[3]);
 
 /* Names for messages and for oisync(1)'s output. */
 const char *ois_conflict_name(enum ois_conflict c);

@@ -10,7 +10,6 @@
 #include "record.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -83,17 +82,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* Copy a two-letter region code, upper-cased, into out; -1 when it is not one. */
-static int region_code(const char *s, char out[3])
-{
-	if (!s || strlen(s) != 2 || !isalpha((unsigned char)s[0]) || !isalpha((unsigned char)s[1]))
-		return -1;
-	out[0] = (char)toupper((unsigned char)s[0]);
-	out[1] = (char)toupper((unsigned char)s[1]);
-	out[2] = '\0';
-	return 0;
-}
-
 /*
  * The phone region: --region, else the configuration's phone_region. The
  * configuration is optional here: transform needs nothing else from it, and
@@ -104,7 +92,7 @@ static int region_code(const char *s, char out[3])
 static int pick_region(const struct options *o, char region[3])
 {
 	if (o->region) {
-		if (region_code(o->region, region))
+		if (ois_region_parse(o->region, region))
 			return ois_fail(OIS_EUSAGE, "--region needs an ISO 3166-1 alpha-2 code such as US, not '%s'", o->region);
 		return 0;
 	}
@@ -112,15 +100,11 @@ static int pick_region(const struct options *o, char region[3])
 	int loaded, rc = ois_config_load_optional(o->config_path, &cfg, &loaded);
 	if (rc)
 		return rc;
-	if (!loaded) {
-		memcpy(region, "US", 3);
-		return 0;
-	}
-	const char *r = cfg.phone_region ? cfg.phone_region : "US";
-	if (region_code(r, region))
-		rc = ois_fail(OIS_ECONFIG, "%s: phone_region must be an ISO 3166-1 alpha-2 code, not '%s'", cfg.path, r);
-	ois_config_release(&cfg);
-	return rc;
+	/* The configuration checked phone_region when it read it. */
+	memcpy(region, loaded ? cfg.phone_region : OIS_DEFAULT_PHONE_REGION, 3);
+	if (loaded)
+		ois_config_release(&cfg);
+	return 0;
 }
 
 static int cmp_key(const void *a, const void *b)

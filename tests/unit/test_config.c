@@ -337,9 +337,24 @@ static void test_one_server_is_the_default(void)
 	free(conf);
 }
 
+static void test_region_parse(void)
+{
+	char r[3];
+	CHECK_INT(ois_region_parse("gb", r), 0);
+	CHECK_STR(r, "GB");
+	CHECK_INT(ois_region_parse("De", r), 0);
+	CHECK_STR(r, "DE");
+	CHECK_INT(ois_region_parse("GBR", r), -1);
+	CHECK_INT(ois_region_parse("g1", r), -1);
+	CHECK_INT(ois_region_parse("\xc3\xa9s", r), -1);
+	CHECK_INT(ois_region_parse("", r), -1);
+	CHECK_INT(ois_region_parse(NULL, r), -1);
+}
+
 int main(void)
 {
 	ois_log_init("test_config");
+	UNIT_RUN(test_region_parse);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
