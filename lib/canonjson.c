@@ -11,6 +11,20 @@ static int cmp_keys(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* obj's keys in bytewise order, the canonical order; *n of them. Free the array (the keys are obj's). */
+static const char **sorted_keys(json_object *obj, size_t *n)
+{
+	size_t i = 0;
+	*n = (size_t)json_object_object_length(obj);
+	const char **keys = ois_xcalloc(*n ? *n : 1, sizeof(*keys));
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		keys[i++] = key;
+	}
+	qsort(keys, *n, sizeof(*keys), cmp_keys);
+	return keys;
+}
+
 static void add_string(struct ois_buf *out, const char *s, size_t len)
 {
 	/* json-c escapes exactly as JSON requires; reuse it for one string. */
@@ -50,15 +64,10 @@ void ois_json_canonical(const json_object *cobj, struct ois_buf *out)
 		break;
 	}
 	case json_type_object: {
-		size_t n = (size_t)json_object_object_length(obj), i = 0;
-		const char **keys = ois_xcalloc(n ? n : 1, sizeof(*keys));
-		json_object_object_foreach(obj, key, val) {
-			(void)val;
-			keys[i++] = key;
-		}
-		qsort(keys, n, sizeof(*keys), cmp_keys);
+		size_t n;
+		const char **keys = sorted_keys(obj, &n);
 		ois_buf_add(out, "{", 1);
-		for (i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (i)
 				ois_buf_add(out, ",", 1);
 			add_string(out, keys[i], strlen(keys[i]));
@@ -70,6 +79,26 @@ void ois_json_canonical(const json_object *cobj, struct ois_buf *out)
 		break;
 	}
 	}
+}
+
+json_object *ois_json_sorted_copy(json_object *obj)
+{
+	if (json_object_is_type(obj, json_type_array)) {
+		size_t n = json_object_array_length(obj);
+		json_object *a = json_object_new_array_ext((int)n);
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(a, ois_json_sorted_copy(json_object_array_get_idx(obj, i)));
+		return a;
+	}
+	if (!json_object_is_type(obj, json_type_object))
+		return json_object_get(obj);
+	size_t n;
+	const char **keys = sorted_keys(obj, &n);
+	json_object *s = json_object_new_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(s, keys[i], ois_json_sorted_copy(json_object_object_get(obj, keys[i])));
+	free(keys);
+	return s;
 }
 
 void ois_sha256_hex(const void *data, size_t len, char out[OIS_HASH_LEN])

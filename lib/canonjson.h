@@ -13,6 +13,13 @@
  */
 void ois_json_canonical(const json_object *obj, struct ois_buf *out);
 
+/*
+ * A copy of obj with every object's keys in canonical order, so a value
+ * also reads in the order its hash covers (diff, jq). Scalars are shared,
+ * not copied (a reference is taken).
+ */
+json_object *ois_json_sorted_copy(json_object *obj);
+
 #define OIS_HASH_LEN (7 + 64 + 1) /* "sha256:" + hex + NUL */
 
 /* "sha256:<hex>" of the canonical text of obj, into out. */

@@ -107,44 +107,6 @@ static int pick_region(const struct options *o, char region[3])
 	return 0;
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * A copy of o with every object's keys in bytewise order, the order of the
- * canonical text the hash covers, so equal data of both sides also reads
- * the same in the output (diff, jq). Scalars are shared, not copied.
- */
-static json_object *sorted_copy(json_object *o)
-{
-	if (json_object_is_type(o, json_type_array)) {
-		size_t n = json_object_array_length(o);
-		json_object *a = json_object_new_array_ext((int)n);
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(a, sorted_copy(json_object_array_get_idx(o, i)));
-		return a;
-	}
-	if (!json_object_is_type(o, json_type_object))
-		return json_object_get(o);
-	size_t n = (size_t)json_object_object_length(o), k = 0;
-	const char **keys = ois_xcalloc(n ? n : 1, sizeof(*keys));
-	json_object_object_foreach(o, key, val) {
-		(void)val;
-		keys[k++] = key;
-	}
-	qsort(keys, k, sizeof(*keys), cmp_key);
-	json_object *s = json_object_new_object();
-	for (size_t i = 0; i < k; i++) {
-		json_object *v;
-		json_object_object_get_ex(o, keys[i], &v);
-		json_object_object_add(s, keys[i], sorted_copy(v));
-	}
-	free(keys);
-	return s;
-}
-
 /*
  * Rewrite an item upsert's native data into canonical data, normalized
  * when it is a contact (ois_contact_finish), and add its hash; the native data is dropped, as
@@ -165,7 +127,8 @@ static int canonicalize(json_object *rec, const char *where, const char *region)
 	}
 	char hash[OIS_HASH_LEN];
 	ois_json_hash(canon, hash);
-	json_object_object_add(rec, "data", sorted_copy(canon)); /* puts the native data */
+	/* Keys in the order of the canonical text the hash covers: equal data of both sides reads the same. */
+	json_object_object_add(rec, "data", ois_json_sorted_copy(canon)); /* puts the native data */
 	json_object_put(canon);
 	json_object_object_add(rec, "hash", json_object_new_string(hash));
 	return 1;

@@ -163,11 +163,23 @@ static void test_canonical_hash_ignores_key_order(void)
 	json_object_put(b);
 }
 
+static void test_sorted_copy_reads_in_canonical_order(void)
+{
+	json_object *a = json_tokener_parse("{\"b\":1,\"a\":{\"d\":2,\"c\":[{\"f\":1,\"e\":\"x\"}]},\"A\":null}");
+	json_object *s = ois_json_sorted_copy(a);
+	CHECK_STR(json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN),
+		  "{\"A\":null,\"a\":{\"c\":[{\"e\":\"x\",\"f\":1}],\"d\":2},\"b\":1}");
+	CHECK(ois_json_equal(a, s));
+	json_object_put(s);
+	json_object_put(a);
+}
+
 int main(void)
 {
 	ois_log_init("test_jsonl");
 	ois_log_set_verbosity(-1); /* expected errors stay quiet */
 	UNIT_RUN(test_reads_lines_and_skips_blank);
+	UNIT_RUN(test_sorted_copy_reads_in_canonical_order);
 	UNIT_RUN(test_bad_lines_name_the_line);
 	UNIT_RUN(test_over_long_line_is_refused);
 	UNIT_RUN(test_unknown_keys_round_trip);
