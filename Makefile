@@ -90,8 +90,9 @@ $(BUILD)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
-# The admin command: scripts/oisync.c over lib/admin.c.
-$(BUILD)/bin/oisync: $(BUILD)/scripts/oisync.o $(BUILD)/liboisync.a
+# The admin command: scripts/oisync.c (main, options) and one scripts/oisync_*.c per command.
+ADMIN_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard scripts/oisync*.c))
+$(BUILD)/bin/oisync: $(ADMIN_OBJ) $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_admin)
 

@@ -3,6 +3,7 @@
 #define OIS_APPLY_H
 
 #include "backend.h"
+#include "op.h"
 #include "record.h"
 #include "state.h"
 
@@ -56,15 +57,8 @@ struct apply_run {
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
 	long recorded;
-	unsigned long counts[4];            /* by enum apply_status */
+	unsigned long counts[OIS_OP_STATUSES]; /* by enum ois_op_status (never pending) */
 	FILE *out;                          /* result lines */
-};
-
-enum apply_status {
-	APPLY_OK,
-	APPLY_SKIPPED,  /* already done by an earlier run */
-	APPLY_CONFLICT, /* the item moved on; nothing overwritten */
-	APPLY_FAILED,
 };
 
 /*
@@ -74,7 +68,7 @@ enum apply_status {
  * or a negative ois_code when the whole run must stop (server unavailable,
  * throttled, permission denied, state unwritable).
  */
-int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status);
+int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois_op_status *status);
 
 /*
  * A create that adopted an existing item (adopted, from the target's
@@ -116,7 +110,5 @@ void apply_describe(FILE *out, json_object *op, int already_done);
  */
 int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
 		 const char *started, const char *outcome, unsigned long *unfolded);
-
-const char *apply_status_name(enum apply_status s);
 
 #endif

@@ -12,7 +12,8 @@
 #include <time.h>
 
 struct row {
-	char *op_id, *status, *new_id, *new_version, *op;
+	char *op_id, *new_id, *new_version, *op;
+	enum ois_op_status status;
 };
 
 struct rows {
@@ -29,7 +30,7 @@ static int collect(const struct ois_applied *a, void *ctx)
 	}
 	struct row *r = &rs->v[rs->n++];
 	r->op_id = ois_xstrdup(a->op_id);
-	r->status = ois_xstrdup(a->status);
+	r->status = a->status;
 	r->new_id = a->new_id ? ois_xstrdup(a->new_id) : NULL;
 	r->new_version = a->new_version ? ois_xstrdup(a->new_version) : NULL;
 	r->op = a->op ? ois_xstrdup(a->op) : NULL;
@@ -40,7 +41,6 @@ static void rows_release(struct rows *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		free(rs->v[i].op_id);
-		free(rs->v[i].status);
 		free(rs->v[i].new_id);
 		free(rs->v[i].new_version);
 		free(rs->v[i].op);
@@ -116,11 +116,11 @@ static int taken_by_another(struct apply_run *run, const struct ois_pair *p, int
 static int fold_op(struct apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs,
 		   int *unfoldable)
 {
-	const char *action = ois_json_str(op, "action");
+	int action = ois_action_parse(ois_json_str(op, "action"));
 	const char *pair_id = ois_json_str(op, "pair");
 	if (!pair_id)
 		return 0;
-	if (!strcmp(action, "delete") || !strcmp(action, "unlink"))
+	if (action == OIS_ACT_DELETE || action == OIS_ACT_UNLINK)
 		return ois_state_pair_delete(run->st, pair_id);
 
 	int failed = failed_pairs && json_object_object_get_ex(failed_pairs, pair_id, NULL);
@@ -152,7 +152,7 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 		}
 	}
 	int target = ois_side_parse(ois_json_str(op, "target"));
-	if (target >= 0 && (!strcmp(action, "create") || !strcmp(action, "update"))) {
+	if (target >= 0 && (action == OIS_ACT_CREATE || action == OIS_ACT_UPDATE)) {
 		if (r->new_id)
 			set_str(&p.id[target], r->new_id);
 		set_str(&p.version[target], r->new_version);
@@ -163,7 +163,7 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
 	 * there means it was deleted since (reconcile). An item adopted, or made
 	 * by an earlier run, may be older than that state: never marked.
 	 */
-	if (target == OIS_EXCHANGE && !strcmp(action, "create") &&
+	if (target == OIS_EXCHANGE && action == OIS_ACT_CREATE &&
 	    json_object_object_get_ex(run->made_exchange, r->op_id, NULL))
 		p.exchange_made = run->generation;
 	json_object *data = ois_json_obj(op, "data");
@@ -221,9 +221,9 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	ois_generation_release(&g);
 	for (size_t i = 0; i < rs.n; i++) {
 		struct row *r = &rs.v[i];
-		if (!strcmp(r->status, "pending") || !strcmp(r->status, "failed"))
+		if (!ois_op_status_final(r->status))
 			continue; /* not done: a rerun tries again */
-		if (!strcmp(r->status, "ok")) {
+		if (r->status == OIS_OP_OK) {
 			json_object *op = json_tokener_parse(r->op ? r->op : "");
 			if (!op) {
 				rc = ois_fail(OIS_EDATA, "state: applied op %s is not readable JSON", r->op_id);
@@ -233,7 +233,7 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 			rc = fold_op(run, op, r, failed_pairs, &unfoldable);
 			if (!rc && unfoldable) {
 				/* Not trusted as done: a rerun looks for its item (by its tag) and tries again. */
-				struct ois_applied a = { .op_id = r->op_id, .status = "failed", .new_id = r->new_id,
+				struct ois_applied a = { .op_id = r->op_id, .status = OIS_OP_FAILED, .new_id = r->new_id,
 							 .new_version = r->new_version, .op = r->op };
 				rc = ois_state_applied_put(run->st, &a);
 				++*unfolded;
@@ -270,7 +270,8 @@ int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *
 	char finished[32], counts[160];
 	ois_time_now(finished);
 	snprintf(counts, sizeof(counts), "{\"ok\":%lu,\"skipped\":%lu,\"conflict\":%lu,\"failed\":%lu}",
-		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT], run->counts[APPLY_FAILED]);
+		 run->counts[OIS_OP_OK], run->counts[OIS_OP_SKIPPED], run->counts[OIS_OP_CONFLICT],
+		 run->counts[OIS_OP_FAILED]);
 	if ((rc = ois_state_run_add(run->st, started, finished, *unfolded ? "failed" : outcome, counts)))
 		goto rollback;
 	if (!*unfolded && !strcmp(outcome, "ok") && (rc = ois_state_meta_set(run->st, "last_sync", finished)))

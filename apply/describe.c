@@ -43,26 +43,35 @@ static const char *or_dash(const char *s, const char *dflt)
 void apply_describe(FILE *out, json_object *op, int already_done)
 {
 	const char *action = or_dash(ois_json_str(op, "action"), "");
+	int act = ois_action_parse(action);
 	const char *target = ois_json_str(op, "target");
 	const char *kind = or_dash(ois_json_str(op, "kind"), "item");
 	json_object *data = ois_json_obj(op, "data");
 	const char *reason = ois_json_str(op, "reason");
 
 	fputs(already_done ? "already done: " : "would ", out);
-	if (!strcmp(action, "create"))
+	switch (act) {
+	case OIS_ACT_CREATE:
 		fprintf(out, "create %s in %s: ", kind, side_title(target));
-	else if (!strcmp(action, "update"))
+		break;
+	case OIS_ACT_UPDATE:
 		fprintf(out, "update %s in %s: ", kind, side_title(target));
-	else if (!strcmp(action, "delete"))
+		break;
+	case OIS_ACT_DELETE:
 		fprintf(out, "%s %s in %s: ",
 			target && !strcmp(target, "interaction") ? "remove from the contact list the" : "delete",
 			kind, side_title(target));
-	else if (!strcmp(action, "link"))
+		break;
+	case OIS_ACT_LINK:
 		fprintf(out, "pair the Outlook and InterAction %s: ", kind);
-	else if (!strcmp(action, "unlink"))
+		break;
+	case OIS_ACT_UNLINK:
 		fprintf(out, "forget the pairing of %s ", kind);
-	else
+		break;
+	default:
 		fprintf(out, "do \"%s\" to %s ", action, kind);
+		break;
+	}
 	if (data)
 		print_who(out, data);
 	else

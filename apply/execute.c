@@ -11,13 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const status_names[] = { "ok", "skipped", "conflict", "failed" };
-
-const char *apply_status_name(enum apply_status s)
-{
-	return status_names[s];
-}
-
 int apply_open_side(struct apply_run *run, enum ois_side side)
 {
 	if (run->conn[side])
@@ -32,12 +25,12 @@ int apply_open_side(struct apply_run *run, enum ois_side side)
 }
 
 /* Commit the outcome before anything else happens: this row is what a rerun trusts. */
-static int record(struct apply_run *run, const char *op_id, const char *status,
+static int record(struct apply_run *run, const char *op_id, enum ois_op_status status,
 		  const char *new_id, const char *new_version, json_object *op)
 {
 	struct ois_applied a = {
 		.op_id = (char *)op_id,
-		.status = (char *)status,
+		.status = status,
 		.new_id = (char *)new_id,
 		.new_version = (char *)new_version,
 		.op = (char *)json_object_to_json_string_ext(op, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
@@ -46,18 +39,18 @@ static int record(struct apply_run *run, const char *op_id, const char *status,
 	if (rc)
 		return rc;
 	/* Test hook for crash-at-every-step tests (see oisync-apply(1), ENVIRONMENT). */
-	if (run->crash_after > 0 && ++run->recorded >= run->crash_after && strcmp(status, "pending"))
+	if (run->crash_after > 0 && ++run->recorded >= run->crash_after && status != OIS_OP_PENDING)
 		_exit(99);
 	return 0;
 }
 
-static void write_result(struct apply_run *run, const char *op_id, enum apply_status st,
+static void write_result(struct apply_run *run, const char *op_id, enum ois_op_status st,
 			 const char *id, const char *version, const char *error, json_object *merge)
 {
 	json_object *r = json_object_new_object();
 	json_object_object_add(r, "type", json_object_new_string("result"));
 	json_object_object_add(r, "op_id", json_object_new_string(op_id));
-	json_object_object_add(r, "status", json_object_new_string(status_names[st]));
+	json_object_object_add(r, "status", json_object_new_string(ois_op_status_name(st)));
 	json_object_object_add(r, "id", id ? json_object_new_string(id) : NULL);
 	json_object_object_add(r, "version", version ? json_object_new_string(version) : NULL);
 	json_object_object_add(r, "error", error ? json_object_new_string(error) : NULL);
@@ -109,7 +102,7 @@ static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side ta
 	}
 	if (rc != OIS_ENOTFOUND)
 		return rc;
-	rc = record(run, op_id, "pending", NULL, NULL, op);
+	rc = record(run, op_id, OIS_OP_PENDING, NULL, NULL, op);
 	if (rc)
 		return rc;
 	rc = d->be->create(d, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
@@ -128,9 +121,10 @@ static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side ta
  * made; otherwise it is new work, and its preconditions (the pair, the tag)
  * keep it from making anything twice.
  */
-static int still_done(struct apply_run *run, json_object *op, const struct ois_applied *prev)
+static int still_done(struct apply_run *run, enum ois_action action, json_object *op,
+		      const struct ois_applied *prev)
 {
-	if (strcmp(ois_json_str(op, "action"), "create") || strcmp(prev->status, "ok") || !prev->folded)
+	if (action != OIS_ACT_CREATE || prev->status != OIS_OP_OK || !prev->folded)
 		return 1;
 	int target = ois_side_parse(ois_json_str(op, "target"));
 	struct ois_pair p = { 0 };
@@ -148,10 +142,11 @@ static int still_done(struct apply_run *run, json_object *op, const struct ois_a
 	return holds;
 }
 
-int apply_op(struct apply_run *run, json_object *op, const char *where, enum apply_status *status)
+int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois_op_status *status)
 {
 	const char *op_id = ois_json_str(op, "op_id");
-	const char *action = ois_json_str(op, "action");
+	const char *action_name = ois_json_str(op, "action");
+	int action = ois_action_parse(action_name);
 	struct ois_applied prev = { 0 };
 	int maybe_sent = 0;
 	/*
@@ -159,18 +154,17 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 	 * needed when the state lost the pair since (a reset makes the same link
 	 * op, with the same id, as the first sync did).
 	 */
-	int state_only = !strcmp(action, "link") || !strcmp(action, "unlink");
+	int state_only = action == OIS_ACT_LINK || action == OIS_ACT_UNLINK;
 	int rc = ois_state_applied_get(run->st, op_id, &prev);
-	if (rc == 0 && !state_only && strcmp(prev.status, "pending") && strcmp(prev.status, "failed") &&
-	    still_done(run, op, &prev)) {
+	if (rc == 0 && !state_only && ois_op_status_final(prev.status) && still_done(run, action, op, &prev)) {
 		/* Done (or refused as a conflict) by an earlier run: never send it again. */
-		*status = APPLY_SKIPPED;
-		write_result(run, op_id, APPLY_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);
+		*status = OIS_OP_SKIPPED;
+		write_result(run, op_id, OIS_OP_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);
 		ois_applied_release(&prev);
 		return 0;
 	}
 	if (rc == 0)
-		maybe_sent = !strcmp(prev.status, "pending");
+		maybe_sent = prev.status == OIS_OP_PENDING;
 	else if (rc != OIS_ENOTFOUND)
 		return rc;
 	ois_applied_release(&prev);
@@ -189,44 +183,44 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum app
 		const char *if_version = ois_json_str(op, "if_version");
 		if (side < 0)
 			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
-		if (strcmp(action, "create") && !id)
-			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action);
+		if (action != OIS_ACT_CREATE && !id)
+			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action_name);
 		if ((rc = apply_open_side(run, (enum ois_side)side)))
 			return rc;
 		struct ois_conn *d = run->conn[side];
-		if (!strcmp(action, "create")) {
+		if (action == OIS_ACT_CREATE) {
 			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why,
 				       &adopted);
 			if (!rc && adopted.data)
 				rc = apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
 			ois_adopted_release(&adopted);
-		} else if (!strcmp(action, "update")) {
+		} else if (action == OIS_ACT_UPDATE) {
 			rc = d->be->update(d, kind, id, if_version, ois_json_obj(op, "data"),
 				       ois_json_arr(op, "fields"), &new_version);
 			new_id = ois_xstrdup(id);
-		} else if (!strcmp(action, "delete")) {
+		} else if (action == OIS_ACT_DELETE) {
 			rc = d->be->remove(d, kind, id, if_version);
 			if (rc == OIS_ENOTFOUND)
 				rc = 0; /* already gone: what we wanted */
 		} else {
-			return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action);
+			return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action_name);
 		}
 	}
 
-	enum apply_status st = APPLY_OK;
+	enum ois_op_status st = OIS_OP_OK;
 	const char *error = NULL;
 	if (rc == OIS_ECONFLICT || rc == OIS_ENOTFOUND) {
-		st = APPLY_CONFLICT;
+		st = OIS_OP_CONFLICT;
 		error = why ? why : rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
 						       : "the item no longer exists";
 	} else if (rc < 0) {
-		st = APPLY_FAILED;
+		st = OIS_OP_FAILED;
 		error = "the server refused or failed the request (see the log)";
 	}
 	int stop = run_stopping(rc) ? rc : 0;
 	/* A failure that stops the run leaves a pending create pending: a rerun looks for it first. */
-	if (!stop || st != APPLY_FAILED) {
-		int wrc = record(run, op_id, status_names[st], new_id, new_version, recorded ? recorded : op);
+	if (!stop || st != OIS_OP_FAILED) {
+		int wrc = record(run, op_id, st, new_id, new_version, recorded ? recorded : op);
 		if (wrc) {
 			free(new_id);
 			free(new_version);

@@ -104,7 +104,7 @@ static void dry_run(const struct apply_changeset *cs, struct ois_state *st)
 			continue;
 		struct ois_applied a = { 0 };
 		int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
-			   strcmp(a.status, "pending") && strcmp(a.status, "failed");
+			   ois_op_status_final(a.status);
 		ois_applied_release(&a);
 		apply_describe(stdout, rec, done);
 	}
@@ -173,9 +173,9 @@ int main(int argc, char **argv)
 			json_object_array_add(checkpoints, json_object_get(rec));
 			continue;
 		}
-		enum apply_status st = APPLY_OK;
+		enum ois_op_status st = OIS_OP_OK;
 		stop = apply_op(&run, rec, where, &st);
-		if (stop || (st != APPLY_OK && st != APPLY_SKIPPED)) {
+		if (stop || (st != OIS_OP_OK && st != OIS_OP_SKIPPED)) {
 			all_ok = 0;
 			const char *pair = ois_json_str(rec, "pair");
 			if (pair)
@@ -201,8 +201,8 @@ int main(int argc, char **argv)
 		ois_time_now(finished);
 		apply_mark_synced(&run, finished);
 	}
-	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[APPLY_OK],
-		   run.counts[APPLY_SKIPPED], run.counts[APPLY_CONFLICT], run.counts[APPLY_FAILED] + unfolded,
+	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[OIS_OP_OK],
+		   run.counts[OIS_OP_SKIPPED], run.counts[OIS_OP_CONFLICT], run.counts[OIS_OP_FAILED] + unfolded,
 		   commit_checkpoints ? "" : "; checkpoints not committed");
 	rc = stop ? stop : crc ? crc : all_ok ? 0 : OIS_EFAIL;
 out:

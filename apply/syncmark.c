@@ -22,8 +22,8 @@ static void mark_side(struct apply_run *run, enum ois_side side, const char *whe
 		goto out;
 	char summary[200];
 	snprintf(summary, sizeof(summary), "%lu changes applied, %lu already done, %lu conflicts, %lu failed",
-		 run->counts[APPLY_OK], run->counts[APPLY_SKIPPED], run->counts[APPLY_CONFLICT],
-		 run->counts[APPLY_FAILED]);
+		 run->counts[OIS_OP_OK], run->counts[OIS_OP_SKIPPED], run->counts[OIS_OP_CONFLICT],
+		 run->counts[OIS_OP_FAILED]);
 	rc = d->be->mark_synced(d, item, sync_id, when, summary, &new_item);
 	if (rc == OIS_ENOTFOUND) {
 		/* Deleting the folder asks for a fresh match (oisync-apply(1), DESCRIPTION). */

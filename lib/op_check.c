@@ -4,6 +4,7 @@
 #include "code.h"
 #include "jsonl.h"
 #include "log.h"
+#include "op.h"
 #include "record.h"
 #include "util.h"
 
@@ -26,16 +27,37 @@ static const char *const want_words[] = {
 	[W_STR_MAP] = "an object of strings or nulls",
 };
 
-/* The values a string key may take; NULL-terminated, NULL for any string. */
-static const char *const actions[] = { "create", "update", "delete", "link", "unlink", NULL };
-static const char *const sides[] = { "exchange", "interaction", NULL };
-static const char *const kinds[] = { "contact", "appointment", NULL };
-static const char *const op_type[] = { "op", NULL };
+/*
+ * The values a string key may take, each a function giving the i-th of
+ * them in the order a message lists them, or NULL past the last.
+ */
+typedef const char *one_of_fn(size_t i);
+
+static const char *op_type(size_t i)
+{
+	return i == 0 ? "op" : NULL;
+}
+
+static const char *actions(size_t i)
+{
+	return i < OIS_ACTIONS ? ois_action_name(ois_action_order[i]) : NULL;
+}
+
+static const char *sides(size_t i)
+{
+	return i < OIS_SIDES ? ois_side_name((enum ois_side)i) : NULL;
+}
+
+static const char *kinds(size_t i)
+{
+	static const char *const names[] = { "contact", "appointment" };
+	return i < OIS_ARRAY_SIZE(names) ? names[i] : NULL;
+}
 
 static const struct key {
 	const char *name;
 	enum want want;
-	const char *const *one_of;
+	one_of_fn *one_of; /* NULL for any string */
 } keys[] = {
 	{ "type", W_STR, op_type },
 	{ "op_id", W_STR, NULL },
@@ -52,24 +74,24 @@ static const struct key {
 	{ "reason", W_STR, NULL },
 };
 
-/* What an action needs besides op_id, action, kind and pair, which every op needs. */
+/*
+ * What an action needs besides op_id, action, kind and pair, which every op
+ * needs, and a target, which every action that changes a server needs
+ * (ois_action_sends).
+ */
 enum need {
-	N_TARGET = 1 << 0,  /* a target: the action changes that server */
-	N_DATA = 1 << 1,    /* data: what the item becomes (create, update) or the pair's new base (link) */
-	N_ID = 1 << 2,      /* a non-null id: the target's item it changes */
-	N_NO_ID = 1 << 3,   /* no id (or null): a create makes a new item */
-	N_IDS = 1 << 4,     /* ids of both sides: the items a link pairs */
+	N_DATA = 1 << 0,    /* data: what the item becomes (create, update) or the pair's new base (link) */
+	N_ID = 1 << 1,      /* a non-null id: the target's item it changes */
+	N_NO_ID = 1 << 2,   /* no id (or null): a create makes a new item */
+	N_IDS = 1 << 3,     /* ids of both sides: the items a link pairs */
 };
 
-static const struct action_need {
-	const char *action;
-	unsigned need;
-} needs[] = {
-	{ "create", N_TARGET | N_DATA | N_NO_ID },
-	{ "update", N_TARGET | N_DATA | N_ID },
-	{ "delete", N_TARGET | N_ID },
-	{ "link", N_DATA | N_IDS },
-	{ "unlink", 0 },
+static const unsigned needs[OIS_ACTIONS] = {
+	[OIS_ACT_CREATE] = N_DATA | N_NO_ID,
+	[OIS_ACT_UPDATE] = N_DATA | N_ID,
+	[OIS_ACT_DELETE] = N_ID,
+	[OIS_ACT_LINK] = N_DATA | N_IDS,
+	[OIS_ACT_UNLINK] = 0,
 };
 
 static int is_str(json_object *v)
@@ -77,19 +99,19 @@ static int is_str(json_object *v)
 	return json_object_is_type(v, json_type_string);
 }
 
-static int in_list(const char *s, const char *const *list)
+static int in_list(const char *s, one_of_fn *list)
 {
-	for (; *list; list++)
-		if (!strcmp(s, *list))
+	for (size_t i = 0; list(i); i++)
+		if (!strcmp(s, list(i)))
 			return 1;
 	return 0;
 }
 
 /* "\"a\", \"b\" or \"c\"" for a message. */
-static void list_words(struct ois_buf *b, const char *const *list)
+static void list_words(struct ois_buf *b, one_of_fn *list)
 {
-	for (size_t i = 0; list[i]; i++)
-		ois_buf_addf(b, "%s\"%s\"", i == 0 ? "" : list[i + 1] ? ", " : " or ", list[i]);
+	for (size_t i = 0; list(i); i++)
+		ois_buf_addf(b, "%s\"%s\"", i == 0 ? "" : list(i + 1) ? ", " : " or ", list(i));
 }
 
 static int check_key(json_object *op, const struct key *k, const char *where)
@@ -168,12 +190,11 @@ int ois_op_check(json_object *op, const char *where)
 			return ois_fail(OIS_EDATA, "%s: an op needs \"%s\"", where, always[i]);
 	}
 
+	/* check_key has made sure action is one of them. */
 	const char *action = ois_json_str(op, "action");
-	unsigned need = 0;
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(needs); i++)
-		if (!strcmp(needs[i].action, action))
-			need = needs[i].need;
-	if ((need & N_TARGET) && need_key(op, "target", action, where))
+	enum ois_action a = (enum ois_action)ois_action_parse(action);
+	unsigned need = needs[a];
+	if (ois_action_sends(a) && need_key(op, "target", action, where))
 		return OIS_EDATA;
 	if ((need & N_DATA) && need_key(op, "data", action, where))
 		return OIS_EDATA;

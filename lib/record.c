@@ -2,6 +2,7 @@
 #include "record.h"
 #include "code.h"
 #include "log.h"
+#include "op.h"
 
 #include <string.h>
 
@@ -175,13 +176,12 @@ int ois_record_check(json_object *rec, const char *where)
 		if (need_str(rec, "op_id", where) || need_str(rec, "action", where) || need_str(rec, "kind", where))
 			return OIS_EDATA;
 		/* link and unlink change only the state; the others name the server they change. */
-		const char *action = ois_json_str(rec, "action");
-		if (strcmp(action, "link") && strcmp(action, "unlink")) {
-			if (strcmp(action, "create") && strcmp(action, "update") && strcmp(action, "delete"))
-				return ois_fail(OIS_EDATA, "%s: unknown action \"%s\"", where, action);
-			if (need_side(rec, "target", where))
-				return OIS_EDATA;
-		}
+		const char *name = ois_json_str(rec, "action");
+		int action = ois_action_parse(name);
+		if (action < 0)
+			return ois_fail(OIS_EDATA, "%s: unknown action \"%s\"", where, name);
+		if (ois_action_sends((enum ois_action)action) && need_side(rec, "target", where))
+			return OIS_EDATA;
 		return 0;
 	}
 	case OIS_REC_RESULT:

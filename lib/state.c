@@ -412,20 +412,31 @@ long ois_state_pair_count(struct ois_state *st, const char *kind)
 
 #define APPLIED_COLS "op_id, status, new_id, new_version, op, folded"
 
-static void applied_from_row(sqlite3_stmt *stmt, struct ois_applied *a)
+/* The row's status, parsed where the row is read: 0, or OIS_EDATA for a name that is none. */
+static int applied_status(struct ois_state *st, sqlite3_stmt *stmt, struct ois_applied *a)
+{
+	const char *name = col(stmt, 1);
+	int s = ois_op_status_parse(name);
+	if (s < 0)
+		return ois_fail(OIS_EDATA, "state '%s': applied op \"%s\" has an unknown status '%s'", st->path,
+				col(stmt, 0), name ? name : "");
+	a->status = (enum ois_op_status)s;
+	return 0;
+}
+
+static int applied_from_row(struct ois_state *st, sqlite3_stmt *stmt, struct ois_applied *a)
 {
 	a->op_id = col(stmt, 0);
-	a->status = col(stmt, 1);
 	a->new_id = col(stmt, 2);
 	a->new_version = col(stmt, 3);
 	a->op = col(stmt, 4);
 	a->folded = sqlite3_column_int(stmt, 5);
+	return applied_status(st, stmt, a);
 }
 
 void ois_applied_release(struct ois_applied *a)
 {
 	free(a->op_id);
-	free(a->status);
 	free(a->new_id);
 	free(a->new_version);
 	free(a->op);
@@ -444,12 +455,14 @@ int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_ap
 		return rc;
 	int step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW) {
-		out->op_id = col_dup(stmt, 0);
-		out->status = col_dup(stmt, 1);
-		out->new_id = col_dup(stmt, 2);
-		out->new_version = col_dup(stmt, 3);
-		out->op = col_dup(stmt, 4);
-		out->folded = sqlite3_column_int(stmt, 5);
+		rc = applied_status(st, stmt, out);
+		if (!rc) {
+			out->op_id = col_dup(stmt, 0);
+			out->new_id = col_dup(stmt, 2);
+			out->new_version = col_dup(stmt, 3);
+			out->op = col_dup(stmt, 4);
+			out->folded = sqlite3_column_int(stmt, 5);
+		}
 	} else if (step == SQLITE_DONE) {
 		rc = OIS_ENOTFOUND;
 	} else {
@@ -462,7 +475,8 @@ int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_ap
 int ois_state_applied_put(struct ois_state *st, const struct ois_applied *a)
 {
 	need_writer(st);
-	const char *args[] = { a->op_id, a->status, a->new_id, a->new_version, a->op, a->folded ? "1" : "0" };
+	const char *args[] = { a->op_id, ois_op_status_name(a->status), a->new_id, a->new_version, a->op,
+			       a->folded ? "1" : "0" };
 	/*
 	 * With no transaction open (sqlite3_get_autocommit), this one statement
 	 * is its own transaction, committed and synced (synchronous=FULL)
@@ -489,8 +503,7 @@ int ois_state_applied_foreach_unfolded(struct ois_state *st,
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct ois_applied a;
-		applied_from_row(stmt, &a);
-		if ((rc = fn(&a, ctx)) != 0)
+		if ((rc = applied_from_row(st, stmt, &a)) || (rc = fn(&a, ctx)) != 0)
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)

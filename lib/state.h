@@ -2,6 +2,7 @@
 #ifndef OIS_STATE_H
 #define OIS_STATE_H
 
+#include "op.h"
 #include "record.h"
 
 /*
@@ -162,14 +163,18 @@ int ois_state_reset(struct ois_state *st);
 /* applied: one row per op a server confirmed. */
 struct ois_applied {
 	char *op_id;
-	char *status;               /* "ok", "conflict", "failed", "skipped" */
+	enum ois_op_status status;  /* stored as its name (ois_op_status_name) */
 	char *new_id;
 	char *new_version;
 	char *op;                   /* the op record: JSON text */
 	int folded;                 /* 1 once folded into pairs */
 };
 void ois_applied_release(struct ois_applied *a);
-/* get fills *out with fresh strings (release with ois_applied_release). */
+/*
+ * get fills *out with fresh strings (release with ois_applied_release). A
+ * row whose status is no ois_op_status name is OIS_EDATA, here and in
+ * foreach_unfolded.
+ */
 int ois_state_applied_get(struct ois_state *st, const char *op_id, struct ois_applied *out); /* OIS_ENOTFOUND */
 /* Insert or replace, in its own committed transaction unless one is open.
  * Replacing keeps the row's place in insertion order. */

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "jsonl.h"
 #include "log.h"
+#include "op.h"
 #include "reconcile.h"
 #include "record.h"
 #include "rfc3339.h"
@@ -257,10 +258,10 @@ static int load_config(const struct options *o, struct ois_config *cfg, int *hav
 static int collect_unrecorded(const struct ois_applied *a, void *ctx)
 {
 	struct input *in = ctx;
-	if (strcmp(a->status, "pending") && strcmp(a->status, "failed"))
+	if (ois_op_status_final(a->status))
 		return 0;
 	json_object *op = a->op ? json_tokener_parse(a->op) : NULL;
-	if (op && !strcmp(ois_json_str(op, "action") ? ois_json_str(op, "action") : "", "create") &&
+	if (op && ois_action_parse(ois_json_str(op, "action")) == OIS_ACT_CREATE &&
 	    ois_json_str(op, "pair") && ois_side_parse(ois_json_str(op, "target")) >= 0)
 		json_object_object_add(in->unrecorded_creates, a->op_id, op);
 	else
@@ -495,10 +496,10 @@ static int write_changeset(const struct input *in, const struct ois_rc_result *r
 	json_object_object_add(h, "state", json_object_new_int64(in->generation));
 	json_object_object_add(h, "first_sync", json_object_new_boolean(in->rc.first_sync));
 	json_object *counts = json_object_new_object();
-	static const enum ois_action order[] = { OIS_ACT_CREATE, OIS_ACT_UPDATE, OIS_ACT_DELETE, OIS_ACT_LINK,
-						 OIS_ACT_UNLINK };
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(order); i++)
-		json_object_object_add(counts, ois_action_name(order[i]), json_object_new_int64((int64_t)res->counts[order[i]]));
+	for (size_t i = 0; i < OIS_ACTIONS; i++) {
+		enum ois_action a = ois_action_order[i];
+		json_object_object_add(counts, ois_action_name(a), json_object_new_int64((int64_t)res->counts[a]));
+	}
 	json_object_object_add(h, "counts", counts);
 	rc = ois_jsonl_write(stdout, h);
 	json_object_put(h);

@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const action_names[] = { "link", "update", "create", "delete", "unlink" };
-
-const char *ois_action_name(enum ois_action a)
-{
-	return action_names[a];
-}
-
 static const char *const policy_names[] = {
 	[OIS_NEWEST_WINS] = "newest-wins",
 	[OIS_EXCHANGE_WINS] = "exchange-wins",

@@ -4,6 +4,7 @@
 
 #include "canon_merge.h" /* ois_merge_winner */
 #include "config.h"
+#include "op.h" /* enum ois_action */
 #include "record.h"
 
 #include <json-c/json.h>
@@ -15,16 +16,6 @@ enum ois_seen {
 	OIS_SEEN_DELETED, /* reported deleted, or missing from a full snapshot */
 	OIS_SEEN_ABSENT,  /* no item there: unpaired item, or a pair with no id on that side */
 };
-
-/* Op actions, in the order ops of one pair are written. Never renumber: it is the sort key. */
-enum ois_action {
-	OIS_ACT_LINK,
-	OIS_ACT_UPDATE,
-	OIS_ACT_CREATE,
-	OIS_ACT_DELETE,
-	OIS_ACT_UNLINK,
-};
-const char *ois_action_name(enum ois_action a);
 
 /* Everything the decision depends on; every pointer is borrowed. */
 struct ois_merge_in {

@@ -57,7 +57,7 @@ struct ois_rc_op {
 struct ois_rc_result {
 	struct ois_rc_op *ops;                  /* sorted: pair, action, target */
 	size_t nops;
-	size_t counts[OIS_ACT_UNLINK + 1];      /* per action, after the guard */
+	size_t counts[OIS_ACTIONS];             /* per action, after the guard */
 	size_t held_back;                       /* deletes the mass-delete guard held back */
 	int hold_checkpoint[OIS_SIDES];         /* drop this side's checkpoints: its deletes were held back */
 	size_t skipped_creates;

@@ -1,7 +1,114 @@
-/* oisync.c - the admin command's entry point; the commands live in lib/admin.c. */
-#include "admin.h"
+/* oisync.c - the admin command: its options and which command runs (one per scripts/oisync_*.c). */
+#include "oisync.h"
+#include "cli.h"
+#include "code.h"
+#include "config.h"
+#include "jsonl.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *fp)
+{
+	fputs("usage: oisync [options] COMMAND [ARGS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  users [--server S] [--enabled] [--lockfile]\n"
+	      "                                  list users: id, mailbox, server, enabled (tab-separated),\n"
+	      "                                  and with --lockfile the account's lock file\n"
+	      "  config KEY                      print one configuration value: state_dir, changes_dir,\n"
+	      "                                  users_file, phone_region, servers, interaction.KEY,\n"
+	      "                                  server.NAME.KEY, defaults.KEY\n"
+	      "  check                           load the configuration, the users and every secret,\n"
+	      "                                  and report each problem\n"
+	      "  lockfile MAILBOX                print the account's lock file (created if missing), which\n"
+	      "                                  oisync-run holds from extract to apply\n"
+	      "\n"
+	      "options:\n"
+	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
+	      "  -v, --verbose         more messages\n"
+	      "      --log-format FMT  text or json\n"
+	      "  -h, --help            this text\n"
+	      "  -V, --version         print the version\n",
+	      fp);
+}
+
+int oisync_usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ois_error("%s", msg);
+	fprintf(stderr, "try 'oisync --help'\n");
+	return EX_USAGE;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct ois_config *cfg, int argc, char **argv);
+} commands[] = {
+	{ "users", oisync_users },
+	{ "config", oisync_config },
+	{ "check", oisync_check },
+	{ "lockfile", oisync_lockfile },
+};
 
 int main(int argc, char **argv)
 {
-	return ois_admin_main(argc, argv);
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		OIS_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	ois_log_init("oisync");
+	const char *path = NULL;
+	int c;
+	/* "+": options after the command belong to the command. */
+	while ((c = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return ois_exit_status(ois_close_stdout());
+		case 'V':
+			ois_cli_version("oisync");
+			return ois_exit_status(ois_close_stdout());
+		default: {
+			int rc = ois_cli_common(c, optarg);
+			if (rc == 1)
+				break;
+			if (rc == 0)
+				fprintf(stderr, "try 'oisync --help'\n");
+			return EX_USAGE;
+		}
+		}
+	}
+	if (optind >= argc)
+		return oisync_usage_error("name a command: users, config, check or lockfile (see --help)");
+	const char *cmd = argv[optind];
+	const struct command *run = NULL;
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(commands); i++)
+		if (!strcmp(cmd, commands[i].name))
+			run = &commands[i];
+	if (!run)
+		return oisync_usage_error("unknown command '%s' (see --help)", cmd);
+
+	struct ois_config cfg;
+	int rc = ois_config_load(path, &cfg);
+	if (rc)
+		return ois_exit_status(rc);
+	int status = run->run(&cfg, argc - optind, argv + optind);
+	ois_config_release(&cfg);
+	int out = ois_close_stdout();
+	if (out && !status)
+		status = ois_exit_status(out);
+	return status;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # layout.bats - the rules the source layout keeps (doc/ARCHITECTURE.md,
 # "Layout rules"): a stage never includes another stage, lib never includes a
-# stage, and the stages that work offline never link the network libraries.
+# stage, the admin command (scripts/) includes only its own headers and the
+# flat lib's, and the stages that work offline never link the network libraries.
 
 load helper
 
@@ -16,14 +17,15 @@ includes() {
 	grep -Ho '^#include "[^"]*"' "${files[@]}" | sed -e "s|^$ROOT/||" -e 's|:#include "\(.*\)"$| \1|'
 }
 
-@test "a stage includes only its own headers and lib's; lib includes only its own" {
+@test "a stage and scripts/ include only their own headers and lib's; lib includes only its own" {
 	local dir file header bad=() seen=0
-	for dir in "${STAGES[@]}" lib "${BACKENDS[@]}"; do
+	for dir in "${STAGES[@]}" scripts lib "${BACKENDS[@]}"; do
 		while read -r file header; do
 			seen=$((seen + 1))
 			case "$dir:$header" in
 			lib/*:*/*) bad+=("$file: \"$header\" reaches outside its backend's folder") ;;
 			lib:*/*) bad+=("$file: \"$header\": the flat lib never includes a backend") ;;
+			scripts:*/*) bad+=("$file: \"$header\": the admin command includes only the flat lib's headers") ;;
 			*:*/*) bad+=("$file: \"$header\": a stage reaches a backend only through backend.h") ;;
 			*) if [ ! -e "$ROOT/$dir/$header" ] && { [ "$dir" = lib ] || [ ! -e "$ROOT/lib/$header" ]; }; then
 				bad+=("$file: \"$header\" is neither its folder's nor lib's")

@@ -47,7 +47,7 @@ static json_object *split_user_fields(json_object *body)
 	return user;
 }
 
-/* id and version of a user view, as the driver hands them back. */
+/* id and version of a user view, as the backend hands them back. */
 static int take_id_version(json_object *view, char **id, char **version)
 {
 	if (id)

@@ -355,9 +355,9 @@ static void test_applied(void)
 	const char *dir = tmpdir();
 	struct ois_state *st = open_write(dir);
 	static const struct ois_applied rows[] = {
-		{ "op-b", "ok", "AAMk9", "ck9", "{\"action\":\"create\"}", 0 },
-		{ "op-a", "conflict", NULL, NULL, "{\"action\":\"update\"}", 0 },
-		{ "op-c", "failed", NULL, NULL, NULL, 0 },
+		{ "op-b", OIS_OP_OK, "AAMk9", "ck9", "{\"action\":\"create\"}", 0 },
+		{ "op-a", OIS_OP_CONFLICT, NULL, NULL, "{\"action\":\"update\"}", 0 },
+		{ "op-c", OIS_OP_FAILED, NULL, NULL, NULL, 0 },
 	};
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(rows); i++)
 		CHECK_INT(ois_state_applied_put(st, &rows[i]), 0);
@@ -365,7 +365,7 @@ static void test_applied(void)
 	struct ois_applied got;
 	CHECK_INT(ois_state_applied_get(st, "op-b", &got), 0);
 	CHECK_STR(got.op_id, "op-b");
-	CHECK_STR(got.status, "ok");
+	CHECK_INT(got.status, OIS_OP_OK);
 	CHECK_STR(got.new_id, "AAMk9");
 	CHECK_STR(got.new_version, "ck9");
 	CHECK_STR(got.op, "{\"action\":\"create\"}");
@@ -377,7 +377,7 @@ static void test_applied(void)
 	struct ois_state *rd;
 	CHECK_INT(ois_state_open(dir, SERVER, ACCOUNT, OIS_STATE_READ, &rd), 0);
 	CHECK_INT(ois_state_applied_get(rd, "op-c", &got), 0);
-	CHECK_STR(got.status, "failed");
+	CHECK_INT(got.status, OIS_OP_FAILED);
 	ois_applied_release(&got);
 
 	char ids[64];
@@ -385,7 +385,7 @@ static void test_applied(void)
 	CHECK_STR(ids, "op-b op-a op-c"); /* insertion order, not op_id order */
 
 	/* A retried op replaces its row but keeps its place. */
-	struct ois_applied retry = { "op-b", "ok", "AAMk9", "ck10", NULL, 0 };
+	struct ois_applied retry = { "op-b", OIS_OP_OK, "AAMk9", "ck10", NULL, 0 };
 	CHECK_INT(ois_state_applied_put(st, &retry), 0);
 	unfolded_ids(st, ids, sizeof(ids));
 	CHECK_STR(ids, "op-b op-a op-c");
@@ -401,7 +401,7 @@ static void test_applied(void)
 	ois_applied_release(&got);
 
 	/* Inside the caller's transaction, a put commits or rolls back with it. */
-	struct ois_applied d = { "op-d", "ok", NULL, NULL, NULL, 0 };
+	struct ois_applied d = { "op-d", OIS_OP_OK, NULL, NULL, NULL, 0 };
 	CHECK_INT(ois_state_begin(st), 0);
 	CHECK_INT(ois_state_applied_put(st, &d), 0);
 	CHECK_INT(ois_state_applied_get(rd, "op-d", &got), OIS_ENOTFOUND);
@@ -413,6 +413,36 @@ static void test_applied(void)
 	ois_state_close(st);
 	char *path = db_path(dir);
 	CHECK_INT(raw_int(path, "SELECT count(*) FROM runs WHERE outcome = 'ok' AND counts = '{\"ops\":3}'"), 1);
+	/* The status column holds the status's name, as it always has. */
+	CHECK_INT(raw_int(path, "SELECT count(*) FROM applied WHERE op_id = 'op-a' AND status = 'conflict'"), 1);
+	CHECK_INT(raw_int(path, "SELECT count(*) FROM applied WHERE op_id = 'op-c' AND status = 'failed'"), 1);
+	free(path);
+	rm_rf(dir);
+}
+
+static int count_applied(const struct ois_applied *a, void *ctx)
+{
+	(void)a;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* A status the code does not know is a damaged row, never taken for one it does. */
+static void test_applied_unknown_status_is_refused(void)
+{
+	const char *dir = tmpdir();
+	struct ois_state *st = open_write(dir);
+	struct ois_applied a = { "op-1", OIS_OP_PENDING, NULL, NULL, NULL, 0 };
+	CHECK_INT(ois_state_applied_put(st, &a), 0);
+	char *path = db_path(dir);
+	CHECK_INT(raw_int(path, "SELECT count(*) FROM applied WHERE status = 'pending'"), 1);
+	CHECK_INT(raw_exec(path, "UPDATE applied SET status = 'sent'"), 0);
+	struct ois_applied got;
+	CHECK_INT(ois_state_applied_get(st, "op-1", &got), OIS_EDATA);
+	int n = 0;
+	CHECK_INT(ois_state_applied_foreach_unfolded(st, count_applied, &n), OIS_EDATA);
+	CHECK_INT(n, 0);
+	ois_state_close(st);
 	free(path);
 	rm_rf(dir);
 }
@@ -422,7 +452,7 @@ static void test_rollback_leaves_nothing(void)
 	const char *dir = tmpdir();
 	struct ois_state *st = open_write(dir);
 	struct ois_pair p = pair("p1", "contact", "AAMk1", "101");
-	struct ois_applied a = { "op-1", "ok", NULL, NULL, NULL, 0 };
+	struct ois_applied a = { "op-1", OIS_OP_OK, NULL, NULL, NULL, 0 };
 
 	CHECK_INT(ois_state_begin(st), 0);
 	CHECK_INT(ois_state_meta_set(st, "sync_id", "x"), 0);
@@ -757,6 +787,7 @@ int main(void)
 	UNIT_RUN(test_generation);
 	UNIT_RUN(test_pairs);
 	UNIT_RUN(test_applied);
+	UNIT_RUN(test_applied_unknown_status_is_refused);
 	UNIT_RUN(test_rollback_leaves_nothing);
 	UNIT_RUN(test_garbage_is_refused_not_replaced);
 	UNIT_RUN(test_damaged_database_is_refused);

@@ -1,0 +1,67 @@
+/* oisync_check.c - oisync check: the configuration, the users and every secret, each problem said. */
+#include "oisync.h"
+#include "code.h"
+#include "config.h"
+#include "log.h"
+#include "secret.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Read one endpoint's secret to prove it is there; the secret itself is dropped at once. */
+static int check_endpoint(const struct ois_endpoint *e, const char *what)
+{
+	int problems = 0;
+	if (e->secret_file || e->secret_env) {
+		char *secret = NULL;
+		if (ois_secret_read(e->secret_file, e->secret_env, &secret)) {
+			ois_error("%s: its secret cannot be used", what);
+			problems++;
+		}
+		ois_secret_free(secret);
+	}
+	if (e->ca_file && access(e->ca_file, R_OK)) {
+		ois_error("%s: cannot read ca_file '%s': %s", what, e->ca_file, strerror(errno));
+		problems++;
+	}
+	return problems;
+}
+
+int oisync_check(const struct ois_config *cfg, int argc, char **argv)
+{
+	if (argc != 1)
+		return oisync_usage_error("unexpected argument '%s' for 'check'", argv[1]);
+	int problems = 0;
+	for (size_t i = 0; i < cfg->nservers; i++) {
+		char *what = ois_xasprintf("[server %s]", cfg->servers[i].name);
+		problems += check_endpoint(&cfg->servers[i], what);
+		free(what);
+	}
+	if (cfg->interaction.url)
+		problems += check_endpoint(&cfg->interaction, "[interaction]");
+	struct stat st;
+	if (stat(cfg->state_dir, &st))
+		ois_warn("state_dir '%s' does not exist yet: %s", cfg->state_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode)) {
+		ois_error("state_dir '%s' is not a folder", cfg->state_dir);
+		problems++;
+	} else if (access(cfg->state_dir, W_OK | X_OK)) {
+		ois_error("cannot write in state_dir '%s': %s", cfg->state_dir, strerror(errno));
+		problems++;
+	}
+	size_t enabled = 0;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		enabled += cfg->users[i].enabled != 0;
+	if (problems) {
+		ois_error("'%s': %d %s", cfg->path, problems, problems == 1 ? "problem" : "problems");
+		return EX_CONFIG;
+	}
+	printf("%s: ok: %zu %s, %zu %s (%zu enabled)\n", cfg->path, cfg->nservers,
+	       cfg->nservers == 1 ? "server" : "servers", cfg->nusers, cfg->nusers == 1 ? "user" : "users", enabled);
+	return 0;
+}
