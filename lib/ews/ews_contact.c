@@ -72,7 +72,7 @@ static const struct field fields[] = {
 
 #define NFIELDS OIS_ARRAY_SIZE(fields)
 
-/* ItemType's ExtendedProperty: the op id tag comes first of the extended properties. */
+/* ItemType's ExtendedProperty, the schema place of the table's extended properties: the op id tag goes first. */
 #define ORDER_EXTENDED_PROPERTY 30
 
 /* 1 for the hows whose rows make one canonical group: read and written together. */
@@ -101,12 +101,12 @@ static const char *unit_group(const struct field *f, char *g, size_t size)
 	return g;
 }
 
-/* The position of f among the rows of its how (a custom field's slot), from 0. */
+/* The position of f among the rows of its group (a custom field's slot), from 0. */
 static size_t slot_of(const struct field *f)
 {
-	size_t n = 0;
+	size_t n = 0, len = strcspn(f->unit, ".");
 	for (const struct field *g = fields; g < f; g++)
-		n += g->how == f->how && g->name;
+		n += !strncmp(g->unit, f->unit, len) && g->unit[len] == '.';
 	return n;
 }
 
