@@ -73,10 +73,10 @@ MAN1      = $(wildcard man/*.1)
 MAN5      = $(wildcard man/*.5)
 MAN7      = $(wildcard man/*.7)
 
-.PHONY: all units check check-plain demo deps install clean fuzz fuzz-targets
+.PHONY: all units check check-plain demo deps install clean fuzz fuzz-targets man-fields
 .SECONDARY:
 
-all: $(BINS)
+all: $(BINS) $(BUILD)/man-fields.ok
 
 $(BUILD)/liboisync.a: $(LIB_OBJ)
 	@rm -f $@
@@ -112,6 +112,27 @@ $(BUILD)/tests/unit/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BU
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)
 
 units: $(UNITS) $(FUZZ_REPLAY)
+
+# oisync-records(5)'s contact field table is made from lib/contact_fields.def
+# (the region between its "BEGIN contact fields" and "END contact fields"
+# comments): `make man-fields` rewrites it, and a build fails while the
+# committed page differs, so the page cannot drift from the code.
+FIELDS_PAGE = man/oisync-records.5
+FIELDS_MAN  = $(BUILD)/scripts/contact_fields_man
+
+$(FIELDS_MAN): scripts/contact_fields_man.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/man-fields.ok: $(FIELDS_MAN) $(FIELDS_PAGE)
+	@$(FIELDS_MAN) < $(FIELDS_PAGE) | cmp -s - $(FIELDS_PAGE) || { \
+		echo "$(FIELDS_PAGE): the contact field table differs from lib/contact_fields.def;" \
+		     "run 'make man-fields' and commit the page" >&2; exit 1; }
+	@touch $@
+
+man-fields: $(FIELDS_MAN)
+	$(FIELDS_MAN) < $(FIELDS_PAGE) > $(FIELDS_PAGE).tmp
+	mv $(FIELDS_PAGE).tmp $(FIELDS_PAGE)
 
 $(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
 	@mkdir -p $(@D)

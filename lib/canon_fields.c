@@ -6,37 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EX (1u << OIS_EXCHANGE)
-#define IA (1u << OIS_INTERACTION)
+enum unit_kind { STRING, FLAG, LIST, EMAIL, KEYED, SLOT };
 
 struct unit {
 	const char *name;
+	enum unit_kind kind;
 	unsigned sides; /* bit per side that carries the unit */
 };
 
-/* Table order is the order of an op's "fields": keep it stable. */
+/* lib/contact_fields.def: a side carries a unit when its column is not NO_*. */
+#define EWS(...) (1u << OIS_EXCHANGE)
+#define NO_EWS 0u
+#define IA(...) (1u << OIS_INTERACTION)
+#define NO_IA 0u
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, kind, (exchange) | (interaction) },
 static const struct unit contact_units[] = {
-	{ "prefix", EX | IA }, { "first", EX | IA }, { "middle", EX | IA },
-	{ "last", EX | IA }, { "suffix", EX | IA }, { "nickname", EX | IA },
-	{ "display", EX }, { "file_as", EX }, { "company", EX | IA },
-	{ "job_title", EX | IA }, { "department", EX | IA }, { "assistant", EX | IA },
-	{ "web", EX | IA }, { "birthday", EX }, { "notes", EX | IA },
-	{ "mailing_address", EX | IA }, { "private", EX | IA }, { "categories", EX | IA },
-	{ "emails.work", EX | IA }, { "emails.home", EX | IA }, { "emails.other", EX | IA },
-	{ "phones.business", EX | IA }, { "phones.business2", EX | IA },
-	{ "phones.mobile", EX | IA }, { "phones.home", EX | IA }, { "phones.home2", EX },
-	{ "phones.business_fax", EX | IA }, { "phones.home_fax", EX | IA },
-	{ "phones.assistant", EX | IA }, { "phones.pager", EX | IA }, { "phones.other", EX | IA },
-	{ "addresses.business", EX | IA }, { "addresses.home", EX | IA },
-	{ "addresses.other", EX | IA },
-	{ "custom.1", EX | IA }, { "custom.2", EX | IA }, { "custom.3", EX | IA },
-	{ "custom.4", EX | IA },
+#include "contact_fields.def"
 };
+#undef OIS_CONTACT_FIELD
+#undef EWS
+#undef NO_EWS
+#undef IA
+#undef NO_IA
 
 #define NCONTACT OIS_ARRAY_SIZE(contact_units)
 static const char *contact_names[NCONTACT + 1];
 
-static const char *const email_kinds[] = { "work", "home", "other" };
 
 static const struct unit *table(const char *kind, size_t *n)
 {
@@ -183,26 +178,38 @@ static json_object *copy(json_object *v)
 	return c;
 }
 
+/* The kinds of the EMAIL rows, in table order (the order of the canonical list); returns how many. */
+static size_t email_kinds(const char *kinds[NCONTACT])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NCONTACT; i++)
+		if (contact_units[i].kind == EMAIL)
+			kinds[n++] = strchr(contact_units[i].name, '.') + 1;
+	return n;
+}
+
 static void set_email(json_object *data, const char *kind, json_object *value)
 {
-	json_object *addr[3];
-	for (size_t i = 0; i < 3; i++) {
-		addr[i] = email_of_kind(data, email_kinds[i]);
+	const char *kinds[NCONTACT];
+	json_object *addr[NCONTACT];
+	size_t n = email_kinds(kinds);
+	for (size_t i = 0; i < n; i++) {
+		addr[i] = email_of_kind(data, kinds[i]);
 		if (addr[i])
 			json_object_get(addr[i]); /* survives the old list's removal */
 	}
-	for (size_t i = 0; i < 3; i++)
-		if (!strcmp(kind, email_kinds[i])) {
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kind, kinds[i])) {
 			json_object_put(addr[i]);
 			addr[i] = value ? copy(value) : NULL;
 		}
 	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!addr[i])
 			continue;
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "address", addr[i]); /* reference moves into e */
-		json_object_object_add(e, "kind", json_object_new_string(email_kinds[i]));
+		json_object_object_add(e, "kind", json_object_new_string(kinds[i]));
 		json_object_array_add(arr, e);
 	}
 	if (json_object_array_length(arr))

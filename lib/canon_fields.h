@@ -9,24 +9,14 @@
 /*
  * A merge unit is the smallest part of canonical data (oisync-records(5),
  * "CANONICAL CONTACT DATA") that reconcile compares, merges and writes on
- * its own:
- *
- *   prefix first middle last suffix nickname display file_as company
- *   job_title department assistant web birthday notes mailing_address
- *   private categories (the whole sorted list)
- *   emails.work emails.home emails.other      (the address of that kind)
- *   phones.business phones.business2 phones.mobile phones.home phones.home2
- *   phones.business_fax phones.home_fax phones.assistant phones.pager
- *   phones.other
- *   addresses.business addresses.home addresses.other (whole address object)
- *   custom.1 custom.2 custom.3 custom.4       (Outlook User Field 1-4)
+ * its own: a string field, the address of one e-mail kind, one phone by
+ * kind, one whole address object, one custom field, the whole sorted
+ * category list, the private flag.
  *
  * Names are unique across kinds, so a unit name alone says what it is.
- * The table order above is the order of an op's "fields".
- *
- * Side support: Exchange carries every unit; InterAction has no display,
- * file_as, phones.home2 nor birthday. A unit a side does not carry is
- * "unknown" there, never "empty": reconcile never compares it on that side.
+ * lib/contact_fields.def declares them, in the order of an op's "fields",
+ * with the sides that carry each. A unit a side does not carry is "unknown"
+ * there, never "empty": reconcile never compares it on that side.
  */
 
 /*

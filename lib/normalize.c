@@ -7,22 +7,50 @@
 #include "rfc3339.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Plain one-line strings. */
-static const char *const text_fields[] = {
-	"prefix", "first", "middle", "last", "suffix", "nickname", "display", "file_as",
-	"company", "job_title", "department", "assistant", "web",
+/* The rules of lib/contact_fields.def's norm column. */
+enum norm { TEXT, NOTES, DATE, EMAIL, PHONE, ADDRESS, MAILING, LIST, CUSTOM, FLAG };
+
+struct field_rule {
+	const char *unit;
+	enum norm norm;
 };
 
-/* Canonical e-mail kinds, in canonical order. */
-static const char *const email_kinds[] = { "work", "home", "other" };
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, norm },
+static const struct field_rule rules[] = {
+#include "contact_fields.def"
+};
+#undef OIS_CONTACT_FIELD
 
-static const char *const address_kinds[] = { "business", "home", "other" };
+#define NRULES OIS_ARRAY_SIZE(rules)
 
-#define NCUSTOM 4
+/* The part after "group." of each unit whose rule is norm, in table order; returns how many. */
+static size_t keys_of(enum norm norm, const char *keys[NRULES])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NRULES; i++)
+		if (rules[i].norm == norm)
+			keys[n++] = strchr(rules[i].unit, '.') ? strchr(rules[i].unit, '.') + 1 : rules[i].unit;
+	return n;
+}
+
+/* The part before the dot of a grouped unit ("phones" of "phones.home"), at most size bytes. */
+static void group_of(const char *unit, char *out, size_t size)
+{
+	size_t len = strcspn(unit, ".");
+	snprintf(out, size, "%.*s", (int)len, unit);
+}
+
+/* 1 when a and b are units of one group ("phones.home", "phones.other"). */
+static int same_group(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+	return a[la] && b[lb] && la == lb && !strncmp(a, b, la);
+}
 
 /*
  * Apply rule to the string at key: keep the result when it holds anything,
@@ -51,31 +79,33 @@ static void drop_if_empty_obj(json_object *obj, const char *key)
 		json_object_object_del(obj, key);
 }
 
-static void fix_birthday(json_object *data, const char *label)
+static void fix_date(json_object *data, const char *unit, const char *label)
 {
-	fix_str(data, "birthday", ois_text_clean);
-	const char *b = ois_json_str(data, "birthday");
+	fix_str(data, unit, ois_text_clean);
+	const char *b = ois_json_str(data, unit);
 	if (b && !ois_date_valid(b)) {
-		ois_warn("%s: birthday \"%s\" is not a YYYY-MM-DD date; dropped", label ? label : "contact", b);
-		json_object_object_del(data, "birthday");
+		ois_warn("%s: %s \"%s\" is not a YYYY-MM-DD date; dropped", label ? label : "contact", unit, b);
+		json_object_object_del(data, unit);
 	}
 }
 
 /* One address per kind, the first seen; work, home, other; nothing else. */
-static void fix_emails(json_object *data)
+static void fix_emails(json_object *data, const char *group)
 {
-	json_object *arr = ois_json_arr(data, "emails");
+	json_object *arr = ois_json_arr(data, group);
 	if (!arr) {
-		json_object_object_del(data, "emails");
+		json_object_object_del(data, group);
 		return;
 	}
-	char *addr[OIS_ARRAY_SIZE(email_kinds)] = { 0 };
+	const char *email_kinds[NRULES];
+	size_t nkinds = keys_of(EMAIL, email_kinds);
+	char *addr[NRULES] = { 0 };
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *e = json_object_array_get_idx(arr, i);
 		const char *kind = ois_json_str(e, "kind"), *a = ois_json_str(e, "address");
 		if (!kind || !a)
 			continue;
-		for (size_t k = 0; k < OIS_ARRAY_SIZE(email_kinds); k++) {
+		for (size_t k = 0; k < nkinds; k++) {
 			if (strcmp(kind, email_kinds[k]) || addr[k])
 				continue;
 			char *c = ois_email_clean(a);
@@ -86,7 +116,7 @@ static void fix_emails(json_object *data)
 		}
 	}
 	json_object *out = json_object_new_array();
-	for (size_t k = 0; k < OIS_ARRAY_SIZE(email_kinds); k++) {
+	for (size_t k = 0; k < nkinds; k++) {
 		if (!addr[k])
 			continue;
 		json_object *e = json_object_new_object();
@@ -96,18 +126,18 @@ static void fix_emails(json_object *data)
 		free(addr[k]);
 	}
 	if (json_object_array_length(out))
-		json_object_object_add(data, "emails", out);
+		json_object_object_add(data, group, out);
 	else {
 		json_object_put(out);
-		json_object_object_del(data, "emails");
+		json_object_object_del(data, group);
 	}
 }
 
-static void fix_phones(json_object *data, const char *region)
+static void fix_phones(json_object *data, const char *group, const char *region)
 {
-	json_object *phones = ois_json_obj(data, "phones");
+	json_object *phones = ois_json_obj(data, group);
 	if (!phones) {
-		json_object_object_del(data, "phones");
+		json_object_object_del(data, group);
 		return;
 	}
 	/* Collect the keys first: changing an object while iterating it is not safe. */
@@ -126,7 +156,7 @@ static void fix_phones(json_object *data, const char *region)
 		free(keys[i]);
 	}
 	free(keys);
-	drop_if_empty_obj(data, "phones");
+	drop_if_empty_obj(data, group);
 }
 
 static void fix_address(json_object *addrs, const char *kind)
@@ -148,30 +178,35 @@ static void fix_address(json_object *addrs, const char *kind)
 	drop_if_empty_obj(addrs, kind);
 }
 
-static void fix_addresses(json_object *data)
+static void fix_addresses(json_object *data, const char *group)
 {
-	json_object *addrs = ois_json_obj(data, "addresses");
+	json_object *addrs = ois_json_obj(data, group);
 	if (!addrs) {
-		json_object_object_del(data, "addresses");
+		json_object_object_del(data, group);
 		return;
 	}
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(address_kinds); i++)
+	const char *address_kinds[NRULES];
+	size_t nkinds = keys_of(ADDRESS, address_kinds);
+	for (size_t i = 0; i < nkinds; i++)
 		fix_address(addrs, address_kinds[i]);
-	drop_if_empty_obj(data, "addresses");
+	drop_if_empty_obj(data, group);
 }
 
-static void fix_mailing(json_object *data)
+/* The mailing address names one of the address kinds (lower case), else it goes. */
+static void fix_mailing(json_object *data, const char *unit)
 {
-	fix_str(data, "mailing_address", ois_text_clean);
-	const char *m = ois_json_str(data, "mailing_address");
+	fix_str(data, unit, ois_text_clean);
+	const char *m = ois_json_str(data, unit);
 	if (!m)
 		return;
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(address_kinds); i++)
+	const char *address_kinds[NRULES];
+	size_t nkinds = keys_of(ADDRESS, address_kinds);
+	for (size_t i = 0; i < nkinds; i++)
 		if (!strcasecmp(m, address_kinds[i])) {
-			ois_json_set_str(data, "mailing_address", address_kinds[i]);
+			ois_json_set_str(data, unit, address_kinds[i]);
 			return;
 		}
-	json_object_object_del(data, "mailing_address");
+	json_object_object_del(data, unit);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -179,12 +214,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void fix_categories(json_object *data)
+static void fix_list(json_object *data, const char *unit)
 {
-	json_object *arr = ois_json_arr(data, "categories");
+	json_object *arr = ois_json_arr(data, unit);
 	size_t n = arr ? json_object_array_length(arr) : 0, k = 0;
 	if (!n) {
-		json_object_object_del(data, "categories");
+		json_object_object_del(data, unit);
 		return;
 	}
 	char **v = ois_xcalloc(n, sizeof(*v));
@@ -207,60 +242,73 @@ static void fix_categories(json_object *data)
 		free(v[i]);
 	free(v);
 	if (json_object_array_length(out))
-		json_object_object_add(data, "categories", out);
+		json_object_object_add(data, unit, out);
 	else {
 		json_object_put(out);
-		json_object_object_del(data, "categories");
+		json_object_object_del(data, unit);
 	}
 }
 
-static void fix_custom(json_object *data)
+/* custom: one string per CUSTOM row, all kept when any holds text. */
+static void fix_custom(json_object *data, const char *group)
 {
-	json_object *arr = ois_json_arr(data, "custom");
+	json_object *arr = ois_json_arr(data, group);
 	if (!arr) {
-		json_object_object_del(data, "custom");
+		json_object_object_del(data, group);
 		return;
 	}
-	char *v[NCUSTOM];
+	const char *slots[NRULES];
+	size_t nslots = keys_of(CUSTOM, slots);
+	char *v[NRULES];
 	int any = 0;
-	for (size_t i = 0; i < NCUSTOM; i++) {
+	for (size_t i = 0; i < nslots; i++) {
 		json_object *e = i < json_object_array_length(arr) ? json_object_array_get_idx(arr, i) : NULL;
 		v[i] = ois_text_clean(json_object_is_type(e, json_type_string) ? json_object_get_string(e) : "");
 		any |= *v[i] != '\0';
 	}
 	json_object *out = any ? json_object_new_array() : NULL;
-	for (size_t i = 0; i < NCUSTOM; i++) {
+	for (size_t i = 0; i < nslots; i++) {
 		if (out)
 			json_object_array_add(out, json_object_new_string(v[i]));
 		free(v[i]);
 	}
 	if (out)
-		json_object_object_add(data, "custom", out);
+		json_object_object_add(data, group, out);
 	else
-		json_object_object_del(data, "custom");
+		json_object_object_del(data, group);
 }
 
-static void fix_private(json_object *data)
+static void fix_flag(json_object *data, const char *unit)
 {
-	if (ois_json_bool(data, "private", 0))
-		json_object_object_add(data, "private", json_object_new_boolean(1));
+	if (ois_json_bool(data, unit, 0))
+		json_object_object_add(data, unit, json_object_new_boolean(1));
 	else
-		json_object_object_del(data, "private");
+		json_object_object_del(data, unit);
 }
 
 void ois_contact_normalize(json_object *data, const char *region, const char *label)
 {
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(text_fields); i++)
-		fix_str(data, text_fields[i], ois_text_clean);
-	fix_str(data, "notes", ois_text_clean_notes);
-	fix_birthday(data, label);
-	fix_emails(data);
-	fix_phones(data, region);
-	fix_addresses(data);
-	fix_mailing(data);
-	fix_categories(data);
-	fix_custom(data);
-	fix_private(data);
+	/* Each rule touches only its own keys, so table order is as good as any. */
+	for (size_t i = 0; i < NRULES; i++) {
+		const char *unit = rules[i].unit;
+		char group[32];
+		group_of(unit, group, sizeof(group));
+		/* A grouped unit's rule does the whole group, once: at its first row. */
+		if (i > 0 && same_group(rules[i - 1].unit, unit))
+			continue;
+		switch (rules[i].norm) {
+		case TEXT: fix_str(data, unit, ois_text_clean); break;
+		case NOTES: fix_str(data, unit, ois_text_clean_notes); break;
+		case DATE: fix_date(data, unit, label); break;
+		case EMAIL: fix_emails(data, group); break;
+		case PHONE: fix_phones(data, group, region); break;
+		case ADDRESS: fix_addresses(data, group); break;
+		case MAILING: fix_mailing(data, unit); break;
+		case LIST: fix_list(data, unit); break;
+		case CUSTOM: fix_custom(data, group); break;
+		case FLAG: fix_flag(data, unit); break;
+		}
+	}
 }
 
 void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label)

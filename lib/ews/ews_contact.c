@@ -14,64 +14,108 @@
 #include <time.h>
 
 /*
- * One table per shape of field; both directions read them, so a field
- * mapped one way is mapped the other. Names are EWS's (Exchange2016 schema,
- * "Contact properties and elements in EWS" on learn.microsoft.com).
+ * The EWS columns of lib/contact_fields.def, one row per canonical unit;
+ * both directions read them, so a field mapped one way is mapped the other.
+ * Names are EWS's (Exchange2016 schema, "Contact properties and elements in
+ * EWS" on learn.microsoft.com).
  */
-struct simple_field {
-	const char *unit;    /* canonical key */
-	const char *elem;    /* t:Contact child / native key */
-	const char *uri;     /* FieldURI for UpdateItem */
+enum how {
+	ELEM,         /* a t:Contact child holding the string; FieldURI uri */
+	BODY,         /* item:Body, as text */
+	BIRTHDAY,     /* a date written as noon UTC */
+	POSTAL_INDEX, /* which address is the mailing address: an address kind */
+	SENSITIVITY,  /* "Private" or "Normal" */
+	CATEGORIES,   /* a list of t:String */
+	EXT_TAG,      /* an extended property by tag; name is its key in ExtendedProperties */
+	USER_FIELD,   /* PSETID_Address by LID name (PropertyId uri in decimal) */
+	EMAIL,        /* an Entry of EmailAddresses with Key name */
+	PHONE,        /* an Entry of PhoneNumbers with Key name */
+	ADDRESS,      /* an Entry of PhysicalAddresses with Key name, parts below */
 };
 
-static const struct simple_field simple_fields[] = {
-	{ "first", "GivenName", "contacts:GivenName" },
-	{ "middle", "MiddleName", "contacts:MiddleName" },
-	{ "last", "Surname", "contacts:Surname" },
-	{ "suffix", "Generation", "contacts:Generation" },
-	{ "nickname", "Nickname", "contacts:Nickname" },
-	{ "display", "DisplayName", "contacts:DisplayName" },
-	{ "file_as", "FileAs", "contacts:FileAs" },
-	{ "company", "CompanyName", "contacts:CompanyName" },
-	{ "job_title", "JobTitle", "contacts:JobTitle" },
-	{ "department", "Department", "contacts:Department" },
-	{ "assistant", "AssistantName", "contacts:AssistantName" },
-	{ "web", "BusinessHomePage", "contacts:BusinessHomePage" },
-	{ "notes", "Body", "item:Body" },
+struct field {
+	const char *unit;    /* canonical unit */
+	enum how how;
+	const char *name;    /* element, Entry Key, or extended property key; NULL: Exchange lacks the unit */
+	const char *uri;     /* FieldURI, IndexedFieldURI or PropertyId */
+	int order;           /* place in the schema: a create writes in this order */
+	const char *ext_uri; /* the t:ExtendedFieldURI of an extended property */
 };
 
-struct keyed {
-	const char *unit;
-	const char *key;     /* Entry Key / FieldIndex */
-};
+#define EXT_OP_ID "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"oisync-op-id\" PropertyType=\"String\"/>"
 
-/* Outlook's E-mail 1/2/3 are InterAction's business/home/other e-mail. */
-static const struct keyed email_keys[] = {
-	{ "work", "EmailAddress1" },
-	{ "home", "EmailAddress2" },
-	{ "other", "EmailAddress3" },
-};
+/* The t:ExtendedFieldURI of a row by how: only extended properties have one (else NO_EXT_URI). */
+#define EXT_URI_EXT_TAG(name, uri) "<t:ExtendedFieldURI PropertyTag=\"" uri "\" PropertyType=\"String\"/>"
+#define EXT_URI_USER_FIELD(name, uri) \
+	"<t:ExtendedFieldURI PropertySetId=\"" OIS_EWS_PSETID_ADDRESS "\" PropertyId=\"" uri "\" PropertyType=\"String\"/>"
+#define EXT_URI_ELEM(name, uri) NO_EXT_URI
+#define EXT_URI_BODY(name, uri) NO_EXT_URI
+#define EXT_URI_BIRTHDAY(name, uri) NO_EXT_URI
+#define EXT_URI_POSTAL_INDEX(name, uri) NO_EXT_URI
+#define EXT_URI_SENSITIVITY(name, uri) NO_EXT_URI
+#define EXT_URI_CATEGORIES(name, uri) NO_EXT_URI
+#define EXT_URI_EMAIL(name, uri) NO_EXT_URI
+#define EXT_URI_PHONE(name, uri) NO_EXT_URI
+#define EXT_URI_ADDRESS(name, uri) NO_EXT_URI
 
-static const struct keyed phone_keys[] = {
-	{ "business", "BusinessPhone" },
-	{ "business2", "BusinessPhone2" },
-	{ "mobile", "MobilePhone" },
-	{ "home", "HomePhone" },
-	{ "home2", "HomePhone2" },
-	{ "business_fax", "BusinessFax" },
-	{ "home_fax", "HomeFax" },
-	{ "assistant", "AssistantPhone" },
-	{ "pager", "Pager" },
-	{ "other", "OtherTelephone" },
+#define NO_EXT_URI NULL
+#define EWS(how, name, uri, order) how, name, uri, order, EXT_URI_##how(name, uri)
+#define NO_EWS ELEM, NULL, NULL, 0, NULL
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, exchange },
+static const struct field fields[] = {
+#include "contact_fields.def"
 };
+#undef OIS_CONTACT_FIELD
+#undef EWS
+#undef NO_EWS
+#undef NO_EXT_URI
 
-static const struct keyed address_keys[] = {
-	{ "business", "Business" },
-	{ "home", "Home" },
-	{ "other", "Other" },
-};
+#define NFIELDS OIS_ARRAY_SIZE(fields)
+
+/* ItemType's ExtendedProperty, the schema place of the table's extended properties: the op id tag goes first. */
+#define ORDER_EXTENDED_PROPERTY 30
+
+/* 1 for the hows whose rows make one canonical group: read and written together. */
+static int is_group(enum how how)
+{
+	return how == EMAIL || how == PHONE || how == ADDRESS || how == USER_FIELD;
+}
+
+/* The wrapping element of an Entry row. */
+static const char *entry_list(enum how how)
+{
+	return how == EMAIL ? "EmailAddresses" : how == PHONE ? "PhoneNumbers" : "PhysicalAddresses";
+}
+
+/* The part of a grouped unit after its dot: the key in canonical data ("mobile" of "phones.mobile"). */
+static const char *unit_key(const struct field *f)
+{
+	const char *dot = strchr(f->unit, '.');
+	return dot ? dot + 1 : f->unit;
+}
+
+/* The group of a grouped unit ("phones" of "phones.mobile") into g, at most size bytes. */
+static const char *unit_group(const struct field *f, char *g, size_t size)
+{
+	snprintf(g, size, "%.*s", (int)strcspn(f->unit, "."), f->unit);
+	return g;
+}
+
+/* The position of f among the rows of its group (a custom field's slot), from 0. */
+static size_t slot_of(const struct field *f)
+{
+	size_t n = 0, len = strcspn(f->unit, ".");
+	for (const struct field *g = fields; g < f; g++)
+		n += !strncmp(g->unit, f->unit, len) && g->unit[len] == '.';
+	return n;
+}
 
 /* In the schema's order inside t:Entry: Street, City, State, CountryOrRegion, PostalCode. */
+struct keyed {
+	const char *unit;
+	const char *key;
+};
+
 static const struct keyed address_parts[] = {
 	{ "street", "Street" },
 	{ "city", "City" },
@@ -80,22 +124,25 @@ static const struct keyed address_parts[] = {
 	{ "postal_code", "PostalCode" },
 };
 
-/* Outlook's User Field 1-4: PSETID_Address, LIDs 0x804F..0x8052. */
-#define USER_FIELD_FIRST 0x804F
-#define NUSER_FIELDS 4
-
-#define EXT_OP_ID "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"oisync-op-id\" PropertyType=\"String\"/>"
-#define EXT_PREFIX "<t:ExtendedFieldURI PropertyTag=\"0x3A45\" PropertyType=\"String\"/>"
-#define EXT_USER(id) "<t:ExtendedFieldURI PropertySetId=\"" OIS_EWS_PSETID_ADDRESS "\" PropertyId=\"" #id "\" PropertyType=\"String\"/>"
-
-/* PropertyId is xs:int: decimal 32847..32850 are 0x804F..0x8052. */
-static const char *const user_field_uris[NUSER_FIELDS] = {
-	EXT_USER(32847), EXT_USER(32848), EXT_USER(32849), EXT_USER(32850),
+/* Exchange also shows an extended property by tag as a part of CompleteName: read there when the tag is missing. */
+static const struct keyed complete_name_parts[] = {
+	{ "0x3A45", "Title" }, /* PidTagDisplayNamePrefix */
 };
 
 const char *ois_ews_contact_extended_uris(void)
 {
-	return EXT_OP_ID EXT_PREFIX EXT_USER(32847) EXT_USER(32848) EXT_USER(32849) EXT_USER(32850);
+	/* The table's extended properties as one string literal: no row, no URI. */
+#define NO_EXT_URI
+#define EWS(how, name, uri, order) EXT_URI_##how(name, uri)
+#define NO_EWS
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) exchange
+	return EXT_OP_ID
+#include "contact_fields.def"
+		;
+#undef OIS_CONTACT_FIELD
+#undef EWS
+#undef NO_EWS
+#undef NO_EXT_URI
 }
 
 const char *ois_ews_op_id_uri(void)
@@ -155,19 +202,11 @@ static const char *strip_smtp(const char *addr)
 	return addr;
 }
 
-static void lower_into(char *dst, const char *src, size_t n)
-{
-	size_t i;
-	for (i = 0; i + 1 < n && src[i]; i++)
-		dst[i] = (char)tolower((unsigned char)src[i]);
-	dst[i] = '\0';
-}
-
-/* Native "Categories" is an array of strings; a lone string is taken too. */
-static void categories_to_canonical(json_object *native, json_object *canon)
+/* Native categories are an array of strings; a lone string is taken too. */
+static void categories_to_canonical(json_object *native, const struct field *f, json_object *canon)
 {
 	json_object *v;
-	if (!json_object_object_get_ex(native, "Categories", &v))
+	if (!json_object_object_get_ex(native, f->name, &v))
 		return;
 	json_object *arr = json_object_new_array();
 	if (json_object_is_type(v, json_type_string)) {
@@ -181,9 +220,108 @@ static void categories_to_canonical(json_object *native, json_object *canon)
 		}
 	}
 	if (json_object_array_length(arr))
-		json_object_object_add(canon, "categories", arr);
+		json_object_object_add(canon, f->unit, arr);
 	else
 		json_object_put(arr);
+}
+
+/* Add sub to obj under key when it has anything; else drop it. */
+static void add_nonempty(json_object *obj, const char *key, json_object *sub)
+{
+	int any = json_object_is_type(sub, json_type_array) ? json_object_array_length(sub) > 0
+							     : json_object_object_length(sub) > 0;
+	if (any)
+		json_object_object_add(obj, key, sub);
+	else
+		json_object_put(sub);
+}
+
+/* The rows of how as one canonical group ("emails", "phones", "addresses", "custom"). */
+static void group_to_canonical(json_object *native, json_object *ext, enum how how, json_object *c)
+{
+	json_object *in = how == USER_FIELD ? ext : ois_json_obj(native, entry_list(how));
+	json_object *out = how == EMAIL || how == USER_FIELD ? json_object_new_array() : json_object_new_object();
+	int any = 0;
+	char g[32] = "";
+	for (const struct field *f = fields; f < fields + NFIELDS; f++) {
+		if (f->how != how || !f->name)
+			continue;
+		unit_group(f, g, sizeof(g));
+		if (how == EMAIL) {
+			const char *addr = nonblank(strip_smtp(ois_json_str(in, f->name)));
+			if (!addr)
+				continue;
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "address", json_object_new_string(addr));
+			json_object_object_add(e, "kind", json_object_new_string(unit_key(f)));
+			json_object_array_add(out, e);
+		} else if (how == PHONE) {
+			put_str(out, unit_key(f), ois_json_str(in, f->name));
+		} else if (how == ADDRESS) {
+			json_object *src = ois_json_obj(in, f->name);
+			json_object *a = json_object_new_object();
+			for (size_t j = 0; j < OIS_ARRAY_SIZE(address_parts); j++)
+				put_str(a, address_parts[j].unit, ois_json_str(src, address_parts[j].key));
+			add_nonempty(out, unit_key(f), a);
+		} else {
+			/* custom: every slot, "" for an empty one, kept only when one holds text. */
+			char key[64];
+			snprintf(key, sizeof(key), "%s:%s", OIS_EWS_PSETID_ADDRESS, f->name);
+			const char *v = nonblank(ois_json_str(in, key));
+			any |= v != NULL;
+			json_object_array_add(out, json_object_new_string(v ? v : ""));
+		}
+	}
+	if (how == USER_FIELD && !any) {
+		json_object_put(out);
+		return;
+	}
+	add_nonempty(c, g, out);
+}
+
+static void field_to_canonical(json_object *native, json_object *ext, const struct field *f, json_object *c)
+{
+	const char *v;
+	char date[11];
+	switch (f->how) {
+	case EXT_TAG:
+		v = nonblank(ois_json_str(ext, f->name));
+		for (size_t i = 0; !v && i < OIS_ARRAY_SIZE(complete_name_parts); i++)
+			if (!strcmp(complete_name_parts[i].unit, f->name))
+				v = ois_json_str(ois_json_obj(native, "CompleteName"), complete_name_parts[i].key);
+		put_str(c, f->unit, v);
+		break;
+	case ELEM:
+	case BODY:
+		put_str(c, f->unit, ois_json_str(native, f->name));
+		break;
+	case POSTAL_INDEX:
+		/* The index names an address by its Entry Key; canonical data by its kind. */
+		v = ois_json_str(native, f->name);
+		for (const struct field *a = fields; v && a < fields + NFIELDS; a++)
+			if (a->how == ADDRESS && a->name && !strcasecmp(v, a->name))
+				json_object_object_add(c, f->unit, json_object_new_string(unit_key(a)));
+		break;
+	case BIRTHDAY:
+		v = nonblank(ois_json_str(native, f->name));
+		if (v)
+			put_str(c, f->unit, ois_ews_birthday_date(v, date) ? v : date);
+		break;
+	case CATEGORIES:
+		categories_to_canonical(native, f, c);
+		break;
+	case SENSITIVITY:
+		v = ois_json_str(native, f->name);
+		if (v && !strcasecmp(v, "Private"))
+			json_object_object_add(c, f->unit, json_object_new_boolean(1));
+		break;
+	case EMAIL:
+	case PHONE:
+	case ADDRESS:
+	case USER_FIELD:
+		group_to_canonical(native, ext, f->how, c);
+		break;
+	}
 }
 
 json_object *ois_ews_contact_to_canonical(json_object *native)
@@ -193,91 +331,18 @@ json_object *ois_ews_contact_to_canonical(json_object *native)
 		return c;
 	json_object *ext = ois_json_obj(native, "ExtendedProperties");
 
-	/* The prefix is PidTagDisplayNamePrefix, which Exchange also shows as CompleteName/Title. */
-	const char *prefix = nonblank(ois_json_str(ext, OIS_EWS_PREFIX_KEY));
-	if (!prefix)
-		prefix = ois_json_str(ois_json_obj(native, "CompleteName"), "Title");
-	put_str(c, "prefix", prefix);
-
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(simple_fields); i++)
-		put_str(c, simple_fields[i].unit, ois_json_str(native, simple_fields[i].elem));
-
-	json_object *emails = json_object_new_array();
-	json_object *in = ois_json_obj(native, "EmailAddresses");
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(email_keys); i++) {
-		const char *addr = nonblank(strip_smtp(ois_json_str(in, email_keys[i].key)));
-		if (!addr)
-			continue;
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "address", json_object_new_string(addr));
-		json_object_object_add(e, "kind", json_object_new_string(email_keys[i].unit));
-		json_object_array_add(emails, e);
-	}
-	if (json_object_array_length(emails))
-		json_object_object_add(c, "emails", emails);
-	else
-		json_object_put(emails);
-
-	json_object *phones = json_object_new_object();
-	in = ois_json_obj(native, "PhoneNumbers");
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(phone_keys); i++)
-		put_str(phones, phone_keys[i].unit, ois_json_str(in, phone_keys[i].key));
-	if (json_object_object_length(phones))
-		json_object_object_add(c, "phones", phones);
-	else
-		json_object_put(phones);
-
-	json_object *addrs = json_object_new_object();
-	in = ois_json_obj(native, "PhysicalAddresses");
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(address_keys); i++) {
-		json_object *src = ois_json_obj(in, address_keys[i].key);
-		json_object *a = json_object_new_object();
-		for (size_t j = 0; j < OIS_ARRAY_SIZE(address_parts); j++)
-			put_str(a, address_parts[j].unit, ois_json_str(src, address_parts[j].key));
-		if (json_object_object_length(a))
-			json_object_object_add(addrs, address_keys[i].unit, a);
-		else
-			json_object_put(a);
-	}
-	if (json_object_object_length(addrs))
-		json_object_object_add(c, "addresses", addrs);
-	else
-		json_object_put(addrs);
-
-	const char *idx = ois_json_str(native, "PostalAddressIndex");
-	for (size_t i = 0; idx && i < OIS_ARRAY_SIZE(address_keys); i++) {
-		if (!strcasecmp(idx, address_keys[i].key)) {
-			char low[16];
-			lower_into(low, address_keys[i].key, sizeof(low));
-			json_object_object_add(c, "mailing_address", json_object_new_string(low));
-		}
-	}
-
-	const char *bday = nonblank(ois_json_str(native, "Birthday"));
-	if (bday) {
-		char date[11];
-		put_str(c, "birthday", ois_ews_birthday_date(bday, date) ? bday : date);
-	}
-
-	categories_to_canonical(native, c);
-
-	json_object *custom = json_object_new_array();
-	int any = 0;
-	for (int i = 0; i < NUSER_FIELDS; i++) {
-		char key[64];
-		snprintf(key, sizeof(key), "%s:0x%04X", OIS_EWS_PSETID_ADDRESS, USER_FIELD_FIRST + i);
-		const char *v = nonblank(ois_json_str(ext, key));
-		any |= v != NULL;
-		json_object_array_add(custom, json_object_new_string(v ? v : ""));
-	}
-	if (any)
-		json_object_object_add(c, "custom", custom);
-	else
-		json_object_put(custom);
-
-	const char *sens = ois_json_str(native, "Sensitivity");
-	if (sens && !strcasecmp(sens, "Private"))
-		json_object_object_add(c, "private", json_object_new_boolean(1));
+	/* The strings first, in table order; then the rest, group by group (the canonical key order of old). */
+	static const enum how rest[] = { EMAIL, PHONE, ADDRESS, POSTAL_INDEX, BIRTHDAY, CATEGORIES, USER_FIELD, SENSITIVITY };
+	for (const struct field *f = fields; f < fields + NFIELDS; f++)
+		if (f->name && (f->how == EXT_TAG || f->how == ELEM || f->how == BODY))
+			field_to_canonical(native, ext, f, c);
+	for (size_t r = 0; r < OIS_ARRAY_SIZE(rest); r++)
+		for (const struct field *f = fields; f < fields + NFIELDS; f++)
+			if (f->name && f->how == rest[r]) {
+				field_to_canonical(native, ext, f, c);
+				if (is_group(f->how))
+					break; /* its first row read the whole group */
+			}
 	return c;
 }
 
@@ -311,9 +376,9 @@ static const char *canon_str(json_object *data, const char *key)
 	return nonblank(ois_json_str(data, key));
 }
 
-static const char *email_of(json_object *data, const char *kind)
+static const char *email_of(json_object *data, const char *group, const char *kind)
 {
-	json_object *arr = ois_json_arr(data, "emails");
+	json_object *arr = ois_json_arr(data, group);
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		json_object *e = json_object_array_get_idx(arr, i);
 		if (ois_str_eq(ois_json_str(e, "kind"), kind))
@@ -322,37 +387,52 @@ static const char *email_of(json_object *data, const char *kind)
 	return NULL;
 }
 
-static const char *custom_of(json_object *data, int i)
+static const char *custom_of(json_object *data, const char *group, size_t i)
 {
-	json_object *arr = ois_json_arr(data, "custom");
-	if (!arr || (size_t)i >= json_object_array_length(arr))
+	json_object *arr = ois_json_arr(data, group);
+	if (!arr || i >= json_object_array_length(arr))
 		return NULL;
-	json_object *v = json_object_array_get_idx(arr, (size_t)i);
+	json_object *v = json_object_array_get_idx(arr, i);
 	return json_object_is_type(v, json_type_string) ? nonblank(json_object_get_string(v)) : NULL;
 }
 
-static const struct simple_field *simple_by_unit(const char *unit)
+/* The text of f's unit in data (not for ADDRESS, CATEGORIES, SENSITIVITY), or NULL when empty. */
+static const char *unit_text(json_object *data, const struct field *f)
 {
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(simple_fields); i++)
-		if (!strcmp(simple_fields[i].unit, unit))
-			return &simple_fields[i];
-	return NULL;
+	char g[32];
+	switch (f->how) {
+	case EMAIL:
+		return email_of(data, unit_group(f, g, sizeof(g)), unit_key(f));
+	case PHONE:
+		return canon_str(ois_json_obj(data, unit_group(f, g, sizeof(g))), unit_key(f));
+	case USER_FIELD:
+		return custom_of(data, unit_group(f, g, sizeof(g)), slot_of(f));
+	default:
+		return canon_str(data, f->unit);
+	}
 }
 
-static const struct keyed *keyed_find(const struct keyed *t, size_t n, const char *unit)
+/* The address object of an ADDRESS row's unit in data, or NULL. */
+static json_object *unit_address(json_object *data, const struct field *f)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].unit, unit))
-			return &t[i];
+	char g[32];
+	return ois_json_obj(ois_json_obj(data, unit_group(f, g, sizeof(g))), unit_key(f));
+}
+
+static const struct field *field_by_unit(const char *unit)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].unit, unit))
+			return &fields[i];
 	return NULL;
 }
 
 /* Written at noon UTC, so Outlook shows the same date in every zone from UTC-11 to UTC+11. */
-static int birthday_value(const char *date, char out[32])
+static int birthday_value(const char *unit, const char *date, char out[32])
 {
 	/* The same rule as transform's: a date that exists (never 2026-02-31). */
 	if (!ois_date_valid(date))
-		return ois_fail(OIS_EDATA, "birthday '%s' is not a YYYY-MM-DD date", date);
+		return ois_fail(OIS_EDATA, "%s '%s' is not a YYYY-MM-DD date", unit, date);
 	snprintf(out, 32, "%sT12:00:00Z", date);
 	return 0;
 }
@@ -365,35 +445,27 @@ static void add_ext(struct ois_buf *out, const char *uri, const char *val)
 	ois_buf_adds(out, "</t:ExtendedProperty>");
 }
 
-static void add_simple(struct ois_buf *out, json_object *data, const char *unit)
+static void add_body(struct ois_buf *out, const char *name, const char *notes)
 {
-	const struct simple_field *f = simple_by_unit(unit);
-	const char *v = canon_str(data, unit);
-	if (f && v)
-		add_elem(out, f->elem, v);
-}
-
-static void add_body(struct ois_buf *out, const char *notes)
-{
-	ois_buf_adds(out, "<t:Body BodyType=\"Text\">");
+	ois_buf_addf(out, "<t:%s BodyType=\"Text\">", name);
 	add_text(out, notes);
-	ois_buf_adds(out, "</t:Body>");
+	ois_buf_addf(out, "</t:%s>", name);
 }
 
-static void add_categories(struct ois_buf *out, json_object *arr)
+static void add_categories(struct ois_buf *out, const char *name, json_object *arr)
 {
-	ois_buf_adds(out, "<t:Categories>");
+	ois_buf_addf(out, "<t:%s>", name);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		if (json_object_is_type(v, json_type_string) && nonblank(json_object_get_string(v)))
 			add_elem(out, "String", json_object_get_string(v));
 	}
-	ois_buf_adds(out, "</t:Categories>");
+	ois_buf_addf(out, "</t:%s>", name);
 }
 
-static int has_categories(json_object *data)
+static int has_categories(json_object *data, const char *unit)
 {
-	json_object *arr = ois_json_arr(data, "categories");
+	json_object *arr = ois_json_arr(data, unit);
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		if (json_object_is_type(v, json_type_string) && nonblank(json_object_get_string(v)))
@@ -421,101 +493,145 @@ static int address_empty(json_object *a)
 	return 1;
 }
 
-static const char *mailing_key(json_object *data)
+/* The Entry Key of the address a POSTAL_INDEX row's unit names (an address kind), or NULL. */
+static const char *mailing_key(json_object *data, const struct field *f)
 {
-	const char *m = canon_str(data, "mailing_address");
-	for (size_t i = 0; m && i < OIS_ARRAY_SIZE(address_keys); i++)
-		if (!strcasecmp(m, address_keys[i].unit))
-			return address_keys[i].key;
+	const char *m = canon_str(data, f->unit);
+	for (size_t i = 0; m && i < NFIELDS; i++)
+		if (fields[i].how == ADDRESS && fields[i].name && !strcasecmp(m, unit_key(&fields[i])))
+			return fields[i].name;
 	return NULL;
+}
+
+static int mailing_fail(json_object *data, const struct field *f)
+{
+	return ois_fail(OIS_EDATA, "mailing address '%s' is not business, home or other", canon_str(data, f->unit));
+}
+
+/* What EWS cannot carry, found before anything is written. */
+static int check_values(json_object *data)
+{
+	char bday[32];
+	for (const struct field *f = fields; f < fields + NFIELDS; f++) {
+		if (!f->name)
+			continue;
+		if (f->how == BIRTHDAY && canon_str(data, f->unit) && birthday_value(f->unit, canon_str(data, f->unit), bday))
+			return OIS_EDATA;
+		if (f->how == POSTAL_INDEX && canon_str(data, f->unit) && !mailing_key(data, f))
+			return mailing_fail(data, f);
+	}
+	return 0;
+}
+
+/* The rows Exchange carries, in schema order (table order within one place). */
+static size_t schema_order(const struct field *out[NFIELDS])
+{
+	size_t n = 0;
+	for (const struct field *f = fields; f < fields + NFIELDS; f++) {
+		if (!f->name)
+			continue;
+		size_t i = n++;
+		for (; i > 0 && out[i - 1]->order > f->order; i--)
+			out[i] = out[i - 1];
+		out[i] = f;
+	}
+	return n;
+}
+
+/* The Entry rows row[0..n) of one list (EmailAddresses, ...): the list element when any holds a value. */
+static void add_entries(struct ois_buf *out, json_object *data, const struct field *const *row, size_t n)
+{
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct field *f = row[i];
+		json_object *a = f->how == ADDRESS ? unit_address(data, f) : NULL;
+		const char *v = f->how == ADDRESS ? NULL : unit_text(data, f);
+		if (f->how == ADDRESS ? address_empty(a) : !v)
+			continue;
+		if (!any++)
+			ois_buf_addf(out, "<t:%s>", entry_list(f->how));
+		if (f->how == ADDRESS) {
+			add_address_entry(out, f->name, a);
+		} else {
+			ois_buf_addf(out, "<t:Entry Key=\"%s\">", f->name);
+			add_text(out, v);
+			ois_buf_adds(out, "</t:Entry>");
+		}
+	}
+	if (any)
+		ois_buf_addf(out, "</t:%s>", entry_list(row[0]->how));
+}
+
+/* One row of a create (not an Entry row); values were checked. */
+static void add_field(struct ois_buf *out, json_object *data, const struct field *f)
+{
+	const char *v = unit_text(data, f);
+	char bday[32];
+	switch (f->how) {
+	case ELEM:
+		if (v)
+			add_elem(out, f->name, v);
+		break;
+	case BODY:
+		if (v)
+			add_body(out, f->name, v);
+		break;
+	case BIRTHDAY:
+		if (v && !birthday_value(f->unit, v, bday))
+			add_elem(out, f->name, bday);
+		break;
+	case POSTAL_INDEX:
+		if (mailing_key(data, f))
+			add_elem(out, f->name, mailing_key(data, f));
+		break;
+	case SENSITIVITY:
+		if (ois_json_bool(data, f->unit, 0))
+			add_elem(out, f->name, "Private");
+		break;
+	case CATEGORIES:
+		if (has_categories(data, f->unit))
+			add_categories(out, f->name, ois_json_arr(data, f->unit));
+		break;
+	case EXT_TAG:
+	case USER_FIELD:
+		if (v)
+			add_ext(out, f->ext_uri, v);
+		break;
+	case EMAIL:
+	case PHONE:
+	case ADDRESS:
+		break; /* add_entries */
+	}
 }
 
 int ois_ews_contact_xml(json_object *data, const char *op_id, struct ois_buf *out)
 {
-	char bday[32];
-	const char *b = canon_str(data, "birthday");
-	if (b && birthday_value(b, bday))
-		return OIS_EDATA;
-	const char *mk = mailing_key(data);
-	if (canon_str(data, "mailing_address") && !mk)
-		return ois_fail(OIS_EDATA, "mailing address '%s' is not business, home or other",
-				canon_str(data, "mailing_address"));
+	int rc = check_values(data);
+	if (rc)
+		return rc;
+	const struct field *row[NFIELDS];
+	size_t n = schema_order(row);
 
 	/* ItemType's elements first, then ContactItemType's, each in schema order. */
 	ois_buf_adds(out, "<t:Contact>");
-	if (ois_json_bool(data, "private", 0))
-		add_elem(out, "Sensitivity", "Private");
-	if (canon_str(data, "notes"))
-		add_body(out, canon_str(data, "notes"));
-	if (has_categories(data))
-		add_categories(out, ois_json_arr(data, "categories"));
-	if (op_id)
+	int op_done = !op_id;
+	for (size_t i = 0; i < n; i++) {
+		if (!op_done && row[i]->order >= ORDER_EXTENDED_PROPERTY) {
+			add_ext(out, EXT_OP_ID, op_id);
+			op_done = 1;
+		}
+		if (row[i]->how == EMAIL || row[i]->how == PHONE || row[i]->how == ADDRESS) {
+			size_t j = i + 1;
+			while (j < n && row[j]->how == row[i]->how)
+				j++;
+			add_entries(out, data, row + i, j - i);
+			i = j - 1;
+			continue;
+		}
+		add_field(out, data, row[i]);
+	}
+	if (!op_done)
 		add_ext(out, EXT_OP_ID, op_id);
-	if (canon_str(data, "prefix"))
-		add_ext(out, EXT_PREFIX, canon_str(data, "prefix"));
-	for (int i = 0; i < NUSER_FIELDS; i++)
-		if (custom_of(data, i))
-			add_ext(out, user_field_uris[i], custom_of(data, i));
-
-	add_simple(out, data, "file_as");
-	add_simple(out, data, "display");
-	add_simple(out, data, "first");
-	add_simple(out, data, "middle");
-	add_simple(out, data, "nickname");
-	add_simple(out, data, "company");
-
-	int any = 0;
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(email_keys); i++) {
-		const char *v = email_of(data, email_keys[i].unit);
-		if (!v)
-			continue;
-		if (!any++)
-			ois_buf_adds(out, "<t:EmailAddresses>");
-		ois_buf_addf(out, "<t:Entry Key=\"%s\">", email_keys[i].key);
-		add_text(out, v);
-		ois_buf_adds(out, "</t:Entry>");
-	}
-	if (any)
-		ois_buf_adds(out, "</t:EmailAddresses>");
-
-	any = 0;
-	json_object *addrs = ois_json_obj(data, "addresses");
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(address_keys); i++) {
-		json_object *a = ois_json_obj(addrs, address_keys[i].unit);
-		if (address_empty(a))
-			continue;
-		if (!any++)
-			ois_buf_adds(out, "<t:PhysicalAddresses>");
-		add_address_entry(out, address_keys[i].key, a);
-	}
-	if (any)
-		ois_buf_adds(out, "</t:PhysicalAddresses>");
-
-	any = 0;
-	json_object *phones = ois_json_obj(data, "phones");
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(phone_keys); i++) {
-		const char *v = canon_str(phones, phone_keys[i].unit);
-		if (!v)
-			continue;
-		if (!any++)
-			ois_buf_adds(out, "<t:PhoneNumbers>");
-		ois_buf_addf(out, "<t:Entry Key=\"%s\">", phone_keys[i].key);
-		add_text(out, v);
-		ois_buf_adds(out, "</t:Entry>");
-	}
-	if (any)
-		ois_buf_adds(out, "</t:PhoneNumbers>");
-
-	add_simple(out, data, "assistant");
-	if (b)
-		add_elem(out, "Birthday", bday);
-	add_simple(out, data, "web");
-	add_simple(out, data, "department");
-	add_simple(out, data, "suffix");
-	add_simple(out, data, "job_title");
-	if (mk)
-		add_elem(out, "PostalAddressIndex", mk);
-	add_simple(out, data, "last");
 	ois_buf_adds(out, "</t:Contact>");
 	return 0;
 }
@@ -549,6 +665,14 @@ static void change(struct ois_buf *out, const char *uri_elem, struct ois_buf *in
 	(*n)++;
 }
 
+/* Set f's t:FieldURI to the element in inner, or delete it. */
+static void change_uri(struct ois_buf *out, const struct field *f, struct ois_buf *inner, int *n)
+{
+	char *u = ois_xasprintf("<t:FieldURI FieldURI=\"%s\"/>", f->uri);
+	change(out, u, inner, n);
+	free(u);
+}
+
 static void change_ext(struct ois_buf *out, const char *uri, const char *val, int *n)
 {
 	struct ois_buf inner = OIS_BUF_INIT;
@@ -558,13 +682,13 @@ static void change_ext(struct ois_buf *out, const char *uri, const char *val, in
 	ois_buf_release(&inner);
 }
 
-static void change_entry(struct ois_buf *out, const char *uri, const char *list, const char *key,
-			 const char *val, int *n)
+static void change_entry(struct ois_buf *out, const struct field *f, const char *val, int *n)
 {
 	struct ois_buf inner = OIS_BUF_INIT;
-	char *u = ois_xasprintf("<t:IndexedFieldURI FieldURI=\"%s\" FieldIndex=\"%s\"/>", uri, key);
+	const char *list = entry_list(f->how);
+	char *u = ois_xasprintf("<t:IndexedFieldURI FieldURI=\"%s\" FieldIndex=\"%s\"/>", f->uri, f->name);
 	if (val) {
-		ois_buf_addf(&inner, "<t:%s><t:Entry Key=\"%s\">", list, key);
+		ois_buf_addf(&inner, "<t:%s><t:Entry Key=\"%s\">", list, f->name);
 		add_text(&inner, val);
 		ois_buf_addf(&inner, "</t:Entry></t:%s>", list);
 	}
@@ -573,19 +697,19 @@ static void change_entry(struct ois_buf *out, const char *uri, const char *list,
 	ois_buf_release(&inner);
 }
 
-static void change_address(struct ois_buf *out, json_object *data, const struct keyed *k, int *n)
+static void change_address(struct ois_buf *out, json_object *data, const struct field *f, int *n)
 {
-	json_object *a = ois_json_obj(ois_json_obj(data, "addresses"), k->unit);
+	json_object *a = unit_address(data, f);
 	struct ois_buf inner = OIS_BUF_INIT;
 	/* Each part is its own indexed field (contacts:PhysicalAddress:Street ...). */
 	for (size_t j = 0; j < OIS_ARRAY_SIZE(address_parts); j++) {
 		const char *v = canon_str(a, address_parts[j].unit);
-		char *u = ois_xasprintf("<t:IndexedFieldURI FieldURI=\"contacts:PhysicalAddress:%s\" FieldIndex=\"%s\"/>",
-					address_parts[j].key, k->key);
+		char *u = ois_xasprintf("<t:IndexedFieldURI FieldURI=\"%s:%s\" FieldIndex=\"%s\"/>", f->uri,
+					address_parts[j].key, f->name);
 		if (v) {
-			ois_buf_addf(&inner, "<t:PhysicalAddresses><t:Entry Key=\"%s\">", k->key);
+			ois_buf_addf(&inner, "<t:%s><t:Entry Key=\"%s\">", entry_list(f->how), f->name);
 			add_elem(&inner, address_parts[j].key, v);
-			ois_buf_adds(&inner, "</t:Entry></t:PhysicalAddresses>");
+			ois_buf_addf(&inner, "</t:Entry></t:%s>", entry_list(f->how));
 		}
 		change(out, u, &inner, n);
 		free(u);
@@ -593,95 +717,100 @@ static void change_address(struct ois_buf *out, json_object *data, const struct 
 	ois_buf_release(&inner);
 }
 
-#define FIELD_URI(name) "<t:FieldURI FieldURI=\"" name "\"/>"
+/* The changes that bring the field of row f to its value in data. */
+static int change_field(struct ois_buf *out, json_object *data, const struct field *f, int *n)
+{
+	struct ois_buf inner = OIS_BUF_INIT;
+	const char *v = unit_text(data, f);
+	char bday[32];
+	int rc = 0;
+
+	switch (f->how) {
+	case ELEM:
+		if (v)
+			add_elem(&inner, f->name, v);
+		change_uri(out, f, &inner, n);
+		break;
+	case BODY:
+		if (v)
+			add_body(&inner, f->name, v);
+		change_uri(out, f, &inner, n);
+		break;
+	case EXT_TAG:
+	case USER_FIELD:
+		change_ext(out, f->ext_uri, v, n);
+		break;
+	case BIRTHDAY:
+		if (v && (rc = birthday_value(f->unit, v, bday)))
+			break;
+		if (v)
+			add_elem(&inner, f->name, bday);
+		change_uri(out, f, &inner, n);
+		break;
+	case POSTAL_INDEX:
+		if (v && !mailing_key(data, f)) {
+			rc = mailing_fail(data, f);
+			break;
+		}
+		/* Cleared is "None", not a deleted property: Outlook reads the index as a number. */
+		add_elem(&inner, f->name, v ? mailing_key(data, f) : "None");
+		change_uri(out, f, &inner, n);
+		break;
+	case CATEGORIES:
+		if (has_categories(data, f->unit))
+			add_categories(&inner, f->name, ois_json_arr(data, f->unit));
+		change_uri(out, f, &inner, n);
+		break;
+	case SENSITIVITY:
+		add_elem(&inner, f->name, ois_json_bool(data, f->unit, 0) ? "Private" : "Normal");
+		change_uri(out, f, &inner, n);
+		break;
+	case EMAIL:
+	case PHONE:
+		change_entry(out, f, v, n);
+		break;
+	case ADDRESS:
+		change_address(out, data, f, n);
+		break;
+	}
+	ois_buf_release(&inner);
+	return rc;
+}
 
 static int change_unit(struct ois_buf *out, json_object *data, const char *unit, int *n)
 {
-	struct ois_buf inner = OIS_BUF_INIT;
-	const struct simple_field *f = simple_by_unit(unit);
-	const char *dot = strchr(unit, '.');
-	int rc = 0;
-
-	if (f) {
-		const char *v = canon_str(data, unit);
-		if (v && !strcmp(unit, "notes"))
-			add_body(&inner, v);
-		else if (v)
-			add_elem(&inner, f->elem, v);
-		char *u = ois_xasprintf("<t:FieldURI FieldURI=\"%s\"/>", f->uri);
-		change(out, u, &inner, n);
-		free(u);
-	} else if (!strcmp(unit, "prefix")) {
-		change_ext(out, EXT_PREFIX, canon_str(data, "prefix"), n);
-	} else if (!strcmp(unit, "birthday")) {
-		char bday[32];
-		const char *b = canon_str(data, "birthday");
-		if (b && (rc = birthday_value(b, bday)))
-			goto out;
-		if (b)
-			add_elem(&inner, "Birthday", bday);
-		change(out, FIELD_URI("contacts:Birthday"), &inner, n);
-	} else if (!strcmp(unit, "mailing_address")) {
-		const char *mk = mailing_key(data);
-		if (canon_str(data, "mailing_address") && !mk) {
-			rc = ois_fail(OIS_EDATA, "mailing address '%s' is not business, home or other",
-				      canon_str(data, "mailing_address"));
-			goto out;
-		}
-		/* Cleared is "None", not a deleted property: Outlook reads the index as a number. */
-		add_elem(&inner, "PostalAddressIndex", mk ? mk : "None");
-		change(out, FIELD_URI("contacts:PostalAddressIndex"), &inner, n);
-	} else if (!strcmp(unit, "categories")) {
-		if (has_categories(data))
-			add_categories(&inner, ois_json_arr(data, "categories"));
-		change(out, FIELD_URI("item:Categories"), &inner, n);
-	} else if (!strcmp(unit, "private")) {
-		add_elem(&inner, "Sensitivity", ois_json_bool(data, "private", 0) ? "Private" : "Normal");
-		change(out, FIELD_URI("item:Sensitivity"), &inner, n);
-	} else if (!strcmp(unit, "emails") || !strcmp(unit, "phones") || !strcmp(unit, "addresses") ||
-		   !strcmp(unit, "custom")) {
-		/* A whole group: each of its units. */
-		static const char *const customs[] = { "custom.1", "custom.2", "custom.3", "custom.4" };
-		char sub[64];
-		const struct keyed *t = unit[0] == 'e' ? email_keys : unit[0] == 'p' ? phone_keys : address_keys;
-		size_t cnt = unit[0] == 'e' ? OIS_ARRAY_SIZE(email_keys) :
-			     unit[0] == 'p' ? OIS_ARRAY_SIZE(phone_keys) :
-			     unit[0] == 'a' ? OIS_ARRAY_SIZE(address_keys) : NUSER_FIELDS;
-		for (size_t i = 0; i < cnt && !rc; i++) {
-			if (unit[0] == 'c')
-				rc = change_unit(out, data, customs[i], n);
-			else {
-				snprintf(sub, sizeof(sub), "%s.%s", unit, t[i].unit);
-				rc = change_unit(out, data, sub, n);
-			}
-		}
-	} else if (dot && !strncmp(unit, "emails.", 7) && keyed_find(email_keys, OIS_ARRAY_SIZE(email_keys), dot + 1)) {
-		const struct keyed *k = keyed_find(email_keys, OIS_ARRAY_SIZE(email_keys), dot + 1);
-		change_entry(out, "contacts:EmailAddress", "EmailAddresses", k->key, email_of(data, k->unit), n);
-	} else if (dot && !strncmp(unit, "phones.", 7) && keyed_find(phone_keys, OIS_ARRAY_SIZE(phone_keys), dot + 1)) {
-		const struct keyed *k = keyed_find(phone_keys, OIS_ARRAY_SIZE(phone_keys), dot + 1);
-		change_entry(out, "contacts:PhoneNumber", "PhoneNumbers", k->key,
-			     canon_str(ois_json_obj(data, "phones"), k->unit), n);
-	} else if (dot && !strncmp(unit, "addresses.", 10)) {
-		/* "addresses.business" or a part of it ("addresses.business.city"): the whole address. */
-		char which[16];
-		size_t len = strcspn(dot + 1, ".");
-		snprintf(which, sizeof(which), "%.*s", (int)(len < 15 ? len : 15), dot + 1);
-		const struct keyed *k = keyed_find(address_keys, OIS_ARRAY_SIZE(address_keys), which);
-		if (!k) {
-			rc = ois_fail(OIS_EDATA, "unknown contact field '%s'", unit);
-			goto out;
-		}
-		change_address(out, data, k, n);
-	} else if (dot && !strncmp(unit, "custom.", 7) && dot[1] >= '1' && dot[1] <= '4' && !dot[2]) {
-		int i = dot[1] - '1';
-		change_ext(out, user_field_uris[i], custom_of(data, i), n);
-	} else {
-		rc = ois_fail(OIS_EDATA, "unknown contact field '%s'", unit);
+	const struct field *f = field_by_unit(unit);
+	if (f && !f->name) {
+		ois_debug("exchange has no field for \"%s\"", unit);
+		return 0;
 	}
-out:
-	ois_buf_release(&inner);
-	return rc;
+	if (f)
+		return change_field(out, data, f, n);
+
+	/* A whole group ("phones"): each of its units. */
+	size_t len = strlen(unit);
+	int found = 0, rc = 0;
+	for (const struct field *g = fields; g < fields + NFIELDS && !rc; g++)
+		if (g->name && !strncmp(g->unit, unit, len) && g->unit[len] == '.') {
+			found = 1;
+			rc = change_field(out, data, g, n);
+		}
+	if (found)
+		return rc;
+
+	/* A part of an address ("addresses.business.city"): the whole address. */
+	const char *dot = strchr(unit, '.');
+	const char *part = dot ? strchr(dot + 1, '.') : NULL;
+	if (part) {
+		char *whole = ois_xasprintf("%.*s", (int)(part - unit), unit);
+		f = field_by_unit(whole);
+		free(whole);
+		if (f && f->name && f->how == ADDRESS) {
+			change_address(out, data, f, n);
+			return 0;
+		}
+	}
+	return ois_fail(OIS_EDATA, "unknown contact field '%s'", unit);
 }
 
 int ois_ews_contact_updates_xml(json_object *data, json_object *fields, struct ois_buf *out, int *n)

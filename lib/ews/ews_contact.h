@@ -8,12 +8,12 @@
 
 /*
  * Keys of "ExtendedProperties" in the native data (see oisync-extract(1),
- * DATA FORMAT): the op id that tags what oisync creates, Outlook's User
- * Fields 1-4 (PSETID_Address 0x804F..0x8052) and PidTagDisplayNamePrefix.
+ * DATA FORMAT): the op id that tags what oisync creates, and the property
+ * set of Outlook's User Fields 1-4 (their LIDs, and the tags of other
+ * extended properties, are in lib/contact_fields.def).
  */
 #define OIS_EWS_OP_ID_KEY "PublicStrings:oisync-op-id"
 #define OIS_EWS_PSETID_ADDRESS "00062004-0000-0000-C000-000000000046"
-#define OIS_EWS_PREFIX_KEY "0x3A45"
 
 /*
  * native is the "data" oisync-extract exchange writes for a contact: the

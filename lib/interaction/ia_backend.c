@@ -13,8 +13,26 @@
 #include <string.h>
 #include <time.h>
 
-/* Keys of a contact body that are the user's own, not the firm's. */
-static const char *const user_keys[] = { "categories", "goes_by", "my_notes", "private" };
+/* Keys of a contact body that are the user's own, not the firm's: lib/contact_fields.def's USER rows. */
+#define IA_KEY_USER(key) key,
+#define IA_KEY_FIRM(key)
+#define IA(how, key, order, who) IA_KEY_##who(key)
+#define NO_IA
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) interaction
+static const char *const user_keys[] = {
+#include "contact_fields.def"
+};
+#undef OIS_CONTACT_FIELD
+#undef IA
+#undef NO_IA
+#undef IA_KEY_USER
+#undef IA_KEY_FIRM
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int is_appointment(const char *kind)
 {
 	return kind && !strcmp(kind, "appointment");
@@ -36,12 +54,16 @@ static int only_contacts(const char *kind)
 /* Move the per-user keys of body into a new object (returned). */
 static json_object *split_user_fields(json_object *body)
 {
+	/* Bytewise order of the keys: the user body's order, whatever the table's. */
+	const char *keys[OIS_ARRAY_SIZE(user_keys)];
+	memcpy(keys, user_keys, sizeof(keys));
+	qsort(keys, OIS_ARRAY_SIZE(keys), sizeof(keys[0]), cmp_key);
 	json_object *user = json_object_new_object();
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(user_keys); i++) {
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(keys); i++) {
 		json_object *v;
-		if (json_object_object_get_ex(body, user_keys[i], &v)) {
-			json_object_object_add(user, user_keys[i], json_object_get(v));
-			json_object_object_del(body, user_keys[i]);
+		if (json_object_object_get_ex(body, keys[i], &v)) {
+			json_object_object_add(user, keys[i], json_object_get(v));
+			json_object_object_del(body, keys[i]);
 		}
 	}
 	return user;

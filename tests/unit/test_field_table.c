@@ -1,0 +1,251 @@
+/* test_field_table.c - every row of lib/contact_fields.def round-trips through each backend that carries it, and no other. */
+#include "unit.h"
+#include "buf.h"
+#include "canon_fields.h"
+#include "canonjson.h"
+#include "ews/ews.h"
+#include "ews/ews_contact.h"
+#include "interaction/ia_contact.h"
+#include "record.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct row {
+	const char *unit, *kind, *norm;
+	const char *ews_how, *ews_name, *ews_uri; /* ews_how NULL: Exchange lacks the unit */
+	const char *ia_how, *ia_key;              /* ia_how NULL: InterAction lacks it */
+};
+
+#define EWS(how, name, uri, order) #how, name, uri
+#define NO_EWS NULL, NULL, NULL
+#define IA(how, key, order, who) #how, key
+#define NO_IA NULL, NULL
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, #norm, exchange, interaction },
+static const struct row rows[] = {
+#include "contact_fields.def"
+};
+#undef OIS_CONTACT_FIELD
+
+#define NROWS OIS_ARRAY_SIZE(rows)
+#define T_NS "xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\""
+
+static char *text(json_object *o)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	ois_json_canonical(o, &b);
+	return ois_buf_detach(&b, NULL);
+}
+
+static void check_same(const char *what, const char *unit, json_object *got, json_object *want)
+{
+	if (ois_json_equal(got, want))
+		return;
+	char *g = text(got), *w = text(want);
+	unit_fail(__FILE__, __LINE__, "%s of %s\n#   got:  %s\n#   want: %s", what, unit, g, w);
+	free(g);
+	free(w);
+}
+
+/* A value the unit of row r can hold, one no other unit has: a swap of two units shows. */
+static json_object *value_for(const struct row *r)
+{
+	char s[160];
+	int i = (int)(r - rows);
+	if (!strcmp(r->norm, "DATE"))
+		return json_object_new_string("1970-05-01");
+	if (!strcmp(r->norm, "MAILING"))
+		return json_object_new_string("home");
+	snprintf(s, sizeof(s), !strcmp(r->norm, "PHONE") ? "+121255501%02d" : "ann%d@lee.example", i);
+	if (!strcmp(r->norm, "PHONE") || !strcmp(r->norm, "EMAIL"))
+		return json_object_new_string(s);
+	if (!strcmp(r->kind, "FLAG"))
+		return json_object_new_boolean(1);
+	if (!strcmp(r->kind, "LIST"))
+		return json_tokener_parse("[\"A\",\"B b\"]");
+	if (!strcmp(r->norm, "ADDRESS")) {
+		snprintf(s, sizeof(s), "{\"street\":\"%d Main St\\nFloor 2\",\"city\":\"City %d\",\"region\":\"RM\","
+			 "\"postal_code\":\"00100\",\"country\":\"IT\"}", i, i);
+		return json_tokener_parse(s);
+	}
+	if (!strcmp(r->norm, "NOTES"))
+		return json_object_new_string("line 1\nline 2 & <more>");
+	snprintf(s, sizeof(s), "Value of %s & <co>", r->unit);
+	return json_object_new_string(s);
+}
+
+/* Canonical data holding only the unit of row r (NULL: every unit of the table). */
+static json_object *data_with(const struct row *r)
+{
+	json_object *d = json_object_new_object();
+	for (size_t i = 0; i < NROWS; i++) {
+		if (r && &rows[i] != r)
+			continue;
+		json_object *v = value_for(&rows[i]);
+		ois_canon_set(d, rows[i].unit, v);
+		json_object_put(v);
+	}
+	return d;
+}
+
+/* data -> CreateItem's t:Contact -> the native JSON extract reads -> canonical. */
+static json_object *ews_round_trip(json_object *data, char **xml_out)
+{
+	struct ois_buf xml = OIS_BUF_INIT;
+	json_object *back = NULL;
+	ois_buf_adds(&xml, "<r " T_NS ">");
+	CHECK_INT(ois_ews_contact_xml(data, NULL, &xml), 0);
+	ois_buf_adds(&xml, "</r>");
+	xmlDoc *doc = NULL;
+	CHECK_INT(ois_ews_parse(xml.data, xml.len, "test", &doc), 0);
+	if (doc) {
+		json_object *native = ois_ews_item_json(ois_xml_child(xmlDocGetRootElement(doc), "Contact"));
+		back = ois_ews_contact_to_canonical(native);
+		json_object_put(native);
+		xmlFreeDoc(doc);
+	}
+	if (xml_out)
+		*xml_out = ois_xstrdup(xml.data);
+	ois_buf_release(&xml);
+	return back ? back : json_object_new_object();
+}
+
+/* data -> the API body of a create (fields NULL) or an update -> canonical. */
+static json_object *ia_round_trip(json_object *data, json_object *fields, char **body_out)
+{
+	json_object *body = ois_ia_contact_from_canonical(data, fields);
+	json_object *back = ois_ia_contact_to_canonical(body);
+	if (body_out)
+		*body_out = text(body);
+	json_object_put(body);
+	return back;
+}
+
+static json_object *one_field(const char *unit)
+{
+	json_object *f = json_object_new_array();
+	json_object_array_add(f, json_object_new_string(unit));
+	return f;
+}
+
+static void test_table_is_the_unit_list(void)
+{
+	const char *const *u = ois_canon_units("contact");
+	CHECK_INT(ois_canon_unit_count("contact"), NROWS);
+	for (size_t i = 0; i < NROWS; i++) {
+		CHECK_STR(u[i], rows[i].unit);
+		CHECK_INT(ois_canon_unit_index("contact", rows[i].unit), (int)i);
+		CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, rows[i].unit), rows[i].ews_how != NULL);
+		CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, rows[i].unit), rows[i].ia_how != NULL);
+		/* A User Field's LID and its PropertyId are one number, in hex and decimal. */
+		if (rows[i].ews_how && !strcmp(rows[i].ews_how, "USER_FIELD"))
+			CHECK_INT(strtol(rows[i].ews_name, NULL, 16), strtol(rows[i].ews_uri, NULL, 10));
+	}
+	CHECK(u[NROWS] == NULL);
+}
+
+/* Each unit alone: canonical -> native -> canonical is exact on a side that carries it. */
+static void test_each_field_round_trips(void)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		json_object *data = data_with(r);
+		json_object *fields = one_field(r->unit);
+		char *xml = NULL, *body = NULL;
+		if (r->ews_how) {
+			json_object *back = ews_round_trip(data, &xml);
+			check_same("EWS create round trip", r->unit, back, data);
+			json_object_put(back);
+			struct ois_buf upd = OIS_BUF_INIT;
+			int n = -1;
+			CHECK_INT(ois_ews_contact_updates_xml(data, fields, &upd, &n), 0);
+			if (n < 1 || !upd.data || !strstr(upd.data, r->ews_uri))
+				unit_fail(__FILE__, __LINE__, "EWS update of %s: n %d, names not %s", r->unit, n, r->ews_uri);
+			ois_buf_release(&upd);
+		}
+		if (r->ia_how) {
+			json_object *back = ia_round_trip(data, NULL, &body);
+			check_same("InterAction create round trip", r->unit, back, data);
+			json_object_put(back);
+			back = ia_round_trip(data, fields, NULL);
+			check_same("InterAction update round trip", r->unit, back, data);
+			json_object_put(back);
+		}
+		free(xml);
+		free(body);
+		json_object_put(fields);
+		json_object_put(data);
+	}
+}
+
+/* A side that lacks a unit: never written to, and never read back from it (so never "deleted" there). */
+static void test_missing_fields_are_unknown(void)
+{
+	json_object *empty = json_object_new_object();
+	json_object *all = data_with(NULL);
+	char *xml_empty = NULL, *body_empty = NULL;
+	json_object_put(ews_round_trip(empty, &xml_empty));
+	json_object_put(ia_round_trip(empty, NULL, &body_empty));
+	/* Every unit at once: what a side carries comes back whole, the rest never. */
+	json_object *ews_back = ews_round_trip(all, NULL);
+	json_object *ia_back = ia_round_trip(all, NULL, NULL);
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		json_object *want = ois_canon_get(all, r->unit);
+		CHECK(ois_canon_value_equal(ois_canon_get(ews_back, r->unit), r->ews_how ? want : NULL));
+		CHECK(ois_canon_value_equal(ois_canon_get(ia_back, r->unit), r->ia_how ? want : NULL));
+
+		json_object *data = data_with(r);
+		json_object *fields = one_field(r->unit);
+		if (!r->ews_how) {
+			CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, r->unit), 0);
+			char *xml = NULL;
+			json_object_put(ews_round_trip(data, &xml));
+			CHECK_STR(xml, xml_empty);
+			free(xml);
+			struct ois_buf upd = OIS_BUF_INIT;
+			int n = -1;
+			CHECK_INT(ois_ews_contact_updates_xml(data, fields, &upd, &n), 0);
+			CHECK_INT(n, 0);
+			ois_buf_release(&upd);
+		}
+		if (!r->ia_how) {
+			CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, r->unit), 0);
+			char *body = NULL;
+			json_object *back = ia_round_trip(data, NULL, &body);
+			CHECK_STR(body, body_empty);
+			CHECK(ois_canon_get(back, r->unit) == NULL);
+			json_object_put(back);
+			free(body);
+			json_object *upd = ois_ia_contact_from_canonical(data, fields);
+			CHECK_INT(json_object_object_length(upd), 0);
+			json_object_put(upd);
+		}
+		json_object_put(fields);
+		json_object_put(data);
+	}
+	/* The whole table, both ways, on each side. */
+	json_object *ia_want = data_with(NULL);
+	for (size_t i = 0; i < NROWS; i++)
+		if (!rows[i].ia_how)
+			ois_canon_set(ia_want, rows[i].unit, NULL);
+	check_same("EWS round trip", "every unit", ews_back, all);
+	check_same("InterAction round trip", "every unit", ia_back, ia_want);
+	json_object_put(ia_want);
+	json_object_put(ews_back);
+	json_object_put(ia_back);
+	json_object_put(all);
+	json_object_put(empty);
+	free(xml_empty);
+	free(body_empty);
+}
+
+int main(void)
+{
+	UNIT_RUN(test_table_is_the_unit_list);
+	UNIT_RUN(test_each_field_round_trips);
+	UNIT_RUN(test_missing_fields_are_unknown);
+	return unit_done();
+}
