@@ -113,20 +113,21 @@ $(BUILD)/tests/unit/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/tests/unit/unit.o $(BU
 
 units: $(UNITS) $(FUZZ_REPLAY)
 
-# oisync-records(5)'s contact field table is made from lib/contact_fields.def
-# (the region between its "BEGIN contact fields" and "END contact fields"
-# comments): `make man-fields` rewrites it, and a build fails while the
-# committed page differs, so the page cannot drift from the code.
+# oisync-records(5)'s field tables are made from lib/contact_fields.def and
+# lib/appointment_fields.def (the regions between its "BEGIN contact fields"
+# and "END contact fields" comments, and the same for appointment fields):
+# `make man-fields` rewrites them, and a build fails while the committed page
+# differs, so the page cannot drift from the code.
 FIELDS_PAGE = man/oisync-records.5
-FIELDS_MAN  = $(BUILD)/scripts/contact_fields_man
+FIELDS_MAN  = $(BUILD)/scripts/fields_man
 
-$(FIELDS_MAN): scripts/contact_fields_man.c
+$(FIELDS_MAN): scripts/fields_man.c lib/contact_fields.def lib/appointment_fields.def
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/man-fields.ok: $(FIELDS_MAN) $(FIELDS_PAGE)
 	@$(FIELDS_MAN) < $(FIELDS_PAGE) | cmp -s - $(FIELDS_PAGE) || { \
-		echo "$(FIELDS_PAGE): the contact field table differs from lib/contact_fields.def;" \
+		echo "$(FIELDS_PAGE): a field table differs from lib/contact_fields.def or lib/appointment_fields.def;" \
 		     "run 'make man-fields' and commit the page" >&2; exit 1; }
 	@touch $@
 

@@ -5,30 +5,21 @@
 
 #include <string.h>
 
-enum unit_kind { U_STR, U_BOOL, U_STRS, U_ATTENDEES };
+enum unit_kind { U_STRING, U_FLAG, U_LIST, U_ATTENDEES };
 
-/* Canonical unit, its API key, and how its value looks. */
+/* Canonical unit, its API key (NULL: InterAction lacks it), and how its value looks: lib/appointment_fields.def. */
 static const struct unit {
 	const char *canon;
 	const char *api;
 	enum unit_kind kind;
 } units[] = {
-	{ "subject", "subject", U_STR },
-	{ "start", "start", U_STR },
-	{ "end", "end", U_STR },
-	{ "all_day", "all_day", U_BOOL },
-	{ "time_zone", "time_zone", U_STR },
-	{ "location", "location", U_STR },
-	{ "notes", "notes", U_STR },
-	{ "organizer", "organizer", U_STR },
-	{ "attendees", "attendees", U_ATTENDEES },
-	{ "categories", "categories", U_STRS },
-	{ "private", "private", U_BOOL },
-	{ "show_as", "show_as", U_STR },
-	{ "ical_uid", "ical_uid", U_STR },
-	{ "series", "series", U_STR },
-	{ "original_start", "original_start", U_STR },
-	{ "activity_type", "type", U_STR },
+#define IA(key) key
+#define NO_IA NULL
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, interaction, U_##kind },
+#include "appointment_fields.def"
+#undef OIS_APPOINTMENT_FIELD
+#undef NO_IA
+#undef IA
 };
 
 static const char *const roles[] = { "required", "optional", "resource" };
@@ -84,20 +75,20 @@ json_object *ois_ia_appointment_to_canonical(json_object *native)
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
 		const struct unit *u = &units[i];
 		json_object *v = NULL;
-		if (!json_object_object_get_ex(native, u->api, &v) || !v)
+		if (!u->api || !json_object_object_get_ex(native, u->api, &v) || !v)
 			continue;
 		switch (u->kind) {
-		case U_STR:
+		case U_STRING:
 			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
 				json_object_object_add(c, u->canon, json_object_new_string(json_object_get_string(v)));
 			break;
-		case U_BOOL:
+		case U_FLAG:
 			if (json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
 				json_object_object_add(c, u->canon, json_object_new_boolean(1));
 			break;
-		case U_STRS:
+		case U_LIST:
 		case U_ATTENDEES: {
-			json_object *a = u->kind == U_STRS ? strings_copy(v) : attendees_copy(v, 1);
+			json_object *a = u->kind == U_LIST ? strings_copy(v) : attendees_copy(v, 1);
 			if (json_object_array_length(a))
 				json_object_object_add(c, u->canon, a);
 			else
@@ -126,20 +117,20 @@ json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *f
 	json_object *b = json_object_new_object();
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
 		const struct unit *u = &units[i];
-		if (fields && !named(fields, u->canon))
+		if (!u->api || (fields && !named(fields, u->canon)))
 			continue;
 		json_object *v = NULL;
 		json_object_object_get_ex(data, u->canon, &v);
 		switch (u->kind) {
-		case U_STR:
+		case U_STRING:
 			json_object_object_add(b, u->api, json_object_new_string(
 				json_object_is_type(v, json_type_string) ? json_object_get_string(v) : ""));
 			break;
-		case U_BOOL:
+		case U_FLAG:
 			json_object_object_add(b, u->api, json_object_new_boolean(
 				json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)));
 			break;
-		case U_STRS:
+		case U_LIST:
 			json_object_object_add(b, u->api, strings_copy(v));
 			break;
 		case U_ATTENDEES:

@@ -1,0 +1,188 @@
+/*
+ * fields_man.c - the field tables of oisync-records(5), made from
+ * lib/contact_fields.def and lib/appointment_fields.def: the page on stdin,
+ * with the lines from each table's BEGIN marker to its END marker replaced
+ * by the table, goes to stdout. The Makefile builds and runs it: `make
+ * man-fields` rewrites the page, and every build fails while a committed
+ * table differs from the generated one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARK ".\\\" "
+
+struct side {
+	const char *how; /* NULL: the side lacks the unit */
+	const char *name;
+	const char *who; /* InterAction only: FIRM or USER */
+};
+
+struct row {
+	const char *unit;
+	const char *kind;
+	struct side ews, ia;
+};
+
+#define EWS(how, name, uri, order) { #how, name, NULL }
+#define NO_EWS { NULL, NULL, NULL }
+#define IA(how, key, order, who) { #how, key, #who }
+#define NO_IA { NULL, NULL, NULL }
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, exchange, interaction },
+static const struct row rows[] = {
+#include "contact_fields.def"
+};
+#undef OIS_CONTACT_FIELD
+#undef IA
+#undef NO_IA
+#undef EWS
+#undef NO_EWS
+
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+struct appointment_row {
+	const char *unit;
+	const char *kind;
+	const char *ews; /* the native name; NULL: Exchange items stay native */
+	const char *ia;  /* NULL: InterAction lacks it */
+};
+
+#define EWS(name) name
+#define NO_EWS NULL
+#define IA(key) key
+#define NO_IA NULL
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
+static const struct appointment_row appointment_rows[] = {
+#include "appointment_fields.def"
+};
+#undef OIS_APPOINTMENT_FIELD
+
+static void lower(const char *s)
+{
+	for (; *s; s++)
+		putchar(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+}
+
+/* How Outlook (EWS) holds the unit: an e-mail or phone by its Entry Key, an address by its kind. */
+static void ews_cell(const struct side *s)
+{
+	if (!s->how)
+		fputs("\\(em", stdout);
+	else if (!strcmp(s->how, "EXT_TAG"))
+		printf("property tag %s", s->name);
+	else if (!strcmp(s->how, "USER_FIELD"))
+		printf("User Field %s", s->name);
+	else if (!strcmp(s->how, "ADDRESS"))
+		printf("%s address", s->name);
+	else if (!strcmp(s->how, "SENSITIVITY"))
+		printf("%s Private", s->name);
+	else
+		fputs(s->name, stdout);
+}
+
+/* The InterAction key (oisync-interaction-api(7)); slot is the unit's place among the custom rows. */
+static void ia_cell(const struct row *r, int slot)
+{
+	const struct side *s = &r->ia;
+	if (!s->how) {
+		fputs("\\(em", stdout);
+		return;
+	}
+	if (!strcmp(s->how, "EMAIL") || !strcmp(s->how, "PHONE") || !strcmp(s->how, "ADDRESS"))
+		printf("%.*s.%s", (int)strcspn(r->unit, "."), r->unit, s->name);
+	else if (!strcmp(s->how, "CUSTOM"))
+		printf("%s[%d]", s->name, slot);
+	else
+		fputs(s->name, stdout);
+	if (!strcmp(s->who, "USER"))
+		fputs(" (user)", stdout);
+}
+
+static void contact_table(void)
+{
+	int slot = 0;
+	puts(".TS");
+	puts("l2 l2 l2 l.");
+	puts("unit\tkind\tOutlook (EWS)\tInterAction");
+	puts("_");
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		printf("%s\t", r->unit);
+		lower(r->kind);
+		putchar('\t');
+		ews_cell(&r->ews);
+		putchar('\t');
+		ia_cell(r, slot);
+		if (r->ia.how && !strcmp(r->ia.how, "CUSTOM"))
+			slot++;
+		putchar('\n');
+	}
+	puts(".TE");
+}
+
+static void appointment_table(void)
+{
+	puts(".TS");
+	puts("l2 l2 l2 l.");
+	puts("unit\tkind\tOutlook (EWS)\tInterAction");
+	puts("_");
+	for (size_t i = 0; i < sizeof(appointment_rows) / sizeof(appointment_rows[0]); i++) {
+		const struct appointment_row *r = &appointment_rows[i];
+		printf("%s\t", r->unit);
+		lower(r->kind);
+		printf("\t%s\t%s\n", r->ews ? r->ews : "native", r->ia ? r->ia : "\\(em");
+	}
+	puts(".TE");
+}
+
+/* Each region of the page a table fills: its name in the markers, its source, its printer. */
+static const struct region {
+	const char *name;
+	const char *def;
+	void (*print)(void);
+} regions[] = {
+	{ "contact fields", "lib/contact_fields.def", contact_table },
+	{ "appointment fields", "lib/appointment_fields.def", appointment_table },
+};
+#define NREGIONS (sizeof(regions) / sizeof(regions[0]))
+
+/* The region whose word ("BEGIN", "END") marker line is, or NULL. */
+static const struct region *marker(const char *line, const char *word)
+{
+	size_t m = strlen(MARK), w = strlen(word);
+	if (strncmp(line, MARK, m) || strncmp(line + m, word, w) || line[m + w] != ' ')
+		return NULL;
+	for (size_t i = 0; i < NREGIONS; i++) {
+		size_t n = strlen(regions[i].name);
+		if (!strncmp(line + m + w + 1, regions[i].name, n) && strchr(":\n", line[m + w + 1 + n]))
+			return &regions[i];
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	char line[4096];
+	const struct region *in = NULL; /* the region being replaced */
+	size_t done = 0;
+	while (fgets(line, sizeof(line), stdin)) {
+		if (in) {
+			if (marker(line, "END") == in) {
+				printf(MARK "END %s\n", in->name);
+				in = NULL;
+			}
+		} else if ((in = marker(line, "BEGIN"))) {
+			printf(MARK "BEGIN %s: made from %s by `make man-fields`; edit that, not this\n", in->name, in->def);
+			in->print();
+			done++;
+		} else {
+			fputs(line, stdout);
+		}
+	}
+	if (in || done != NREGIONS) {
+		fprintf(stderr, "fields_man: the page needs each region once, between \"" MARK "BEGIN NAME\" and \"" MARK
+			"END NAME\" lines, for NAME in: contact fields, appointment fields\n");
+		return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
+}
