@@ -96,7 +96,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* --dry-run: words, not actions; the state is only read. */
-static void dry_run(const struct apply_changeset *cs, struct ois_state *st)
+static void dry_run(const struct ois_apply_changeset *cs, struct ois_state *st)
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		json_object *rec = cs->recs[i];
@@ -106,7 +106,7 @@ static void dry_run(const struct apply_changeset *cs, struct ois_state *st)
 		int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
 			   ois_op_status_final(a.status);
 		ois_applied_release(&a);
-		apply_describe(stdout, rec, done);
+		ois_apply_describe(stdout, rec, done);
 	}
 }
 
@@ -115,8 +115,8 @@ int main(int argc, char **argv)
 	struct options o = { .lock_fd = -1 };
 	struct ois_config cfg;
 	struct ois_jsonl_reader reader;
-	struct apply_changeset cs = { 0 };
-	struct apply_run run = { .out = stdout, .cs = &cs, .made_exchange = json_object_new_object() };
+	struct ois_apply_changeset cs = { 0 };
+	struct ois_apply_run run = { .out = stdout, .cs = &cs, .made_exchange = json_object_new_object() };
 	json_object *failed_pairs = json_object_new_object(), *checkpoints = json_object_new_array();
 	int rc, lock = -1, cfg_loaded = 0, stop = 0, all_ok = 1;
 	FILE *in = stdin;
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	cfg_loaded = 1;
 	run.cfg = &cfg;
 	/* The whole change set is read and checked first: a bad line stops the run before any server call. */
-	if ((rc = apply_changeset_read(&reader, &cfg, &cs)))
+	if ((rc = ois_apply_changeset_read(&reader, &cfg, &cs)))
 		goto out;
 	run.account = cs.account;
 	run.server = cs.server;
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	if (o.dry_run) {
 		rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_READ, &run.st);
 		if (!rc)
-			rc = apply_check_generation(run.st, &cs, reader.name);
+			rc = ois_apply_check_generation(run.st, &cs, reader.name);
 		if (!rc)
 			dry_run(&cs, run.st);
 		goto out;
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	if ((rc = ois_state_open(o.state_dir, run.server, run.account, OIS_STATE_WRITE, &run.st)))
 		goto out;
 	/* Under the lock, so no other run can commit between this check and our commit. */
-	if ((rc = apply_check_generation(run.st, &cs, reader.name)))
+	if ((rc = ois_apply_check_generation(run.st, &cs, reader.name)))
 		goto out;
 
 	char started[32], where[300];
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		enum ois_op_status st = OIS_OP_OK;
-		stop = apply_op(&run, rec, where, &st);
+		stop = ois_apply_op(&run, rec, where, &st);
 		if (stop || (st != OIS_OP_OK && st != OIS_OP_SKIPPED)) {
 			all_ok = 0;
 			const char *pair = ois_json_str(rec, "pair");
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	int commit_checkpoints = all_ok && !stop && !o.replay;
 	const char *outcome = stop ? "failed" : all_ok ? "ok" : "partial";
 	unsigned long unfolded = 0;
-	int crc = apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome,
+	int crc = ois_apply_commit(&run, failed_pairs, commit_checkpoints ? checkpoints : NULL, started, outcome,
 			       &unfolded);
 	if (unfolded)
 		commit_checkpoints = all_ok = 0;
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	if (!crc && commit_checkpoints && json_object_array_length(checkpoints) > 0) {
 		char finished[32];
 		ois_time_now(finished);
-		apply_mark_synced(&run, finished);
+		ois_apply_mark_synced(&run, finished);
 	}
 	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[OIS_OP_OK],
 		   run.counts[OIS_OP_SKIPPED], run.counts[OIS_OP_CONFLICT], run.counts[OIS_OP_FAILED] + unfolded,
@@ -219,7 +219,7 @@ out_noreader:
 		ois_state_unlock(lock);
 	if (cfg_loaded)
 		ois_config_release(&cfg);
-	apply_changeset_release(&cs);
+	ois_apply_changeset_release(&cs);
 	json_object_put(run.made_exchange);
 	json_object_put(failed_pairs);
 	json_object_put(checkpoints);

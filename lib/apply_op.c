@@ -1,4 +1,4 @@
-/* execute.c - send one op to its server, exactly once, and record the answer. */
+/* apply_op.c - send one op to its server, exactly once, and record the answer. */
 #include "apply.h"
 #include "backend.h"
 #include "code.h"
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int apply_open_side(struct apply_run *run, enum ois_side side)
+int ois_apply_open_side(struct ois_apply_run *run, enum ois_side side)
 {
 	if (run->conn[side])
 		return 0;
@@ -25,7 +25,7 @@ int apply_open_side(struct apply_run *run, enum ois_side side)
 }
 
 /* Commit the outcome before anything else happens: this row is what a rerun trusts. */
-static int record(struct apply_run *run, const char *op_id, enum ois_op_status status,
+static int record(struct ois_apply_run *run, const char *op_id, enum ois_op_status status,
 		  const char *new_id, const char *new_version, json_object *op)
 {
 	struct ois_applied a = {
@@ -44,7 +44,7 @@ static int record(struct apply_run *run, const char *op_id, enum ois_op_status s
 	return 0;
 }
 
-static void write_result(struct apply_run *run, const char *op_id, enum ois_op_status st,
+static void write_result(struct ois_apply_run *run, const char *op_id, enum ois_op_status st,
 			 const char *id, const char *version, const char *error, json_object *merge)
 {
 	json_object *r = json_object_new_object();
@@ -76,7 +76,7 @@ static int run_stopping(int rc)
  *   in a run whose reply or record was lost (a "pending" row, a killed
  *   apply, a state restored from a backup): it is adopted, not made twice.
  */
-static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side target, json_object *op,
+static int do_create(struct ois_apply_run *run, struct ois_conn *d, enum ois_side target, json_object *op,
 		     const char *op_id, int maybe_sent, char **id, char **version, const char **why,
 		     struct ois_adopted *adopted)
 {
@@ -106,7 +106,7 @@ static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side ta
 	if (rc)
 		return rc;
 	rc = d->be->create(d, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
-	/* Made after the sync state this run read: the next read must report it (commit.c). */
+	/* Made after the sync state this run read: the next read must report it (apply_commit.c). */
 	if (rc == 0 && target == OIS_EXCHANGE)
 		json_object_object_add(run->made_exchange, op_id, json_object_new_boolean(1));
 	return rc;
@@ -121,7 +121,7 @@ static int do_create(struct apply_run *run, struct ois_conn *d, enum ois_side ta
  * made; otherwise it is new work, and its preconditions (the pair, the tag)
  * keep it from making anything twice.
  */
-static int still_done(struct apply_run *run, enum ois_action action, json_object *op,
+static int still_done(struct ois_apply_run *run, enum ois_action action, json_object *op,
 		      const struct ois_applied *prev)
 {
 	if (action != OIS_ACT_CREATE || prev->status != OIS_OP_OK || !prev->folded)
@@ -142,7 +142,7 @@ static int still_done(struct apply_run *run, enum ois_action action, json_object
 	return holds;
 }
 
-int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois_op_status *status)
+int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, enum ois_op_status *status)
 {
 	const char *op_id = ois_json_str(op, "op_id");
 	const char *action_name = ois_json_str(op, "action");
@@ -185,14 +185,14 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois
 			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
 		if (action != OIS_ACT_CREATE && !id)
 			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action_name);
-		if ((rc = apply_open_side(run, (enum ois_side)side)))
+		if ((rc = ois_apply_open_side(run, (enum ois_side)side)))
 			return rc;
 		struct ois_conn *d = run->conn[side];
 		if (action == OIS_ACT_CREATE) {
 			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why,
 				       &adopted);
 			if (!rc && adopted.data)
-				rc = apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
+				rc = ois_apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
 			ois_adopted_release(&adopted);
 		} else if (action == OIS_ACT_UPDATE) {
 			rc = d->be->update(d, kind, id, if_version, ois_json_obj(op, "data"),

@@ -1,4 +1,4 @@
-/* syncmark.c - tell the mailbox's user when the last successful sync ran. */
+/* apply_syncmark.c - tell the mailbox's user when the last successful sync ran. */
 #include "apply.h"
 #include "code.h"
 #include "log.h"
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 /* On side, when its backend has a place for it (Exchange: the "InterAction Sync" folder). */
-static void mark_side(struct apply_run *run, enum ois_side side, const char *when)
+static void mark_side(struct ois_apply_run *run, enum ois_side side, const char *when)
 {
 	const struct ois_backend *be = ois_backend_for(run->cfg, side, run->server);
-	if (!be || !be->mark_synced || apply_open_side(run, side))
+	if (!be || !be->mark_synced || ois_apply_open_side(run, side))
 		return;
 	struct ois_conn *d = run->conn[side];
 	char *sync_id = NULL, *item = NULL, *new_item = NULL;
@@ -42,7 +42,7 @@ out:
 	free(new_item);
 }
 
-void apply_mark_synced(struct apply_run *run, const char *when)
+void ois_apply_mark_synced(struct ois_apply_run *run, const char *when)
 {
 	for (int side = 0; side < OIS_SIDES; side++)
 		mark_side(run, (enum ois_side)side, when);

@@ -1,4 +1,4 @@
-/* describe.c - an op in words a person reads, for --dry-run. */
+/* apply_describe.c - an op in words a person reads, for oisync-apply --dry-run. */
 #include "apply.h"
 
 #include <string.h>
@@ -40,7 +40,7 @@ static const char *or_dash(const char *s, const char *dflt)
  * Only ois_record_check has passed: any key may be missing or of another
  * type, and the description says so rather than guess.
  */
-void apply_describe(FILE *out, json_object *op, int already_done)
+void ois_apply_describe(FILE *out, json_object *op, int already_done)
 {
 	const char *action = or_dash(ois_json_str(op, "action"), "");
 	int act = ois_action_parse(action);

@@ -1,4 +1,11 @@
-/* apply.h - oisync-apply's parts: executing ops, folding results into the state. */
+/*
+ * apply.h - applying a change set exactly once: reading and checking it,
+ * executing each op through the backends, folding the results into the
+ * state. oisync-apply is its main; it lives in lib because every way of
+ * applying a change set (oisync-apply, its --replay, an admin's replay of a
+ * saved one) must take this one path, and its --dry-run words serve anyone
+ * who shows a change set to a person.
+ */
 #ifndef OIS_APPLY_H
 #define OIS_APPLY_H
 
@@ -17,7 +24,7 @@ struct ois_jsonl_reader;
  * A change set read whole and checked before anything is sent: its header
  * (borrowed strings point into it), then every record with its line.
  */
-struct apply_changeset {
+struct ois_apply_changeset {
 	json_object *header;
 	const char *account, *server;
 	const char *user;                   /* InterAction user id, from the users file */
@@ -34,26 +41,26 @@ struct apply_changeset {
  * (ois_op_check), every checkpoint is the header account's. 0, or
  * OIS_EDATA (logged with the line) and nothing may be applied.
  */
-int apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cfg, struct apply_changeset *cs);
-void apply_changeset_release(struct apply_changeset *cs);
+int ois_apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cfg, struct ois_apply_changeset *cs);
+void ois_apply_changeset_release(struct ois_apply_changeset *cs);
 /*
  * Under the account's lock: 0 when cs may be applied to st now (its
  * generation is the state's, or the only commits since are its own),
  * else OIS_EDATA saying why and what to do. name is for the message.
  */
-int apply_check_generation(struct ois_state *st, const struct apply_changeset *cs, const char *name);
+int ois_apply_check_generation(struct ois_state *st, const struct ois_apply_changeset *cs, const char *name);
 
 /* What one run of apply works with. */
-struct apply_run {
+struct ois_apply_run {
 	struct ois_state *st;
 	struct ois_conn *conn[OIS_SIDES]; /* each side's backend, opened on first use */
 	const struct ois_config *cfg;
 	const char *server;
 	const char *account;                /* mailbox */
 	const char *user;                   /* InterAction user id */
-	const struct apply_changeset *cs;
+	const struct ois_apply_changeset *cs;
 	json_object *made_exchange;         /* op ids whose create this process sent to Exchange */
-	long generation;                    /* the one this run's commit makes (set by apply_commit) */
+	long generation;                    /* the one this run's commit makes (set by ois_apply_commit) */
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
 	long recorded;
@@ -68,12 +75,12 @@ struct apply_run {
  * or a negative ois_code when the whole run must stop (server unavailable,
  * throttled, permission denied, state unwritable).
  */
-int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois_op_status *status);
+int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, enum ois_op_status *status);
 
 /*
  * A create that adopted an existing item (adopted, from the target's
  * driver; id its id there) instead of making one: merge the two in this run
- * by the rules of a pair without a base (firm_merge.c), with the op's
+ * by the rules of a pair without a base (apply_merge.c), with the op's
  * "merge" policy, writing what each side lacks of the result; *version (the
  * target's version, owned) moves with the write. On 0, *recorded (may stay
  * NULL: nothing merged) is the op to record for the fold: data is the
@@ -81,11 +88,11 @@ int apply_op(struct apply_run *run, json_object *op, const char *where, enum ois
  * the result line's "merge". Else an ois_code from a backend; OIS_ECONFLICT
  * when a side moved since it was read.
  */
-int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
+int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
 			char **version, json_object **recorded, json_object **result_key);
 
 /* Open side's backend for the run's account unless it is open: 0 or an ois_code. */
-int apply_open_side(struct apply_run *run, enum ois_side side);
+int ois_apply_open_side(struct ois_apply_run *run, enum ois_side side);
 
 /*
  * After a successful run: record the sync id, the time and the counts where
@@ -93,10 +100,10 @@ int apply_open_side(struct apply_run *run, enum ois_side side);
  * deleted that record, reset the state so the next run matches both sides
  * afresh. A failure here is a warning: the sync itself is committed.
  */
-void apply_mark_synced(struct apply_run *run, const char *when);
+void ois_apply_mark_synced(struct ois_apply_run *run, const char *when);
 
 /* Describe op in words for --dry-run. */
-void apply_describe(FILE *out, json_object *op, int already_done);
+void ois_apply_describe(FILE *out, json_object *op, int already_done);
 
 /*
  * In one transaction: fold every confirmed, not yet folded op into pairs
@@ -108,7 +115,7 @@ void apply_describe(FILE *out, json_object *op, int already_done);
  * folded: it is logged, its applied row marked failed, and *unfolded
  * counts it (the run then fails; the next run matches that item again).
  */
-int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
+int ois_apply_commit(struct ois_apply_run *run, json_object *failed_pairs, json_object *checkpoints,
 		 const char *started, const char *outcome, unsigned long *unfolded);
 
 #endif

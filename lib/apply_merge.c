@@ -1,4 +1,4 @@
-/* firm_merge.c - a create that adopted an existing item merges with it in the same run, as a pair without a base. */
+/* apply_merge.c - a create that adopted an existing item merges with it in the same run, as a pair without a base. */
 #include "apply.h"
 #include "canon_fields.h"
 #include "canon_merge.h"
@@ -14,7 +14,7 @@
  * How to merge: the op's "merge" (the policy and direction reconcile
  * used), else the account's settings, for a change set made by hand.
  */
-static void merge_rules(struct apply_run *run, json_object *op, enum ois_conflict *policy, enum ois_direction *dir,
+static void merge_rules(struct ois_apply_run *run, json_object *op, enum ois_conflict *policy, enum ois_direction *dir,
 			const char **modified)
 {
 	json_object *m = ois_json_obj(op, "merge");
@@ -72,7 +72,7 @@ static char *unit_list(json_object *units)
 	return ois_buf_detach(&b, NULL);
 }
 
-int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
+int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const struct ois_adopted *adopted, const char *id,
 			char **version, json_object **recorded, json_object **result_key)
 {
 	*recorded = *result_key = NULL;
@@ -115,7 +115,7 @@ int apply_merge_adopted(struct apply_run *run, json_object *op, const struct ois
 		ois_notice("%s %s: the op names no %s item to merge into; %s left as it is", kind, id,
 			   ois_side_name(source), ois_side_label(source));
 	if (m.fields[source] && writable(dir, source) && sid) {
-		if (!(rc = apply_open_side(run, source))) {
+		if (!(rc = ois_apply_open_side(run, source))) {
 			struct ois_conn *d = run->conn[source];
 			rc = d->be->update(d, kind, sid, ois_json_str(ois_json_obj(op, "versions"), ois_side_name(source)),
 				       m.data, m.fields[source], &source_version);

@@ -1,4 +1,4 @@
-/* bind.c - is a change set this account's to apply, now: its header, its records, its state generation. */
+/* apply_changeset.c - is a change set this account's to apply, now: its header, its records, its state generation. */
 #include "apply.h"
 #include "code.h"
 #include "config.h"
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void apply_changeset_release(struct apply_changeset *cs)
+void ois_apply_changeset_release(struct ois_apply_changeset *cs)
 {
 	json_object_put(cs->header);
 	for (size_t i = 0; i < cs->n; i++)
@@ -26,7 +26,7 @@ void apply_changeset_release(struct apply_changeset *cs)
  * server in the users file, and a user id, when given, must be that user's.
  * Otherwise a file could steer apply to another account's list or state.
  */
-static int check_header(struct apply_changeset *cs, const struct ois_config *cfg, const char *where)
+static int check_header(struct ois_apply_changeset *cs, const struct ois_config *cfg, const char *where)
 {
 	json_object *h = cs->header, *v;
 	if (ois_record_type(h) != OIS_REC_CHANGESET)
@@ -72,7 +72,7 @@ static int check_header(struct apply_changeset *cs, const struct ois_config *cfg
 }
 
 /* One record after the header: well formed, and this account's. */
-static int check_record(const struct apply_changeset *cs, json_object *rec, const char *where)
+static int check_record(const struct ois_apply_changeset *cs, json_object *rec, const char *where)
 {
 	if (ois_record_check(rec, where))
 		return OIS_EDATA;
@@ -93,7 +93,7 @@ static int check_record(const struct apply_changeset *cs, json_object *rec, cons
 	}
 }
 
-int apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cfg, struct apply_changeset *cs)
+int ois_apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cfg, struct ois_apply_changeset *cs)
 {
 	char where[300];
 	size_t alloc = 0;
@@ -134,7 +134,7 @@ int apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config *cf
  * already synced since, from newer data, and doing this one's ops now would
  * duplicate or overwrite what that run did.
  */
-int apply_check_generation(struct ois_state *st, const struct apply_changeset *cs, const char *name)
+int ois_apply_check_generation(struct ois_state *st, const struct ois_apply_changeset *cs, const char *name)
 {
 	struct ois_generation g;
 	int rc = ois_state_generation_get(st, &g);

@@ -1,4 +1,4 @@
-/* commit.c - fold confirmed ops into pairs and commit checkpoints, in one transaction. */
+/* apply_commit.c - fold confirmed ops into pairs and commit checkpoints, in one transaction. */
 #include "apply.h"
 #include "canonjson.h"
 #include "code.h"
@@ -60,7 +60,7 @@ static void set_str(char **dst, const char *val)
  * fold, while reconcile, not seeing them, matched the same items again under
  * a pair of its own. The newer pairing knows as much or more: it replaces.
  */
-static int drop_stale_pairs(struct apply_run *run, json_object *op)
+static int drop_stale_pairs(struct ois_apply_run *run, json_object *op)
 {
 	json_object *ids = ois_json_obj(op, "ids");
 	const char *kind = ois_json_str(op, "kind");
@@ -85,7 +85,7 @@ static int drop_stale_pairs(struct apply_run *run, json_object *op)
  * would break the one-pair-per-item rule (the state refuses it). Said
  * once, clearly; the caller leaves the op unfolded.
  */
-static int taken_by_another(struct apply_run *run, const struct ois_pair *p, int *err)
+static int taken_by_another(struct ois_apply_run *run, const struct ois_pair *p, int *err)
 {
 	for (int s = 0; s < OIS_SIDES; s++) {
 		struct ois_pair other = { 0 };
@@ -113,7 +113,7 @@ static int taken_by_another(struct apply_run *run, const struct ois_pair *p, int
  * values, and a moved base would make them look like fresh edits that then
  * overwrite the other side. Ids and versions always follow the server.
  */
-static int fold_op(struct apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs,
+static int fold_op(struct ois_apply_run *run, json_object *op, const struct row *r, json_object *failed_pairs,
 		   int *unfoldable)
 {
 	int action = ois_action_parse(ois_json_str(op, "action"));
@@ -189,7 +189,7 @@ static int fold_op(struct apply_run *run, json_object *op, const struct row *r, 
  * set's older one: that would make the next run read changes it has
  * already synced as if new, and lose the deletions in between.
  */
-static int older_than_state(struct apply_run *run, json_object *cp)
+static int older_than_state(struct ois_apply_run *run, json_object *cp)
 {
 	int side = ois_side_parse(ois_json_str(cp, "side"));
 	const char *folder = ois_json_str(cp, "folder");
@@ -201,7 +201,7 @@ static int older_than_state(struct apply_run *run, json_object *cp)
 	return 1;
 }
 
-int apply_commit(struct apply_run *run, json_object *failed_pairs, json_object *checkpoints,
+int ois_apply_commit(struct ois_apply_run *run, json_object *failed_pairs, json_object *checkpoints,
 		 const char *started, const char *outcome, unsigned long *unfolded)
 {
 	struct rows rs = { 0 };
