@@ -5,6 +5,7 @@
 #include "extract.h"
 #include "jsonl.h"
 #include "log.h"
+#include "util.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +42,18 @@ static const char usage_text[] =
 	"  -V, --version        print the version\n";
 
 enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS, OPT_WINDOW_START, OPT_WINDOW_END };
+
+/* The sources: the sides each reads, in side order, and whether --mailbox or --user names the account. */
+static const struct source {
+	const char *name;
+	unsigned sides;  /* 1 << enum ois_side */
+	int by_mailbox;
+} sources[] = {
+	{ "exchange", 1u << OIS_EXCHANGE, 1 },
+	{ "interaction", 1u << OIS_INTERACTION, 0 },
+	{ "account", 1u << OIS_EXCHANGE | 1u << OIS_INTERACTION, 0 },
+};
+#define BOTH_SIDES (1u << OIS_EXCHANGE | 1u << OIS_INTERACTION)
 
 static int usage_error(const char *msg)
 {
@@ -118,15 +131,18 @@ int main(int argc, char **argv)
 	if (args.folder && ois_folder_parse(args.folder) < 0)
 		return usage_error("--folder must be 'contacts' or 'calendar'");
 
-	int is_exchange = !strcmp(source, "exchange"), is_account = !strcmp(source, "account");
-	if (!is_exchange && !is_account && strcmp(source, "interaction"))
+	const struct source *src = NULL;
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(sources); i++)
+		if (!strcmp(source, sources[i].name))
+			src = &sources[i];
+	if (!src)
 		return usage_error("source must be 'exchange', 'interaction' or 'account'");
-	if (is_exchange && !args.mailbox)
-		return usage_error("exchange needs --mailbox SMTP");
-	if (!is_exchange && !args.user)
-		return usage_error(is_account ? "account needs --user ID" : "interaction needs --user ID");
+	if (src->by_mailbox ? !args.mailbox : !args.user) {
+		ois_fail(OIS_EUSAGE, "%s needs %s (see --help)", src->name, src->by_mailbox ? "--mailbox SMTP" : "--user ID");
+		return EX_USAGE;
+	}
 	/* Both sides: the mailbox is the user's, and one URL cannot name two servers. */
-	if (is_account && (args.mailbox || args.url))
+	if (src->sides == BOTH_SIDES && (args.mailbox || args.url))
 		return usage_error("account takes the mailbox and the URLs from the configuration, not --mailbox or --url");
 
 	struct ois_config cfg;
@@ -138,9 +154,9 @@ int main(int argc, char **argv)
 		args.state_dir = cfg.state_dir;
 
 	/* The account is the mailbox on both sides; the users file ties them. */
-	const struct ois_user *u = is_exchange ? ois_config_user_by_mailbox(&cfg, args.mailbox)
-					       : ois_config_user(&cfg, args.user);
-	if (is_exchange) {
+	const struct ois_user *u = src->by_mailbox ? ois_config_user_by_mailbox(&cfg, args.mailbox)
+						   : ois_config_user(&cfg, args.user);
+	if (src->by_mailbox) {
 		if (!args.server && u)
 			args.server = u->server;
 		if (!args.server && cfg.nservers == 1)
@@ -160,11 +176,10 @@ int main(int argc, char **argv)
 	}
 	ois_log_set_account(args.mailbox);
 
-	/* account: InterAction only once Exchange is read whole, as `exchange && interaction`. */
-	if (is_exchange || is_account)
-		rc = extract_side(&args, OIS_EXCHANGE);
-	if (!is_exchange && rc == 0)
-		rc = extract_side(&args, OIS_INTERACTION);
+	/* account: each side only once the one before it is read whole, as `exchange && interaction`. */
+	for (int side = 0; side < OIS_SIDES && rc == 0; side++)
+		if (src->sides & 1u << side)
+			rc = extract_side(&args, (enum ois_side)side);
 	if (rc == 0)
 		rc = ois_close_stdout();
 out:
