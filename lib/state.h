@@ -48,6 +48,14 @@ int ois_state_lock_file(const char *state_dir, const char *server, const char *a
  * the lock.
  */
 int ois_state_lock_adopt(const char *state_dir, const char *server, const char *account, int fd);
+/*
+ * Take the firm-wide lock, STATE_DIR/firm.lock, waiting for it: every
+ * process that may create an InterAction firm contact holds it from the
+ * search for one with the same e-mail address to the create, so that two
+ * users synced at once never both create the same person. A descriptor
+ * (release with ois_state_unlock) or OIS_EIO.
+ */
+int ois_state_firm_lock(const char *state_dir);
 void ois_state_unlock(int fd);
 
 /*

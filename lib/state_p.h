@@ -26,7 +26,7 @@ extern const int ois_state_schema_version;
  */
 int ois_state_migrate(sqlite3 *db, const char *path);
 
-/* Create STATE_DIR and STATE_DIR/SAFE(SERVER), mode 0700, as needed. */
+/* Create STATE_DIR and STATE_DIR/SAFE(SERVER) (server NULL: STATE_DIR only), mode 0700, as needed. */
 int ois_state_mkdirs(const char *state_dir, const char *server);
 
 /*

@@ -116,7 +116,7 @@ int ois_state_mkdirs(const char *state_dir, const char *server)
 	if (!rc)
 		rc = mkdir_one(dir);
 	free(dir);
-	if (rc)
+	if (rc || !server)
 		return rc;
 	char *s = ois_state_safe_name(server);
 	dir = ois_xasprintf("%s/%s", state_dir, s);
@@ -201,6 +201,27 @@ int ois_state_lock_adopt(const char *state_dir, const char *server, const char *
 	}
 	free(path);
 	return rc;
+}
+
+int ois_state_firm_lock(const char *state_dir)
+{
+	int rc = ois_state_mkdirs(state_dir, NULL);
+	if (rc)
+		return rc;
+	char *path = ois_xasprintf("%s/firm.lock", state_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fd = ois_fail(OIS_EIO, "cannot open lock '%s': %s", path, strerror(errno));
+	/* Held for a search and a create, a few requests: wait for it. */
+	while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		ois_fail(OIS_EIO, "cannot lock '%s': %s", path, strerror(errno));
+		close(fd);
+		fd = OIS_EIO;
+	}
+	free(path);
+	return fd;
 }
 
 void ois_state_unlock(int fd)

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "record.h"
 #include "rfc3339.h"
+#include "state.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -275,6 +276,14 @@ static int ia_create(struct ois_conn *conn, const char *kind, json_object *data,
 	int rc = only_contacts(kind);
 	if (rc)
 		return rc;
+	/*
+	 * From the search to the create, no other process may create a firm
+	 * contact: two users synced at once, or two servers' runs, would each
+	 * find none and both create the same person.
+	 */
+	int lock = c->state_dir ? ois_state_firm_lock(c->state_dir) : -1;
+	if (lock == OIS_EIO)
+		return lock;
 	json_object *body = ois_ia_contact_from_canonical(data, NULL);
 	json_object *user = split_user_fields(body);
 	json_object *found = NULL;
@@ -317,6 +326,7 @@ static int ia_create(struct ois_conn *conn, const char *kind, json_object *data,
 		goto out;
 	rc = add_to_list(c, ois_json_str(found, "id"), user, new_id, new_version, NULL);
 out:
+	ois_state_unlock(lock);
 	json_object_put(found);
 	json_object_put(user);
 	json_object_put(body);
@@ -418,6 +428,7 @@ static void ia_close(struct ois_conn *conn)
 	free(c->appointment_type);
 	free(c->uid);
 	free(c->account);
+	free(c->state_dir);
 	free(c);
 }
 
@@ -440,6 +451,7 @@ static struct ois_conn *ia_open(const struct ois_account_ref *ref, int *rc)
 	const struct ois_user *u = ois_config_user(ref->cfg, ref->user);
 	const char *type = (u ? &u->settings : &ref->cfg->defaults)->appointment_type;
 	c->appointment_type = ois_str_empty(type) ? NULL : ois_xstrdup(type);
+	c->state_dir = ois_str_empty(ref->cfg->state_dir) ? NULL : ois_xstrdup(ref->cfg->state_dir);
 	return &c->base;
 }
 

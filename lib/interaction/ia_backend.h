@@ -12,6 +12,7 @@ struct ia_conn {
 	char *uid;              /* the InterAction user */
 	char *account;          /* the user's mailbox, the records' account */
 	char *appointment_type; /* for appointments whose data names none; NULL: the server's default */
+	char *state_dir;        /* where the firm-wide lock is (ois_state_firm_lock); NULL: none taken */
 };
 
 /* The backend's read (ia_read.c): the contract is struct ois_backend's read. */

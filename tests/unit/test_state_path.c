@@ -9,6 +9,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -230,6 +233,39 @@ static void test_hostile_names_stay_inside(void)
 	free(a300);
 }
 
+/* The firm-wide lock excludes every other holder, even in one process, until it is let go. */
+static void test_firm_lock_excludes_others(void)
+{
+	char tmpl[] = "/tmp/oisync-test-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	char *state = ois_xasprintf("%s/state/deeper", dir), *path = ois_xasprintf("%s/firm.lock", state);
+	int fd = ois_state_firm_lock(state);
+	CHECK(fd >= 0);
+	struct stat st;
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	int other = open(path, O_RDWR);
+	CHECK(other >= 0);
+	CHECK(flock(other, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK);
+	ois_state_unlock(fd);
+	CHECK_INT(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+	fd = ois_state_firm_lock(state);
+	CHECK(fd >= 0);
+	ois_state_unlock(fd);
+	unlink(path);
+	rmdir(state);
+	free(path);
+	free(state);
+	state = ois_xasprintf("%s/state", dir);
+	rmdir(state);
+	free(state);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	ois_log_init("test_state_path");
@@ -238,5 +274,6 @@ int main(void)
 	UNIT_RUN(test_long_names_are_cut_with_a_digest);
 	UNIT_RUN(test_tricky_pairs_differ);
 	UNIT_RUN(test_hostile_names_stay_inside);
+	UNIT_RUN(test_firm_lock_excludes_others);
 	return unit_done();
 }
