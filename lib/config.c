@@ -141,6 +141,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->max_backoff_s = 300;
 	e->getitem_batch = 64;
 	e->calendar_view_max = 1000;
+	e->concurrency = 8;
 }
 
 static const char *word_list(const struct conf_word *w, char *buf, size_t size)

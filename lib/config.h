@@ -24,6 +24,7 @@
  *   max_backoff = 300          ; a server asking to wait longer stops the run (75)
  *   getitem_batch = 64
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
+ *   concurrency = 8            ; users oisync-run syncs at once
  *
  *   [interaction]
  *   url = https://interaction.firm.example/api/v1
@@ -104,6 +105,7 @@ struct ois_endpoint {
 	long max_backoff_s;        /* longest server-asked delay waited for, seconds */
 	int getitem_batch;         /* exchange only */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
+	int concurrency;           /* exchange only: users oisync-run syncs at once, 1..64 */
 };
 
 struct ois_user {

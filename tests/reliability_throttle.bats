@@ -144,9 +144,10 @@ ews_requests() { ews_ctl "$D" stats | jq .requests; }
 
 @test "oisync-run: a user throttled past max_backoff fails with 75 and no checkpoint; the next user is synced; the summary says so" {
 	conf_add "server ex1" "max_backoff = 60"
-	# alice is first: her first EWS request is turned away for ~5 minutes.
+	# alice is first (one user at a time, so the order is sure): her first
+	# EWS request is turned away for ~5 minutes.
 	ews_ctl "$D" faults '{"server_busy": {"next": 1, "backoff_ms": 297749}}' >/dev/null
-	run oisync-run ex1
+	run oisync-run -j 1 ex1
 	assert_equal "$status" 75
 	assert_line --partial "$ALICE: failed (exit 75), try again later"
 	assert_line --regexp "^oisync-run: $BOB: ok: "

@@ -105,6 +105,27 @@ ctl() {
 	done
 }
 
+@test "both fakes: a barrier holds requests until its parties are all in flight, once" {
+	local f i pids
+	for f in $FAKE_NAMES; do
+		fake_ctl "$f" barrier '{"parties": 3, "timeout_s": 60}' >/dev/null
+		pids=()
+		for i in 1 2 3; do
+			hit "$f" >/dev/null &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
+		[ "$(ctl "$f" stats | jq -c '[.barrier_met, .barrier_timeouts]')" = "[1,0]" ]
+		# Used up: the next request goes straight through.
+		hit "$f" >/dev/null
+		[ "$(ctl "$f" stats | jq -c '[.barrier_met, .barrier_timeouts]')" = "[1,0]" ]
+		# One request alone gives up after timeout_s, and says so.
+		fake_ctl "$f" barrier '{"parties": 2, "timeout_s": 0.2}' >/dev/null
+		hit "$f" >/dev/null
+		[ "$(ctl "$f" stats | jq -c '[.barrier_met, .barrier_timeouts]')" = "[1,1]" ]
+	done
+}
+
 @test "both fakes: a drop after the request does it and loses the reply" {
 	fake_ctl EWS faults '{"drop": {"after": true}}' >/dev/null
 	envelope '<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id="contacts"/></m:SavedItemFolderId><m:Items><t:Contact><t:Surname>Lost</t:Surname></t:Contact></m:Items></m:CreateItem>' \

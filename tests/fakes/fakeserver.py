@@ -23,6 +23,12 @@ The control endpoints this module answers, for both servers (no authentication):
   GET  /_fake/clock         {"now": RFC3339}
   POST /_fake/clock         {"advance_s": N} or {"set": RFC3339}
   POST /_fake/reset         [{"seed": "/abs/path.json"}]
+  POST /_fake/barrier       {"parties": N, "timeout_s": T}: the next N requests
+                            each wait until all N have arrived (counted in
+                            barrier_met), or T seconds (each one that gave up
+                            counts in barrier_timeouts, and goes on); then the
+                            barrier is gone. Proves N clients in flight at once
+                            without a test reading a clock.
 """
 
 import copy
@@ -225,6 +231,51 @@ class Faults:
         return None
 
 
+# ---- barrier ---------------------------------------------------------------------
+class Barrier:
+    """One use of threading.Barrier across requests (POST /_fake/barrier)."""
+
+    def __init__(self, stats):
+        self.lock = threading.Lock()
+        self.stats = stats
+        self.barrier = None
+        self.timeout = 0
+        self.arrived = 0
+
+    def configure(self, body):
+        if (not isinstance(body, dict) or set(body) - {"parties", "timeout_s"}
+                or not isinstance(body.get("parties"), int) or body["parties"] < 0
+                or not isinstance(body.get("timeout_s", 30), (int, float))):
+            raise ControlError(400, 'barrier takes {"parties": N, "timeout_s": T}')
+        with self.lock:
+            self.barrier = threading.Barrier(body["parties"]) if body["parties"] > 1 else None
+            self.timeout = body.get("timeout_s", 30)
+            self.arrived = 0
+
+    def reset(self):
+        with self.lock:
+            self.barrier = None
+
+    def wait(self):
+        """A request arrives: wait with the others when a barrier is up."""
+        with self.lock:
+            b = self.barrier
+            if b is not None:
+                self.arrived += 1
+                if self.arrived >= b.parties:
+                    self.barrier = None  # the last party: the barrier is used up
+        if b is None:
+            return
+        try:
+            if b.wait(self.timeout) == 0:
+                self.stats.count("barrier_met")
+        except threading.BrokenBarrierError:
+            self.stats.count("barrier_timeouts")
+            with self.lock:
+                if self.barrier is b:
+                    self.barrier = None
+
+
 # ---- stats -----------------------------------------------------------------------
 class Stats:
     """Counters: the server's own (a template of zeros) and the common ones:
@@ -234,7 +285,7 @@ class Stats:
     def __init__(self, template, kinds):
         self.lock = threading.Lock()
         self.template = dict(template, faults_fired={k: 0 for k in kinds},
-                             delayed=0, delayed_ms=0)
+                             delayed=0, delayed_ms=0, barrier_met=0, barrier_timeouts=0)
         self.reset()
 
     def reset(self):
@@ -266,6 +317,7 @@ class FakeServer(ThreadingHTTPServer):
         self.verbose = verbose
         self.stats = Stats(stats_template, kinds)
         self.faults = Faults(kinds, self.stats)
+        self.barrier = Barrier(self.stats)
         # Per-connection state (NTLM) older than this generation is forgotten.
         self.generation = 0
         try:
@@ -291,6 +343,7 @@ class FakeServer(ThreadingHTTPServer):
             CLOCK.advance(offset)  # a seed that cannot be loaded changes nothing
             raise
         self.faults.configure({})
+        self.barrier.reset()
         self.stats.reset()
         self.generation += 1
 
@@ -303,7 +356,7 @@ class FakeServer(ThreadingHTTPServer):
         ControlError for a refused request."""
         routes = {"/_fake/stats": ("GET",), "/_fake/stats/reset": ("POST",),
                   "/_fake/faults": ("GET", "POST"), "/_fake/clock": ("GET", "POST"),
-                  "/_fake/reset": ("POST",)}
+                  "/_fake/reset": ("POST",), "/_fake/barrier": ("POST",)}
         path = path.rstrip("/")
         if path not in routes:
             return None
@@ -318,6 +371,9 @@ class FakeServer(ThreadingHTTPServer):
             if method == "POST":
                 self.faults.configure({} if body is None else body)
             return 200, self.faults.describe()
+        if path == "/_fake/barrier":
+            self.barrier.configure(body)
+            return 200, {"ok": True}
         if path == "/_fake/clock":
             if method == "POST":
                 clock_move(body)
@@ -427,6 +483,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         (kind, settings) for the server to answer; a drop before the request
         has already closed the connection and comes back as ("drop", ...)."""
         srv = self.server
+        srv.barrier.wait()
         ms = srv.faults.latency_ms()
         if ms:
             time.sleep(ms / 1000.0)
