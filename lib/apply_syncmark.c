@@ -2,10 +2,33 @@
 #include "apply.h"
 #include "code.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+/* How often a quiet account's record is rewritten all the same, so it still shows the sync alive. */
+#define REWRITE_AFTER_S (24 * 3600)
+
+/*
+ * 1 when this run changes nothing the record shows (no op at all) and the
+ * record was written less than a day before when: the mailbox is left
+ * alone, so a quiet run costs its change tracking and nothing more.
+ */
+static int record_is_fresh(struct ois_apply_run *run, const char *when)
+{
+	for (int s = 0; s < OIS_OP_STATUSES; s++)
+		if (run->counts[s])
+			return 0;
+	char *written = NULL;
+	time_t then, now;
+	int fresh = ois_state_meta_get(run->st, "syncinfo_written", &written) == 0 &&
+		    ois_time_parse(written, 0, &then) == 0 && ois_time_parse(when, 0, &now) == 0 &&
+		    now >= then && now - then < REWRITE_AFTER_S;
+	free(written);
+	return fresh;
+}
 
 /* On side, when its backend has a place for it (Exchange: the "InterAction Sync" folder). */
 static void mark_side(struct ois_apply_run *run, enum ois_side side, const char *when)
@@ -20,6 +43,10 @@ static void mark_side(struct ois_apply_run *run, enum ois_side side, const char 
 	int rc = ois_state_meta_get(run->st, "syncinfo_item", &item);
 	if (rc && rc != OIS_ENOTFOUND)
 		goto out;
+	if (item && record_is_fresh(run, when)) {
+		ois_debug("nothing changed and the mailbox's sync record is less than a day old: left as it is");
+		goto out;
+	}
 	char summary[200];
 	snprintf(summary, sizeof(summary), "%lu changes applied, %lu already done, %lu conflicts, %lu failed",
 		 run->counts[OIS_OP_OK], run->counts[OIS_OP_SKIPPED], run->counts[OIS_OP_CONFLICT],
@@ -33,7 +60,8 @@ static void mark_side(struct ois_apply_run *run, enum ois_side side, const char 
 			ois_warn("could not reset the state; run 'oisync reset' for this account");
 	} else if (rc) {
 		ois_warn("could not record this sync in the mailbox; the sync itself is committed");
-	} else if (!ois_str_eq(item, new_item) && ois_state_meta_set(run->st, "syncinfo_item", new_item)) {
+	} else if ((!ois_str_eq(item, new_item) && ois_state_meta_set(run->st, "syncinfo_item", new_item)) ||
+		   ois_state_meta_set(run->st, "syncinfo_written", when)) {
 		ois_warn("could not remember the mailbox's sync record; the next run looks for it again");
 	}
 out:
