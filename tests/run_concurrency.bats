@@ -93,3 +93,21 @@ in_users_order() {
 		assert_output --partial "--jobs needs a number of users from 1"
 	done
 }
+
+@test "a run starts no text tool: counts come from the change set's header, read by the shell" {
+	local tool
+	mkdir -p "$D/shim"
+	# Each tool records that it ran, then does its job.
+	for tool in grep sed tr cut awk wc head tail; do
+		printf '#!/bin/sh\necho %s >>"%s"\nexec %s "$@"\n' "$tool" "$D/shim.log" "$(command -v "$tool")" >"$D/shim/$tool"
+		chmod +x "$D/shim/$tool"
+	done
+	PATH="$D/shim:$PATH" run oisync-run ex1
+	assert_success
+	assert_line --regexp "^oisync-run: $ALICE: ok: [1-9][0-9]* create"
+	PATH="$D/shim:$PATH" run oisync-run --dry-run ex1
+	assert_success
+	# A dry run prefixes apply's words with the mailbox: one sed per user, and nothing else.
+	run cat "$D/shim.log"
+	assert_output $'sed\nsed'
+}
