@@ -143,7 +143,8 @@ JSON
 		ews_ctl "$D" "dump?mailbox=$1" | jq -r '.contacts[] | select(.GivenName == "Uma") |
 			"\(.JobTitle)|\(.PhoneNumbers.MobilePhone)|\(.PhoneNumbers.BusinessPhone)"'
 	}
-	run oisync-run ex1
+	# One user after the other: the story below has alice's run first.
+	run oisync-run -j 1 ex1
 	assert_success
 	refute_output --partial "differs"
 	refute_output --partial "conflict on"
@@ -155,11 +156,11 @@ JSON
 	assert_output "none exchange,interaction"
 	[ "$(outlook_uma bob@firm.example)" = "Director|212.555.0111|+1 212 555 0112" ]
 	# The firm contact changed after alice's run: her next run brings her the business phone.
-	run oisync-run ex1
+	run oisync-run -j 1 ex1
 	assert_success
 	[ "$(outlook_uma bob@firm.example)" = "Director|212.555.0111|+1 212 555 0112" ]
 	[ "$(server_ops_in "$(last_changes bob)")" -eq 0 ]
-	run oisync-run ex1
+	run oisync-run -j 1 ex1
 	assert_success
 	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
 	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
