@@ -125,6 +125,52 @@ commit_cursor() { # TOKEN
 	assert_success
 }
 
+# The fake's count of token requests.
+token_requests() { curl -sf "http://127.0.0.1:$IA_PORT/_fake/stats" | jq '.requests["POST /oauth/token"] // 0'; }
+
+@test "one token per run: the next process takes the one kept in the state folder, 0600, never logged" {
+	mkdir -p state
+	run extract -vv
+	assert_success
+	run extract -vv
+	assert_success
+	assert_equal "$(token_requests)" 1
+	[ "$(stat -c %a state/interaction.token)" = 600 ]
+	grep -q "using the interaction token kept by an earlier process" err.log
+	# The token is in the file, and in no log or output.
+	tok=$(jq -r .access_token state/interaction.token)
+	[ -n "$tok" ]
+	run grep -rF "$tok" err.log out.jsonl
+	assert_failure
+}
+
+@test "a kept token the server refuses is replaced once; an expired one, a file others may read, or a new secret is not used" {
+	mkdir -p state
+	run extract
+	assert_success
+	# Refused (the fake forgot it): one new token, the request sent again, the file rewritten.
+	jq -c '.access_token = "forgotten"' state/interaction.token >t && cat t >state/interaction.token
+	run extract
+	assert_success
+	assert_equal "$(token_requests)" 2
+	[ "$(jq -r .access_token state/interaction.token)" != forgotten ]
+	# Expired: a new one.
+	jq -c '.expires_at = 1' state/interaction.token >t && cat t >state/interaction.token
+	run extract
+	assert_success
+	assert_equal "$(token_requests)" 3
+	# Readable by others: not trusted, replaced by a private file.
+	chmod 644 state/interaction.token
+	run extract
+	assert_success
+	assert_equal "$(token_requests)" 4
+	[ "$(stat -c %a state/interaction.token)" = 600 ]
+	# A wrong secret is found out at once, not hidden by the kept token.
+	printf 'x%s\n' "$secret" >ia.secret
+	run extract
+	assert_equal "$status" 77
+}
+
 @test "a static bearer token works without a client id" {
 	write_conf "interaction.secret_file=$T/ia.token"
 	run extract

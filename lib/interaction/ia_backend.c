@@ -452,6 +452,7 @@ static struct ois_conn *ia_open(const struct ois_account_ref *ref, int *rc)
 	const char *type = (u ? &u->settings : &ref->cfg->defaults)->appointment_type;
 	c->appointment_type = ois_str_empty(type) ? NULL : ois_xstrdup(type);
 	c->state_dir = ois_str_empty(ref->cfg->state_dir) ? NULL : ois_xstrdup(ref->cfg->state_dir);
+	ois_ia_keep_token(ia, c->state_dir);
 	return &c->base;
 }
 

@@ -1,6 +1,8 @@
 /* interaction.c - the InterAction API client: token, requests, replies checked before use. */
 #include "interaction.h"
+#include "canonjson.h"
 #include "code.h"
+#include "ia_token_cache.h"
 #include "jsonl.h"
 #include "log.h"
 #include "record.h"
@@ -25,6 +27,8 @@ struct ois_ia {
 	char *secret;
 	char *token;         /* the bearer token in use; the http handle borrows it */
 	double token_expires;/* CLOCK_MONOTONIC seconds */
+	char *cache_path;    /* where the run's token is kept (ois_ia_keep_token); NULL: nowhere */
+	char cache_key[OIS_HASH_LEN];
 };
 
 static double mono_s(void)
@@ -130,6 +134,7 @@ void ois_ia_close(struct ois_ia *ia)
 	free(ia->client_id);
 	ois_secret_free(ia->secret);
 	wipe_free(ia->token);
+	free(ia->cache_path);
 	free(ia);
 }
 
@@ -263,13 +268,49 @@ out:
 	return rc;
 }
 
+void ois_ia_keep_token(struct ois_ia *ia, const char *state_dir)
+{
+	if (!ia->token_url || ois_str_empty(state_dir))
+		return;
+	free(ia->cache_path);
+	ia->cache_path = ois_xasprintf("%s/interaction.token", state_dir);
+	char *what = ois_xasprintf("oisync token cache\n%s\n%s\n%s", ia->token_url, ia->client_id, ia->secret);
+	ois_sha256_hex(what, strlen(what), ia->cache_key);
+	wipe_free(what);
+}
+
+/* The token an earlier process of the run kept, while it has TOKEN_MARGIN_S left: 1 when taken. */
+static int take_kept_token(struct ois_ia *ia)
+{
+	char *tok;
+	double left;
+	if (!ia->cache_path || ois_ia_token_cache_load(ia->cache_path, ia->cache_key, &tok, &left))
+		return 0;
+	if (left <= TOKEN_MARGIN_S) {
+		wipe_free(tok);
+		return 0;
+	}
+	wipe_free(ia->token);
+	ia->token = tok;
+	ia->token_expires = mono_s() + left;
+	ois_http_set_secret(ia->http, ia->token);
+	ois_debug("using the interaction token kept by an earlier process, valid for %.0f s more", left);
+	return 1;
+}
+
 static int ensure_token(struct ois_ia *ia, int force)
 {
 	if (!ia->token_url)
 		return 0; /* static token */
 	if (!force && ia->token && mono_s() < ia->token_expires - TOKEN_MARGIN_S)
 		return 0;
-	return fetch_token(ia);
+	/* Forced after a 401: the kept token is the one refused. */
+	if (!force && take_kept_token(ia))
+		return 0;
+	int rc = fetch_token(ia);
+	if (!rc && ia->cache_path)
+		ois_ia_token_cache_store(ia->cache_path, ia->cache_key, ia->token, ia->token_expires - mono_s());
+	return rc;
 }
 
 /* One API call. */
