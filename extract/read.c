@@ -57,20 +57,17 @@ int extract_side(const struct extract_args *args, enum ois_side side)
 	if (r.folders & 1u << OIS_CALENDAR)
 		rc = extract_calendar_window(args, time(NULL), &r.window_start, &r.window_end);
 	for (int f = 0; f < OIS_FOLDERS && !rc; f++)
-		if (r.folders & 1u << f)
+		if (r.folders & 1u << f) {
 			rc = extract_committed_token(args, side, ois_folder_name((enum ois_folder)f), &token[f]);
+			r.token[f] = token[f];
+		}
 	struct ois_account_ref ref = {
 		.cfg = args->cfg, .server = args->server, .mailbox = args->mailbox, .user = args->user, .url = args->url,
 	};
-	if (!rc && !(c = be->open(&ref, &rc)))
-		goto out;
-	for (int f = 0; f < OIS_FOLDERS; f++)
-		r.token[f] = token[f];
-	if (!rc)
+	if (!rc && (c = be->open(&ref, &rc))) {
 		rc = be->read(c, &r);
-out:
-	if (c)
 		be->close(c);
+	}
 	for (int f = 0; f < OIS_FOLDERS; f++)
 		free(token[f]);
 	return rc;

@@ -93,32 +93,26 @@ void ois_json_set_str(json_object *obj, const char *key, const char *val)
 		json_object_object_del(obj, key);
 }
 
-static void add_str(json_object *rec, const char *key, const char *val)
-{
-	if (val)
-		json_object_object_add(rec, key, json_object_new_string(val));
-}
-
 json_object *ois_record_new(const char *type, enum ois_side side, const char *account, const char *user,
 			    const char *folder, const char *id)
 {
 	json_object *r = json_object_new_object();
-	add_str(r, "type", type);
-	add_str(r, "side", ois_side_name(side));
-	add_str(r, "account", account);
-	add_str(r, "user", user);
-	add_str(r, "folder", folder);
-	add_str(r, "id", id);
+	ois_json_set_str(r, "type", type);
+	ois_json_set_str(r, "side", ois_side_name(side));
+	ois_json_set_str(r, "account", account);
+	ois_json_set_str(r, "user", user);
+	ois_json_set_str(r, "folder", folder);
+	ois_json_set_str(r, "id", id);
 	return r;
 }
 
 void ois_record_upsert(json_object *rec, const char *version, const char *modified, const char *op_tag,
 		       json_object *data)
 {
-	add_str(rec, "version", version);
-	add_str(rec, "modified", modified);
-	json_object_object_add(rec, "op", json_object_new_string("upsert"));
-	add_str(rec, "op_tag", op_tag);
+	ois_json_set_str(rec, "version", version);
+	ois_json_set_str(rec, "modified", modified);
+	ois_json_set_str(rec, "op", "upsert");
+	ois_json_set_str(rec, "op_tag", op_tag);
 	json_object_object_add(rec, "data", json_object_get(data));
 }
 

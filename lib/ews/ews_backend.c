@@ -15,9 +15,14 @@
 /* The mailbox's client: every method is given the base of its struct ews_conn. */
 #define EWS(conn) (((struct ews_conn *)(conn))->ews)
 
+static int is_contact(const char *kind)
+{
+	return kind && !strcmp(kind, "contact");
+}
+
 static int kind_ok(const char *kind)
 {
-	if (kind && !strcmp(kind, "contact"))
+	if (is_contact(kind))
 		return 0;
 	return ois_fail(OIS_ESOFTWARE, "exchange: kind '%s' is not supported", kind ? kind : "");
 }
@@ -144,11 +149,6 @@ static int drv_read(struct ois_conn *conn, const struct ois_read *r)
 	if (!rc && r->folders & 1u << OIS_CALENDAR)
 		rc = ois_ews_read_calendar(c, r);
 	return rc;
-}
-
-static int is_contact(const char *kind)
-{
-	return kind && !strcmp(kind, "contact");
 }
 
 /* What a GetItem of the item CreateItem would make returns: the XML written, read back. */

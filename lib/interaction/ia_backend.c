@@ -46,7 +46,7 @@ static int is_contact(const char *kind)
 
 static int only_contacts(const char *kind)
 {
-	if (kind && !strcmp(kind, "contact"))
+	if (is_contact(kind))
 		return 0;
 	return ois_fail(OIS_EDATA, "interaction driver: cannot write a '%s' (contacts and appointments only)",
 			kind ? kind : "(none)");

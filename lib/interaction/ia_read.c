@@ -22,8 +22,7 @@ struct ia_extract {
 	const struct ois_read *r;
 	struct ois_ia *ia;
 	int contacts, calendar;     /* which folders this run reads */
-	time_t win_start, win_end;  /* the calendar window */
-	char ws[24], we[24];        /* the same as RFC 3339 UTC */
+	char ws[OIS_TIME_LEN], we[OIS_TIME_LEN]; /* the calendar window (r's) as RFC 3339 UTC, for the API */
 	unsigned long items, deletes;
 	unsigned long appts, appt_deletes, outside;
 };
@@ -53,7 +52,7 @@ static int in_window(const struct ia_extract *x, json_object *appt)
 		return 0;
 	if (e == s)
 		e++; /* a point in time still lies somewhere */
-	return s < x->win_end && e > x->win_start;
+	return s < x->r->window_end && e > x->r->window_start;
 }
 
 static int emit_appointment(struct ia_extract *x, json_object *appt)
@@ -87,7 +86,7 @@ static int emit_checkpoint(struct ia_extract *x, const char *folder, const char 
 	char *token = NULL;
 	/* The calendar's token keeps the window it was read for: a moved window is a full read. */
 	if (!strcmp(folder, CALENDAR))
-		token = ois_calendar_token(cursor, x->win_start, x->win_end);
+		token = ois_calendar_token(cursor, x->r->window_start, x->r->window_end);
 	json_object_object_add(r, "token", json_object_new_string(token ? token : cursor));
 	json_object_object_add(r, "complete", json_object_new_boolean(1));
 	json_object_object_add(r, "full", json_object_new_boolean(full));
@@ -257,15 +256,6 @@ static int read_both(struct ia_extract *x, const char *cursor)
 	return rc;
 }
 
-/* The window as the read request gives it, also as RFC 3339 UTC for the API. */
-static void window(struct ia_extract *x)
-{
-	x->win_start = x->r->window_start;
-	x->win_end = x->r->window_end;
-	ois_time_format(x->win_start, x->ws);
-	ois_time_format(x->win_end, x->we);
-}
-
 /* The committed calendar cursor, or NULL when the window must be read whole. Owned. */
 static char *calendar_cursor(struct ia_extract *x, const char *committed)
 {
@@ -279,7 +269,7 @@ static char *calendar_cursor(struct ia_extract *x, const char *committed)
 		ois_warn("the committed calendar token is not one this version wrote; reading the whole window");
 		return NULL;
 	}
-	if (was_start != x->win_start || was_end != x->win_end) {
+	if (was_start != x->r->window_start || was_end != x->r->window_end) {
 		ois_info("the calendar window moved: reading the whole window");
 		free(cursor);
 		return NULL;
@@ -311,7 +301,8 @@ int ois_ia_read(struct ia_conn *c, const struct ois_read *r)
 	char *cal = NULL;
 	int rc = 0;
 	if (x.calendar) {
-		window(&x);
+		ois_time_format(r->window_start, x.ws);
+		ois_time_format(r->window_end, x.we);
 		cal = calendar_cursor(&x, r->token[OIS_CALENDAR]);
 	}
 	if (x.contacts && x.calendar && cursor && cal && !strcmp(cursor, cal)) {
