@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const policy_names[] = {
-	[OIS_NEWEST_WINS] = "newest-wins",
-	[OIS_EXCHANGE_WINS] = "exchange-wins",
-	[OIS_INTERACTION_WINS] = "interaction-wins",
-};
-
 static json_object *copy(json_object *v)
 {
 	json_object *c = NULL;
@@ -109,7 +103,7 @@ static char *update_reason(enum ois_side target, json_object *fields, const char
 		ois_buf_addf(&b, "%s %s", i ? "," : "", json_object_get_string(json_object_array_get_idx(fields, i)));
 	if (*conflicts)
 		ois_buf_addf(&b, "; conflict on %s: %s kept (%s)", conflicts, ois_side_label(winner),
-			     policy_names[policy]);
+			     ois_conflict_name(policy));
 	return ois_buf_detach(&b, NULL);
 }
 
@@ -168,7 +162,7 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 		if (in->matched_by)
 			ois_buf_addf(&why, " by %s", in->matched_by);
 		if (conflicts.len)
-			ois_buf_addf(&why, "; conflict on %s: %s kept (%s)", cf, ois_side_label(w), policy_names[in->policy]);
+			ois_buf_addf(&why, "; conflict on %s: %s kept (%s)", cf, ois_side_label(w), ois_conflict_name(in->policy));
 		add(out, OIS_ACT_LINK, -1, json_object_get(m), ois_buf_detach(&why, NULL));
 	}
 	if (refresh)
