@@ -234,7 +234,7 @@ EOF
 	assert_equal "$(jq -s 'map(select(.type == "appointment")) | length' out.jsonl)" 7
 	run ops
 	assert_output --partial '"FindItem":1'
-	# The configured window (calendar_past_days/calendar_future_days) is a window too.
+	# The configured window (calendar_history_days/calendar_future_days) is a window too.
 	commit_all
 	# The window is counted from the day of the run: the day before the
 	# extract or the day after it (a run across midnight UTC), never another.
@@ -249,7 +249,7 @@ EOF
 		{ echo "window $output, expected $before or $after"; false; }
 }
 
-# configured_window: the window calendar_past_days = 30 and
+# configured_window: the window calendar_history_days = 30 and
 # calendar_future_days = 181 give today, from midnight UTC.
 configured_window() {
 	local today
