@@ -25,6 +25,15 @@ static const struct unit {
 static const char *const roles[] = { "required", "optional", "resource" };
 
 /*
+ * status is the server's to set (the API ignores it on writes): a body
+ * never carries it; the backend completes or reopens the item instead.
+ */
+static int writable(const struct unit *u)
+{
+	return u->api && strcmp(u->api, "status");
+}
+
+/*
  * The attendees as canonical: email, name, role; the server's contact_id is
  * its own business. arr may be anything a server sent: what is not an array
  * holds no attendees (json-c aborts on the length of a non-array).
@@ -79,7 +88,9 @@ json_object *ois_ia_appointment_to_canonical(json_object *native)
 			continue;
 		switch (u->kind) {
 		case U_STRING:
-			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+			/* "appointment" is the status of every item not yet held: absent means that. */
+			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v) &&
+			    !(!strcmp(u->canon, "status") && !strcmp(json_object_get_string(v), "appointment")))
 				json_object_object_add(c, u->canon, json_object_new_string(json_object_get_string(v)));
 			break;
 		case U_FLAG:
@@ -117,7 +128,7 @@ json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *f
 	json_object *b = json_object_new_object();
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
 		const struct unit *u = &units[i];
-		if (!u->api || (fields && !named(fields, u->canon)))
+		if (!writable(u) || (fields && !named(fields, u->canon)))
 			continue;
 		json_object *v = NULL;
 		json_object_object_get_ex(data, u->canon, &v);

@@ -330,6 +330,20 @@ class StoreAppointments:
         self.record(aid, "complete", [a["owner"]], key="appointment")
         return True
 
+    def appt_reopen(self, aid):
+        a = self.appointments[aid]
+        if a["status"] == "appointment":
+            return False
+        if utc_key(a["end"]) <= now_utc():
+            raise ApiError(409, "not_future",
+                           "activity '%s' ended %s, in the past: only a meeting moved into "
+                           "the future becomes an appointment again" % (aid, a["end"]))
+        a["status"] = "appointment"
+        a["version"] += 1
+        a["updated_at"] = now_utc()
+        self.record(aid, "reopen", [a["owner"]], key="appointment")
+        return True
+
     def appt_delete(self, aid):
         owner = self.appointments.pop(aid)["owner"]
         self.record(aid, "delete", [owner], key="appointment")
@@ -387,6 +401,9 @@ def route_appointments(parts):
                  "DELETE": "delete_appointment"}, {"id": parts[1]})
     if n == 3 and parts[0] == "appointments" and parts[2] == "complete":
         return ("/appointments/{id}/complete", {"POST": "complete_appointment"},
+                {"id": parts[1]})
+    if n == 3 and parts[0] == "appointments" and parts[2] == "reopen":
+        return ("/appointments/{id}/reopen", {"POST": "reopen_appointment"},
                 {"id": parts[1]})
     return None
 
@@ -448,6 +465,17 @@ class ApptApi:
                            "complete needs If-Match with the appointment's version")
         self.s.appt_check_version(aid, req.if_match)
         if self.s.appt_complete(aid):
+            self.s.save()
+        return 200, appt_view(self.s.appointments[aid]), self.appt_etag(aid)
+
+    def reopen_appointment(self, req, p):
+        aid = p["id"]
+        self.s.appointment(aid)
+        if req.if_match is None:
+            raise ApiError(428, "precondition_required",
+                           "reopen needs If-Match with the activity's version")
+        self.s.appt_check_version(aid, req.if_match)
+        if self.s.appt_reopen(aid):
             self.s.save()
         return 200, appt_view(self.s.appointments[aid]), self.appt_etag(aid)
 
