@@ -27,6 +27,9 @@ includes() {
 			lib:*/*) bad+=("$file: \"$header\": the flat lib never includes a backend") ;;
 			scripts:*/*) bad+=("$file: \"$header\": the admin command includes only the flat lib's headers") ;;
 			*:*/*) bad+=("$file: \"$header\": a stage reaches a backend only through backend.h") ;;
+			# A table the build generates ($(BUILD)/gen/NAME.inc), which the Makefile must make.
+			lib:*.inc) grep -qF "/gen/$header" "$ROOT/Makefile" ||
+				bad+=("$file: \"$header\" is not lib's, nor a table the Makefile generates") ;;
 			*) if [ ! -e "$ROOT/$dir/$header" ] && { [ "$dir" = lib ] || [ ! -e "$ROOT/lib/$header" ]; }; then
 				bad+=("$file: \"$header\" is neither its folder's nor lib's")
 			fi ;;
