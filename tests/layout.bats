@@ -2,7 +2,8 @@
 # layout.bats - the rules the source layout keeps (doc/ARCHITECTURE.md,
 # "Layout rules"): a stage never includes another stage, lib never includes a
 # stage, the admin command (scripts/) includes only its own headers and the
-# flat lib's, and the stages that work offline never link the network libraries.
+# flat lib's, the stages that work offline never link the network libraries,
+# and no executable links ICU itself.
 
 load helper
 
@@ -72,4 +73,17 @@ includes() {
 	run ldd "$BIN/oisync-extract"
 	assert_line --partial libcurl
 	assert_line --partial libxml2
+}
+
+@test "no executable links ICU itself: the time-zone tables are generated at build time" {
+	local bin
+	for bin in "$BIN"/oisync "${STAGES[@]/#/$BIN/oisync-}"; do
+		run readelf -d "$bin"
+		assert_success
+		assert_output --partial '(NEEDED)'
+		refute_output --partial libicu
+	done
+	# And the check can see ICU where it is linked: the generator of those tables.
+	run readelf -d "$OISYNC_BUILD/scripts/gen_windows_zones"
+	assert_output --partial libicuuc
 }
