@@ -135,6 +135,26 @@ man-fields: $(FIELDS_MAN)
 	$(FIELDS_MAN) < $(FIELDS_PAGE) > $(FIELDS_PAGE).tmp
 	mv $(FIELDS_PAGE).tmp $(FIELDS_PAGE)
 
+# lib/tz.c's Windows <-> IANA zone tables (CLDR's windowsZones) are made
+# from ICU at build time: only this generator links ICU, so no stage opens
+# ICU's zone data at run time, and oisync-reconcile loads no ICU at all (the
+# others load the parts libxml2 and libphonenumber link). Not committed.
+WINDOWS_ZONES_GEN = $(BUILD)/scripts/gen_windows_zones
+WINDOWS_ZONES_INC = $(BUILD)/gen/windows_zones.inc
+
+$(WINDOWS_ZONES_GEN): scripts/gen_windows_zones.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags icu-uc icu-i18n 2>/dev/null) $(CFLAGS) $(LDFLAGS) \
+		-o $@ $< $(call pkglibs,icu-uc icu-i18n)
+
+$(WINDOWS_ZONES_INC): $(WINDOWS_ZONES_GEN)
+	@mkdir -p $(@D)
+	$(WINDOWS_ZONES_GEN) > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/tz.o: $(WINDOWS_ZONES_INC)
+$(BUILD)/lib/tz.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)
