@@ -222,6 +222,25 @@ EOF
 	assert_output true
 }
 
+@test "an item moved out of the window is still reported, where it went; a cancelled meeting is a delete" {
+	run extract --folder calendar "${WINDOW[@]}"
+	commit_all
+	lunch=$(calendar_dump | jq -r '.calendar[] | select(.Subject == "Lunch with Jane") | .ItemId.Id')
+	holiday=$(calendar_dump | jq -r '.calendar[] | select(.Subject == "Firm holiday") | .ItemId.Id')
+	fake edit "{\"mailbox\":\"$ALICE\",\"id\":\"$lunch\",\"set\":{\"Start\":\"2027-03-01T12:00:00Z\",\"End\":\"2027-03-01T13:00:00Z\"}}" >/dev/null
+	fake edit "{\"mailbox\":\"$ALICE\",\"id\":\"$holiday\",\"set\":{\"IsCancelled\":\"true\"}}" >/dev/null
+	run extract --folder calendar "${WINDOW[@]}"
+	assert_success
+	# Moved out: reported with its new time, for reconcile to leave alone rather than delete.
+	run jq -r --arg id "$lunch" 'select(.id == $id) | [.op, .data.Start] | join(" ")' out.jsonl
+	assert_output "upsert 2027-03-01T12:00:00Z"
+	run jq -r --arg id "$holiday" 'select(.id == $id) | [.op, .reason] | join(" ")' out.jsonl
+	assert_output "delete cancelled"
+	# The series' master, changed or not, is never an item of its own.
+	run jq -r 'select(.type == "appointment" and .data.CalendarItemType == "RecurringMaster") | .id' out.jsonl
+	assert_output ""
+}
+
 @test "the window moving reads it again though nothing changed" {
 	run extract --folder calendar "${WINDOW[@]}"
 	commit_all
