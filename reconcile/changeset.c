@@ -170,12 +170,16 @@ static struct ois_rc_item *find_item(struct ois_rc_item **v, size_t n, const cha
 	return NULL;
 }
 
-/* Private items and, with a category filter, items in none of its categories stay out of new pairs. */
-static const char *filtered(const struct ois_rc_item *it, const struct ois_sync_settings *st)
+/*
+ * Private items and, with a category filter, contacts in none of its
+ * categories stay out of new pairs. The filter is the contact list's: a
+ * meeting's categories choose its appointment type instead.
+ */
+static const char *filtered(const char *kind, const struct ois_rc_item *it, const struct ois_sync_settings *st)
 {
 	if (!st->sync_private && ois_json_bool(it->data, "private", 0))
 		return "private";
-	if (!st->categories)
+	if (!st->categories || strcmp(kind, "contact"))
 		return NULL;
 	json_object *cats = ois_json_arr(it->data, "categories");
 	for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
@@ -257,9 +261,9 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			continue;
 		struct ois_rc_item *it[OIS_SIDES] = { cand[OIS_EXCHANGE][i], cand[OIS_INTERACTION][match[i]] };
 		it[0]->used = it[1]->used = 1;
-		const char *why = filtered(it[0], &in->settings);
+		const char *why = filtered(in->kind, it[0], &in->settings);
 		if (!why)
-			why = filtered(it[1], &in->settings);
+			why = filtered(in->kind, it[1], &in->settings);
 		if (why) {
 			/* Matched, so neither is created on the other side; but a filtered item does not sync. */
 			ois_info("not linked (%s): exchange \"%s\" and interaction \"%s\"", why, it[0]->id, it[1]->id);
@@ -291,7 +295,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			if (it->used)
 				continue;
 			it->used = 1;
-			const char *why = filtered(it, &in->settings);
+			const char *why = filtered(in->kind, it, &in->settings);
 			if (why) {
 				ois_info("not synced (%s): %s \"%s\"", why, ois_side_name((enum ois_side)s), it->id);
 				continue;

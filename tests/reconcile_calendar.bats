@@ -275,3 +275,11 @@ ops() {
 	run jq -r 'select(.type == "checkpoint") | .side + " " + .folder' out.jsonl
 	assert_output "$(printf 'interaction calendar\nexchange contacts')"
 }
+
+@test "the contact list's category filter leaves meetings alone: their categories choose the type" {
+	conf 'categories = Firm'
+	{ appt exchange e-1 '"subject":"Acme review","categories":["Clients"],'"$FUTURE"; cp_cal exchange true; cp_cal interaction true; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run jq -c 'select(.type == "op") | [.action, .data.activity_type]' out.jsonl
+	assert_output '["create","Client Meeting"]'
+}
