@@ -135,6 +135,25 @@ man-fields: $(FIELDS_MAN)
 	$(FIELDS_MAN) < $(FIELDS_PAGE) > $(FIELDS_PAGE).tmp
 	mv $(FIELDS_PAGE).tmp $(FIELDS_PAGE)
 
+# lib/tz.c's Windows <-> IANA zone tables (CLDR's windowsZones) are made
+# from ICU at build time: only this generator links ICU, since its libraries
+# and data would cost every stage start-up time. The table is not committed.
+WINDOWS_ZONES_GEN = $(BUILD)/scripts/gen_windows_zones
+WINDOWS_ZONES_INC = $(BUILD)/gen/windows_zones.inc
+
+$(WINDOWS_ZONES_GEN): scripts/gen_windows_zones.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags icu-uc icu-i18n 2>/dev/null) $(CFLAGS) $(LDFLAGS) \
+		-o $@ $< $(call pkglibs,icu-uc icu-i18n)
+
+$(WINDOWS_ZONES_INC): $(WINDOWS_ZONES_GEN)
+	@mkdir -p $(@D)
+	$(WINDOWS_ZONES_GEN) > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/tz.o: $(WINDOWS_ZONES_INC)
+$(BUILD)/lib/tz.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)

@@ -27,7 +27,12 @@ const char *ois_tz_from_windows(const char *windows_id);
  */
 const char *ois_tz_to_windows(const char *iana);
 
-/* 1 when the system tz database has zone (a file under /usr/share/zoneinfo), else 0. */
+/*
+ * 1 when the system tz database has zone (a tz file under $TZDIR when set,
+ * else /usr/share/zoneinfo), else 0. Only names made of [A-Za-z0-9/_+-]
+ * not starting with '/' count (no "..", so nothing outside the folder), and
+ * never "right/..." (leap-second zones: time_t counts none) nor "localtime".
+ */
 int ois_tz_known(const char *zone);
 
 /*
@@ -48,5 +53,12 @@ int ois_tz_wall_to_utc(const char *zone, int y, int mon, int day, int h, int min
  * then). 0, or -1 when zone is unknown.
  */
 int ois_tz_utc_to_wall(const char *zone, time_t t, struct tm *out);
+
+/*
+ * ois_tz_wall_to_utc and ois_tz_utc_to_wall work through the C library:
+ * they set TZ to ":zone" and leave it so, which spares the next call for
+ * the same zone its file read. oisync reads no local time elsewhere (logs
+ * and records are UTC, through gmtime_r and timegm). Not thread-safe.
+ */
 
 #endif

@@ -6,7 +6,7 @@
 # API port, a real EWS client of the tests), unless node_modules has them.
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
-libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev
+libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev
 iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib jq
 ca-certificates curl"
 named=$#

@@ -2,7 +2,8 @@
 # layout.bats - the rules the source layout keeps (doc/ARCHITECTURE.md,
 # "Layout rules"): a stage never includes another stage, lib never includes a
 # stage, the admin command (scripts/) includes only its own headers and the
-# flat lib's, and the stages that work offline never link the network libraries.
+# flat lib's, the stages that work offline never link the network libraries,
+# and no executable links ICU itself.
 
 load helper
 
@@ -27,6 +28,9 @@ includes() {
 			lib:*/*) bad+=("$file: \"$header\": the flat lib never includes a backend") ;;
 			scripts:*/*) bad+=("$file: \"$header\": the admin command includes only the flat lib's headers") ;;
 			*:*/*) bad+=("$file: \"$header\": a stage reaches a backend only through backend.h") ;;
+			# A table the build generates ($(BUILD)/gen/NAME.inc), which the Makefile must make.
+			lib:*.inc) grep -qF "/gen/$header" "$ROOT/Makefile" ||
+				bad+=("$file: \"$header\" is not lib's, nor a table the Makefile generates") ;;
 			*) if [ ! -e "$ROOT/$dir/$header" ] && { [ "$dir" = lib ] || [ ! -e "$ROOT/lib/$header" ]; }; then
 				bad+=("$file: \"$header\" is neither its folder's nor lib's")
 			fi ;;
@@ -69,4 +73,17 @@ includes() {
 	run ldd "$BIN/oisync-extract"
 	assert_line --partial libcurl
 	assert_line --partial libxml2
+}
+
+@test "no executable links ICU itself: the time-zone tables are generated at build time" {
+	local bin
+	for bin in "$BIN"/oisync "${STAGES[@]/#/$BIN/oisync-}"; do
+		run readelf -d "$bin"
+		assert_success
+		assert_output --partial '(NEEDED)'
+		refute_output --partial libicu
+	done
+	# And the check can see ICU where it is linked: the generator of those tables.
+	run readelf -d "$OISYNC_BUILD/scripts/gen_windows_zones"
+	assert_output --partial libicuuc
 }
