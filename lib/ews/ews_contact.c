@@ -73,9 +73,6 @@ static const struct field fields[] = {
 
 #define NFIELDS OIS_ARRAY_SIZE(fields)
 
-/* ItemType's ExtendedProperty, the schema place of the table's extended properties: the op id tag goes first. */
-#define ORDER_EXTENDED_PROPERTY 30
-
 /* 1 for the hows whose rows make one canonical group: read and written together. */
 static int is_group(enum how how)
 {
@@ -538,7 +535,7 @@ int ois_ews_contact_xml(json_object *data, const char *op_id, struct ois_buf *ou
 	ois_buf_adds(out, "<t:Contact>");
 	int op_done = !op_id;
 	for (size_t i = 0; i < n; i++) {
-		if (!op_done && row[i]->order >= ORDER_EXTENDED_PROPERTY) {
+		if (!op_done && row[i]->order >= OIS_EWS_ORDER_EXTENDED_PROPERTY) {
 			ois_ews_add_ext(out, EXT_OP_ID, op_id);
 			op_done = 1;
 		}

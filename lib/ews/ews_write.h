@@ -13,6 +13,9 @@
  * namespace by the caller's envelope.
  */
 
+/* ItemType's ExtendedProperty's place in the schema (its children count from 1): where an op id tag goes. */
+#define OIS_EWS_ORDER_EXTENDED_PROPERTY 30
+
 /* s when it holds something other than white space, else NULL. */
 const char *ois_ews_nonblank(const char *s);
 
