@@ -43,12 +43,14 @@ static const struct row rows[] = {
 struct appointment_row {
 	const char *unit;
 	const char *kind;
-	const char *ews; /* the native name; NULL: Exchange items stay native */
-	const char *ia;  /* NULL: InterAction lacks it */
+	const char *ews_how; /* NULL: Exchange lacks the unit */
+	const char *ews_name;
+	int ews_order;       /* 0: Exchange sets it, a write never does */
+	const char *ia;      /* NULL: InterAction lacks it */
 };
 
-#define EWS(name) name
-#define NO_EWS NULL
+#define EWS(how, name, uri, order) #how, name, order
+#define NO_EWS NULL, NULL, 0
 #define IA(key) key
 #define NO_IA NULL
 #define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
@@ -120,6 +122,25 @@ static void contact_table(void)
 	puts(".TE");
 }
 
+/* Where Outlook (EWS) holds an appointment's unit, narrow enough for an 80-column page; a unit it only reads marked. */
+static void appointment_ews_cell(const struct appointment_row *r)
+{
+	if (!r->ews_how)
+		fputs("\\(em", stdout);
+	else if (!strcmp(r->ews_how, "ATTENDEES"))
+		fputs("RequiredAttendees etc.", stdout); /* the prose under the table names the three */
+	else if (!strcmp(r->ews_how, "TIME_ZONE"))
+		fputs("StartTimeZone, EndTimeZone", stdout);
+	else if (!strcmp(r->ews_how, "SENSITIVITY"))
+		printf("%s Private", r->ews_name);
+	else if (!strcmp(r->ews_how, "ORGANIZER"))
+		printf("%s Mailbox", r->ews_name);
+	else
+		fputs(r->ews_name, stdout);
+	if (r->ews_how && !r->ews_order)
+		fputs(" (read only)", stdout);
+}
+
 static void appointment_table(void)
 {
 	puts(".TS");
@@ -130,7 +151,9 @@ static void appointment_table(void)
 		const struct appointment_row *r = &appointment_rows[i];
 		printf("%s\t", r->unit);
 		lower(r->kind);
-		printf("\t%s\t%s\n", r->ews ? r->ews : "native", r->ia ? r->ia : "\\(em");
+		putchar('\t');
+		appointment_ews_cell(r);
+		printf("\t%s\n", r->ia ? r->ia : "\\(em");
 	}
 	puts(".TE");
 }

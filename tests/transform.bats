@@ -51,11 +51,35 @@ same_json() { # FILE FILE
 	assert_equal "$(jq -c 'select(.id == "AAMkADex1") | .data | has("GivenName")' out.jsonl)" false
 }
 
-@test "checkpoints, syncinfo, deletes, appointments and transformed records pass unchanged" {
+@test "checkpoints, syncinfo, deletes and transformed contacts and appointments pass unchanged" {
 	run "$TRANSFORM" "$DATA/passthrough.jsonl"
 	assert_success
 	printf '%s\n' "$output" >out.jsonl
 	same_json out.jsonl "$DATA/passthrough.jsonl"
+}
+
+@test "an Outlook appointment is mapped to canonical data: the same meeting from both sides gives one hash" {
+	run "$TRANSFORM" "$DATA/appointments.jsonl"
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	# A New York meeting with attendees of two roles, and Christmas Day all day in Sydney,
+	# whose Exchange times are Sydney's midnights in UTC (2026-12-24T13:00:00Z).
+	run jq -cS 'select(.side == "exchange") | .data' out.jsonl
+	assert_output - <<'EOF2'
+{"attendees":[{"email":"bob@firm.example","name":"Bob Roe","role":"required"},{"email":"room1@firm.example","name":"Board room","role":"resource"}],"categories":["Clients"],"end":"2026-11-10T20:00:00Z","ical_uid":"040000008200E00074C5B7101A82E008","location":"Board room","notes":"Agenda attached","organizer":"alice@firm.example","private":true,"show_as":"tentative","start":"2026-11-10T19:00:00Z","subject":"Partners' meeting","time_zone":"America/New_York"}
+{"all_day":true,"end":"2026-12-26","organizer":"alice@firm.example","show_as":"oof","start":"2026-12-25","subject":"Christmas Day","time_zone":"Australia/Sydney"}
+EOF2
+	# InterAction's record of each gives the same data and hash.
+	for pair in AAMkADap2:a-000002 AAMkADap3:a-000003; do
+		ex=$(jq -cS --arg id "${pair%%:*}" 'select(.id == $id) | [.data, .hash]' out.jsonl)
+		ia=$(jq -cS --arg id "${pair#*:}" 'select(.id == $id) | [.data, .hash]' out.jsonl)
+		assert [ -n "$ex" ]
+		assert_equal "$ex" "$ia"
+	done
+	# The hash is the SHA-256 of the canonical text, as for contacts.
+	want=$(jq -r 'select(.id == "AAMkADap3") | .hash' out.jsonl)
+	got=$(jq -cjS 'select(.id == "AAMkADap3") | .data' out.jsonl | sha256sum | cut -d' ' -f1)
+	assert_equal "sha256:$got" "$want"
 }
 
 @test "transform twice is transform once" {

@@ -572,14 +572,14 @@ int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_ke
 	return rc;
 }
 
-int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *item_xml,
+int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *attrs, const char *item_xml,
 			char **id, char **change_key)
 {
 	struct ois_buf b = OIS_BUF_INIT;
 	struct reply r;
 	xmlNode *msg;
 	*id = *change_key = NULL;
-	ois_buf_adds(&b, "<m:CreateItem><m:SavedItemFolderId>");
+	ois_buf_addf(&b, "<m:CreateItem%s><m:SavedItemFolderId>", attrs ? attrs : "");
 	add_folder(ews, &b, folder);
 	ois_buf_adds(&b, "</m:SavedItemFolderId><m:Items>");
 	ois_buf_adds(&b, item_xml);
@@ -594,7 +594,7 @@ int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *ite
 	return rc;
 }
 
-int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key,
+int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs,
 			const char *updates_xml, char **new_change_key)
 {
 	struct ois_buf b = OIS_BUF_INIT;
@@ -603,7 +603,8 @@ int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_
 	char *got_id = NULL;
 	*new_change_key = NULL;
 	/* NeverOverwrite: a stale ChangeKey is ErrorIrresolvableConflict, never a silent overwrite. */
-	ois_buf_adds(&b, "<m:UpdateItem ConflictResolution=\"NeverOverwrite\"><m:ItemChanges><t:ItemChange>");
+	ois_buf_addf(&b, "<m:UpdateItem ConflictResolution=\"NeverOverwrite\"%s><m:ItemChanges><t:ItemChange>",
+		     attrs ? attrs : "");
 	add_item_id(&b, id, change_key);
 	ois_buf_adds(&b, "<t:Updates>");
 	ois_buf_adds(&b, updates_xml);
@@ -619,12 +620,12 @@ int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_
 	return rc;
 }
 
-int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key)
+int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs)
 {
 	struct ois_buf b = OIS_BUF_INIT;
 	struct reply r;
 	xmlNode *msg;
-	ois_buf_adds(&b, "<m:DeleteItem DeleteType=\"MoveToDeletedItems\"><m:ItemIds>");
+	ois_buf_addf(&b, "<m:DeleteItem DeleteType=\"MoveToDeletedItems\"%s><m:ItemIds>", attrs ? attrs : "");
 	add_item_id(&b, id, change_key);
 	ois_buf_adds(&b, "</m:ItemIds></m:DeleteItem>");
 	int rc = call(ews, "DeleteItem", b.data, 0, &r);

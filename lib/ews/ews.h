@@ -83,21 +83,28 @@ int ois_ews_get_items(struct ois_ews *ews, const char *const *ids, size_t n, ois
 int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_key);
 
 /*
- * CreateItem of item_xml (one t:Contact ... element) in the distinguished
- * folder. Sent once, never retried on a transport failure (the caller finds
- * a lost create by its op id). *id and *change_key owned by the caller.
+ * The writes below take attrs: more attributes of the operation's element,
+ * written as given (" SendMeetingInvitations=\"SendToNone\"": Exchange
+ * requires the meeting ones on calendar items), or NULL for none.
  */
-int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *item_xml,
+
+/*
+ * CreateItem of item_xml (one t:Contact, t:CalendarItem ... element) in the
+ * distinguished folder. Sent once, never retried on a transport failure
+ * (the caller finds a lost create by its op id). *id and *change_key owned
+ * by the caller.
+ */
+int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *attrs, const char *item_xml,
 			char **id, char **change_key);
 /*
  * UpdateItem with ConflictResolution NeverOverwrite: updates_xml is the
  * contents of t:Updates; change_key is the version the caller expects
  * (ErrorIrresolvableConflict -> OIS_ECONFLICT). *new_change_key owned by the caller.
  */
-int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key,
+int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs,
 			const char *updates_xml, char **new_change_key);
 /* DeleteItem MoveToDeletedItems. */
-int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key);
+int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs);
 /*
  * FindItem (Shallow, IdOnly) in the distinguished folder for an item whose
  * extended property uri_xml (a t:ExtendedFieldURI element) equals value.

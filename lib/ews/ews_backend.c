@@ -1,44 +1,74 @@
 /* ews_backend.c - the EWS backend: an Exchange mailbox's contacts and calendar over Exchange Web Services. */
 #include "code.h"
+#include "ews_appointment.h"
 #include "ews_backend.h"
+#include "ews_calendar.h"
 #include "ews_contact.h"
 #include "ews_p.h"
 #include "ews_syncinfo.h"
 #include "log.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FOLDER "contacts"
 
 /* The mailbox's client: every method is given the base of its struct ews_conn. */
 #define EWS(conn) (((struct ews_conn *)(conn))->ews)
 
-static int is_contact(const char *kind)
+/* What the backend writes, one row per record type. */
+struct kind {
+	const char *name;   /* the record's type */
+	const char *folder; /* the distinguished folder its items are created in */
+	const char *item;   /* the item's element */
+	/*
+	 * Attributes of CreateItem, UpdateItem and DeleteItem: a calendar item
+	 * with attendees is a meeting, and a sync must never mail them an
+	 * invitation, an update or a cancellation.
+	 */
+	const char *create_attrs, *update_attrs, *delete_attrs;
+	int (*xml)(json_object *data, const char *op_id, struct ois_buf *out);
+	int (*updates_xml)(json_object *data, json_object *fields, struct ois_buf *out, int *n);
+	json_object *(*native)(xmlNode *item); /* the item's XML as a read makes it native data */
+};
+
+static const struct kind kinds[] = {
+	{ "contact", "contacts", "Contact", NULL, NULL, NULL, ois_ews_contact_xml, ois_ews_contact_updates_xml,
+	  ois_ews_item_json },
+	{ "appointment", "calendar", "CalendarItem", " SendMeetingInvitations=\"SendToNone\"",
+	  " SendMeetingInvitationsOrCancellations=\"SendToNone\"", " SendMeetingCancellations=\"SendToNone\"",
+	  ois_ews_appointment_xml, ois_ews_appointment_updates_xml, ois_ews_calendar_item_json },
+};
+
+static const struct kind *kind_of(const char *kind)
 {
-	return kind && !strcmp(kind, "contact");
+	for (size_t i = 0; kind && i < OIS_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].name, kind))
+			return &kinds[i];
+	return NULL;
 }
 
-static int kind_ok(const char *kind)
+/* The row of kind, or NULL after logging: apply checked the op, so another kind is a bug upstream. */
+static const struct kind *kind_ok(const char *kind, int *rc)
 {
-	if (is_contact(kind))
-		return 0;
-	return ois_fail(OIS_ESOFTWARE, "exchange: kind '%s' is not supported", kind ? kind : "");
+	const struct kind *k = kind_of(kind);
+	*rc = k ? 0 : ois_fail(OIS_ESOFTWARE, "exchange: kind '%s' is not supported", kind ? kind : "");
+	return k;
 }
 
 static int drv_create(struct ois_conn *conn, const char *kind, json_object *data, const char *op_id,
 		      char **new_id, char **new_version, struct ois_adopted *adopted)
 {
 	struct ois_buf xml = OIS_BUF_INIT;
+	int rc;
 	if (adopted) /* a mailbox has no shared items to adopt: every create makes one */
 		*adopted = (struct ois_adopted){ 0 };
 	*new_id = *new_version = NULL;
-	int rc = kind_ok(kind);
+	const struct kind *k = kind_ok(kind, &rc);
 	if (!rc)
-		rc = ois_ews_contact_xml(data, op_id, &xml);
+		rc = k->xml(data, op_id, &xml);
 	if (!rc)
-		rc = ois_ews_create_item(EWS(conn), FOLDER, xml.data, new_id, new_version);
+		rc = ois_ews_create_item(EWS(conn), k->folder, k->create_attrs, xml.data, new_id, new_version);
 	ois_buf_release(&xml);
 	return rc;
 }
@@ -47,11 +77,11 @@ static int drv_update(struct ois_conn *conn, const char *kind, const char *id, c
 		      json_object *data, json_object *fields, char **new_version)
 {
 	struct ois_buf xml = OIS_BUF_INIT;
-	int n = 0;
+	int n = 0, rc;
 	*new_version = NULL;
-	int rc = kind_ok(kind);
+	const struct kind *k = kind_ok(kind, &rc);
 	if (!rc)
-		rc = ois_ews_contact_updates_xml(data, fields, &xml, &n);
+		rc = k->updates_xml(data, fields, &xml, &n);
 	if (!rc && n == 0) {
 		/* Nothing Exchange carries changed: an empty t:Updates is a schema error. */
 		if (if_version)
@@ -59,11 +89,11 @@ static int drv_update(struct ois_conn *conn, const char *kind, const char *id, c
 		else
 			rc = ois_ews_get_change_key(EWS(conn), id, new_version);
 	} else if (!rc) {
-		rc = ois_ews_update_item(EWS(conn), id, if_version, xml.data, new_version);
+		rc = ois_ews_update_item(EWS(conn), id, if_version, k->update_attrs, xml.data, new_version);
 	}
 	ois_buf_release(&xml);
 	if (rc == OIS_ECONFLICT)
-		ois_info("contact '%s' changed in Exchange since version '%s': not overwritten", id,
+		ois_info("%s '%s' changed in Exchange since version '%s': not overwritten", k->name, id,
 			 if_version ? if_version : "");
 	return rc;
 }
@@ -75,33 +105,35 @@ static int drv_update(struct ois_conn *conn, const char *kind, const char *id, c
  */
 static int drv_remove(struct ois_conn *conn, const char *kind, const char *id, const char *if_version)
 {
-	int rc = kind_ok(kind);
+	int rc;
+	const struct kind *k = kind_ok(kind, &rc);
 	if (rc)
 		return rc;
 	if (if_version) {
 		char *ck = NULL;
 		rc = ois_ews_get_change_key(EWS(conn), id, &ck);
 		if (!rc && ck && strcmp(ck, if_version)) {
-			ois_info("contact '%s' changed in Exchange since version '%s': not deleted", id, if_version);
+			ois_info("%s '%s' changed in Exchange since version '%s': not deleted", k->name, id, if_version);
 			rc = OIS_ECONFLICT;
 		}
 		free(ck);
 		if (rc)
 			return rc;
 	}
-	return ois_ews_delete_item(EWS(conn), id, if_version);
+	return ois_ews_delete_item(EWS(conn), id, if_version, k->delete_attrs);
 }
 
 /* CreateItem is one request: an item found by its tag is complete, data is not needed. */
 static int drv_find_by_op(struct ois_conn *conn, const char *kind, const char *op_id, json_object *data,
 			  char **id, char **version)
 {
+	int rc;
 	(void)data;
 	*id = *version = NULL;
-	int rc = kind_ok(kind);
+	const struct kind *k = kind_ok(kind, &rc);
 	if (rc)
 		return rc;
-	return ois_ews_find_by_extended(EWS(conn), FOLDER, ois_ews_op_id_uri(), op_id, id, version);
+	return ois_ews_find_by_extended(EWS(conn), k->folder, ois_ews_op_id_uri(), op_id, id, version);
 }
 
 static int drv_mark_synced(struct ois_conn *conn, const char *item_id, const char *sync_id, const char *when,
@@ -157,15 +189,18 @@ static json_object *drv_to_native(const char *kind, json_object *canonical)
 	struct ois_buf xml = OIS_BUF_INIT;
 	json_object *native = NULL;
 	xmlDoc *doc = NULL;
-	if (!is_contact(kind))
+	const struct kind *k = kind_of(kind);
+	if (!k)
 		return NULL;
 	ois_buf_adds(&xml, "<w xmlns:t=\"" NS_T "\">");
-	if (ois_ews_contact_xml(canonical, NULL, &xml))
+	if (k->xml(canonical, NULL, &xml))
 		goto out;
 	ois_buf_adds(&xml, "</w>");
-	if (ois_ews_parse(xml.data, xml.len, "the contact's XML", &doc))
+	char where[64];
+	snprintf(where, sizeof(where), "the %s's XML", k->name);
+	if (ois_ews_parse(xml.data, xml.len, where, &doc))
 		goto out;
-	native = ois_ews_item_json(ois_xml_child(xmlDocGetRootElement(doc), "Contact"));
+	native = k->native(ois_xml_child(xmlDocGetRootElement(doc), k->item));
 out:
 	xmlFreeDoc(doc);
 	ois_buf_release(&xml);

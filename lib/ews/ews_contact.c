@@ -1,5 +1,6 @@
 /* ews_contact.c - map an EWS t:Contact (native JSON, or XML to write) to and from canonical data. */
 #include "ews_contact.h"
+#include "ews_write.h"
 #include "code.h"
 #include "log.h"
 #include "record.h"
@@ -71,9 +72,6 @@ static const struct field fields[] = {
 #undef NO_EXT_URI
 
 #define NFIELDS OIS_ARRAY_SIZE(fields)
-
-/* ItemType's ExtendedProperty, the schema place of the table's extended properties: the op id tag goes first. */
-#define ORDER_EXTENDED_PROPERTY 30
 
 /* 1 for the hows whose rows make one canonical group: read and written together. */
 static int is_group(enum how how)
@@ -152,20 +150,9 @@ const char *ois_ews_op_id_uri(void)
 
 /* ---- native -> canonical ---- */
 
-/* A string with something other than white space in it, else NULL. */
-static const char *nonblank(const char *s)
-{
-	if (!s)
-		return NULL;
-	for (const char *p = s; *p; p++)
-		if (!isspace((unsigned char)*p))
-			return s;
-	return NULL;
-}
-
 static void put_str(json_object *obj, const char *key, const char *val)
 {
-	if (nonblank(val))
+	if (ois_ews_nonblank(val))
 		json_object_object_add(obj, key, json_object_new_string(val));
 }
 
@@ -194,14 +181,6 @@ int ois_ews_birthday_date(const char *s, char out[11])
 	return 0;
 }
 
-/* EWS may send "SMTP:addr" for an address; other routing types (X500/EX) stay as they are. */
-static const char *strip_smtp(const char *addr)
-{
-	if (addr && !strncasecmp(addr, "SMTP:", 5))
-		return addr + 5;
-	return addr;
-}
-
 /* Native categories are an array of strings; a lone string is taken too. */
 static void categories_to_canonical(json_object *native, const struct field *f, json_object *canon)
 {
@@ -210,12 +189,12 @@ static void categories_to_canonical(json_object *native, const struct field *f, 
 		return;
 	json_object *arr = json_object_new_array();
 	if (json_object_is_type(v, json_type_string)) {
-		if (nonblank(json_object_get_string(v)))
+		if (ois_ews_nonblank(json_object_get_string(v)))
 			json_object_array_add(arr, json_object_new_string(json_object_get_string(v)));
 	} else if (json_object_is_type(v, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			json_object *e = json_object_array_get_idx(v, i);
-			if (json_object_is_type(e, json_type_string) && nonblank(json_object_get_string(e)))
+			if (json_object_is_type(e, json_type_string) && ois_ews_nonblank(json_object_get_string(e)))
 				json_object_array_add(arr, json_object_new_string(json_object_get_string(e)));
 		}
 	}
@@ -248,7 +227,7 @@ static void group_to_canonical(json_object *native, json_object *ext, enum how h
 			continue;
 		unit_group(f, g, sizeof(g));
 		if (how == EMAIL) {
-			const char *addr = nonblank(strip_smtp(ois_json_str(in, f->name)));
+			const char *addr = ois_ews_nonblank(ois_ews_strip_smtp(ois_json_str(in, f->name)));
 			if (!addr)
 				continue;
 			json_object *e = json_object_new_object();
@@ -267,7 +246,7 @@ static void group_to_canonical(json_object *native, json_object *ext, enum how h
 			/* custom: every slot, "" for an empty one, kept only when one holds text. */
 			char key[64];
 			snprintf(key, sizeof(key), "%s:%s", OIS_EWS_PSETID_ADDRESS, f->name);
-			const char *v = nonblank(ois_json_str(in, key));
+			const char *v = ois_ews_nonblank(ois_json_str(in, key));
 			any |= v != NULL;
 			json_object_array_add(out, json_object_new_string(v ? v : ""));
 		}
@@ -285,7 +264,7 @@ static void field_to_canonical(json_object *native, json_object *ext, const stru
 	char date[11];
 	switch (f->how) {
 	case EXT_TAG:
-		v = nonblank(ois_json_str(ext, f->name));
+		v = ois_ews_nonblank(ois_json_str(ext, f->name));
 		for (size_t i = 0; !v && i < OIS_ARRAY_SIZE(complete_name_parts); i++)
 			if (!strcmp(complete_name_parts[i].unit, f->name))
 				v = ois_json_str(ois_json_obj(native, "CompleteName"), complete_name_parts[i].key);
@@ -303,7 +282,7 @@ static void field_to_canonical(json_object *native, json_object *ext, const stru
 				json_object_object_add(c, f->unit, json_object_new_string(unit_key(a)));
 		break;
 	case BIRTHDAY:
-		v = nonblank(ois_json_str(native, f->name));
+		v = ois_ews_nonblank(ois_json_str(native, f->name));
 		if (v)
 			put_str(c, f->unit, ois_ews_birthday_date(v, date) ? v : date);
 		break;
@@ -348,32 +327,9 @@ json_object *ois_ews_contact_to_canonical(json_object *native)
 
 /* ---- canonical -> XML ---- */
 
-/* XML text: escaped, with the C0 controls XML 1.0 cannot carry dropped. */
-static void add_text(struct ois_buf *out, const char *s)
-{
-	for (const char *p = s; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-			continue;
-		if (ch == '\r') {
-			ois_buf_adds(out, "&#13;");
-			continue;
-		}
-		char one[2] = { (char)ch, 0 };
-		ois_buf_add_xml(out, one);
-	}
-}
-
-static void add_elem(struct ois_buf *out, const char *name, const char *val)
-{
-	ois_buf_addf(out, "<t:%s>", name);
-	add_text(out, val);
-	ois_buf_addf(out, "</t:%s>", name);
-}
-
 static const char *canon_str(json_object *data, const char *key)
 {
-	return nonblank(ois_json_str(data, key));
+	return ois_ews_nonblank(ois_json_str(data, key));
 }
 
 static const char *email_of(json_object *data, const char *group, const char *kind)
@@ -382,7 +338,7 @@ static const char *email_of(json_object *data, const char *group, const char *ki
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		json_object *e = json_object_array_get_idx(arr, i);
 		if (ois_str_eq(ois_json_str(e, "kind"), kind))
-			return nonblank(ois_json_str(e, "address"));
+			return ois_ews_nonblank(ois_json_str(e, "address"));
 	}
 	return NULL;
 }
@@ -393,7 +349,7 @@ static const char *custom_of(json_object *data, const char *group, size_t i)
 	if (!arr || i >= json_object_array_length(arr))
 		return NULL;
 	json_object *v = json_object_array_get_idx(arr, i);
-	return json_object_is_type(v, json_type_string) ? nonblank(json_object_get_string(v)) : NULL;
+	return json_object_is_type(v, json_type_string) ? ois_ews_nonblank(json_object_get_string(v)) : NULL;
 }
 
 /* The text of f's unit in data (not for ADDRESS, CATEGORIES, SENSITIVITY), or NULL when empty. */
@@ -437,50 +393,13 @@ static int birthday_value(const char *unit, const char *date, char out[32])
 	return 0;
 }
 
-static void add_ext(struct ois_buf *out, const char *uri, const char *val)
-{
-	ois_buf_adds(out, "<t:ExtendedProperty>");
-	ois_buf_adds(out, uri);
-	add_elem(out, "Value", val);
-	ois_buf_adds(out, "</t:ExtendedProperty>");
-}
-
-static void add_body(struct ois_buf *out, const char *name, const char *notes)
-{
-	ois_buf_addf(out, "<t:%s BodyType=\"Text\">", name);
-	add_text(out, notes);
-	ois_buf_addf(out, "</t:%s>", name);
-}
-
-static void add_categories(struct ois_buf *out, const char *name, json_object *arr)
-{
-	ois_buf_addf(out, "<t:%s>", name);
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		json_object *v = json_object_array_get_idx(arr, i);
-		if (json_object_is_type(v, json_type_string) && nonblank(json_object_get_string(v)))
-			add_elem(out, "String", json_object_get_string(v));
-	}
-	ois_buf_addf(out, "</t:%s>", name);
-}
-
-static int has_categories(json_object *data, const char *unit)
-{
-	json_object *arr = ois_json_arr(data, unit);
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
-		json_object *v = json_object_array_get_idx(arr, i);
-		if (json_object_is_type(v, json_type_string) && nonblank(json_object_get_string(v)))
-			return 1;
-	}
-	return 0;
-}
-
 static void add_address_entry(struct ois_buf *out, const char *key, json_object *a)
 {
 	ois_buf_addf(out, "<t:Entry Key=\"%s\">", key);
 	for (size_t j = 0; j < OIS_ARRAY_SIZE(address_parts); j++) {
 		const char *v = canon_str(a, address_parts[j].unit);
 		if (v)
-			add_elem(out, address_parts[j].key, v);
+			ois_ews_add_elem(out, address_parts[j].key, v);
 	}
 	ois_buf_adds(out, "</t:Entry>");
 }
@@ -554,7 +473,7 @@ static void add_entries(struct ois_buf *out, json_object *data, const struct fie
 			add_address_entry(out, f->name, a);
 		} else {
 			ois_buf_addf(out, "<t:Entry Key=\"%s\">", f->name);
-			add_text(out, v);
+			ois_ews_add_text(out, v);
 			ois_buf_adds(out, "</t:Entry>");
 		}
 	}
@@ -570,32 +489,32 @@ static void add_field(struct ois_buf *out, json_object *data, const struct field
 	switch (f->how) {
 	case ELEM:
 		if (v)
-			add_elem(out, f->name, v);
+			ois_ews_add_elem(out, f->name, v);
 		break;
 	case BODY:
 		if (v)
-			add_body(out, f->name, v);
+			ois_ews_add_body(out, f->name, v);
 		break;
 	case BIRTHDAY:
 		if (v && !birthday_value(f->unit, v, bday))
-			add_elem(out, f->name, bday);
+			ois_ews_add_elem(out, f->name, bday);
 		break;
 	case POSTAL_INDEX:
 		if (mailing_key(data, f))
-			add_elem(out, f->name, mailing_key(data, f));
+			ois_ews_add_elem(out, f->name, mailing_key(data, f));
 		break;
 	case SENSITIVITY:
 		if (ois_json_bool(data, f->unit, 0))
-			add_elem(out, f->name, "Private");
+			ois_ews_add_elem(out, f->name, "Private");
 		break;
 	case CATEGORIES:
-		if (has_categories(data, f->unit))
-			add_categories(out, f->name, ois_json_arr(data, f->unit));
+		if (ois_ews_has_strings(ois_json_arr(data, f->unit)))
+			ois_ews_add_strings(out, f->name, ois_json_arr(data, f->unit));
 		break;
 	case EXT_TAG:
 	case USER_FIELD:
 		if (v)
-			add_ext(out, f->ext_uri, v);
+			ois_ews_add_ext(out, f->ext_uri, v);
 		break;
 	case EMAIL:
 	case PHONE:
@@ -616,8 +535,8 @@ int ois_ews_contact_xml(json_object *data, const char *op_id, struct ois_buf *ou
 	ois_buf_adds(out, "<t:Contact>");
 	int op_done = !op_id;
 	for (size_t i = 0; i < n; i++) {
-		if (!op_done && row[i]->order >= ORDER_EXTENDED_PROPERTY) {
-			add_ext(out, EXT_OP_ID, op_id);
+		if (!op_done && row[i]->order >= OIS_EWS_ORDER_EXTENDED_PROPERTY) {
+			ois_ews_add_ext(out, EXT_OP_ID, op_id);
 			op_done = 1;
 		}
 		if (row[i]->how == EMAIL || row[i]->how == PHONE || row[i]->how == ADDRESS) {
@@ -631,45 +550,18 @@ int ois_ews_contact_xml(json_object *data, const char *op_id, struct ois_buf *ou
 		add_field(out, data, row[i]);
 	}
 	if (!op_done)
-		add_ext(out, EXT_OP_ID, op_id);
+		ois_ews_add_ext(out, EXT_OP_ID, op_id);
 	ois_buf_adds(out, "</t:Contact>");
 	return 0;
 }
 
 /* ---- canonical units -> UpdateItem changes ---- */
 
-static void set_field(struct ois_buf *out, const char *uri_elem, const char *inner)
-{
-	ois_buf_adds(out, "<t:SetItemField>");
-	ois_buf_adds(out, uri_elem);
-	ois_buf_adds(out, "<t:Contact>");
-	ois_buf_adds(out, inner);
-	ois_buf_adds(out, "</t:Contact></t:SetItemField>");
-}
-
-static void delete_field(struct ois_buf *out, const char *uri_elem)
-{
-	ois_buf_adds(out, "<t:DeleteItemField>");
-	ois_buf_adds(out, uri_elem);
-	ois_buf_adds(out, "</t:DeleteItemField>");
-}
-
-/* Set the field named by uri_elem to the element in inner, or delete it when inner is empty. */
-static void change(struct ois_buf *out, const char *uri_elem, struct ois_buf *inner, int *n)
-{
-	if (inner->len)
-		set_field(out, uri_elem, inner->data);
-	else
-		delete_field(out, uri_elem);
-	ois_buf_reset(inner);
-	(*n)++;
-}
-
 /* Set f's t:FieldURI to the element in inner, or delete it. */
 static void change_uri(struct ois_buf *out, const struct field *f, struct ois_buf *inner, int *n)
 {
 	char *u = ois_xasprintf("<t:FieldURI FieldURI=\"%s\"/>", f->uri);
-	change(out, u, inner, n);
+	ois_ews_change(out, "Contact", u, inner, n);
 	free(u);
 }
 
@@ -677,8 +569,8 @@ static void change_ext(struct ois_buf *out, const char *uri, const char *val, in
 {
 	struct ois_buf inner = OIS_BUF_INIT;
 	if (val)
-		add_ext(&inner, uri, val);
-	change(out, uri, &inner, n);
+		ois_ews_add_ext(&inner, uri, val);
+	ois_ews_change(out, "Contact", uri, &inner, n);
 	ois_buf_release(&inner);
 }
 
@@ -689,10 +581,10 @@ static void change_entry(struct ois_buf *out, const struct field *f, const char 
 	char *u = ois_xasprintf("<t:IndexedFieldURI FieldURI=\"%s\" FieldIndex=\"%s\"/>", f->uri, f->name);
 	if (val) {
 		ois_buf_addf(&inner, "<t:%s><t:Entry Key=\"%s\">", list, f->name);
-		add_text(&inner, val);
+		ois_ews_add_text(&inner, val);
 		ois_buf_addf(&inner, "</t:Entry></t:%s>", list);
 	}
-	change(out, u, &inner, n);
+	ois_ews_change(out, "Contact", u, &inner, n);
 	free(u);
 	ois_buf_release(&inner);
 }
@@ -708,10 +600,10 @@ static void change_address(struct ois_buf *out, json_object *data, const struct 
 					address_parts[j].key, f->name);
 		if (v) {
 			ois_buf_addf(&inner, "<t:%s><t:Entry Key=\"%s\">", entry_list(f->how), f->name);
-			add_elem(&inner, address_parts[j].key, v);
+			ois_ews_add_elem(&inner, address_parts[j].key, v);
 			ois_buf_addf(&inner, "</t:Entry></t:%s>", entry_list(f->how));
 		}
-		change(out, u, &inner, n);
+		ois_ews_change(out, "Contact", u, &inner, n);
 		free(u);
 	}
 	ois_buf_release(&inner);
@@ -728,12 +620,12 @@ static int change_field(struct ois_buf *out, json_object *data, const struct fie
 	switch (f->how) {
 	case ELEM:
 		if (v)
-			add_elem(&inner, f->name, v);
+			ois_ews_add_elem(&inner, f->name, v);
 		change_uri(out, f, &inner, n);
 		break;
 	case BODY:
 		if (v)
-			add_body(&inner, f->name, v);
+			ois_ews_add_body(&inner, f->name, v);
 		change_uri(out, f, &inner, n);
 		break;
 	case EXT_TAG:
@@ -744,7 +636,7 @@ static int change_field(struct ois_buf *out, json_object *data, const struct fie
 		if (v && (rc = birthday_value(f->unit, v, bday)))
 			break;
 		if (v)
-			add_elem(&inner, f->name, bday);
+			ois_ews_add_elem(&inner, f->name, bday);
 		change_uri(out, f, &inner, n);
 		break;
 	case POSTAL_INDEX:
@@ -753,16 +645,16 @@ static int change_field(struct ois_buf *out, json_object *data, const struct fie
 			break;
 		}
 		/* Cleared is "None", not a deleted property: Outlook reads the index as a number. */
-		add_elem(&inner, f->name, v ? mailing_key(data, f) : "None");
+		ois_ews_add_elem(&inner, f->name, v ? mailing_key(data, f) : "None");
 		change_uri(out, f, &inner, n);
 		break;
 	case CATEGORIES:
-		if (has_categories(data, f->unit))
-			add_categories(&inner, f->name, ois_json_arr(data, f->unit));
+		if (ois_ews_has_strings(ois_json_arr(data, f->unit)))
+			ois_ews_add_strings(&inner, f->name, ois_json_arr(data, f->unit));
 		change_uri(out, f, &inner, n);
 		break;
 	case SENSITIVITY:
-		add_elem(&inner, f->name, ois_json_bool(data, f->unit, 0) ? "Private" : "Normal");
+		ois_ews_add_elem(&inner, f->name, ois_json_bool(data, f->unit, 0) ? "Private" : "Normal");
 		change_uri(out, f, &inner, n);
 		break;
 	case EMAIL:

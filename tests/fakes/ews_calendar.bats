@@ -299,3 +299,17 @@ EOF
 	run xget './/t:Message/t:ItemId' Id
 	assert_output "$mid"
 }
+
+@test "stats count the meeting-mail attribute each write carried, by operation and value" {
+	create() { soap "<m:CreateItem$1><m:SavedItemFolderId><t:DistinguishedFolderId Id=\"calendar\"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:Subject>x</t:Subject><t:Start>2026-03-01T10:00:00Z</t:Start><t:End>2026-03-01T11:00:00Z</t:End></t:CalendarItem></m:Items></m:CreateItem>" >/dev/null; }
+	create ' SendMeetingInvitations="SendToNone"'
+	id=$(xget './/m:Items/t:CalendarItem/t:ItemId' Id)
+	create ' SendMeetingInvitations="SendToAllAndSaveCopy"'
+	create ''
+	soap "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" SendMeetingInvitationsOrCancellations=\"SendToNone\"><m:ItemChanges><t:ItemChange><t:ItemId Id=\"$id\"/><t:Updates><t:SetItemField><t:FieldURI FieldURI=\"calendar:Location\"/><t:CalendarItem><t:Location>Room 2</t:Location></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>" >/dev/null
+	soap "<m:DeleteItem DeleteType=\"MoveToDeletedItems\" SendMeetingCancellations=\"SendToNone\"><m:ItemIds><t:ItemId Id=\"$id\"/></m:ItemIds></m:DeleteItem>" >/dev/null
+	run xget './/m:ResponseCode'
+	assert_output NoError
+	run bash -c "curl -s '$CTL/stats' | jq -cS '.meeting_mail'"
+	assert_output '{"CreateItem SendMeetingInvitations=SendToAllAndSaveCopy":1,"CreateItem SendMeetingInvitations=SendToNone":1,"DeleteItem SendMeetingCancellations=SendToNone":1,"UpdateItem SendMeetingInvitationsOrCancellations=SendToNone":1}'
+}

@@ -87,6 +87,13 @@ static const char contact[] =
 	"\"phones\":{\"business\":\"+12125550100\",\"mobile\":\"+12125550101\"},"
 	"\"categories\":[\"Clients\"],\"notes\":\"met in NY\"}";
 
+/* Canonical JSON text: keys sorted. */
+static const char appointment[] =
+	"{\"attendees\":[{\"email\":\"bob@firm.example\",\"name\":\"Bob Roe\",\"role\":\"required\"}],"
+	"\"categories\":[\"Clients\"],\"end\":\"2026-11-10T20:00:00Z\",\"location\":\"Board room\","
+	"\"notes\":\"Agenda attached\",\"private\":true,\"show_as\":\"busy\",\"start\":\"2026-11-10T19:00:00Z\","
+	"\"subject\":\"Partners' meeting\",\"time_zone\":\"America/New_York\"}";
+
 static void test_round_trips(void)
 {
 	/* Both sides carry each of these units, so both give back the same data. */
@@ -96,10 +103,13 @@ static void test_round_trips(void)
 			   "\"phones\":{\"business\":\"+12125550100\",\"mobile\":\"+12125550101\"}}";
 	check_round_trip(&ois_backend_ews, "contact", contact, want);
 	check_round_trip(&ois_backend_interaction, "contact", contact, want);
+	/* Both sides carry these appointment units too. */
+	check_round_trip(&ois_backend_ews, "appointment", appointment, appointment);
+	check_round_trip(&ois_backend_interaction, "appointment", appointment, appointment);
 	/* A kind a backend does not map is no item of it. */
 	json_object *in = parse(contact);
-	CHECK(ois_backend_ews.to_native("appointment", in) == NULL);
-	CHECK(ois_backend_ews.map->to_canonical("appointment", in) == NULL);
+	CHECK(ois_backend_ews.to_native("message", in) == NULL);
+	CHECK(ois_backend_ews.map->to_canonical("message", in) == NULL);
 	CHECK(ois_backend_interaction.map->to_canonical("message", in) == NULL);
 	json_object_put(in);
 }

@@ -246,7 +246,8 @@ static void test_missing_fields_are_unknown(void)
 
 struct appointment_row {
 	const char *unit, *kind;
-	int ews;            /* 0: Exchange items stay native */
+	int ews;            /* 0: Exchange lacks it */
+	int ews_writes;     /* 0: Exchange sets it (order 0) or lacks it: a write never does */
 	const char *ia_key; /* NULL: InterAction lacks it */
 };
 
@@ -254,8 +255,8 @@ struct appointment_row {
 #undef NO_EWS
 #undef IA
 #undef NO_IA
-#define EWS(name) 1
-#define NO_EWS 0
+#define EWS(how, name, uri, order) 1, (order) != 0
+#define NO_EWS 0, 0
 #define IA(key) key
 #define NO_IA NULL
 #define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
@@ -289,7 +290,7 @@ static json_object *appointment_value(const struct appointment_row *r)
 	return json_object_new_string(s);
 }
 
-/* Each appointment row alone, then all of them, through InterAction's body and back; Exchange maps none yet. */
+/* Each appointment row alone, then all of them, through InterAction's body and back. */
 static void test_each_appointment_field_round_trips(void)
 {
 	json_object *all = json_object_new_object();
@@ -314,7 +315,6 @@ static void test_each_appointment_field_round_trips(void)
 			CHECK(!json_object_object_get_ex(back, r->unit, NULL));
 		json_object_put(back);
 		json_object_put(body);
-		CHECK(r->ews || ois_backend_ews.map->to_canonical("appointment", data) == NULL);
 		json_object_put(data);
 	}
 	json_object *body = ois_ia_appointment_from_canonical(all, NULL);
@@ -345,11 +345,90 @@ static void test_status_is_read_only(void)
 	json_object_put(data);
 }
 
+/*
+ * Values Exchange checks, by unit: an appointment needs a start, an
+ * all-day one dates, show_as one of its words. Every other row takes
+ * appointment_value's.
+ */
+static const struct {
+	const char *unit, *data; /* merged into the times every item needs */
+} ews_values[] = {
+	{ "start", "{\"start\":\"2026-11-10T18:00:00Z\"}" },
+	{ "end", "{\"end\":\"2026-11-10T21:00:00Z\"}" },
+	/* An all-day event's dates are its zone's (one without a zone is written in UTC, and reads back so). */
+	{ "all_day", "{\"all_day\":true,\"start\":\"2026-12-25\",\"end\":\"2026-12-26\",\"time_zone\":\"Australia/Sydney\"}" },
+	{ "time_zone", "{\"time_zone\":\"Europe/Berlin\"}" },
+	{ "show_as", "{\"show_as\":\"tentative\"}" },
+};
+
+#define APPOINTMENT_TIMES "{\"start\":\"2026-11-10T19:00:00Z\",\"end\":\"2026-11-10T20:00:00Z\"}"
+
+/* The times plus the row's value, as data an Exchange item can hold. */
+static void ews_data_add(json_object *data, const struct appointment_row *r)
+{
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(ews_values); i++)
+		if (!strcmp(ews_values[i].unit, r->unit)) {
+			json_object *v = json_tokener_parse(ews_values[i].data);
+			json_object_object_foreach(v, k, val) json_object_object_add(data, k, json_object_get(val));
+			json_object_put(v);
+			return;
+		}
+	json_object_object_add(data, r->unit, appointment_value(r));
+}
+
+/*
+ * Each appointment row alone, then all of them, through the t:CalendarItem
+ * a create writes and back: a row Exchange writes comes back as it was,
+ * one it only reads (the organizer, an occurrence's series) or lacks never
+ * does.
+ */
+static void test_each_appointment_field_through_exchange(void)
+{
+	json_object *all = json_tokener_parse(APPOINTMENT_TIMES), *all_want = json_tokener_parse("{}");
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(appointment_rows); i++) {
+		const struct appointment_row *r = &appointment_rows[i];
+		json_object *data = json_tokener_parse(APPOINTMENT_TIMES);
+		ews_data_add(data, r);
+		ews_data_add(all, r);
+		json_object *native = ois_backend_ews.to_native("appointment", data);
+		CHECK(native != NULL);
+		json_object *back = ois_backend_ews.map->to_canonical("appointment", native);
+		json_object *want = json_tokener_parse("{}");
+		json_object_object_foreach(data, k, v) {
+			const struct appointment_row *kr = NULL;
+			for (size_t j = 0; j < OIS_ARRAY_SIZE(appointment_rows); j++)
+				if (!strcmp(appointment_rows[j].unit, k))
+					kr = &appointment_rows[j];
+			if (kr && kr->ews_writes)
+				json_object_object_add(want, k, json_object_get(v));
+		}
+		check_same("EWS round trip", r->unit, back, want);
+		CHECK(r->ews_writes || !json_object_object_get_ex(back, r->unit, NULL));
+		json_object_put(want);
+		json_object_put(back);
+		json_object_put(native);
+		json_object_put(data);
+	}
+	json_object_object_foreach(all, k, v) {
+		for (size_t j = 0; j < OIS_ARRAY_SIZE(appointment_rows); j++)
+			if (!strcmp(appointment_rows[j].unit, k) && appointment_rows[j].ews_writes)
+				json_object_object_add(all_want, k, json_object_get(v));
+	}
+	json_object *native = ois_backend_ews.to_native("appointment", all);
+	json_object *back = native ? ois_backend_ews.map->to_canonical("appointment", native) : NULL;
+	check_same("EWS round trip", "all appointment fields", back, all_want);
+	json_object_put(back);
+	json_object_put(native);
+	json_object_put(all_want);
+	json_object_put(all);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_table_is_the_unit_list);
 	UNIT_RUN(test_each_appointment_field_round_trips);
 	UNIT_RUN(test_status_is_read_only);
+	UNIT_RUN(test_each_appointment_field_through_exchange);
 	UNIT_RUN(test_each_field_round_trips);
 	UNIT_RUN(test_missing_fields_are_unknown);
 	return unit_done();

@@ -30,6 +30,12 @@ from ews_ops import Ctx, dispatch  # noqa: E402
 from ews_xml import S, T, WRITABLE, SoapFault, envelope, fault_body, local  # noqa: E402
 
 MAX_BODY = 10 * 1024 * 1024
+# The attribute of each operation that says whom Exchange mails about a calendar item
+# (meeting requests, updates, cancellations): counted in /_fake/stats "meeting_mail",
+# so a test sees what a client asked for (the fake itself never sends mail).
+MEETING_MAIL_ATTRS = {"CreateItem": "SendMeetingInvitations",
+                      "UpdateItem": "SendMeetingInvitationsOrCancellations",
+                      "DeleteItem": "SendMeetingCancellations"}
 
 
 # ---- authentication ----------------------------------------------------------------
@@ -142,7 +148,7 @@ class FakeEws(FakeServer):
         self.store = load_store(seed, data_dir, keep=True)
         self.schemes = schemes
         super().__init__(port, Handler, FAULT_KINDS,
-                         {"requests": 0, "operations": {}, "auth_failures": 0,
+                         {"requests": 0, "operations": {}, "meeting_mail": {}, "auth_failures": 0,
                           "auth_challenges": 0, "soap_faults": {}, "control": 0},
                          verbose)
 
@@ -262,6 +268,9 @@ class Handler(FakeHandler):
                 raise SoapFault("ErrorInvalidRequest", "Not a SOAP 1.1 envelope.", 400)
             op = soap_body[0]
             srv.count("operations", local(op))
+            mail_attr = MEETING_MAIL_ATTRS.get(local(op))
+            if mail_attr and op.get(mail_attr) is not None:
+                srv.count("meeting_mail", "%s %s=%s" % (local(op), mail_attr, op.get(mail_attr)))
             if self.inject_fault():
                 return
             ctx = Ctx(srv.store, principal, bool(srv.schemes),
