@@ -40,9 +40,15 @@ appointment() {
 	assert_output "$(jq -r '.["Acme kickoff"] | [.start, .end, .time_zone, "Meeting", "appointment"] | join(" ")' "$D/want.json")"
 	# Participants: the firm contact matched by e-mail is linked; nobody is created for the stranger.
 	firm_before=$(ia_ctl "$D" dump | jq '.contacts | length')
-	run jq -r '.attendees[] | [.email, (.contact_id != null)] | join(" ")' <<<"$(appointment "Acme kickoff")"
-	assert_line "erik.nilsson@nordvik.example true"
-	assert_line "visitor@elsewhere.example false"
+	run jq -r '.attendees[] | [.email, .contact_id // "-", .user_id // "-"] | join(" ")' <<<"$(appointment "Acme kickoff")"
+	assert_line --regexp '^erik.nilsson@nordvik.example c-[0-9]+ -$'
+	assert_line "bob@firm.example - bob"
+	assert_line "visitor@elsewhere.example - -"
+	run jq -r '[.organizer, .organizer_user_id] | join(" ")' <<<"$(appointment "Acme kickoff")"
+	assert_output "alice@firm.example alice"
+	# The stranger is kept in the notes, after the meeting's own.
+	run jq -r .notes <<<"$(appointment "Acme kickoff")"
+	assert_output "$(printf 'Scope and fees.\n\nOther attendees (not in InterAction):\nA Visitor <visitor@elsewhere.example>')"
 
 	# The all-day event keeps its Sydney date: no UTC shift to the day before.
 	run jq -r '[.all_day, .start, .end, .time_zone] | join(" ")' <<<"$(appointment "Sydney offsite")"

@@ -25,4 +25,21 @@ json_object *ois_ia_appointment_to_canonical(json_object *native);
  */
 json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *fields);
 
+/*
+ * An attendee InterAction matches to no firm contact and no firm user is
+ * no participant of the appointment, and oisync creates no contact for
+ * one: the backend keeps them in the notes instead, in a block after this
+ * line, one "Name <address>" per line. The block is the backend's, not the
+ * meeting's: the mapping to canonical data cuts it off.
+ */
+#define OIS_IA_GUESTS_MARK "Other attendees (not in InterAction):"
+/* notes without the block (a new string; "" for NULL). */
+char *ois_ia_notes_without_guests(const char *notes);
+/*
+ * notes (the block cut off first) with a block for the attendees (the
+ * API's array, contact_id and user_id set by the server) that have
+ * neither; a new string.
+ */
+char *ois_ia_notes_with_guests(const char *notes, json_object *attendees);
+
 #endif

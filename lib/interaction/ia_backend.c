@@ -189,9 +189,38 @@ static int follow_time(struct ia_conn *c, json_object **appt)
 	return 0;
 }
 
+/*
+ * The attendees the server matched to no firm contact and no firm user are
+ * no participants, and no contact is made for them: they are kept in the
+ * notes (ia_appointment.h, OIS_IA_GUESTS_MARK). One more request, only
+ * when the block the reply's attendees call for is not the one there.
+ */
+static int keep_guests(struct ia_conn *c, json_object **appt)
+{
+	const char *notes = ois_json_str(*appt, "notes");
+	char *want = ois_ia_notes_with_guests(notes, ois_json_arr(*appt, "attendees"));
+	int rc = 0;
+	if (strcmp(want, notes ? notes : "")) {
+		char *version = ois_ia_version_str(*appt);
+		json_object *body = json_object_new_object(), *now = NULL;
+		json_object_object_add(body, "notes", json_object_new_string(want));
+		rc = ois_ia_appointment_patch(c->ia, ois_json_str(*appt, "id"), version, body, &now);
+		if (!rc) {
+			json_object_put(*appt);
+			*appt = now;
+		}
+		json_object_put(body);
+		free(version);
+	}
+	free(want);
+	return rc;
+}
+
 static int appt_result(struct ia_conn *c, json_object **appt, char **new_id, char **new_version)
 {
-	int rc = follow_time(c, appt);
+	int rc = keep_guests(c, appt);
+	if (!rc)
+		rc = follow_time(c, appt);
 	if (!rc)
 		rc = take_id_version(*appt, new_id, new_version);
 	return rc;
