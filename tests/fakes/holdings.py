@@ -2,7 +2,9 @@
 """holdings.py EWS_URL IA_URL [--counts|--json] - what each side holds, per user.
 
 Reads the fakes' /_fake/dump endpoints and prints, per mailbox, the Outlook
-contacts and the InterAction contact list of the user with that e-mail address.
+contacts and the InterAction contact list of the user with that e-mail address,
+then, where either has any, the Outlook calendar (singles and series, as
+stored) and the user's InterAction appointments and activities.
 --json prints the same as one JSON object (for tests); --counts only counts.
 """
 import json
@@ -29,6 +31,20 @@ def ia_row(c):
             "job": c.get("job_title", ""), "mobile": (c.get("phones") or {}).get("mobile", "")}
 
 
+def outlook_meeting(m):
+    row = {"subject": m.get("Subject", ""), "start": m.get("Start", ""), "end": m.get("End", "")}
+    if m.get("Recurrence"):
+        row["series"] = "weekly" if "Weekly" in str(m["Recurrence"]) else "recurring"
+    return row
+
+
+def ia_meeting(a):
+    return {"subject": a.get("subject", ""), "start": a.get("start", ""), "end": a.get("end", ""),
+            "status": a.get("status", ""), "type": a.get("type", ""),
+            "participants": sum(1 for x in a.get("attendees") or []
+                                if x.get("contact_id") or x.get("user_id"))}
+
+
 def members(lists, uid):
     lst = lists.get(uid) or {}
     if isinstance(lst, dict):
@@ -49,6 +65,12 @@ def main():
         il = sorted((ia_row(ia["contacts"][cid]) for cid in members(ia["lists"], uid) if cid in ia["contacts"]),
                     key=lambda r: r["name"]) if uid else []
         out["mailboxes"][smtp] = {"user": uid, "outlook": ol, "interaction": il}
+        oc = sorted((outlook_meeting(m) for m in ews[smtp].get("calendar") or []),
+                    key=lambda r: (r["start"], r["subject"]))
+        ic = sorted((ia_meeting(a) for a in (ia.get("appointments") or {}).values() if a.get("owner") == uid),
+                    key=lambda r: (r["start"], r["subject"]))
+        if oc or ic:
+            out["mailboxes"][smtp].update(outlook_calendar=oc, interaction_calendar=ic)
     if mode == "--json":
         json.dump(out, sys.stdout, indent=1, sort_keys=True)
         print()
@@ -68,6 +90,16 @@ def main():
             detail = o or i
             print("  %-18s %-8s %-12s %s%s" % (n, "yes" if o else "-", "yes" if i else "-",
                                               detail["job"], (" / " + detail["mobile"]) if detail["mobile"] else ""))
+        if "outlook_calendar" not in box:
+            continue
+        print("  Outlook calendar:")
+        for m in box["outlook_calendar"]:
+            print("    %-20s %-22s %s" % (m["start"], m["subject"], m.get("series", "")))
+        print("  InterAction appointments and activities:")
+        for a in box["interaction_calendar"]:
+            print("    %-20s %-22s %-11s %-8s %d participant%s"
+                  % (a["start"], a["subject"], a["status"], a["type"], a["participants"],
+                     "" if a["participants"] == 1 else "s"))
 
 
 if __name__ == "__main__":
