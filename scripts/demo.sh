@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh BUILD - a full sync against the bundled fake Exchange and InterAction:
 # first sync, edits on both sides, second sync, a third with nothing to do.
+# Alice has calendar sync on: her meetings are printed on both sides after each sync.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -26,11 +27,33 @@ echo "EWS:         $(cat "$demo/ews.url")/EWS/Exchange.asmx"
 echo "InterAction: $(cat "$demo/ia.url")/api/v1"
 echo "config:      $OISYNC_CONF (users: $demo/users.conf)"
 
+# Calendar sync for alice, with Outlook's "Calls" category as InterAction's Call type.
+sed -i '/^\[user alice\]/a calendar = on' "$demo/users.conf"
+printf 'appointment_types = Calls -> Call\n' >>"$demo/oisync.conf"
+# Her meetings, around today (the window is 30 days back, 180 ahead).
+day() { date -u -d "$1" +%Y-%m-%d; }
+meeting() { # SUBJECT START END [JSON_EXTRA]
+	ews_ctl "$demo" create "{\"mailbox\":\"alice@firm.example\",\"folder\":\"calendar\",\"item\":{\"Subject\":\"$1\",\"Start\":\"$2\",\"End\":\"$3\"${4:+,$4}}}" >/dev/null
+}
+meeting "Acme kickoff" "$(day tomorrow)T15:00:00Z" "$(day tomorrow)T16:00:00Z" \
+	'"Location":"Acme HQ","RequiredAttendees":[{"Name":"Erik Nilsson","EmailAddress":"erik.nilsson@nordvik.example"},{"Name":"A Visitor","EmailAddress":"visitor@elsewhere.example"}]'
+meeting "Partners' lunch" "$(day '+3 days')T12:00:00Z" "$(day '+3 days')T13:00:00Z"
+meeting "Call with Meridian" "$(day yesterday)T14:00:00Z" "$(day yesterday)T14:30:00Z" '"Categories":["Calls"]'
+meeting "Doctor" "$(day '+2 days')T08:00:00Z" "$(day '+2 days')T09:00:00Z" '"Sensitivity":"Private"'
+calendars() {
+	holdings --json | jq -r '.mailboxes["alice@firm.example"] |
+		"Outlook calendar (alice):", (.outlook_calendar[] | "  \(.start)  \(.subject)"),
+		"InterAction (alice):", (.interaction_calendar[] | "  \(.start)  \(.subject)  [\(.status), \(.type), \(.participants) linked]")'
+}
+
 say "Before the first sync"
 holdings --counts
+calendars
 
 say "First sync: oisync-run ex1"
 oisync-run ex1
+calendars
+echo "(the private meeting stays in Outlook; yesterday's call is recorded as an activity)"
 
 say "Editing both sides between runs"
 ews_id() { ews_ctl "$demo" "dump?mailbox=$1" | jq -r --arg s "$2" '.contacts[] | select(.Surname == $s) | .ItemId.Id'; }
@@ -45,9 +68,16 @@ ia_ctl "$demo" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Diaz)\",\"set\
 echo "InterAction (alice): Carlos Diaz's mobile -> +34 600 999 888"
 ia_ctl "$demo" remove "{\"user\":\"bob\",\"contact_id\":\"$(ia_id Adams)\"}" >/dev/null
 echo "InterAction (bob):   Zoe Adams removed from bob's contact list"
+lunch=$(ews_ctl "$demo" "dump?mailbox=alice@firm.example&folder=calendar" | jq -r '.calendar[] | select(.Subject == "Partners'"'"' lunch") | .ItemId.Id')
+ews_ctl "$demo" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$lunch\",\"set\":{\"Start\":\"$(day yesterday)T12:00:00Z\",\"End\":\"$(day yesterday)T13:00:00Z\"}}" >/dev/null
+echo "Outlook (alice):     Partners' lunch moved to yesterday (it took place early)"
 
 say "Second sync: only those edits move"
-oisync-run ex1
+# One user after the other: bob's run then sees the firm contact alice's run
+# just changed (run side by side, it would take that change a run later).
+oisync-run -j 1 ex1
+calendars
+echo "(the lunch, now over, became an activity)"
 
 say "Third sync: nothing changed, nothing to do"
 oisync-run ex1

@@ -99,3 +99,15 @@ appointment() {
 		'$b[0].requests | with_entries(.value -= ($a[0].requests[.key] // 0) | select(.value != 0))'
 	assert_output '{"GET /api/v1/users/{uid}/changes":2}'
 }
+
+@test "the demo shows alice's meetings on both sides after each sync, one becoming an activity" {
+	run bash "$ROOT/scripts/demo.sh" "$OISYNC_BUILD"
+	assert_success
+	# After the first sync: yesterday's call is an activity of its mapped type, the private meeting stays home.
+	assert_line --regexp "^  [0-9T:-]+Z  Call with Meridian  \[activity, Call, 0 linked\]$"
+	assert_line --regexp "^  [0-9T:-]+Z  Acme kickoff  \[appointment, Meeting, 1 linked\]$"
+	refute_line --regexp "Doctor  \["
+	# After the second: the lunch moved to yesterday is an activity now; the third run does nothing.
+	assert_line --regexp "^  [0-9T:-]+Z  Partners' lunch  \[activity, Meeting, 0 linked\]$"
+	assert_line --partial "ex1: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+}
