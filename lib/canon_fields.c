@@ -71,15 +71,35 @@ static const struct unit *table(const char *kind, size_t *n)
 	return NULL;
 }
 
+/*
+ * A name in two tables must mean one thing: ois_canon_side_supports and
+ * ois_canon_set answer by name alone. A table edit that breaks that is a
+ * bug every process would hit at once, so it is checked on first use.
+ */
+static void check_shared_names(void)
+{
+	for (size_t t = 1; t < OIS_ARRAY_SIZE(tables); t++)
+		for (size_t i = 0; i < tables[t].n; i++)
+			for (size_t s = 0; s < t; s++)
+				for (size_t j = 0; j < tables[s].n; j++)
+					if (!strcmp(tables[t].units[i].name, tables[s].units[j].name) &&
+					    (tables[t].units[i].sides != tables[s].units[j].sides ||
+					     tables[t].units[i].kind != tables[s].units[j].kind))
+						OIS_BUG("unit \"%s\" of %s and of %s differ in kind or sides",
+							tables[t].units[i].name, tables[t].kind, tables[s].kind);
+}
+
 const char *const *ois_canon_units(const char *kind)
 {
 	for (size_t t = 0; kind && t < OIS_ARRAY_SIZE(tables); t++) {
 		if (strcmp(kind, tables[t].kind))
 			continue;
 		/* Filled on first use; idempotent, so a race between threads writes the same values. */
-		if (!tables[t].names[0])
+		if (!tables[t].names[0]) {
+			check_shared_names();
 			for (size_t i = 0; i < tables[t].n; i++)
 				tables[t].names[i] = tables[t].units[i].name;
+		}
 		return tables[t].names;
 	}
 	return NULL;
