@@ -33,7 +33,7 @@ int extract_side(const struct extract_args *args, enum ois_side side);
 
 /*
  * The calendar window: --window-start/--window-end when given, else from
- * 00:00 UTC calendar_past_days before now to 24:00 UTC calendar_future_days
+ * 00:00 UTC calendar_history_days before now to 24:00 UTC calendar_future_days
  * after now (the mailbox's user settings, else [defaults]). OIS_EUSAGE for
  * a bad option, an empty or reversed window.
  */

@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"                       calendar when the user's settings have it on\n"
 	"      --window-start T --window-end T\n"
 	"                       the calendar window (RFC 3339) instead of the\n"
-	"                       configured calendar_past_days/calendar_future_days\n"
+	"                       configured calendar_history_days/calendar_future_days\n"
 	"      --state DIR      state folder (default: state_dir of the configuration)\n"
 	"      --full           ignore the committed checkpoint: read everything\n"
 	"      --stats          print requests, bytes, items and seconds at the end\n"

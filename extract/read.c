@@ -15,7 +15,7 @@ int extract_calendar_window(const struct extract_args *args, time_t now, time_t 
 	const struct ois_user *u = ois_config_user_by_mailbox(args->cfg, args->mailbox);
 	const struct ois_sync_settings *s = u ? &u->settings : &args->cfg->defaults;
 	time_t today = now - now % DAY;
-	*start = today - (time_t)s->calendar_past_days * DAY;
+	*start = today - (time_t)s->calendar_history_days * DAY;
 	*end = today + ((time_t)s->calendar_future_days + 1) * DAY;
 	if (args->window_start && ois_time_parse(args->window_start, OIS_TIME_DATE, start))
 		return ois_fail(OIS_EUSAGE, "--window-start '%s' is not an RFC 3339 date or time", args->window_start);

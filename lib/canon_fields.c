@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum unit_kind { STRING, FLAG, LIST, EMAIL, KEYED, SLOT };
+/* ATTENDEES: the whole attendee list is one unit, as an item's participants change together. */
+enum unit_kind { STRING, FLAG, LIST, EMAIL, KEYED, SLOT, ATTENDEES };
 
 struct unit {
 	const char *name;
@@ -29,31 +30,59 @@ static const struct unit contact_units[] = {
 #undef IA
 #undef NO_IA
 
-#define NCONTACT OIS_ARRAY_SIZE(contact_units)
-static const char *contact_names[NCONTACT + 1];
+/* lib/appointment_fields.def, read the same way. */
+#define EWS(...) (1u << OIS_EXCHANGE)
+#define NO_EWS 0u
+#define IA(...) (1u << OIS_INTERACTION)
+#define NO_IA 0u
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, kind, (exchange) | (interaction) },
+static const struct unit appointment_units[] = {
+#include "appointment_fields.def"
+};
+#undef OIS_APPOINTMENT_FIELD
+#undef EWS
+#undef NO_EWS
+#undef IA
+#undef NO_IA
 
+#define NCONTACT OIS_ARRAY_SIZE(contact_units)
+#define NAPPOINTMENT OIS_ARRAY_SIZE(appointment_units)
+static const char *contact_names[NCONTACT + 1];
+static const char *appointment_names[NAPPOINTMENT + 1];
+
+static const struct {
+	const char *kind;
+	const struct unit *units;
+	size_t n;
+	const char **names;
+} tables[] = {
+	{ "contact", contact_units, NCONTACT, contact_names },
+	{ "appointment", appointment_units, NAPPOINTMENT, appointment_names },
+};
 
 static const struct unit *table(const char *kind, size_t *n)
 {
-	if (kind && !strcmp(kind, "contact")) {
-		*n = NCONTACT;
-		return contact_units;
-	}
+	for (size_t i = 0; kind && i < OIS_ARRAY_SIZE(tables); i++)
+		if (!strcmp(kind, tables[i].kind)) {
+			*n = tables[i].n;
+			return tables[i].units;
+		}
 	*n = 0;
 	return NULL;
 }
 
 const char *const *ois_canon_units(const char *kind)
 {
-	size_t n;
-	const struct unit *t = table(kind, &n);
-	if (!t)
-		return NULL;
-	/* Filled on first use; idempotent, so a race between threads writes the same values. */
-	if (!contact_names[0])
-		for (size_t i = 0; i < NCONTACT; i++)
-			contact_names[i] = contact_units[i].name;
-	return contact_names;
+	for (size_t t = 0; kind && t < OIS_ARRAY_SIZE(tables); t++) {
+		if (strcmp(kind, tables[t].kind))
+			continue;
+		/* Filled on first use; idempotent, so a race between threads writes the same values. */
+		if (!tables[t].names[0])
+			for (size_t i = 0; i < tables[t].n; i++)
+				tables[t].names[i] = tables[t].units[i].name;
+		return tables[t].names;
+	}
+	return NULL;
 }
 
 size_t ois_canon_unit_count(const char *kind)
@@ -77,12 +106,25 @@ int ois_canon_unit_index(const char *kind, const char *unit)
 	return -1;
 }
 
+/*
+ * The row of unit in any kind's table. A name both kinds have (notes,
+ * categories, private) means the same thing in both, and both sides carry
+ * it in both: the first table's row answers for it.
+ */
+static const struct unit *any_unit(const char *unit)
+{
+	for (size_t t = 0; t < OIS_ARRAY_SIZE(tables); t++) {
+		int i = ois_canon_unit_index(tables[t].kind, unit);
+		if (i >= 0)
+			return &tables[t].units[i];
+	}
+	return NULL;
+}
+
 int ois_canon_side_supports(enum ois_side side, const char *unit)
 {
-	int i = ois_canon_unit_index("contact", unit);
-	if (i < 0)
-		return 0;
-	return (contact_units[i].sides >> side) & 1u;
+	const struct unit *u = any_unit(unit);
+	return u ? (u->sides >> side) & 1u : 0;
 }
 
 int ois_canon_is_empty(json_object *v)
@@ -248,7 +290,7 @@ void ois_canon_set(json_object *data, const char *unit, json_object *value)
 {
 	char g[16];
 	const char *key = split(unit, g, sizeof(g));
-	if (ois_canon_unit_index("contact", unit) < 0)
+	if (!any_unit(unit))
 		OIS_BUG("unknown merge unit \"%s\"", unit);
 	value = nonempty(value);
 	if (!key) {

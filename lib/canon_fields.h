@@ -13,15 +13,17 @@
  * kind, one whole address object, one custom field, the whole sorted
  * category list, the private flag.
  *
- * Names are unique across kinds, so a unit name alone says what it is.
- * lib/contact_fields.def declares them, in the order of an op's "fields",
- * with the sides that carry each. A unit a side does not carry is "unknown"
- * there, never "empty": reconcile never compares it on that side.
+ * lib/contact_fields.def and lib/appointment_fields.def declare them, in
+ * the order of an op's "fields", with the sides that carry each. A unit a
+ * side does not carry is "unknown" there, never "empty": reconcile never
+ * compares it on that side. A name both kinds use (notes, categories,
+ * private) means the same in both, and both sides carry it in both, so a
+ * unit name alone says how it merges.
  */
 
 /*
- * The unit names of kind ("contact") in table order, NULL-terminated;
- * NULL for a kind without a table (yet: "appointment"). Static storage.
+ * The unit names of kind ("contact", "appointment") in table order,
+ * NULL-terminated; NULL for a kind without a table. Static storage.
  */
 const char *const *ois_canon_units(const char *kind);
 /* Number of units of kind (0 for an unknown kind). */

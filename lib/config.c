@@ -104,6 +104,7 @@ static char **parse_list(const char *value)
 static void settings_release(struct ois_sync_settings *s)
 {
 	free_list(s->categories);
+	free_list(s->appointment_types);
 	free(s->appointment_type);
 	memset(s, 0, sizeof(*s));
 }
@@ -112,6 +113,7 @@ static void settings_copy(struct ois_sync_settings *dst, const struct ois_sync_s
 {
 	*dst = *src;
 	dst->categories = copy_list(src->categories);
+	dst->appointment_types = copy_list(src->appointment_types);
 	dst->appointment_type = src->appointment_type ? ois_xstrdup(src->appointment_type) : NULL;
 }
 
@@ -207,6 +209,51 @@ int ois_region_parse(const char *s, char out[3])
 	return 0;
 }
 
+/* s[0..len) without the blanks around it, malloc'd. */
+static char *trimmed(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return ois_xstrndup(s, len);
+}
+
+int ois_type_map_split(const char *entry, char **category, char **type)
+{
+	const char *arrow = strstr(entry, "->");
+	*category = *type = NULL;
+	if (!arrow || strstr(arrow + 2, "->"))
+		return -1;
+	*category = trimmed(entry, (size_t)(arrow - entry));
+	*type = trimmed(arrow + 2, strlen(arrow + 2));
+	if (**category && **type)
+		return 0;
+	free(*category);
+	free(*type);
+	*category = *type = NULL;
+	return -1;
+}
+
+char *ois_appointment_type_for(const struct ois_sync_settings *settings, const char *const *categories, size_t n)
+{
+	for (char **e = settings->appointment_types; e && *e; e++) {
+		char *c, *t;
+		if (ois_type_map_split(*e, &c, &t))
+			continue;
+		int has = 0;
+		for (size_t i = 0; i < n && !has; i++)
+			has = categories[i] && !strcasecmp(categories[i], c);
+		free(c);
+		if (has)
+			return t;
+		free(t);
+	}
+	return settings->appointment_type ? ois_xstrdup(settings->appointment_type) : NULL;
+}
+
 /* Check value as k says and store it at base + k->off. */
 static void set_value(struct parser *p, const struct conf_key *k, void *base, const char *value)
 {
@@ -239,6 +286,23 @@ static void set_value(struct parser *p, const struct conf_key *k, void *base, co
 		free_list(*(char ***)at);
 		*(char ***)at = parse_list(value);
 		return;
+	case K_TYPEMAP: {
+		char **list = parse_list(value);
+		for (char **e = list; e && *e; e++) {
+			char *c, *t;
+			if (ois_type_map_split(*e, &c, &t)) {
+				perr(p, p->lineno, "bad entry '%s' for '%s' in [%s]: want CATEGORY -> TYPE", *e, k->name,
+				     p->title);
+				free_list(list);
+				return;
+			}
+			free(c);
+			free(t);
+		}
+		free_list(*(char ***)at);
+		*(char ***)at = list;
+		return;
+	}
 	case K_LONG:
 		if (!parse_number(p, k, value, &lv))
 			*(long *)at = lv;
@@ -254,7 +318,8 @@ static void set_value(struct parser *p, const struct conf_key *k, void *base, co
 	switch (k->kind) {
 	case K_AUTH: *(enum ois_http_auth *)at = (enum ois_http_auth)iv; break;
 	case K_ACCESS: *(enum ois_access *)at = (enum ois_access)iv; break;
-	case K_DIRECTION: *(enum ois_direction *)at = (enum ois_direction)iv; break;
+	case K_DIRECTION:
+	case K_CALDIR: *(enum ois_direction *)at = (enum ois_direction)iv; break;
 	case K_CONFLICT: *(enum ois_conflict *)at = (enum ois_conflict)iv; break;
 	default: *(int *)at = iv; break;
 	}
@@ -561,7 +626,8 @@ static void defaults_init(struct ois_sync_settings *s)
 	s->conflict = OIS_NEWEST_WINS;
 	s->sync_private = 0;
 	s->calendar = 0;
-	s->calendar_past_days = 30;
+	s->calendar_direction = OIS_DIR_TO_INTERACTION;
+	s->calendar_history_days = 30;
 	s->calendar_future_days = 180;
 	s->appointment_type = ois_xstrdup("Meeting");
 	s->mass_delete_percent = 20;

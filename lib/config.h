@@ -40,9 +40,11 @@
  *   private = skip | sync
  *   categories = Clients, Personal          ; only these sync; empty: all
  *   calendar = off | on
- *   calendar_past_days = 30
+ *   calendar_direction = to-interaction | two-way
+ *   calendar_history_days = 30             ; past meetings stay in step this long
  *   calendar_future_days = 180
  *   appointment_type = Meeting
+ *   appointment_types = Client meeting -> Meeting, Calls -> Call   ; by category
  *   mass_delete_percent = 20
  *   mass_delete_min = 10
  *
@@ -79,9 +81,11 @@ struct ois_sync_settings {
 	int sync_private;          /* private = sync */
 	char **categories;         /* NULL-terminated, NULL for all */
 	int calendar;
-	int calendar_past_days;
+	enum ois_direction calendar_direction; /* OIS_DIR_TO_INTERACTION or OIS_DIR_BOTH */
+	int calendar_history_days;
 	int calendar_future_days;
 	char *appointment_type;
+	char **appointment_types;  /* "CATEGORY -> TYPE" entries, NULL-terminated; NULL for none */
 	int mass_delete_percent;
 	int mass_delete_min;
 };
@@ -169,6 +173,20 @@ int ois_config_get(const struct ois_config *cfg, const char *key, char **value);
  * alpha-2 code, into out upper-cased. 0, or -1 when s is not one.
  */
 int ois_region_parse(const char *s, char out[3]);
+
+/*
+ * One appointment_types entry, "CATEGORY -> TYPE", split into its two
+ * sides (trimmed, both non-empty, malloc'd). 0, or -1 when entry is not one.
+ */
+int ois_type_map_split(const char *entry, char **category, char **type);
+
+/*
+ * The appointment type for an Outlook item in categories (n strings): the
+ * type of the first entry of settings' appointment_types whose category
+ * the item has (ASCII case ignored), else settings' appointment_type (NULL
+ * when none). malloc'd.
+ */
+char *ois_appointment_type_for(const struct ois_sync_settings *settings, const char *const *categories, size_t n);
 
 /* Names for messages and for oisync(1)'s output. */
 const char *ois_conflict_name(enum ois_conflict c);

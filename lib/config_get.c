@@ -31,7 +31,8 @@ static int word_kind_value(const struct conf_key *k, const void *at)
 	switch (k->kind) {
 	case K_AUTH: return (int)*(const enum ois_http_auth *)at;
 	case K_ACCESS: return (int)*(const enum ois_access *)at;
-	case K_DIRECTION: return (int)*(const enum ois_direction *)at;
+	case K_DIRECTION:
+	case K_CALDIR: return (int)*(const enum ois_direction *)at;
 	case K_CONFLICT: return (int)*(const enum ois_conflict *)at;
 	default: return *(const int *)at;
 	}
@@ -48,7 +49,8 @@ static char *key_text(const struct conf_key *k, const void *base)
 		const char *s = *(char *const *)at;
 		return s ? ois_xstrdup(s) : NULL;
 	}
-	case K_LIST: return join_list(*(char **const *)at);
+	case K_LIST:
+	case K_TYPEMAP: return join_list(*(char **const *)at);
 	case K_LONG: return ois_xasprintf("%ld", *(const long *)at);
 	case K_INT: return ois_xasprintf("%d", *(const int *)at);
 	default: break;

@@ -42,9 +42,11 @@ static const struct conf_key settings_keys[] = {
 	{ "private", K_PRIVATE, offsetof(struct ois_sync_settings, sync_private), 0, 0, 0 },
 	S(categories, K_LIST, 0, 0),
 	S(calendar, K_BOOL, 0, 0),
-	S(calendar_past_days, K_INT, 0, 3650),
+	S(calendar_direction, K_CALDIR, 0, 0),
+	S(calendar_history_days, K_INT, 0, 3650),
 	S(calendar_future_days, K_INT, 0, 3650),
 	S(appointment_type, K_STR, 0, 0),
+	S(appointment_types, K_TYPEMAP, 0, 0),
 	S(mass_delete_percent, K_INT, 0, 100),
 	S(mass_delete_min, K_INT, 0, 1000000),
 };
@@ -77,6 +79,10 @@ const struct conf_word conf_conflict_words[] = {
 	{ "newest-wins", OIS_NEWEST_WINS }, { "exchange-wins", OIS_EXCHANGE_WINS },
 	{ "interaction-wins", OIS_INTERACTION_WINS }, { NULL, 0 },
 };
+/* The calendar follows Outlook by default, as the product oisync replaces does. */
+static const struct conf_word caldir_words[] = {
+	{ "to-interaction", OIS_DIR_TO_INTERACTION }, { "two-way", OIS_DIR_BOTH }, { NULL, 0 },
+};
 static const struct conf_word private_words[] = { { "skip", 0 }, { "sync", 1 }, { NULL, 0 } };
 static const struct conf_word bool_words[] = {
 	{ "yes", 1 }, { "no", 0 }, { "on", 1 }, { "off", 0 }, { "true", 1 }, { "false", 0 },
@@ -92,6 +98,7 @@ const struct conf_word *conf_kind_words(enum conf_kind kind)
 	case K_AUTH: return auth_words;
 	case K_ACCESS: return access_words;
 	case K_DIRECTION: return conf_direction_words;
+	case K_CALDIR: return caldir_words;
 	case K_CONFLICT: return conf_conflict_words;
 	default: return NULL;
 	}

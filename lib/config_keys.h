@@ -23,6 +23,8 @@ enum conf_kind {
 	K_PRIVATE,   /* int sync_private: skip/sync */
 	K_LIST,      /* char **, comma-separated, NULL when empty */
 	K_REGION,    /* char *, ISO 3166 alpha-2, stored upper-case */
+	K_CALDIR,    /* enum ois_direction: to-interaction or two-way */
+	K_TYPEMAP,   /* char **, as K_LIST, each entry "CATEGORY -> TYPE" */
 };
 
 /* Which endpoint sections a key belongs to. */

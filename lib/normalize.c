@@ -1,5 +1,6 @@
 /* normalize.c - canonical contact data made comparable field by field (oisync-transform(1)). */
 #include "normalize.h"
+#include "normalize_p.h"
 #include "country.h"
 #include "log.h"
 #include "phone.h"
@@ -52,12 +53,7 @@ static int same_group(const char *a, const char *b)
 	return a[la] && b[lb] && la == lb && !strncmp(a, b, la);
 }
 
-/*
- * Apply rule to the string at key: keep the result when it holds anything,
- * else remove the key. A value of another JSON type is removed too: the
- * canonical shape has only strings there. Absent keys stay absent.
- */
-static void fix_str(json_object *obj, const char *key, char *(*rule)(const char *))
+void ois_norm_str(json_object *obj, const char *key, char *(*rule)(const char *))
 {
 	json_object *v;
 	if (!json_object_object_get_ex(obj, key, &v))
@@ -81,7 +77,7 @@ static void drop_if_empty_obj(json_object *obj, const char *key)
 
 static void fix_date(json_object *data, const char *unit, const char *label)
 {
-	fix_str(data, unit, ois_text_clean);
+	ois_norm_str(data, unit, ois_text_clean);
 	const char *b = ois_json_str(data, unit);
 	if (b && !ois_date_valid(b)) {
 		ois_warn("%s: %s \"%s\" is not a YYYY-MM-DD date; dropped", label ? label : "contact", unit, b);
@@ -148,7 +144,7 @@ static void fix_phones(json_object *data, const char *group, const char *region)
 		keys[k++] = ois_xstrdup(key);
 	}
 	for (size_t i = 0; i < k; i++) {
-		fix_str(phones, keys[i], ois_text_clean);
+		ois_norm_str(phones, keys[i], ois_text_clean);
 		const char *raw = ois_json_str(phones, keys[i]);
 		char e164[64];
 		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0)
@@ -166,11 +162,11 @@ static void fix_address(json_object *addrs, const char *kind)
 		json_object_object_del(addrs, kind);
 		return;
 	}
-	fix_str(a, "street", ois_text_clean_lines);
-	fix_str(a, "city", ois_text_clean);
-	fix_str(a, "region", ois_text_clean);
-	fix_str(a, "postal_code", ois_text_clean);
-	fix_str(a, "country", ois_text_clean);
+	ois_norm_str(a, "street", ois_text_clean_lines);
+	ois_norm_str(a, "city", ois_text_clean);
+	ois_norm_str(a, "region", ois_text_clean);
+	ois_norm_str(a, "postal_code", ois_text_clean);
+	ois_norm_str(a, "country", ois_text_clean);
 	const char *country = ois_json_str(a, "country");
 	const char *code = country ? ois_country_alpha2(country) : NULL;
 	if (code)
@@ -195,7 +191,7 @@ static void fix_addresses(json_object *data, const char *group)
 /* The mailing address names one of the address kinds (lower case), else it goes. */
 static void fix_mailing(json_object *data, const char *unit)
 {
-	fix_str(data, unit, ois_text_clean);
+	ois_norm_str(data, unit, ois_text_clean);
 	const char *m = ois_json_str(data, unit);
 	if (!m)
 		return;
@@ -214,7 +210,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void fix_list(json_object *data, const char *unit)
+void ois_norm_list(json_object *data, const char *unit)
 {
 	json_object *arr = ois_json_arr(data, unit);
 	size_t n = arr ? json_object_array_length(arr) : 0, k = 0;
@@ -278,7 +274,7 @@ static void fix_custom(json_object *data, const char *group)
 		json_object_object_del(data, group);
 }
 
-static void fix_flag(json_object *data, const char *unit)
+void ois_norm_flag(json_object *data, const char *unit)
 {
 	if (ois_json_bool(data, unit, 0))
 		json_object_object_add(data, unit, json_object_new_boolean(1));
@@ -297,16 +293,16 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		if (i > 0 && same_group(rules[i - 1].unit, unit))
 			continue;
 		switch (rules[i].norm) {
-		case TEXT: fix_str(data, unit, ois_text_clean); break;
-		case NOTES: fix_str(data, unit, ois_text_clean_notes); break;
+		case TEXT: ois_norm_str(data, unit, ois_text_clean); break;
+		case NOTES: ois_norm_str(data, unit, ois_text_clean_notes); break;
 		case DATE: fix_date(data, unit, label); break;
 		case EMAIL: fix_emails(data, group); break;
 		case PHONE: fix_phones(data, group, region); break;
 		case ADDRESS: fix_addresses(data, group); break;
 		case MAILING: fix_mailing(data, unit); break;
-		case LIST: fix_list(data, unit); break;
+		case LIST: ois_norm_list(data, unit); break;
 		case CUSTOM: fix_custom(data, group); break;
-		case FLAG: fix_flag(data, unit); break;
+		case FLAG: ois_norm_flag(data, unit); break;
 		}
 	}
 }

@@ -43,6 +43,20 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label);
 
 /*
+ * Normalize canonical appointment data in place (oisync-transform(1),
+ * "Appointments"): subject, location, time_zone, ical_uid, series and
+ * activity_type cleaned as text; notes as notes; the organizer and each
+ * attendee's address as e-mail addresses; start, end and original_start
+ * as "YYYY-MM-DDTHH:MM:SSZ", or as the date written when all_day (a day in
+ * the event's own zone; an instant there would move it); attendees a set
+ * sorted by address, an unknown role read as required; show_as one of
+ * busy, free, tentative, oof, elsewhere; categories as for contacts;
+ * all_day and private only when true. A time that does not parse is
+ * dropped with a warning naming label. Idempotent.
+ */
+void ois_appointment_normalize(json_object *data, const char *label);
+
+/*
  * Text rules, each returning a new string the caller frees (never NULL;
  * "" when nothing is left). s must be valid UTF-8 (the record reader has
  * checked it); if Unicode composition fails anyway, s is used as it is.

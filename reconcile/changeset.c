@@ -170,12 +170,16 @@ static struct ois_rc_item *find_item(struct ois_rc_item **v, size_t n, const cha
 	return NULL;
 }
 
-/* Private items and, with a category filter, items in none of its categories stay out of new pairs. */
-static const char *filtered(const struct ois_rc_item *it, const struct ois_sync_settings *st)
+/*
+ * Private items and, with a category filter, contacts in none of its
+ * categories stay out of new pairs. The filter is the contact list's: a
+ * meeting's categories choose its appointment type instead.
+ */
+static const char *filtered(const char *kind, const struct ois_rc_item *it, const struct ois_sync_settings *st)
 {
 	if (!st->sync_private && ois_json_bool(it->data, "private", 0))
 		return "private";
-	if (!st->categories)
+	if (!st->categories || strcmp(kind, "contact"))
 		return NULL;
 	json_object *cats = ois_json_arr(it->data, "categories");
 	for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
@@ -187,9 +191,15 @@ static const char *filtered(const struct ois_rc_item *it, const struct ois_sync_
 	return "in none of the synced categories";
 }
 
+static int is_calendar(const struct ois_rc_input *in)
+{
+	return !strcmp(in->kind, "appointment");
+}
+
 static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES], const size_t nu[OIS_SIDES],
 		     struct ops *ops)
 {
+	int calendar = is_calendar(in);
 	for (size_t p = 0; p < in->npairs; p++) {
 		const struct ois_rc_pair *pr = &in->pairs[p];
 		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings),
@@ -214,9 +224,13 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 				/* Not reported: unchanged, unless the side sent its whole folder without it. */
 				mi.seen[s] = in->full[s] ? OIS_SEEN_DELETED : OIS_SEEN_BASE;
 			}
+			if (calendar && pr->id[s])
+				ois_rc_calendar_seen(in, (enum ois_side)s, it, &mi);
 		}
 		struct ois_merge_out out;
 		ois_merge(&mi, &out);
+		if (calendar)
+			ois_rc_calendar_rules(in, &mi, k.id, &out);
 		emit(ops, in->kind, &k, &out);
 		ois_merge_out_release(&out);
 	}
@@ -228,16 +242,18 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 {
 	struct ois_rc_item **cand[OIS_SIDES];
 	size_t nc[OIS_SIDES];
+	int calendar = is_calendar(in);
 	for (int s = 0; s < OIS_SIDES; s++) {
 		cand[s] = ois_xmalloc((nu[s] ? nu[s] : 1) * sizeof(*cand[s]));
 		nc[s] = 0;
+		/* A delete of an unknown id is nothing to do; an appointment outside the window is not synced. */
 		for (size_t i = 0; i < nu[s]; i++)
-			if (!u[s][i]->used && !u[s][i]->deleted) /* a delete of an unknown id: nothing to do */
+			if (!u[s][i]->used && !u[s][i]->deleted && !u[s][i]->outside)
 				cand[s][nc[s]++] = u[s][i];
 	}
 	long *match = ois_xmalloc((nc[OIS_EXCHANGE] ? nc[OIS_EXCHANGE] : 1) * sizeof(*match));
 	const char **how = ois_xmalloc((nc[OIS_EXCHANGE] ? nc[OIS_EXCHANGE] : 1) * sizeof(*how));
-	ois_rc_match(cand[OIS_EXCHANGE], nc[OIS_EXCHANGE], cand[OIS_INTERACTION], nc[OIS_INTERACTION], match, how);
+	ois_rc_match(in->kind, cand[OIS_EXCHANGE], nc[OIS_EXCHANGE], cand[OIS_INTERACTION], nc[OIS_INTERACTION], match, how);
 
 	enum ois_conflict policy = ois_sync_policy(&in->settings);
 	for (size_t i = 0; i < nc[OIS_EXCHANGE]; i++) {
@@ -245,9 +261,9 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			continue;
 		struct ois_rc_item *it[OIS_SIDES] = { cand[OIS_EXCHANGE][i], cand[OIS_INTERACTION][match[i]] };
 		it[0]->used = it[1]->used = 1;
-		const char *why = filtered(it[0], &in->settings);
+		const char *why = filtered(in->kind, it[0], &in->settings);
 		if (!why)
-			why = filtered(it[1], &in->settings);
+			why = filtered(in->kind, it[1], &in->settings);
 		if (why) {
 			/* Matched, so neither is created on the other side; but a filtered item does not sync. */
 			ois_info("not linked (%s): exchange \"%s\" and interaction \"%s\"", why, it[0]->id, it[1]->id);
@@ -268,6 +284,8 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 		mi.matched_by = how[i];
 		struct ois_merge_out out;
 		ois_merge(&mi, &out);
+		if (calendar)
+			ois_rc_calendar_rules(in, &mi, k.id, &out);
 		emit(ops, in->kind, &k, &out);
 		ois_merge_out_release(&out);
 	}
@@ -277,7 +295,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			if (it->used)
 				continue;
 			it->used = 1;
-			const char *why = filtered(it, &in->settings);
+			const char *why = filtered(in->kind, it, &in->settings);
 			if (why) {
 				ois_info("not synced (%s): %s \"%s\"", why, ois_side_name((enum ois_side)s), it->id);
 				continue;
@@ -296,6 +314,8 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 				mi.complete[t] = in->complete[t];
 			struct ois_merge_out out;
 			ois_merge(&mi, &out);
+			if (calendar)
+				ois_rc_calendar_rules(in, &mi, k.id, &out);
 			emit(ops, in->kind, &k, &out);
 			ois_merge_out_release(&out);
 		}
@@ -380,6 +400,8 @@ int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res)
 	size_t nu[OIS_SIDES];
 	struct ops ops = { 0 };
 	memset(res, 0, sizeof(*res));
+	if (is_calendar(in))
+		ois_rc_calendar_mark(in);
 	for (int s = 0; s < OIS_SIDES; s++)
 		u[s] = unique_items(in->items[s], in->nitems[s], &nu[s]);
 	/* First sync: pairs are ignored entirely, so nothing can look deleted. */

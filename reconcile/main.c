@@ -1,4 +1,5 @@
 /* main.c - oisync-reconcile: canonical records of both sides + the account's state in, a change set out. */
+#include "calendar_token.h"
 #include "canonjson.h"
 #include "cli.h"
 #include "code.h"
@@ -54,6 +55,11 @@ struct options {
 	size_t max_line;
 };
 
+/* What is reconciled: each kind on its own, with its own pairs, folder and checkpoints. */
+enum kind { CONTACTS, CALENDAR, KINDS };
+static const char *const kind_names[KINDS] = { "contact", "appointment" };
+static const char *const kind_folders[KINDS] = { "contacts", "calendar" };
+
 /* Everything read from the input; one account's worth, all in memory. */
 struct input {
 	char *account;
@@ -64,9 +70,9 @@ struct input {
 	json_object *unrecorded_creates; /* op id -> create op that may have reached its server unrecorded */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
-	size_t alloc_items[OIS_SIDES];
+	size_t alloc_items[KINDS][OIS_SIDES];
 	size_t seq;
-	struct ois_rc_input rc;
+	struct ois_rc_input rc[KINDS];
 };
 
 
@@ -149,12 +155,13 @@ static int check_account(struct input *in, json_object *rec, const char *where)
 	return 0;
 }
 
-static void add_item(struct input *in, enum ois_side side, json_object *rec)
+static void add_item(struct input *in, enum kind kind, enum ois_side side, json_object *rec)
 {
-	struct ois_rc_input *rc = &in->rc;
-	if (rc->nitems[side] == in->alloc_items[side]) {
-		in->alloc_items[side] = in->alloc_items[side] ? 2 * in->alloc_items[side] : 256;
-		rc->items[side] = ois_xrealloc(rc->items[side], in->alloc_items[side] * sizeof(*rc->items[side]));
+	struct ois_rc_input *rc = &in->rc[kind];
+	size_t *alloc = &in->alloc_items[kind][side];
+	if (rc->nitems[side] == *alloc) {
+		*alloc = *alloc ? 2 * *alloc : 256;
+		rc->items[side] = ois_xrealloc(rc->items[side], *alloc * sizeof(*rc->items[side]));
 	}
 	struct ois_rc_item *it = &rc->items[side][rc->nitems[side]++];
 	memset(it, 0, sizeof(*it));
@@ -165,6 +172,15 @@ static void add_item(struct input *in, enum ois_side side, json_object *rec)
 	it->deleted = !strcmp(ois_json_str(rec, "op"), "delete");
 	it->data = it->deleted ? NULL : json_object_get(ois_json_obj(rec, "data"));
 	it->seq = in->seq++;
+}
+
+/* The kind whose checkpoints a folder has, or -1. */
+static int folder_kind(const char *folder)
+{
+	for (int k = 0; k < KINDS; k++)
+		if (ois_str_eq(folder, kind_folders[k]))
+			return k;
+	return -1;
 }
 
 static int take_record(struct input *in, json_object *rec, const char *where)
@@ -180,12 +196,10 @@ static int take_record(struct input *in, json_object *rec, const char *where)
 	enum ois_side side = (enum ois_side)ois_side_parse(ois_json_str(rec, "side"));
 	switch (t) {
 	case OIS_REC_CONTACT:
+	case OIS_REC_APPOINTMENT:
 		if (side == OIS_INTERACTION && !in->user && ois_json_str(rec, "user"))
 			in->user = dup_str(rec, "user");
-		add_item(in, side, rec);
-		break;
-	case OIS_REC_APPOINTMENT:
-		/* The calendar is not reconciled yet: its records are read, checked and left alone. */
+		add_item(in, t == OIS_REC_CONTACT ? CONTACTS : CALENDAR, side, rec);
 		break;
 	case OIS_REC_CHECKPOINT:
 		if (in->ncheckpoints == in->alloc_checkpoints) {
@@ -193,9 +207,16 @@ static int take_record(struct input *in, json_object *rec, const char *where)
 			in->checkpoints = ois_xrealloc(in->checkpoints, in->alloc_checkpoints * sizeof(*in->checkpoints));
 		}
 		in->checkpoints[in->ncheckpoints++] = json_object_get(rec);
-		if (!strcmp(ois_json_str(rec, "folder"), "contacts") && ois_json_bool(rec, "complete", 0)) {
-			in->rc.complete[side] = 1;
-			in->rc.full[side] = ois_json_bool(rec, "full", 0);
+		int k = folder_kind(ois_json_str(rec, "folder"));
+		if (k >= 0 && ois_json_bool(rec, "complete", 0)) {
+			in->rc[k].complete[side] = 1;
+			in->rc[k].full[side] = ois_json_bool(rec, "full", 0);
+			/* The calendar's token keeps the window it was read for (lib/calendar_token.h). */
+			char *sync = NULL;
+			if (k == CALENDAR && ois_calendar_token_parse(ois_json_str(rec, "token"), &sync,
+								  &in->rc[k].window[side][0], &in->rc[k].window[side][1]))
+				in->rc[k].window[side][0] = in->rc[k].window[side][1] = 0;
+			free(sync);
 		}
 		break;
 	case OIS_REC_SYNCINFO:
@@ -315,9 +336,10 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	int rc = ois_state_open(state_dir, server, in->account, OIS_STATE_READ, &st);
 	if (rc)
 		return rc;
-	struct pair_load pl = { .in = &in->rc };
+	struct pair_load pl[KINDS];
 	char *path = ois_state_path(state_dir, server, in->account, ".db");
-	pl.path = path;
+	for (int k = 0; k < KINDS; k++)
+		pl[k] = (struct pair_load){ .in = &in->rc[k], .path = path };
 	/* One snapshot: the pairs are those of the generation the change set names. */
 	rc = ois_state_begin(st);
 	if (!rc) {
@@ -328,12 +350,12 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	}
 	if (!rc) {
 		in->exchange_cp_generation = ois_state_checkpoint_generation(st, OIS_EXCHANGE, "contacts");
-		rc = ois_state_pairs_foreach(st, "contact", load_pair, &pl);
+		for (int k = 0; k < KINDS && !rc; k++)
+			if (!(rc = ois_state_pairs_foreach(st, kind_names[k], load_pair, &pl[k])))
+				rc = pl[k].rc;
 	}
 	if (!rc)
 		rc = ois_state_applied_foreach_unfolded(st, collect_unrecorded, in);
-	if (pl.rc)
-		rc = pl.rc;
 	char *meta_id = NULL;
 	if (!rc) {
 		int mrc = ois_state_meta_get(st, "sync_id", &meta_id);
@@ -341,9 +363,15 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 			rc = mrc;
 	}
 	if (!rc) {
-		/* First sync: nothing paired yet, or the mailbox was synced by another state (its sync id differs). */
-		in->rc.first_sync = in->rc.npairs == 0 || (in->sync_id && !ois_str_eq(in->sync_id, meta_id));
-		if (in->sync_id && !ois_str_eq(in->sync_id, meta_id) && (meta_id || in->rc.npairs)) {
+		/*
+		 * First sync, per kind: nothing of it paired yet (the calendar
+		 * switched on later matches as on a first sync too), or the mailbox
+		 * was synced by another state (its sync id differs).
+		 */
+		int other = in->sync_id && !ois_str_eq(in->sync_id, meta_id);
+		for (int k = 0; k < KINDS; k++)
+			in->rc[k].first_sync = in->rc[k].npairs == 0 || other;
+		if (other && (meta_id || in->rc[CONTACTS].npairs)) {
 			ois_notice("mailbox sync id \"%s\" is not the state's (\"%s\"): matching as on a first sync",
 				   in->sync_id, meta_id ? meta_id : "none");
 		}
@@ -370,7 +398,8 @@ static int cmp_id(const void *a, const void *b)
  */
 static void infer_unseen_deletes(struct input *in)
 {
-	struct ois_rc_input *rc = &in->rc;
+	/* The calendar's changed reads are whole windows: nothing to infer there. */
+	struct ois_rc_input *rc = &in->rc[CONTACTS];
 	if (rc->first_sync || !rc->complete[OIS_EXCHANGE] || rc->full[OIS_EXCHANGE])
 		return;
 	size_t n = rc->nitems[OIS_EXCHANGE];
@@ -389,7 +418,7 @@ static void infer_unseen_deletes(struct input *in)
 		json_object *rec = json_object_new_object();
 		json_object_object_add(rec, "id", json_object_new_string(id));
 		json_object_object_add(rec, "op", json_object_new_string("delete"));
-		add_item(in, OIS_EXCHANGE, rec);
+		add_item(in, CONTACTS, OIS_EXCHANGE, rec);
 		json_object_put(rec);
 	}
 	free(seen);
@@ -411,9 +440,9 @@ static int has_pair(const struct ois_rc_input *rc, const char *pair_id)
  * side's fresh edits, and an edit made meanwhile on the other side could
  * lose a no-base merge to the copy it was made from.
  */
-static void recover_unrecorded(struct input *in)
+static void recover_unrecorded(struct input *in, enum kind kind)
 {
-	struct ois_rc_input *rc = &in->rc;
+	struct ois_rc_input *rc = &in->rc[kind];
 	if (rc->first_sync || !in->unrecorded_creates)
 		return;
 	for (int s = 0; s < OIS_SIDES; s++) {
@@ -422,7 +451,8 @@ static void recover_unrecorded(struct input *in)
 			json_object *op;
 			if (!it->op_tag || it->deleted ||
 			    !json_object_object_get_ex(in->unrecorded_creates, it->op_tag, &op) ||
-			    ois_side_parse(ois_json_str(op, "target")) != s || has_pair(rc, ois_json_str(op, "pair")))
+			    ois_side_parse(ois_json_str(op, "target")) != s || !ois_str_eq(ois_json_str(op, "kind"), rc->kind) ||
+			    has_pair(rc, ois_json_str(op, "pair")))
 				continue;
 			json_object *data = ois_json_obj(op, "data");
 			if (!data)
@@ -452,7 +482,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int write_changeset(const struct input *in, const struct ois_rc_result *res, const char *server,
+static int write_changeset(const struct input *in, const struct ois_rc_result res[KINDS], const char *server,
 			   const char *created)
 {
 	/*
@@ -468,8 +498,9 @@ static int write_changeset(const struct input *in, const struct ois_rc_result *r
 	json_object_array_add(what, str_or_null(in->user));
 	json_object_array_add(what, json_object_new_string(created));
 	json_object_array_add(what, json_object_new_int64(in->generation));
-	for (size_t i = 0; i < res->nops; i++)
-		json_object_array_add(what, json_object_get(json_object_object_get(res->ops[i].op, "op_id")));
+	for (int k = 0; k < KINDS; k++)
+		for (size_t i = 0; i < res[k].nops; i++)
+			json_object_array_add(what, json_object_get(json_object_object_get(res[k].ops[i].op, "op_id")));
 	/* Checkpoints in a fixed order: the order of the input is not what the change set does. */
 	char **cps = ois_xcalloc(in->ncheckpoints + 1, sizeof(*cps));
 	for (size_t i = 0; i < in->ncheckpoints; i++) {
@@ -494,21 +525,24 @@ static int write_changeset(const struct input *in, const struct ois_rc_result *r
 	json_object_object_add(h, "created", json_object_new_string(created));
 	json_object_object_add(h, "id", json_object_new_string(id));
 	json_object_object_add(h, "state", json_object_new_int64(in->generation));
-	json_object_object_add(h, "first_sync", json_object_new_boolean(in->rc.first_sync));
+	json_object_object_add(h, "first_sync", json_object_new_boolean(in->rc[CONTACTS].first_sync));
 	json_object *counts = json_object_new_object();
 	for (size_t i = 0; i < OIS_ACTIONS; i++) {
 		enum ois_action a = ois_action_order[i];
-		json_object_object_add(counts, ois_action_name(a), json_object_new_int64((int64_t)res->counts[a]));
+		json_object_object_add(counts, ois_action_name(a),
+				       json_object_new_int64((int64_t)(res[CONTACTS].counts[a] + res[CALENDAR].counts[a])));
 	}
 	json_object_object_add(h, "counts", counts);
 	rc = ois_jsonl_write(stdout, h);
 	json_object_put(h);
-	for (size_t i = 0; !rc && i < res->nops; i++)
-		rc = ois_jsonl_write(stdout, res->ops[i].op);
+	for (int k = 0; k < KINDS; k++)
+		for (size_t i = 0; !rc && i < res[k].nops; i++)
+			rc = ois_jsonl_write(stdout, res[k].ops[i].op);
 	/* Checkpoints last, in input order: apply commits each only after every op before it succeeded. */
 	for (size_t i = 0; !rc && i < in->ncheckpoints; i++) {
 		int side = ois_side_parse(ois_json_str(in->checkpoints[i], "side"));
-		if (res->hold_checkpoint[side])
+		int k = folder_kind(ois_json_str(in->checkpoints[i], "folder"));
+		if (k >= 0 && res[k].hold_checkpoint[side])
 			continue; /* its deletes were held back: the next run must see them again */
 		rc = ois_jsonl_write(stdout, in->checkpoints[i]);
 	}
@@ -517,7 +551,8 @@ static int write_changeset(const struct input *in, const struct ois_rc_result *r
 
 static void input_release(struct input *in)
 {
-	ois_rc_input_release(&in->rc);
+	for (int k = 0; k < KINDS; k++)
+		ois_rc_input_release(&in->rc[k]);
 	for (size_t i = 0; i < in->ncheckpoints; i++)
 		json_object_put(in->checkpoints[i]);
 	free(in->checkpoints);
@@ -532,7 +567,7 @@ int main(int argc, char **argv)
 	struct options o = { .conflict = -1 };
 	struct input in = { 0 };
 	struct ois_config cfg;
-	struct ois_rc_result res = { 0 };
+	struct ois_rc_result res[KINDS] = { 0 };
 	int have_cfg = 0, rc;
 
 	ois_log_init(PROG);
@@ -544,7 +579,8 @@ int main(int argc, char **argv)
 	}
 	if (o.user)
 		in.user = ois_xstrdup(o.user);
-	in.rc.kind = "contact";
+	for (int k = 0; k < KINDS; k++)
+		in.rc[k].kind = kind_names[k];
 	in.unrecorded_creates = json_object_new_object();
 
 	/* All input first: the change set is all or nothing, so a bad line leaves stdout empty. */
@@ -559,12 +595,21 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	const struct ois_user *user = have_cfg ? ois_config_user_by_mailbox(&cfg, in.account) : NULL;
-	in.rc.settings = user ? user->settings : have_cfg ? cfg.defaults
-				     : (struct ois_sync_settings){ .conflict = OIS_NEWEST_WINS, .mass_delete_percent = 20,
-								   .mass_delete_min = 10 };
+	struct ois_sync_settings settings = user ? user->settings : have_cfg ? cfg.defaults
+		: (struct ois_sync_settings){ .conflict = OIS_NEWEST_WINS, .calendar_direction = OIS_DIR_TO_INTERACTION,
+					      .mass_delete_percent = 20, .mass_delete_min = 10 };
 	if (o.conflict >= 0)
-		in.rc.settings.conflict = (enum ois_conflict)o.conflict;
-	in.rc.allow_mass_delete = o.allow_mass_delete;
+		settings.conflict = (enum ois_conflict)o.conflict;
+	time_t now = time(NULL);
+	if (o.now)
+		ois_time_parse(o.now, 0, &now);
+	for (int k = 0; k < KINDS; k++) {
+		in.rc[k].settings = settings;
+		in.rc[k].allow_mass_delete = o.allow_mass_delete;
+		in.rc[k].now = now;
+	}
+	/* The calendar has a direction of its own: by default it follows Outlook. */
+	in.rc[CALENDAR].settings.direction = settings.calendar_direction;
 	if (!in.user && user)
 		in.user = ois_xstrdup(user->id);
 	const char *state_dir = o.state_dir ? o.state_dir : have_cfg ? cfg.state_dir : NULL;
@@ -577,23 +622,29 @@ int main(int argc, char **argv)
 	if ((rc = load_state(&in, state_dir, server)))
 		goto done;
 	infer_unseen_deletes(&in);
-	recover_unrecorded(&in);
+	for (int k = 0; k < KINDS; k++)
+		recover_unrecorded(&in, (enum kind)k);
 
-	rc = ois_reconcile(&in.rc, &res);
+	for (int k = 0; k < KINDS; k++)
+		rc |= ois_reconcile(&in.rc[k], &res[k]);
 	char created[32];
 	if (o.now)
 		snprintf(created, sizeof(created), "%s", o.now);
 	else
 		ois_time_now(created);
-	int wrc = write_changeset(&in, &res, server, created);
-	ois_info("%zu ops: %zu create, %zu update, %zu delete, %zu link, %zu unlink%s", res.nops,
-		 res.counts[OIS_ACT_CREATE], res.counts[OIS_ACT_UPDATE], res.counts[OIS_ACT_DELETE],
-		 res.counts[OIS_ACT_LINK], res.counts[OIS_ACT_UNLINK], in.rc.first_sync ? " (first sync)" : "");
+	int wrc = write_changeset(&in, res, server, created);
+	for (int k = 0; k < KINDS; k++)
+		if (k == CONTACTS || res[k].nops)
+			ois_info("%s%zu ops: %zu create, %zu update, %zu delete, %zu link, %zu unlink%s",
+				 k == CONTACTS ? "" : "calendar: ", res[k].nops, res[k].counts[OIS_ACT_CREATE],
+				 res[k].counts[OIS_ACT_UPDATE], res[k].counts[OIS_ACT_DELETE], res[k].counts[OIS_ACT_LINK],
+				 res[k].counts[OIS_ACT_UNLINK], in.rc[k].first_sync ? " (first sync)" : "");
 	int crc = wrc ? (fclose(stdout), wrc) : ois_close_stdout();
 	if (crc)
 		rc = crc;
 done:
-	ois_rc_result_release(&res);
+	for (int k = 0; k < KINDS; k++)
+		ois_rc_result_release(&res[k]);
 	if (have_cfg)
 		ois_config_release(&cfg);
 	input_release(&in);

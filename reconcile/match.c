@@ -1,4 +1,4 @@
-/* match.c - pair unpaired items across sides by e-mail, then by name and company, never creating twice. */
+/* match.c - pair unpaired items across sides (contacts by e-mail, then name and company; appointments by UID, then subject and start). */
 #include "reconcile.h"
 #include "buf.h"
 #include "canon_fields.h"
@@ -47,9 +47,37 @@ static const char *str_unit(json_object *data, const char *unit)
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-/* The e-mail keys (pass 0) or the name key (pass 1) of one item. */
-static void item_keys(const struct ois_rc_item *it, int pass, struct keys *ks, size_t idx)
+/*
+ * An appointment's keys: its iCalendar UID (pass 0), which Outlook and
+ * InterAction keep for a meeting's life, with the original start, as every
+ * occurrence of a series shares the UID; else (pass 1) its subject and
+ * start, for items that lost or never had a UID.
+ */
+static void appointment_keys(const struct ois_rc_item *it, int pass, struct keys *ks, size_t idx)
 {
+	struct ois_buf b = OIS_BUF_INIT;
+	const char *uid = str_unit(it->data, "ical_uid"), *orig = str_unit(it->data, "original_start");
+	const char *subject = str_unit(it->data, "subject"), *start = str_unit(it->data, "start");
+	if (pass == 0 && uid) {
+		add_lower(&b, uid);
+		ois_buf_add(&b, "\x1f", 1);
+		ois_buf_adds(&b, orig ? orig : "");
+		keys_add(ks, &b, idx);
+	} else if (pass == 1 && subject && start) {
+		add_lower(&b, subject);
+		ois_buf_add(&b, "\x1f", 1);
+		ois_buf_adds(&b, start);
+		keys_add(ks, &b, idx);
+	}
+}
+
+/* The e-mail keys (pass 0) or the name key (pass 1) of one item; an appointment's as above. */
+static void item_keys(const char *kind, const struct ois_rc_item *it, int pass, struct keys *ks, size_t idx)
+{
+	if (!strcmp(kind, "appointment")) {
+		appointment_keys(it, pass, ks, idx);
+		return;
+	}
 	static const char *const emails[] = { "emails.work", "emails.home", "emails.other" };
 	struct ois_buf b = OIS_BUF_INIT;
 	if (pass == 0) {
@@ -105,10 +133,12 @@ static size_t lower_bound(const struct keys *ks, const char *text)
 	return lo;
 }
 
-void ois_rc_match(struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item *const *ia, size_t nia,
-		  long *match, const char **how)
+void ois_rc_match(const char *kind, struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item *const *ia,
+		  size_t nia, long *match, const char **how)
 {
-	static const char *const pass_names[] = { "same e-mail address", "same name and company" };
+	static const char *const contact_passes[] = { "same e-mail address", "same name and company" };
+	static const char *const appointment_passes[] = { "same iCalendar UID", "same subject and start" };
+	const char *const *pass_names = strcmp(kind, "appointment") ? contact_passes : appointment_passes;
 	char *taken = ois_xcalloc(nia ? nia : 1, 1);
 	for (size_t i = 0; i < nex; i++) {
 		match[i] = -1;
@@ -118,14 +148,14 @@ void ois_rc_match(struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item 
 		struct keys index = { 0 };
 		for (size_t j = 0; j < nia; j++)
 			if (!taken[j])
-				item_keys(ia[j], pass, &index, j);
+				item_keys(kind, ia[j], pass, &index, j);
 		if (index.n)
 			qsort(index.k, index.n, sizeof(*index.k), cmp_key);
 		for (size_t i = 0; i < nex; i++) {
 			if (match[i] >= 0)
 				continue;
 			struct keys mine = { 0 };
-			item_keys(ex[i], pass, &mine, i);
+			item_keys(kind, ex[i], pass, &mine, i);
 			/* Keys in the item's own order (work, home, other): the first address that finds a free twin wins. */
 			for (size_t k = 0; k < mine.n && match[i] < 0; k++)
 				for (size_t p = lower_bound(&index, mine.k[k].text);

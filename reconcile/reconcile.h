@@ -20,6 +20,7 @@ struct ois_rc_item {
 	json_object *data;    /* canonical data (a reference held); NULL for a delete */
 	size_t seq;           /* input position: the later record of one id wins */
 	int used;             /* taken by a pair or a match (set by ois_reconcile) */
+	int outside;          /* an appointment outside its side's calendar window: not synced */
 };
 
 /* One pair of the state, base parsed. Owned by the input. */
@@ -34,7 +35,7 @@ struct ois_rc_pair {
 };
 
 struct ois_rc_input {
-	const char *kind;                       /* "contact" */
+	const char *kind;                       /* "contact" or "appointment" */
 	struct ois_rc_item *items[OIS_SIDES];   /* any order; ois_reconcile sorts them by id */
 	size_t nitems[OIS_SIDES];
 	struct ois_rc_pair *pairs;              /* pair_id order */
@@ -42,8 +43,12 @@ struct ois_rc_input {
 	int complete[OIS_SIDES];                /* the side's checkpoint for the folder was read */
 	int full[OIS_SIDES];                    /* ... and it said full: the items are the whole folder */
 	int first_sync;                         /* ignore pairs; match everything; delete nothing */
-	struct ois_sync_settings settings;      /* borrowed pointers (categories) */
+	struct ois_sync_settings settings;      /* borrowed pointers (categories); for the
+						   calendar, direction is calendar_direction */
 	int allow_mass_delete;
+	/* Appointments only: */
+	time_t window[OIS_SIDES][2];            /* the calendar window each side read, [start, end); 0 0: unknown */
+	time_t now;                             /* what is past and what is future */
 };
 
 /* One op of the change set, with its sort key. */
@@ -73,19 +78,41 @@ int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res);
 void ois_rc_result_release(struct ois_rc_result *res);
 void ois_rc_input_release(struct ois_rc_input *in);
 
+/*
+ * The calendar's rules (calendar.c; oisync-reconcile(1), "Calendar").
+ * ois_rc_calendar_mark: mark each appointment outside its side's window
+ * (it->outside). ois_rc_calendar_seen: the window rule for one pair's side
+ * (an item not in a full read, or reported outside the window, whose base
+ * lies outside the window is out of sight, not deleted). ois_rc_calendar_rules:
+ * adjust one pair's decisions: a delete never removes an InterAction
+ * activity or a past meeting, an item that became private leaves the sync,
+ * the InterAction item follows the meeting's time (completed once over,
+ * reopened once moved back into the future), and an Outlook category
+ * mapped to an appointment type sets the type.
+ */
+void ois_rc_calendar_mark(struct ois_rc_input *in);
+struct ois_merge_in;
+struct ois_merge_out;
+void ois_rc_calendar_seen(const struct ois_rc_input *in, enum ois_side side, const struct ois_rc_item *it,
+			  struct ois_merge_in *mi);
+void ois_rc_calendar_rules(const struct ois_rc_input *in, const struct ois_merge_in *mi,
+			   const char *const ids[OIS_SIDES], struct ois_merge_out *out);
+
 /* "p-" + 32 hex of sha256(side name + "\n" + id): the id of a new pair. */
 void ois_rc_pair_id(enum ois_side side, const char *id, char out[35]);
 
 /*
- * Match unpaired items across sides (match.c): ex and ia are the
- * candidates, each sorted by id. First by any equal e-mail address, then by
- * equal first, last (both non-empty) and company, ignoring ASCII case.
+ * Match unpaired items of kind across sides (match.c): ex and ia are the
+ * candidates, each sorted by id. Contacts: first by any equal e-mail
+ * address, then by equal first, last (both non-empty) and company, ignoring
+ * ASCII case. Appointments: first by equal iCalendar UID and original
+ * start, then by equal subject (ASCII case ignored) and start.
  * Writes, for each ex[i], the index of its partner in ia into match[i]
  * (-1 for none) and how it matched into how[i] (static text, NULL for none).
  * Deterministic: ex items claim partners in id order, each taking the
  * partner with the smallest id.
  */
-void ois_rc_match(struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item *const *ia, size_t nia,
-		  long *match, const char **how);
+void ois_rc_match(const char *kind, struct ois_rc_item *const *ex, size_t nex, struct ois_rc_item *const *ia,
+		  size_t nia, long *match, const char **how);
 
 #endif

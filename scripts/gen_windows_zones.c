@@ -2,9 +2,8 @@
  * gen_windows_zones.c - CLDR's windowsZones as C tables for lib/tz.c, made
  * at build time from ICU (which carries CLDR's mapping and the tz names):
  * the Makefile builds and runs it into $(BUILD)/gen/windows_zones.inc.
- * Only this build tool links ICU: loading ICU's libraries and data would
- * cost every stage start-up time, and the mapping never changes between
- * builds. The output, on stdout, is two arrays of string pairs:
+ * Only this build tool links ICU: opening ICU's zone data would cost a
+ * stage time at every start, and the mapping never changes between builds. The output, on stdout, is two arrays of string pairs:
  *
  * - ois_tz_from_windows_table: every Windows zone id with its IANA zone for
  *   territory "001" (the world), sorted by the id without regard to ASCII

@@ -222,6 +222,25 @@ EOF
 	assert_output true
 }
 
+@test "an item moved out of the window is still reported, where it went; a cancelled meeting is a delete" {
+	run extract --folder calendar "${WINDOW[@]}"
+	commit_all
+	lunch=$(calendar_dump | jq -r '.calendar[] | select(.Subject == "Lunch with Jane") | .ItemId.Id')
+	holiday=$(calendar_dump | jq -r '.calendar[] | select(.Subject == "Firm holiday") | .ItemId.Id')
+	fake edit "{\"mailbox\":\"$ALICE\",\"id\":\"$lunch\",\"set\":{\"Start\":\"2027-03-01T12:00:00Z\",\"End\":\"2027-03-01T13:00:00Z\"}}" >/dev/null
+	fake edit "{\"mailbox\":\"$ALICE\",\"id\":\"$holiday\",\"set\":{\"IsCancelled\":\"true\"}}" >/dev/null
+	run extract --folder calendar "${WINDOW[@]}"
+	assert_success
+	# Moved out: reported with its new time, for reconcile to leave alone rather than delete.
+	run jq -r --arg id "$lunch" 'select(.id == $id) | [.op, .data.Start] | join(" ")' out.jsonl
+	assert_output "upsert 2027-03-01T12:00:00Z"
+	run jq -r --arg id "$holiday" 'select(.id == $id) | [.op, .reason] | join(" ")' out.jsonl
+	assert_output "delete cancelled"
+	# The series' master, changed or not, is never an item of its own.
+	run jq -r 'select(.type == "appointment" and .data.CalendarItemType == "RecurringMaster") | .id' out.jsonl
+	assert_output ""
+}
+
 @test "the window moving reads it again though nothing changed" {
 	run extract --folder calendar "${WINDOW[@]}"
 	commit_all
@@ -234,7 +253,7 @@ EOF
 	assert_equal "$(jq -s 'map(select(.type == "appointment")) | length' out.jsonl)" 7
 	run ops
 	assert_output --partial '"FindItem":1'
-	# The configured window (calendar_past_days/calendar_future_days) is a window too.
+	# The configured window (calendar_history_days/calendar_future_days) is a window too.
 	commit_all
 	# The window is counted from the day of the run: the day before the
 	# extract or the day after it (a run across midnight UTC), never another.
@@ -249,7 +268,7 @@ EOF
 		{ echo "window $output, expected $before or $after"; false; }
 }
 
-# configured_window: the window calendar_past_days = 30 and
+# configured_window: the window calendar_history_days = 30 and
 # calendar_future_days = 181 give today, from midnight UTC.
 configured_window() {
 	local today

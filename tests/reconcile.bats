@@ -2,6 +2,7 @@
 # reconcile.bats - oisync-reconcile on fixture records and states made with the sqlite3 CLI.
 
 load helper
+load state_helper
 bats_require_minimum_version 1.5.0
 
 DATA="$BATS_TEST_DIRNAME/data/reconcile"
@@ -19,41 +20,6 @@ setup() {
 
 reconcile() {
 	"$BIN/oisync-reconcile" --state "$T/state" --server ex1 --now "$NOW" "$@"
-}
-
-# The schema as lib/state_schema.c writes it: its migrations' SQL, run in order.
-schema_sql() {
-	/usr/bin/python3 - "$REPO/lib/state_schema.c" <<'EOF'
-import re, sys
-src = open(sys.argv[1]).read()
-start = src.index('migrations[] = {') + len('migrations[] = {')
-body = re.sub(r'/\*.*?\*/', '', src[start:src.index('};', start)], flags=re.S)
-entries, cur = [], []
-for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|,', body):
-    if m.group(0) == ',':
-        if cur:
-            entries.append(''.join(cur))
-        cur = []
-    else:
-        cur.append(bytes(m.group(1), 'utf-8').decode('unicode_escape'))
-if cur:
-    entries.append(''.join(cur))
-for e in entries:
-    print(e)
-print('PRAGMA user_version = %d;' % len(entries))
-EOF
-}
-
-# make_state: an account state with the sync id; more SQL (pairs) on stdin.
-make_state() {
-	local db="$T/state/ex1/$ACCOUNT.db"
-	mkdir -p "$T/state/ex1"
-	{ schema_sql; echo "INSERT INTO meta VALUES ('sync_id', '$SYNC_ID');"; cat; } | sqlite3 "$db"
-}
-
-# pair ID EX_ID EX_VERSION IA_ID IA_VERSION BASE_JSON
-pair() {
-	printf "INSERT INTO pairs (pair_id, kind, exchange_id, exchange_version, interaction_id, interaction_version, base, base_hash) VALUES ('%s', 'contact', '%s', '%s', '%s', '%s', '%s', 'sha256:x');\n" "$@"
 }
 
 ann_bob_state() {

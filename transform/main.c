@@ -109,7 +109,7 @@ static int pick_region(const struct options *o, char region[3])
 
 /*
  * Rewrite an item upsert's native data into canonical data, normalized
- * when it is a contact (ois_contact_finish), and add its hash; the native data is dropped, as
+ * (ois_contact_finish, ois_appointment_normalize), and add its hash; the native data is dropped, as
  * everything downstream works on the canonical form. A kind the side's
  * backend does not map yet passes through native. Returns 1 when mapped.
  */
@@ -123,6 +123,12 @@ static int canonicalize(json_object *rec, const char *where, const char *region)
 	if (ois_record_type(rec) == OIS_REC_CONTACT) {
 		char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
 		ois_contact_finish(canon, map, region, label);
+		free(label);
+	} else if (ois_record_type(rec) == OIS_REC_APPOINTMENT) {
+		char *label = ois_xasprintf("%s: appointment \"%s\"", where, ois_json_str(rec, "id"));
+		ois_appointment_normalize(canon, label);
+		if (map->finish)
+			map->finish("appointment", canon);
 		free(label);
 	}
 	char hash[OIS_HASH_LEN];

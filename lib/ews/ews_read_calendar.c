@@ -41,6 +41,9 @@ struct cal {
 	json_object *masters;    /* series key (UID, else the occurrence id) -> master ItemId */
 	struct ois_progress progress;
 	unsigned long changes;   /* SyncFolderItems changes seen */
+	char **changed;          /* ids SyncFolderItems reported created or updated (an incremental read only) */
+	size_t nchanged;
+	int note_changed;        /* collect them: the read started from a sync state */
 	unsigned long slices;    /* CalendarView requests */
 	unsigned long items;     /* records written */
 };
@@ -50,11 +53,17 @@ struct cal {
 static int count_change(const char *id, const char *change_key, const char *item_type, int deleted, void *ctx)
 {
 	struct cal *c = ctx;
-	(void)id;
 	(void)change_key;
-	(void)item_type;
-	(void)deleted;
 	c->changes++;
+	/*
+	 * An item changed since the last read that the window no longer holds
+	 * was moved out of it (or is a series' master): it is looked up, so
+	 * that reconcile sees where it went instead of taking it for deleted.
+	 */
+	if (c->note_changed && !deleted && id && (!item_type || !strcmp(item_type, "CalendarItem"))) {
+		c->changed = ois_xrealloc(c->changed, (c->nchanged + 1) * sizeof(*c->changed));
+		c->changed[c->nchanged++] = ois_xstrdup(id);
+	}
 	return 0;
 }
 
@@ -90,6 +99,11 @@ static int sync_all(struct cal *c, const char *state, char **new_state)
 
 static void entries_release(struct cal *c)
 {
+	for (size_t i = 0; i < c->nchanged; i++)
+		free(c->changed[i]);
+	free(c->changed);
+	c->changed = NULL;
+	c->nchanged = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->e[i].id);
 		free(c->e[i].uid);
@@ -231,11 +245,29 @@ static void add_series(struct cal *c, json_object *native, const char *id)
 	}
 }
 
+static int is_true(json_object *native, const char *key)
+{
+	const char *v = ois_json_str(native, key);
+	return v && (!strcmp(v, "true") || !strcmp(v, "1"));
+}
+
 static int emit_item(json_object *native, const char *id, const char *change_key, const char *modified, void *ctx)
 {
 	struct cal *c = ctx;
+	const char *type = ois_json_str(native, "CalendarItemType");
+	if (type && !strcmp(type, "RecurringMaster"))
+		return 0; /* a series is synced as its occurrences; its master only names them */
+	json_object *r;
+	if (is_true(native, "IsCancelled")) {
+		/* A cancelled meeting stays in the calendar until removed, but it no longer takes place. */
+		r = ois_record_new("appointment", OIS_EXCHANGE, c->conn->account, NULL, FOLDER, id);
+		json_object_object_add(r, "op", json_object_new_string("delete"));
+		json_object_object_add(r, "reason", json_object_new_string("cancelled"));
+		c->items++;
+		return c->r->emit(c->r->ctx, r);
+	}
 	add_series(c, native, id);
-	json_object *r = ois_ews_upsert_record(c->conn, "appointment", FOLDER, native, id, change_key, modified);
+	r = ois_ews_upsert_record(c->conn, "appointment", FOLDER, native, id, change_key, modified);
 	c->items++;
 	ois_progress_update(&c->progress, c->items);
 	return c->r->emit(c->r->ctx, r);
@@ -251,6 +283,26 @@ static int emit_items(struct cal *c, int batch)
 		if (i < c->n)
 			ids[n++] = c->e[i].id;
 		if (n && (n == (size_t)batch || i == c->n)) {
+			rc = ois_ews_get_calendar_items(c->ews, ids, n, emit_item, c);
+			n = 0;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+/* The changed items the window did not hold, looked up in batches (see count_change). */
+static int emit_changed_outside(struct cal *c, int batch)
+{
+	const char **ids = ois_xcalloc((size_t)batch, sizeof(*ids));
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i <= c->nchanged && !rc; i++) {
+		if (i < c->nchanged && !json_object_object_get_ex(c->index, c->changed[i], NULL)) {
+			json_object_object_add(c->index, c->changed[i], NULL); /* reported twice: looked up once */
+			ids[n++] = c->changed[i];
+		}
+		if (n && (n == (size_t)batch || i == c->nchanged)) {
 			rc = ois_ews_get_calendar_items(c->ews, ids, n, emit_item, c);
 			n = 0;
 		}
@@ -306,11 +358,14 @@ int ois_ews_read_calendar(struct ews_conn *conn, const struct ois_read *r)
 	 * again. Its SyncState is taken before the read, so a change made while
 	 * the window is read shows up at the next run.
 	 */
+	c.note_changed = sync != NULL;
 	rc = sync_all(&c, sync, &new_state);
 	if (rc == OIS_ESYNCSTATE && sync) {
 		ois_warn("calendar sync state rejected by the server; reading the whole calendar");
 		free(sync);
 		sync = NULL;
+		entries_release(&c);
+		c.note_changed = 0;
 		rc = sync_all(&c, NULL, &new_state);
 	}
 	if (rc == OIS_ESYNCSTATE)
@@ -343,6 +398,8 @@ int ois_ews_read_calendar(struct ews_conn *conn, const struct ois_read *r)
 	if ((rc = find_masters(&c, batch)))
 		goto out;
 	if ((rc = emit_items(&c, batch)))
+		goto out;
+	if ((rc = emit_changed_outside(&c, batch)))
 		goto out;
 	ois_progress_end(&c.progress);
 	token = ois_calendar_token(new_state, start, end);

@@ -1,5 +1,6 @@
 /* ia_appointment.c - InterAction appointments <-> canonical appointment data (oisync-records(5)). */
 #include "ia_appointment.h"
+#include "buf.h"
 #include "record.h"
 #include "util.h"
 
@@ -23,6 +24,15 @@ static const struct unit {
 };
 
 static const char *const roles[] = { "required", "optional", "resource" };
+
+/*
+ * status is the server's to set (the API ignores it on writes): a body
+ * never carries it; the backend completes or reopens the item instead.
+ */
+static int writable(const struct unit *u)
+{
+	return u->api && strcmp(u->api, "status");
+}
 
 /*
  * The attendees as canonical: email, name, role; the server's contact_id is
@@ -69,6 +79,43 @@ static json_object *strings_copy(json_object *arr)
 	return out;
 }
 
+char *ois_ia_notes_without_guests(const char *notes)
+{
+	static const char mark[] = "\n\n" OIS_IA_GUESTS_MARK "\n";
+	if (!notes)
+		return ois_xstrdup("");
+	if (!strncmp(notes, mark + 2, sizeof(mark) - 3))
+		return ois_xstrdup("");
+	const char *cut = NULL;
+	for (const char *p = strstr(notes, mark); p; p = strstr(p + 1, mark))
+		cut = p;
+	return cut ? ois_xstrndup(notes, (size_t)(cut - notes)) : ois_xstrdup(notes);
+}
+
+char *ois_ia_notes_with_guests(const char *notes, json_object *attendees)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	char *own = ois_ia_notes_without_guests(notes);
+	ois_buf_adds(&b, own);
+	free(own);
+	size_t n = json_object_is_type(attendees, json_type_array) ? json_object_array_length(attendees) : 0;
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(attendees, i);
+		const char *email = ois_json_str(a, "email"), *name = ois_json_str(a, "name");
+		if (ois_json_str(a, "contact_id") || ois_json_str(a, "user_id") || (ois_str_empty(email) && ois_str_empty(name)))
+			continue;
+		if (!any++)
+			ois_buf_adds(&b, b.len ? "\n\n" OIS_IA_GUESTS_MARK : OIS_IA_GUESTS_MARK);
+		ois_buf_adds(&b, "\n");
+		if (!ois_str_empty(name))
+			ois_buf_addf(&b, ois_str_empty(email) ? "%s" : "%s <%s>", name, email ? email : "");
+		else
+			ois_buf_adds(&b, email);
+	}
+	return ois_buf_detach(&b, NULL);
+}
+
 json_object *ois_ia_appointment_to_canonical(json_object *native)
 {
 	json_object *c = json_object_new_object();
@@ -79,7 +126,16 @@ json_object *ois_ia_appointment_to_canonical(json_object *native)
 			continue;
 		switch (u->kind) {
 		case U_STRING:
-			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+			if (!strcmp(u->canon, "notes") && json_object_is_type(v, json_type_string)) {
+				char *own = ois_ia_notes_without_guests(json_object_get_string(v));
+				if (*own)
+					json_object_object_add(c, u->canon, json_object_new_string(own));
+				free(own);
+				break;
+			}
+			/* "appointment" is the status of every item not yet held: absent means that. */
+			if (json_object_is_type(v, json_type_string) && *json_object_get_string(v) &&
+			    !(!strcmp(u->canon, "status") && !strcmp(json_object_get_string(v), "appointment")))
 				json_object_object_add(c, u->canon, json_object_new_string(json_object_get_string(v)));
 			break;
 		case U_FLAG:
@@ -117,7 +173,7 @@ json_object *ois_ia_appointment_from_canonical(json_object *data, json_object *f
 	json_object *b = json_object_new_object();
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(units); i++) {
 		const struct unit *u = &units[i];
-		if (!u->api || (fields && !named(fields, u->canon)))
+		if (!writable(u) || (fields && !named(fields, u->canon)))
 			continue;
 		json_object *v = NULL;
 		json_object_object_get_ex(data, u->canon, &v);

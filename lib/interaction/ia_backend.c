@@ -152,39 +152,75 @@ static int find_by_ref(struct ia_conn *c, const char *op_id, json_object **found
 /* ---- appointments ---- */
 
 /*
- * A meeting that is over is recorded in InterAction as an activity, as the
- * firm's users do by hand: complete an appointment whose end has passed.
- * *appt is replaced by the activity; a 409 (the server thinks it is not
- * over yet: clocks differ) leaves it an appointment.
+ * The item follows the meeting's time, as the firm's users keep it by
+ * hand: an appointment whose end has passed is completed into an activity,
+ * and an activity whose meeting was moved back into the future is reopened
+ * as an appointment. *appt is replaced by what the server answers; a 409
+ * (the server's clock disagrees) leaves the item as it is, to be settled
+ * by a later run.
  */
-static int complete_if_past(struct ia_conn *c, json_object **appt)
+static int follow_time(struct ia_conn *c, json_object **appt)
 {
 	const char *status = ois_json_str(*appt, "status");
+	int activity = ois_str_eq(status, "activity");
 	time_t end;
 	/* InterAction may send a time without a zone: it is UTC. */
-	if ((status && strcmp(status, "appointment")) ||
-	    ois_time_parse(ois_json_str(*appt, "end"), OIS_TIME_DATE | OIS_TIME_NOZONE, &end) || end > time(NULL))
+	if (ois_time_parse(ois_json_str(*appt, "end"), OIS_TIME_DATE | OIS_TIME_NOZONE, &end))
+		return 0;
+	int past = end <= time(NULL);
+	if (past == activity || (status && !activity && strcmp(status, "appointment")))
 		return 0;
 	char *version = ois_ia_version_str(*appt);
 	const char *id = ois_json_str(*appt, "id");
-	json_object *act = NULL;
-	int rc = ois_ia_appointment_complete(c->ia, id, version, &act);
+	json_object *now = NULL;
+	int rc = past ? ois_ia_appointment_complete(c->ia, id, version, &now)
+		      : ois_ia_appointment_reopen(c->ia, id, version, &now);
 	free(version);
 	if (rc == OIS_ECONFLICT) {
-		ois_info("appointment %s is not over for the server yet; left an appointment", id);
+		ois_info("%s %s: the server's clock disagrees; left as it is", past ? "appointment" : "activity", id);
 		return 0;
 	}
 	if (rc)
 		return rc;
-	ois_info("appointment %s is over: recorded as an activity", id);
+	ois_info(past ? "appointment %s is over: recorded as an activity"
+		      : "activity %s was moved into the future: an appointment again", id);
 	json_object_put(*appt);
-	*appt = act;
+	*appt = now;
 	return 0;
+}
+
+/*
+ * The attendees the server matched to no firm contact and no firm user are
+ * no participants, and no contact is made for them: they are kept in the
+ * notes (ia_appointment.h, OIS_IA_GUESTS_MARK). One more request, only
+ * when the block the reply's attendees call for is not the one there.
+ */
+static int keep_guests(struct ia_conn *c, json_object **appt)
+{
+	const char *notes = ois_json_str(*appt, "notes");
+	char *want = ois_ia_notes_with_guests(notes, ois_json_arr(*appt, "attendees"));
+	int rc = 0;
+	if (strcmp(want, notes ? notes : "")) {
+		char *version = ois_ia_version_str(*appt);
+		json_object *body = json_object_new_object(), *now = NULL;
+		json_object_object_add(body, "notes", json_object_new_string(want));
+		rc = ois_ia_appointment_patch(c->ia, ois_json_str(*appt, "id"), version, body, &now);
+		if (!rc) {
+			json_object_put(*appt);
+			*appt = now;
+		}
+		json_object_put(body);
+		free(version);
+	}
+	free(want);
+	return rc;
 }
 
 static int appt_result(struct ia_conn *c, json_object **appt, char **new_id, char **new_version)
 {
-	int rc = complete_if_past(c, appt);
+	int rc = keep_guests(c, appt);
+	if (!rc)
+		rc = follow_time(c, appt);
 	if (!rc)
 		rc = take_id_version(*appt, new_id, new_version);
 	return rc;

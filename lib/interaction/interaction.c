@@ -880,6 +880,20 @@ int ois_ia_appointment_complete(struct ois_ia *ia, const char *id, const char *i
 	return rc;
 }
 
+int ois_ia_appointment_reopen(struct ois_ia *ia, const char *id, const char *if_version, json_object **out)
+{
+	json_object *empty = json_object_new_object();
+	struct call c = {
+		.method = "POST",
+		.path = pathf("/appointments/%s/reopen", id),
+		.body = empty,
+		.if_match = if_version,
+	};
+	int rc = contact_call(ia, &c, out);
+	json_object_put(empty);
+	return rc;
+}
+
 const char *ois_ia_op_tag(json_object *contact)
 {
 	json_object *refs = ois_json_arr(contact, "external_refs");

@@ -155,6 +155,12 @@ int ois_ia_appointment_delete(struct ois_ia *ia, const char *id, const char *if_
  * becomes an activity. OIS_ECONFLICT on 412 and on 409 not_past.
  */
 int ois_ia_appointment_complete(struct ois_ia *ia, const char *id, const char *if_version, json_object **out);
+/*
+ * POST /appointments/{id}/reopen with If-Match: an activity whose meeting
+ * was moved back into the future becomes an appointment again.
+ * OIS_ECONFLICT on 412 and on 409 not_future.
+ */
+int ois_ia_appointment_reopen(struct ois_ia *ia, const char *id, const char *if_version, json_object **out);
 
 /* The external reference oisync puts on what it creates: "oisync:op:" + op id. */
 #define OIS_IA_OP_REF_PREFIX "oisync:op:"

@@ -849,7 +849,7 @@ firm_version() { # ID
 	assert_equal "$(header Location)" "/api/v1/appointments/$id"
 	assert_equal "$(header ETag)" '"1"'
 	assert_equal "$(jqb 'keys_unsorted|join(",")')" \
-		"id,version,status,type,subject,start,end,all_day,time_zone,location,notes,organizer,attendees,categories,private,show_as,ical_uid,series,original_start,owner,external_refs,updated_at"
+		"id,version,status,type,subject,start,end,all_day,time_zone,location,notes,organizer,organizer_contact_id,organizer_user_id,attendees,categories,private,show_as,ical_uid,series,original_start,owner,external_refs,updated_at"
 	# times are kept in UTC; owner and status are the server's
 	assert_equal "$(jqb -c '[.version,.status,.type,.start,.end,.owner,.show_as,.private,.series]')" \
 		'[1,"appointment","Call","2099-05-04T08:00:00Z","2099-05-04T09:00:00Z","alice","busy",false,""]'
@@ -988,6 +988,28 @@ firm_version() { # ID
 	expect 405 method_not_allowed
 }
 
+@test "reopen: an activity moved back into the future is an appointment again; 409 not_future for a past one" {
+	api POST /appointments/a-000001/complete -H 'If-Match: "1"'
+	expect 200
+	api POST /appointments/a-000001/reopen -H 'If-Match: "2"'
+	expect 409 not_future
+	c=$(full_cursor alice)
+	api PATCH /appointments/a-000001 -H 'If-Match: "2"' --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z"}'
+	expect 200
+	api POST /appointments/a-000001/reopen
+	expect 428 precondition_required
+	api POST /appointments/a-000001/reopen -H 'If-Match: "3"'
+	expect 200
+	assert_equal "$(jqb -c '[.status,.version]')" '["appointment",4]'
+	# reopening an appointment changes nothing
+	api POST /appointments/a-000001/reopen -H 'If-Match: "4"'
+	expect 200
+	assert_equal "$(jqb .version)" 4
+	feed alice "$c"
+	# the feed reports the item once, as it is now
+	assert_equal "$(jqb -c '[.changes[]|[.op,.appointment.status,.appointment.version]]')" '[["upsert","appointment",4]]'
+}
+
 @test "attendees are matched to firm contacts by e-mail; contact_id is the server's" {
 	api GET /appointments/a-000001
 	assert_equal "$(jqb -c '[.attendees[]|[.email,.role,.contact_id]]')" \
@@ -1001,6 +1023,17 @@ firm_version() { # ID
 	xid=$(jqb .id)
 	api PATCH /appointments/a-000004 -H 'If-Match: 1' --json '{"subject":"with X"}'
 	assert_equal "$(jqb -c '[.attendees[]|.contact_id]')" "[\"c-000003\",\"$xid\",null]"
+}
+
+@test "attendees and the organizer who are firm users are matched to them; user_id is the server's" {
+	api POST /users/alice/appointments --json '{"start":"2099-01-01T10:00:00Z","end":"2099-01-01T11:00:00Z","organizer":"ALICE@firm.example","attendees":[{"email":"bob@firm.example","user_id":"carol"},{"email":"x@y.example"}]}'
+	expect 201
+	assert_equal "$(jqb -c '[.organizer_user_id, .organizer_contact_id, [.attendees[]|[.email,.user_id,.contact_id]]]')" \
+		'["alice",null,[["bob@firm.example","bob",null],["x@y.example",null,null]]]'
+	# read-only, as id and version are: ignored on writes
+	api PATCH "/appointments/$(jqb .id)" -H 'If-Match: 1' --json '{"organizer_user_id":"bob","attendees":[{"email":"bob@firm.example","user_id":"x"}]}'
+	expect 200
+	assert_equal "$(jqb -c '[.version, .organizer_user_id, .attendees[0].user_id]')" '[2,"alice","bob"]'
 }
 
 @test "appointments by external_ref; a ref names one appointment (409)" {

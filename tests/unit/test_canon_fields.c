@@ -23,7 +23,16 @@ static void test_table(void)
 	CHECK_STR(u[0], "prefix");
 	CHECK_INT(ois_canon_unit_index("contact", "custom.4"), (int)n - 1);
 	CHECK_INT(ois_canon_unit_index("contact", "nope"), -1);
-	CHECK(ois_canon_units("appointment") == NULL);
+	const char *const *a = ois_canon_units("appointment");
+	CHECK(a != NULL);
+	CHECK_STR(a[0], "subject");
+	CHECK_INT(ois_canon_unit_index("appointment", "attendees") >= 0, 1);
+	CHECK_INT(ois_canon_unit_index("appointment", "first"), -1);
+	CHECK(ois_canon_units("task") == NULL);
+	/* InterAction's own: the type, and whether the meeting is recorded as held. */
+	CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, "activity_type"), 0);
+	CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, "activity_type"), 1);
+	CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, "status"), 0);
 	CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, "birthday"), 0);
 	CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, "display"), 0);
 	CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, "file_as"), 0);

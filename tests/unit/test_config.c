@@ -145,7 +145,7 @@ static void test_good_config_with_defaults(void)
 	CHECK_INT(d->conflict, OIS_NEWEST_WINS);
 	CHECK_INT(d->sync_private, 0);
 	CHECK_INT(d->calendar, 1);
-	CHECK_INT(d->calendar_past_days, 30);
+	CHECK_INT(d->calendar_history_days, 30);
 	CHECK_INT(d->calendar_future_days, 180);
 	CHECK_STR(d->appointment_type, "Meeting");
 	CHECK_INT(d->mass_delete_percent, 20);

@@ -131,7 +131,7 @@ static void test_window(void)
 {
 	struct ois_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.defaults.calendar_past_days = 30;
+	cfg.defaults.calendar_history_days = 30;
 	cfg.defaults.calendar_future_days = 180;
 	struct extract_args args = { .cfg = &cfg, .mailbox = "alice@firm.example" };
 	time_t now = 1795478400 + 37800, start, end; /* 2026-11-24T10:30:00Z */

@@ -136,6 +136,50 @@ static void test_round_trip(void)
 	json_object_put(e);
 }
 
+/* Attendees InterAction matched to nobody are kept in the notes, and the mapping cuts them off again. */
+static void test_guests_in_notes(void)
+{
+	json_object *att = json_tokener_parse(
+		"[{\"email\":\"erik@nordvik.example\",\"name\":\"Erik\",\"contact_id\":\"c-000001\",\"user_id\":null},"
+		"{\"email\":\"bob@firm.example\",\"name\":\"Bob\",\"contact_id\":null,\"user_id\":\"bob\"},"
+		"{\"email\":\"v@elsewhere.example\",\"name\":\"A Visitor\",\"contact_id\":null,\"user_id\":null},"
+		"{\"email\":\"w@elsewhere.example\",\"contact_id\":null,\"user_id\":null}]");
+	char *n = ois_ia_notes_with_guests("Scope and fees.", att);
+	CHECK_STR(n, "Scope and fees.\n\n" OIS_IA_GUESTS_MARK "\nA Visitor <v@elsewhere.example>\nw@elsewhere.example");
+	/* Written again over itself: the same block, once. */
+	char *again = ois_ia_notes_with_guests(n, att);
+	CHECK_STR(again, n);
+	char *own = ois_ia_notes_without_guests(n);
+	CHECK_STR(own, "Scope and fees.");
+	free(own);
+	/* No notes of the meeting's own: the block alone, and nothing once cut. */
+	char *only = ois_ia_notes_with_guests(NULL, att);
+	CHECK(!strncmp(only, OIS_IA_GUESTS_MARK "\n", strlen(OIS_IA_GUESTS_MARK) + 1));
+	own = ois_ia_notes_without_guests(only);
+	CHECK_STR(own, "");
+	free(own);
+	json_object *native = json_object_new_object();
+	json_object_object_add(native, "notes", json_object_new_string(n));
+	json_object *c = ois_ia_appointment_to_canonical(native);
+	CHECK_STR(ois_json_str(c, "notes"), "Scope and fees.");
+	json_object_put(c);
+	json_object_object_add(native, "notes", json_object_new_string(only));
+	c = ois_ia_appointment_to_canonical(native);
+	CHECK(!json_object_object_get_ex(c, "notes", NULL));
+	json_object_put(c);
+	/* Everyone matched: no block. */
+	json_object *matched = json_tokener_parse("[{\"email\":\"bob@firm.example\",\"user_id\":\"bob\"}]");
+	char *plain = ois_ia_notes_with_guests("x", matched);
+	CHECK_STR(plain, "x");
+	free(plain);
+	json_object_put(matched);
+	json_object_put(native);
+	free(only);
+	free(again);
+	free(n);
+	json_object_put(att);
+}
+
 int main(void)
 {
 	ois_log_init("test_ia_appointment");
@@ -145,5 +189,6 @@ int main(void)
 	UNIT_RUN(test_all_day_and_occurrence);
 	UNIT_RUN(test_canonical_to_body_for_create_and_update);
 	UNIT_RUN(test_round_trip);
+	UNIT_RUN(test_guests_in_notes);
 	return unit_done();
 }

@@ -19,15 +19,17 @@ DEFAULT_TYPES = [{"id": "meeting", "name": "Meeting", "appointment": True},
                  {"id": "email", "name": "E-mail", "appointment": False}]
 
 APPT_ORDER = ["id", "version", "status", "type", "subject", "start", "end", "all_day",
-              "time_zone", "location", "notes", "organizer", "attendees", "categories",
+              "time_zone", "location", "notes", "organizer", "organizer_contact_id",
+              "organizer_user_id", "attendees", "categories",
               "private", "show_as", "ical_uid", "series", "original_start", "owner",
               "external_refs", "updated_at"]
-APPT_READ_ONLY = ["id", "version", "status", "owner", "updated_at"]
+APPT_READ_ONLY = ["id", "version", "status", "owner", "updated_at", "organizer_contact_id",
+                  "organizer_user_id"]
 APPT_STRINGS = ["subject", "time_zone", "location", "notes", "organizer", "ical_uid",
                 "series", "original_start"]
 SHOW_AS = ["busy", "free", "tentative", "oof", "elsewhere"]
 ROLES = ["required", "optional", "resource"]
-ATTENDEE_KEYS = ["email", "name", "role", "contact_id"]
+ATTENDEE_KEYS = ["email", "name", "role", "contact_id", "user_id"]
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -97,10 +99,10 @@ def check_attendees(v):
         role = check_str(where + ".role", a.get("role")) or "required"
         if role not in ROLES:
             bad("field '%s.role' must be one of %s" % (where, ", ".join(ROLES)))
-        # contact_id is the server's: filled by e-mail match, ignored on writes.
+        # contact_id and user_id are the server's: filled by e-mail match, ignored on writes.
         out.append({"email": check_str(where + ".email", a.get("email")),
                     "name": check_str(where + ".name", a.get("name")),
-                    "role": role, "contact_id": None})
+                    "role": role, "contact_id": None, "user_id": None})
     return out
 
 
@@ -261,20 +263,25 @@ class StoreAppointments:
                                    "external_ref '%s' is already on appointment '%s'"
                                    % (ref, other["id"]))
 
+    def match_email(self, owner, email):
+        """(contact_id, user_id) of an address: the lowest-id firm contact the
+        owner may see with it (any of its three), and the firm user whose
+        address it is; None for each not found."""
+        want = (email or "").casefold()
+        if not want:
+            return None, None
+        cid = next((cid for cid in sorted(self.contacts)
+                    if self.visible(owner, cid)
+                    and any(e and e.casefold() == want for e in self.contacts[cid]["emails"].values())),
+                   None)
+        uid = next((u["id"] for u in self.users if (u.get("email") or "").casefold() == want), None)
+        return cid, uid
+
     def fill_attendees(self, a):
-        """contact_id of each attendee: the lowest-id firm contact the owner may
-        see with that e-mail (any of its three), or null."""
+        """The participants: each attendee's and the organizer's contact and user."""
         for att in a["attendees"]:
-            att["contact_id"] = None
-            want = att["email"].casefold()
-            if not want:
-                continue
-            for cid in sorted(self.contacts):
-                c = self.contacts[cid]
-                if (self.visible(a["owner"], cid)
-                        and any(e and e.casefold() == want for e in c["emails"].values())):
-                    att["contact_id"] = cid
-                    break
+            att["contact_id"], att["user_id"] = self.match_email(a["owner"], att["email"])
+        a["organizer_contact_id"], a["organizer_user_id"] = self.match_email(a["owner"], a["organizer"])
 
     def appt_create(self, uid, patch, aid=None, log=True):
         if "external_refs" in patch:
@@ -328,6 +335,20 @@ class StoreAppointments:
         a["version"] += 1
         a["updated_at"] = now_utc()
         self.record(aid, "complete", [a["owner"]], key="appointment")
+        return True
+
+    def appt_reopen(self, aid):
+        a = self.appointments[aid]
+        if a["status"] == "appointment":
+            return False
+        if utc_key(a["end"]) <= now_utc():
+            raise ApiError(409, "not_future",
+                           "activity '%s' ended %s, in the past: only a meeting moved into "
+                           "the future becomes an appointment again" % (aid, a["end"]))
+        a["status"] = "appointment"
+        a["version"] += 1
+        a["updated_at"] = now_utc()
+        self.record(aid, "reopen", [a["owner"]], key="appointment")
         return True
 
     def appt_delete(self, aid):
@@ -387,6 +408,9 @@ def route_appointments(parts):
                  "DELETE": "delete_appointment"}, {"id": parts[1]})
     if n == 3 and parts[0] == "appointments" and parts[2] == "complete":
         return ("/appointments/{id}/complete", {"POST": "complete_appointment"},
+                {"id": parts[1]})
+    if n == 3 and parts[0] == "appointments" and parts[2] == "reopen":
+        return ("/appointments/{id}/reopen", {"POST": "reopen_appointment"},
                 {"id": parts[1]})
     return None
 
@@ -448,6 +472,17 @@ class ApptApi:
                            "complete needs If-Match with the appointment's version")
         self.s.appt_check_version(aid, req.if_match)
         if self.s.appt_complete(aid):
+            self.s.save()
+        return 200, appt_view(self.s.appointments[aid]), self.appt_etag(aid)
+
+    def reopen_appointment(self, req, p):
+        aid = p["id"]
+        self.s.appointment(aid)
+        if req.if_match is None:
+            raise ApiError(428, "precondition_required",
+                           "reopen needs If-Match with the activity's version")
+        self.s.appt_check_version(aid, req.if_match)
+        if self.s.appt_reopen(aid):
             self.s.save()
         return 200, appt_view(self.s.appointments[aid]), self.appt_etag(aid)
 

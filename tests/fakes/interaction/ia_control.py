@@ -4,6 +4,7 @@ that act on its data: dump and simulated user edits. Stats, faults, the clock
 and reset are fakeserver.py's, common to both fakes. Python 3 standard library
 only."""
 
+from ia_appointments import appt_view, check_appt_body
 from ia_model import bad, firm_view, split_body
 
 
@@ -60,6 +61,15 @@ class Control:
             self.s.add_member(uid, cid, user)
         self.s.save()
         return 201, {"id": cid}
+
+    def appointment_edit(self, req):
+        """A user's edit of an appointment in InterAction (no If-Match)."""
+        body = req.json()
+        aid = need_str(body, "id")
+        self.s.appointment(aid)
+        if self.s.appt_update(aid, check_appt_body(body.get("set", {}), self.s.activity_types)):
+            self.s.save()
+        return 200, appt_view(self.s.appointments[aid])
 
     def delete(self, req):
         cid = need_str(req.json(), "contact_id")

@@ -78,6 +78,7 @@ fakes, tests/fakes/fakeserver.py):
   POST /_fake/add            {"user":U,"contact":{...}} -> {"id":ID}
                              or {"user":U,"contact_id":ID} to list an existing one
   POST /_fake/delete         {"contact_id":ID}  delete a firm contact everywhere
+  POST /_fake/appointment-edit {"id":ID,"set":{...}}  a user's edit of an appointment
   GET|POST /_fake/faults     {"latency_ms":N,
                               "http_status":{"code":429|500|502|503|504,"retry_after":S},
                               "drop":{"after":false},
@@ -680,14 +681,14 @@ class Handler(FakeHandler):
             return self.send_json(*common)
         name = req.path[len("/_fake/"):].strip("/")
         methods = {"dump": ("GET",), "edit": ("POST",), "remove": ("POST",),
-                   "add": ("POST",), "delete": ("POST",)}
+                   "add": ("POST",), "delete": ("POST",), "appointment-edit": ("POST",)}
         if name not in methods:
             not_found("control endpoint '/_fake/%s'" % name)
         if req.method not in methods[name]:
             raise ApiError(405, "method_not_allowed", "use %s" % ", ".join(methods[name]),
                            {"Allow": ", ".join(methods[name])})
         with self.server.store.lock:
-            status, obj = getattr(Control(self.server.store), name)(req)
+            status, obj = getattr(Control(self.server.store), name.replace("-", "_"))(req)
         self.send_json(status, obj)
 
     def serve_api(self, req):

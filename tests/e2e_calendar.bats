@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# e2e_calendar.bats - meetings a real EWS client writes, through oisync-run, into InterAction.
+
+load e2e_helper
+
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
+setup() {
+	e2e_setup
+	# Calendar sync for alice only; a window wide enough for next March's series.
+	sed -i '/^\[user alice\]/a calendar = on' "$D/users.conf"
+	printf 'calendar_future_days = 500\nappointment_types = Calls -> Call\n' >>"$D/oisync.conf"
+}
+teardown() { e2e_teardown; }
+
+meetings() { # create|edit
+	"$PYTHON" "$ROOT/tests/clients/exchangelib_meetings.py" "$(cat "$D/ews.url")/EWS/Exchange.asmx" \
+		"$D/secrets/ews-credentials" "$1"
+}
+
+# alice's InterAction appointments and activities, as the reference server holds them
+ia_appointments() {
+	ia_ctl "$D" dump | jq -c '[.appointments[] | select(.owner == "alice")] | sort_by(.start, .subject)'
+}
+
+# appointment SUBJECT: the one InterAction item with that subject (fails on none or several)
+appointment() {
+	ia_appointments | jq -ce --arg s "$1" '[.[] | select(.subject == $s)] | if length == 1 then .[0] else error("\(length) items") end'
+}
+
+@test "a real client's meetings reach InterAction at the right instants, typed, linked, completed; edits follow; a third run is quiet" {
+	meetings create >"$D/want.json"
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_line --partial "ex1: 2 users, 2 ok, 0 failed"
+
+	# A meeting with attendees, in New York time: its UTC instants, its zone, the default type.
+	run jq -r '[.start, .end, .time_zone, .type, .status] | join(" ")' <<<"$(appointment "Acme kickoff")"
+	assert_output "$(jq -r '.["Acme kickoff"] | [.start, .end, .time_zone, "Meeting", "appointment"] | join(" ")' "$D/want.json")"
+	# Participants: the firm contact matched by e-mail is linked; nobody is created for the stranger.
+	firm_before=$(ia_ctl "$D" dump | jq '.contacts | length')
+	run jq -r '.attendees[] | [.email, .contact_id // "-", .user_id // "-"] | join(" ")' <<<"$(appointment "Acme kickoff")"
+	assert_line --regexp '^erik.nilsson@nordvik.example c-[0-9]+ -$'
+	assert_line "bob@firm.example - bob"
+	assert_line "visitor@elsewhere.example - -"
+	run jq -r '[.organizer, .organizer_user_id] | join(" ")' <<<"$(appointment "Acme kickoff")"
+	assert_output "alice@firm.example alice"
+	# The stranger is kept in the notes, after the meeting's own.
+	run jq -r .notes <<<"$(appointment "Acme kickoff")"
+	assert_output "$(printf 'Scope and fees.\n\nOther attendees (not in InterAction):\nA Visitor <visitor@elsewhere.example>')"
+
+	# The all-day event keeps its Sydney date: no UTC shift to the day before.
+	run jq -r '[.all_day, .start, .end, .time_zone] | join(" ")' <<<"$(appointment "Sydney offsite")"
+	assert_output "$(jq -r '.["Sydney offsite"] | [true, .start, .end, .time_zone] | join(" ")' "$D/want.json")"
+
+	# The Berlin series across the change to summer time: three occurrences (one
+	# moved, one deleted), each at its own UTC instant, tied to one series.
+	run jq -cS '[.[] | select(.subject == "Berlin jour fixe") | {start, original_start, time_zone}]' <<<"$(ia_appointments)"
+	assert_output "$(jq -cS '.["Berlin jour fixe"] | .time_zone as $z | .occurrences | map(. + {time_zone: $z})' "$D/want.json")"
+	run jq -r '[.[] | select(.subject == "Berlin jour fixe") | .series] | (unique | length), (.[0] != "")' <<<"$(ia_appointments)"
+	assert_output $'1\ntrue'
+
+	# The private meeting stays in Outlook.
+	run jq -r '.[] | select(.subject == "Doctor") | .id' <<<"$(ia_appointments)"
+	assert_output ""
+
+	# Yesterday's call is a completed activity of the type its category maps to.
+	run jq -r '[.start, .status, .type] | join(" ")' <<<"$(appointment "Yesterday's call")"
+	assert_output "$(jq -r '.["Yesterday'"'"'s call"] | [.start, .status, .type] | join(" ")' "$D/want.json")"
+
+	# Edits in Outlook move over; an edit in InterAction stays there (the calendar follows Outlook).
+	meetings edit
+	kickoff=$(appointment "Acme kickoff" | jq -r .id)
+	ia_ctl "$D" appointment-edit "{\"id\":\"$kickoff\",\"set\":{\"location\":\"Acme HQ, 5th floor\"}}" >/dev/null
+	run oisync-run -j 1 ex1
+	assert_success
+	run jq -r '[.subject, .location] | join(" | ")' <<<"$(appointment "Acme kickoff (agenda)")"
+	assert_output "Acme kickoff (agenda) | Acme HQ, 5th floor"
+	run jq -r '.[] | select(.subject == "Sydney offsite") | .id' <<<"$(ia_appointments)"
+	assert_output ""
+	assert_equal "$(ia_ctl "$D" dump | jq '.contacts | length')" "$firm_before"
+
+	# A quiet third run: no op, one change-tracking request per folder per side.
+	ews_ctl "$D" stats >"$D/ews0.json"
+	ia_ctl "$D" stats >"$D/ia0.json"
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_line --partial "0 created, 0 updated, 0 deleted"
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+	ews_ctl "$D" stats >"$D/ews1.json"
+	ia_ctl "$D" stats >"$D/ia1.json"
+	# alice's contacts and calendar and bob's contacts: one SyncFolderItems each;
+	# InterAction's one change feed per user carries both of alice's folders.
+	run jq -cnS --slurpfile a "$D/ews0.json" --slurpfile b "$D/ews1.json" \
+		'$b[0].operations | with_entries(.value -= ($a[0].operations[.key] // 0) | select(.value != 0))'
+	assert_output '{"SyncFolderItems":3}'
+	run jq -cnS --slurpfile a "$D/ia0.json" --slurpfile b "$D/ia1.json" \
+		'$b[0].requests | with_entries(.value -= ($a[0].requests[.key] // 0) | select(.value != 0))'
+	assert_output '{"GET /api/v1/users/{uid}/changes":2}'
+}
