@@ -205,7 +205,7 @@ EOF
 	canon() { jq -cS --arg id "$1" 'select(.type == "appointment" and .id == $id) | .data' calendar.canonical.jsonl; }
 	# The meeting: every canonical field Exchange carries, attendees by role.
 	run canon "$(id_of single)"
-	assert_output '{"attendees":[{"email":"bob@firm.example","name":"Bob Smith","role":"required"},{"email":"carol@firm.example","name":"Carol Jones","role":"optional"},{"email":"room4@firm.example","name":"Room 4","role":"resource"}],"categories":["Clients","Billing"],"end":"2026-03-03T20:30:00Z","ical_uid":"oisync-write-all-0001@firm.example","location":"Room 4","notes":"Bring the figures.\nAnd the draft.","organizer":"alice@firm.example","private":true,"show_as":"tentative","start":"2026-03-03T19:00:00Z","subject":"Budget review","time_zone":"America/New_York"}'
+	assert_output '{"attendees":[{"email":"bob@firm.example","name":"Bob Smith","role":"required"},{"email":"carol@firm.example","name":"Carol Jones","role":"optional"},{"email":"room4@firm.example","name":"Room 4","role":"resource"}],"categories":["Billing","Clients"],"end":"2026-03-03T20:30:00Z","ical_uid":"oisync-write-all-0001@firm.example","location":"Room 4","notes":"Bring the figures.\nAnd the draft.","organizer":"alice@firm.example","private":true,"show_as":"tentative","start":"2026-03-03T19:00:00Z","subject":"Budget review","time_zone":"America/New_York"}'
 	# The all-day event: its dates, end exclusive (its UID is the server's own).
 	run jq -c 'del(.ical_uid)' <<<"$(canon "$(id_of allday)")"
 	assert_output '{"all_day":true,"end":"2026-03-07","organizer":"alice@firm.example","show_as":"free","start":"2026-03-06","subject":"Firm holiday","time_zone":"Etc/UTC"}'
