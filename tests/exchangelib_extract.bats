@@ -5,7 +5,7 @@
 # contact and appointments carrying every property behind a canonical field of
 # oisync-records(5) (tests/clients/exchangelib_write_all.py). The real binaries
 # then read them: the native data must hold exactly what was written, and
-# oisync-transform must make every canonical contact field of it. Last, a contact
+# oisync-transform must make every canonical field of it. Last, a contact
 # oisync-apply creates from full canonical data is read back with exchangelib.
 
 load helper
@@ -200,10 +200,30 @@ EOF
 	assert_output "Partners' meeting (moved)"
 }
 
-@test "transform leaves appointments native" {
-	run "$BIN/oisync-transform" --region US calendar.jsonl
-	assert_success
-	assert_equal "$(jq -cS . <<<"$output")" "$(jq -cS . calendar.jsonl)"
+@test "transform maps exchangelib's appointments to canonical data" {
+	"$BIN/oisync-transform" --region US calendar.jsonl >calendar.canonical.jsonl
+	canon() { jq -cS --arg id "$1" 'select(.type == "appointment" and .id == $id) | .data' calendar.canonical.jsonl; }
+	# The meeting: every canonical field Exchange carries, attendees by role.
+	run canon "$(id_of single)"
+	assert_output '{"attendees":[{"email":"bob@firm.example","name":"Bob Smith","role":"required"},{"email":"carol@firm.example","name":"Carol Jones","role":"optional"},{"email":"room4@firm.example","name":"Room 4","role":"resource"}],"categories":["Billing","Clients"],"end":"2026-03-03T20:30:00Z","ical_uid":"oisync-write-all-0001@firm.example","location":"Room 4","notes":"Bring the figures.\nAnd the draft.","organizer":"alice@firm.example","private":true,"show_as":"tentative","start":"2026-03-03T19:00:00Z","subject":"Budget review","time_zone":"America/New_York"}'
+	# The all-day event: its dates, end exclusive (its UID is the server's own).
+	run jq -c 'del(.ical_uid)' <<<"$(canon "$(id_of allday)")"
+	assert_output '{"all_day":true,"end":"2026-03-07","organizer":"alice@firm.example","show_as":"free","start":"2026-03-06","subject":"Firm holiday","time_zone":"Etc/UTC"}'
+	# Occurrences and the exception: their series (the master's id) and original start.
+	run jq -r --arg m "$(id_of master)" 'select(.type == "appointment" and .data.series != null) | .data
+		| [.series == $m, .original_start, .start, .end, .time_zone, .subject] | map(tostring) | join(" ")' calendar.canonical.jsonl
+	assert_output - <<'EOF2'
+true 2026-03-10T14:00:00Z 2026-03-10T14:00:00Z 2026-03-10T15:00:00Z America/New_York Partners' meeting
+true 2026-03-17T14:00:00Z 2026-03-17T14:00:00Z 2026-03-17T15:00:00Z America/New_York Partners' meeting
+true 2026-03-24T14:00:00Z 2026-03-25T15:00:00Z 2026-03-25T16:00:00Z America/New_York Partners' meeting (moved)
+true 2026-03-31T14:00:00Z 2026-03-31T14:00:00Z 2026-03-31T15:00:00Z America/New_York Partners' meeting
+true 2026-04-07T14:00:00Z 2026-04-07T14:00:00Z 2026-04-07T15:00:00Z America/New_York Partners' meeting
+true 2026-04-14T14:00:00Z 2026-04-14T14:00:00Z 2026-04-14T15:00:00Z America/New_York Partners' meeting
+EOF2
+	# Every record hashed; the checkpoint passes unchanged.
+	run jq -r 'select(.type == "appointment") | .hash | startswith("sha256:")' calendar.canonical.jsonl
+	refute_output --partial false
+	assert_equal "$(jq -cS 'select(.type == "checkpoint")' calendar.canonical.jsonl)" "$(jq -cS 'select(.type == "checkpoint")' calendar.jsonl)"
 }
 
 # A contact with full canonical data, as reconcile would ask for it.

@@ -276,18 +276,6 @@ EOF
 	assert_output --partial "broken reply from http://127.0.0.1:$(cat www.port)/EWS/Exchange.asmx"
 }
 
-# apply_ops OP_JSON...: run oisync-apply on a change set of these ops for alice,
-# computed from the state's current generation.
-apply_ops() {
-	local db="$T/apply-state/ex1/$ALICE.db" gen=0
-	[ ! -f "$db" ] || gen=$(sqlite3 "$db" "select coalesce((select value from meta where key = 'generation'), 0)")
-	{
-		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":%s}\n' "$ALICE" "$gen"
-		printf '%s\n' "$@"
-	} >changes.jsonl
-	"$BIN/oisync-apply" -c "$T/oisync.conf" --state "$T/apply-state" changes.jsonl >results.jsonl 2>apply.log
-}
-
 # canonical_of OP_TAG: the contact oisync created with that op id, read back and transformed.
 canonical_of() {
 	extract --full

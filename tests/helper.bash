@@ -16,6 +16,7 @@
 #   ews_fake_for_file [ACCOUNT...]   (setup_file) the EWS fake for the file, seeded from stdin
 #   ews_fake_test                    (setup) the test's folder, the fake reset, oisync.conf
 #   first_migration                  the SQL of the state schema's first migration
+#   apply_ops OP_JSON...             oisync-apply of a change set of these ops for alice
 # bats-support, then bats-assert: their files hold function definitions only.
 # Sourced directly because their load.bash forks dirname once per file, some
 # fifteen processes before every test (a third of a second on a loaded machine).
@@ -218,4 +219,17 @@ while True:
     pos = m.end()
 print("".join(sql))
 EOF
+}
+
+# apply_ops OP_JSON...: run oisync-apply on a change set of these ops for alice,
+# computed from the state's current generation ($T/apply-state); the results go
+# to results.jsonl, the log to apply.log, in the cwd.
+apply_ops() {
+	local db="$T/apply-state/ex1/$ALICE.db" gen=0
+	[ ! -f "$db" ] || gen=$(sqlite3 "$db" "select coalesce((select value from meta where key = 'generation'), 0)")
+	{
+		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":%s}\n' "$ALICE" "$gen"
+		printf '%s\n' "$@"
+	} >changes.jsonl
+	"$BIN/oisync-apply" -c "$T/oisync.conf" --state "$T/apply-state" changes.jsonl >results.jsonl 2>apply.log
 }

@@ -1,6 +1,8 @@
 /* fuzz_ews.c - fuzz target: EWS SOAP reply bodies, as the client parses and maps them. */
 #include "fuzz.h"
+#include "buf.h"
 #include "ews/ews.h"
+#include "ews/ews_appointment.h"
 #include "ews/ews_calendar.h"
 #include "ews/ews_contact.h"
 
@@ -27,7 +29,14 @@ static void use_element(xmlNode *e)
 		json_object *native = ois_ews_item_json(e);
 		json_object_put(ois_ews_contact_to_canonical(native));
 		json_object_put(native);
-		json_object_put(ois_ews_calendar_item_json(e));
+		/* A calendar item: canonical, and the XML a create of that data would write. */
+		native = ois_ews_calendar_item_json(e);
+		json_object *appointment = ois_ews_appointment_to_canonical(native);
+		struct ois_buf xml = OIS_BUF_INIT;
+		(void)ois_ews_appointment_xml(appointment, "op", &xml);
+		ois_buf_release(&xml);
+		json_object_put(appointment);
+		json_object_put(native);
 	}
 	if (ois_xml_child(e, "RootFolder")) {
 		/* A FindItem response message: the calendar view walk. */
