@@ -10,6 +10,15 @@ static const char *side_title(const char *side)
 	return !strcmp(side, "exchange") ? "Outlook" : "InterAction";
 }
 
+/* "Budget review (2026-12-01T15:00:00Z)": a meeting by its subject and start. */
+static void print_meeting(FILE *out, json_object *data)
+{
+	const char *subject = ois_json_str(data, "subject"), *start = ois_json_str(data, "start");
+	fputs(subject ? subject : "(no subject)", out);
+	if (start)
+		fprintf(out, " (%s)", start);
+}
+
 /* "Ann Lee <ann@acme.example>" from canonical data, as well as the data allows. */
 static void print_who(FILE *out, json_object *data)
 {
@@ -59,7 +68,8 @@ void ois_apply_describe(FILE *out, json_object *op, int already_done)
 		break;
 	case OIS_ACT_DELETE:
 		fprintf(out, "%s %s in %s: ",
-			target && !strcmp(target, "interaction") ? "remove from the contact list the" : "delete",
+			target && !strcmp(target, "interaction") && strcmp(kind, "appointment")
+				? "remove from the contact list the" : "delete",
 			kind, side_title(target));
 		break;
 	case OIS_ACT_LINK:
@@ -72,7 +82,9 @@ void ois_apply_describe(FILE *out, json_object *op, int already_done)
 		fprintf(out, "do \"%s\" to %s ", action, kind);
 		break;
 	}
-	if (data)
+	if (data && !strcmp(kind, "appointment"))
+		print_meeting(out, data);
+	else if (data)
 		print_who(out, data);
 	else
 		fputs(or_dash(ois_json_str(op, "id"), or_dash(ois_json_str(op, "pair"), "(no id)")), out);

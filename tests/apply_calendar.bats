@@ -190,3 +190,16 @@ MEETING='{"subject":"Partners'"'"' meeting","start":"2026-11-10T19:00:00Z","end"
 	run jq -c '.operations | (has("CreateItem"))' <<<"$(fake stats)"
 	assert_output false
 }
+
+@test "--dry-run names a meeting by its subject and start, and deletes rather than unlists it" {
+	{
+		printf '{"type":"changeset","account":"%s","server":"ex1","created":"2026-11-24T10:00:00Z","state":0}\n' "$ALICE"
+		op create op-cal-9 p9 "$MEETING"
+		op delete op-cal-10 p10 null id='"AAMk1"' if_version='"ck1"' | jq -c 'del(.data)'
+	} >changes.jsonl
+	run "$BIN/oisync-apply" -c "$T/oisync.conf" --state "$T/apply-state" --dry-run changes.jsonl
+	assert_success
+	assert_line "would create appointment in Outlook: Partners' meeting (2026-11-10T19:00:00Z) - test"
+	assert_line --partial "would delete appointment in Outlook: AAMk1"
+	[ "$(fake stats | jq '.operations.CreateItem // 0')" -eq 0 ]
+}
