@@ -111,3 +111,43 @@ appointment() {
 	assert_line --regexp "^  [0-9T:-]+Z  Partners' lunch  \[activity, Meeting, 0 linked\]$"
 	assert_line --partial "ex1: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
 }
+
+@test "calendar switched off and on again: pairs kept, nothing twice; with the state lost, meetings re-match by UID" {
+	day() { date -u -d "$1" +%Y-%m-%d; }
+	meeting() { # SUBJECT DAY
+		ews_ctl "$D" create "{\"mailbox\":\"alice@firm.example\",\"folder\":\"calendar\",\"item\":{\"Subject\":\"$1\",\"Start\":\"$(day "$2")T15:00:00Z\",\"End\":\"$(day "$2")T16:00:00Z\"}}" | jq -r .id
+	}
+	calendar() { sed -i "/^\[user alice\]/,/^\[/ s/^calendar = .*/calendar = $1/" "$D/users.conf"; }
+	subjects() { ia_appointments | jq -r 'map(.subject) | join(", ")'; }
+	first=$(meeting "Budget" "+2 days")
+	meeting "Review" "+3 days" >/dev/null
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_equal "$(subjects)" "Budget, Review"
+
+	# Off: nothing of the calendar moves, and nothing of it is deleted.
+	calendar off
+	meeting "Offsite" "+4 days" >/dev/null
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$first\",\"set\":{\"Subject\":\"Budget (final)\"}}" >/dev/null
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_equal "$(subjects)" "Budget, Review"
+
+	# On again: the pairs kept carry the edit, the new meeting is made once.
+	calendar on
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_equal "$(subjects)" "Budget (final), Review, Offsite"
+
+	# The state lost (a new sync host): a first sync of everything, linking by UID, creating nothing.
+	rm -f "$D/state/ex1/alice@firm.example.db"*
+	run oisync-run -j 1 ex1
+	assert_success
+	assert_equal "$(subjects)" "Budget (final), Review, Offsite"
+	run jq -r 'select(.type == "op" and .kind == "appointment") | [.action, .reason] | join(" ")' "$(last_changes alice)"
+	assert_equal "$(grep -c '^link matched Outlook and InterAction items by same iCalendar UID' <<<"$output")" 3
+	refute_output --partial create
+	run oisync-run -j 1 ex1
+	assert_success
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+}
