@@ -125,6 +125,9 @@ static void endpoint_release(struct ois_endpoint *e)
 	free(e->token_url);
 	free(e->client_id);
 	free(e->username);
+	free(e->tenant);
+	free(e->certificate_file);
+	free(e->key_file);
 	free(e->secret_file);
 	free(e->secret_env);
 	free(e->ca_file);
@@ -426,6 +429,31 @@ static int url_ok(struct parser *p, const char *url)
 	return 1;
 }
 
+/*
+ * A Microsoft Graph server signs in as an Entra ID app: its tenant and
+ * client id, and either a client secret or a certificate with its key.
+ * Graph's URL is the default; the token endpoint follows from the tenant.
+ */
+static void finish_graph(struct parser *p, struct ois_endpoint *e)
+{
+	if (!e->url)
+		e->url = ois_xstrdup(OIS_GRAPH_URL);
+	url_ok(p, e->url);
+	if (!e->tenant)
+		perr(p, p->sect_line, "[%s] has no 'tenant' (the Entra ID tenant of the app registration)", p->title);
+	if (!e->client_id)
+		perr(p, p->sect_line, "[%s] has no 'client_id' (the app registration's application id)", p->title);
+	int secret = e->secret_file || e->secret_env, cert = e->certificate_file || e->key_file;
+	if (secret && cert)
+		perr(p, p->sect_line, "[%s] has a secret and a certificate: keep one", p->title);
+	else if (!secret && !cert)
+		perr(p, p->sect_line, "[%s] has neither 'secret_file' nor 'certificate_file' and 'key_file'", p->title);
+	else if (cert && (!e->certificate_file || !e->key_file))
+		perr(p, p->sect_line, "[%s] needs both 'certificate_file' and 'key_file'", p->title);
+	if (e->secret_file && e->secret_env)
+		perr(p, p->sect_line, "[%s] has both 'secret_file' and 'secret_env': keep one", p->title);
+}
+
 /* Checks that need the whole section. */
 static void finish_section(struct parser *p)
 {
@@ -434,11 +462,16 @@ static void finish_section(struct parser *p)
 		e = &p->cfg->servers[p->index];
 	else if (p->sect == S_INTERACTION)
 		e = &p->cfg->interaction;
-	if (e) {
+	if (e && e->type && !strcmp(e->type, OIS_GRAPH_TYPE)) {
+		finish_graph(p, e);
+	} else if (e) {
 		if (!e->url)
 			perr(p, p->sect_line, "[%s] has no 'url'", p->title);
 		else
 			url_ok(p, e->url);
+		if (e->tenant || e->certificate_file || e->key_file)
+			perr(p, p->sect_line, "[%s] has 'tenant', 'certificate_file' or 'key_file', which only a 'type = graph' "
+			     "server takes", p->title);
 		if ((e->auth == OIS_AUTH_BASIC || e->auth == OIS_AUTH_NTLM) && !e->username)
 			perr(p, p->sect_line, "[%s] has no 'username' for %s authentication", p->title,
 			     e->auth == OIS_AUTH_BASIC ? "basic" : "ntlm");

@@ -26,6 +26,13 @@
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *   concurrency = 8            ; users oisync-run syncs at once
  *
+ *   [server online]                         ; Exchange Online through Microsoft Graph
+ *   type = graph
+ *   tenant = firm.onmicrosoft.com
+ *   client_id = 11111111-2222-3333-4444-555555555555
+ *   secret_file = /etc/oisync/graph.secret  ; or certificate_file + key_file
+ *   url, token_url                          ; Graph's and Entra ID's, unless set
+ *
  *   [interaction]
  *   url = https://interaction.firm.example/api/v1
  *   token_url = https://.../oauth/token     ; OAuth2 client credentials
@@ -94,9 +101,12 @@ struct ois_sync_settings {
 struct ois_endpoint {
 	char *name;                /* section name; "interaction" for that one */
 	char *type;                /* exchange only: the backend (lib/backend.h), NULL: ews */
-	char *url;
-	char *token_url;           /* interaction only */
-	char *client_id;           /* interaction only */
+	char *url;                 /* a graph server's default: OIS_GRAPH_URL */
+	char *token_url;           /* OAuth2 token endpoint: interaction, graph */
+	char *client_id;           /* OAuth2 client: interaction, graph (the app registration) */
+	char *tenant;              /* graph only: the Entra ID tenant (id or domain) */
+	char *certificate_file;    /* graph only: the app's certificate (PEM), with key_file */
+	char *key_file;            /* graph only: its private key (PEM, mode 0600) */
 	enum ois_http_auth auth;
 	enum ois_access access;    /* exchange only */
 	char *username;
@@ -165,6 +175,10 @@ const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, 
  * for a key no table has; OIS_ECONFIG (logged) when NAME or ID is not configured.
  */
 int ois_config_get(const struct ois_config *cfg, const char *key, char **value);
+
+/* Microsoft Graph, for a [server] of type graph without a url. */
+#define OIS_GRAPH_URL "https://graph.microsoft.com/v1.0"
+#define OIS_GRAPH_TYPE "graph"
 
 /* The phone region without a configuration, and the configuration's default. */
 #define OIS_DEFAULT_PHONE_REGION "US"

@@ -18,8 +18,11 @@ static const struct conf_key global_keys[] = {
 static const struct conf_key endpoint_keys[] = {
 	E(url, K_STR, 0, 0, W_BOTH),
 	E(type, K_STR, 0, 0, W_EXCHANGE),
-	E(token_url, K_STR, 0, 0, W_INTERACTION),
-	E(client_id, K_STR, 0, 0, W_INTERACTION),
+	E(token_url, K_STR, 0, 0, W_BOTH),
+	E(client_id, K_STR, 0, 0, W_BOTH),
+	E(tenant, K_STR, 0, 0, W_EXCHANGE),
+	E(certificate_file, K_PATH, 0, 0, W_EXCHANGE),
+	E(key_file, K_PATH, 0, 0, W_EXCHANGE),
 	E(auth, K_AUTH, 0, 0, W_BOTH),
 	E(access, K_ACCESS, 0, 0, W_EXCHANGE),
 	E(username, K_STR, 0, 0, W_BOTH),

@@ -61,9 +61,9 @@ documented_keys() {
 }
 
 @test "oisync config: a key for the other kind of section is unknown (64); an unknown server or user is 78" {
-	run "$BIN/oisync" -c oisync.conf config server.ex1.client_id
+	run "$BIN/oisync" -c oisync.conf config interaction.tenant
 	assert_failure 64
-	assert_output --partial "unknown key 'server.ex1.client_id'"
+	assert_output --partial "unknown key 'interaction.tenant'"
 	run "$BIN/oisync" -c oisync.conf config interaction.getitem_batch
 	assert_failure 64
 	run "$BIN/oisync" -c oisync.conf config server.ex2.url

@@ -263,7 +263,21 @@ static void test_errors_name_file_and_line(void)
 	} cases[] = {
 		{ HEAD "colour = blue\n", NULL, "err.conf:4: unknown key 'colour' in [global]" },
 		{ HEAD EX1 "tiemout = 5\n", NULL, "err.conf:7: unknown key 'tiemout' in [server ex1]" },
-		{ HEAD EX1 "token_url = https://x\n", NULL, "err.conf:7: unknown key 'token_url' in [server ex1]" },
+		{ HEAD "[interaction]\nurl = https://ia/api\ntenant = firm\n", NULL,
+		  "err.conf:6: unknown key 'tenant' in [interaction]" },
+		{ HEAD EX1 "tenant = firm\n", NULL,
+		  "err.conf:4: [server ex1] has 'tenant', 'certificate_file' or 'key_file', which only a 'type = graph' server takes" },
+		/* Exchange Online: an app registration's tenant, client id, and a secret or a certificate. */
+		{ HEAD "[server online]\ntype = graph\n", NULL,
+		  "err.conf:4: [server online] has no 'tenant' (the Entra ID tenant of the app registration)" },
+		{ HEAD "[server online]\ntype = graph\ntenant = t\n", NULL,
+		  "err.conf:4: [server online] has no 'client_id'" },
+		{ HEAD "[server online]\ntype = graph\ntenant = t\nclient_id = c\n", NULL,
+		  "err.conf:4: [server online] has neither 'secret_file' nor 'certificate_file' and 'key_file'" },
+		{ HEAD "[server online]\ntype = graph\ntenant = t\nclient_id = c\nsecret_env = S\ncertificate_file = c.pem\n",
+		  NULL, "err.conf:4: [server online] has a secret and a certificate: keep one" },
+		{ HEAD "[server online]\ntype = graph\ntenant = t\nclient_id = c\ncertificate_file = c.pem\n", NULL,
+		  "err.conf:4: [server online] needs both 'certificate_file' and 'key_file'" },
 		{ HEAD EX1 "access = sudo\n", NULL,
 		  "err.conf:7: bad value 'sudo' for 'access' in [server ex1]: want impersonation or delegate" },
 		{ HEAD "[defaults]\nconflict = oldest-wins\n", NULL,
@@ -321,6 +335,23 @@ static void test_errors_name_file_and_line(void)
 	}
 }
 
+/* A Graph server needs no url: Microsoft Graph's is the default. */
+static void test_graph_server(void)
+{
+	char *conf = write_file("graph.conf", HEAD "[server online]\ntype = graph\ntenant = firm.onmicrosoft.com\n"
+					      "client_id = 1111\ncertificate_file = app.pem\nkey_file = app.key\n");
+	struct ois_config cfg;
+	char log[4096];
+	CHECK_INT(load(conf, &cfg, log, sizeof(log)), 0);
+	const struct ois_endpoint *e = ois_config_server(&cfg, "online");
+	CHECK(e != NULL);
+	CHECK_STR(e->url, OIS_GRAPH_URL);
+	CHECK_STR(e->tenant, "firm.onmicrosoft.com");
+	CHECK(e->key_file && strstr(e->key_file, "/app.key")); /* relative to the file */
+	ois_config_release(&cfg);
+	free(conf);
+}
+
 static void test_one_server_is_the_default(void)
 {
 	char *conf = write_file("one.conf", HEAD EX1 "[interaction]\nurl = http://127.0.0.1:1/api\nauth = none\n");
@@ -365,6 +396,7 @@ int main(void)
 	UNIT_RUN(test_optional_load);
 	UNIT_RUN(test_errors_name_file_and_line);
 	UNIT_RUN(test_one_server_is_the_default);
+	UNIT_RUN(test_graph_server);
 	char *cmd = ois_xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		perror("rm");
