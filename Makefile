@@ -29,7 +29,7 @@ OPT       = -O1
 SANFLAGS  = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-PKGS       = libcurl libxml-2.0 json-c sqlite3 inih nettle libutf8proc
+PKGS       = libcurl libxml-2.0 json-c sqlite3 inih nettle hogweed gmp libutf8proc
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 WARN       = -Wall -Wextra -Werror
 CPPFLAGS  += -D_GNU_SOURCE -DOIS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
