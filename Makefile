@@ -42,11 +42,12 @@ LDFLAGS   += $(SANFLAGS) $(SANLINK)
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Each executable links only what it uses: a libcurl executable costs ~11 ms
 # to start, and the driver starts several per user per run.
-LIBS_extract   = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle)
+# hogweed and gmp: the OAuth client signs a certificate's assertion (lib/oauth_assertion.c).
+LIBS_extract   = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle hogweed gmp)
 LIBS_transform = $(call pkglibs,json-c inih nettle libutf8proc) -lphonenumber -lstdc++
 LIBS_reconcile = $(call pkglibs,json-c sqlite3 inih nettle)
 # apply normalizes a firm contact it adopts as transform does (libutf8proc, libphonenumber).
-LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle libutf8proc) -lphonenumber -lstdc++
+LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle hogweed gmp libutf8proc) -lphonenumber -lstdc++
 LIBS_admin     = $(call pkglibs,json-c inih sqlite3 nettle)
 LIBS_all       = $(call pkglibs,$(PKGS)) -lphonenumber -lstdc++
 

@@ -35,4 +35,7 @@ int ois_str_empty(const char *s);
 /* 1 when a and b are equal strings; NULL equals NULL and "". */
 int ois_str_eq(const char *a, const char *b);
 
+/* Percent-encode everything but RFC 3986's unreserved characters (for a query or a form). Owned. */
+char *ois_pct_encode(const char *s);
+
 #endif

@@ -231,10 +231,15 @@ release_lock() {
 	assert_output --partial "type 'interaction' names no backend of the exchange side"
 	run oisync-extract account --user alice
 	assert_failure 78
-	sed -i 's/^type = interaction$/type = graph/' oisync.conf
+	sed -i 's/^type = interaction$/type = owa/' oisync.conf
 	run oisync-extract exchange --mailbox "$ALICE"
 	assert_failure 78
-	assert_output --partial "type 'graph' names no backend of the exchange side"
+	assert_output --partial "type 'owa' names no backend of the exchange side"
+	# A Graph server's sign-in is checked with the file.
+	sed -i 's/^type = owa$/type = graph/' oisync.conf
+	run oisync-extract exchange --mailbox "$ALICE"
+	assert_failure 78
+	assert_output --partial "[server ex1] has no 'tenant'"
 }
 
 # ---- oisync-transform -------------------------------------------------------------

@@ -2,7 +2,8 @@
 #include "interaction.h"
 #include "canonjson.h"
 #include "code.h"
-#include "ia_token_cache.h"
+#include "json_reply.h"
+#include "oauth.h"
 #include "jsonl.h"
 #include "log.h"
 #include "record.h"
@@ -16,46 +17,15 @@
 #include <string.h>
 #include <time.h>
 
-/* Renew the token this long before it expires, so no request carries a dying one. */
-#define TOKEN_MARGIN_S 60.0
-
 struct ois_ia {
 	struct ois_http *http;
 	char *base;          /* API URL without a trailing '/' */
-	char *token_url;     /* NULL: the secret is a static bearer token */
-	char *client_id;
-	char *secret;
-	char *token;         /* the bearer token in use; the http handle borrows it */
-	double token_expires;/* CLOCK_MONOTONIC seconds */
-	char *cache_path;    /* where the run's token is kept (ois_ia_keep_token); NULL: nowhere */
-	char cache_key[OIS_HASH_LEN];
+	struct ois_oauth oauth; /* the token; without a client id the secret is a static bearer token */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Percent-encode everything but RFC 3986's unreserved characters. Owned. */
 static char *enc(const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s);
-	char *out = ois_xmalloc(3 * n + 1), *p = out;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			*p++ = (char)c;
-		} else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
+	return ois_pct_encode(s);
 }
 
 /* The token endpoint by default: the API URL's root (without /api/...) + /oauth/token. */
@@ -89,17 +59,19 @@ int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **
 	ia->base = ois_xstrdup(url);
 	for (size_t l = strlen(ia->base); l && ia->base[l - 1] == '/'; l--)
 		ia->base[l - 1] = '\0';
-	ia->secret = secret;
+	ia->oauth.who = "interaction";
+	ia->oauth.secret = secret;
 	if (!ois_str_empty(ep->client_id)) {
-		ia->client_id = ois_xstrdup(ep->client_id);
-		ia->token_url = !ois_str_empty(ep->token_url) ? ois_xstrdup(ep->token_url) : default_token_url(ia->base);
+		ia->oauth.client_id = ois_xstrdup(ep->client_id);
+		ia->oauth.token_url = !ois_str_empty(ep->token_url) ? ois_xstrdup(ep->token_url)
+								    : default_token_url(ia->base);
 	} else {
-		ia->token = ois_xstrdup(secret);
+		ia->oauth.token = ois_xstrdup(secret);
 	}
 
 	struct ois_http_opts opts = {
 		.auth = OIS_AUTH_BEARER,
-		.secret = ia->token,
+		.secret = ia->oauth.token,
 		.ca_file = ep->ca_file,
 		.connect_timeout_ms = ep->connect_timeout_s > 0 ? ep->connect_timeout_s * 1000 : 0,
 		.timeout_ms = ep->timeout_s > 0 ? ep->timeout_s * 1000 : 0,
@@ -116,25 +88,13 @@ int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 void ois_ia_close(struct ois_ia *ia)
 {
 	if (!ia)
 		return;
 	ois_http_free(ia->http);
 	free(ia->base);
-	free(ia->token_url);
-	free(ia->client_id);
-	ois_secret_free(ia->secret);
-	wipe_free(ia->token);
-	free(ia->cache_path);
+	ois_oauth_release(&ia->oauth);
 	free(ia);
 }
 
@@ -143,36 +103,9 @@ void ois_ia_stats(const struct ois_ia *ia, struct ois_http_stats *out)
 	*out = *ois_http_stats(ia->http);
 }
 
-/*
- * Parse a whole reply body as one JSON value; NULL when it is not exactly
- * that (empty, cut short, trailing bytes), with why in *why.
- */
 static json_object *parse_body(const struct ois_buf *b, const char **why)
 {
-	*why = "not JSON";
-	if (!b->len)
-		return NULL;
-	json_tokener *tok = json_tokener_new();
-	json_object *obj = json_tokener_parse_ex(tok, b->data, (int)b->len);
-	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
-		for (size_t i = json_tokener_get_parse_end(tok); i < b->len; i++)
-			if (!isspace((unsigned char)b->data[i])) {
-				json_object_put(obj);
-				obj = NULL;
-				break;
-			}
-	} else {
-		json_object_put(obj);
-		obj = NULL;
-	}
-	json_tokener_free(tok);
-	/* A string holding U+0000 would be cut short by every C-string accessor: refused, never truncated. */
-	if (obj && ois_json_text_has_nul(b->data, b->len)) {
-		json_object_put(obj);
-		obj = NULL;
-		*why = "a string holds a NUL character (\\u0000)";
-	}
-	return obj;
+	return ois_json_reply(b, why);
 }
 
 int ois_ia_parse_reply(const char *body, size_t len, const char *what, json_object **out)
@@ -189,128 +122,19 @@ int ois_ia_parse_reply(const char *body, size_t len, const char *what, json_obje
 	return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %s (%zu bytes)", what, why, len);
 }
 
-/* "code: message" of the API's error body, or "HTTP STATUS". Owned. */
 static char *error_text(const struct ois_http_response *r)
 {
-	const char *why;
-	json_object *o = parse_body(&r->body, &why);
-	json_object *e = ois_json_obj(o, "error");
-	const char *code = ois_json_str(e, "code"), *msg = ois_json_str(e, "message");
-	char *s = code ? ois_xasprintf("HTTP %ld %s%s%s", r->status, code, msg ? ": " : "", msg ? msg : "")
-		       : ois_xasprintf("HTTP %ld", r->status);
-	json_object_put(o);
-	return s;
-}
-
-static int fetch_token(struct ois_ia *ia)
-{
-	/* The secret goes only in the form body, never in the URL or a header. */
-	char *id = enc(ia->client_id), *sec = enc(ia->secret);
-	char *body = ois_xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s", id, sec);
-	wipe_free(sec);
-	free(id);
-	static const char *const headers[] = {
-		"Content-Type: application/x-www-form-urlencoded",
-		"Accept: application/json",
-		NULL,
-	};
-	struct ois_http_request req = {
-		.method = "POST",
-		.url = ia->token_url,
-		.headers = headers,
-		.body = body,
-		.body_len = strlen(body),
-	};
-	struct ois_http_response resp;
-	/* No Authorization header on the token request itself. */
-	ois_http_set_secret(ia->http, NULL);
-	wipe_free(ia->token);
-	ia->token = NULL;
-	int rc = ois_http_send(ia->http, &req, &resp);
-	wipe_free(body);
-	if (rc)
-		goto out;
-	if (resp.status == 400 || resp.status == 401 || resp.status == 403) {
-		char *e = error_text(&resp);
-		rc = ois_fail(OIS_EPERM, "interaction refused the credentials of client '%s' at '%s': %s",
-			      ia->client_id, ia->token_url, e);
-		free(e);
-		goto out;
-	}
-	if (resp.status != 200) {
-		char *e = error_text(&resp);
-		rc = ois_fail(OIS_EUNAVAIL, "cannot get an interaction token from '%s': %s", ia->token_url, e);
-		free(e);
-		goto out;
-	}
-	const char *why;
-	json_object *o = parse_body(&resp.body, &why);
-	const char *tok = ois_json_str(o, "access_token");
-	json_object *exp;
-	if (!tok || !*tok) {
-		json_object_put(o);
-		rc = ois_fail(OIS_EUNAVAIL, "broken reply from '%s': no access_token", ia->token_url);
-		goto out;
-	}
-	double expires_in = 3600;
-	if (json_object_object_get_ex(o, "expires_in", &exp) &&
-	    (json_object_is_type(exp, json_type_int) || json_object_is_type(exp, json_type_double)))
-		expires_in = json_object_get_double(exp);
-	ia->token = ois_xstrdup(tok);
-	ia->token_expires = mono_s() + expires_in;
-	ois_debug("got an interaction token valid for %.0f s", expires_in);
-	/* Scrub the reply: it held the token. */
-	explicit_bzero(resp.body.data, resp.body.len);
-	json_object_put(o);
-out:
-	ois_http_set_secret(ia->http, ia->token);
-	ois_http_response_release(&resp);
-	return rc;
+	return ois_json_error_text(r);
 }
 
 void ois_ia_keep_token(struct ois_ia *ia, const char *state_dir)
 {
-	if (!ia->token_url || ois_str_empty(state_dir))
-		return;
-	free(ia->cache_path);
-	ia->cache_path = ois_xasprintf("%s/interaction.token", state_dir);
-	char *what = ois_xasprintf("oisync token cache\n%s\n%s\n%s", ia->token_url, ia->client_id, ia->secret);
-	ois_sha256_hex(what, strlen(what), ia->cache_key);
-	wipe_free(what);
-}
-
-/* The token an earlier process of the run kept, while it has TOKEN_MARGIN_S left: 1 when taken. */
-static int take_kept_token(struct ois_ia *ia)
-{
-	char *tok;
-	double left;
-	if (!ia->cache_path || ois_ia_token_cache_load(ia->cache_path, ia->cache_key, &tok, &left))
-		return 0;
-	if (left <= TOKEN_MARGIN_S) {
-		wipe_free(tok);
-		return 0;
-	}
-	wipe_free(ia->token);
-	ia->token = tok;
-	ia->token_expires = mono_s() + left;
-	ois_http_set_secret(ia->http, ia->token);
-	ois_debug("using the interaction token kept by an earlier process, valid for %.0f s more", left);
-	return 1;
+	ois_oauth_keep(&ia->oauth, state_dir, "interaction.token");
 }
 
 static int ensure_token(struct ois_ia *ia, int force)
 {
-	if (!ia->token_url)
-		return 0; /* static token */
-	if (!force && ia->token && mono_s() < ia->token_expires - TOKEN_MARGIN_S)
-		return 0;
-	/* Forced after a 401: the kept token is the one refused. */
-	if (!force && take_kept_token(ia))
-		return 0;
-	int rc = fetch_token(ia);
-	if (!rc && ia->cache_path)
-		ois_ia_token_cache_store(ia->cache_path, ia->cache_key, ia->token, ia->token_expires - mono_s());
-	return rc;
+	return ois_oauth_ensure(&ia->oauth, ia->http, force);
 }
 
 /* One API call. */
@@ -371,7 +195,7 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 		if (rc)
 			goto out;
 		/* An unknown or expired token: fetch a new one once and try again. */
-		if (resp.status != 401 || !ia->token_url || fresh)
+		if (resp.status != 401 || !ia->oauth.token_url || fresh)
 			break;
 		ois_info("%s: token refused, fetching a new one", name);
 		ois_http_response_release(&resp);

@@ -36,7 +36,7 @@ int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **
 void ois_ia_close(struct ois_ia *ia);
 /*
  * Keep the OAuth token in STATE_DIR/interaction.token between the processes
- * of a run (ia_token_cache.h), so a run fetches one token, not one per
+ * of a run (token_cache.h), so a run fetches one token, not one per
  * process. Nothing to do for a static bearer token.
  */
 void ois_ia_keep_token(struct ois_ia *ia, const char *state_dir);

@@ -1,6 +1,6 @@
-/* ia_token_cache.h - the InterAction OAuth token kept between processes of a run (lib/interaction/ only). */
-#ifndef OIS_IA_TOKEN_CACHE_H
-#define OIS_IA_TOKEN_CACHE_H
+/* token_cache.h - an OAuth token kept between processes of a run (InterAction, Microsoft Graph). */
+#ifndef OIS_TOKEN_CACHE_H
+#define OIS_TOKEN_CACHE_H
 
 /*
  * Every process of a run (extract, apply, for every user) needs the same
@@ -16,7 +16,7 @@
  * _store: write it atomically (a temporary file renamed over); a failure is
  * only a debug message, the run goes on with its token.
  */
-int ois_ia_token_cache_load(const char *path, const char *key, char **token, double *seconds_left);
-void ois_ia_token_cache_store(const char *path, const char *key, const char *token, double seconds_left);
+int ois_token_cache_load(const char *path, const char *key, char **token, double *seconds_left);
+void ois_token_cache_store(const char *path, const char *key, const char *token, double seconds_left);
 
 #endif

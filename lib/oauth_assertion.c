@@ -1,5 +1,5 @@
-/* graph_jwt.c - an RS256 client assertion from a PEM certificate and key, with nettle (no OpenSSL). */
-#include "graph_jwt.h"
+/* oauth_assertion.c - an RS256 client assertion from a PEM certificate and key, with nettle (no OpenSSL). */
+#include "oauth_assertion.h"
 #include "buf.h"
 #include "code.h"
 #include "log.h"
@@ -139,7 +139,7 @@ static char *uuid4(void)
 			     b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-int ois_graph_client_assertion(const char *cert_pem, const char *key_pem, const char *client_id, const char *aud,
+int ois_oauth_client_assertion(const char *cert_pem, const char *key_pem, const char *client_id, const char *aud,
 			       time_t now, char **jwt)
 {
 	unsigned char *cert;

@@ -1,6 +1,6 @@
-/* graph_jwt.h - the signed client assertion an Entra ID app with a certificate signs in with. */
-#ifndef OIS_GRAPH_JWT_H
-#define OIS_GRAPH_JWT_H
+/* oauth_assertion.h - a signed client assertion (RFC 7523), as an Entra ID app with a certificate signs in. */
+#ifndef OIS_OAUTH_ASSERTION_H
+#define OIS_OAUTH_ASSERTION_H
 
 #include <time.h>
 
@@ -18,7 +18,7 @@
  * be wiped with ois_secret_free: it is a credential for ten minutes), or
  * OIS_ECONFIG after logging what is wrong with which (never the key).
  */
-int ois_graph_client_assertion(const char *cert_pem, const char *key_pem, const char *client_id, const char *aud,
+int ois_oauth_client_assertion(const char *cert_pem, const char *key_pem, const char *client_id, const char *aud,
 			       time_t now, char **jwt);
 
 /*

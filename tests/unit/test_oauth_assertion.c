@@ -1,7 +1,7 @@
-/* test_graph_jwt.c - the client assertion, checked by OpenSSL's command line, an implementation not ours. */
+/* test_oauth_assertion.c - the client assertion, checked by OpenSSL's command line, an implementation not ours. */
 #include "unit.h"
 #include "code.h"
-#include "graph/graph_jwt.h"
+#include "oauth_assertion.h"
 #include "log.h"
 #include "record.h"
 #include "secret.h"
@@ -84,7 +84,7 @@ static void check_assertion(const char *key_file)
 {
 	char *cert = slurp("cert.pem"), *key = slurp(key_file), *jwt = NULL;
 	CHECK(cert && key);
-	CHECK_INT(ois_graph_client_assertion(cert, key, "app-1", "https://login.example/t/oauth2/v2.0/token",
+	CHECK_INT(ois_oauth_client_assertion(cert, key, "app-1", "https://login.example/t/oauth2/v2.0/token",
 					     1767225600, &jwt),
 		  0);
 	if (!jwt)
@@ -147,11 +147,11 @@ static void test_pkcs1_key(void)
 static void test_bad_files(void)
 {
 	char *cert = slurp("cert.pem"), *key = slurp("key.pem"), *jwt = NULL;
-	CHECK_INT(ois_graph_client_assertion(key, key, "a", "b", 0, &jwt), OIS_ECONFIG);
-	CHECK_INT(ois_graph_client_assertion(cert, cert, "a", "b", 0, &jwt), OIS_ECONFIG);
+	CHECK_INT(ois_oauth_client_assertion(key, key, "a", "b", 0, &jwt), OIS_ECONFIG);
+	CHECK_INT(ois_oauth_client_assertion(cert, cert, "a", "b", 0, &jwt), OIS_ECONFIG);
 	CHECK_INT(sh("openssl pkey -in key.pem -aes256 -passout pass:x -out enc.pem"), 0);
 	char *enc = slurp("enc.pem");
-	CHECK_INT(ois_graph_client_assertion(cert, enc, "a", "b", 0, &jwt), OIS_ECONFIG);
+	CHECK_INT(ois_oauth_client_assertion(cert, enc, "a", "b", 0, &jwt), OIS_ECONFIG);
 	CHECK(jwt == NULL);
 	unsigned char *der;
 	size_t len;
@@ -164,7 +164,7 @@ static void test_bad_files(void)
 
 int main(void)
 {
-	ois_log_init("test_graph_jwt");
+	ois_log_init("test_oauth_assertion");
 	if (!mkdtemp(dir) ||
 	    sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=oisync-test")) {
 		fprintf(stderr, "cannot make a test key and certificate with openssl in %s\n", dir);

@@ -1,5 +1,5 @@
-/* ia_token_cache.c - read and write the run's cached InterAction token. */
-#include "ia_token_cache.h"
+/* token_cache.c - read and write a token the run keeps for its next processes. */
+#include "token_cache.h"
 #include "log.h"
 #include "record.h"
 #include "util.h"
@@ -43,7 +43,7 @@ static char *read_private(const char *path)
 	return buf;
 }
 
-int ois_ia_token_cache_load(const char *path, const char *key, char **token, double *seconds_left)
+int ois_token_cache_load(const char *path, const char *key, char **token, double *seconds_left)
 {
 	*token = NULL;
 	char *text = read_private(path);
@@ -65,7 +65,7 @@ int ois_ia_token_cache_load(const char *path, const char *key, char **token, dou
 	return ok ? 0 : -1;
 }
 
-void ois_ia_token_cache_store(const char *path, const char *key, const char *token, double seconds_left)
+void ois_token_cache_store(const char *path, const char *key, const char *token, double seconds_left)
 {
 	char *tmp = ois_xasprintf("%s.XXXXXX", path);
 	int fd = mkstemp(tmp); /* 0600 */
