@@ -47,10 +47,15 @@ void ois_rc_calendar_seen(const struct ois_rc_input *in, enum ois_side side, con
 			  struct ois_merge_in *mi)
 {
 	if (it && !it->deleted && it->outside) {
-		/* Moved out of the window: out of sight, as if not reported; never a change to pass on. */
+		/*
+		 * Moved out of the window: never a change to pass on, and the pair
+		 * is forgotten (ois_rc_calendar_rules), or the next full read of the
+		 * window, which will lack it, would take it for deleted.
+		 */
 		mi->seen[side] = OIS_SEEN_BASE;
 		mi->data[side] = NULL;
 		mi->version_moved[side] = 0;
+		mi->moved_out = 1;
 	} else if (!it && mi->seen[side] == OIS_SEEN_DELETED && outside(in, side, mi->base)) {
 		/* Not in a full read of the window because the window moved past it: not deleted. */
 		mi->seen[side] = OIS_SEEN_BASE;
@@ -216,10 +221,22 @@ static void follow_time(const struct ois_rc_input *in, const struct ois_merge_in
 		d->fields = with_field(d->fields, "status");
 }
 
+/* A meeting moved out of the window leaves the sync, kept as it is on both sides; back inside, it matches again. */
+static int moved_out(const struct ois_merge_in *mi, struct ois_merge_out *out)
+{
+	if (!mi->moved_out || !mi->base)
+		return 0;
+	ois_merge_out_release(out);
+	out->d[0] = (struct ois_decision){ .action = OIS_ACT_UNLINK, .target = -1 };
+	out->d[0].reason = ois_xstrdup("moved out of the calendar window: no longer synced, kept on both sides");
+	out->n = 1;
+	return 1;
+}
+
 void ois_rc_calendar_rules(const struct ois_rc_input *in, const struct ois_merge_in *mi,
 			   const char *const ids[OIS_SIDES], struct ois_merge_out *out)
 {
-	if (became_private(in, mi, out))
+	if (moved_out(mi, out) || became_private(in, mi, out))
 		return;
 	keep_activities(in, mi, out);
 	for (size_t i = 0; i < out->n; i++)

@@ -29,6 +29,7 @@ struct ois_merge_in {
 	enum ois_conflict policy;
 	const char *matched_by;           /* unpaired items matched across: how (for the reason), else NULL */
 	int unrecorded;                   /* a pair the state never recorded (a create whose answer was lost): record it */
+	int moved_out;                    /* calendar: reported outside its side's window (calendar.c) */
 };
 
 /* One op to be: changeset.c adds the pair, ids, versions and op_id. */

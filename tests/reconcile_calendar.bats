@@ -149,12 +149,24 @@ ops() {
 	assert_output "p-in delete"
 }
 
-@test "a meeting moved out of the window is ignored, not deleted and not moved" {
-	paired '"subject":"Lunch",'"$FUTURE"
-	{ syncinfo; appt exchange e-m '"subject":"Lunch","start":"2027-08-01T15:00:00Z","end":"2027-08-01T16:00:00Z"'; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
+@test "a meeting moved out of the window leaves the sync, deleted nowhere and not moved; back inside it matches again" {
+	paired '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"
+	{ syncinfo; appt exchange e-m '"subject":"Lunch","ical_uid":"U1","start":"2027-08-01T15:00:00Z","end":"2027-08-01T16:00:00Z"'; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run ops
+	assert_output "unlink | - |  | moved out of the calendar window: no longer synced, kept on both sides"
+	# With the pair gone, a later full read without it deletes nothing; moved back, it is linked again.
+	rm -f state/ex1/*.db
+	KIND=contact pair p-c e-c v-e-c i-c v-i-c '{"first":"Ann","last":"Lee"}' | make_state
+	{ syncinfo; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
 	run ops
 	assert_output ""
+	{ syncinfo; appt exchange e-m '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"; appt interaction i-m '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"
+	  cp_cal exchange true; cp_cal interaction true; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run ops
+	assert_output "link | - |  | matched Outlook and InterAction items by same iCalendar UID"
 }
 
 @test "a meeting that ended since the last run is completed into an activity, with no change on either side" {
