@@ -28,7 +28,7 @@ struct row {
 #define NO_EWS { NULL, NULL, NULL }
 #define IA(how, key, order, who) { #how, key, #who }
 #define NO_IA { NULL, NULL, NULL }
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, exchange, interaction },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, #kind, exchange, interaction },
 static const struct row rows[] = {
 #include "contact_fields.def"
 };
@@ -53,7 +53,7 @@ struct appointment_row {
 #define NO_EWS NULL, NULL, 0
 #define IA(key) key
 #define NO_IA NULL
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, #kind, exchange, interaction },
 static const struct appointment_row appointment_rows[] = {
 #include "appointment_fields.def"
 };

@@ -45,7 +45,7 @@ struct field {
 
 #define EWS(how, name, uri, order) how, name, uri, order
 #define NO_EWS ELEM, NULL, NULL, 0
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, exchange },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, exchange },
 static const struct field fields[] = {
 #include "appointment_fields.def"
 };

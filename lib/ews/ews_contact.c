@@ -62,7 +62,7 @@ struct field {
 #define NO_EXT_URI NULL
 #define EWS(how, name, uri, order) how, name, uri, order, EXT_URI_##how(name, uri)
 #define NO_EWS ELEM, NULL, NULL, 0, NULL
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, exchange },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, exchange },
 static const struct field fields[] = {
 #include "contact_fields.def"
 };
@@ -133,7 +133,7 @@ const char *ois_ews_contact_extended_uris(void)
 #define NO_EXT_URI
 #define EWS(how, name, uri, order) EXT_URI_##how(name, uri)
 #define NO_EWS
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) exchange
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) exchange
 	return EXT_OP_ID
 #include "contact_fields.def"
 		;

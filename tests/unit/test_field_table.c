@@ -25,7 +25,7 @@ struct row {
 #define NO_EWS NULL, NULL, NULL
 #define IA(how, key, order, who) #how, key
 #define NO_IA NULL, NULL
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, #norm, exchange, interaction },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, #kind, #norm, exchange, interaction },
 static const struct row rows[] = {
 #include "contact_fields.def"
 };
@@ -259,7 +259,7 @@ struct appointment_row {
 #define NO_EWS 0, 0
 #define IA(key) key
 #define NO_IA NULL
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, #kind, exchange, interaction },
 static const struct appointment_row appointment_rows[] = {
 #include "appointment_fields.def"
 };
