@@ -1,7 +1,9 @@
 /* test_graph_appointment.c - Microsoft Graph events <-> canonical appointments, both ways, and the updates. */
 #include "unit.h"
+#include "backend.h"
 #include "canonjson.h"
 #include "graph/graph_appointment.h"
+#include "graph/graph_contact.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -378,6 +380,25 @@ static void test_expand(void)
 		  "'String {00020329-0000-0000-C000-000000000046} Name oisync-op-id')");
 }
 
+/* The mapping transform uses (lib/graph/graph_map.c; lib/backends.def declares it once the backend is in the table). */
+extern const struct ois_mapping ois_map_graph;
+
+static void test_mapping(void)
+{
+	json_object *event = parse("{\"subject\":\"Weekly\"}"), *contact = parse("{\"givenName\":\"Ann\"}");
+	json_object *c = ois_map_graph.to_canonical("appointment", event);
+	check_json(c, "{\"subject\":\"Weekly\"}", "an appointment");
+	json_object_put(c);
+	c = ois_map_graph.to_canonical("contact", contact);
+	check_json(c, "{\"first\":\"Ann\"}", "a contact");
+	json_object_put(c);
+	CHECK(ois_map_graph.to_canonical("message", contact) == NULL);
+	CHECK(ois_map_graph.to_canonical(NULL, contact) == NULL);
+	CHECK(ois_map_graph.finish == NULL);
+	json_object_put(contact);
+	json_object_put(event);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_new_york_meeting);
@@ -388,5 +409,6 @@ int main(void)
 	UNIT_RUN(test_update_body);
 	UNIT_RUN(test_round_trip);
 	UNIT_RUN(test_expand);
+	UNIT_RUN(test_mapping);
 	return unit_done();
 }
