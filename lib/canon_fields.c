@@ -15,12 +15,38 @@ struct unit {
 	unsigned sides; /* bit per side that carries the unit */
 };
 
-/* lib/contact_fields.def: a side carries a unit when its column is not NO_*. */
+/*
+ * A side's units are the same whichever backend serves an account: records
+ * name their side, not their backend, and reconcile reads a unit a side
+ * does not carry as unknown there but one it carries and an item lacks as
+ * empty. A unit EWS carries and Graph lacked would read as cleared on every
+ * Graph mailbox, and reconcile would clear it in InterAction. So the
+ * Exchange side's backends must carry the same units: checked here, when
+ * the tables build.
+ */
+#define EWS(...) 1
+#define NO_EWS 0
+#define GRAPH(...) 1
+#define NO_GRAPH 0
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) \
+	_Static_assert((exchange) == (graph), "EWS and Graph differ on the contact unit " unit);
+#include "contact_fields.def"
+#undef OIS_CONTACT_FIELD
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) \
+	_Static_assert((exchange) == (graph), "EWS and Graph differ on the appointment unit " unit);
+#include "appointment_fields.def"
+#undef OIS_APPOINTMENT_FIELD
+#undef EWS
+#undef NO_EWS
+#undef GRAPH
+#undef NO_GRAPH
+
+/* lib/contact_fields.def: a side carries a unit when its column is not NO_* (Exchange's: EWS's, which is Graph's). */
 #define EWS(...) (1u << OIS_EXCHANGE)
 #define NO_EWS 0u
 #define IA(...) (1u << OIS_INTERACTION)
 #define NO_IA 0u
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, kind, (exchange) | (interaction) },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, kind, (exchange) | (interaction) },
 static const struct unit contact_units[] = {
 #include "contact_fields.def"
 };
@@ -35,7 +61,7 @@ static const struct unit contact_units[] = {
 #define NO_EWS 0u
 #define IA(...) (1u << OIS_INTERACTION)
 #define NO_IA 0u
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, kind, (exchange) | (interaction) },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, kind, (exchange) | (interaction) },
 static const struct unit appointment_units[] = {
 #include "appointment_fields.def"
 };

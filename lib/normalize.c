@@ -21,7 +21,7 @@ struct field_rule {
 	enum norm norm;
 };
 
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, norm },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, norm },
 static const struct field_rule rules[] = {
 #include "contact_fields.def"
 };

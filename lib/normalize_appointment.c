@@ -16,7 +16,7 @@ static const struct {
 	const char *unit;
 	enum appt_kind kind;
 } units[] = {
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, kind },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, kind },
 #include "appointment_fields.def"
 #undef OIS_APPOINTMENT_FIELD
 };

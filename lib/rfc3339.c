@@ -106,6 +106,30 @@ int ois_date_valid(const char *s)
 	return end && !*end;
 }
 
+static long long floor_div(long long a, long long b)
+{
+	long long q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int ois_date_of_midnight(const char *s, char out[11])
+{
+	time_t parsed;
+	/* A date-time, or a date (an xs:date may carry a zone); seconds and zone may be missing. */
+	if (ois_time_parse(s, OIS_TIME_DATE | OIS_TIME_DATE_ZONE | OIS_TIME_NOZONE | OIS_TIME_NOSECONDS, &parsed))
+		return -1;
+	long long t = (long long)parsed;
+	/* Days run from noon (exclusive) to noon (inclusive) UTC: the midnight nearest t, a tie the earlier. */
+	long long day = -floor_div(-(t - 43200), 86400);
+	time_t mid = (time_t)(day * 86400);
+	struct tm out_tm;
+	if (!gmtime_r(&mid, &out_tm))
+		return -1;
+	if (strftime(out, 11, "%Y-%m-%d", &out_tm) != 10)
+		return -1;
+	return 0;
+}
+
 void ois_time_format(time_t t, char out[OIS_TIME_LEN])
 {
 	struct tm tm;

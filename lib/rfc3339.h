@@ -31,6 +31,16 @@ int ois_time_parse(const char *s, unsigned flags, time_t *t);
 /* 1 when s is exactly "YYYY-MM-DD" and a date that exists, else 0. */
 int ois_date_valid(const char *s);
 
+/*
+ * The date a time stored as a midnight stands for when its zone is not
+ * known (Outlook keeps a birthday as a local midnight in UTC): s, a date-time
+ * (seconds and zone may be missing: UTC) or a date, as the UTC day that runs
+ * from noon (exclusive) to noon (inclusive), so local midnight anywhere from
+ * UTC-12 to UTC+11 lands on its own date. "YYYY-MM-DD" into out (11
+ * bytes): 0, or -1 when s is not a date.
+ */
+int ois_date_of_midnight(const char *s, char out[11]);
+
 /* t as "YYYY-MM-DDTHH:MM:SSZ" into out (OIS_TIME_LEN bytes). */
 void ois_time_format(time_t t, char out[OIS_TIME_LEN]);
 

@@ -193,3 +193,18 @@ int ois_tz_utc_to_wall(const char *zone, time_t t, struct tm *out)
 		return -1;
 	return localtime_r(&t, out) ? 0 : -1;
 }
+
+int ois_tz_midnight_date(const char *zone, time_t t, char out[11])
+{
+	struct tm w;
+	if (ois_tz_utc_to_wall(zone, t, &w))
+		return -1;
+	struct tm mid = { .tm_year = w.tm_year, .tm_mon = w.tm_mon, .tm_mday = w.tm_mday };
+	time_t day = timegm(&mid);
+	if (w.tm_hour * 3600 + w.tm_min * 60 + w.tm_sec > 43200)
+		day += 86400;
+	struct tm d;
+	if (!gmtime_r(&day, &d) || strftime(out, 11, "%Y-%m-%d", &d) != 10)
+		return -1;
+	return 0;
+}

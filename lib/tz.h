@@ -55,6 +55,14 @@ int ois_tz_wall_to_utc(const char *zone, int y, int mon, int day, int h, int min
 int ois_tz_utc_to_wall(const char *zone, time_t t, struct tm *out);
 
 /*
+ * The date an all-day event's instant t stands for in zone: the midnight
+ * nearest to it, so a time off midnight (the zone's rules changed since the
+ * item was written) still gives its day; after noon is the next day.
+ * "YYYY-MM-DD" into out (11 bytes): 0, or -1 when zone is unknown.
+ */
+int ois_tz_midnight_date(const char *zone, time_t t, char out[11]);
+
+/*
  * ois_tz_wall_to_utc and ois_tz_utc_to_wall work through the C library:
  * they set TZ to ":zone" and leave it so, which spares the next call for
  * the same zone its file read. oisync reads no local time elsewhere (logs

@@ -1,6 +1,7 @@
 /*
  * fields_man.c - the field tables of oisync-records(5), made from
- * lib/contact_fields.def and lib/appointment_fields.def: the page on stdin,
+ * lib/contact_fields.def and lib/appointment_fields.def (each kind's table
+ * of EWS and InterAction, then Graph's): the page on stdin,
  * with the lines from each table's BEGIN marker to its END marker replaced
  * by the table, goes to stdout. The Makefile builds and runs it: `make
  * man-fields` rewrites the page, and every build fails while a committed
@@ -13,22 +14,25 @@
 #define MARK ".\\\" "
 
 struct side {
-	const char *how; /* NULL: the side lacks the unit */
+	const char *how; /* NULL: the backend lacks the unit */
 	const char *name;
 	const char *who; /* InterAction only: FIRM or USER */
+	int slot;        /* Graph only: the place in a collection */
 };
 
 struct row {
 	const char *unit;
 	const char *kind;
-	struct side ews, ia;
+	struct side ews, graph, ia;
 };
 
-#define EWS(how, name, uri, order) { #how, name, NULL }
-#define NO_EWS { NULL, NULL, NULL }
-#define IA(how, key, order, who) { #how, key, #who }
-#define NO_IA { NULL, NULL, NULL }
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, exchange, interaction },
+#define EWS(how, name, uri, order) { #how, name, NULL, 0 }
+#define NO_EWS { NULL, NULL, NULL, 0 }
+#define GRAPH(how, name, slot) { #how, name, NULL, slot }
+#define NO_GRAPH { NULL, NULL, NULL, 0 }
+#define IA(how, key, order, who) { #how, key, #who, 0 }
+#define NO_IA { NULL, NULL, NULL, 0 }
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, #kind, exchange, graph, interaction },
 static const struct row rows[] = {
 #include "contact_fields.def"
 };
@@ -37,6 +41,8 @@ static const struct row rows[] = {
 #undef NO_IA
 #undef EWS
 #undef NO_EWS
+#undef GRAPH
+#undef NO_GRAPH
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -46,14 +52,19 @@ struct appointment_row {
 	const char *ews_how; /* NULL: Exchange lacks the unit */
 	const char *ews_name;
 	int ews_order;       /* 0: Exchange sets it, a write never does */
+	const char *graph_how; /* NULL: Graph lacks the unit */
+	const char *graph_name;
+	int graph_writes;    /* 0: Graph sets it, a write never does */
 	const char *ia;      /* NULL: InterAction lacks it */
 };
 
 #define EWS(how, name, uri, order) #how, name, order
 #define NO_EWS NULL, NULL, 0
+#define GRAPH(how, name, writes) #how, name, writes
+#define NO_GRAPH NULL, NULL, 0
 #define IA(key) key
 #define NO_IA NULL
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, #kind, exchange, graph, interaction },
 static const struct appointment_row appointment_rows[] = {
 #include "appointment_fields.def"
 };
@@ -78,6 +89,33 @@ static void ews_cell(const struct side *s)
 		printf("%s address", s->name);
 	else if (!strcmp(s->how, "SENSITIVITY"))
 		printf("%s Private", s->name);
+	else
+		fputs(s->name, stdout);
+}
+
+/*
+ * How Graph holds a contact's unit: a collection's entry by its place, and
+ * what the contact resource lacks as the extended property it is, by the
+ * id Graph names it with (PSETID_Address for its GUID).
+ */
+static void graph_cell(const struct side *s)
+{
+	if (!s->how)
+		fputs("\\(em", stdout);
+	else if (!strcmp(s->how, "EMAIL"))
+		printf("%s[%d] address", s->name, s->slot);
+	else if (!strcmp(s->how, "PHONES"))
+		printf("%s[%d]", s->name, s->slot);
+	else if (!strcmp(s->how, "EXT_TAG"))
+		printf("extended String %s", s->name);
+	else if (!strcmp(s->how, "USER_FIELD"))
+		printf("extended String PSETID_Address Id %s", s->name);
+	else if (!strcmp(s->how, "POSTAL_INDEX"))
+		printf("extended Integer PSETID_Address Id %s", s->name);
+	else if (!strcmp(s->how, "SENSITIVITY"))
+		printf("extended Integer %s (2)", s->name);
+	else if (!strcmp(s->how, "ADDRESS"))
+		printf("%s (physicalAddress)", s->name);
 	else
 		fputs(s->name, stdout);
 }
@@ -158,6 +196,61 @@ static void appointment_table(void)
 	puts(".TE");
 }
 
+/*
+ * Where Exchange Online, through Microsoft Graph, holds each contact unit:
+ * a table of its own, as a fifth column would not fit a page.
+ */
+static void graph_contact_table(void)
+{
+	puts(".TS");
+	puts("l2 l.");
+	puts("unit\tOutlook (Graph)");
+	puts("_");
+	for (size_t i = 0; i < NROWS; i++) {
+		printf("%s\t", rows[i].unit);
+		graph_cell(&rows[i].graph);
+		putchar('\n');
+	}
+	puts(".TE");
+}
+
+/* Where Graph holds an appointment's unit; what it only reads marked as for EWS. */
+static void appointment_graph_cell(const struct appointment_row *r)
+{
+	if (!r->graph_how)
+		fputs("\\(em", stdout);
+	else if (!strcmp(r->graph_how, "TIME_ZONE"))
+		fputs("originalStartTimeZone, originalEndTimeZone", stdout);
+	else if (!strcmp(r->graph_how, "TIME"))
+		printf("%s (dateTimeTimeZone)", r->graph_name);
+	else if (!strcmp(r->graph_how, "BODY"))
+		printf("%s, as text", r->graph_name);
+	else if (!strcmp(r->graph_how, "LOCATION"))
+		printf("%s displayName", r->graph_name);
+	else if (!strcmp(r->graph_how, "ORGANIZER"))
+		printf("%s emailAddress", r->graph_name);
+	else if (!strcmp(r->graph_how, "SENSITIVITY"))
+		printf("%s private", r->graph_name);
+	else
+		fputs(r->graph_name, stdout);
+	if (r->graph_how && !r->graph_writes)
+		fputs(" (read only)", stdout);
+}
+
+static void graph_appointment_table(void)
+{
+	puts(".TS");
+	puts("l2 l.");
+	puts("unit\tOutlook (Graph)");
+	puts("_");
+	for (size_t i = 0; i < sizeof(appointment_rows) / sizeof(appointment_rows[0]); i++) {
+		printf("%s\t", appointment_rows[i].unit);
+		appointment_graph_cell(&appointment_rows[i]);
+		putchar('\n');
+	}
+	puts(".TE");
+}
+
 /* Each region of the page a table fills: its name in the markers, its source, its printer. */
 static const struct region {
 	const char *name;
@@ -166,6 +259,8 @@ static const struct region {
 } regions[] = {
 	{ "contact fields", "lib/contact_fields.def", contact_table },
 	{ "appointment fields", "lib/appointment_fields.def", appointment_table },
+	{ "graph contact fields", "lib/contact_fields.def", graph_contact_table },
+	{ "graph appointment fields", "lib/appointment_fields.def", graph_appointment_table },
 };
 #define NREGIONS (sizeof(regions) / sizeof(regions[0]))
 
@@ -204,7 +299,8 @@ int main(void)
 	}
 	if (in || done != NREGIONS) {
 		fprintf(stderr, "fields_man: the page needs each region once, between \"" MARK "BEGIN NAME\" and \"" MARK
-			"END NAME\" lines, for NAME in: contact fields, appointment fields\n");
+			"END NAME\" lines, for NAME in: contact fields, appointment fields, graph contact fields,"
+			" graph appointment fields\n");
 		return 1;
 	}
 	return fflush(stdout) ? 1 : 0;

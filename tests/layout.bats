@@ -9,7 +9,7 @@ load helper
 
 STAGES=(extract transform reconcile apply)
 # One folder per backend under lib/ (doc/ARCHITECTURE.md, "Backends").
-BACKENDS=(lib/ews lib/interaction)
+BACKENDS=(lib/ews lib/graph lib/interaction)
 
 # includes DIR: every quoted #include of DIR's sources, "FILE HEADER" a line.
 includes() {

@@ -45,7 +45,7 @@ struct field {
 
 #define EWS(how, name, uri, order) how, name, uri, order
 #define NO_EWS ELEM, NULL, NULL, 0
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, exchange },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, exchange },
 static const struct field fields[] = {
 #include "appointment_fields.def"
 };
@@ -145,25 +145,6 @@ static void utc_date(time_t t, char out[11])
 	snprintf(out, 11, "%.10s", full);
 }
 
-/*
- * The date an all-day event's instant t stands for in zone: the midnight
- * nearest to it, so a time off midnight (the zone's rules changed since
- * the item was written) still gives its day; after noon is the next day.
- * 0, or -1 when zone is unknown.
- */
-static int wall_date(const char *zone, time_t t, char out[11])
-{
-	struct tm w;
-	if (ois_tz_utc_to_wall(zone, t, &w))
-		return -1;
-	struct tm mid = { .tm_year = w.tm_year, .tm_mon = w.tm_mon, .tm_mday = w.tm_mday };
-	time_t day = timegm(&mid);
-	if (w.tm_hour * 3600 + w.tm_min * 60 + w.tm_sec > 43200)
-		day += DAY;
-	utc_date(day, out);
-	return 0;
-}
-
 /* A TIME row's value: UTC, or for an all-day event the date in zone (NULL: the zone is unknown). */
 static void time_to_canonical(json_object *c, const struct field *f, const char *raw, int all_day,
 			      const char *zone)
@@ -179,7 +160,7 @@ static void time_to_canonical(json_object *c, const struct field *f, const char 
 	}
 	if (!all_day)
 		ois_time_format(t, buf);
-	else if (!zone || wall_date(zone, t, buf))
+	else if (!zone || ois_tz_midnight_date(zone, t, buf))
 		/* No zone to read the date in: the nearest midnight UTC, as a birthday is read. */
 		ois_ews_birthday_date(raw, buf);
 	put_str(c, f->unit, buf);

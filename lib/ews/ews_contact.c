@@ -62,7 +62,7 @@ struct field {
 #define NO_EXT_URI NULL
 #define EWS(how, name, uri, order) how, name, uri, order, EXT_URI_##how(name, uri)
 #define NO_EWS ELEM, NULL, NULL, 0, NULL
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, exchange },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, exchange },
 static const struct field fields[] = {
 #include "contact_fields.def"
 };
@@ -133,7 +133,7 @@ const char *ois_ews_contact_extended_uris(void)
 #define NO_EXT_URI
 #define EWS(how, name, uri, order) EXT_URI_##how(name, uri)
 #define NO_EWS
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) exchange
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) exchange
 	return EXT_OP_ID
 #include "contact_fields.def"
 		;
@@ -156,29 +156,10 @@ static void put_str(json_object *obj, const char *key, const char *val)
 		json_object_object_add(obj, key, json_object_new_string(val));
 }
 
-static long long floor_div(long long a, long long b)
-{
-	long long q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 int ois_ews_birthday_date(const char *s, char out[11])
 {
-	time_t parsed;
-	/* EWS sends an xs:dateTime, or a date; seconds and zone may be missing. */
-	if (ois_time_parse(s, OIS_TIME_DATE | OIS_TIME_DATE_ZONE | OIS_TIME_NOZONE | OIS_TIME_NOSECONDS, &parsed))
-		return -1;
-	long long t = (long long)parsed;
-	/* Days run from noon (exclusive) to noon (inclusive) UTC: local midnight
-	 * anywhere from UTC-12 to UTC+11 lands on the intended date. */
-	long long day = -floor_div(-(t - 43200), 86400);
-	time_t mid = (time_t)(day * 86400);
-	struct tm out_tm;
-	if (!gmtime_r(&mid, &out_tm))
-		return -1;
-	if (strftime(out, 11, "%Y-%m-%d", &out_tm) != 10)
-		return -1;
-	return 0;
+	/* EWS sends an xs:dateTime, or a date; Graph's birthdays are read the same way (lib/rfc3339.c). */
+	return ois_date_of_midnight(s, out);
 }
 
 /* Native categories are an array of strings; a lone string is taken too. */

@@ -56,8 +56,8 @@ const char *ois_ews_op_id_uri(void);
 /*
  * Birthday as EWS sends it (an xs:dateTime, or a date) -> "YYYY-MM-DD" in
  * buf (11 bytes). Outlook stores a birthday as local midnight in UTC, so a
- * time after noon UTC belongs to the next day. Returns 0, or -1 when s is
- * not a date.
+ * time after noon UTC belongs to the next day (ois_date_of_midnight).
+ * Returns 0, or -1 when s is not a date.
  */
 int ois_ews_birthday_date(const char *s, char out[11]);
 

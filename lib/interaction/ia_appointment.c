@@ -16,7 +16,7 @@ static const struct unit {
 } units[] = {
 #define IA(key) key
 #define NO_IA NULL
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, interaction, U_##kind },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, interaction, U_##kind },
 #include "appointment_fields.def"
 #undef OIS_APPOINTMENT_FIELD
 #undef NO_IA

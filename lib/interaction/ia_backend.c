@@ -19,7 +19,7 @@
 #define IA_KEY_FIRM(key)
 #define IA(how, key, order, who) IA_KEY_##who(key)
 #define NO_IA
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) interaction
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) interaction
 static const char *const user_keys[] = {
 #include "contact_fields.def"
 };

@@ -38,7 +38,7 @@ struct field {
 /* who (FIRM or USER) is ia_backend.c's: it splits the body by it. */
 #define IA(how, key, order, who) how, key, order
 #define NO_IA STRING, NULL, 0
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, interaction },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, interaction },
 static const struct field fields[] = {
 #include "contact_fields.def"
 };

@@ -1,10 +1,12 @@
-/* test_field_table.c - every row of lib/contact_fields.def round-trips through each backend that carries it, and no other. */
+/* test_field_table.c - every row of the field tables round-trips through each backend that carries it, and no other. */
 #include "unit.h"
 #include "buf.h"
 #include "canon_fields.h"
 #include "canonjson.h"
 #include "ews/ews.h"
 #include "ews/ews_contact.h"
+#include "graph/graph_appointment.h"
+#include "graph/graph_contact.h"
 #include "backend.h"
 #include "interaction/ia_appointment.h"
 #include "interaction/ia_contact.h"
@@ -18,14 +20,17 @@
 struct row {
 	const char *unit, *kind, *norm;
 	const char *ews_how, *ews_name, *ews_uri; /* ews_how NULL: Exchange lacks the unit */
+	const char *graph_how, *graph_name;       /* graph_how NULL: Graph lacks it */
 	const char *ia_how, *ia_key;              /* ia_how NULL: InterAction lacks it */
 };
 
 #define EWS(how, name, uri, order) #how, name, uri
 #define NO_EWS NULL, NULL, NULL
+#define GRAPH(how, name, slot) #how, name
+#define NO_GRAPH NULL, NULL
 #define IA(how, key, order, who) #how, key
 #define NO_IA NULL, NULL
-#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, interaction) { unit, #kind, #norm, exchange, interaction },
+#define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) { unit, #kind, #norm, exchange, graph, interaction },
 static const struct row rows[] = {
 #include "contact_fields.def"
 };
@@ -114,6 +119,18 @@ static json_object *ews_round_trip(json_object *data, char **xml_out)
 	return back ? back : json_object_new_object();
 }
 
+/* data -> Graph's body of a create (fields NULL) or an update -> canonical, as a read of it gives. */
+static json_object *graph_round_trip(json_object *data, json_object *fields, char **body_out)
+{
+	json_object *body = ois_graph_contact_from_canonical(data, fields);
+	CHECK(body != NULL);
+	json_object *back = ois_graph_contact_to_canonical(body);
+	if (body_out)
+		*body_out = text(body);
+	json_object_put(body);
+	return back;
+}
+
 /* data -> the API body of a create (fields NULL) or an update -> canonical. */
 static json_object *ia_round_trip(json_object *data, json_object *fields, char **body_out)
 {
@@ -140,6 +157,8 @@ static void test_table_is_the_unit_list(void)
 		CHECK_STR(u[i], rows[i].unit);
 		CHECK_INT(ois_canon_unit_index("contact", rows[i].unit), (int)i);
 		CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, rows[i].unit), rows[i].ews_how != NULL);
+		/* A side's units do not depend on the backend serving it: Graph's are EWS's. */
+		CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, rows[i].unit), rows[i].graph_how != NULL);
 		CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, rows[i].unit), rows[i].ia_how != NULL);
 		/* A User Field's LID and its PropertyId are one number, in hex and decimal. */
 		if (rows[i].ews_how && !strcmp(rows[i].ews_how, "USER_FIELD"))
@@ -167,6 +186,27 @@ static void test_each_field_round_trips(void)
 				unit_fail(__FILE__, __LINE__, "EWS update of %s: n %d, names not %s", r->unit, n, r->ews_uri);
 			ois_buf_release(&upd);
 		}
+		if (r->graph_how) {
+			char *gbody = NULL;
+			json_object *back = graph_round_trip(data, NULL, NULL);
+			check_same("Graph create round trip", r->unit, back, data);
+			json_object_put(back);
+			back = graph_round_trip(data, fields, &gbody);
+			check_same("Graph update round trip", r->unit, back, data);
+			if (!gbody || !strstr(gbody, r->graph_name))
+				unit_fail(__FILE__, __LINE__, "Graph update of %s: %s names not %s", r->unit, gbody, r->graph_name);
+			json_object_put(back);
+			free(gbody);
+			/* Cleared, the unit reads back as none. */
+			json_object *empty = json_object_new_object();
+			back = graph_round_trip(empty, fields, &gbody);
+			check_same("Graph update clearing", r->unit, back, empty);
+			if (!gbody || !strstr(gbody, r->graph_name))
+				unit_fail(__FILE__, __LINE__, "Graph clear of %s: %s names not %s", r->unit, gbody, r->graph_name);
+			json_object_put(back);
+			json_object_put(empty);
+			free(gbody);
+		}
 		if (r->ia_how) {
 			json_object *back = ia_round_trip(data, NULL, &body);
 			check_same("InterAction create round trip", r->unit, back, data);
@@ -192,11 +232,15 @@ static void test_missing_fields_are_unknown(void)
 	json_object_put(ia_round_trip(empty, NULL, &body_empty));
 	/* Every unit at once: what a side carries comes back whole, the rest never. */
 	json_object *ews_back = ews_round_trip(all, NULL);
+	json_object *graph_back = graph_round_trip(all, NULL, NULL);
 	json_object *ia_back = ia_round_trip(all, NULL, NULL);
+	char *graph_body_empty = NULL;
+	json_object_put(graph_round_trip(empty, NULL, &graph_body_empty));
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct row *r = &rows[i];
 		json_object *want = ois_canon_get(all, r->unit);
 		CHECK(ois_canon_value_equal(ois_canon_get(ews_back, r->unit), r->ews_how ? want : NULL));
+		CHECK(ois_canon_value_equal(ois_canon_get(graph_back, r->unit), r->graph_how ? want : NULL));
 		CHECK(ois_canon_value_equal(ois_canon_get(ia_back, r->unit), r->ia_how ? want : NULL));
 
 		json_object *data = data_with(r);
@@ -212,6 +256,16 @@ static void test_missing_fields_are_unknown(void)
 			CHECK_INT(ois_ews_contact_updates_xml(data, fields, &upd, &n), 0);
 			CHECK_INT(n, 0);
 			ois_buf_release(&upd);
+		}
+		if (!r->graph_how) {
+			CHECK_INT(ois_canon_side_supports(OIS_EXCHANGE, r->unit), 0);
+			char *body = NULL;
+			json_object_put(graph_round_trip(data, NULL, &body));
+			CHECK_STR(body, graph_body_empty);
+			free(body);
+			json_object *upd = ois_graph_contact_from_canonical(data, fields);
+			CHECK_INT(json_object_object_length(upd), 0);
+			json_object_put(upd);
 		}
 		if (!r->ia_how) {
 			CHECK_INT(ois_canon_side_supports(OIS_INTERACTION, r->unit), 0);
@@ -234,10 +288,13 @@ static void test_missing_fields_are_unknown(void)
 		if (!rows[i].ia_how)
 			ois_canon_set(ia_want, rows[i].unit, NULL);
 	check_same("EWS round trip", "every unit", ews_back, all);
+	check_same("Graph round trip", "every unit", graph_back, all);
 	check_same("InterAction round trip", "every unit", ia_back, ia_want);
 	json_object_put(ia_want);
 	json_object_put(ews_back);
+	json_object_put(graph_back);
 	json_object_put(ia_back);
+	free(graph_body_empty);
 	json_object_put(all);
 	json_object_put(empty);
 	free(xml_empty);
@@ -248,6 +305,8 @@ struct appointment_row {
 	const char *unit, *kind;
 	int ews;            /* 0: Exchange lacks it */
 	int ews_writes;     /* 0: Exchange sets it (order 0) or lacks it: a write never does */
+	int graph;          /* 0: Graph lacks it */
+	int graph_writes;   /* 0: Graph sets it or lacks it: a write never does */
 	const char *ia_key; /* NULL: InterAction lacks it */
 };
 
@@ -255,11 +314,15 @@ struct appointment_row {
 #undef NO_EWS
 #undef IA
 #undef NO_IA
+#undef GRAPH
+#undef NO_GRAPH
 #define EWS(how, name, uri, order) 1, (order) != 0
 #define NO_EWS 0, 0
+#define GRAPH(how, name, writes) 1, writes
+#define NO_GRAPH 0, 0
 #define IA(key) key
 #define NO_IA NULL
-#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, interaction) { unit, #kind, exchange, interaction },
+#define OIS_APPOINTMENT_FIELD(unit, kind, exchange, graph, interaction) { unit, #kind, exchange, graph, interaction },
 static const struct appointment_row appointment_rows[] = {
 #include "appointment_fields.def"
 };
@@ -423,12 +486,79 @@ static void test_each_appointment_field_through_exchange(void)
 	json_object_put(all);
 }
 
+/* What a read of data written through Graph gives: each unit Graph writes; an event written without a zone is UTC's. */
+static json_object *graph_want(json_object *data)
+{
+	json_object *want = json_tokener_parse("{}");
+	json_object_object_foreach(data, k, v) {
+		for (size_t j = 0; j < OIS_ARRAY_SIZE(appointment_rows); j++)
+			if (!strcmp(appointment_rows[j].unit, k) && appointment_rows[j].graph_writes)
+				json_object_object_add(want, k, json_object_get(v));
+	}
+	if (!json_object_object_get_ex(want, "time_zone", NULL))
+		json_object_object_add(want, "time_zone", json_object_new_string("Etc/UTC"));
+	return want;
+}
+
+/*
+ * The same through Graph: the body a create sends, as the event a read
+ * then returns, and back; and each row's update. A row Graph writes comes
+ * back as it was, one it only reads (the organizer, the series, iCalUId,
+ * which Graph makes itself) or lacks never does, nor does an update send it.
+ */
+static void test_each_appointment_field_through_graph(void)
+{
+	json_object *all = json_tokener_parse(APPOINTMENT_TIMES);
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(appointment_rows); i++) {
+		const struct appointment_row *r = &appointment_rows[i];
+		json_object *data = json_tokener_parse(APPOINTMENT_TIMES);
+		ews_data_add(data, r);
+		ews_data_add(all, r);
+		CHECK(r->graph || !r->graph_writes);
+		json_object *native = ois_graph_appointment_to_native(data);
+		CHECK(native != NULL);
+		json_object *back = ois_graph_appointment_to_canonical(native);
+		json_object *want = graph_want(data);
+		check_same("Graph round trip", r->unit, back, want);
+		CHECK(r->graph_writes || !json_object_object_get_ex(back, r->unit, NULL));
+		json_object_put(want);
+		json_object_put(back);
+		json_object_put(native);
+
+		/* An update names the row's property, and a read of it gives the value (the times: all three). */
+		json_object *fields = one_field(r->unit);
+		json_object *body = ois_graph_appointment_from_canonical(data, fields);
+		CHECK(body != NULL);
+		if (body && !r->graph_writes)
+			CHECK_INT(json_object_object_length(body), 0);
+		if (body && r->graph_writes) {
+			CHECK(json_object_object_length(body) > 0);
+			json_object *upd = ois_graph_appointment_to_canonical(body);
+			if (!json_object_object_get_ex(body, "start", NULL))
+				CHECK(ois_canon_unit_equal(upd, data, r->unit));
+			json_object_put(upd);
+		}
+		json_object_put(body);
+		json_object_put(fields);
+		json_object_put(data);
+	}
+	json_object *all_want = graph_want(all);
+	json_object *native = ois_graph_appointment_to_native(all);
+	json_object *back = native ? ois_graph_appointment_to_canonical(native) : NULL;
+	check_same("Graph round trip", "all appointment fields", back, all_want);
+	json_object_put(back);
+	json_object_put(native);
+	json_object_put(all_want);
+	json_object_put(all);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_table_is_the_unit_list);
 	UNIT_RUN(test_each_appointment_field_round_trips);
 	UNIT_RUN(test_status_is_read_only);
 	UNIT_RUN(test_each_appointment_field_through_exchange);
+	UNIT_RUN(test_each_appointment_field_through_graph);
 	UNIT_RUN(test_each_field_round_trips);
 	UNIT_RUN(test_missing_fields_are_unknown);
 	return unit_done();

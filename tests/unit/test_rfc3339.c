@@ -97,6 +97,28 @@ static void test_date_valid(void)
 	CHECK_INT(ois_date_valid(NULL), 0);
 }
 
+/* A midnight of an unknown zone: the nearest midnight UTC, noon (inclusive) the earlier day's. */
+static void test_date_of_midnight(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "1974-07-22T00:00:00Z", "1974-07-22" },     /* midnight UTC, as Graph often sends one */
+		{ "1974-07-21T14:00:00Z", "1974-07-22" },     /* Sydney's midnight */
+		{ "1974-07-22T05:00:00Z", "1974-07-22" },     /* New York's */
+		{ "1974-07-22T12:00:00Z", "1974-07-22" },     /* noon: still that day */
+		{ "1974-07-22T12:00:01Z", "1974-07-23" },
+		{ "1974-07-22T11:59:00.0000000Z", "1974-07-22" },
+		{ "1974-07-22", "1974-07-22" },
+		{ "1969-12-31T23:00:00Z", "1970-01-01" },     /* before the epoch */
+		{ "1974-07-32T00:00:00Z", NULL },
+		{ "soon", NULL },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		char d[11];
+		int rc = ois_date_of_midnight(cases[i].in, d);
+		CHECK_STR(rc ? NULL : d, cases[i].out);
+	}
+}
+
 static void test_format_and_now(void)
 {
 	char out[OIS_TIME_LEN];
@@ -141,6 +163,7 @@ int main(void)
 	UNIT_RUN(test_parse_date_time);
 	UNIT_RUN(test_parse_flags);
 	UNIT_RUN(test_date_valid);
+	UNIT_RUN(test_date_of_midnight);
 	UNIT_RUN(test_format_and_now);
 	UNIT_RUN(test_cmp);
 	return unit_done();

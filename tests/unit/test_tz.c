@@ -181,6 +181,26 @@ static void test_round_trip(void)
 	}
 }
 
+/* An all-day event's instant is its zone's midnight; one off midnight gives the nearest day. */
+static void test_midnight_date(void)
+{
+	static const struct { const char *zone, *t, *date; } cases[] = {
+		{ "Australia/Sydney", "2026-12-24T13:00:00Z", "2026-12-25" },  /* summer, UTC+11 */
+		{ "Australia/Sydney", "2026-07-09T14:00:00Z", "2026-07-10" },  /* winter, UTC+10 */
+		{ "Australia/Sydney", "2026-12-24T14:00:00Z", "2026-12-25" },  /* an hour off: still that day */
+		{ "America/New_York", "2026-12-25T05:00:00Z", "2026-12-25" },
+		{ "America/New_York", "2026-12-25T17:00:00Z", "2026-12-25" },  /* noon there: that day */
+		{ "America/New_York", "2026-12-25T17:00:01Z", "2026-12-26" },  /* after noon: the next */
+		{ "Etc/UTC", "2026-12-25T00:00:00Z", "2026-12-25" },
+		{ "Mars/Olympus_Mons", "2026-12-25T00:00:00Z", NULL },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		char d[11];
+		int rc = ois_tz_midnight_date(cases[i].zone, instant(cases[i].t), d);
+		CHECK_STR(rc ? NULL : d, cases[i].date);
+	}
+}
+
 /* Names, and fields, that are not a wall time in a zone. */
 static void test_refusals(void)
 {
@@ -341,6 +361,7 @@ int main(void)
 	UNIT_RUN(test_wall_to_utc_on_change_days);
 	UNIT_RUN(test_utc_to_wall);
 	UNIT_RUN(test_round_trip);
+	UNIT_RUN(test_midnight_date);
 	UNIT_RUN(test_refusals);
 	UNIT_RUN(test_tzdir);
 	UNIT_RUN(test_tz_changed_between_calls);
