@@ -20,6 +20,9 @@ what became of it:
 - made private in Outlook: leaves the sync; its InterAction item stays as
   it was, like a deleted past meeting's;
 - deleted in InterAction (two-way users): gone from both sides.
+A kept item the user edits or deletes in InterAction takes that edit there,
+and nothing of it reaches Outlook: the meeting was deleted there, or is
+private.
 Times are computed from the clock when the soak makes them, hours away from
 any moment a round can reach; whether a meeting is over is judged against
 the time of the check, and a meeting that ended while its round ran may be
@@ -220,6 +223,14 @@ class CalModel:
 
     def ia_delete(self, user, key):
         self.occ[user][key].state = "gone"
+
+    def kept_edit(self, user, key, field, value):
+        """A user's edit in InterAction of an item that left the sync: it
+        stays there, and nothing of it goes back to Outlook."""
+        self.kept[user][key][field] = value
+
+    def kept_delete(self, user, key):
+        del self.kept[user][key]
 
     def make_private(self, user, key):
         o = self.occ[user][key]

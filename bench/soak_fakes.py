@@ -133,6 +133,10 @@ connect_timeout = 5
 [defaults]
 conflict = newest-wins
 """ % (self.ews, self.ia))
+        self.write_users()
+
+    def write_users(self):
+        """The users file, with each user's settings (rewritten when they change)."""
         with open(os.path.join(self.dir, "users.conf"), "w") as f:
             for uid, mailbox in self.users:
                 f.write("[user %s]\nmailbox = %s\nserver = ex1\nenabled = yes\n" % (uid, mailbox))
