@@ -31,7 +31,7 @@ either. Python 3 standard library only."""
 import calendar
 import time
 
-from soak_model import Field
+from soak_model import KINDS, Field
 
 HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
 FIELDS = ("subject", "location", "time")
@@ -243,7 +243,8 @@ class CalModel:
     def check(self, views, stuck, since, now):
         """Compare the fakes with the model after a round whose runs read the
         clock between since and now (time.time()); returns ({kind: new
-        defects}, [lines])."""
+        defects}, [lines describing them]). Users in `stuck` are checked for
+        duplicates only; a defect that stays is counted once."""
         found = {}
         for uid in self.users:
             ia, ol = views.interaction[uid], views.outlook[uid]
@@ -267,7 +268,12 @@ class CalModel:
         new = {k: v for k, v in found.items() if k not in self.open}
         self.open = keep
         self.open.update(found)
-        return new
+        counts = {k: 0 for k in KINDS}
+        lines = []
+        for kind, line in sorted(new.values(), key=lambda v: v[1]):
+            counts[kind] += 1
+            lines.append("%s: %s" % (kind, line))
+        return counts, lines
 
     def _decide(self, uid, o, since, now):
         """An occurrence deleted in Outlook: its InterAction item goes when the
@@ -357,9 +363,8 @@ class CalModel:
         if want and item["status"] != want:
             ok = False
             found[("cal-status", uid, o.key)] = (
-                "lost", "%s: %s ends %s but InterAction holds it as %s %r, expected %r"
-                % (uid, name, item["time"][1], "an" if item["status"] == "appointment" else "a",
-                   item["status"], want))
+                "lost", "%s: %s ends %s but InterAction holds it as %r, expected %r"
+                % (uid, name, item["time"][1], item["status"], want))
         if ok:
             for f in FIELDS:
                 o.f[f].settle(item[f])
