@@ -8,7 +8,7 @@ server's own API as a user's client would send it), then into the model
 (soak_calendar.py).
 
 Times come from the clock when an edit is made: a meeting starts on a whole
-hour 9 to 15 hours from now plus whole days, and lasts an hour, so every
+hour 11 to 15 hours from now plus whole days, and lasts an hour, so every
 meeting begins or ends at least 8 hours away from the edit; a round lasts
 seconds, so no meeting ends while the round that made it runs. Python 3
 standard library only."""
