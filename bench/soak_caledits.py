@@ -10,9 +10,8 @@ server's own API as a user's client would send it), then into the model
 Times come from the clock when an edit is made: a meeting starts on a whole
 hour 11 to 15 hours from now plus whole days, and lasts an hour, so every
 meeting begins or ends at least 6 hours away from the edit (a moved
-occurrence is checked for that); a round lasts
-seconds, so no meeting ends while the round that made it runs. Python 3
-standard library only."""
+occurrence is checked for that); a round lasts seconds, so no meeting ends
+while the round that made it runs. Python 3 standard library only."""
 
 import time
 
