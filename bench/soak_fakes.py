@@ -2,8 +2,12 @@
 """Start the EWS fake and the InterAction reference server (tests/fakes/) on
 127.0.0.1 for the whole soak, write the configuration and users file oisync
 reads, and talk to the fakes' control endpoints: user edits on both sides,
-faults, and what each side holds. Python 3 standard library only."""
+faults, and what each side holds. A few edits no control endpoint makes (one
+occurrence of a series, a series' pattern, an appointment deleted in
+InterAction) go through the servers' own APIs, as a user's client would send
+them. Python 3 standard library only."""
 
+import base64
 import json
 import os
 import secrets
@@ -12,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKES = os.path.join(ROOT, "tests", "fakes")
@@ -19,6 +24,14 @@ PYTHON = "/usr/bin/python3"
 HTTP_TIMEOUT = 30
 # The fakes listen on 127.0.0.1 only: never go through a proxy to reach them.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+SOAP = """<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+ xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+<s:Header><t:RequestServerVersion Version="Exchange2016"/><t:ExchangeImpersonation><t:ConnectingSID>\
+<t:PrimarySmtpAddress>%s</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation></s:Header>
+<s:Body>%s</s:Body></s:Envelope>"""
+MSG = "{http://schemas.microsoft.com/exchange/services/2006/messages}"
 
 
 class FakeError(Exception):
@@ -51,10 +64,12 @@ def _wait_port(path, proc, what):
 class Fakes:
     """Both fakes, one process each, for the whole soak."""
 
-    def __init__(self, workdir, users, ews_seed, ia_seed):
+    def __init__(self, workdir, users, ews_seed, ia_seed, settings=None):
         self.dir = workdir
         self.users = users            # [(InterAction user id, mailbox)]
+        self.settings = settings or {}  # user id -> {users file key: value}
         self.procs = []
+        self.ia_token = None
         sec = os.path.join(workdir, "secrets")
         os.makedirs(sec, mode=0o700, exist_ok=True)
         ews_secret, ia_secret = secrets.token_hex(16), secrets.token_hex(16)
@@ -62,6 +77,7 @@ class Fakes:
         _write_secret(os.path.join(sec, "interaction.secret"), ia_secret)
         _write_secret(os.path.join(sec, "ews-credentials"), "svc-oisync:%s\n" % ews_secret)
         _write_secret(os.path.join(sec, "ia-clients"), "oisync:%s\n" % ia_secret)
+        self.ews_secret, self.ia_secret = ews_secret, ia_secret
         for name, seed in (("ews-seed.json", ews_seed), ("ia-seed.json", ia_seed)):
             with open(os.path.join(workdir, name), "w") as f:
                 json.dump(seed, f, indent=1)
@@ -117,9 +133,16 @@ connect_timeout = 5
 [defaults]
 conflict = newest-wins
 """ % (self.ews, self.ia))
+        self.write_users()
+
+    def write_users(self):
+        """The users file, with each user's settings (rewritten when they change)."""
         with open(os.path.join(self.dir, "users.conf"), "w") as f:
             for uid, mailbox in self.users:
-                f.write("[user %s]\nmailbox = %s\nserver = ex1\nenabled = yes\n\n" % (uid, mailbox))
+                f.write("[user %s]\nmailbox = %s\nserver = ex1\nenabled = yes\n" % (uid, mailbox))
+                for k, v in sorted(self.settings.get(uid, {}).items()):
+                    f.write("%s = %s\n" % (k, v))
+                f.write("\n")
 
     def alive(self):
         return all(p.poll() is None for p in self.procs)
@@ -157,6 +180,61 @@ conflict = newest-wins
 
     def ia_ctl(self, path, body=None):
         return self._call(self.ia, path, body)
+
+    def ews_soap(self, mailbox, body):
+        """One EWS request as the mailbox's own Outlook would send it (the
+        service account impersonating it); FakeError unless every response
+        message says Success."""
+        auth = base64.b64encode(("svc-oisync:%s" % self.ews_secret).encode()).decode()
+        req = urllib.request.Request(
+            self.ews + "/EWS/Exchange.asmx", data=(SOAP % (mailbox, body)).encode(),
+            headers={"Content-Type": "text/xml; charset=utf-8", "Authorization": "Basic " + auth,
+                     "X-AnchorMailbox": mailbox})
+        try:
+            with OPENER.open(req, timeout=HTTP_TIMEOUT) as r:
+                raw = r.read()
+        except urllib.error.HTTPError as e:
+            raise FakeError("EWS: HTTP %d: %s" % (e.code, e.read()[:300].decode("utf-8", "replace")))
+        except OSError as e:
+            raise FakeError("EWS: %s" % e)
+        for msg in ET.fromstring(raw).iter():
+            if msg.get("ResponseClass") not in (None, "Success"):
+                code = msg.find(MSG + "ResponseCode")
+                raise FakeError("EWS: %s" % (code.text if code is not None else msg.get("ResponseClass")))
+        return raw
+
+    def ia_api(self, method, path, body=None):
+        """One InterAction API request (/api/v1 + path) with the client's
+        token, fetched once and again when refused."""
+        for attempt in (0, 1):
+            if self.ia_token is None:
+                form = "grant_type=client_credentials&client_id=oisync&client_secret=" + self.ia_secret
+                req = urllib.request.Request(self.ia + "/oauth/token", data=form.encode(), headers={
+                    "Content-Type": "application/x-www-form-urlencoded"})
+                try:
+                    with OPENER.open(req, timeout=HTTP_TIMEOUT) as r:
+                        self.ia_token = json.loads(r.read())["access_token"]
+                except (OSError, ValueError, KeyError) as e:
+                    raise FakeError("InterAction token: %s" % e)
+            data = None if body is None else json.dumps(body).encode()
+            headers = {"Authorization": "Bearer " + self.ia_token}
+            if data:
+                headers["Content-Type"] = "application/json"
+            req = urllib.request.Request(self.ia + "/api/v1" + path, data=data, method=method,
+                                         headers=headers)
+            try:
+                with OPENER.open(req, timeout=HTTP_TIMEOUT) as r:
+                    raw = r.read()
+                return json.loads(raw) if raw.strip() else None
+            except urllib.error.HTTPError as e:
+                if e.code == 401 and attempt == 0:
+                    self.ia_token = None
+                    continue
+                raise FakeError("InterAction %s %s: HTTP %d: %s" % (
+                    method, path, e.code, e.read()[:300].decode("utf-8", "replace")))
+            except OSError as e:
+                raise FakeError("InterAction %s %s: %s" % (method, path, e))
+        raise FakeError("InterAction %s %s: token refused twice" % (method, path))
 
     def set_faults(self, ews, ia):
         self.ews_ctl("faults", ews)
