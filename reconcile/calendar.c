@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define ACTIVITY "activity"
+/* The base key of a dormant pair: why it left the sync (reconcile.h, ois_rc_calendar_dormant). */
+#define RETIRED "retired"
 
 /* start and end of canonical appointment data as instants (a date is its midnight UTC); -1 when unreadable. */
 static int span(json_object *data, time_t *s, time_t *e)
@@ -73,16 +75,28 @@ static int is_activity(json_object *data)
 	return ois_str_eq(ois_json_str(data, "status"), ACTIVITY);
 }
 
-static void replace(struct ois_decision *d, enum ois_action a, char *reason)
+static json_object *copy_of(json_object *v)
 {
-	json_object_put(d->data);
-	json_object_put(d->fields);
-	free(d->reason);
-	d->action = a;
-	d->target = -1;
-	d->data = NULL;
-	d->fields = NULL;
-	d->reason = reason;
+	json_object *c = NULL;
+	if (json_object_deep_copy(v, &c, NULL))
+		OIS_BUG("json_object_deep_copy failed");
+	return c;
+}
+
+/*
+ * The pair leaves the sync but stays in the state, dormant: one link
+ * whose data is the base marked retired (why, for people and for the
+ * next run). Every other decision is dropped.
+ */
+static void retire(const struct ois_merge_in *mi, struct ois_merge_out *out, char *why)
+{
+	json_object *data = copy_of(mi->base);
+	json_object_object_add(data, RETIRED, json_object_new_string(why));
+	ois_merge_out_release(out);
+	out->d[0] = (struct ois_decision){ .action = OIS_ACT_LINK, .target = -1, .data = data };
+	out->d[0].reason = ois_xasprintf("%s: left the sync, kept on both sides", why);
+	out->n = 1;
+	free(why);
 }
 
 /* fields with unit added, kept in table order; a new array (fields is released). */
@@ -138,11 +152,7 @@ static int became_private(const struct ois_rc_input *in, const struct ois_merge_
 	for (int s = 0; s < OIS_SIDES; s++) {
 		if (mi->seen[s] != OIS_SEEN_UPSERT || !ois_json_bool(mi->data[s], "private", 0))
 			continue;
-		ois_merge_out_release(out);
-		out->d[0] = (struct ois_decision){ .action = OIS_ACT_UNLINK, .target = -1 };
-		out->d[0].reason = ois_xasprintf("made private in %s: left the sync, kept on both sides",
-						 ois_side_label((enum ois_side)s));
-		out->n = 1;
+		retire(mi, out, ois_xasprintf("made private in %s", ois_side_label((enum ois_side)s)));
 		return 1;
 	}
 	return 0;
@@ -157,9 +167,8 @@ static void keep_activities(const struct ois_rc_input *in, const struct ois_merg
 	json_object *ia = mi->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT ? mi->data[OIS_INTERACTION] : mi->base;
 	if (!is_activity(ia) && !is_past(in, ia))
 		return;
-	replace(d, OIS_ACT_UNLINK,
-		ois_xasprintf("deleted in %s; the InterAction %s stays", ois_side_label(OIS_EXCHANGE),
-			      is_activity(ia) ? "activity" : "record of a past meeting"));
+	retire(mi, out, ois_xasprintf("deleted in %s; the InterAction %s stays", ois_side_label(OIS_EXCHANGE),
+				      is_activity(ia) ? "activity" : "record of a past meeting"));
 }
 
 /* A category mapped to an appointment type sets the type of the InterAction item made or re-categorized. */
@@ -221,15 +230,12 @@ static void follow_time(const struct ois_rc_input *in, const struct ois_merge_in
 		d->fields = with_field(d->fields, "status");
 }
 
-/* A meeting moved out of the window leaves the sync, kept as it is on both sides; back inside, it matches again. */
+/* A meeting moved out of the window leaves the sync, kept as it is on both sides; back inside, it comes back. */
 static int moved_out(const struct ois_merge_in *mi, struct ois_merge_out *out)
 {
 	if (!mi->moved_out || !mi->base)
 		return 0;
-	ois_merge_out_release(out);
-	out->d[0] = (struct ois_decision){ .action = OIS_ACT_UNLINK, .target = -1 };
-	out->d[0].reason = ois_xstrdup("moved out of the calendar window: no longer synced, kept on both sides");
-	out->n = 1;
+	retire(mi, out, ois_xstrdup("moved out of the calendar window"));
 	return 1;
 }
 
@@ -239,6 +245,8 @@ void ois_rc_calendar_rules(const struct ois_rc_input *in, const struct ois_merge
 	if (moved_out(mi, out) || became_private(in, mi, out))
 		return;
 	keep_activities(in, mi, out);
+	if (out->n == 1 && out->d[0].action == OIS_ACT_LINK && ois_json_str(out->d[0].data, RETIRED))
+		return; /* retired: nothing more is done to it */
 	for (size_t i = 0; i < out->n; i++)
 		if (out->d[i].target == OIS_INTERACTION &&
 		    (out->d[i].action == OIS_ACT_CREATE || out->d[i].action == OIS_ACT_UPDATE))
@@ -246,4 +254,56 @@ void ois_rc_calendar_rules(const struct ois_rc_input *in, const struct ois_merge
 	int ia_item = ids[OIS_INTERACTION] && mi->seen[OIS_INTERACTION] != OIS_SEEN_DELETED &&
 		      mi->seen[OIS_INTERACTION] != OIS_SEEN_ABSENT;
 	follow_time(in, mi, ia_item, out);
+}
+
+int ois_rc_calendar_dormant(const struct ois_rc_input *in, struct ois_merge_in *mi, json_object **awake,
+			    struct ois_merge_out *out)
+{
+	*awake = NULL;
+	memset(out, 0, sizeof(*out));
+	if (!ois_json_str(mi->base, RETIRED))
+		return 0;
+	if (mi->seen[OIS_INTERACTION] == OIS_SEEN_DELETED && mi->complete[OIS_INTERACTION]) {
+		out->d[0] = (struct ois_decision){ .action = OIS_ACT_UNLINK, .target = -1 };
+		out->d[0].reason = ois_xstrdup("deleted in InterAction after it left the sync: forgotten");
+		out->n = 1;
+		return 1;
+	}
+	json_object *ex = mi->data[OIS_EXCHANGE];
+	/* Back: its Outlook meeting reported inside the window (calendar_seen let it through), syncable again. */
+	if (mi->seen[OIS_EXCHANGE] != OIS_SEEN_UPSERT || mi->moved_out ||
+	    (!in->settings.sync_private && ois_json_bool(ex, "private", 0)))
+		return 1; /* stays out: InterAction's edits and Outlook's absence alike are nobody's business now */
+	*awake = copy_of(mi->base);
+	json_object_object_del(*awake, RETIRED);
+	mi->base = *awake;
+	return 0;
+}
+
+void ois_rc_calendar_wake(json_object *awake, struct ois_merge_out *out)
+{
+	if (!awake)
+		return;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->d[i].data)
+			return; /* that op's data, the new base, has no mark */
+	if (out->n == OIS_MERGE_MAX)
+		return;
+	out->d[out->n++] = (struct ois_decision){ .action = OIS_ACT_LINK, .target = -1, .data = copy_of(awake),
+						   .reason = ois_xstrdup("back in the sync: its Outlook meeting is "
+									"again in the window") };
+}
+
+long ois_rc_calendar_restored(const struct ois_rc_input *in, const struct ois_rc_item *it)
+{
+	const char *uid = ois_json_str(it->data, "ical_uid"), *orig = ois_json_str(it->data, "original_start");
+	if (!uid || !orig)
+		return -1;
+	for (size_t i = 0; i < in->npairs; i++) {
+		const struct ois_rc_pair *p = &in->pairs[i];
+		if (p->dormant && p->id[OIS_INTERACTION] && ois_str_eq(ois_json_str(p->base, "ical_uid"), uid) &&
+		    ois_str_eq(ois_json_str(p->base, "original_start"), orig))
+			return (long)i;
+	}
+	return -1;
 }

@@ -201,7 +201,7 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 {
 	int calendar = is_calendar(in);
 	for (size_t p = 0; p < in->npairs; p++) {
-		const struct ois_rc_pair *pr = &in->pairs[p];
+		struct ois_rc_pair *pr = &in->pairs[p];
 		struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings),
 					   .unrecorded = pr->unrecorded };
 		struct known k = { .pair_id = pr->pair_id, .policy = mi.policy, .direction = in->settings.direction };
@@ -228,12 +228,68 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 				ois_rc_calendar_seen(in, (enum ois_side)s, it, &mi);
 		}
 		struct ois_merge_out out;
+		json_object *awake = NULL;
+		if (calendar && ois_rc_calendar_dormant(in, &mi, &awake, &out)) {
+			pr->dormant = out.n == 0; /* a restored occurrence may still wake it (do_unpaired) */
+			emit(ops, in->kind, &k, &out);
+			ois_merge_out_release(&out);
+			continue;
+		}
 		ois_merge(&mi, &out);
 		if (calendar)
 			ois_rc_calendar_rules(in, &mi, k.id, &out);
+		ois_rc_calendar_wake(awake, &out);
 		emit(ops, in->kind, &k, &out);
 		ois_merge_out_release(&out);
+		json_object_put(awake);
 	}
+}
+
+/*
+ * An unpaired Outlook meeting that is a dormant pair's (an occurrence
+ * deleted, its activity kept, then restored by a change of the series
+ * under a new id): that pair wakes with the new item, instead of a second
+ * InterAction item being made. 1 when it did.
+ */
+static int wake_restored(struct ois_rc_input *in, struct ois_rc_item *it, struct ops *ops)
+{
+	long p = ois_rc_calendar_restored(in, it);
+	if (p < 0)
+		return 0;
+	struct ois_rc_pair *pr = &in->pairs[p];
+	pr->dormant = 0;
+	it->used = 1;
+	struct ois_merge_in mi = { .kind = in->kind, .base = pr->base, .policy = ois_sync_policy(&in->settings) };
+	struct known k = { .pair_id = pr->pair_id, .policy = mi.policy, .direction = in->settings.direction };
+	for (int s = 0; s < OIS_SIDES; s++) {
+		mi.complete[s] = in->complete[s];
+		k.id[s] = pr->id[s];
+		k.version[s] = pr->version[s];
+		mi.seen[s] = OIS_SEEN_BASE;
+	}
+	k.id[OIS_EXCHANGE] = it->id;
+	k.version[OIS_EXCHANGE] = it->version;
+	mi.seen[OIS_EXCHANGE] = OIS_SEEN_UPSERT;
+	mi.data[OIS_EXCHANGE] = it->data;
+	mi.modified[OIS_EXCHANGE] = k.modified[OIS_EXCHANGE] = it->modified;
+	json_object *awake = NULL;
+	struct ois_merge_out out;
+	if (ois_rc_calendar_dormant(in, &mi, &awake, &out)) {
+		ois_merge_out_release(&out);
+		return 0;
+	}
+	ois_merge(&mi, &out);
+	ois_rc_calendar_rules(in, &mi, k.id, &out);
+	/* The new Outlook id must reach the state even when no value moved. */
+	int linked = 0;
+	for (size_t i = 0; i < out.n; i++)
+		linked |= out.d[i].data != NULL;
+	if (!linked)
+		ois_rc_calendar_wake(awake, &out);
+	emit(ops, in->kind, &k, &out);
+	ois_merge_out_release(&out);
+	json_object_put(awake);
+	return 1;
 }
 
 /* New items on one side or both: match across, link or create. */
@@ -248,7 +304,8 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 		nc[s] = 0;
 		/* A delete of an unknown id is nothing to do; an appointment outside the window is not synced. */
 		for (size_t i = 0; i < nu[s]; i++)
-			if (!u[s][i]->used && !u[s][i]->deleted && !u[s][i]->outside)
+			if (!u[s][i]->used && !u[s][i]->deleted && !u[s][i]->outside &&
+			    !(calendar && s == OIS_EXCHANGE && wake_restored(in, u[s][i], ops)))
 				cand[s][nc[s]++] = u[s][i];
 	}
 	long *match = ois_xmalloc((nc[OIS_EXCHANGE] ? nc[OIS_EXCHANGE] : 1) * sizeof(*match));

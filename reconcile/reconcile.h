@@ -32,6 +32,7 @@ struct ois_rc_pair {
 	char *base_hash;
 	long exchange_made;   /* generation whose apply made the Exchange item; 0: not made by apply */
 	int unrecorded;       /* not in the state: rebuilt from a create whose answer was lost */
+	int dormant;          /* calendar: out of the sync and left so this run (calendar.c) */
 };
 
 struct ois_rc_input {
@@ -97,6 +98,30 @@ void ois_rc_calendar_seen(const struct ois_rc_input *in, enum ois_side side, con
 			  struct ois_merge_in *mi);
 void ois_rc_calendar_rules(const struct ois_rc_input *in, const struct ois_merge_in *mi,
 			   const char *const ids[OIS_SIDES], struct ois_merge_out *out);
+
+/*
+ * A calendar pair that leaves the sync (its meeting deleted in Outlook
+ * while InterAction keeps the activity, made private, moved out of the
+ * window) is kept, dormant: its base says why under "retired". Forgotten
+ * instead, the InterAction item left behind would look like one made in
+ * InterAction: a two-way sync would copy it into Outlook, and a returning
+ * occurrence would be made twice.
+ *
+ * ois_rc_calendar_dormant: for a pair whose base is retired, 1 when it
+ * stays out (out: nothing, or an unlink when InterAction deleted the
+ * item); 0 when it comes back, its Outlook item reported again inside the
+ * window and syncable (*awake: the base without the mark, owned by the
+ * caller, to merge against). 0 and *awake NULL for a pair not retired.
+ * ois_rc_calendar_wake: after the merge of a pair that came back, the
+ * decisions record it back in the sync (a link when nothing else does).
+ * ois_rc_calendar_restored: an unpaired Outlook item that is the meeting
+ * of a dormant pair (a deleted occurrence restored under a new id, by
+ * iCalendar UID and original start): that pair's index, or -1.
+ */
+int ois_rc_calendar_dormant(const struct ois_rc_input *in, struct ois_merge_in *mi, json_object **awake,
+			    struct ois_merge_out *out);
+void ois_rc_calendar_wake(json_object *awake, struct ois_merge_out *out);
+long ois_rc_calendar_restored(const struct ois_rc_input *in, const struct ois_rc_item *it);
 
 /* "p-" + 32 hex of sha256(side name + "\n" + id): the id of a new pair. */
 void ois_rc_pair_id(enum ois_side side, const char *id, char out[35]);

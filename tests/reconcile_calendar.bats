@@ -109,14 +109,29 @@ ops() {
 	assert_output '["create",true]'
 }
 
-@test "a paired meeting made private leaves the sync and is deleted nowhere" {
+@test "a paired meeting made private leaves the sync, kept dormant and deleted nowhere; made public again it comes back" {
 	paired '"subject":"Lunch",'"$FUTURE"
 	{ syncinfo; appt exchange e-m '"subject":"Lunch","private":true,'"$FUTURE"; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
 	run ops
-	assert_output "unlink | - |  | made private in Outlook: left the sync, kept on both sides"
+	assert_output "link | - |  | made private in Outlook: left the sync, kept on both sides"
+	run jq -r 'select(.type == "op") | .data.retired' out.jsonl
+	assert_output "made private in Outlook"
+	# Dormant: still private, and edited in InterAction, two-way: nothing moves either way.
+	rm -f state/ex1/*.db
+	paired '"subject":"Lunch","retired":"made private in Outlook",'"$FUTURE"
+	conf 'calendar_direction = two-way'
+	{ syncinfo; appt exchange e-m '"subject":"Lunch","private":true,'"$FUTURE"; appt interaction i-m '"subject":"Lunch (moved room)",'"$FUTURE"
+	  cp_cal exchange true; cp_cal interaction true; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run ops
+	assert_output ""
+	# Public again: back in the sync, and the pair loses its mark.
+	{ syncinfo; appt exchange e-m '"subject":"Lunch","location":"Cafe",'"$FUTURE"; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run jq -c 'select(.type == "op") | [.action, .target, .fields, .data.retired]' out.jsonl
+	assert_output '["update","interaction",["location"],null]'
 }
-
 @test "a future meeting deleted in Outlook removes its InterAction appointment" {
 	paired '"subject":"Lunch",'"$FUTURE"
 	{ syncinfo; gone exchange e-m; cp_cal exchange false; cp_cal interaction false; } >in.jsonl
@@ -125,19 +140,42 @@ ops() {
 	assert_output "delete | interaction |  | deleted in Outlook"
 }
 
-@test "a meeting deleted in Outlook never removes a completed activity or a past meeting" {
+@test "a meeting deleted in Outlook never removes a completed activity or a past meeting: the pair stays, dormant" {
 	paired '"subject":"Lunch","status":"activity",'"$PAST"
 	{ syncinfo; gone exchange e-m; cp_cal exchange false; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
 	run ops
-	assert_output "unlink | - |  | deleted in Outlook; the InterAction activity stays"
+	assert_output "link | - |  | deleted in Outlook; the InterAction activity stays: left the sync, kept on both sides"
 	rm -f state/ex1/*.db
 	paired '"subject":"Lunch",'"$PAST"
 	reconcile in.jsonl >out.jsonl
 	run ops
-	assert_output "unlink | - |  | deleted in Outlook; the InterAction record of a past meeting stays"
+	assert_output "link | - |  | deleted in Outlook; the InterAction record of a past meeting stays: left the sync, kept on both sides"
 }
 
+@test "a dormant activity is never copied back into Outlook: not when edited in InterAction, not when a full read lacks its meeting" {
+	conf 'calendar_direction = two-way'
+	paired '"subject":"Lunch","status":"activity","retired":"deleted in Outlook",'"$PAST"
+	{ syncinfo; appt interaction i-m '"subject":"Lunch","notes":"went well","status":"activity",'"$PAST"
+	  cp_cal exchange true; cp_cal interaction true; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run ops
+	assert_output ""
+	# Deleted in InterAction as well: forgotten.
+	{ syncinfo; gone interaction i-m; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run ops
+	assert_output "unlink | - |  | deleted in InterAction after it left the sync: forgotten"
+}
+
+@test "an occurrence deleted and then restored under a new id wakes its dormant pair; no second activity" {
+	KIND=appointment pair p-o e-o1 v-e-o1 i-o v-i-o '{"subject":"Weekly","ical_uid":"U1","original_start":"2026-11-23T15:00:00Z","status":"activity","retired":"deleted in Outlook","start":"2026-11-23T15:00:00Z","end":"2026-11-23T16:00:00Z"}' | make_state
+	{ syncinfo; appt exchange e-o9 '"subject":"Weekly","ical_uid":"U1","original_start":"2026-11-23T15:00:00Z",'"$PAST"
+	  cp_cal exchange true; cp_cal interaction false; } >in.jsonl
+	reconcile in.jsonl >out.jsonl
+	run jq -c 'select(.type == "op") | [.pair, .action, .ids.exchange, .ids.interaction, .data.retired, .data.status]' out.jsonl
+	assert_output '["p-o","link","e-o9","i-o",null,"activity"]'
+}
 @test "a full read of the window deletes what it lacks inside the window, never what the window left behind" {
 	{
 		KIND=appointment pair p-in e-in v-e-in i-in v-i-in "{\"subject\":\"Inside\",$FUTURE}"
@@ -149,26 +187,25 @@ ops() {
 	assert_output "p-in delete"
 }
 
-@test "a meeting moved out of the window leaves the sync, deleted nowhere and not moved; back inside it matches again" {
+@test "a meeting moved out of the window leaves the sync, deleted nowhere and not moved; back inside it comes back" {
 	paired '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"
 	{ syncinfo; appt exchange e-m '"subject":"Lunch","ical_uid":"U1","start":"2027-08-01T15:00:00Z","end":"2027-08-01T16:00:00Z"'; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
 	run ops
-	assert_output "unlink | - |  | moved out of the calendar window: no longer synced, kept on both sides"
-	# With the pair gone, a later full read without it deletes nothing; moved back, it is linked again.
+	assert_output "link | - |  | moved out of the calendar window: left the sync, kept on both sides"
+	# Dormant: a full read without it deletes nothing; moved back, it comes back with its new time.
 	rm -f state/ex1/*.db
-	KIND=contact pair p-c e-c v-e-c i-c v-i-c '{"first":"Ann","last":"Lee"}' | make_state
+	paired '"subject":"Lunch","ical_uid":"U1","retired":"moved out of the calendar window",'"$FUTURE"
 	{ syncinfo; cp_cal exchange true; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
 	run ops
 	assert_output ""
-	{ syncinfo; appt exchange e-m '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"; appt interaction i-m '"subject":"Lunch","ical_uid":"U1",'"$FUTURE"
-	  cp_cal exchange true; cp_cal interaction true; } >in.jsonl
+	{ syncinfo; appt exchange e-m '"subject":"Lunch","ical_uid":"U1","start":"2026-12-02T15:00:00Z","end":"2026-12-02T16:00:00Z"'
+	  cp_cal exchange true; cp_cal interaction false; } >in.jsonl
 	reconcile in.jsonl >out.jsonl
-	run ops
-	assert_output "link | - |  | matched Outlook and InterAction items by same iCalendar UID"
+	run jq -c 'select(.type == "op") | [.action, .target, .fields, .data.retired]' out.jsonl
+	assert_output '["update","interaction",["start","end"],null]'
 }
-
 @test "a meeting that ended since the last run is completed into an activity, with no change on either side" {
 	paired '"subject":"Lunch",'"$PAST"
 	{ syncinfo; cp_cal exchange false; cp_cal interaction false; } >in.jsonl
