@@ -96,11 +96,13 @@ def split_user_path(path):
         rest.pop()
     if rest[:1] == ["me"]:
         raise bad_request("/me request is only valid with delegated authentication flow.")
+    m = re.fullmatch(r"users\('(.*)'\)", rest[0]) if rest else None  # users('upn')
+    if m:
+        rest = ["users", m.group(1).replace("''", "'")] + rest[1:]
     if len(rest) < 2 or rest[0] != "users":
         raise bad_request("Resource not found for the segment '%s'." %
                           (rest[0] if rest else ""))
-    m = re.fullmatch(r"\('(.*)'\)", rest[1])   # users('alice@firm.example') too
-    user = m.group(1).replace("''", "'") if m else rest[1]
+    user = rest[1]
     tail = ["delta" if s.lower() == "microsoft.graph.delta" else s for s in rest[2:]]
     return user, "/".join(tail)
 
