@@ -160,8 +160,10 @@ class Handler(FakeHandler):
                 return self.token(method, m.group(1), body)
             m = OPENID_RE.match(path)
             if m and method == "GET":
+                srv.count_request(method, "/{tenant}/v2.0/.well-known/openid-configuration")
                 return self.send_json(200, srv.auth.openid_configuration(self.base(),
-                                                                         m.group(1)), {})
+                                                                         m.group(1)), {},
+                                      "application/json; charset=utf-8")
             req = Request(method, self.path, Headers(self.headers.items()), body, self.base())
             if path in ("/v1.0/$batch", "/v1.0/%24batch"):
                 return self.batch(req)
