@@ -2,8 +2,9 @@
 # deps.sh [PACKAGE...] - install the Debian packages oisync needs to build,
 # test and demo (or the ones named, as `make fuzz` names clang), and only
 # those that are missing (apt-get runs only when something is). Without names
-# it then installs the npm packages package-lock.json pins (the EWS Managed
-# API port, a real EWS client of the tests), unless node_modules has them.
+# it then installs the npm packages package-lock.json pins (the real clients of
+# the fakes: the EWS Managed API port, the Microsoft Graph JavaScript SDK and
+# MSAL for Node), unless node_modules has them.
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev

@@ -15,6 +15,9 @@
 #   xget PATH [ATTR]                 values at an ElementTree path of the reply
 #   ews_fake_for_file [ACCOUNT...]   (setup_file) the EWS fake for the file, seeded from stdin
 #   ews_fake_test                    (setup) the test's folder, the fake reset, oisync.conf
+#   graph_fake_for_file [CLIENT_ID...] (setup_file) the Graph fake for the file, HTTP
+#                                    and HTTPS, seeded from stdin
+#   graph_fake_test                  (setup) the test's folder, the Graph fake reset
 #   first_migration                  the SQL of the state schema's first migration
 #   apply_ops OP_JSON...             oisync-apply of a change set of these ops for alice
 # bats-support, then bats-assert: their files hold function definitions only.
@@ -198,6 +201,45 @@ ews_fake_test() {
 	reset_fake EWS
 	EWS_URL="http://127.0.0.1:$EWS_PORT/EWS/Exchange.asmx"
 	write_conf
+}
+
+# graph_fake_for_file [CLIENT_ID...]: in setup_file, the Graph fake
+# (tests/fakes/graph) for the whole file, seeded with the JSON on stdin. The
+# apps CLIENT_ID (default GRAPH_CLIENT_ID, tests/fakes/fakes.sh) share one client
+# secret made at run time: $BATS_FILE_TMPDIR/graph.secret, and the credentials
+# file graph-credentials (0600). It serves HTTP on GRAPH_PORT and HTTPS on
+# GRAPH_TLS_PORT with the certificate $BATS_FILE_TMPDIR/graph-tls.pem (its key
+# made by openssl, 0600).
+graph_fake_for_file() {
+	local f=$BATS_FILE_TMPDIR
+	local -a apps=("$@")
+	[ $# -gt 0 ] || apps=("$GRAPH_CLIENT_ID")
+	(
+		cd "$f" || exit 1
+		umask 077
+		# Secrets are written at run time, never committed (doc/ARCHITECTURE.md, "Tests").
+		_fakes_secret >graph.secret
+		printf "%s:$(cat graph.secret)\n" "${apps[@]}" >graph-credentials
+		cat >graph-seed.json
+	) || return 1
+	graph_tls_cert "$f" || return 1
+	start_fake GRAPH graph/graph_server.py --seed "$f/graph-seed.json" \
+		--credentials-file "$f/graph-credentials" --tls-cert "$f/graph-tls.pem" \
+		--tls-key "$f/graph-tls.key" --tls-port-file "$f/GRAPH.tls-port" || return 1
+	GRAPH_TLS_PORT=$(cat "$f/GRAPH.tls-port")
+	export GRAPH_TLS_PORT
+}
+
+# graph_fake_test: in setup, the test's own folder ($T, the cwd; umask 077), the
+# Graph fake put back to its seed (data, tokens, delta states, faults, stats,
+# clock), GRAPH_URL and GRAPH_HTTPS_URL.
+graph_fake_test() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	umask 077
+	reset_fake GRAPH
+	GRAPH_URL="http://127.0.0.1:$GRAPH_PORT"
+	GRAPH_HTTPS_URL="https://127.0.0.1:$GRAPH_TLS_PORT"
 }
 
 # first_migration: the SQL of the schema's first migration in lib/state_schema.c.

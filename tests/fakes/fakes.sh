@@ -1,11 +1,16 @@
 # fakes.sh - start the fake EWS server and the InterAction reference server on
-# free ports, write a configuration that points oisync at them, stop them.
-# Sourced by scripts/demo.sh and the end-to-end bats suites.
+# free ports, write a configuration that points oisync at them, stop them; and
+# the Microsoft Graph fake beside them. Sourced by scripts/demo.sh and the
+# end-to-end bats suites.
 #
 #   fakes_start DIR EWS_SEED IA_SEED   servers up, DIR/oisync.conf written
-#   fakes_stop DIR                     both servers stopped
+#   graph_start DIR SEED [ARG...]      the Graph fake up (HTTP and HTTPS), its
+#                                      app's secret made; DIR/graph.* name it
+#   fakes_stop DIR                     every server started stopped
 #   ews_ctl DIR PATH [JSON]            call the EWS fake's /_fake/ endpoint
 #   ia_ctl DIR PATH [JSON]             call the InterAction fake's /_fake/ endpoint
+#   graph_ctl DIR PATH [JSON]          call the Graph fake's /_fake/ endpoint
+#   graph_tls_cert DIR                 DIR/graph-tls.pem and .key (openssl, P-256)
 #   wait_port FILE PID                 the port a starting server wrote to FILE
 #
 # Secrets are made at run time, written with mode 0600 and never printed.
@@ -93,9 +98,57 @@ USERS
 	echo "http://127.0.0.1:$ia_port" >"$dir/ia.url"
 }
 
+# The tenant and the app of the Graph fake's seeds (graph/seed_example.json).
+GRAPH_TENANT=${GRAPH_TENANT:-6f1e0c5a-3b0d-4c8e-9f4a-0a1b2c3d4e5f}
+GRAPH_CLIENT_ID=${GRAPH_CLIENT_ID:-0c3b5a1e-7d2f-4e8a-9b6c-1a2b3c4d5e6f}
+
+# graph_tls_cert DIR: a self-signed certificate for 127.0.0.1 (DIR/graph-tls.pem)
+# and its key (DIR/graph-tls.key, 0600), made at run time: the Graph fake's HTTPS,
+# which a client trusts by that certificate (curl --cacert, NODE_EXTRA_CA_CERTS).
+graph_tls_cert() {
+	(
+		umask 077
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout "$1/graph-tls.key" -out "$1/graph-tls.pem" -days 2 \
+			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+	) && chmod 644 "$1/graph-tls.pem"
+}
+
+# graph_start DIR SEED [ARG...]: the Graph fake (tests/fakes/graph) on free ports,
+# for the app GRAPH_CLIENT_ID with a client secret made at run time
+# (DIR/secrets/graph.secret, and the credentials file DIR/secrets/graph-credentials);
+# ARGs go to graph_server.py. Written: DIR/graph.url (http://127.0.0.1:PORT),
+# DIR/graph.https_url, DIR/graph-tls.pem (the HTTPS certificate), DIR/graph.pid.
+graph_start() {
+	local dir=$1 seed=$2 port tls
+	shift 2
+	mkdir -p "$dir/secrets"
+	chmod 700 "$dir/secrets"
+	(
+		umask 077
+		_fakes_secret >"$dir/secrets/graph.secret"
+		printf '%s:%s\n' "$GRAPH_CLIENT_ID" "$(cat "$dir/secrets/graph.secret")" \
+			>"$dir/secrets/graph-credentials"
+	)
+	graph_tls_cert "$dir/secrets" || { echo "fakes: openssl made no certificate" >&2; return 1; }
+	mv "$dir/secrets/graph-tls.pem" "$dir/graph-tls.pem"
+	rm -f "$dir/graph.port" "$dir/graph.tls-port"
+	# fd 3 closed: a bats suite that starts the fake in setup_file would wait on it.
+	"$PYTHON" "$FAKES_DIR/graph/graph_server.py" --port 0 --port-file "$dir/graph.port" \
+		--seed "$seed" --credentials-file "$dir/secrets/graph-credentials" \
+		--tls-cert "$dir/graph-tls.pem" --tls-key "$dir/secrets/graph-tls.key" \
+		--tls-port-file "$dir/graph.tls-port" "$@" 2>>"$dir/graph.log" 3>&- &
+	echo $! >"$dir/graph.pid"
+	port=$(wait_port "$dir/graph.port" "$(cat "$dir/graph.pid")") ||
+		{ echo "fakes: the Graph fake did not start (see $dir/graph.log)" >&2; return 1; }
+	tls=$(cat "$dir/graph.tls-port")
+	echo "http://127.0.0.1:$port" >"$dir/graph.url"
+	echo "https://127.0.0.1:$tls" >"$dir/graph.https_url"
+}
+
 fakes_stop() {
 	local dir=$1 f pid
-	for f in "$dir/ews.pid" "$dir/ia.pid"; do
+	for f in "$dir/ews.pid" "$dir/ia.pid" "$dir/graph.pid"; do
 		[ -f "$f" ] || continue
 		pid=$(cat "$f")
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -133,3 +186,4 @@ _fakes_ctl() {
 
 ews_ctl() { _fakes_ctl "$(cat "$1/ews.url")" "$2" "${3:-}"; }
 ia_ctl() { _fakes_ctl "$(cat "$1/ia.url")" "$2" "${3:-}"; }
+graph_ctl() { _fakes_ctl "$(cat "$1/graph.url")" "$2" "${3:-}"; }

@@ -1,7 +1,8 @@
-# fakeserver.py - what both fake servers share: HTTP plumbing, faults, stats, a clock, reset.
-"""The common part of the fake EWS server (ews/ews_server.py) and the InterAction
-reference server (interaction/interaction_server.py). Python 3 standard library
-only; each server puts tests/fakes on sys.path and imports this module.
+# fakeserver.py - what the fake servers share: HTTP plumbing, faults, stats, a clock, reset.
+"""The common part of the fake EWS server (ews/ews_server.py), the InterAction
+reference server (interaction/interaction_server.py) and the Microsoft Graph fake
+(graph/graph_server.py). Python 3 standard library only; each server puts
+tests/fakes on sys.path and imports this module.
 
 - FakeServer / FakeHandler: HTTP/1.1 on 127.0.0.1; every accepted socket gets
   TCP_NODELAY and every reply goes out in one send (headers and body in one
@@ -212,10 +213,14 @@ class Faults:
         with self.lock:
             return self.config.get("latency_ms", 0)
 
-    def take(self):
-        """This request's fault: (kind, its settings) or None."""
+    def take(self, kinds=None):
+        """This request's fault: (kind, its settings) or None. `kinds`: the kinds to
+        try (default all), for a server whose requests nest (the Graph fake's $batch
+        takes its outer and inner requests' faults apart)."""
         with self.lock:
             for kind in self.kinds:
+                if kinds is not None and kind not in kinds:
+                    continue
                 spec = self.config.get(kind)
                 if spec is None:
                     continue
@@ -477,11 +482,12 @@ class FakeHandler(BaseHTTPRequestHandler):
             raise HttpError(413, "the body is over %d bytes" % limit)
         return self.rfile.read(n)
 
-    def take_fault(self):
-        """Hold the request for latency_ms, then take its fault. None: go on (a
-        truncate or a drop after the request is done by reply()). Otherwise
-        (kind, settings) for the server to answer; a drop before the request
-        has already closed the connection and comes back as ("drop", ...)."""
+    def take_fault(self, kinds=None):
+        """Hold the request for latency_ms, then take its fault (of `kinds`, default
+        all). None: go on (a truncate or a drop after the request is done by
+        reply()). Otherwise (kind, settings) for the server to answer; a drop
+        before the request has already closed the connection and comes back as
+        ("drop", ...)."""
         srv = self.server
         srv.barrier.wait()
         ms = srv.faults.latency_ms()
@@ -489,7 +495,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             time.sleep(ms / 1000.0)
             srv.stats.count("delayed")
             srv.stats.count("delayed_ms", n=ms)
-        picked = srv.faults.take()
+        picked = srv.faults.take(kinds)
         if picked is None:
             return None
         kind, spec = picked

@@ -227,13 +227,15 @@ def _dates(pat, start):
                 yield d
 
 
-def occurrences(props, until=None):
+def occurrences(props, until=None, tz=None):
     """(index, original start, end) of every occurrence of a master, in order, as aware
     UTC datetimes; index is 1-based (InstanceIndex). Stops at the range's end, or at the
-    first occurrence starting at or after `until` (needed for NoEndRecurrence)."""
+    first occurrence starting at or after `until` (needed for NoEndRecurrence). The
+    pattern is expanded in tz, by default the master's start zone (the Graph fake
+    passes the zone of its series, which may be an IANA one)."""
     rec = props["Recurrence"]
     pat, rng = rec["Pattern"], rec["Range"]
-    tz = start_zone(props)
+    tz = tz or start_zone(props)
     first = parse_dt(props["Start"])
     duration = parse_dt(props["End"]) - first
     local_time = first.astimezone(tz).time()
