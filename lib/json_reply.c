@@ -39,6 +39,11 @@ char *ois_json_error_text(const struct ois_http_response *r)
 	json_object *o = ois_json_reply(&r->body, &why);
 	json_object *e = ois_json_obj(o, "error");
 	const char *code = ois_json_str(e, "code"), *msg = ois_json_str(e, "message");
+	if (!e) {
+		/* A token endpoint's error (RFC 6749 section 5.2): {"error":"invalid_client","error_description":...}. */
+		code = ois_json_str(o, "error");
+		msg = ois_json_str(o, "error_description");
+	}
 	char *s = code ? ois_xasprintf("HTTP %ld %s%s%s", r->status, code, msg ? ": " : "", msg ? msg : "")
 		       : ois_xasprintf("HTTP %ld", r->status);
 	json_object_put(o);

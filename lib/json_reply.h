@@ -16,7 +16,8 @@ json_object *ois_json_reply(const struct ois_buf *b, const char **why);
 
 /*
  * "HTTP 412 code: message" from an error body {"error":{"code","message"}}
- * (the InterAction API's and Microsoft Graph's shape), or "HTTP 412".
+ * (the InterAction API's and Microsoft Graph's shape) or an OAuth token
+ * endpoint's {"error","error_description"}, or "HTTP 412".
  * Owned.
  */
 char *ois_json_error_text(const struct ois_http_response *r);

@@ -1,0 +1,61 @@
+/* graph.h - a Microsoft Graph client for one mailbox: sign-in, requests, errors, pages (lib/graph/ only). */
+#ifndef OIS_GRAPH_H
+#define OIS_GRAPH_H
+
+#include "config.h"
+#include "http.h"
+
+#include <json-c/json.h>
+
+struct ois_graph;
+
+/*
+ * A client for mailbox (its SMTP address, Graph's userPrincipalName or
+ * mail) on ep, a [server] of type graph (oisync.conf(5)); url overrides
+ * ep's. Reads the app's secret, or its certificate and key, now; no
+ * request is sent yet. 0, or OIS_ECONFIG/OIS_EUNAVAIL after logging.
+ */
+int ois_graph_open(const struct ois_endpoint *ep, const char *url, const char *mailbox, struct ois_graph **out);
+void ois_graph_close(struct ois_graph *g);
+/* Keep the app's token in STATE_DIR/graph-SERVER.token for the run's other processes. */
+void ois_graph_keep_token(struct ois_graph *g, const char *state_dir);
+const struct ois_http_stats *ois_graph_stats(const struct ois_graph *g);
+
+/* One request. */
+struct ois_graph_call {
+	const char *method;
+	/*
+	 * After the mailbox's URL (".../users/{mailbox}"), e.g. "/contacts";
+	 * or a whole URL the server gave (an @odata.nextLink or deltaLink).
+	 */
+	const char *path;
+	json_object *body;     /* borrowed; NULL: none */
+	const char *if_match;  /* an @odata.etag, or NULL */
+	const char *prefer;    /* a Prefer header's value, or NULL */
+	int quiet_404;         /* 404 is an answer (log at debug) */
+	int no_retry;          /* a create: never sent twice by a retry */
+};
+
+/*
+ * Send c, with a fresh token once if the server refuses the one in use.
+ * 0 and *reply (the JSON object of a 2xx reply with a body; NULL for 204),
+ * or, logged: OIS_ENOTFOUND (404), OIS_ECONFLICT (412: the etag moved),
+ * OIS_ESYNCSTATE (410, or a delta token the server no longer knows:
+ * syncStateNotFound, resyncRequired), OIS_EPERM (401 after a fresh token;
+ * 403, e.g. ErrorAccessDenied: a mailbox the app may not open),
+ * OIS_EDATA (another 4xx: what was sent is wrong), OIS_ETEMP (still
+ * throttled), OIS_EUNAVAIL (5xx, no reply, a broken reply).
+ */
+int ois_graph_call(struct ois_graph *g, const struct ois_graph_call *c, json_object **reply);
+
+/*
+ * Every item of a collection or delta query from path, page by page
+ * (@odata.nextLink), each given to fn (borrowed; fn's non-zero return
+ * stops and is returned). *delta_link (owned) is the last page's
+ * @odata.deltaLink, NULL for a plain collection.
+ */
+typedef int (*ois_graph_item_fn)(json_object *item, void *ctx);
+int ois_graph_pages(struct ois_graph *g, const char *path, const char *prefer, ois_graph_item_fn fn, void *ctx,
+		    char **delta_link);
+
+#endif
