@@ -272,8 +272,23 @@ int ois_rc_calendar_dormant(const struct ois_rc_input *in, struct ois_merge_in *
 	json_object *ex = mi->data[OIS_EXCHANGE];
 	/* Back: its Outlook meeting reported inside the window (calendar_seen let it through), syncable again. */
 	if (mi->seen[OIS_EXCHANGE] != OIS_SEEN_UPSERT || mi->moved_out ||
-	    (!in->settings.sync_private && ois_json_bool(ex, "private", 0)))
-		return 1; /* stays out: InterAction's edits and Outlook's absence alike are nobody's business now */
+	    (!in->settings.sync_private && ois_json_bool(ex, "private", 0))) {
+		/*
+		 * Stays out: InterAction's edits and Outlook's absence alike are
+		 * nobody's business now. But an edit in InterAction is recorded,
+		 * its version and values as the base: when the meeting comes back,
+		 * its Outlook values then differ from them and are written over,
+		 * with the version the item has, not a stale one (412).
+		 */
+		if (mi->seen[OIS_INTERACTION] == OIS_SEEN_UPSERT && mi->version_moved[OIS_INTERACTION]) {
+			json_object *data = copy_of(mi->data[OIS_INTERACTION]);
+			json_object_object_add(data, RETIRED, json_object_new_string(ois_json_str(mi->base, RETIRED)));
+			out->d[0] = (struct ois_decision){ .action = OIS_ACT_LINK, .target = -1, .data = data };
+			out->d[0].reason = ois_xstrdup("edited in InterAction while out of the sync: recorded, not synced");
+			out->n = 1;
+		}
+		return 1;
+	}
 	*awake = copy_of(mi->base);
 	json_object_object_del(*awake, RETIRED);
 	mi->base = *awake;
