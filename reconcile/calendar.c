@@ -1,4 +1,4 @@
-/* calendar.c - the calendar's own rules on top of the item merge: the window, activities, private items, types. */
+/* calendar.c - the calendar's own rules on top of the item merge: window, activities, private items, types, dormant pairs. */
 #include "reconcile.h"
 #include "canon_fields.h"
 #include "rfc3339.h"
@@ -51,8 +51,9 @@ void ois_rc_calendar_seen(const struct ois_rc_input *in, enum ois_side side, con
 	if (it && !it->deleted && it->outside) {
 		/*
 		 * Moved out of the window: never a change to pass on, and the pair
-		 * is forgotten (ois_rc_calendar_rules), or the next full read of the
-		 * window, which will lack it, would take it for deleted.
+		 * leaves the sync, dormant (ois_rc_calendar_rules); left in it, the
+		 * next full read of the window, which lacks it, would look like its
+		 * deletion.
 		 */
 		mi->seen[side] = OIS_SEEN_BASE;
 		mi->data[side] = NULL;
