@@ -74,7 +74,9 @@ static json_object *part(const char *jwt, int which)
 		p = strchr(p, '.') + 1;
 	size_t len = strcspn(p, "."), n;
 	unsigned char *d = unb64url(p, len, &n);
-	json_object *o = json_tokener_parse_ex(json_tokener_new(), (const char *)d, (int)n);
+	char *text = ois_xstrndup((const char *)d, n);
+	json_object *o = json_tokener_parse(text);
+	free(text);
 	free(d);
 	return o;
 }
