@@ -31,6 +31,12 @@ unset _f
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OISYNC_BUILD="${OISYNC_BUILD:-$ROOT/build}"
 BIN="$OISYNC_BUILD/bin"
+
+# sanitized_build: true when $BIN holds the ASan+UBSan build. A test whose
+# stage code other suites already run under the sanitizers, and which costs
+# minutes of sanitizer time (a randomized soak, the whole demo), runs in the
+# plain pass only, so make check stays under ten minutes on two cores.
+sanitized_build() { grep -qa __asan_init "$BIN/oisync-reconcile"; }
 FAKES="$ROOT/tests/fakes"
 CLIENTS="$ROOT/tests/clients"
 ALICE=alice@firm.example
