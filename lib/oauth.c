@@ -180,6 +180,23 @@ int ois_oauth_ensure(struct ois_oauth *o, struct ois_http *http, int force)
 	return rc;
 }
 
+int ois_oauth_send(struct ois_oauth *o, struct ois_http *http, const struct ois_http_request *req,
+		   struct ois_http_response *resp, const char *name)
+{
+	int rc;
+	for (int fresh = 0;; fresh++) {
+		if ((rc = ois_oauth_ensure(o, http, fresh)))
+			return rc;
+		if ((rc = ois_http_send(http, req, resp)))
+			return rc;
+		/* An unknown or expired token: fetch a new one once and try again; a static one stays. */
+		if (resp->status != 401 || !o->token_url || fresh)
+			return 0;
+		ois_info("%s: token refused, fetching a new one", name);
+		ois_http_response_release(resp);
+	}
+}
+
 void ois_oauth_release(struct ois_oauth *o)
 {
 	free(o->token_url);

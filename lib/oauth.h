@@ -44,6 +44,15 @@ int ois_oauth_ensure(struct ois_oauth *o, struct ois_http *http, int force);
  */
 void ois_oauth_keep(struct ois_oauth *o, const char *state_dir, const char *file);
 
+/*
+ * Send req with the token (ois_oauth_ensure), and when the server refuses
+ * it (401: expired or revoked), once more with a fresh one. name says the
+ * request in messages. As ois_http_send: 0 with any status in *resp (the
+ * caller judges it), or the ensure's or the send's error.
+ */
+int ois_oauth_send(struct ois_oauth *o, struct ois_http *http, const struct ois_http_request *req,
+		   struct ois_http_response *resp, const char *name);
+
 void ois_oauth_release(struct ois_oauth *o);
 
 #endif

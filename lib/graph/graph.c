@@ -220,18 +220,9 @@ int ois_graph_call(struct ois_graph *g, const struct ois_graph_call *c, json_obj
 	};
 	struct ois_http_response resp = { 0 };
 	int rc;
-	for (int fresh = 0;; fresh++) {
-		if ((rc = ois_oauth_ensure(&g->oauth, g->http, fresh)))
-			goto out;
-		rc = ois_http_send(g->http, &req, &resp);
-		if (rc)
-			goto out;
-		/* InvalidAuthenticationToken: an expired or revoked token. Fetch a new one, once. */
-		if (resp.status != 401 || fresh)
-			break;
-		ois_info("%s: token refused, fetching a new one", name);
-		ois_http_response_release(&resp);
-	}
+	/* 401 InvalidAuthenticationToken: an expired or revoked token, renewed once there. */
+	if ((rc = ois_oauth_send(&g->oauth, g->http, &req, &resp, name)))
+		goto out;
 	if (resp.status >= 200 && resp.status < 300) {
 		if (resp.body.len) {
 			const char *why;

@@ -132,11 +132,6 @@ void ois_ia_keep_token(struct ois_ia *ia, const char *state_dir)
 	ois_oauth_keep(&ia->oauth, state_dir, "interaction.token");
 }
 
-static int ensure_token(struct ois_ia *ia, int force)
-{
-	return ois_oauth_ensure(&ia->oauth, ia->http, force);
-}
-
 /* One API call. */
 struct call {
 	const char *method;
@@ -188,18 +183,8 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 	};
 	struct ois_http_response resp = { 0 };
 	int rc;
-	for (int fresh = 0;; fresh++) {
-		if ((rc = ensure_token(ia, fresh)))
-			goto out;
-		rc = ois_http_send(ia->http, &req, &resp);
-		if (rc)
-			goto out;
-		/* An unknown or expired token: fetch a new one once and try again. */
-		if (resp.status != 401 || !ia->oauth.token_url || fresh)
-			break;
-		ois_info("%s: token refused, fetching a new one", name);
-		ois_http_response_release(&resp);
-	}
+	if ((rc = ois_oauth_send(&ia->oauth, ia->http, &req, &resp, name)))
+		goto out;
 
 	long st = resp.status;
 	if (st >= 200 && st < 300) {
