@@ -58,3 +58,13 @@ const struct ois_backend *ois_backend_for(const struct ois_config *cfg, enum ois
 			 server ? server : "", type ? type : "", ois_side_name(side));
 	return be;
 }
+
+void ois_sync_record_text(const char *when, const char *summary, const char *sync_id, char **subject, char **body)
+{
+	*subject = ois_xasprintf("InterAction sync: last successful sync %s", when);
+	*body = ois_xasprintf("Outlook and InterAction were last synchronized at %s (UTC).\n"
+			      "%s.\n\nSync id: %s\n\n"
+			      "This folder is kept by oisync. Deleting it makes the next sync match your "
+			      "Outlook contacts and your InterAction list afresh.\n",
+			      when, summary, sync_id);
+}

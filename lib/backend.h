@@ -183,6 +183,19 @@ struct ois_backend {
 			   const char *summary, char **new_item_id);
 };
 
+/*
+ * The mailbox's sync record, whichever backend writes it: the folder under
+ * the mailbox's root that holds it, and what its one message says (the
+ * subject and the body, for the user who opens it in Outlook). Its extended
+ * properties, PublicStrings "oisync-sync-id" and "oisync-last-sync", hold
+ * the sync id and the time.
+ */
+#define OIS_SYNC_FOLDER "InterAction Sync"
+#define OIS_SYNC_PROP_SYNC_ID "oisync-sync-id"
+#define OIS_SYNC_PROP_LAST_SYNC "oisync-last-sync"
+/* *subject and *body (owned) of the record of a sync at when with summary and sync_id. */
+void ois_sync_record_text(const char *when, const char *summary, const char *sync_id, char **subject, char **body);
+
 /* Every backend and its mapping, each defined in its folder (lib/backends.def lists them). */
 #define OIS_BACKEND(name, side) \
 	extern const struct ois_backend ois_backend_##name; \
@@ -205,5 +218,13 @@ const struct ois_backend *ois_backend_for(const struct ois_config *cfg, enum ois
  * links no network library.
  */
 const struct ois_mapping *ois_mapping_of_side(enum ois_side side);
+
+/*
+ * The mapping of a record's items: that of the backend its "backend" key
+ * names (a backend that is not its side's first marks what its read
+ * writes), else its side's first. NULL for a record of no side, or of a
+ * backend this build lacks.
+ */
+const struct ois_mapping *ois_mapping_of_record(json_object *rec);
 
 #endif

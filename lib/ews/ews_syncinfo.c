@@ -10,9 +10,9 @@
 #include <string.h>
 
 #define URI_SYNC_ID "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" " \
-		    "PropertyName=\"oisync-sync-id\" PropertyType=\"String\"/>"
+		    "PropertyName=\"" OIS_SYNC_PROP_SYNC_ID "\" PropertyType=\"String\"/>"
 #define URI_LAST_SYNC "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" " \
-		      "PropertyName=\"oisync-last-sync\" PropertyType=\"String\"/>"
+		      "PropertyName=\"" OIS_SYNC_PROP_LAST_SYNC "\" PropertyType=\"String\"/>"
 
 void ois_ews_syncinfo_release(struct ois_ews_syncinfo *si)
 {
@@ -65,7 +65,7 @@ static int find_folder(struct ois_ews *ews, char **id)
 	struct ois_buf b = OIS_BUF_INIT;
 	ois_buf_adds(&b, "<m:FindFolder Traversal=\"Shallow\"><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape>"
 		     "</m:FolderShape><m:Restriction><t:IsEqualTo><t:FieldURI FieldURI=\"folder:DisplayName\"/>"
-		     "<t:FieldURIOrConstant><t:Constant Value=\"" OIS_EWS_SYNC_FOLDER "\"/></t:FieldURIOrConstant>"
+		     "<t:FieldURIOrConstant><t:Constant Value=\"" OIS_SYNC_FOLDER "\"/></t:FieldURIOrConstant>"
 		     "</t:IsEqualTo></m:Restriction><m:ParentFolderIds>");
 	ois_ews_add_folder(ews, &b, "msgfolderroot");
 	ois_buf_adds(&b, "</m:ParentFolderIds></m:FindFolder>");
@@ -85,7 +85,7 @@ static int create_folder(struct ois_ews *ews, char **id)
 	ois_buf_adds(&b, "<m:CreateFolder><m:ParentFolderId>");
 	ois_ews_add_folder(ews, &b, "msgfolderroot");
 	ois_buf_adds(&b, "</m:ParentFolderId><m:Folders><t:Folder><t:FolderClass>IPF.Note</t:FolderClass>"
-		     "<t:DisplayName>" OIS_EWS_SYNC_FOLDER "</t:DisplayName></t:Folder></m:Folders></m:CreateFolder>");
+		     "<t:DisplayName>" OIS_SYNC_FOLDER "</t:DisplayName></t:Folder></m:Folders></m:CreateFolder>");
 	xmlDoc *doc;
 	xmlNode *msg;
 	int rc = call_one(ews, "CreateFolder", &b, &doc, &msg);
@@ -132,8 +132,8 @@ static int find_record(struct ois_ews *ews, const char *folder_id, struct ois_ew
 	rc = OIS_ENOTFOUND;
 	if (item) {
 		out->item_id = ois_xml_attr(ois_xml_child(item, "ItemId"), "Id");
-		out->sync_id = extended_value(item, "oisync-sync-id");
-		out->last_sync = extended_value(item, "oisync-last-sync");
+		out->sync_id = extended_value(item, OIS_SYNC_PROP_SYNC_ID);
+		out->last_sync = extended_value(item, OIS_SYNC_PROP_LAST_SYNC);
 		rc = out->item_id && out->sync_id ? 0 : OIS_ENOTFOUND;
 		if (rc)
 			ois_ews_syncinfo_release(out);
@@ -166,18 +166,6 @@ static void add_extended(struct ois_buf *b, const char *uri, const char *value)
 	ois_buf_adds(b, uri);
 	add_text_field(b, "Value", "", value);
 	ois_buf_adds(b, "</t:ExtendedProperty>");
-}
-
-/* What the user reads in Outlook. */
-static void subject_and_body(const char *when, const char *summary, const char *sync_id,
-			     char **subject, char **body)
-{
-	*subject = ois_xasprintf("InterAction sync: last successful sync %s", when);
-	*body = ois_xasprintf("Outlook and InterAction were last synchronized at %s (UTC).\n"
-			      "%s.\n\nSync id: %s\n\n"
-			      "This folder is kept by oisync. Deleting it makes the next sync match your "
-			      "Outlook contacts and your InterAction list afresh.\n",
-			      when, summary, sync_id);
 }
 
 static int update_record(struct ois_ews *ews, const char *item_id, const char *sync_id,
@@ -235,7 +223,7 @@ int ois_ews_syncinfo_write(struct ois_ews *ews, const char *item_id, const char 
 	struct ois_ews_syncinfo found = { 0 };
 	int rc;
 	*new_item_id = NULL;
-	subject_and_body(when, summary, sync_id, &subject, &body);
+	ois_sync_record_text(when, summary, sync_id, &subject, &body);
 	if (item_id) {
 		/* The item we wrote last time; gone means the user deleted the folder. */
 		rc = update_record(ews, item_id, sync_id, subject, body, when);

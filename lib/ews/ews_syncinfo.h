@@ -2,11 +2,12 @@
 #ifndef OIS_EWS_SYNCINFO_H
 #define OIS_EWS_SYNCINFO_H
 
+#include "backend.h"
 #include "ews.h"
 
 /*
  * At the first sync apply creates the folder
- * "InterAction Sync" under the mailbox's root (beside Inbox, outside the
+ * OIS_SYNC_FOLDER (lib/backend.h) under the mailbox's root (beside Inbox, outside the
  * synced folders) holding one message whose subject and body say when the
  * last successful sync ran, and whose extended properties (PublicStrings
  * "oisync-sync-id" and "oisync-last-sync") hold the account's sync id and
@@ -14,7 +15,6 @@
  * is noticed; deleting the folder asks for a fresh match
  * (doc/ARCHITECTURE.md, "Sync record in the mailbox").
  */
-#define OIS_EWS_SYNC_FOLDER "InterAction Sync"
 
 struct ois_ews_syncinfo {
 	char *item_id;
