@@ -440,6 +440,20 @@ static void sleep_ms(struct ois_http *h, long ms)
 		;
 }
 
+int ois_http_pause(struct ois_http *h, long ms, const char *why)
+{
+	if (ms > h->opts.max_backoff_ms)
+		return ois_fail(OIS_ETEMP, "%s: throttled by %s%s%s: it asks to wait %.1f s, more than max_backoff (%ld s)",
+				why, h->opts.section ? "[" : "the server", h->opts.section ? h->opts.section : "",
+				h->opts.section ? "]" : "", ms / 1000.0, h->opts.max_backoff_ms / 1000);
+	if (ms > 0) {
+		ois_info("%s: waiting %ld ms, as the server asks", why, ms);
+		h->stats.retries++;
+		sleep_ms(h, ms);
+	}
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;

@@ -111,6 +111,15 @@ struct ois_http_request {
 int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp);
 
 /*
+ * Wait ms before sending again, as the server asked in a reply that
+ * ois_http_send could not retry itself (one request of a Graph $batch
+ * answered 429 with its own Retry-After): 0 after the wait (logged like
+ * the send's, and through the same test hook), or OIS_ETEMP without
+ * waiting when ms is longer than max_backoff_ms.
+ */
+int ois_http_pause(struct ois_http *h, long ms, const char *why);
+
+/*
  * The milliseconds a Retry-After value asks to wait, counted from now
  * (seconds since the epoch): delta-seconds or an HTTP-date (RFC 9110 section
  * 10.2.3); a date in the past is 0, a delay too large for a long is LONG_MAX.

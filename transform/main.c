@@ -111,12 +111,15 @@ static int pick_region(const struct options *o, char region[3])
  * Rewrite an item upsert's native data into canonical data, normalized
  * (ois_contact_finish, ois_appointment_normalize), and add its hash; the native data is dropped, as
  * everything downstream works on the canonical form. A kind the side's
- * backend does not map yet passes through native. Returns 1 when mapped.
+ * backend does not map yet passes through native. Returns 1 when mapped,
+ * or OIS_EDATA (logged) when the record names a backend this build lacks.
  */
 static int canonicalize(json_object *rec, const char *where, const char *region)
 {
-	int side = ois_side_parse(ois_json_str(rec, "side"));
-	const struct ois_mapping *map = side < 0 ? NULL : ois_mapping_of_side((enum ois_side)side);
+	const struct ois_mapping *map = ois_mapping_of_record(rec);
+	if (!map && json_object_object_get_ex(rec, "backend", NULL))
+		return ois_fail(OIS_EDATA, "%s: \"backend\" \"%s\" names no backend of the %s side", where,
+				ois_json_str(rec, "backend") ? ois_json_str(rec, "backend") : "", ois_json_str(rec, "side"));
 	json_object *canon = map ? map->to_canonical(ois_json_str(rec, "type"), ois_json_obj(rec, "data")) : NULL;
 	if (!canon)
 		return 0;
@@ -165,11 +168,17 @@ static int transform_stream(FILE *in, const char *name, const struct options *o,
 			n->records++;
 			if (needs_transform(rec)) {
 				ois_log_set_account(ois_json_str(rec, "account"));
-				n->contacts += (unsigned long)canonicalize(rec, where, region);
+				int mapped = canonicalize(rec, where, region);
 				ois_log_set_account(NULL);
+				if (mapped < 0)
+					rc = mapped;
+				else
+					n->contacts += (unsigned long)mapped;
 			}
-			rc = ois_jsonl_write(stdout, rec);
-			n->write_failed = rc != 0;
+			if (!rc) {
+				rc = ois_jsonl_write(stdout, rec);
+				n->write_failed = rc != 0;
+			}
 		}
 		json_object_put(rec);
 		if (rc)

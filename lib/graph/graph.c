@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 struct ois_graph {
 	struct ois_http *http;
 	char *base;             /* Graph's URL without a trailing '/', e.g. https://graph.microsoft.com/v1.0 */
 	char *user;             /* base + "/users/" + the mailbox, percent-encoded */
+	const char *user_path;  /* "/users/..." of user: a $batch step's URL is relative to the version */
 	char *mailbox;
 	char *server;           /* the [server] section's name, for messages and the token file */
 	char *section;          /* "server NAME": the http client borrows it for its messages */
@@ -71,6 +74,7 @@ int ois_graph_open(const struct ois_endpoint *ep, const char *url, const char *m
 		g->base[l - 1] = '\0';
 	char *m = ois_pct_encode(mailbox);
 	g->user = ois_xasprintf("%s/users/%s", g->base, m);
+	g->user_path = g->user + strlen(g->base);
 	free(m);
 	g->mailbox = ois_xstrdup(mailbox);
 	g->server = ois_xstrdup(ep->name);
@@ -154,40 +158,48 @@ static const char *error_code(json_object *o)
 	return code ? code : "";
 }
 
-static int status_rc(struct ois_graph *g, const struct ois_graph_call *c, const struct ois_http_response *r,
-		     const char *name)
+/* "HTTP 412 code: message" from a reply's status and parsed body (NULL: none). Owned. */
+static char *error_text(long status, json_object *o)
 {
-	const char *why;
-	json_object *o = ois_json_reply(&r->body, &why);
+	json_object *err = ois_json_obj(o, "error");
+	const char *code = ois_json_str(err, "code"), *msg = ois_json_str(err, "message");
+	if (!code)
+		return ois_xasprintf("HTTP %ld", status);
+	return ois_xasprintf("HTTP %ld %s%s%s", status, code, msg ? ": " : "", msg ? msg : "");
+}
+
+/* A reply's failure as oisync's code, logged; e is its text, o its parsed body (may be NULL). */
+static int status_rc(struct ois_graph *g, const struct ois_graph_call *c, long status, json_object *o,
+		     const char *e, const char *name)
+{
 	const char *code = error_code(o);
-	char *e = ois_json_error_text(r);
 	int rc;
-	if (r->status == 410 || !strcmp(code, "syncStateNotFound") || !strcmp(code, "resyncRequired") ||
+	if (status == 410 || !strcmp(code, "syncStateNotFound") || !strcmp(code, "resyncRequired") ||
 	    !strcmp(code, "SyncStateNotFound")) {
 		ois_info("%s: the server no longer knows the delta token: %s", name, e);
 		rc = OIS_ESYNCSTATE;
-	} else if (r->status == 404) {
+	} else if (status == 404) {
 		if (c->quiet_404)
 			ois_debug("%s: %s", name, e);
 		else
 			ois_error("%s: not found: %s", name, e);
 		rc = OIS_ENOTFOUND;
-	} else if (r->status == 412) {
-		rc = ois_fail(OIS_ECONFLICT, "%s: the item changed since %s: %s", name, c->if_match ? c->if_match : "?", e);
-	} else if (r->status == 401) {
+	} else if (status == 412) {
+		/* An answer, not a failure: the caller decides (an edit beats a delete). */
+		ois_info("%s: the item changed since %s: %s", name, c->if_match ? c->if_match : "?", e);
+		rc = OIS_ECONFLICT;
+	} else if (status == 401) {
 		rc = ois_fail(OIS_EPERM, "%s: Microsoft Graph refused the app's token: %s", name, e);
-	} else if (r->status == 403) {
+	} else if (status == 403) {
 		rc = ois_fail(OIS_EPERM, "%s: the app may not open mailbox %s (an application access policy or RBAC for "
 				       "Applications must include it): %s", name, g->mailbox, e);
-	} else if (r->status == 429 || r->status == 503) {
+	} else if (status == 429 || status == 503) {
 		rc = ois_fail(OIS_ETEMP, "%s: throttled by [server %s]: %s", name, g->server, e);
-	} else if (r->status >= 400 && r->status < 500) {
+	} else if (status >= 400 && status < 500) {
 		rc = ois_fail(OIS_EDATA, "%s: refused: %s", name, e);
 	} else {
 		rc = ois_fail(OIS_EUNAVAIL, "%s: %s", name, e);
 	}
-	free(e);
-	json_object_put(o);
 	return rc;
 }
 
@@ -235,7 +247,12 @@ int ois_graph_call(struct ois_graph *g, const struct ois_graph_call *c, json_obj
 		}
 		goto out;
 	}
-	rc = status_rc(g, c, &resp, name);
+	const char *why;
+	json_object *o = ois_json_reply(&resp.body, &why);
+	char *e = ois_json_error_text(&resp);
+	rc = status_rc(g, c, resp.status, o, e, name);
+	free(e);
+	json_object_put(o);
 out:
 	ois_http_response_release(&resp);
 	free(prefer);
@@ -276,5 +293,149 @@ int ois_graph_pages(struct ois_graph *g, const char *path, const char *prefer, o
 		json_object_put(page);
 	}
 	free(next);
+	return rc;
+}
+
+int ois_graph_owns_link(const struct ois_graph *g, const char *link)
+{
+	size_t n = strlen(g->base);
+	return link && !strncmp(link, g->base, n) && link[n] == '/';
+}
+
+/* ---- $batch ---- */
+
+/* Graph takes at most 20 requests in one $batch ("JSON batching"). */
+#define BATCH_MAX 20
+
+const char *ois_graph_mailbox(const struct ois_graph *g)
+{
+	return g->mailbox;
+}
+
+/* The Retry-After of one batch response, in ms (its headers are an object of strings), or -1. */
+static long inner_retry_after(json_object *resp)
+{
+	json_object *h = ois_json_obj(resp, "headers");
+	json_object_object_foreach(h, k, v) {
+		if (!strcasecmp(k, "Retry-After") && json_object_is_type(v, json_type_string))
+			return ois_http_retry_after_ms(json_object_get_string(v), time(NULL));
+	}
+	return -1;
+}
+
+/*
+ * One $batch of n (<= BATCH_MAX) GETs from paths[from..]: each answer
+ * given to fn; the ones throttled or failed by the server are marked in
+ * again[] for a retry one by one, *wait_ms the longest Retry-After.
+ */
+static int batch_once(struct ois_graph *g, const char *const *paths, size_t from, size_t n, const char *prefer,
+		      ois_graph_many_fn fn, void *ctx, unsigned char *again, long *wait_ms)
+{
+	json_object *body = json_object_new_object(), *reqs = json_object_new_array();
+	json_object_object_add(body, "requests", reqs);
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_new_object();
+		char id[24];
+		snprintf(id, sizeof(id), "%zu", i);
+		json_object_object_add(r, "id", json_object_new_string(id));
+		json_object_object_add(r, "method", json_object_new_string("GET"));
+		char *url = ois_xasprintf("%s%s", g->user_path, paths[from + i]);
+		json_object_object_add(r, "url", json_object_new_string(url));
+		free(url);
+		if (prefer) {
+			json_object *h = json_object_new_object();
+			json_object_object_add(h, "Prefer", json_object_new_string(prefer));
+			json_object_object_add(r, "headers", h);
+		}
+		json_object_array_add(reqs, r);
+	}
+	char *url = ois_xasprintf("%s/$batch", g->base);
+	struct ois_graph_call c = { .method = "POST", .path = url, .body = body };
+	json_object *reply = NULL;
+	int rc = ois_graph_call(g, &c, &reply);
+	free(url);
+	json_object_put(body);
+	if (rc)
+		return rc;
+	json_object *resps = ois_json_arr(reply, "responses");
+	unsigned char *seen = ois_xcalloc(n, 1);
+	for (size_t k = 0; !rc && k < (resps ? json_object_array_length(resps) : 0); k++) {
+		json_object *resp = json_object_array_get_idx(resps, k);
+		const char *id = ois_json_str(resp, "id");
+		char *end = NULL;
+		unsigned long i = id ? strtoul(id, &end, 10) : n;
+		json_object *st = NULL;
+		if (!id || *end || i >= n || seen[i] || !json_object_object_get_ex(resp, "status", &st)) {
+			rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: a $batch response with an unknown id");
+			break;
+		}
+		seen[i] = 1;
+		long status = (long)json_object_get_int64(st);
+		json_object *b = ois_json_obj(resp, "body");
+		if (status >= 200 && status < 300) {
+			rc = fn(from + i, b, ctx);
+		} else if (status == 404) {
+			char *name = ois_xasprintf("GET %.*s", (int)strcspn(paths[from + i], "?"), paths[from + i]);
+			ois_debug("%s: gone (HTTP 404 in a $batch)", name);
+			free(name);
+			rc = fn(from + i, NULL, ctx);
+		} else if (status == 429 || status >= 500) {
+			long ms = inner_retry_after(resp);
+			again[from + i] = 1;
+			if (ms > *wait_ms)
+				*wait_ms = ms;
+		} else {
+			char *name = ois_xasprintf("GET %.*s", (int)strcspn(paths[from + i], "?"), paths[from + i]);
+			char *e = error_text(status, b);
+			struct ois_graph_call one = { .method = "GET", .path = paths[from + i] };
+			rc = status_rc(g, &one, status, b, e, name);
+			free(e);
+			free(name);
+		}
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!seen[i])
+			rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: $batch answered %zu of %zu requests",
+				      (size_t)(resps ? json_object_array_length(resps) : 0), n);
+	free(seen);
+	json_object_put(reply);
+	return rc;
+}
+
+int ois_graph_get_many(struct ois_graph *g, const char *const *paths, size_t n, const char *prefer,
+		       ois_graph_many_fn fn, void *ctx)
+{
+	unsigned char *again = ois_xcalloc(n ? n : 1, 1);
+	int rc = 0;
+	for (size_t from = 0; from < n && !rc; from += BATCH_MAX) {
+		size_t k = n - from < BATCH_MAX ? n - from : BATCH_MAX;
+		long wait = -1;
+		rc = batch_once(g, paths, from, k, prefer, fn, ctx, again, &wait);
+		int any = 0;
+		for (size_t i = from; i < from + k; i++)
+			any |= again[i];
+		if (rc || !any)
+			continue;
+		/*
+		 * Graph throttles a batch's requests one by one: the ones it
+		 * refused go again on their own after the longest wait it asked
+		 * for, each with the client's own retries.
+		 */
+		if (wait > 0 && (rc = ois_http_pause(g->http, wait, "a $batch of Microsoft Graph requests")))
+			break;
+		for (size_t i = from; i < from + k && !rc; i++) {
+			if (!again[i])
+				continue;
+			struct ois_graph_call c = { .method = "GET", .path = paths[i], .prefer = prefer, .quiet_404 = 1 };
+			json_object *item = NULL;
+			rc = ois_graph_call(g, &c, &item);
+			if (rc == OIS_ENOTFOUND)
+				rc = fn(i, NULL, ctx);
+			else if (!rc)
+				rc = fn(i, item, ctx);
+			json_object_put(item);
+		}
+	}
+	free(again);
 	return rc;
 }

@@ -58,4 +58,29 @@ typedef int (*ois_graph_item_fn)(json_object *item, void *ctx);
 int ois_graph_pages(struct ois_graph *g, const char *path, const char *prefer, ois_graph_item_fn fn, void *ctx,
 		    char **delta_link);
 
+/* The mailbox the client opens. */
+const char *ois_graph_mailbox(const struct ois_graph *g);
+
+/*
+ * GET each of paths[0..n) (after the mailbox's URL, as a call's path),
+ * 20 to a $batch, each with a Prefer header when prefer is not NULL. fn
+ * gets each item as (its index, its JSON object borrowed) or (its index,
+ * NULL) when it is gone (404), in no particular order; fn's non-zero
+ * return stops and is returned. A request the server throttled or failed
+ * inside the batch (its own 429 or 5xx) is sent again on its own, after
+ * the longest Retry-After the batch asked for, with the client's retries.
+ * Another refusal is the error ois_graph_call gives for its status.
+ */
+typedef int (*ois_graph_many_fn)(size_t i, json_object *item, void *ctx);
+int ois_graph_get_many(struct ois_graph *g, const char *const *paths, size_t n, const char *prefer,
+		       ois_graph_many_fn fn, void *ctx);
+
+/*
+ * 1 when link (a committed deltaLink) is one this client's server gave: it
+ * starts with the configured Graph URL. Any other (an EWS SyncState after
+ * a move to Exchange Online, a link to a URL since changed) is never sent,
+ * and with it the app's token.
+ */
+int ois_graph_owns_link(const struct ois_graph *g, const char *link);
+
 #endif

@@ -40,7 +40,12 @@ void ois_graph_ext_set(json_object *body, const char *id, const char *value)
 
 const char *ois_graph_op_tag(json_object *item)
 {
-	return ois_graph_ext_get(item, OIS_GRAPH_OP_ID);
+	const char *tag = ois_graph_ext_get(item, OIS_GRAPH_OP_ID);
+	/*
+	 * A delta query cannot expand extended properties: an event carries its
+	 * op id as the transactionId the create set too.
+	 */
+	return tag ? tag : ois_json_str(item, "transactionId");
 }
 
 void ois_graph_set_op_id(json_object *body, const char *op_id)

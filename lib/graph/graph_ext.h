@@ -40,7 +40,7 @@ const char *ois_graph_ext_get(json_object *item, const char *id);
 /* Set the extended property id of body to value (a string), replacing one of that id. */
 void ois_graph_ext_set(json_object *body, const char *id, const char *value);
 
-/* The op id an item carries (OIS_GRAPH_OP_ID), or NULL: a record's op_tag. Borrowed. */
+/* The op id an item carries (OIS_GRAPH_OP_ID, else an event's transactionId), or NULL: a record's op_tag. Borrowed. */
 const char *ois_graph_op_tag(json_object *item);
 
 /* Tag a create's body with op_id. */

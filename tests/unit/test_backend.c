@@ -45,13 +45,39 @@ static void test_choose_by_type(void)
 	/* A type of the other side, or of no backend, is a configuration error, never a guess. */
 	config_with(&cfg, &ep, "interaction");
 	CHECK(ois_backend_for(&cfg, OIS_EXCHANGE, "ex1") == NULL);
-	config_with(&cfg, &ep, "graph");
+	config_with(&cfg, &ep, "owa");
 	CHECK(ois_backend_for(&cfg, OIS_EXCHANGE, "ex1") == NULL);
+	config_with(&cfg, &ep, "graph");
+	CHECK(ois_backend_for(&cfg, OIS_EXCHANGE, "ex1") == &ois_backend_graph);
 	CHECK(ois_backend_for(&cfg, OIS_EXCHANGE, "ex2") == NULL);
 	CHECK(ois_backend_for(&cfg, OIS_EXCHANGE, NULL) == NULL);
 	/* Each backend's mapping is the one transform finds for its side. */
 	CHECK(ois_mapping_of_side(OIS_EXCHANGE) == ois_backend_ews.map);
 	CHECK(ois_mapping_of_side(OIS_INTERACTION) == ois_backend_interaction.map);
+}
+
+/* transform finds a record's mapping by its "backend", its side's first backend's without one. */
+static void test_mapping_of_record(void)
+{
+	static const struct {
+		const char *record;
+		const struct ois_mapping *map;
+	} cases[] = {
+		{ "{\"side\":\"exchange\"}", &ois_map_ews },
+		{ "{\"side\":\"exchange\",\"backend\":\"graph\"}", &ois_map_graph },
+		{ "{\"side\":\"exchange\",\"backend\":\"ews\"}", &ois_map_ews },
+		{ "{\"side\":\"interaction\"}", &ois_map_interaction },
+		/* A backend of the other side, or of none: no mapping, so transform refuses the line. */
+		{ "{\"side\":\"interaction\",\"backend\":\"graph\"}", NULL },
+		{ "{\"side\":\"exchange\",\"backend\":\"owa\"}", NULL },
+		{ "{\"side\":\"exchange\",\"backend\":7}", NULL },
+		{ "{\"side\":\"both\"}", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *rec = json_tokener_parse(cases[i].record);
+		CHECK(ois_mapping_of_record(rec) == cases[i].map);
+		json_object_put(rec);
+	}
 }
 
 static void test_folders(void)
@@ -132,6 +158,7 @@ int main(void)
 {
 	ois_log_init("test_backend");
 	UNIT_RUN(test_choose_by_type);
+	UNIT_RUN(test_mapping_of_record);
 	UNIT_RUN(test_folders);
 	UNIT_RUN(test_round_trips);
 	UNIT_RUN(test_interaction_finish);
