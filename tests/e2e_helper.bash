@@ -23,11 +23,33 @@ e2e_setup_file() {
 	fakes_start "$E2E_FAKES" "${DEMO_SEEDS[@]}"
 }
 
+# e2e_graph_setup_file GRAPH_SEED: e2e_setup_file, and the Graph fake beside the
+# others, seeded with GRAPH_SEED, as [server online] (fakes_add_graph). Each
+# test's e2e_setup resets it too; its users are on ex1 until graph_users moves them.
+e2e_graph_setup_file() {
+	export E2E_GRAPH_SEED
+	E2E_GRAPH_SEED=$(realpath "$1")
+	e2e_setup_file
+	fakes_add_graph "$E2E_FAKES" "$E2E_GRAPH_SEED"
+}
+
+# graph_users [USER...]: these users (default: all) on [server online].
+graph_users() {
+	local u
+	if [ $# -eq 0 ]; then
+		sed -i 's/^server = ex1$/server = online/' "$D/users.conf"
+		return
+	fi
+	for u in "$@"; do
+		sed -i "/^\[user $u\]/,/^\[/ s/^server = ex1\$/server = online/" "$D/users.conf"
+	done
+}
+
 e2e_teardown_file() {
 	fakes_stop "$E2E_FAKES"
 }
 
-e2e_setup() { # [EWS_SEED IA_SEED]
+e2e_setup() { # [EWS_SEED IA_SEED [GRAPH_SEED]]
 	export PATH="$OISYNC_BUILD/bin:$ROOT/scripts:$PATH"
 	D="$BATS_TEST_TMPDIR/run"
 	mkdir -p "$D"
@@ -39,9 +61,14 @@ e2e_setup() { # [EWS_SEED IA_SEED]
 		ia_ctl "$E2E_FAKES" reset "{\"seed\": \"$ia_seed\"}" >/dev/null
 		cp -R "$E2E_FAKES/oisync.conf" "$E2E_FAKES/users.conf" "$E2E_FAKES/secrets" \
 			"$E2E_FAKES/ews.url" "$E2E_FAKES/ia.url" "$D/"
+		if [ -n "${E2E_GRAPH_SEED:-}" ]; then
+			graph_ctl "$E2E_FAKES" reset "{\"seed\": \"$(realpath "${3:-$E2E_GRAPH_SEED}")\"}" >/dev/null
+			cp "$E2E_FAKES/graph.url" "$D/"
+		fi
 		mkdir -p "$D/state"
 	else
 		fakes_start "$D" "$ews_seed" "$ia_seed"
+		[ -z "${3:-}" ] || fakes_add_graph "$D" "$(realpath "$3")"
 	fi
 	export OISYNC_CONF="$D/oisync.conf"
 }
@@ -52,7 +79,9 @@ e2e_teardown() {
 
 # holdings: both sides as JSON (see tests/fakes/holdings.py).
 holdings() {
-	"$PYTHON" "$ROOT/tests/fakes/holdings.py" "$(cat "$D/ews.url")" "$(cat "$D/ia.url")" --json
+	local graph=()
+	[ ! -f "$D/graph.url" ] || graph=(--graph "$(cat "$D/graph.url")")
+	"$PYTHON" "$ROOT/tests/fakes/holdings.py" "$(cat "$D/ews.url")" "$(cat "$D/ia.url")" "${graph[@]}" --json
 }
 
 # ops_in FILE: number of op records in a change set.

@@ -6,6 +6,8 @@
 #   fakes_start DIR EWS_SEED IA_SEED   servers up, DIR/oisync.conf written
 #   graph_start DIR SEED [ARG...]      the Graph fake up (HTTP and HTTPS), its
 #                                      app's secret made; DIR/graph.* name it
+#   fakes_add_graph DIR SEED [SERVER]  the Graph fake up, and DIR/oisync.conf's
+#                                      [server SERVER] (online) of type graph on it
 #   fakes_stop DIR                     every server started stopped
 #   ews_ctl DIR PATH [JSON]            call the EWS fake's /_fake/ endpoint
 #   ia_ctl DIR PATH [JSON]             call the InterAction fake's /_fake/ endpoint
@@ -144,6 +146,28 @@ graph_start() {
 	tls=$(cat "$dir/graph.tls-port")
 	echo "http://127.0.0.1:$port" >"$dir/graph.url"
 	echo "https://127.0.0.1:$tls" >"$dir/graph.https_url"
+}
+
+# fakes_add_graph DIR SEED [SERVER]: after fakes_start DIR, the Graph fake seeded
+# with SEED, and a [server SERVER] (default online) of type graph on it appended
+# to DIR/oisync.conf before [interaction] (so [defaults] stays last, for tests that
+# append to it): Exchange Online beside the EWS server, the same InterAction.
+# The users file is left alone: a user is on the new server once its section
+# says server = SERVER.
+fakes_add_graph() {
+	local dir=$1 seed=$2 server=${3:-online} url
+	graph_start "$dir" "$seed" || return 1
+	url=$(cat "$dir/graph.url")
+	awk -v s="[server $server]
+type = graph
+url = $url/v1.0
+token_url = $url/$GRAPH_TENANT/oauth2/v2.0/token
+tenant = $GRAPH_TENANT
+client_id = $GRAPH_CLIENT_ID
+secret_file = secrets/graph.secret
+retries = 3
+" '$0 == "[interaction]" { print s } { print }' "$dir/oisync.conf" >"$dir/oisync.conf.new" &&
+		mv "$dir/oisync.conf.new" "$dir/oisync.conf"
 }
 
 fakes_stop() {

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""holdings.py EWS_URL IA_URL [--counts|--json] - what each side holds, per user.
+"""holdings.py EWS_URL IA_URL [--graph GRAPH_URL] [--counts|--json] - what each side holds, per user.
 
 Reads the fakes' /_fake/dump endpoints and prints, per mailbox, the Outlook
 contacts and the InterAction contact list of the user with that e-mail address,
 then, where either has any, the Outlook calendar (singles and series, as
-stored) and the user's InterAction appointments and activities.
+stored) and the user's InterAction appointments and activities. With --graph,
+the mailboxes of the Graph fake too (Exchange Online), in the same rows.
 --json prints the same as one JSON object (for tests); --counts only counts.
 """
 import json
@@ -23,6 +24,33 @@ def outlook_row(c):
     phones = c.get("PhoneNumbers") or {}
     return {"name": name, "email": (emails.get("EmailAddress1") or "").lower(),
             "job": c.get("JobTitle", ""), "mobile": phones.get("MobilePhone", "")}
+
+
+def graph_contact(c):
+    """A Graph contact in the EWS fake's shape, for outlook_row."""
+    emails = c.get("emailAddresses") or []
+    return {"GivenName": c.get("givenName"), "Surname": c.get("surname"),
+            "DisplayName": c.get("displayName") or "", "JobTitle": c.get("jobTitle") or "",
+            "EmailAddresses": {"EmailAddress1": emails[0].get("address", "")} if emails else {},
+            "PhoneNumbers": {"MobilePhone": c.get("mobilePhone")} if c.get("mobilePhone") else {}}
+
+
+def graph_event(e):
+    """A Graph event (the dump's times are UTC) in the EWS fake's shape, for outlook_meeting."""
+    def utc(t):
+        return (t or {}).get("dateTime", "")[:19] + "Z" if (t or {}).get("dateTime") else ""
+    return {"Subject": e.get("subject") or "", "Start": utc(e.get("start")), "End": utc(e.get("end")),
+            "Recurrence": e.get("recurrence") and {"Weekly" if (e["recurrence"].get("pattern") or {})
+                                                    .get("type") == "weekly" else "Other": 1}}
+
+
+def graph_mailboxes(url):
+    """{upn: {"contacts": [...], "calendar": [...]}} of the Graph fake, as the EWS fake's dump."""
+    out = {}
+    for upn, m in get(url + "/_fake/dump")["mailboxes"].items():
+        contacts = [graph_contact(c) for f in m["contactFolders"] for c in f["contacts"]]
+        out[upn] = {"contacts": contacts, "calendar": [graph_event(e) for e in m["events"]]}
+    return out
 
 
 def ia_row(c):
@@ -53,9 +81,17 @@ def members(lists, uid):
 
 
 def main():
-    ews_url, ia_url = sys.argv[1], sys.argv[2]
-    mode = sys.argv[3] if len(sys.argv) > 3 else ""
-    ews = get(ews_url + "/_fake/dump")["mailboxes"]
+    args = sys.argv[1:]
+    graph_url = None
+    if "--graph" in args:
+        i = args.index("--graph")
+        graph_url = args[i + 1]
+        del args[i:i + 2]
+    ews_url, ia_url = args[0], args[1]
+    mode = args[2] if len(args) > 2 else ""
+    ews = get(ews_url + "/_fake/dump")["mailboxes"] if ews_url != "-" else {}
+    if graph_url:
+        ews.update(graph_mailboxes(graph_url))
     ia = get(ia_url + "/_fake/dump")
     users = {u["email"].lower(): u["id"] for u in ia["users"]}
     out = {"firm_contacts": len(ia["contacts"]), "mailboxes": {}}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# e2e_graph.bats - Exchange Online over Microsoft Graph, end to end: oisync-run
+# on a [server online] of type graph, beside the EWS server, with the same
+# InterAction, the same users file and the same state folder.
+
+load e2e_helper
+
+GRAPH_SEED="$BATS_TEST_DIRNAME/data/demo/graph_seed.json"
+
+setup_file() { e2e_graph_setup_file "$GRAPH_SEED"; }
+teardown_file() { e2e_teardown_file; }
+
+setup() {
+	e2e_setup
+	# carol and dave are on Exchange Online; alice and bob stay on Exchange Server.
+	printf '\n[user carol]\nmailbox = carol@firm.example\nserver = online\nenabled = yes\n' >>"$D/users.conf"
+	printf '\n[user dave]\nmailbox = dave@firm.example\nserver = online\nenabled = yes\n' >>"$D/users.conf"
+}
+
+teardown() { e2e_teardown; }
+
+# gstat KEY: a counter of the Graph fake's /_fake/stats requests, 0 when absent.
+gstat() {
+	graph_ctl "$D" stats | jq --arg k "$1" '.requests[$k] // 0'
+}
+
+# The id of the Graph contact with this surname in MAILBOX.
+graph_id() { # MAILBOX SURNAME
+	graph_ctl "$D" "dump?mailbox=$1" |
+		jq -r --arg s "$2" '[.contactFolders[].contacts[] | select(.surname == $s) | .id][0]'
+}
+
+@test "Graph: a first sync of two Exchange Online mailboxes, then a quiet run of one delta request each" {
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 2 users, 2 ok, 0 failed"
+	holdings >"$D/h1.json"
+	# Same people on both sides: carol's Ivan Petrov is the firm's c-000005, linked, not made twice.
+	run jq -c '[.mailboxes["carol@firm.example"], .mailboxes["dave@firm.example"]] |
+		map([(.outlook | map(.name)), (.interaction | map(.name))])' "$D/h1.json"
+	assert_output '[[["Hana Sato","Ivan Petrov","Sofia Lindqvist"],["Hana Sato","Ivan Petrov","Sofia Lindqvist"]],[["Ben Cole","Liam Murphy"],["Ben Cole","Liam Murphy"]]]'
+	[ "$(jq .firm_contacts "$D/h1.json")" -eq 15 ]
+	# The mailbox's sync record, in its folder, as over EWS.
+	run graph_ctl "$D" "dump?mailbox=carol@firm.example"
+	assert_equal "$(jq -r '.mailFolders[] | select(.displayName == "InterAction Sync") | .messages[0].subject' <<<"$output")" \
+		"InterAction sync: last successful sync $(jq -r '.mailFolders[] | select(.displayName == "InterAction Sync") | .messages[0].singleValueExtendedProperties[] | select(.id | test("oisync-last-sync")) | .value' <<<"$output")"
+
+	# The second run sees the contacts it made, with the display names Graph
+	# gave them (InterAction has none): it records them, and changes no server.
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	# Then nothing changed: each mailbox costs its delta round and nothing else
+	# (no token request: the run's first one is kept in the state folder).
+	graph_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	run graph_ctl "$D" stats
+	assert_equal "$(jq -c '.requests | to_entries | map(select(.key | startswith("GET") or startswith("POST") or startswith("PATCH") or startswith("DELETE"))) | from_entries' <<<"$output")" \
+		'{"GET /users/{id}/contactFolders/{id}/contacts/delta":2}'
+}
+
+@test "Graph: Exchange Server and Exchange Online side by side, one InterAction" {
+	run oisync-run ex1
+	assert_success
+	run oisync-run online
+	assert_success
+	holdings >"$D/h.json"
+	# Everyone's lists match their mailboxes, and no firm contact was made twice
+	# (bob's and dave's Ben Cole is one firm contact).
+	run jq -r '.mailboxes[] | [(.outlook|map(.email)|sort), (.interaction|map(.email)|sort)] | (.[0] == .[1])' "$D/h.json"
+	assert_output $'true\ntrue\ntrue\ntrue'
+	run ia_ctl "$D" dump
+	assert_equal "$(jq '[.contacts[] | select(.last_name == "Cole")] | length' <<<"$output")" 1
+	assert_equal "$(jq '[.contacts[] | select(.last_name == "Lindqvist")] | length' <<<"$output")" 1
+}
+
+@test "Graph: edits in Outlook and in InterAction cross over; a deletion in Outlook leaves the firm contact" {
+	run oisync-run online
+	assert_success
+	graph_ctl "$D" edit "{\"mailbox\":\"carol@firm.example\",\"id\":\"$(graph_id carol@firm.example Lindqvist)\",\"set\":{\"jobTitle\":\"General Counsel\"}}" >/dev/null
+	graph_ctl "$D" delete "{\"mailbox\":\"dave@firm.example\",\"id\":\"$(graph_id dave@firm.example Murphy)\"}" >/dev/null
+	ia_ctl "$D" edit "{\"user\":\"carol\",\"contact_id\":\"$(ia_id Petrov)\",\"set\":{\"job_title\":\"Chairman\"}}" >/dev/null
+	run oisync-run online
+	assert_success
+	assert_line --partial "carol@firm.example: ok: 0 create, 2 update, 0 delete"
+	assert_line --partial "dave@firm.example: ok: 0 create, 0 update, 1 delete"
+	holdings >"$D/h.json"
+	assert_equal "$(jq -r '.mailboxes["carol@firm.example"] | [.outlook[], .interaction[]] | map(select(.name == "Sofia Lindqvist" or .name == "Ivan Petrov") | "\(.name): \(.job)") | unique | join(", ")' "$D/h.json")" \
+		"Ivan Petrov: Chairman, Sofia Lindqvist: General Counsel"
+	assert_equal "$(jq -c '.mailboxes["dave@firm.example"] | [(.outlook|map(.name)), (.interaction|map(.name))]' "$D/h.json")" \
+		'[["Ben Cole"],["Ben Cole"]]'
+	run ia_ctl "$D" dump
+	assert_equal "$(jq '[.contacts[] | select(.last_name == "Murphy")] | length' <<<"$output")" 1
+	# And a third run has nothing to do.
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+}
+
+@test "Graph: an expired delta link is a warning and a full read, never a duplicate or a deletion" {
+	run oisync-run online
+	assert_success
+	want=$(holdings)
+	graph_ctl "$D" expire-delta '{}' >/dev/null
+	run oisync-run online
+	assert_success
+	assert_output --partial "delta link rejected by Microsoft Graph (expired); reading the whole folder"
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	[ "$(holdings)" = "$want" ]
+}
