@@ -48,7 +48,7 @@ LIBS_transform = $(call pkglibs,json-c inih nettle libutf8proc) -lphonenumber -l
 LIBS_reconcile = $(call pkglibs,json-c sqlite3 inih nettle)
 # apply normalizes a firm contact it adopts as transform does (libutf8proc, libphonenumber).
 LIBS_apply     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle hogweed gmp libutf8proc) -lphonenumber -lstdc++
-LIBS_admin     = $(call pkglibs,json-c inih sqlite3 nettle)
+LIBS_admin     = $(call pkglibs,libcurl libxml-2.0 json-c sqlite3 inih nettle hogweed gmp libutf8proc) -lphonenumber -lstdc++
 LIBS_all       = $(call pkglibs,$(PKGS)) -lphonenumber -lstdc++
 
 STAGES    = extract transform reconcile apply

@@ -181,6 +181,12 @@ struct ois_backend {
 	 */
 	int (*mark_synced)(struct ois_conn *c, const char *item_id, const char *sync_id, const char *when,
 			   const char *summary, char **new_item_id);
+	/*
+	 * Optional (NULL: not checked online): prove the account can be used,
+	 * with the cheapest request that needs the rights a sync needs, for
+	 * oisync check. 0, or the error a sync would meet (logged).
+	 */
+	int (*probe)(struct ois_conn *c);
 };
 
 /*

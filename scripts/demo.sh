@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # demo.sh BUILD - a full sync against the bundled fake Exchange and InterAction:
 # first sync, edits on both sides, second sync, a third with nothing to do.
-# Alice has calendar sync on: her meetings are printed on both sides after each sync.
+# Two Exchange servers share one InterAction: ex1 (Exchange Server, over EWS)
+# holds alice's and bob's mailboxes, online (Exchange Online, over Microsoft
+# Graph) carol's and dave's. Alice has calendar sync on: her meetings are
+# printed on both sides after each sync.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -19,11 +22,18 @@ if [ -t 1 ]; then
 else
 	say() { printf '\n== %s\n' "$*"; }
 fi
-holdings() { "$PYTHON" "$root/tests/fakes/holdings.py" "$(cat "$demo/ews.url")" "$(cat "$demo/ia.url")" "$@"; }
+holdings() {
+	"$PYTHON" "$root/tests/fakes/holdings.py" "$(cat "$demo/ews.url")" "$(cat "$demo/ia.url")" \
+		--graph "$(cat "$demo/graph.url")" "$@"
+}
 
-say "Starting the fake Exchange (EWS) and InterAction servers"
+say "Starting the fake Exchange Server (EWS), Exchange Online (Graph) and InterAction servers"
 fakes_start "$demo" "$root/tests/data/demo/ews_seed.json" "$root/tests/data/demo/interaction_seed.json"
-echo "EWS:         $(cat "$demo/ews.url")/EWS/Exchange.asmx"
+fakes_add_graph "$demo" "$root/tests/data/demo/graph_seed.json" online
+printf '\n[user carol]\nmailbox = carol@firm.example\nserver = online\nenabled = yes\n' >>"$demo/users.conf"
+printf '\n[user dave]\nmailbox = dave@firm.example\nserver = online\nenabled = yes\n' >>"$demo/users.conf"
+echo "EWS:         $(cat "$demo/ews.url")/EWS/Exchange.asmx  ([server ex1]: alice, bob)"
+echo "Graph:       $(cat "$demo/graph.url")/v1.0  ([server online], type graph: carol, dave)"
 echo "InterAction: $(cat "$demo/ia.url")/api/v1"
 echo "config:      $OISYNC_CONF (users: $demo/users.conf)"
 
@@ -50,10 +60,11 @@ say "Before the first sync"
 holdings --counts
 calendars
 
-say "First sync: oisync-run ex1"
+say "First sync: oisync-run ex1, then oisync-run online"
 oisync-run ex1
 calendars
 echo "(the private meeting stays in Outlook; yesterday's call is recorded as an activity)"
+oisync-run online
 
 say "Editing both sides between runs"
 ews_id() { ews_ctl "$demo" "dump?mailbox=$1" | jq -r --arg s "$2" '.contacts[] | select(.Surname == $s) | .ItemId.Id'; }
@@ -71,6 +82,9 @@ echo "InterAction (bob):   Zoe Adams removed from bob's contact list"
 lunch=$(ews_ctl "$demo" "dump?mailbox=alice@firm.example&folder=calendar" | jq -r '.calendar[] | select(.Subject == "Partners'"'"' lunch") | .ItemId.Id')
 ews_ctl "$demo" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$lunch\",\"set\":{\"Start\":\"$(day yesterday)T12:00:00Z\",\"End\":\"$(day yesterday)T13:00:00Z\"}}" >/dev/null
 echo "Outlook (alice):     Partners' lunch moved to yesterday (it took place early)"
+sofia=$(graph_ctl "$demo" "dump?mailbox=carol@firm.example" | jq -r '.contactFolders[].contacts[] | select(.surname == "Lindqvist") | .id')
+graph_ctl "$demo" edit "{\"mailbox\":\"carol@firm.example\",\"id\":\"$sofia\",\"set\":{\"jobTitle\":\"General Counsel\"}}" >/dev/null
+echo "Outlook (carol):     Sofia Lindqvist's job title -> General Counsel (Exchange Online)"
 
 say "Second sync: only those edits move"
 # One user after the other: bob's run then sees the firm contact alice's run
@@ -78,12 +92,14 @@ say "Second sync: only those edits move"
 oisync-run -j 1 ex1
 calendars
 echo "(the lunch, now over, became an activity)"
+oisync-run online
 
 say "Third sync: nothing changed, nothing to do"
 oisync-run ex1
+oisync-run online
 
 say "What each side holds now"
 holdings
 
 say "Saved change sets (replay with: oisync-apply --replay FILE)"
-ls -1 "$demo/state/changes/ex1/"
+ls -1 "$demo/state/changes/ex1/" "$demo/state/changes/online/"

@@ -1,5 +1,6 @@
 /* oisync_check.c - oisync check: the configuration, the users and every secret, each problem said. */
 #include "oisync.h"
+#include "backend.h"
 #include "code.h"
 #include "config.h"
 #include "log.h"
@@ -32,6 +33,45 @@ static int check_endpoint(const struct ois_endpoint *e, const char *what)
 	return problems;
 }
 
+/*
+ * Open each enabled user's mailbox through its server's backend and make
+ * the backend's probe request (Graph: a token, then one contact id), so
+ * a missing permission or mailbox scope shows here, not at 2 a.m. The
+ * first failure's code, or 0; backends without a probe are skipped.
+ */
+static int check_mailboxes(const struct ois_config *cfg, size_t *probed)
+{
+	int worst = 0;
+	*probed = 0;
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		const struct ois_user *u = &cfg->users[i];
+		if (!u->enabled)
+			continue;
+		const struct ois_backend *be = ois_backend_for(cfg, OIS_EXCHANGE, u->server);
+		if (!be) {
+			worst = worst ? worst : OIS_ECONFIG;
+			continue;
+		}
+		if (!be->probe)
+			continue;
+		struct ois_account_ref ref = { .cfg = cfg, .server = u->server, .mailbox = u->mailbox, .user = u->id };
+		int rc = 0;
+		struct ois_conn *c = be->open(&ref, &rc);
+		if (c) {
+			rc = be->probe(c);
+			be->close(c);
+		}
+		(*probed)++;
+		if (rc) {
+			ois_error("user %s: mailbox %s on [server %s] cannot be used", u->id, u->mailbox, u->server);
+			worst = worst ? worst : rc;
+		} else {
+			printf("user %s: mailbox %s on [server %s] opens\n", u->id, u->mailbox, u->server);
+		}
+	}
+	return worst;
+}
+
 int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 {
 	if (argc != 1)
@@ -61,6 +101,11 @@ int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 		ois_error("'%s': %d %s", cfg->path, problems, problems == 1 ? "problem" : "problems");
 		return EX_CONFIG;
 	}
+	size_t probed;
+	int rc = check_mailboxes(cfg, &probed);
+	/* A code that is no sysexits one (an item not found) still says "a server failed". */
+	if (rc)
+		return -rc >= EX__BASE ? -rc : EX_UNAVAILABLE;
 	printf("%s: ok: %zu %s, %zu %s (%zu enabled)\n", cfg->path, cfg->nservers,
 	       cfg->nservers == 1 ? "server" : "servers", cfg->nusers, cfg->nusers == 1 ? "user" : "users", enabled);
 	return 0;

@@ -100,7 +100,7 @@ appointment() {
 	assert_output '{"GET /api/v1/users/{uid}/changes":2}'
 }
 
-@test "the demo shows alice's meetings on both sides after each sync, one becoming an activity" {
+@test "the demo shows alice's meetings on both sides after each sync, one becoming an activity; Exchange Online beside" {
 	! sanitized_build || skip "plain pass only: what the demo prints is not memory; the test above runs its code under the sanitizers"
 	run bash "$ROOT/scripts/demo.sh" "$OISYNC_BUILD"
 	assert_success
@@ -111,6 +111,12 @@ appointment() {
 	# After the second: the lunch moved to yesterday is an activity now; the third run does nothing.
 	assert_line --regexp "^  [0-9T:-]+Z  Partners' lunch  \[activity, Meeting, 0 linked\]$"
 	assert_line --partial "ex1: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	# The Graph server's users, with the same InterAction: synced, carol's edit
+	# carried over, and the third run does nothing there either.
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 1 updated, 0 deleted, 0 conflicts"
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	assert_line --regexp "^carol@firm.example: 3 Outlook contacts, 3 on InterAction user carol's list$"
+	assert_line --regexp "^  Sofia Lindqvist +yes +yes +General Counsel$"
 }
 
 @test "calendar switched off and on again: pairs kept, nothing twice; with the state lost, meetings re-match by UID" {

@@ -110,3 +110,34 @@ graph_id() { # MAILBOX SURNAME
 	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
 	[ "$(holdings)" = "$want" ]
 }
+
+@test "Graph: oisync check gets a token and opens each enabled mailbox; one out of the app's scope is named, exit 77" {
+	run oisync check
+	assert_success
+	assert_line "user carol: mailbox carol@firm.example on [server online] opens"
+	assert_line "user dave: mailbox dave@firm.example on [server online] opens"
+	# EWS has no online check yet: its users are not listed.
+	refute_line --partial "user alice:"
+	# The fake's app may open carol's and dave's mailboxes only, as an
+	# application access policy or RBAC for Applications scopes it: erin's
+	# is in the tenant, out of the app's scope.
+	jq '.users["erin@firm.example"] = {"displayName": "Erin Gray"}' "$GRAPH_SEED" >"$D/graph_seed.json"
+	graph_ctl "$D" reset "{\"seed\": \"$D/graph_seed.json\"}" >/dev/null
+	printf '\n[user erin]\nmailbox = erin@firm.example\nserver = online\nenabled = yes\n' >>"$D/users.conf"
+	run oisync check
+	assert_failure 77
+	assert_output --partial "the app may not open mailbox erin@firm.example (an application access policy or RBAC for Applications must include it)"
+	assert_line --partial "user erin: mailbox erin@firm.example on [server online] cannot be used"
+	# A wrong client secret: no token, and the check says so.
+	sed -i '/^\[user erin\]/,$ s/^enabled = yes$/enabled = no/' "$D/users.conf"
+	(umask 077; echo wrong >"$D/secrets/graph.secret")
+	run oisync check
+	assert_failure 77
+	assert_output --partial "invalid_client"
+	# A mailbox the tenant does not have is the users file's mistake.
+	sed -i '/^\[user erin\]/,$ s/^enabled = no$/enabled = yes/; /^\[user erin\]/,$ s/^mailbox = .*/mailbox = nobody@firm.example/' "$D/users.conf"
+	cp "$E2E_FAKES/secrets/graph.secret" "$D/secrets/graph.secret"
+	run oisync check
+	assert_failure 78
+	assert_output --partial "mailbox nobody@firm.example is not one of the tenant's"
+}

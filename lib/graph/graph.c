@@ -168,6 +168,13 @@ static char *error_text(long status, json_object *o)
 	return ois_xasprintf("HTTP %ld %s%s%s", status, code, msg ? ": " : "", msg ? msg : "");
 }
 
+/* 1 when an error body says the mailbox itself is missing, not an item in it. */
+static int mailbox_missing(json_object *o)
+{
+	const char *code = error_code(o);
+	return !strcmp(code, "ErrorInvalidUser") || !strcmp(code, "MailboxNotEnabledForRESTAPI");
+}
+
 /* A reply's failure as oisync's code, logged; e is its text, o its parsed body (may be NULL). */
 static int status_rc(struct ois_graph *g, const struct ois_graph_call *c, long status, json_object *o,
 		     const char *e, const char *name)
@@ -178,6 +185,10 @@ static int status_rc(struct ois_graph *g, const struct ois_graph_call *c, long s
 	    !strcmp(code, "SyncStateNotFound")) {
 		ois_info("%s: the server no longer knows the delta token: %s", name, e);
 		rc = OIS_ESYNCSTATE;
+	} else if (mailbox_missing(o)) {
+		/* Graph's 404 for the user, not for an item: the users file names a mailbox the tenant lacks. */
+		rc = ois_fail(OIS_ECONFIG, "%s: mailbox %s is not one of the tenant's, or has no Exchange Online "
+					"mailbox (the users file, [server %s]): %s", name, g->mailbox, g->server, e);
 	} else if (status == 404) {
 		if (c->quiet_404)
 			ois_debug("%s: %s", name, e);
@@ -374,7 +385,7 @@ static int batch_once(struct ois_graph *g, const char *const *paths, size_t from
 		json_object *b = ois_json_obj(resp, "body");
 		if (status >= 200 && status < 300) {
 			rc = fn(from + i, b, ctx);
-		} else if (status == 404) {
+		} else if (status == 404 && !mailbox_missing(b)) {
 			char *name = ois_xasprintf("GET %.*s", (int)strcspn(paths[from + i], "?"), paths[from + i]);
 			ois_debug("%s: gone (HTTP 404 in a $batch)", name);
 			free(name);

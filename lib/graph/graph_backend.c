@@ -234,6 +234,16 @@ static struct ois_conn *drv_open(const struct ois_account_ref *ref, int *rc)
 	return &c->base;
 }
 
+/* A token, and one contact id of the mailbox: what an app without the right mailbox scope is refused. */
+static int drv_probe(struct ois_conn *conn)
+{
+	struct ois_graph_call c = { .method = "GET", .path = "/contactFolders/contacts/contacts?$top=1&$select=id" };
+	json_object *reply = NULL;
+	int rc = ois_graph_call(GRAPH(conn), &c, &reply);
+	json_object_put(reply);
+	return rc;
+}
+
 /* Each folder ends with its own checkpoint: a failure in the second leaves the first one whole. */
 static int drv_read(struct ois_conn *conn, const struct ois_read *r)
 {
@@ -268,4 +278,5 @@ const struct ois_backend ois_backend_graph = {
 	.remove = drv_remove,
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
+	.probe = drv_probe,
 };
