@@ -141,3 +141,46 @@ graph_id() { # MAILBOX SURNAME
 	assert_failure 78
 	assert_output --partial "mailbox nobody@firm.example is not one of the tenant's"
 }
+
+# carol's InterAction appointments and activities: [subject, start, status, participants linked]
+carol_appointments() {
+	ia_ctl "$D" dump | jq -c '[.appointments[] | select(.owner == "carol")] | sort_by(.start, .subject) |
+		map([.subject, .start, .status, ([.attendees[]? | select(.contact_id or .user_id)] | length)])'
+}
+
+# event MAILBOX SUBJECT START END [JSON_EXTRA]: an event made in Outlook; its id
+event() {
+	graph_ctl "$D" create "{\"mailbox\":\"$1\",\"kind\":\"event\",\"item\":{\"subject\":\"$2\",
+		\"start\":{\"dateTime\":\"$3\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"$4\",\"timeZone\":\"UTC\"}${5:+,$5}}}" | jq -r .id
+}
+
+@test "Graph calendar: meetings become appointments and activities; an edit, a move out of the window, a deletion follow" {
+	day() { date -u -d "$1" +%Y-%m-%d; }
+	sed -i '/^\[user carol\]/a calendar = on' "$D/users.conf"
+	kickoff=$(event carol@firm.example "Kickoff" "$(day '+2 days')T15:00:00" "$(day '+2 days')T16:00:00" \
+		'"attendees":[{"type":"required","emailAddress":{"name":"Ivan Petrov","address":"ivan@volga.example"}}]')
+	event carol@firm.example "Debrief" "$(day yesterday)T09:00:00" "$(day yesterday)T09:30:00" >/dev/null
+	review=$(event carol@firm.example "Review" "$(day '+5 days')T10:00:00" "$(day '+5 days')T11:00:00")
+	drop=$(event carol@firm.example "Drinks" "$(day '+6 days')T18:00:00" "$(day '+6 days')T19:00:00")
+	run oisync-run online
+	assert_success
+	assert_equal "$(carol_appointments)" \
+		"[[\"Debrief\",\"$(day yesterday)T09:00:00Z\",\"activity\",0],[\"Kickoff\",\"$(day '+2 days')T15:00:00Z\",\"appointment\",1],[\"Review\",\"$(day '+5 days')T10:00:00Z\",\"appointment\",0],[\"Drinks\",\"$(day '+6 days')T18:00:00Z\",\"appointment\",0]]"
+
+	# In Outlook: the kickoff renamed, the review moved a year out (past the
+	# window: it leaves the sync, kept on both sides), the drinks deleted.
+	graph_ctl "$D" edit "{\"mailbox\":\"carol@firm.example\",\"id\":\"$kickoff\",\"set\":{\"subject\":\"Kickoff (Volga)\"}}" >/dev/null
+	graph_ctl "$D" edit "{\"mailbox\":\"carol@firm.example\",\"id\":\"$review\",\"set\":{\"start\":{\"dateTime\":\"$(day '+400 days')T10:00:00\",\"timeZone\":\"UTC\"},\"end\":{\"dateTime\":\"$(day '+400 days')T11:00:00\",\"timeZone\":\"UTC\"}}}" >/dev/null
+	graph_ctl "$D" delete "{\"mailbox\":\"carol@firm.example\",\"id\":\"$drop\"}" >/dev/null
+	run oisync-run online
+	assert_success
+	assert_equal "$(carol_appointments)" \
+		"[[\"Debrief\",\"$(day yesterday)T09:00:00Z\",\"activity\",0],[\"Kickoff (Volga)\",\"$(day '+2 days')T15:00:00Z\",\"appointment\",1],[\"Review\",\"$(day '+5 days')T10:00:00Z\",\"appointment\",0]]"
+	# The calendar's second round was a delta, not the window read again.
+	graph_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	run graph_ctl "$D" stats
+	assert_equal "$(jq '.requests["GET /users/{id}/calendarView/delta"]' <<<"$output")" 1
+}
