@@ -110,6 +110,34 @@ EOF2
 	[[ "$stderr" == *"stdin:2: "* ]]
 }
 
+@test "a Graph record is mapped by its backend: the same person as from EWS, the same units" {
+	# Ann Lee of same-person.jsonl as Microsoft Graph sends her.
+	jq -c 'select(.id == "AAMkADex1")' "$DATA/same-person.jsonl" >ews.jsonl
+	jq -c '.id = "AAMkGraph1" | .backend = "graph" | .data = {
+		givenName: .data.GivenName, surname: .data.Surname, companyName: .data.CompanyName,
+		jobTitle: .data.JobTitle, emailAddresses: [{address: .data.EmailAddresses.EmailAddress1}]}' ews.jsonl >graph.jsonl
+	# Only what both carry is compared: the EWS record may hold more than the five units above.
+	run "$TRANSFORM" graph.jsonl
+	assert_success
+	assert_equal "$(jq -r .backend <<<"$output")" graph
+	assert_equal "$(jq -c '.data | {first, last, company, job_title, email: .emails[0]}' <<<"$output")" \
+		"$("$TRANSFORM" ews.jsonl | jq -c '.data | {first, last, company, job_title, email: .emails[0]}')"
+	assert_equal "$(jq -c '.data | has("givenName")' <<<"$output")" false
+}
+
+@test "a record naming a backend this build lacks, or one of the other side, stops with 65 naming FILE:LINE" {
+	printf '%s\n' '{"type":"contact","side":"exchange","account":"a@x","id":"1","op":"upsert","data":{}}' \
+		'{"type":"contact","side":"exchange","backend":"owa","account":"a@x","id":"2","op":"upsert","data":{"x":1}}' >b.jsonl
+	run --separate-stderr "$TRANSFORM" b.jsonl
+	assert_failure 65
+	[[ "$stderr" == *"b.jsonl:2: \"backend\" \"owa\" names no backend of the exchange side" ]]
+	assert_equal "$(wc -l <<<"$output")" 1
+	printf '%s\n' '{"type":"contact","side":"interaction","backend":"graph","account":"a@x","id":"2","op":"upsert","data":{}}' >c.jsonl
+	run --separate-stderr "$TRANSFORM" c.jsonl
+	assert_failure 65
+	[[ "$stderr" == *"c.jsonl:1: \"backend\" \"graph\" names no backend of the interaction side" ]]
+}
+
 @test "a record with a bad envelope stops with 65 naming FILE:LINE" {
 	run --separate-stderr "$TRANSFORM" "$DATA/bad-record.jsonl"
 	assert_failure 65
