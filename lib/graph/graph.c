@@ -315,9 +315,6 @@ int ois_graph_owns_link(const struct ois_graph *g, const char *link)
 
 /* ---- $batch ---- */
 
-/* Graph takes at most 20 requests in one $batch ("JSON batching"). */
-#define BATCH_MAX 20
-
 const char *ois_graph_mailbox(const struct ois_graph *g)
 {
 	return g->mailbox;
@@ -334,34 +331,54 @@ static long inner_retry_after(json_object *resp)
 	return -1;
 }
 
-/*
- * One $batch of n (<= BATCH_MAX) GETs from paths[from..]: each answer
- * given to fn; the ones throttled or failed by the server are marked in
- * again[] for a retry one by one, *wait_ms the longest Retry-After.
- */
-static int batch_once(struct ois_graph *g, const char *const *paths, size_t from, size_t n, const char *prefer,
-		      ois_graph_many_fn fn, void *ctx, unsigned char *again, long *wait_ms)
+/* "METHOD /path" of a step, without its query, for messages. Owned. */
+static char *step_name(const struct ois_graph_step *s)
 {
+	return ois_xasprintf("%s %.*s", s->method, (int)strcspn(s->path, "?"), s->path);
+}
+
+static json_object *step_json(const struct ois_graph *g, const struct ois_graph_step *s, size_t i)
+{
+	json_object *r = json_object_new_object(), *h = json_object_new_object();
+	char id[24];
+	snprintf(id, sizeof(id), "%zu", i);
+	json_object_object_add(r, "id", json_object_new_string(id));
+	json_object_object_add(r, "method", json_object_new_string(s->method));
+	char *url = ois_xasprintf("%s%s", g->user_path, s->path);
+	json_object_object_add(r, "url", json_object_new_string(url));
+	free(url);
+	if (s->body) {
+		json_object_object_add(r, "body", json_object_get(s->body));
+		json_object_object_add(h, "Content-Type", json_object_new_string("application/json"));
+	}
+	if (s->if_match)
+		json_object_object_add(h, "If-Match", json_object_new_string(s->if_match));
+	if (s->prefer)
+		json_object_object_add(h, "Prefer", json_object_new_string(s->prefer));
+	if (json_object_object_length(h))
+		json_object_object_add(r, "headers", h);
+	else
+		json_object_put(h);
+	return r;
+}
+
+int ois_graph_batch(struct ois_graph *g, struct ois_graph_step *steps, size_t n)
+{
+	if (n > OIS_GRAPH_BATCH_MAX)
+		OIS_BUG("a $batch of more than 20 requests");
 	json_object *body = json_object_new_object(), *reqs = json_object_new_array();
 	json_object_object_add(body, "requests", reqs);
+	int writes = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_object *r = json_object_new_object();
-		char id[24];
-		snprintf(id, sizeof(id), "%zu", i);
-		json_object_object_add(r, "id", json_object_new_string(id));
-		json_object_object_add(r, "method", json_object_new_string("GET"));
-		char *url = ois_xasprintf("%s%s", g->user_path, paths[from + i]);
-		json_object_object_add(r, "url", json_object_new_string(url));
-		free(url);
-		if (prefer) {
-			json_object *h = json_object_new_object();
-			json_object_object_add(h, "Prefer", json_object_new_string(prefer));
-			json_object_object_add(r, "headers", h);
-		}
-		json_object_array_add(reqs, r);
+		steps[i].status = 0;
+		steps[i].reply = NULL;
+		steps[i].retry_after_ms = -1;
+		json_object_array_add(reqs, step_json(g, &steps[i], i));
+		writes |= strcmp(steps[i].method, "GET") != 0;
 	}
 	char *url = ois_xasprintf("%s/$batch", g->base);
-	struct ois_graph_call c = { .method = "POST", .path = url, .body = body };
+	/* A batch that writes is sent once, as a create is: what it made is found again, never made twice. */
+	struct ois_graph_call c = { .method = "POST", .path = url, .body = body, .no_retry = writes };
 	json_object *reply = NULL;
 	int rc = ois_graph_call(g, &c, &reply);
 	free(url);
@@ -369,84 +386,109 @@ static int batch_once(struct ois_graph *g, const char *const *paths, size_t from
 	if (rc)
 		return rc;
 	json_object *resps = ois_json_arr(reply, "responses");
-	unsigned char *seen = ois_xcalloc(n, 1);
-	for (size_t k = 0; !rc && k < (resps ? json_object_array_length(resps) : 0); k++) {
-		json_object *resp = json_object_array_get_idx(resps, k);
+	size_t got = resps ? json_object_array_length(resps) : 0;
+	for (size_t k = 0; !rc && k < got; k++) {
+		json_object *resp = json_object_array_get_idx(resps, k), *st = NULL;
 		const char *id = ois_json_str(resp, "id");
 		char *end = NULL;
 		unsigned long i = id ? strtoul(id, &end, 10) : n;
-		json_object *st = NULL;
-		if (!id || *end || i >= n || seen[i] || !json_object_object_get_ex(resp, "status", &st)) {
+		if (!id || *end || i >= n || steps[i].status || !json_object_object_get_ex(resp, "status", &st) ||
+		    json_object_get_int64(st) < 100) {
 			rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: a $batch response with an unknown id");
 			break;
 		}
-		seen[i] = 1;
-		long status = (long)json_object_get_int64(st);
-		json_object *b = ois_json_obj(resp, "body");
-		if (status >= 200 && status < 300) {
-			rc = fn(from + i, b, ctx);
-		} else if (status == 404 && !mailbox_missing(b)) {
-			char *name = ois_xasprintf("GET %.*s", (int)strcspn(paths[from + i], "?"), paths[from + i]);
-			ois_debug("%s: gone (HTTP 404 in a $batch)", name);
-			free(name);
-			rc = fn(from + i, NULL, ctx);
-		} else if (status == 429 || status >= 500) {
-			long ms = inner_retry_after(resp);
-			again[from + i] = 1;
-			if (ms > *wait_ms)
-				*wait_ms = ms;
-		} else {
-			char *name = ois_xasprintf("GET %.*s", (int)strcspn(paths[from + i], "?"), paths[from + i]);
-			char *e = error_text(status, b);
-			struct ois_graph_call one = { .method = "GET", .path = paths[from + i] };
-			rc = status_rc(g, &one, status, b, e, name);
-			free(e);
-			free(name);
-		}
+		steps[i].status = (long)json_object_get_int64(st);
+		steps[i].reply = json_object_get(ois_json_obj(resp, "body"));
+		steps[i].retry_after_ms = inner_retry_after(resp);
 	}
 	for (size_t i = 0; !rc && i < n; i++)
-		if (!seen[i])
+		if (!steps[i].status)
 			rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: $batch answered %zu of %zu requests",
-				      (size_t)(resps ? json_object_array_length(resps) : 0), n);
-	free(seen);
+				      got, n);
 	json_object_put(reply);
+	if (rc)
+		ois_graph_steps_release(steps, n);
 	return rc;
+}
+
+void ois_graph_steps_release(struct ois_graph_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_object_put(steps[i].reply);
+		steps[i].reply = NULL;
+	}
+}
+
+int ois_graph_step_rc(struct ois_graph *g, const struct ois_graph_step *s)
+{
+	if (s->status >= 200 && s->status < 300)
+		return 0;
+	char *name = step_name(s), *e = error_text(s->status, s->reply);
+	struct ois_graph_call c = { .method = s->method, .path = s->path, .if_match = s->if_match,
+				    .quiet_404 = s->quiet_404 };
+	int rc = status_rc(g, &c, s->status, s->reply, e, name);
+	free(e);
+	free(name);
+	return rc;
+}
+
+int ois_graph_step_again(const struct ois_graph_step *s)
+{
+	/* 429: Graph throttled it before running it, whatever the method. */
+	if (s->status == 429)
+		return 1;
+	/* A server error may have come after a write took effect: only a read goes again. */
+	return (s->status >= 500) && !strcmp(s->method, "GET");
+}
+
+int ois_graph_pause(struct ois_graph *g, const struct ois_graph_step *steps, size_t n)
+{
+	long wait = -1;
+	for (size_t i = 0; i < n; i++)
+		if (ois_graph_step_again(&steps[i]) && steps[i].retry_after_ms > wait)
+			wait = steps[i].retry_after_ms;
+	return wait > 0 ? ois_http_pause(g->http, wait, "a $batch of Microsoft Graph requests") : 0;
 }
 
 int ois_graph_get_many(struct ois_graph *g, const char *const *paths, size_t n, const char *prefer,
 		       ois_graph_many_fn fn, void *ctx)
 {
-	unsigned char *again = ois_xcalloc(n ? n : 1, 1);
+	struct ois_graph_step steps[OIS_GRAPH_BATCH_MAX];
 	int rc = 0;
-	for (size_t from = 0; from < n && !rc; from += BATCH_MAX) {
-		size_t k = n - from < BATCH_MAX ? n - from : BATCH_MAX;
-		long wait = -1;
-		rc = batch_once(g, paths, from, k, prefer, fn, ctx, again, &wait);
-		int any = 0;
-		for (size_t i = from; i < from + k; i++)
-			any |= again[i];
-		if (rc || !any)
-			continue;
+	for (size_t from = 0; from < n && !rc; from += OIS_GRAPH_BATCH_MAX) {
+		size_t k = n - from < OIS_GRAPH_BATCH_MAX ? n - from : OIS_GRAPH_BATCH_MAX;
+		for (size_t i = 0; i < k; i++)
+			steps[i] = (struct ois_graph_step){ .method = "GET", .path = paths[from + i], .prefer = prefer,
+							    .quiet_404 = 1 };
+		if ((rc = ois_graph_batch(g, steps, k)))
+			break;
 		/*
 		 * Graph throttles a batch's requests one by one: the ones it
 		 * refused go again on their own after the longest wait it asked
 		 * for, each with the client's own retries.
 		 */
-		if (wait > 0 && (rc = ois_http_pause(g->http, wait, "a $batch of Microsoft Graph requests")))
-			break;
-		for (size_t i = from; i < from + k && !rc; i++) {
-			if (!again[i])
-				continue;
-			struct ois_graph_call c = { .method = "GET", .path = paths[i], .prefer = prefer, .quiet_404 = 1 };
+		rc = ois_graph_pause(g, steps, k);
+		for (size_t i = 0; i < k && !rc; i++) {
 			json_object *item = NULL;
-			rc = ois_graph_call(g, &c, &item);
-			if (rc == OIS_ENOTFOUND)
-				rc = fn(i, NULL, ctx);
-			else if (!rc)
-				rc = fn(i, item, ctx);
+			int r;
+			if (ois_graph_step_again(&steps[i])) {
+				struct ois_graph_call c = { .method = "GET", .path = paths[from + i], .prefer = prefer,
+							    .quiet_404 = 1 };
+				r = ois_graph_call(g, &c, &item);
+			} else {
+				r = ois_graph_step_rc(g, &steps[i]);
+				item = r ? NULL : json_object_get(steps[i].reply);
+			}
+			/* Gone since it was listed (404): the next delta round says so. */
+			if (r == OIS_ENOTFOUND)
+				rc = fn(from + i, NULL, ctx);
+			else if (r)
+				rc = r;
+			else
+				rc = fn(from + i, item, ctx);
 			json_object_put(item);
 		}
+		ois_graph_steps_release(steps, k);
 	}
-	free(again);
 	return rc;
 }

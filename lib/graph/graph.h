@@ -61,15 +61,50 @@ int ois_graph_pages(struct ois_graph *g, const char *path, const char *prefer, o
 /* The mailbox the client opens. */
 const char *ois_graph_mailbox(const struct ois_graph *g);
 
+/* Graph takes at most 20 requests in one $batch ("JSON batching"). */
+#define OIS_GRAPH_BATCH_MAX 20
+
+/* One request of a $batch, and its answer. */
+struct ois_graph_step {
+	const char *method;
+	const char *path;      /* after the mailbox's URL, as a call's path */
+	json_object *body;     /* borrowed; NULL: none */
+	const char *if_match;
+	const char *prefer;
+	int quiet_404;
+	/* The answer (ois_graph_steps_release frees the replies): */
+	long status;
+	json_object *reply;    /* its JSON body, or NULL */
+	long retry_after_ms;   /* its Retry-After, or -1 */
+};
+
+/*
+ * Send steps[0..n) (n <= 20) as one $batch: 0 with each step's own status
+ * and reply, or the error of the batch request itself (nothing answered).
+ * A batch with a write in it is never sent twice by a retry.
+ */
+int ois_graph_batch(struct ois_graph *g, struct ois_graph_step *steps, size_t n);
+void ois_graph_steps_release(struct ois_graph_step *steps, size_t n);
+/* A step's answer as ois_graph_call's code: 0 for a 2xx, else logged as a call's error is. */
+int ois_graph_step_rc(struct ois_graph *g, const struct ois_graph_step *s);
+/*
+ * 1 when a step must be sent again on its own: Graph throttled it inside the
+ * batch (429: not run), or a read met a server error. A write that met a
+ * server error may have taken effect, and is not.
+ */
+int ois_graph_step_again(const struct ois_graph_step *s);
+/* Wait the longest Retry-After of the steps that go again: 0, or OIS_ETEMP when too long. */
+int ois_graph_pause(struct ois_graph *g, const struct ois_graph_step *steps, size_t n);
+
 /*
  * GET each of paths[0..n) (after the mailbox's URL, as a call's path),
  * 20 to a $batch, each with a Prefer header when prefer is not NULL. fn
  * gets each item as (its index, its JSON object borrowed) or (its index,
- * NULL) when it is gone (404), in no particular order; fn's non-zero
- * return stops and is returned. A request the server throttled or failed
- * inside the batch (its own 429 or 5xx) is sent again on its own, after
- * the longest Retry-After the batch asked for, with the client's retries.
- * Another refusal is the error ois_graph_call gives for its status.
+ * NULL) when it is gone (404), in order; fn's non-zero return stops and
+ * is returned. A request the server throttled or failed inside the batch
+ * (its own 429 or 5xx) is sent again on its own, after the longest
+ * Retry-After the batch asked for, with the client's retries. Another
+ * refusal is the error ois_graph_call gives for its status.
  */
 typedef int (*ois_graph_many_fn)(size_t i, json_object *item, void *ctx);
 int ois_graph_get_many(struct ois_graph *g, const char *const *paths, size_t n, const char *prefer,
