@@ -102,6 +102,31 @@ struct ois_mapping {
 
 struct ois_backend;
 
+/*
+ * One write of several sent at once (write_many): what find_by_op, create,
+ * update or remove would be called with, and their answer.
+ */
+enum ois_write_what { OIS_WRITE_FIND, OIS_WRITE_CREATE, OIS_WRITE_UPDATE, OIS_WRITE_REMOVE };
+struct ois_write {
+	enum ois_write_what what;
+	const char *kind;
+	const char *id;          /* update, remove */
+	const char *if_version;  /* update, remove */
+	const char *op_id;       /* find, create */
+	json_object *data;       /* find, create, update */
+	json_object *fields;     /* update */
+	/* The answer: the method's return value, and its id and version (owned by the caller). */
+	int rc;
+	char *new_id, *new_version;
+};
+
+static inline void ois_write_release(struct ois_write *w)
+{
+	free(w->new_id);
+	free(w->new_version);
+	w->new_id = w->new_version = NULL;
+}
+
 /* One open account. Each backend's connection starts with this. */
 struct ois_conn {
 	const struct ois_backend *be;
@@ -187,6 +212,17 @@ struct ois_backend {
 	 * oisync check. 0, or the error a sync would meet (logged).
 	 */
 	int (*probe)(struct ois_conn *c);
+	/*
+	 * Optional: w[0..n) at once, n at most write_batch, in one round trip
+	 * where the server allows it (Graph: a $batch). Each write gets the
+	 * answer its method would give (never an adopted item: a backend that
+	 * adopts has no write_many). The writes are independent of each other.
+	 * Returns 0 when each has its answer in rc, or the code of a failure
+	 * that left them unanswered (every rc is then that code: a create may
+	 * have been made, and is found by its op id).
+	 */
+	int (*write_many)(struct ois_conn *c, struct ois_write *w, size_t n);
+	size_t write_batch;
 };
 
 /*

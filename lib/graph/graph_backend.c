@@ -81,121 +81,250 @@ static int id_of(json_object *item, const char *what, char **id, char **version)
 	return 0;
 }
 
+/* A write as one Graph request: what prepare made, for a call or a $batch step. */
+struct req {
+	const struct kind *k;
+	struct ois_graph_step step;
+	json_object *body;   /* owned */
+	char *path;          /* owned */
+	int answered;        /* prepare answered the write itself: no request */
+};
+
+static void req_release(struct req *q)
+{
+	json_object_put(q->body);
+	free(q->path);
+	memset(q, 0, sizeof(*q));
+}
+
+/* The path of a find: the documented $filter on an extended property's value ("Get singleValueExtendedProperty"). */
+static char *find_path(const struct kind *k, const char *op_id)
+{
+	char *filter = ois_xasprintf(OIS_GRAPH_EXT_KEY "/Any(ep: ep/id eq '" OIS_GRAPH_OP_ID "' and ep/value eq '%s')",
+				     op_id);
+	char *enc = ois_pct_encode(filter);
+	char *path = ois_xasprintf("%s?$filter=%s&$select=id", k->create, enc);
+	free(enc);
+	free(filter);
+	return path;
+}
+
+/*
+ * The request for w, or its answer when none is needed or possible
+ * (q->answered, w->rc set): data Graph cannot carry (OIS_EDATA), an update
+ * of nothing Graph carries.
+ */
+static void prepare(struct ois_write *w, struct req *q)
+{
+	memset(q, 0, sizeof(*q));
+	w->new_id = w->new_version = NULL;
+	q->k = kind_ok(w->kind, &w->rc);
+	if (w->rc) {
+		q->answered = 1;
+		return;
+	}
+	const struct kind *k = q->k;
+	struct ois_graph_step *st = &q->step;
+	st->prefer = k->prefer;
+	switch (w->what) {
+	case OIS_WRITE_FIND:
+		if (strchr(w->op_id, '\'')) {
+			w->rc = ois_fail(OIS_ESOFTWARE, "graph: op id '%s' cannot be quoted in a $filter", w->op_id);
+			q->answered = 1;
+			return;
+		}
+		q->path = find_path(k, w->op_id);
+		st->method = "GET";
+		st->prefer = NULL;
+		break;
+	case OIS_WRITE_CREATE:
+		if (!(q->body = k->body(w->data, NULL))) {
+			w->rc = OIS_EDATA;
+			q->answered = 1;
+			return;
+		}
+		if (w->op_id) {
+			ois_graph_set_op_id(q->body, w->op_id);
+			/* Graph's own guard against an event POSTed twice ("event resource type"). */
+			if (!strcmp(k->name, "appointment"))
+				json_object_object_add(q->body, "transactionId", json_object_new_string(w->op_id));
+		}
+		q->path = ois_xstrdup(k->create);
+		st->method = "POST";
+		break;
+	case OIS_WRITE_UPDATE:
+		if (!(q->body = k->body(w->data, w->fields))) {
+			w->rc = OIS_EDATA;
+			q->answered = 1;
+			return;
+		}
+		q->path = ois_xasprintf("%s%s", k->item, w->id);
+		if (json_object_object_length(q->body) == 0) {
+			/* Nothing Graph carries changed: no request, or a GET for the version. */
+			if (w->if_version) {
+				w->new_version = ois_xstrdup(w->if_version);
+				w->rc = 0;
+				q->answered = 1;
+				return;
+			}
+			st->method = "GET";
+			json_object_put(q->body);
+			q->body = NULL;
+			break;
+		}
+		st->method = "PATCH";
+		st->if_match = w->if_version;
+		break;
+	case OIS_WRITE_REMOVE:
+		/* DELETE takes If-Match: an item edited in Outlook since reconcile saw it is a conflict (edit beats delete). */
+		q->path = ois_xasprintf("%s%s", k->item, w->id);
+		st->method = "DELETE";
+		st->if_match = w->if_version;
+		st->quiet_404 = 1;
+		st->prefer = NULL;
+		break;
+	}
+	st->path = q->path;
+	st->body = q->body;
+}
+
+/* w's answer from its request's code and reply. */
+static void answer(struct ois_write *w, const struct req *q, int rc, json_object *reply)
+{
+	const struct kind *k = q->k;
+	if (!rc) {
+		switch (w->what) {
+		case OIS_WRITE_FIND: {
+			json_object *items = ois_json_arr(reply, "value");
+			if (!items)
+				rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: a list without \"value\"");
+			else if (json_object_array_length(items) == 0)
+				rc = OIS_ENOTFOUND;
+			else
+				rc = id_of(json_object_array_get_idx(items, 0), k->name, &w->new_id, &w->new_version);
+			break;
+		}
+		case OIS_WRITE_CREATE:
+			rc = id_of(reply, k->name, &w->new_id, &w->new_version);
+			break;
+		case OIS_WRITE_UPDATE:
+			if (!(w->new_version = ois_graph_version(reply)))
+				rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: the %s has no changeKey", k->name);
+			break;
+		case OIS_WRITE_REMOVE:
+			break;
+		}
+	}
+	if (rc == OIS_ECONFLICT && (w->what == OIS_WRITE_UPDATE || w->what == OIS_WRITE_REMOVE))
+		ois_info("%s '%s' changed in Exchange since version '%s': not %s", k->name, w->id,
+			 w->if_version ? w->if_version : "", w->what == OIS_WRITE_UPDATE ? "overwritten" : "deleted");
+	w->rc = rc;
+}
+
+/* One write, one request: a create is never sent twice by a retry (it is found by its op id). */
+static void write_one(struct ois_graph *g, struct ois_write *w)
+{
+	struct req q;
+	prepare(w, &q);
+	if (!q.answered) {
+		struct ois_graph_call c = { .method = q.step.method, .path = q.step.path, .body = q.step.body,
+					    .if_match = q.step.if_match, .prefer = q.step.prefer,
+					    .quiet_404 = q.step.quiet_404 || w->what == OIS_WRITE_FIND,
+					    .no_retry = w->what == OIS_WRITE_CREATE };
+		json_object *reply = NULL;
+		int rc = ois_graph_call(g, &c, &reply);
+		answer(w, &q, rc, reply);
+		json_object_put(reply);
+	}
+	req_release(&q);
+}
+
+/*
+ * Up to 20 writes in one $batch. A write Graph throttled inside it (429:
+ * not run) goes again alone after the Retry-After; one that met a server
+ * error is a failure (a create may have been made: found later by its op id).
+ */
+static int drv_write_many(struct ois_conn *conn, struct ois_write *w, size_t n)
+{
+	struct ois_graph *g = GRAPH(conn);
+	struct req q[OIS_GRAPH_BATCH_MAX];
+	struct ois_graph_step steps[OIS_GRAPH_BATCH_MAX];
+	size_t at[OIS_GRAPH_BATCH_MAX], k = 0;
+	if (n > OIS_GRAPH_BATCH_MAX)
+		OIS_BUG("write_many of %zu writes", n);
+	for (size_t i = 0; i < n; i++) {
+		prepare(&w[i], &q[i]);
+		if (!q[i].answered) {
+			steps[k] = q[i].step;
+			at[k++] = i;
+		}
+	}
+	int rc = 0;
+	if (k == 1) {
+		req_release(&q[at[0]]);
+		write_one(g, &w[at[0]]);
+	} else if (k > 1) {
+		rc = ois_graph_batch(g, steps, k);
+		int sent = rc == 0;
+		if (!rc)
+			rc = ois_graph_pause(g, steps, k);
+		for (size_t j = 0; j < k; j++) {
+			struct ois_write *wi = &w[at[j]];
+			if (!rc && ois_graph_step_again(&steps[j]))
+				write_one(g, wi);
+			else if (!rc || (sent && !ois_graph_step_again(&steps[j])))
+				answer(wi, &q[at[j]], ois_graph_step_rc(g, &steps[j]), steps[j].reply);
+			else
+				wi->rc = rc;
+		}
+		if (sent)
+			ois_graph_steps_release(steps, k);
+	}
+	for (size_t i = 0; i < n; i++)
+		req_release(&q[i]);
+	return rc;
+}
+
 static int drv_create(struct ois_conn *conn, const char *kind, json_object *data, const char *op_id,
 		      char **new_id, char **new_version, struct ois_adopted *adopted)
 {
-	int rc;
 	if (adopted) /* a mailbox has no shared items to adopt: every create makes one */
 		*adopted = (struct ois_adopted){ 0 };
-	*new_id = *new_version = NULL;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (rc)
-		return rc;
-	json_object *body = k->body(data, NULL);
-	if (!body)
-		return OIS_EDATA;
-	if (op_id) {
-		ois_graph_set_op_id(body, op_id);
-		/* Graph's own guard against an event POSTed twice ("event resource type"). */
-		if (!strcmp(k->name, "appointment"))
-			json_object_object_add(body, "transactionId", json_object_new_string(op_id));
-	}
-	/* Never sent twice by a retry: a create whose answer was lost is found by its op id. */
-	struct ois_graph_call c = { .method = "POST", .path = k->create, .body = body, .prefer = k->prefer,
-				    .no_retry = 1 };
-	json_object *reply = NULL;
-	rc = ois_graph_call(GRAPH(conn), &c, &reply);
-	if (!rc)
-		rc = id_of(reply, k->name, new_id, new_version);
-	json_object_put(reply);
-	json_object_put(body);
-	return rc;
+	struct ois_write w = { .what = OIS_WRITE_CREATE, .kind = kind, .data = data, .op_id = op_id };
+	write_one(GRAPH(conn), &w);
+	*new_id = w.new_id;
+	*new_version = w.new_version;
+	return w.rc;
 }
 
 static int drv_update(struct ois_conn *conn, const char *kind, const char *id, const char *if_version,
 		      json_object *data, json_object *fields, char **new_version)
 {
-	int rc;
-	*new_version = NULL;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (rc)
-		return rc;
-	json_object *body = k->body(data, fields);
-	if (!body)
-		return OIS_EDATA;
-	char *path = ois_xasprintf("%s%s", k->item, id);
-	json_object *reply = NULL;
-	if (json_object_object_length(body) == 0 && if_version) {
-		/* Nothing Graph carries changed: no request. */
-		*new_version = ois_xstrdup(if_version);
-	} else {
-		int empty = json_object_object_length(body) == 0;
-		struct ois_graph_call c = { .method = empty ? "GET" : "PATCH", .path = path, .body = empty ? NULL : body,
-					    .if_match = empty ? NULL : if_version, .prefer = k->prefer };
-		rc = ois_graph_call(GRAPH(conn), &c, &reply);
-		if (!rc && !(*new_version = ois_graph_version(reply)))
-			rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: the %s has no changeKey", k->name);
-	}
-	if (rc == OIS_ECONFLICT)
-		ois_info("%s '%s' changed in Exchange since version '%s': not overwritten", k->name, id,
-			 if_version ? if_version : "");
-	json_object_put(reply);
-	json_object_put(body);
-	free(path);
-	return rc;
+	struct ois_write w = { .what = OIS_WRITE_UPDATE, .kind = kind, .id = id, .if_version = if_version,
+			       .data = data, .fields = fields };
+	write_one(GRAPH(conn), &w);
+	free(w.new_id);
+	*new_version = w.new_version;
+	return w.rc;
 }
 
-/* DELETE takes If-Match: an item edited in Outlook since reconcile saw it is a conflict (edit beats delete). */
 static int drv_remove(struct ois_conn *conn, const char *kind, const char *id, const char *if_version)
 {
-	int rc;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (rc)
-		return rc;
-	char *path = ois_xasprintf("%s%s", k->item, id);
-	struct ois_graph_call c = { .method = "DELETE", .path = path, .if_match = if_version, .quiet_404 = 1 };
-	json_object *reply = NULL;
-	rc = ois_graph_call(GRAPH(conn), &c, &reply);
-	if (rc == OIS_ECONFLICT)
-		ois_info("%s '%s' changed in Exchange since version '%s': not deleted", k->name, id,
-			 if_version ? if_version : "");
-	json_object_put(reply);
-	free(path);
-	return rc;
+	struct ois_write w = { .what = OIS_WRITE_REMOVE, .kind = kind, .id = id, .if_version = if_version };
+	write_one(GRAPH(conn), &w);
+	ois_write_release(&w);
+	return w.rc;
 }
 
 /* A POST is one request: an item found by its tag is complete, data is not needed. */
 static int drv_find_by_op(struct ois_conn *conn, const char *kind, const char *op_id, json_object *data,
 			  char **id, char **version)
 {
-	int rc;
-	(void)data;
-	*id = *version = NULL;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (rc)
-		return rc;
-	if (strchr(op_id, '\''))
-		return ois_fail(OIS_ESOFTWARE, "graph: op id '%s' cannot be quoted in a $filter", op_id);
-	/* The documented way to find items by an extended property's value ("Get singleValueExtendedProperty"). */
-	char *filter = ois_xasprintf(OIS_GRAPH_EXT_KEY "/Any(ep: ep/id eq '" OIS_GRAPH_OP_ID "' and ep/value eq '%s')",
-				     op_id);
-	char *enc = ois_pct_encode(filter);
-	char *path = ois_xasprintf("%s?$filter=%s&$select=id", k->create, enc);
-	struct ois_graph_call c = { .method = "GET", .path = path };
-	json_object *reply = NULL;
-	rc = ois_graph_call(GRAPH(conn), &c, &reply);
-	json_object *items = rc ? NULL : ois_json_arr(reply, "value");
-	if (!rc && !items)
-		rc = ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: a list without \"value\"");
-	else if (!rc && json_object_array_length(items) == 0)
-		rc = OIS_ENOTFOUND;
-	else if (!rc)
-		rc = id_of(json_object_array_get_idx(items, 0), k->name, id, version);
-	json_object_put(reply);
-	free(path);
-	free(enc);
-	free(filter);
-	return rc;
+	struct ois_write w = { .what = OIS_WRITE_FIND, .kind = kind, .op_id = op_id, .data = data };
+	write_one(GRAPH(conn), &w);
+	*id = w.new_id;
+	*version = w.new_version;
+	return w.rc;
 }
 
 static int drv_mark_synced(struct ois_conn *conn, const char *item_id, const char *sync_id, const char *when,
@@ -279,4 +408,6 @@ const struct ois_backend ois_backend_graph = {
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
 	.probe = drv_probe,
+	.write_many = drv_write_many,
+	.write_batch = OIS_GRAPH_BATCH_MAX,
 };
