@@ -164,24 +164,47 @@ int main(int argc, char **argv)
 	if ((rc = ois_apply_check_generation(run.st, &cs, reader.name)))
 		goto out;
 
-	char started[32], where[300];
+	char started[32];
 	ois_time_now(started);
+	/* Ops go in change-set order, except that a backend that takes several writes at once gets them together. */
+	unsigned char *done = ois_xcalloc(cs.n + 1, 1);
+	size_t *idx = ois_xcalloc(cs.n + 1, sizeof(*idx));
 	for (size_t i = 0; i < cs.n && !stop; i++) {
 		json_object *rec = cs.recs[i];
-		snprintf(where, sizeof(where), "%s:%lu", reader.name, cs.lines[i]);
+		if (done[i])
+			continue;
 		if (ois_record_type(rec) == OIS_REC_CHECKPOINT) {
 			json_object_array_add(checkpoints, json_object_get(rec));
 			continue;
 		}
-		enum ois_op_status st = OIS_OP_OK;
-		stop = ois_apply_op(&run, rec, where, &st);
-		if (stop || (st != OIS_OP_OK && st != OIS_OP_SKIPPED)) {
-			all_ok = 0;
-			const char *pair = ois_json_str(rec, "pair");
-			if (pair)
-				json_object_object_add(failed_pairs, pair, json_object_new_boolean(1));
+		size_t n = ois_apply_group(&run, &cs, i, done, idx);
+		json_object **ops = ois_xcalloc(n, sizeof(*ops));
+		char **wheres = ois_xcalloc(n, sizeof(*wheres));
+		enum ois_op_status *st = ois_xcalloc(n, sizeof(*st));
+		for (size_t k = 0; k < n; k++) {
+			ops[k] = cs.recs[idx[k]];
+			wheres[k] = ois_xasprintf("%s:%lu", reader.name, cs.lines[idx[k]]);
+			done[idx[k]] = 1;
 		}
+		if (n == 1)
+			stop = ois_apply_op(&run, ops[0], wheres[0], &st[0]);
+		else
+			stop = ois_apply_ops(&run, ops, (const char *const *)wheres, n, st);
+		for (size_t k = 0; k < n; k++) {
+			if (stop || (st[k] != OIS_OP_OK && st[k] != OIS_OP_SKIPPED)) {
+				all_ok = 0;
+				const char *pair = ois_json_str(ops[k], "pair");
+				if (pair)
+					json_object_object_add(failed_pairs, pair, json_object_new_boolean(1));
+			}
+			free(wheres[k]);
+		}
+		free(ops);
+		free(wheres);
+		free(st);
 	}
+	free(done);
+	free(idx);
 
 	/*
 	 * Checkpoints move only when every op before them succeeded, so a failure

@@ -78,6 +78,35 @@ struct ois_apply_run {
 int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, enum ois_op_status *status);
 
 /*
+ * How many ops like op (a create, update or delete of the same target,
+ * *side) may go to the server together: its backend's write_batch, or 0
+ * when they go one by one (a backend without write_many).
+ */
+int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *side);
+
+/*
+ * ois_apply_op for ops[0..n), each a create, update or delete of one target
+ * side (ois_apply_batchable), no two of one pair: the creates' tags looked
+ * for in one round trip, then the writes sent in one, through the
+ * backend's write_many; each op recorded and its result written, in order,
+ * as ois_apply_op does, with its status in status[i]. Returns 0, or the
+ * code that stops the run.
+ */
+int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *const *where, size_t n,
+		  enum ois_op_status *status);
+
+/*
+ * The ops of cs apply takes together with the op at i: idx[0] is i, and
+ * the next ones, up to the next checkpoint, that ois_apply_ops may send
+ * with it (the same target, a backend with write_many, up to its
+ * write_batch), passing over ops of the other side, and over an op whose
+ * pair an earlier op has, so two ops of one pair keep their order. done
+ * marks the ops already applied. Returns how many (idx has room for cs->n).
+ */
+size_t ois_apply_group(const struct ois_apply_run *run, const struct ois_apply_changeset *cs, size_t i,
+		       const unsigned char *done, size_t *idx);
+
+/*
  * A create that adopted an existing item (adopted, from the target's
  * driver; id its id there) instead of making one: merge the two in this run
  * by the rules of a pair without a base (apply_merge.c), with the op's

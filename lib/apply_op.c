@@ -67,48 +67,98 @@ static int run_stopping(int rc)
 	return rc == OIS_ETEMP || rc == OIS_EUNAVAIL || rc == OIS_EPERM || rc == OIS_ECONFIG || rc == OIS_EIO;
 }
 
+/* One op on its way through apply: what the single and the batched path share. */
+struct job {
+	json_object *op;
+	const char *where, *op_id, *kind, *id, *if_version;
+	int action, side;
+	int maybe_sent;           /* a pending row: an earlier run may have sent it */
+	int state_only;           /* link, unlink: nothing to send */
+	int skipped;              /* done by an earlier run: its result line is written */
+	int answered;             /* a batch's create answered before the writes: a precondition, its tag found */
+	int rc;                   /* the server's answer */
+	char *new_id, *new_version;
+	const char *why;
+	struct ois_adopted adopted;
+	json_object *recorded, *merge; /* a create that adopted an item: the merged op, the result's "merge" */
+};
+
+static void job_release(struct job *j)
+{
+	free(j->new_id);
+	free(j->new_version);
+	ois_adopted_release(&j->adopted);
+	json_object_put(j->recorded);
+	json_object_put(j->merge);
+}
+
+/*
+ * A create's first precondition, against the state: the pair has no item
+ * on the target side yet (else OIS_ECONFLICT: some other op already created
+ * or linked it). The second, that no item carries the op's tag, is the
+ * backend's find_by_op.
+ */
+static int pair_free(struct ois_apply_run *run, struct job *j)
+{
+	struct ois_pair p = { 0 };
+	int rc = ois_state_pair_get(run->st, ois_json_str(j->op, "pair"), &p);
+	int has_item = rc == 0 && p.id[j->side];
+	if (has_item)
+		ois_notice("pair %s already has %s %s %s: create not sent", p.pair_id, ois_side_name((enum ois_side)j->side),
+			   j->kind, p.id[j->side]);
+	ois_pair_release(&p);
+	if (has_item) {
+		j->why = "the pair already has an item on that side";
+		return OIS_ECONFLICT;
+	}
+	return rc == OIS_ENOTFOUND ? 0 : rc;
+}
+
+/* find_by_op's answer: an item carrying the op's tag was made by this very op, and is adopted. */
+static void found_by_tag(struct job *j)
+{
+	ois_info("adopted %s %s, created by %s", j->kind, j->new_id,
+		 j->maybe_sent ? "an interrupted run" : "this op before (its tag is on it)");
+}
+
+/* A create about to be sent: pending in the state first, so a rerun looks for it. */
+static int about_to_create(struct ois_apply_run *run, struct job *j)
+{
+	return record(run, j->op_id, OIS_OP_PENDING, NULL, NULL, j->op);
+}
+
+/* Made after the sync state this run read: the next read must report it (apply_commit.c). */
+static void created(struct ois_apply_run *run, struct job *j)
+{
+	if (j->side == OIS_EXCHANGE)
+		json_object_object_add(run->made_exchange, j->op_id, json_object_new_boolean(1));
+}
+
 /*
  * A create's preconditions, checked against the state and the target
  * server, so a create never makes a second item for one pair:
- * - the pair has no item on the target side yet (else OIS_ECONFLICT: some
- *   other op already created or linked it);
+ * - the pair has no item on the target side yet;
  * - no item carries the op's tag. One that does was made by this very op,
  *   in a run whose reply or record was lost (a "pending" row, a killed
  *   apply, a state restored from a backup): it is adopted, not made twice.
  */
-static int do_create(struct ois_apply_run *run, struct ois_conn *d, enum ois_side target, json_object *op,
-		     const char *op_id, int maybe_sent, char **id, char **version, const char **why,
-		     struct ois_adopted *adopted)
+static int do_create(struct ois_apply_run *run, struct ois_conn *d, struct job *j)
 {
-	const char *kind = ois_json_str(op, "kind");
-	struct ois_pair p = { 0 };
-	int rc = ois_state_pair_get(run->st, ois_json_str(op, "pair"), &p);
-	int has_item = rc == 0 && p.id[target];
-	if (has_item)
-		ois_notice("pair %s already has %s %s %s: create not sent", p.pair_id, ois_side_name(target), kind,
-			   p.id[target]);
-	ois_pair_release(&p);
-	if (has_item) {
-		*why = "the pair already has an item on that side";
-		return OIS_ECONFLICT;
-	}
-	if (rc && rc != OIS_ENOTFOUND)
+	int rc = pair_free(run, j);
+	if (rc)
 		return rc;
-	rc = d->be->find_by_op(d, kind, op_id, ois_json_obj(op, "data"), id, version);
+	rc = d->be->find_by_op(d, j->kind, j->op_id, ois_json_obj(j->op, "data"), &j->new_id, &j->new_version);
 	if (rc == 0) {
-		ois_info("adopted %s %s, created by %s", kind, *id,
-			 maybe_sent ? "an interrupted run" : "this op before (its tag is on it)");
+		found_by_tag(j);
 		return 0;
 	}
 	if (rc != OIS_ENOTFOUND)
 		return rc;
-	rc = record(run, op_id, OIS_OP_PENDING, NULL, NULL, op);
-	if (rc)
+	if ((rc = about_to_create(run, j)))
 		return rc;
-	rc = d->be->create(d, kind, ois_json_obj(op, "data"), op_id, id, version, adopted);
-	/* Made after the sync state this run read: the next read must report it (apply_commit.c). */
-	if (rc == 0 && target == OIS_EXCHANGE)
-		json_object_object_add(run->made_exchange, op_id, json_object_new_boolean(1));
+	rc = d->be->create(d, j->kind, ois_json_obj(j->op, "data"), j->op_id, &j->new_id, &j->new_version, &j->adopted);
+	if (rc == 0)
+		created(run, j);
 	return rc;
 }
 
@@ -142,77 +192,85 @@ static int still_done(struct ois_apply_run *run, enum ois_action action, json_ob
 	return holds;
 }
 
-int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, enum ois_op_status *status)
+/*
+ * The op before anything is sent: done by an earlier run (j->done, its
+ * result written), or checked and its side opened. 0, or a code that stops
+ * the run (a malformed op, a backend that cannot open).
+ */
+static int job_start(struct ois_apply_run *run, struct job *j, json_object *op, const char *where)
 {
-	const char *op_id = ois_json_str(op, "op_id");
+	memset(j, 0, sizeof(*j));
+	j->op = op;
+	j->where = where;
+	j->op_id = ois_json_str(op, "op_id");
 	const char *action_name = ois_json_str(op, "action");
-	int action = ois_action_parse(action_name);
-	struct ois_applied prev = { 0 };
-	int maybe_sent = 0;
+	j->action = ois_action_parse(action_name);
 	/*
 	 * link and unlink change only the state, so doing them again is safe, and
 	 * needed when the state lost the pair since (a reset makes the same link
 	 * op, with the same id, as the first sync did).
 	 */
-	int state_only = action == OIS_ACT_LINK || action == OIS_ACT_UNLINK;
-	int rc = ois_state_applied_get(run->st, op_id, &prev);
-	if (rc == 0 && !state_only && ois_op_status_final(prev.status) && still_done(run, action, op, &prev)) {
+	j->state_only = j->action == OIS_ACT_LINK || j->action == OIS_ACT_UNLINK;
+	struct ois_applied prev = { 0 };
+	int rc = ois_state_applied_get(run->st, j->op_id, &prev);
+	if (rc == 0 && !j->state_only && ois_op_status_final(prev.status) &&
+	    still_done(run, (enum ois_action)j->action, op, &prev)) {
 		/* Done (or refused as a conflict) by an earlier run: never send it again. */
-		*status = OIS_OP_SKIPPED;
-		write_result(run, op_id, OIS_OP_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);
+		write_result(run, j->op_id, OIS_OP_SKIPPED, prev.new_id, prev.new_version, NULL, NULL);
 		ois_applied_release(&prev);
+		j->skipped = 1;
 		return 0;
 	}
 	if (rc == 0)
-		maybe_sent = prev.status == OIS_OP_PENDING;
+		j->maybe_sent = prev.status == OIS_OP_PENDING;
 	else if (rc != OIS_ENOTFOUND)
 		return rc;
 	ois_applied_release(&prev);
+	if (j->state_only)
+		return 0;
+	j->side = ois_side_parse(ois_json_str(op, "target"));
+	j->kind = ois_json_str(op, "kind");
+	j->id = ois_json_str(op, "id");
+	j->if_version = ois_json_str(op, "if_version");
+	if (j->side < 0)
+		return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
+	if (j->action != OIS_ACT_CREATE && j->action != OIS_ACT_UPDATE && j->action != OIS_ACT_DELETE)
+		return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action_name);
+	if (j->action != OIS_ACT_CREATE && !j->id)
+		return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action_name);
+	return ois_apply_open_side(run, (enum ois_side)j->side);
+}
 
-	char *new_id = NULL, *new_version = NULL;
-	const char *why = NULL;
-	struct ois_adopted adopted = { 0 };
-	json_object *recorded = NULL, *merge = NULL; /* a create that adopted an item: the merged op, the result's "merge" */
-	if (state_only) {
-		/* Only the state changes: nothing to send. */
-		rc = 0;
+/* Send one op by itself. */
+static void job_send(struct ois_apply_run *run, struct job *j)
+{
+	struct ois_conn *d = run->conn[j->side];
+	if (j->action == OIS_ACT_CREATE) {
+		j->rc = do_create(run, d, j);
+		if (!j->rc && j->adopted.data)
+			j->rc = ois_apply_merge_adopted(run, j->op, &j->adopted, j->new_id, &j->new_version, &j->recorded,
+							&j->merge);
+	} else if (j->action == OIS_ACT_UPDATE) {
+		j->rc = d->be->update(d, j->kind, j->id, j->if_version, ois_json_obj(j->op, "data"),
+				      ois_json_arr(j->op, "fields"), &j->new_version);
+		j->new_id = ois_xstrdup(j->id);
 	} else {
-		int side = ois_side_parse(ois_json_str(op, "target"));
-		const char *kind = ois_json_str(op, "kind");
-		const char *id = ois_json_str(op, "id");
-		const char *if_version = ois_json_str(op, "if_version");
-		if (side < 0)
-			return ois_fail(OIS_EDATA, "%s: \"target\" must be \"exchange\" or \"interaction\"", where);
-		if (action != OIS_ACT_CREATE && !id)
-			return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action_name);
-		if ((rc = ois_apply_open_side(run, (enum ois_side)side)))
-			return rc;
-		struct ois_conn *d = run->conn[side];
-		if (action == OIS_ACT_CREATE) {
-			rc = do_create(run, d, (enum ois_side)side, op, op_id, maybe_sent, &new_id, &new_version, &why,
-				       &adopted);
-			if (!rc && adopted.data)
-				rc = ois_apply_merge_adopted(run, op, &adopted, new_id, &new_version, &recorded, &merge);
-			ois_adopted_release(&adopted);
-		} else if (action == OIS_ACT_UPDATE) {
-			rc = d->be->update(d, kind, id, if_version, ois_json_obj(op, "data"),
-				       ois_json_arr(op, "fields"), &new_version);
-			new_id = ois_xstrdup(id);
-		} else if (action == OIS_ACT_DELETE) {
-			rc = d->be->remove(d, kind, id, if_version);
-			if (rc == OIS_ENOTFOUND)
-				rc = 0; /* already gone: what we wanted */
-		} else {
-			return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action_name);
-		}
+		j->rc = d->be->remove(d, j->kind, j->id, j->if_version);
+		if (j->rc == OIS_ENOTFOUND)
+			j->rc = 0; /* already gone: what we wanted */
 	}
+}
 
+/* Record the op's outcome, write its result line; the code that stops the run, or 0. */
+static int job_finish(struct ois_apply_run *run, struct job *j, enum ois_op_status *status)
+{
+	int rc = j->rc;
 	enum ois_op_status st = OIS_OP_OK;
 	const char *error = NULL;
 	if (rc == OIS_ECONFLICT || rc == OIS_ENOTFOUND) {
 		st = OIS_OP_CONFLICT;
-		error = why ? why : rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
-						       : "the item no longer exists";
+		error = j->why ? j->why : rc == OIS_ECONFLICT ? "the item changed on the server since it was read"
+							 : "the item no longer exists";
 	} else if (rc < 0) {
 		st = OIS_OP_FAILED;
 		error = "the server refused or failed the request (see the log)";
@@ -220,20 +278,182 @@ int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, 
 	int stop = run_stopping(rc) ? rc : 0;
 	/* A failure that stops the run leaves a pending create pending: a rerun looks for it first. */
 	if (!stop || st != OIS_OP_FAILED) {
-		int wrc = record(run, op_id, st, new_id, new_version, recorded ? recorded : op);
-		if (wrc) {
-			free(new_id);
-			free(new_version);
-			json_object_put(recorded);
-			json_object_put(merge);
+		int wrc = record(run, j->op_id, st, j->new_id, j->new_version, j->recorded ? j->recorded : j->op);
+		if (wrc)
 			return wrc;
-		}
 	}
-	write_result(run, op_id, st, new_id, new_version, error, merge);
-	free(new_id);
-	free(new_version);
-	json_object_put(recorded);
-	json_object_put(merge);
+	write_result(run, j->op_id, st, j->new_id, j->new_version, error, j->merge);
 	*status = st;
 	return stop;
+}
+
+int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, enum ois_op_status *status)
+{
+	struct job j;
+	int rc = job_start(run, &j, op, where);
+	if (!rc && j.skipped)
+		*status = OIS_OP_SKIPPED;
+	else if (!rc) {
+		if (!j.state_only)
+			job_send(run, &j);
+		rc = job_finish(run, &j, status);
+	}
+	job_release(&j);
+	return rc;
+}
+
+int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *side)
+{
+	int action = ois_action_parse(ois_json_str(op, "action"));
+	int s = ois_side_parse(ois_json_str(op, "target"));
+	if (s < 0 || (action != OIS_ACT_CREATE && action != OIS_ACT_UPDATE && action != OIS_ACT_DELETE))
+		return 0;
+	const struct ois_backend *be = run->conn[s] ? run->conn[s]->be : ois_backend_for(run->cfg, (enum ois_side)s, run->server);
+	if (!be || !be->write_many || be->write_batch < 2)
+		return 0;
+	*side = s;
+	return (int)(be->write_batch > 64 ? 64 : be->write_batch);
+}
+
+/* write_many over the jobs at[0..n), filling w (the caller releases its answers). */
+static int send_many(struct ois_conn *d, struct ois_write *w, size_t n)
+{
+	int rc = d->be->write_many(d, w, n);
+	if (rc)
+		for (size_t i = 0; i < n; i++)
+			w[i].rc = rc;
+	return rc;
+}
+
+int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *const *where, size_t n,
+		  enum ois_op_status *status)
+{
+	struct job *jobs = ois_xcalloc(n, sizeof(*jobs));
+	struct ois_write *w = ois_xcalloc(n, sizeof(*w));
+	size_t *at = ois_xcalloc(n, sizeof(*at));
+	size_t started = 0, k;
+	int rc = 0, side = -1;
+	for (size_t i = 0; i < n; i++)
+		status[i] = OIS_OP_FAILED;
+	/* Checked and opened first: one that cannot be stops the run before anything of the group is sent. */
+	for (; started < n && !rc; started++) {
+		rc = job_start(run, &jobs[started], ops[started], where[started]);
+		if (!rc && !jobs[started].skipped) {
+			if (jobs[started].state_only || (side >= 0 && jobs[started].side != side))
+				OIS_BUG("%s: not an op of the batch's side", where[started]);
+			side = jobs[started].side;
+		}
+	}
+	if (rc)
+		goto out;
+	struct ois_conn *d = side >= 0 ? run->conn[side] : NULL;
+
+	/* The creates' preconditions: the pair (the state), then every tag in one round trip. */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+		if (j->skipped || j->action != OIS_ACT_CREATE)
+			continue;
+		if ((j->rc = pair_free(run, j))) {
+			j->answered = 1;
+			continue;
+		}
+		w[k] = (struct ois_write){ .what = OIS_WRITE_FIND, .kind = j->kind, .op_id = j->op_id,
+					   .data = ois_json_obj(j->op, "data") };
+		at[k++] = i;
+	}
+	if (k)
+		send_many(d, w, k);
+	for (size_t m = 0; m < k; m++) {
+		struct job *j = &jobs[at[m]];
+		if (w[m].rc == OIS_ENOTFOUND) {
+			ois_write_release(&w[m]);
+			continue;
+		}
+		j->rc = w[m].rc;
+		j->new_id = w[m].new_id;
+		j->new_version = w[m].new_version;
+		j->answered = 1;
+		if (j->rc == 0)
+			found_by_tag(j);
+	}
+
+	/* The writes, in one round trip; each create pending first. */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+		if (j->skipped || j->answered)
+			continue;
+		enum ois_write_what what = j->action == OIS_ACT_CREATE ? OIS_WRITE_CREATE
+					   : j->action == OIS_ACT_UPDATE ? OIS_WRITE_UPDATE : OIS_WRITE_REMOVE;
+		if (what == OIS_WRITE_CREATE && (rc = about_to_create(run, j)))
+			goto out;
+		w[k] = (struct ois_write){ .what = what, .kind = j->kind, .id = j->id, .if_version = j->if_version,
+					   .op_id = j->op_id, .data = ois_json_obj(j->op, "data"),
+					   .fields = ois_json_arr(j->op, "fields") };
+		at[k++] = i;
+	}
+	if (k)
+		send_many(d, w, k);
+	for (size_t m = 0; m < k; m++) {
+		struct job *j = &jobs[at[m]];
+		j->rc = w[m].rc;
+		if (j->action == OIS_ACT_CREATE) {
+			j->new_id = w[m].new_id;
+		} else {
+			free(w[m].new_id);
+			j->new_id = ois_xstrdup(j->id);
+		}
+		j->new_version = w[m].new_version;
+		if (j->action == OIS_ACT_DELETE && j->rc == OIS_ENOTFOUND)
+			j->rc = 0; /* already gone: what we wanted */
+		if (j->action == OIS_ACT_CREATE && j->rc == 0)
+			created(run, j);
+	}
+
+	/*
+	 * Every answer is recorded, in order, even after one that stops the
+	 * run: what a server did must be known to the next run.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		int stop = jobs[i].skipped ? (status[i] = OIS_OP_SKIPPED, 0) : job_finish(run, &jobs[i], &status[i]);
+		if (stop && !rc)
+			rc = stop;
+	}
+out:
+	for (size_t i = 0; i < started; i++)
+		job_release(&jobs[i]);
+	free(jobs);
+	free(w);
+	free(at);
+	return rc;
+}
+
+size_t ois_apply_group(const struct ois_apply_run *run, const struct ois_apply_changeset *cs, size_t i,
+		       const unsigned char *done, size_t *idx)
+{
+	int side, other;
+	int max = ois_apply_batchable(run, cs->recs[i], &side);
+	idx[0] = i;
+	if (max < 2)
+		return 1;
+	/* Pairs the group holds, and pairs of ops passed over: a later op of either waits for a later group. */
+	json_object *pairs = json_object_new_object();
+	size_t n = 0;
+	for (size_t k = i; k < cs->n && n < (size_t)max; k++) {
+		json_object *op = cs->recs[k];
+		if (ois_record_type(op) == OIS_REC_CHECKPOINT)
+			break; /* a checkpoint's ops all come before it */
+		if (done[k])
+			continue;
+		const char *pair = ois_json_str(op, "pair");
+		if (pair && json_object_object_get_ex(pairs, pair, NULL))
+			continue; /* after an op of its pair that is not sent with this group: it waits */
+		if (pair)
+			json_object_object_add(pairs, pair, NULL);
+		if (ois_record_type(op) == OIS_REC_OP && ois_apply_batchable(run, op, &other) >= 2 && other == side)
+			idx[n++] = k;
+	}
+	json_object_put(pairs);
+	return n ? n : 1;
 }

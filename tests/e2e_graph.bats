@@ -184,3 +184,45 @@ event() {
 	run graph_ctl "$D" stats
 	assert_equal "$(jq '.requests["GET /users/{id}/calendarView/delta"]' <<<"$output")" 1
 }
+
+@test "Graph writes go 20 to a \$batch: 25 contacts made in dave's Outlook in 4 round trips, an edit in between a conflict, none twice" {
+	for i in $(seq -w 1 25); do
+		ia_ctl "$D" add "{\"user\":\"dave\",\"contact\":{\"first_name\":\"Test$i\",\"last_name\":\"Person\",\"emails\":{\"business\":\"t$i@batch.example\"}}}" >/dev/null
+	done
+	sed -i '/^\[user carol\]/,/^\[/ s/^enabled = yes$/enabled = no/' "$D/users.conf"
+	run oisync-run online
+	assert_success
+	assert_line --partial "dave@firm.example: ok: 26 create"
+	run graph_ctl "$D" stats
+	# Looking for the 25 tags takes two batches (20 + 5), making them two more
+	# (with Ben Cole's update); one at a time, the 25 creates would take 50 round trips.
+	assert_equal "$(jq -c '[.batch.batches, .batch.requests, (.requests["POST /users/{id}/contacts"] // 0)]' <<<"$output")" '[4,51,25]'
+	assert_equal "$(graph_ctl "$D" "dump?mailbox=dave@firm.example" | jq '[.contactFolders[].contacts[]] | length')" 27
+	run oisync-run online
+	assert_success
+	run oisync-run online
+	assert_success
+	assert_line --partial "online: 1 users, 1 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+
+	# Three InterAction edits go to Outlook in one batch. Between reconcile and
+	# apply, Outlook's owner edits one of them: inside the batch its update is a
+	# 412, a conflict; the others land; the next run merges the two edits.
+	for id in $(ia_ctl "$D" dump | jq -r '.contacts | to_entries[] | select(.value.first_name | test("^Test0[123]$")) | .key'); do
+		ia_ctl "$D" edit "{\"user\":\"dave\",\"contact_id\":\"$id\",\"set\":{\"job_title\":\"Batched\"}}" >/dev/null
+	done
+	{ oisync-extract exchange --mailbox dave@firm.example --server online && oisync-extract interaction --user dave; } |
+		oisync-transform | oisync-reconcile --server online --account dave@firm.example --user dave >"$D/cs.jsonl"
+	assert_equal "$(jq -s '[.[] | select(.type == "op" and .action == "update")] | length' "$D/cs.jsonl")" 3
+	oid=$(graph_ctl "$D" "dump?mailbox=dave@firm.example" | jq -r '[.contactFolders[].contacts[] | select(.givenName == "Test02")][0].id')
+	graph_ctl "$D" edit "{\"mailbox\":\"dave@firm.example\",\"id\":\"$oid\",\"set\":{\"mobilePhone\":\"+1 555 0102\"}}" >/dev/null
+	graph_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/cs.jsonl"
+	assert_failure 1
+	assert_output --partial "2 ok, 0 already done, 1 conflicts, 0 failed"
+	assert_equal "$(graph_ctl "$D" stats | jq -c '[.batch.batches, .batch.requests]')" '[1,3]'
+	run oisync-run online
+	assert_success
+	run graph_ctl "$D" "dump?mailbox=dave@firm.example"
+	assert_equal "$(jq -c '[.contactFolders[].contacts[] | select(.givenName | test("^Test0[123]$")) | [.givenName, .jobTitle, .mobilePhone]] | sort' <<<"$output")" \
+		'[["Test01","Batched",null],["Test02","Batched","+1 555 0102"],["Test03","Batched",null]]'
+}

@@ -28,8 +28,8 @@ int ois_graph_read_calendar(struct graph_conn *c, const struct ois_read *r);
 
 /*
  * An item record of type in folder with id, marked as the Graph backend's
- * (transform maps its data by that mark). With native (a reference is
- * taken), an upsert whose version is the item's @odata.etag, modified its
+ * (transform maps its data by that mark). With native (borrowed: the
+ * record takes its own reference), an upsert whose version is the item's @odata.etag, modified its
  * lastModifiedDateTime and op_tag the op id it carries; without, a delete.
  */
 json_object *ois_graph_record(const struct graph_conn *c, const char *type, const char *folder, const char *id,
