@@ -226,3 +226,57 @@ event() {
 	assert_equal "$(jq -c '[.contactFolders[].contacts[] | select(.givenName | test("^Test0[123]$")) | [.givenName, .jobTitle, .mobilePhone]] | sort' <<<"$output")" \
 		'[["Test01","Batched",null],["Test02","Batched","+1 555 0102"],["Test03","Batched",null]]'
 }
+
+@test "Graph: deleting the InterAction Sync folder makes the next run match afresh; a lost state re-matches; nothing twice" {
+	sed -i '/^\[user dave\]/,/^\[/ s/^enabled = yes$/enabled = no/' "$D/users.conf"
+	db="$D/state/online/carol@firm.example.db"
+	run oisync-run online
+	assert_success
+	run oisync-run online
+	assert_success
+	want=$(holdings)
+	# The user deletes the folder; a quiet run finds out when it next writes the record.
+	folder=$(graph_ctl "$D" "dump?mailbox=carol@firm.example" | jq -r '.mailFolders[] | select(.displayName == "InterAction Sync") | .messages[0].id')
+	graph_ctl "$D" delete "{\"mailbox\":\"carol@firm.example\",\"id\":\"$folder\"}" >/dev/null
+	sqlite3 "$db" "update meta set value = '2000-01-01T00:00:00Z' where key = 'syncinfo_written'"
+	run oisync-run online
+	assert_success
+	assert_output --partial '"InterAction Sync" folder is gone: the next run matches Outlook and InterAction afresh'
+	run oisync-run online
+	assert_success
+	grep -q '"first_sync":true' "$(last_changes carol)"
+	[ "$(server_ops_in "$(last_changes carol)")" -eq 0 ]
+	[ "$(holdings)" = "$want" ]
+	# The state lost: the full read finds the sync record again, and matches by content.
+	rm -f "$db"*
+	run oisync-run online
+	assert_success
+	[ "$(server_ops_in "$(last_changes carol)")" -eq 0 ]
+	[ "$(holdings)" = "$want" ]
+}
+
+@test "Graph: a mailbox moved from Exchange Server to Exchange Online, its user moved to [server online], is linked again, never duplicated" {
+	# alice synced over EWS; then her mailbox moves: Exchange Online holds the
+	# same contacts (new ids, the EWS op-id tags kept), and the users file says so.
+	run oisync-run -u alice ex1
+	assert_success
+	ia_before=$(ia_ctl "$D" dump | jq -c '[.contacts | length, (.lists.alice | length)]')
+	ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq -c '[.contacts[] | {givenName: .GivenName, surname: .Surname,
+		companyName: .CompanyName, jobTitle: .JobTitle, personalNotes: .Body, categories: (.Categories // []),
+		emailAddresses: [.EmailAddresses // {} | to_entries[] | {address: .value}],
+		businessPhones: [.PhoneNumbers.BusinessPhone // empty], mobilePhone: .PhoneNumbers.MobilePhone,
+		businessAddress: ((.PhysicalAddresses.Business // {}) | {city: .City, countryOrRegion: .CountryOrRegion} |
+			with_entries(select(.value != null)))} | with_entries(select(.value != null))]' >"$D/moved.json"
+	jq --slurpfile c "$D/moved.json" '.users["alice@firm.example"] = {"displayName": "Alice Smith", "contacts": $c[0]} |
+		.apps[].mailboxes += ["alice@firm.example"]' "$GRAPH_SEED" >"$D/graph_moved.json"
+	graph_ctl "$D" reset "{\"seed\": \"$D/graph_moved.json\"}" >/dev/null
+	sed -i '/^\[user alice\]/,/^\[/ s/^server = ex1$/server = online/' "$D/users.conf"
+	run oisync-run -u alice online
+	assert_success
+	grep -q '"first_sync":true' "$(last_changes alice)"
+	# Linked by content: nothing made on either side, nothing deleted.
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ] || { cat "$(last_changes alice)"; false; }
+	assert_equal "$(ia_ctl "$D" dump | jq -c '[.contacts | length, (.lists.alice | length)]')" "$ia_before"
+	assert_equal "$(graph_ctl "$D" "dump?mailbox=alice@firm.example" | jq '[.contactFolders[].contacts[]] | length')" \
+		"$(jq length "$D/moved.json")"
+}

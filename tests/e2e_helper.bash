@@ -104,7 +104,7 @@ ia_id() { # LAST_NAME
 	ia_ctl "$D" dump | jq -r --arg s "$1" '.contacts | to_entries[] | select(.value.last_name == $s) | .key'
 }
 
-# The latest change set oisync-run saved for a user.
+# The latest change set oisync-run saved for a user, on any server.
 last_changes() { # USER
-	ls -1t "$D/state/changes/ex1/"*"-$1.jsonl" | head -n 1
+	ls -1t "$D/state/changes/"*/*"-$1.jsonl" | head -n 1
 }
