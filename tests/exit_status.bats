@@ -451,6 +451,41 @@ release_lock() {
 	assert_output --partial "cannot write output"
 }
 
+# graph_user: this test's own Graph fake as [server online] (type graph), with
+# carol's mailbox on it in a users file of the test's own: what check opens.
+graph_user() {
+	fakes_add_graph "$T" "$ROOT/tests/data/demo/graph_seed.json" || return 1
+	cp "$D/users.conf" users.conf
+	sed -i "s|^users_file = .*|users_file = $T/users.conf|" oisync.conf
+	printf '\n[user carol]\nmailbox = carol@firm.example\nserver = online\nenabled = yes\n' >>users.conf
+}
+
+@test "oisync exits 69: check cannot reach an Exchange Online server" {
+	graph_user
+	fakes_stop "$T"
+	run oisync check
+	assert_failure 69
+	assert_line --partial "user carol: mailbox carol@firm.example on [server online] cannot be used"
+}
+
+@test "oisync exits 75: check is throttled longer than max_backoff" {
+	graph_user
+	graph_ctl "$T" faults '{"http_status": {"code": 429, "retry_after": 3600, "next": 10}}' >/dev/null
+	run oisync check
+	fakes_stop "$T"
+	assert_failure 75
+	assert_output --partial "throttled"
+}
+
+@test "oisync exits 77: check is refused the app's token" {
+	graph_user
+	echo wrong >"$T/secrets/graph.secret"
+	run oisync check
+	fakes_stop "$T"
+	assert_failure 77
+	assert_output --partial "invalid_client"
+}
+
 @test "oisync exits 78: a configuration that cannot be read; a secret readable by others" {
 	run oisync -c missing.conf users
 	assert_failure 78
