@@ -104,7 +104,7 @@ ia_id() { # LAST_NAME
 	ia_ctl "$D" dump | jq -r --arg s "$1" '.contacts | to_entries[] | select(.value.last_name == $s) | .key'
 }
 
-# The latest change set oisync-run saved for a user.
-last_changes() { # USER
-	ls -1t "$D/state/changes/ex1/"*"-$1.jsonl" | head -n 1
+# The latest change set oisync-run saved for a user on SERVER (default ex1).
+last_changes() { # USER [SERVER]
+	ls -1t "$D/state/changes/${2:-ex1}/"*"-$1.jsonl" | head -n 1
 }
