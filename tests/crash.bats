@@ -64,7 +64,7 @@ settled() {
 # for alice and none for bob; its end state is $want, which CHECK (a
 # function, if given) may look into (a global, as settled reads it too).
 # Then for each step n, a fresh start whose apply is killed after its n-th
-# recorded op, and a rerun: the same end state, and nothing left to do
+# op's outcome, and a rerun: the same end state, and nothing left to do
 # (settled).
 crash_each_step() {
 	local data=$1 server=$2 min=$3 check=${4:-} n steps got
@@ -85,6 +85,10 @@ crash_each_step() {
 		OISYNC_TEST_CRASH_AFTER=$n run oisync-run -u alice "$server"
 		assert_failure
 		assert_line --partial "alice@firm.example: failed (exit 99)"
+		# Killed right after its n-th op's outcome was recorded (a create's
+		# "pending" row before it is sent is not an outcome): each op's turn.
+		got=$(sqlite3 "$D/state/$server/alice@firm.example.db" "select count(*) from applied where status != 'pending'")
+		[ "$got" -eq "$n" ] || { echo "a crash at step $n came after $got outcomes"; false; }
 		run oisync-run -u alice "$server"
 		assert_success
 		got=$(holdings)
