@@ -94,7 +94,7 @@ static int emit(struct rd *x, json_object *item)
 	const char *id = ois_json_str(item, "id");
 	if (ois_str_empty(id))
 		return ois_fail(OIS_EUNAVAIL, "broken reply from Microsoft Graph: a contact without an id");
-	json_object *r = ois_graph_record(x->c, "contact", FOLDER, id, json_object_get(item));
+	json_object *r = ois_graph_record(x->c, "contact", FOLDER, id, item);
 	x->items++;
 	ois_progress_update(&x->progress, x->items);
 	return x->r->emit(x->r->ctx, r);

@@ -55,7 +55,7 @@ static int emit_event(struct cal *c, const char *id, json_object *ev)
 		json_object_object_add(r, "reason", json_object_new_string("cancelled"));
 		c->deletes++;
 	} else {
-		r = ois_graph_record(c->c, "appointment", FOLDER, id, json_object_get(ev));
+		r = ois_graph_record(c->c, "appointment", FOLDER, id, ev);
 		c->items++;
 	}
 	return c->r->emit(c->r->ctx, r);
