@@ -42,7 +42,7 @@ crash_teardown() {
 # all. On Exchange Online it may first record what Graph made of the items
 # the rerun created (the display name Graph gives a contact made without
 # one, as the second run after an uninterrupted first does): link ops only,
-# no server touched, the end state unchanged; then the next run has no op.
+# which touch no server; then the next run has no op.
 settled() {
 	local server=$1 n=$2 cs
 	run oisync-run -u alice "$server"
@@ -51,7 +51,6 @@ settled() {
 	if [ "$server" = online ] && [ "$(ops_in "$cs")" -gt 0 ]; then
 		[ "$(grep '"type":"op"' "$cs" | grep -vc '"action":"link"')" -eq 0 ] ||
 			{ echo "step $n: a third run had more than links"; cat "$cs"; false; }
-		[ "$(holdings)" = "$want" ] || { echo "step $n: a third run changed the end state"; false; }
 		run oisync-run -u alice "$server"
 		assert_success
 		cs=$(last_changes alice "$server")
