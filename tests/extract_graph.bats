@@ -8,7 +8,7 @@
 # made (OISYNC_TEST_SLEEP_LOG), so no test sleeps or reads a clock.
 
 load e2e_helper
-# These suites' own stage code: LeakSanitizer's exit check stays on (e2e_helper.bash turns it off).
+# The Graph backend's own suite: LeakSanitizer's exit check stays on (e2e_helper.bash turns it off).
 export ASAN_OPTIONS=detect_leaks=1
 
 CAROL=carol@firm.example
