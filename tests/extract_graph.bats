@@ -113,11 +113,11 @@ LIST="GET /users/{id}/contactFolders/{id}/contacts"
 # carol's state as apply leaves it (the schema's first migration, taken from
 # lib/state_schema.c; later ones run on open) with this committed token.
 commit_token() { # FOLDER TOKEN
-	local db="state/online/$CAROL.db"
+	local db="state/online/$CAROL.db" q="'"
 	mkdir -p state/online
 	[ -f "$db" ] || { cat "$BATS_FILE_TMPDIR/schema.sql"; echo "PRAGMA user_version = 1;"; } | sqlite3 "$db"
 	sqlite3 "$db" "INSERT OR REPLACE INTO checkpoints (side, folder, token, updated)
-		VALUES ('exchange', '$1', '$(sed "s/'/''/g" <<<"$2")', '2026-11-24T10:00:00Z');"
+		VALUES ('exchange', '$1', '${2//$q/$q$q}', '2026-11-24T10:00:00Z');"
 }
 
 # apply_cs OP_JSON...: oisync-apply of a change set of these ops for carol,
