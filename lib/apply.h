@@ -63,7 +63,7 @@ struct ois_apply_run {
 	long generation;                    /* the one this run's commit makes (set by ois_apply_commit) */
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
-	long recorded;
+	long recorded;                      /* op outcomes recorded (pending rows not counted) */
 	unsigned long counts[OIS_OP_STATUSES]; /* by enum ois_op_status (never pending) */
 	FILE *out;                          /* result lines */
 };

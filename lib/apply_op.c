@@ -38,8 +38,13 @@ static int record(struct ois_apply_run *run, const char *op_id, enum ois_op_stat
 	int rc = ois_state_applied_put(run->st, &a);
 	if (rc)
 		return rc;
-	/* Test hook for crash-at-every-step tests (see oisync-apply(1), ENVIRONMENT). */
-	if (run->crash_after > 0 && ++run->recorded >= run->crash_after && status != OIS_OP_PENDING)
+	/*
+	 * Test hook for crash-at-every-step tests (see oisync-apply(1),
+	 * ENVIRONMENT): after the N-th op's outcome. A create's pending row is
+	 * no outcome and does not count, or steps 1..N would stop short of the
+	 * last ops.
+	 */
+	if (run->crash_after > 0 && status != OIS_OP_PENDING && ++run->recorded >= run->crash_after)
 		_exit(99);
 	return 0;
 }

@@ -28,6 +28,10 @@ struct ois_http {
 	/* Per-try state the callbacks fill in. */
 	struct ois_http_response *resp;
 	int too_big;
+	int once;                   /* the request must not be sent twice (no_retry) */
+	int sent;                   /* this try's request went out once already */
+	int answered;               /* a reply's status line came since it went out */
+	int resend_stopped;         /* prereq_cb kept libcurl from sending it again */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -124,6 +128,7 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 	/* Each response of one exchange (100 Continue, the 401 of an NTLM
 	 * handshake, the final reply) starts with a status line: keep only the last. */
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
+		h->answered = 1;
 		ois_buf_reset(&r->body);
 		free(r->content_type);
 		free(r->etag);
@@ -189,6 +194,33 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 		p += len + (nl ? 1 : 0);
 	}
 	return 0;
+}
+
+/*
+ * Called by libcurl before each request it sends. When a kept-alive
+ * connection closes before any byte of the reply came, libcurl sends the
+ * request again on a new connection by itself ("Connection died, retrying
+ * a fresh connect"), whatever the method: right for a read, but for a
+ * create whose reply was lost (the server made the item, then the
+ * connection broke) a second item. A request that must go once is stopped
+ * there: the caller learns no reply came, and finds what the first one
+ * did (an item's op id). A second request after a reply (a 401 of an NTLM
+ * handshake) goes on.
+ */
+static int prereq_cb(void *ctx, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct ois_http *h = ctx;
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (h->once && h->sent && !h->answered) {
+		h->resend_stopped = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	h->sent = 1;
+	h->answered = 0;
+	return CURL_PREREQFUNC_OK;
 }
 
 static uint64_t next_random(struct ois_http *h)
@@ -290,6 +322,8 @@ struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, h);
 	/* The trace goes through debug_cb, which drops credentials; ois_debug
 	 * drops the lines unless the log is at debug level. */
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -488,10 +522,12 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
 	set_method(h->curl, req);
 	h->resp = resp;
+	h->once = req->no_retry;
 
 	for (int attempt = 1;; attempt++) {
 		response_reset(resp);
 		h->too_big = 0;
+		h->sent = h->answered = h->resend_stopped = 0;
 		h->errbuf[0] = '\0';
 		h->stats.requests++;
 		double start = now_s();
@@ -516,6 +552,13 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 				rc = 0;
 				break;
 			}
+		} else if (h->resend_stopped) {
+			/* Sent once, no reply: it may have been done. */
+			resp->status = 0;
+			ois_buf_reset(&resp->body);
+			rc = ois_fail(OIS_EUNAVAIL, "%s %s: the connection closed before any reply; not sent again, "
+				      "as it may have been done", method, url_log);
+			break;
 		} else if (h->too_big) {
 			/* The server's fault, not our input's: a retry would get the same. */
 			rc = ois_fail(OIS_EUNAVAIL, "%s %s: the reply is larger than the limit of %zu bytes", method,

@@ -82,7 +82,9 @@ struct ois_http_request {
 	size_t body_len;
 	ois_http_retry_fn should_retry; /* may be NULL */
 	void *retry_ctx;
-	int no_retry;              /* 1: never retry (a non-idempotent write) */
+	int no_retry;              /* 1: never retry (a non-idempotent write):
+	                            * sent at most once, libcurl's own resend
+	                            * on a new connection included */
 };
 
 /*
@@ -100,7 +102,9 @@ struct ois_http_request {
  * OIS_EUNAVAIL when the server could not be reached or kept failing, or sent
  * a reply larger than max_response. Errors are logged without secrets. resp
  * is filled in every case and must be released; what it held before the call
- * is overwritten, not freed. no_retry also skips should_retry. Each retry is logged at info level
+ * is overwritten, not freed. no_retry also skips should_retry, and a
+ * no_retry request whose kept-alive connection closed before any reply is
+ * OIS_EUNAVAIL at once (it may have been done). Each retry is logged at info level
  * ("retrying POST URL after HTTP 503 (attempt 2 of 6, waiting 1200 ms)", the
  * URL without user:password and query); curl's trace goes to the debug level
  * with Authorization and Cookie headers hidden and bodies left out.

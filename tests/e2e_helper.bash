@@ -104,7 +104,11 @@ ia_id() { # LAST_NAME
 	ia_ctl "$D" dump | jq -r --arg s "$1" '.contacts | to_entries[] | select(.value.last_name == $s) | .key'
 }
 
-# The latest change set oisync-run saved for a user, on any server.
-last_changes() { # USER
-	ls -1t "$D/state/changes/"*/*"-$1.jsonl" | head -n 1
+# The latest change set oisync-run saved for a user on SERVER (default: any server).
+last_changes() { # USER [SERVER]
+	if [ -n "${2:-}" ]; then
+		ls -1t "$D/state/changes/$2/"*"-$1.jsonl" | head -n 1
+	else
+		ls -1t "$D/state/changes/"*/*"-$1.jsonl" | head -n 1
+	fi
 }

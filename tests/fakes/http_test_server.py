@@ -13,6 +13,7 @@ Paths (a `key=` query parameter separates counters of different tests):
   /echo-auth                  200, the Authorization header received (or "none")
   /echo                       200, "METHOD LENGTH BODY" of the request
   /headers                    200 with ETag and Content-Type set
+  /hits?of=PATH&key=K         200, how many requests PATH?key=K got (this one not counted)
 """
 import email.utils
 import http.server
@@ -56,6 +57,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = url.path.strip("/").split("/")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if parts[0] == "hits":
+            with lock:
+                n = hits.get(q["of"][0] + "?" + q.get("key", [""])[0], 0)
+            self.reply(200, str(n))
+            return
         n = count(key)
         faulty = times < 0 or n <= times
         if parts[0] == "ok":

@@ -510,6 +510,41 @@ static void test_hook_and_no_retry(void)
 	free(url);
 }
 
+/*
+ * A write (no_retry) on a kept-alive connection that closes after the
+ * server read it, before any reply: libcurl would send it again on a new
+ * connection by itself, making a second item. It goes once, and the caller
+ * hears that no reply came.
+ */
+static void test_no_retry_never_resent(void)
+{
+	struct ois_http_opts o = quick();
+	struct ois_http *h = ois_http_new(&o);
+	char *ok = ois_xasprintf("%s/ok", base), *drop = ois_xasprintf("%s/drop?times=1&key=once", base);
+	char *hits = ois_xasprintf("%s/hits?of=/drop&key=once", base);
+	struct ois_http_request req = { .method = "GET", .url = ok };
+	struct ois_http_response resp;
+	CHECK_INT(ois_http_send(h, &req, &resp), 0); /* the connection stays open for the next request */
+	ois_http_response_release(&resp);
+	req = (struct ois_http_request){ .method = "POST", .url = drop, .body = "{}", .body_len = 2, .no_retry = 1 };
+	CHECK_INT(ois_http_send(h, &req, &resp), OIS_EUNAVAIL);
+	CHECK_INT(resp.status, 0);
+	ois_http_response_release(&resp);
+	req = (struct ois_http_request){ .method = "GET", .url = hits };
+	CHECK_INT(ois_http_send(h, &req, &resp), 0);
+	CHECK_STR(resp.body.data, "1");
+	ois_http_response_release(&resp);
+	/* A read on the same handle still gets libcurl's and our retries. */
+	req = (struct ois_http_request){ .method = "GET", .url = drop };
+	CHECK_INT(ois_http_send(h, &req, &resp), 0);
+	CHECK_INT(resp.status, 200);
+	ois_http_response_release(&resp);
+	ois_http_free(h);
+	free(hits);
+	free(drop);
+	free(ok);
+}
+
 static int busy_long(const struct ois_http_response *resp, long *delay_ms, void *ctx)
 {
 	int *calls = ctx;
@@ -712,6 +747,7 @@ int main(void)
 	UNIT_RUN(test_methods_on_one_handle);
 	UNIT_RUN(test_headers_captured);
 	UNIT_RUN(test_hook_and_no_retry);
+	UNIT_RUN(test_no_retry_never_resent);
 	dup2(saved, 2);
 	close(saved);
 	close(devnull);
