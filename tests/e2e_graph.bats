@@ -126,7 +126,7 @@ graph_id() { # MAILBOX SURNAME
 	printf '\n[user erin]\nmailbox = erin@firm.example\nserver = online\nenabled = yes\n' >>"$D/users.conf"
 	run oisync check
 	assert_failure 77
-	assert_output --partial "the app may not open mailbox erin@firm.example (an application access policy or RBAC for Applications must include it)"
+	assert_output --partial "the app may not open mailbox erin@firm.example (an application access policy or RBAC for Applications must include it, and the app needs the permissions oisync.conf(5) lists)"
 	assert_line --partial "user erin: mailbox erin@firm.example on [server online] cannot be used"
 	# A wrong client secret: no token, and the check says so.
 	sed -i '/^\[user erin\]/,$ s/^enabled = yes$/enabled = no/' "$D/users.conf"

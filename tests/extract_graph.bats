@@ -440,7 +440,7 @@ sofia_op() {
 	run extract bob@firm.example
 	assert_failure 77
 	run cat err.log
-	assert_output --partial "the app may not open mailbox bob@firm.example (an application access policy or RBAC for Applications must include it): HTTP 403 ErrorAccessDenied"
+	assert_output --partial "the app may not open mailbox bob@firm.example (an application access policy or RBAC for Applications must include it, and the app needs the permissions oisync.conf(5) lists): HTTP 403 ErrorAccessDenied"
 	assert_equal "$(cat out.jsonl)" ""
 	# bob on Exchange Online beside carol and dave: his run fails, theirs go on.
 	graph_users bob
@@ -450,7 +450,7 @@ sofia_op() {
 	assert_line --partial "carol@firm.example: ok"
 	assert_line --partial "dave@firm.example: ok"
 	assert_line --partial "online: 3 users, 2 ok, 1 failed"
-	assert_output --partial "the app may not open mailbox bob@firm.example (an application access policy or RBAC for Applications must include it)"
+	assert_output --partial "the app may not open mailbox bob@firm.example (an application access policy or RBAC for Applications must include it, and the app needs the permissions oisync.conf(5) lists)"
 	# carol's and dave's lists now hold what their mailboxes do.
 	run jq -r '.mailboxes["carol@firm.example", "dave@firm.example"] |
 		[(.outlook | map(.email) | sort), (.interaction | map(.email) | sort)] | .[0] == .[1] and (.[0] | length) > 0' <<<"$(holdings)"

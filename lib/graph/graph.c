@@ -202,8 +202,10 @@ static int status_rc(struct ois_graph *g, const struct ois_graph_call *c, long s
 	} else if (status == 401) {
 		rc = ois_fail(OIS_EPERM, "%s: Microsoft Graph refused the app's token: %s", name, e);
 	} else if (status == 403) {
+		/* Graph says ErrorAccessDenied both for a mailbox out of the app's scope and for a permission it lacks. */
 		rc = ois_fail(OIS_EPERM, "%s: the app may not open mailbox %s (an application access policy or RBAC for "
-				       "Applications must include it): %s", name, g->mailbox, e);
+				       "Applications must include it, and the app needs the permissions oisync.conf(5) "
+				       "lists): %s", name, g->mailbox, e);
 	} else if (status == 429 || status == 503) {
 		rc = ois_fail(OIS_ETEMP, "%s: throttled by [server %s]: %s", name, g->server, e);
 	} else if (status >= 400 && status < 500) {

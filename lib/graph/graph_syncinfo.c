@@ -59,7 +59,8 @@ static int create_folder(struct ois_graph *g, char **id)
 {
 	json_object *body = json_object_new_object(), *reply = NULL;
 	json_object_object_add(body, "displayName", json_object_new_string(OIS_SYNC_FOLDER));
-	struct ois_graph_call c = { .method = "POST", .path = "/mailFolders", .body = body };
+	/* Sent once: a retry after a lost reply would meet 409 ErrorFolderExists; the caller looks again instead. */
+	struct ois_graph_call c = { .method = "POST", .path = "/mailFolders", .body = body, .no_retry = 1 };
 	int rc = ois_graph_call(g, &c, &reply);
 	const char *i = ois_json_str(reply, "id");
 	if (!rc && ois_str_empty(i))
@@ -168,8 +169,13 @@ int ois_graph_syncinfo_write(struct ois_graph *g, const char *item_id, const cha
 		goto out;
 	}
 	rc = find_folder(g, &folder);
-	if (rc == OIS_ENOTFOUND)
-		rc = create_folder(g, &folder);
+	if (rc == OIS_ENOTFOUND && (rc = create_folder(g, &folder)) && rc != OIS_EPERM && rc != OIS_ETEMP) {
+		/* Made after all (a lost reply), or by another run at once (409): the folder is there, use it. */
+		if (!find_folder(g, &folder)) {
+			ois_info("the \"%s\" folder is there after all", OIS_SYNC_FOLDER);
+			rc = 0;
+		}
+	}
 	if (rc)
 		goto out;
 	rc = find_record(g, folder, &found);
