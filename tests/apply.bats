@@ -96,3 +96,23 @@ writes() {
 	assert_failure 65
 	assert_output --partial "empty change set"
 }
+
+@test "an InterAction create costs its look-ups, the POST and the PUT onto the list: the PUT's reply is the user view, not read again" {
+	jq -c 'select(.type != "op" or (.action == "create" and .target == "interaction"))' "$D/cs.jsonl" >"$D/creates.jsonl"
+	n=$(ops_in "$D/creates.jsonl")
+	[ "$n" -ge 2 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/creates.jsonl"
+	assert_success
+	run ia_ctl "$D" stats
+	# One PUT per create, and no GET of a user's contact after it.
+	assert_equal "$(jq -c --argjson n "$n" '[(.requests["PUT /api/v1/users/{uid}/contacts/{id}"] // 0) == $n,
+		.requests["GET /api/v1/users/{uid}/contacts/{id}"] // 0]' <<<"$output")" '[true,0]'
+	# What the state holds for each is the list entry's id and version, as a read gives them.
+	oisync-extract interaction --user alice --full | jq -r 'select(.type == "contact") | "\(.id) \(.version)"' | sort >read.txt
+	sqlite3 "$DB" "select interaction_id || ' ' || interaction_version from pairs where exchange_id is not null and op_id is not null" |
+		sort >state.txt
+	[ "$(wc -l <state.txt)" -ge "$n" ]
+	run comm -23 state.txt read.txt
+	assert_output ""
+}

@@ -554,13 +554,24 @@ int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_obj
 	json_object *empty = body ? NULL : json_object_new_object();
 	struct call c = { .method = "PUT", .path = pathf("/users/%s/contacts/%s", uid, id), .body = body ? body : empty };
 	json_object *r = NULL;
+	if (out) {
+		/* The reply is the user view (oisync-interaction-api(7)): no second request to read it. */
+		*out = NULL;
+		c.want_reply = 1;
+	}
 	int rc = ia_call(ia, &c, &r);
-	free(c.path);
 	json_object_put(empty);
-	if (rc || !out)
-		return rc;
-	/* The PUT reply is not relied on: read the user view as it now stands. */
-	return ois_ia_user_contact_get(ia, uid, id, out);
+	if (!rc && out && ois_str_empty(ois_json_str(r, "id"))) {
+		char *name = call_name(&c);
+		rc = broken(name, "the contact has no \"id\"");
+		free(name);
+	}
+	free(c.path);
+	if (!rc && out)
+		*out = r;
+	else
+		json_object_put(r);
+	return rc;
 }
 
 int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version)
