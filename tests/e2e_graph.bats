@@ -19,6 +19,15 @@ setup() {
 
 teardown() { e2e_teardown; }
 
+# plain_only WHERE: skip under the sanitizers a test whose code runs under them
+# elsewhere (WHERE says where), so make check stays under ten minutes on two
+# cores (tests/helper.bash, sanitized_build). The Graph backend's reads,
+# writes and faults run under ASan, with the leak check on, in
+# extract_graph.bats; apply's batches here and in crash.bats.
+plain_only() {
+	! sanitized_build || skip "plain pass only: $1 runs this code under the sanitizers"
+}
+
 # gstat KEY: a counter of the Graph fake's /_fake/stats requests, 0 when absent.
 gstat() {
 	graph_ctl "$D" stats | jq --arg k "$1" '.requests[$k] // 0'
@@ -31,6 +40,7 @@ graph_id() { # MAILBOX SURNAME
 }
 
 @test "Graph: a first sync of two Exchange Online mailboxes, then a quiet run of one delta request each" {
+	plain_only "extract_graph.bats"
 	run oisync-run online
 	assert_success
 	assert_line --partial "online: 2 users, 2 ok, 0 failed"
@@ -62,6 +72,7 @@ graph_id() { # MAILBOX SURNAME
 }
 
 @test "Graph: Exchange Server and Exchange Online side by side, one InterAction" {
+	plain_only "e2e.bats with extract_graph.bats"
 	run oisync-run ex1
 	assert_success
 	run oisync-run online
@@ -77,6 +88,7 @@ graph_id() { # MAILBOX SURNAME
 }
 
 @test "Graph: edits in Outlook and in InterAction cross over; a deletion in Outlook leaves the firm contact" {
+	plain_only "extract_graph.bats with the batch test below"
 	run oisync-run online
 	assert_success
 	graph_ctl "$D" edit "{\"mailbox\":\"carol@firm.example\",\"id\":\"$(graph_id carol@firm.example Lindqvist)\",\"set\":{\"jobTitle\":\"General Counsel\"}}" >/dev/null
@@ -100,6 +112,7 @@ graph_id() { # MAILBOX SURNAME
 }
 
 @test "Graph: an expired delta link is a warning and a full read, never a duplicate or a deletion" {
+	plain_only "extract_graph.bats (410)"
 	run oisync-run online
 	assert_success
 	want=$(holdings)
@@ -112,6 +125,7 @@ graph_id() { # MAILBOX SURNAME
 }
 
 @test "Graph: oisync check gets a token and opens each enabled mailbox; one out of the app's scope is named, exit 77" {
+	plain_only "exit_status.bats (oisync check)"
 	run oisync check
 	assert_success
 	assert_line "user carol: mailbox carol@firm.example on [server online] opens"
@@ -228,6 +242,7 @@ event() {
 }
 
 @test "Graph: deleting the InterAction Sync folder makes the next run match afresh; a lost state re-matches; nothing twice" {
+	plain_only "syncinfo.bats with extract_graph.bats"
 	sed -i '/^\[user dave\]/,/^\[/ s/^enabled = yes$/enabled = no/' "$D/users.conf"
 	db="$D/state/online/carol@firm.example.db"
 	run oisync-run online
@@ -256,6 +271,7 @@ event() {
 }
 
 @test "Graph: a mailbox moved from Exchange Server to Exchange Online, its user moved to [server online], is linked again, never duplicated" {
+	plain_only "syncinfo.bats with extract_graph.bats"
 	# alice synced over EWS; then her mailbox moves: Exchange Online holds the
 	# same contacts (new ids, the EWS op-id tags kept), and the users file says so.
 	run oisync-run -u alice ex1
