@@ -64,6 +64,7 @@ struct ois_apply_run {
 	int dry_run;
 	long crash_after;                   /* test hook: _exit after this many recorded ops */
 	long recorded;                      /* op outcomes recorded (pending rows not counted) */
+	int in_group;                       /* a group's rows are in an open transaction (apply_op.c) */
 	unsigned long counts[OIS_OP_STATUSES]; /* by enum ois_op_status (never pending) */
 	FILE *out;                          /* result lines */
 };

@@ -44,8 +44,17 @@ static int record(struct ois_apply_run *run, const char *op_id, enum ois_op_stat
 	 * no outcome and does not count, or steps 1..N would stop short of the
 	 * last ops.
 	 */
-	if (run->crash_after > 0 && status != OIS_OP_PENDING && ++run->recorded >= run->crash_after)
+	if (run->crash_after > 0 && status != OIS_OP_PENDING && ++run->recorded >= run->crash_after) {
+		/*
+		 * Inside a group's transaction the kill comes after a commit, so
+		 * that step n is n outcomes recorded: every prefix of a group is a
+		 * state a real kill (between two groups, or of a run that commits
+		 * each row) can leave.
+		 */
+		if (run->in_group)
+			ois_state_commit(run->st);
 		_exit(99);
+	}
 	return 0;
 }
 
@@ -70,6 +79,31 @@ static void write_result(struct ois_apply_run *run, const char *op_id, enum ois_
 static int run_stopping(int rc)
 {
 	return rc == OIS_ETEMP || rc == OIS_EUNAVAIL || rc == OIS_EPERM || rc == OIS_ECONFIG || rc == OIS_EIO;
+}
+
+/*
+ * A group's rows (its creates' pending rows, then its outcomes) go in one
+ * transaction: one sync to disk for the group, not one per row. A kill
+ * before the commit loses the group's rows: the pending ones mean its
+ * creates were not sent (and a rerun looks for their tags anyway), the
+ * outcomes that the next run finds again (a create by its tag, an update
+ * as a change of its own, a delete as done).
+ */
+static int group_begin(struct ois_apply_run *run)
+{
+	int rc = ois_state_begin(run->st);
+	run->in_group = rc == 0;
+	return rc;
+}
+
+static int group_end(struct ois_apply_run *run, int rc)
+{
+	run->in_group = 0;
+	if (rc) {
+		ois_state_rollback(run->st);
+		return rc;
+	}
+	return ois_state_commit(run->st);
 }
 
 /* One op on its way through apply: what the single and the batched path share. */
@@ -383,8 +417,10 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 			found_by_tag(j);
 	}
 
-	/* The writes, in one round trip; each create pending first. */
+	/* The writes, in one round trip; the creates pending first, all in one commit (one sync to disk). */
 	k = 0;
+	if ((rc = group_begin(run)))
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		if (j->skipped || j->answered)
@@ -392,12 +428,14 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 		enum ois_write_what what = j->action == OIS_ACT_CREATE ? OIS_WRITE_CREATE
 					   : j->action == OIS_ACT_UPDATE ? OIS_WRITE_UPDATE : OIS_WRITE_REMOVE;
 		if (what == OIS_WRITE_CREATE && (rc = about_to_create(run, j)))
-			goto out;
+			break;
 		w[k] = (struct ois_write){ .what = what, .kind = j->kind, .id = j->id, .if_version = j->if_version,
 					   .op_id = j->op_id, .data = ois_json_obj(j->op, "data"),
 					   .fields = ois_json_arr(j->op, "fields") };
 		at[k++] = i;
 	}
+	if ((rc = group_end(run, rc)))
+		goto out;
 	if (k)
 		send_many(d, w, k);
 	for (size_t m = 0; m < k; m++) {
@@ -420,11 +458,19 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 	 * Every answer is recorded, in order, even after one that stops the
 	 * run: what a server did must be known to the next run.
 	 */
-	for (size_t i = 0; i < n; i++) {
+	if ((rc = group_begin(run)))
+		goto out;
+	int wrc = 0;
+	for (size_t i = 0; i < n && !wrc; i++) {
 		int stop = jobs[i].skipped ? (status[i] = OIS_OP_SKIPPED, 0) : job_finish(run, &jobs[i], &status[i]);
-		if (stop && !rc)
+		/* A state that cannot be written ends the group: what it could not record, the next run finds again. */
+		if (stop == OIS_EIO)
+			wrc = stop;
+		else if (stop && !rc)
 			rc = stop;
 	}
+	if ((wrc = group_end(run, wrc)))
+		rc = wrc;
 out:
 	for (size_t i = 0; i < started; i++)
 		job_release(&jobs[i]);

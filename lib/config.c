@@ -145,6 +145,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->retries = 5;
 	e->max_backoff_s = 300;
 	e->getitem_batch = 64;
+	e->write_batch = 50;
 	e->calendar_view_max = 1000;
 	e->concurrency = 8;
 }

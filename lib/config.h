@@ -23,6 +23,7 @@
  *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
  *   max_backoff = 300          ; a server asking to wait longer stops the run (75)
  *   getitem_batch = 64
+ *   write_batch = 50           ; items one CreateItem or FindItem of apply's carries
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *   concurrency = 8            ; users oisync-run syncs at once
  *
@@ -62,7 +63,7 @@
  * Defaults: changes_dir = STATE_DIR/changes, users_file = users.conf beside
  * this file, phone_region = US; a server's auth = ntlm, access =
  * impersonation, timeout = 120, connect_timeout = 10, retries = 5,
- * max_backoff = 300, getitem_batch = 64; [defaults] as shown first in each list above, with
+ * max_backoff = 300, getitem_batch = 64, write_batch = 50; [defaults] as shown first in each list above, with
  * categories empty (all) and the numbers shown. state_dir and each
  * endpoint's url are required; ntlm and basic need a username, and ntlm,
  * basic and bearer a secret_file or a secret_env (not both). A user's server
@@ -118,6 +119,7 @@ struct ois_endpoint {
 	int retries;
 	long max_backoff_s;        /* longest server-asked delay waited for, seconds */
 	int getitem_batch;         /* exchange only */
+	int write_batch;           /* exchange only: items per CreateItem and FindItem of apply's, 1..100 */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 	int concurrency;           /* exchange only: users oisync-run syncs at once, 1..64 */
 };

@@ -34,6 +34,7 @@ static const struct conf_key endpoint_keys[] = {
 	E(retries, K_INT, 0, 100, W_BOTH),
 	{ "max_backoff", K_LONG, offsetof(struct ois_endpoint, max_backoff_s), 1, 86400, W_BOTH },
 	E(getitem_batch, K_INT, 1, 1000, W_EXCHANGE),
+	E(write_batch, K_INT, 1, 100, W_EXCHANGE),
 	E(calendar_view_max, K_INT, 1, 1000, W_EXCHANGE),
 	E(concurrency, K_INT, 1, 64, W_EXCHANGE),
 };

@@ -116,3 +116,21 @@ writes() {
 	run comm -23 state.txt read.txt
 	assert_output ""
 }
+
+@test "Outlook creates go up to 50 to a request: their tags looked for in one FindItem, the items made in one CreateItem" {
+	jq -c 'select(.type != "op" or (.action == "create" and .target == "exchange"))' "$D/cs.jsonl" >"$D/creates.jsonl"
+	n=$(ops_in "$D/creates.jsonl")
+	[ "$n" -ge 2 ]
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/creates.jsonl"
+	assert_success
+	assert_output --partial "$n ok, 0 already done, 0 conflicts, 0 failed"
+	# One at a time that was n FindItems and n CreateItems; the one more of
+	# each is the mailbox's sync record, looked for and made.
+	run ews_ctl "$D" stats
+	assert_equal "$(jq -c '[.operations.FindItem, .operations.CreateItem]' <<<"$output")" '[2,2]'
+	# Each made once, with the id and ChangeKey the state now holds.
+	assert_equal "$(sqlite3 "$DB" "select count(distinct exchange_id) from pairs where op_id is not null and exchange_id is not null")" "$n"
+	run oisync-apply "$D/creates.jsonl"
+	assert_output --partial "0 ok, $n already done"
+}

@@ -681,6 +681,119 @@ out:
 
 /* ---- for the other lib/ews/ files (ews_p.h) ---- */
 
+int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *attrs, const char *const *item_xml,
+			 size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	struct reply r;
+	memset(out, 0, n * sizeof(*out));
+	ois_buf_addf(&b, "<m:CreateItem%s><m:SavedItemFolderId>", attrs ? attrs : "");
+	add_folder(ews, &b, folder);
+	ois_buf_adds(&b, "</m:SavedItemFolderId><m:Items>");
+	for (size_t i = 0; i < n; i++)
+		ois_buf_adds(&b, item_xml[i]);
+	ois_buf_adds(&b, "</m:Items></m:CreateItem>");
+	int rc = call(ews, "CreateItem", b.data, 1, &r);
+	ois_buf_release(&b);
+	if (rc)
+		return rc;
+	/* One CreateItemResponseMessage per item, in the order sent. */
+	size_t seen = 0;
+	for (xmlNode *msg = r.messages->children; msg; msg = msg->next) {
+		if (msg->type != XML_ELEMENT_NODE)
+			continue;
+		if (seen == n) {
+			seen++;
+			break;
+		}
+		struct ois_ews_answer *a = &out[seen++];
+		if (!(a->rc = message_rc(ews, "CreateItem", msg)))
+			a->rc = first_item_id(ews, msg, &a->id, &a->change_key);
+	}
+	if (seen != n) {
+		/* Which item made what cannot be told: none is taken, each is found later by its op id. */
+		for (size_t i = 0; i < n; i++) {
+			free(out[i].id);
+			free(out[i].change_key);
+		}
+		memset(out, 0, n * sizeof(*out));
+		rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: %zu CreateItem messages for %zu items", ews->url,
+			      seen, n);
+	}
+	reply_release(&r);
+	return rc;
+}
+
+/* The value of the extended property an item carries (the one a FindItem asked for), or NULL. Owned. */
+static char *extended_value(xmlNode *item)
+{
+	for (xmlNode *n = item ? item->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "ExtendedProperty"))
+			return ois_xml_text(ois_xml_child(n, "Value"));
+	return NULL;
+}
+
+int ois_ews_find_by_extended_many(struct ois_ews *ews, const char *folder, const char *uri_xml,
+				  const char *const *values, size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	struct reply r;
+	xmlNode *msg;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct ois_ews_answer){ .rc = OIS_ENOTFOUND };
+	if (!n)
+		return 0;
+	/* IdOnly, plus the property itself: it says which value each item matched. */
+	ois_buf_adds(&b, "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>"
+		     "<t:AdditionalProperties>");
+	ois_buf_adds(&b, uri_xml);
+	ois_buf_adds(&b, "</t:AdditionalProperties></m:ItemShape><m:Restriction>");
+	if (n > 1)
+		ois_buf_adds(&b, "<t:Or>");
+	for (size_t i = 0; i < n; i++) {
+		ois_buf_adds(&b, "<t:IsEqualTo>");
+		ois_buf_adds(&b, uri_xml);
+		ois_buf_adds(&b, "<t:FieldURIOrConstant><t:Constant Value=\"");
+		ois_buf_add_xml(&b, values[i]);
+		ois_buf_adds(&b, "\"/></t:FieldURIOrConstant></t:IsEqualTo>");
+	}
+	if (n > 1)
+		ois_buf_adds(&b, "</t:Or>");
+	ois_buf_adds(&b, "</m:Restriction><m:ParentFolderIds>");
+	add_folder(ews, &b, folder);
+	ois_buf_adds(&b, "</m:ParentFolderIds></m:FindItem>");
+	int rc = call(ews, "FindItem", b.data, 0, &r);
+	ois_buf_release(&b);
+	if (rc)
+		return rc;
+	if ((rc = single_message(ews, "FindItem", &r, &msg)))
+		goto out;
+	xmlNode *root = ois_xml_child(msg, "RootFolder");
+	if (!root) {
+		rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: FindItem without RootFolder", ews->url);
+		goto out;
+	}
+	for (xmlNode *item = ois_xml_child(root, "Items") ? ois_xml_child(root, "Items")->children : NULL; item;
+	     item = item->next) {
+		if (item->type != XML_ELEMENT_NODE)
+			continue;
+		char *v = extended_value(item);
+		for (size_t i = 0; v && i < n; i++) {
+			if (out[i].rc != OIS_ENOTFOUND || strcmp(values[i], v))
+				continue;
+			xmlNode *iid = ois_xml_child(item, "ItemId");
+			out[i].id = ois_xml_attr(iid, "Id");
+			out[i].change_key = ois_xml_attr(iid, "ChangeKey");
+			out[i].rc = out[i].id ? 0 : ois_fail(OIS_EUNAVAIL, "broken reply from %s: FindItem item without ItemId",
+							     ews->url);
+		}
+		free(v);
+	}
+out:
+	reply_release(&r);
+	return rc;
+}
+
 int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc **doc, xmlNode **messages)
 {
 	struct reply r;

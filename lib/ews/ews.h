@@ -113,6 +113,29 @@ int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_
 int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char *uri_xml,
 			     const char *value, char **id, char **change_key);
 
+/* One answer of a request that carried several items. */
+struct ois_ews_answer {
+	int rc;            /* 0, or the item's own error (logged), OIS_ENOTFOUND for a find without a match */
+	char *id;          /* owned by the caller */
+	char *change_key;
+};
+
+/*
+ * ois_ews_create_item for n items at once (item_xml[i] each), in one
+ * CreateItem: each item's answer in out[i], from its own response message.
+ * Sent once, never retried. Returns 0 when every item has its answer, else
+ * the error of the request (no item has one).
+ */
+int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *attrs, const char *const *item_xml,
+			 size_t n, struct ois_ews_answer *out);
+/*
+ * ois_ews_find_by_extended for n values at once, in one FindItem (an Or of
+ * the values): out[i] is the first item whose property is values[i], or
+ * OIS_ENOTFOUND. Returns 0, or the error of the request.
+ */
+int ois_ews_find_by_extended_many(struct ois_ews *ews, const char *folder, const char *uri_xml,
+				  const char *const *values, size_t n, struct ois_ews_answer *out);
+
 /* ---- XML (lib/ews/ews_xml.c) ---- */
 
 /*

@@ -136,6 +136,107 @@ static int drv_find_by_op(struct ois_conn *conn, const char *kind, const char *o
 	return ois_ews_find_by_extended(EWS(conn), k->folder, ois_ews_op_id_uri(), op_id, id, version);
 }
 
+/* The most writes apply hands over at once: write_batch's upper bound (oisync.conf(5)). */
+#define WRITE_BATCH 100
+
+/*
+ * Several writes at once: each kind's finds in one FindItem (an Or of op
+ * ids) and its creates in one CreateItem, every item with its own response
+ * message. Updates and deletes go one by one: a delete looks at the
+ * ChangeKey first (drv_remove), and an update may carry nothing Exchange
+ * holds.
+ */
+static int write_chunk(struct ois_conn *conn, struct ois_write *w, size_t n)
+{
+	const char **args = ois_xcalloc(n + 1, sizeof(*args));
+	char **xml = ois_xcalloc(n + 1, sizeof(*xml));
+	size_t *at = ois_xcalloc(n + 1, sizeof(*at));
+	struct ois_ews_answer *ans = ois_xcalloc(n + 1, sizeof(*ans));
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		w[i].new_id = w[i].new_version = NULL;
+	for (size_t ki = 0; ki < OIS_ARRAY_SIZE(kinds) && !rc; ki++) {
+		const struct kind *k = &kinds[ki];
+		/* The finds of this kind. */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (w[i].what == OIS_WRITE_FIND && !strcmp(w[i].kind, k->name)) {
+				args[m] = w[i].op_id;
+				at[m++] = i;
+			}
+		if (m && !(rc = ois_ews_find_by_extended_many(EWS(conn), k->folder, ois_ews_op_id_uri(), args, m, ans)))
+			for (size_t j = 0; j < m; j++) {
+				w[at[j]].rc = ans[j].rc;
+				w[at[j]].new_id = ans[j].id;
+				w[at[j]].new_version = ans[j].change_key;
+			}
+		/* The creates of this kind; data Exchange cannot hold is that write's error alone. */
+		m = 0;
+		for (size_t i = 0; i < n && !rc; i++) {
+			if (w[i].what != OIS_WRITE_CREATE || strcmp(w[i].kind, k->name))
+				continue;
+			struct ois_buf b = OIS_BUF_INIT;
+			if ((w[i].rc = k->xml(w[i].data, w[i].op_id, &b))) {
+				ois_buf_release(&b);
+				continue;
+			}
+			xml[m] = ois_buf_detach(&b, NULL);
+			at[m++] = i;
+		}
+		if (m && !rc && !(rc = ois_ews_create_items(EWS(conn), k->folder, k->create_attrs,
+							   (const char *const *)xml, m, ans)))
+			for (size_t j = 0; j < m; j++) {
+				w[at[j]].rc = ans[j].rc;
+				w[at[j]].new_id = ans[j].id;
+				w[at[j]].new_version = ans[j].change_key;
+			}
+		for (size_t j = 0; j < m; j++) {
+			free(xml[j]);
+			xml[j] = NULL;
+		}
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!kind_of(w[i].kind)) {
+			kind_ok(w[i].kind, &w[i].rc);
+		} else if (w[i].what == OIS_WRITE_UPDATE) {
+			w[i].rc = drv_update(conn, w[i].kind, w[i].id, w[i].if_version, w[i].data, w[i].fields,
+					     &w[i].new_version);
+		} else if (w[i].what == OIS_WRITE_REMOVE) {
+			w[i].rc = drv_remove(conn, w[i].kind, w[i].id, w[i].if_version);
+		}
+	}
+	if (rc)
+		for (size_t i = 0; i < n; i++) {
+			ois_write_release(&w[i]);
+			w[i].rc = rc;
+		}
+	free(ans);
+	free(at);
+	free(xml);
+	free(args);
+	return rc;
+}
+
+/*
+ * In chunks of the server's write_batch (the apply group may be larger). A
+ * chunk whose request failed gives its writes and the ones after it that
+ * failure as their answer; the chunks before keep theirs.
+ */
+static int drv_write_many(struct ois_conn *conn, struct ois_write *w, size_t n)
+{
+	size_t per = (size_t)((struct ews_conn *)conn)->write_batch;
+	for (size_t from = 0; from < n; from += per) {
+		size_t k = n - from < per ? n - from : per;
+		int r = write_chunk(conn, w + from, k);
+		if (r) {
+			for (size_t i = from + k; i < n; i++)
+				w[i].rc = r;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int drv_mark_synced(struct ois_conn *conn, const char *item_id, const char *sync_id, const char *when,
 			   const char *summary, char **new_item_id)
 {
@@ -167,6 +268,7 @@ static struct ois_conn *drv_open(const struct ois_account_ref *ref, int *rc)
 	c->ews = ews;
 	c->account = ois_xstrdup(ref->mailbox);
 	c->batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
+	c->write_batch = ep->write_batch > 0 ? ep->write_batch : 50;
 	c->view_max = ep->calendar_view_max;
 	return &c->base;
 }
@@ -218,4 +320,6 @@ const struct ois_backend ois_backend_ews = {
 	.remove = drv_remove,
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
+	.write_many = drv_write_many,
+	.write_batch = WRITE_BATCH,
 };
