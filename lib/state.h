@@ -59,8 +59,16 @@ int ois_state_firm_lock(const char *state_dir);
 void ois_state_unlock(int fd);
 
 /*
- * Open the account's database. A database that fails to open or fails
- * PRAGMA quick_check is OIS_EDATA with a clear message, never a fresh start;
+ * The account's database checked whole (PRAGMA integrity_check), for
+ * oisync check --deep: 0, OIS_ENOTFOUND when there is none yet, or
+ * OIS_EDATA naming the damage (logged).
+ */
+int ois_state_verify(const char *state_dir, const char *server, const char *account);
+
+/*
+ * Open the account's database. A database that fails to open, or that the
+ * last writer left open (a kill, a crash) and that fails PRAGMA
+ * quick_check, is OIS_EDATA with a clear message, never a fresh start;
  * so is a symlink, another program's database, or one written by a newer
  * oisync (its schema version is higher than this code knows).
  * In OIS_STATE_READ mode a missing file gives *out == an empty state and

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,14 +175,16 @@ static char *one_line(const char *s)
 }
 
 /*
- * PRAGMA quick_check must say exactly "ok"; otherwise its first complaint
- * names the damage. A file that is not a database fails here too, before
- * anything could write to it.
+ * PRAGMA quick_check (or integrity_check) must say exactly "ok"; otherwise
+ * its first complaint names the damage. A file that is not a database fails
+ * here too, before anything could write to it.
  */
-static int check_intact(sqlite3 *db, const char *path)
+static int check_intact(sqlite3 *db, const char *path, const char *pragma)
 {
 	sqlite3_stmt *stmt;
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK)
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA %s", pragma);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return ois_state_sqlfail(db, path);
 	int rc = 0;
 	int step = sqlite3_step(stmt);
@@ -190,7 +193,7 @@ static int check_intact(sqlite3 *db, const char *path)
 	} else {
 		const char *res = (const char *)sqlite3_column_text(stmt, 0);
 		if (!res || strcmp(res, "ok") != 0) {
-			char *what = one_line(res ? res : "quick_check failed");
+			char *what = one_line(res ? res : "the check failed");
 			rc = ois_fail(OIS_EDATA, "state '%s' is damaged: %s", path, what);
 			free(what);
 		}
@@ -222,6 +225,16 @@ static int check_schema(sqlite3 *db, const char *path, int *version, int *empty)
 		return ois_fail(OIS_EDATA, "state '%s' is not an oisync state (tables but no schema version)", path);
 	*empty = *version == 0;
 	return 0;
+}
+
+/* 1 when PATH-wal holds frames: the last connection did not close (SQLite removes it when it does). */
+static int left_open(const char *path)
+{
+	char *wal = ois_xasprintf("%s-wal", path);
+	struct stat sb;
+	int open = stat(wal, &sb) == 0 && sb.st_size > 0;
+	free(wal);
+	return open;
 }
 
 static int open_db(const char *path, int flags, sqlite3 **out)
@@ -319,6 +332,7 @@ int ois_state_open(const char *state_dir, const char *server, const char *accoun
 	int rc, version = 0, empty = 0;
 	*out = NULL;
 
+	int unclean = left_open(st->path);
 	if (mode == OIS_STATE_READ) {
 		struct stat sb;
 		if (lstat(st->path, &sb) != 0) {
@@ -343,8 +357,17 @@ int ois_state_open(const char *state_dir, const char *server, const char *accoun
 		if (!rc)
 			rc = open_db(st->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &st->db);
 	}
-	if (!rc)
-		rc = check_intact(st->db, st->path);
+	/*
+	 * A whole check costs a read of every page, so it runs only when the
+	 * last writer did not close the file (a WAL is left: a kill, a crash,
+	 * or a process that has it open now), and on demand (oisync check
+	 * --deep, ois_state_verify). A damaged page met later is OIS_EDATA all
+	 * the same (ois_state_sqlfail).
+	 */
+	if (!rc && unclean) {
+		ois_debug("state '%s' was not closed cleanly: checking it", st->path);
+		rc = check_intact(st->db, st->path, "quick_check");
+	}
 	if (!rc)
 		rc = check_schema(st->db, st->path, &version, &empty);
 	if (!rc)
@@ -379,4 +402,20 @@ void ois_state_close(struct ois_state *st)
 		OIS_BUG("state '%s' closed with statements still open", st->path);
 	free(st->path);
 	free(st);
+}
+
+int ois_state_verify(const char *state_dir, const char *server, const char *account)
+{
+	char *path = ois_state_path(state_dir, server, account, ".db");
+	struct stat sb;
+	sqlite3 *db = NULL;
+	int rc;
+	if (lstat(path, &sb) != 0) {
+		rc = OIS_ENOTFOUND;
+	} else if (!(rc = open_db(path, SQLITE_OPEN_READONLY, &db))) {
+		rc = check_intact(db, path, "integrity_check");
+	}
+	sqlite3_close(db);
+	free(path);
+	return rc;
 }

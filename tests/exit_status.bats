@@ -460,6 +460,22 @@ graph_user() {
 	printf '\n[user carol]\nmailbox = carol@firm.example\nserver = online\nenabled = yes\n' >>users.conf
 }
 
+@test "oisync exits 65: check --deep finds a user's state damaged" {
+	# A state the runs would open (cleanly closed: no check then), scribbled in its middle.
+	run oisync-run -u alice ex1
+	assert_success
+	run oisync check --deep
+	assert_success
+	assert_line "user alice: state of mailbox $ALICE on [server ex1] intact"
+	db="state/ex1/$ALICE.db"
+	[ ! -s "$db-wal" ]
+	size=$(stat -c %s "$db")
+	head -c 4096 /dev/zero | tr '\0' Z | dd of="$db" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	run oisync check --deep
+	assert_failure 65
+	assert_output --partial "user alice: the state of mailbox $ALICE on [server ex1] is damaged"
+}
+
 @test "oisync exits 69: check cannot reach an Exchange Online server" {
 	graph_user
 	fakes_stop "$T"

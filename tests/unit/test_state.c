@@ -545,6 +545,21 @@ static void test_garbage_is_refused_not_replaced(void)
 	}
 }
 
+static int count_pair(const struct ois_pair *p, void *ctx)
+{
+	(void)p;
+	(*(long *)ctx)++;
+	return 0;
+}
+
+/* The database's path with suffix appended ("-wal"). */
+static char *db_path_suffix(const char *dir, const char *suffix)
+{
+	char *db = db_path(dir), *out = ois_xasprintf("%s%s", db, suffix);
+	free(db);
+	return out;
+}
+
 static void test_damaged_database_is_refused(void)
 {
 	const char *dir = tmpdir();
@@ -572,10 +587,30 @@ static void test_damaged_database_is_refused(void)
 	memset(junk, 0x5a, sizeof(junk));
 	CHECK_INT(pwrite(fd, junk, sizeof(junk), 4096 * 20), (long long)sizeof(junk));
 	close(fd);
-	st = (struct ois_state *)1;
-	CHECK_INT(ois_state_open(dir, SERVER, ACCOUNT, OIS_STATE_WRITE, &st), OIS_EDATA);
-	CHECK(st == NULL);
-	CHECK_INT(ois_state_open(dir, SERVER, ACCOUNT, OIS_STATE_READ, &st), OIS_EDATA);
+	/* On demand (oisync check --deep), the whole file is checked: refused. */
+	CHECK_INT(ois_state_verify(dir, SERVER, ACCOUNT), OIS_EDATA);
+	/* Closed cleanly, it opens without a check; reading the damaged pages is refused. */
+	st = NULL;
+	int rc = ois_state_open(dir, SERVER, ACCOUNT, OIS_STATE_READ, &st);
+	if (rc == 0) {
+		long n = 0;
+		rc = ois_state_pairs_foreach(st, "contact", count_pair, &n);
+		ois_state_close(st);
+	}
+	CHECK_INT(rc, OIS_EDATA);
+	/* Left open by its writer (a WAL with frames: killed), the open checks it first and refuses. */
+	char *wal = db_path_suffix(dir, "-wal");
+	for (int mode = 0; mode < 2; mode++) {
+		/* (Each open may recover the WAL away: it is left again before each.) */
+		fd = open(wal, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		CHECK(fd >= 0);
+		CHECK_INT(write(fd, junk, 100), 100);
+		close(fd);
+		st = (struct ois_state *)1;
+		CHECK_INT(ois_state_open(dir, SERVER, ACCOUNT, mode ? OIS_STATE_READ : OIS_STATE_WRITE, &st), OIS_EDATA);
+		CHECK(st == NULL);
+	}
+	free(wal);
 	free(path);
 	rm_rf(dir);
 }
