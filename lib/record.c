@@ -3,6 +3,7 @@
 #include "code.h"
 #include "log.h"
 #include "op.h"
+#include "rfc3339.h"
 
 #include <string.h>
 
@@ -103,6 +104,25 @@ json_object *ois_record_new(const char *type, enum ois_side side, const char *ac
 	ois_json_set_str(r, "user", user);
 	ois_json_set_str(r, "folder", folder);
 	ois_json_set_str(r, "id", id);
+	return r;
+}
+
+json_object *ois_record_checkpoint(enum ois_side side, const char *account, const char *folder, const char *token,
+				   int full, const time_t *window)
+{
+	json_object *r = ois_record_new("checkpoint", side, account, NULL, folder, NULL);
+	json_object_object_add(r, "token", json_object_new_string(token));
+	json_object_object_add(r, "complete", json_object_new_boolean(1));
+	json_object_object_add(r, "full", json_object_new_boolean(full));
+	if (window) {
+		char a[OIS_TIME_LEN], b[OIS_TIME_LEN];
+		ois_time_format(window[0], a);
+		ois_time_format(window[1], b);
+		json_object *w = json_object_new_object();
+		json_object_object_add(w, "start", json_object_new_string(a));
+		json_object_object_add(w, "end", json_object_new_string(b));
+		json_object_object_add(r, "window", w);
+	}
 	return r;
 }
 

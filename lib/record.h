@@ -3,6 +3,7 @@
 #define OIS_RECORD_H
 
 #include <json-c/json.h>
+#include <time.h>
 
 enum ois_rec_type {
 	OIS_REC_UNKNOWN,
@@ -49,6 +50,13 @@ int ois_record_check(json_object *rec, const char *where);
  */
 json_object *ois_record_new(const char *type, enum ois_side side, const char *account, const char *user,
 			    const char *folder, const char *id);
+/*
+ * A folder's checkpoint record, the last one its read writes: complete,
+ * with token and full, and for a calendar the window it was read for
+ * (window[0], window[1]; NULL for a folder without one).
+ */
+json_object *ois_record_checkpoint(enum ois_side side, const char *account, const char *folder, const char *token,
+				   int full, const time_t *window);
 /* Add an upsert's version, modified and op tag (each when not NULL), op "upsert" and data (its reference is taken). */
 void ois_record_upsert(json_object *rec, const char *version, const char *modified, const char *op_tag,
 		       json_object *data);

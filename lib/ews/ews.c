@@ -640,44 +640,13 @@ int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_
 int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char *uri_xml,
 			     const char *value, char **id, char **change_key)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	xmlNode *msg;
-	*id = *change_key = NULL;
-	ois_buf_adds(&b, "<m:FindItem Traversal=\"Shallow\">");
-	item_shape(&b, 1);
-	ois_buf_adds(&b, "<m:Restriction><t:IsEqualTo>");
-	ois_buf_adds(&b, uri_xml);
-	ois_buf_adds(&b, "<t:FieldURIOrConstant><t:Constant Value=\"");
-	ois_buf_add_xml(&b, value);
-	ois_buf_adds(&b, "\"/></t:FieldURIOrConstant></t:IsEqualTo></m:Restriction><m:ParentFolderIds>");
-	add_folder(ews, &b, folder);
-	ois_buf_adds(&b, "</m:ParentFolderIds></m:FindItem>");
-	int rc = call(ews, "FindItem", b.data, 0, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	if ((rc = single_message(ews, "FindItem", &r, &msg)))
-		goto out;
-	xmlNode *root = ois_xml_child(msg, "RootFolder");
-	if (!root) {
-		rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: FindItem without RootFolder", ews->url);
-		goto out;
-	}
-	xmlNode *item = ois_xml_child(ois_xml_child(root, "Items"), NULL);
-	if (!item) {
-		rc = OIS_ENOTFOUND;
-		goto out;
-	}
-	xmlNode *iid = ois_xml_child(item, "ItemId");
-	*id = ois_xml_attr(iid, "Id");
-	*change_key = ois_xml_attr(iid, "ChangeKey");
-	if (!*id)
-		rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: FindItem item without ItemId", ews->url);
-out:
-	reply_release(&r);
-	return rc;
+	struct ois_ews_answer a;
+	int rc = ois_ews_find_by_extended_many(ews, folder, uri_xml, &value, 1, &a);
+	*id = rc ? NULL : a.id;
+	*change_key = rc ? NULL : a.change_key;
+	return rc ? rc : a.rc;
 }
+
 
 /* ---- for the other lib/ews/ files (ews_p.h) ---- */
 

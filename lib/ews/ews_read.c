@@ -160,11 +160,7 @@ static int emit_changes(struct ex_extract *x, int batch)
 
 static int emit_checkpoint(struct ex_extract *x, const char *token, int full)
 {
-	json_object *r = ois_record_new("checkpoint", OIS_EXCHANGE, x->c->account, NULL, FOLDER, NULL);
-	json_object_object_add(r, "token", json_object_new_string(token));
-	json_object_object_add(r, "complete", json_object_new_boolean(1));
-	json_object_object_add(r, "full", json_object_new_boolean(full));
-	return x->r->emit(x->r->ctx, r);
+	return x->r->emit(x->r->ctx, ois_record_checkpoint(OIS_EXCHANGE, x->c->account, FOLDER, token, full, NULL));
 }
 
 /*

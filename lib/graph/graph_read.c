@@ -157,11 +157,7 @@ static int emit_changes(struct rd *x)
 
 static int emit_checkpoint(struct rd *x, const char *token, int full)
 {
-	json_object *r = ois_record_new("checkpoint", OIS_EXCHANGE, x->c->account, NULL, FOLDER, NULL);
-	json_object_object_add(r, "token", json_object_new_string(token));
-	json_object_object_add(r, "complete", json_object_new_boolean(1));
-	json_object_object_add(r, "full", json_object_new_boolean(full));
-	return x->r->emit(x->r->ctx, r);
+	return x->r->emit(x->r->ctx, ois_record_checkpoint(OIS_EXCHANGE, x->c->account, FOLDER, token, full, NULL));
 }
 
 /*

@@ -105,18 +105,8 @@ static int emit_removed(struct cal *c)
 
 static int emit_checkpoint(struct cal *c, const char *token, int full, time_t start, time_t end)
 {
-	char a[OIS_TIME_LEN], b[OIS_TIME_LEN];
-	ois_time_format(start, a);
-	ois_time_format(end, b);
-	json_object *r = ois_record_new("checkpoint", OIS_EXCHANGE, c->c->account, NULL, FOLDER, NULL);
-	json_object_object_add(r, "token", json_object_new_string(token));
-	json_object_object_add(r, "complete", json_object_new_boolean(1));
-	json_object_object_add(r, "full", json_object_new_boolean(full));
-	json_object *w = json_object_new_object();
-	json_object_object_add(w, "start", json_object_new_string(a));
-	json_object_object_add(w, "end", json_object_new_string(b));
-	json_object_object_add(r, "window", w);
-	return c->r->emit(c->r->ctx, r);
+	const time_t window[2] = { start, end };
+	return c->r->emit(c->r->ctx, ois_record_checkpoint(OIS_EXCHANGE, c->c->account, FOLDER, token, full, window));
 }
 
 static void print_stats(const struct cal *c, const struct ois_http_stats *before, double seconds)

@@ -82,14 +82,11 @@ static int emit_delete(struct ia_extract *x, json_object *change)
 
 static int emit_checkpoint(struct ia_extract *x, const char *folder, const char *cursor, int full)
 {
-	json_object *r = ois_record_new("checkpoint", OIS_INTERACTION, x->c->account, NULL, folder, NULL);
 	char *token = NULL;
 	/* The calendar's token keeps the window it was read for: a moved window is a full read. */
 	if (!strcmp(folder, CALENDAR))
 		token = ois_calendar_token(cursor, x->r->window_start, x->r->window_end);
-	json_object_object_add(r, "token", json_object_new_string(token ? token : cursor));
-	json_object_object_add(r, "complete", json_object_new_boolean(1));
-	json_object_object_add(r, "full", json_object_new_boolean(full));
+	json_object *r = ois_record_checkpoint(OIS_INTERACTION, x->c->account, folder, token ? token : cursor, full, NULL);
 	free(token);
 	return x->r->emit(x->r->ctx, r);
 }
