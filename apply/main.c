@@ -68,11 +68,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case OPT_LOCK_FD:
-			o->lock_fd = (int)strtol(optarg, &end, 10);
-			if (*end || o->lock_fd < 0 || !*optarg) {
-				ois_error("--lock-fd needs a descriptor number, not '%s'", optarg);
+			if (ois_cli_parse_fd("--lock-fd", optarg, &o->lock_fd))
 				return EX_USAGE;
-			}
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': ois_cli_version("oisync-apply"); return 0;
@@ -233,9 +230,7 @@ out:
 	if (in != stdin)
 		fclose(in);
 out_noreader:
-	for (int s = 0; s < OIS_SIDES; s++)
-		if (run.conn[s])
-			run.conn[s]->be->close(run.conn[s]);
+	ois_apply_close_sides(&run);
 	if (run.st)
 		ois_state_close(run.st);
 	if (lock >= 0 && o.lock_fd < 0)

@@ -5,6 +5,8 @@
 #include "backend.h"
 #include "config.h"
 
+#include <json-c/json.h>
+
 #include <stdio.h>
 #include <time.h>
 
@@ -20,8 +22,29 @@ struct extract_args {
 	int stats;               /* --stats: counters to stderr at the end */
 	const char *window_start; /* --window-start: the calendar window (RFC 3339), NULL: configured */
 	const char *window_end;   /* --window-end */
-	FILE *out;               /* records go here */
+	struct extract_sink *sink; /* records go here */
 };
+
+/*
+ * Where records go: out, at once; or, for --commit-quiet, held back while
+ * they are only checkpoints (held, an array; NULL once anything else came).
+ */
+struct extract_sink {
+	FILE *out;
+	json_object *held;
+};
+
+/* Write rec (taken) to the sink, or hold it back (quiet.c). 0 or an ois_code. */
+int extract_sink_emit(void *ctx, json_object *rec);
+/* Write what is held back and hold nothing more. */
+int extract_sink_flush(struct extract_sink *s);
+/*
+ * At the end of a --commit-quiet read: when only checkpoints came, commit
+ * them (ois_apply_quiet) and write nothing; when the account is not
+ * settled, write them for reconcile. The caller holds the account's lock
+ * since before the read. 0 or an ois_code.
+ */
+int extract_commit_quiet(const struct extract_args *args, struct extract_sink *s);
 
 /*
  * Read side's folders of the account through its backend, from the

@@ -5,6 +5,7 @@
 #include "extract.h"
 #include "jsonl.h"
 #include "log.h"
+#include "state.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -36,12 +37,17 @@ static const char usage_text[] =
 	"      --state DIR      state folder (default: state_dir of the configuration)\n"
 	"      --full           ignore the committed checkpoint: read everything\n"
 	"      --stats          print requests, bytes, items and seconds at the end\n"
+	"      --commit-quiet   account: when neither side has anything new and the\n"
+	"                       account is settled, commit the checkpoints here and\n"
+	"                       write nothing (takes the account's lock)\n"
+	"      --lock-fd N      the account's lock, already taken by the caller (oisync-run)\n"
 	"  -v, --verbose        more messages (repeat for debug)\n"
 	"      --log-format F   text (default) or json\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n";
 
-enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS, OPT_WINDOW_START, OPT_WINDOW_END };
+enum { OPT_URL = 0x100, OPT_STATE, OPT_FULL, OPT_STATS, OPT_WINDOW_START, OPT_WINDOW_END, OPT_COMMIT_QUIET,
+       OPT_LOCK_FD };
 
 /* The sources: the sides each reads, in side order, and whether --mailbox or --user names the account. */
 static const struct source {
@@ -73,8 +79,16 @@ static const struct option opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "window-start", required_argument, NULL, OPT_WINDOW_START },
 	{ "window-end", required_argument, NULL, OPT_WINDOW_END },
+	{ "commit-quiet", no_argument, NULL, OPT_COMMIT_QUIET },
+	{ "lock-fd", required_argument, NULL, OPT_LOCK_FD },
 	OIS_CLI_COMMON_OPTIONS,
 	{ NULL, 0, NULL, 0 },
+};
+
+/* --commit-quiet and the lock it needs. */
+struct quiet_opts {
+	int commit;
+	int lock_fd;   /* -1: take the lock here */
 };
 
 /*
@@ -82,7 +96,8 @@ static const struct option opts[] = {
  * may come before and after the source name. Returns -1 to go on, else the
  * exit status.
  */
-static int parse_options(int argc, char **argv, struct extract_args *args, const char **config_path)
+static int parse_options(int argc, char **argv, struct extract_args *args, const char **config_path,
+			 struct quiet_opts *q)
 {
 	int c, rc;
 	while ((c = getopt_long(argc, argv, "+c:m:s:u:f:vhV", opts, NULL)) != -1) {
@@ -98,6 +113,11 @@ static int parse_options(int argc, char **argv, struct extract_args *args, const
 		case OPT_STATS: args->stats = 1; break;
 		case OPT_WINDOW_START: args->window_start = optarg; break;
 		case OPT_WINDOW_END: args->window_end = optarg; break;
+		case OPT_COMMIT_QUIET: q->commit = 1; break;
+		case OPT_LOCK_FD:
+			if (ois_cli_parse_fd("--lock-fd", optarg, &q->lock_fd))
+				return EX_USAGE;
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': ois_cli_version("oisync-extract"); return 0;
 		default:
@@ -115,16 +135,18 @@ static int parse_options(int argc, char **argv, struct extract_args *args, const
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	struct extract_args args = { .out = stdout };
-	int rc;
+	struct extract_sink sink = { .out = stdout };
+	struct extract_args args = { .sink = &sink };
+	struct quiet_opts quiet = { .lock_fd = -1 };
+	int rc, lock = -1;
 
 	ois_log_init("oisync-extract");
-	if ((rc = parse_options(argc, argv, &args, &config_path)) >= 0)
+	if ((rc = parse_options(argc, argv, &args, &config_path, &quiet)) >= 0)
 		return rc;
 	if (optind >= argc)
 		return usage_error("missing source: 'exchange' or 'interaction'");
 	const char *source = argv[optind++];
-	if ((rc = parse_options(argc, argv, &args, &config_path)) >= 0)
+	if ((rc = parse_options(argc, argv, &args, &config_path, &quiet)) >= 0)
 		return rc;
 	if (optind < argc)
 		return usage_error("unexpected argument");
@@ -144,6 +166,12 @@ int main(int argc, char **argv)
 	/* Both sides: the mailbox is the user's, and one URL cannot name two servers. */
 	if (src->sides == BOTH_SIDES && (args.mailbox || args.url))
 		return usage_error("account takes the mailbox and the URLs from the configuration, not --mailbox or --url");
+	/* Quiet is a fact about both sides, and only committed checkpoints say what is new. */
+	if (quiet.commit && (src->sides != BOTH_SIDES || args.full || args.folder))
+		return usage_error("--commit-quiet reads an account's enabled folders from their checkpoints: "
+				   "'account', without --full or --folder");
+	if (quiet.lock_fd >= 0 && !quiet.commit)
+		return usage_error("--lock-fd goes with --commit-quiet");
 
 	struct ois_config cfg;
 	rc = ois_config_load(config_path, &cfg);
@@ -176,13 +204,34 @@ int main(int argc, char **argv)
 	}
 	ois_log_set_account(args.mailbox);
 
+	if (quiet.commit) {
+		/* Held from before the read to the commit: no other run commits in between. */
+		if (ois_str_empty(args.state_dir)) {
+			rc = ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
+			goto out;
+		}
+		lock = quiet.lock_fd >= 0 ? ois_state_lock_adopt(args.state_dir, args.server, args.mailbox, quiet.lock_fd)
+					  : ois_state_lock(args.state_dir, args.server, args.mailbox, 0);
+		if (lock < 0) {
+			rc = lock;
+			goto out;
+		}
+		sink.held = json_object_new_array();
+	}
+
 	/* account: each side only once the one before it is read whole, as `exchange && interaction`. */
 	for (int side = 0; side < OIS_SIDES && rc == 0; side++)
 		if (src->sides & 1u << side)
 			rc = extract_side(&args, (enum ois_side)side);
 	if (rc == 0)
+		rc = extract_commit_quiet(&args, &sink);
+	if (rc == 0)
 		rc = ois_close_stdout();
 out:
+	/* A failed read writes no checkpoint it held: nothing downstream may take the folder as read. */
+	json_object_put(sink.held);
+	if (lock >= 0 && quiet.lock_fd < 0)
+		ois_state_unlock(lock);
 	ois_config_release(&cfg);
 	return ois_exit_status(rc);
 }

@@ -1,7 +1,6 @@
 /* read.c - one side of an account through its backend: which folders, from which checkpoints, records out. */
 #include "code.h"
 #include "extract.h"
-#include "jsonl.h"
 #include "log.h"
 #include "rfc3339.h"
 
@@ -37,20 +36,13 @@ static unsigned folders_to_read(const struct extract_args *args)
 	return 1u << OIS_CONTACTS | (calendar ? 1u << OIS_CALENDAR : 0);
 }
 
-static int write_record(void *ctx, json_object *rec)
-{
-	int rc = ois_jsonl_write(ctx, rec);
-	json_object_put(rec);
-	return rc;
-}
-
 int extract_side(const struct extract_args *args, enum ois_side side)
 {
 	const struct ois_backend *be = ois_backend_for(args->cfg, side, args->server);
 	if (!be)
 		return OIS_ECONFIG;
-	struct ois_read r = { .folders = folders_to_read(args), .stats = args->stats, .emit = write_record,
-			      .ctx = args->out };
+	struct ois_read r = { .folders = folders_to_read(args), .stats = args->stats, .emit = extract_sink_emit,
+			      .ctx = args->sink };
 	char *token[OIS_FOLDERS] = { NULL };
 	struct ois_conn *c = NULL;
 	int rc = 0;

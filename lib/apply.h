@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <time.h>
 
 struct ois_config;
 struct ois_jsonl_reader;
@@ -30,6 +31,12 @@ struct ois_apply_changeset {
 	const char *user;                   /* InterAction user id, from the users file */
 	const char *id;                     /* the change set's id; NULL in a hand-made one */
 	long generation;                    /* the state generation it was computed from */
+	/*
+	 * What its commit records as the state's "settled" meta when every
+	 * checkpoint commits: "" or the header's quiet_until, for a change set
+	 * reconcile called quiet (no op, nothing held back); NULL otherwise.
+	 */
+	const char *settled;
 	json_object **recs;
 	unsigned long *lines;
 	size_t n;
@@ -123,6 +130,8 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 
 /* Open side's backend for the run's account unless it is open: 0 or an ois_code. */
 int ois_apply_open_side(struct ois_apply_run *run, enum ois_side side);
+/* Close every side's backend the run opened. */
+void ois_apply_close_sides(struct ois_apply_run *run);
 
 /*
  * After a successful run: record the sync id, the time and the counts where
@@ -147,5 +156,18 @@ void ois_apply_describe(FILE *out, json_object *op, int already_done);
  */
 int ois_apply_commit(struct ois_apply_run *run, json_object *failed_pairs, json_object *checkpoints,
 		 const char *started, const char *outcome, unsigned long *unfolded);
+
+/*
+ * A read that found nothing new: checkpoints (an array of the read's
+ * checkpoint records, the only records it made) committed as apply commits
+ * a change set with no op, when every one is complete and incremental and
+ * the state is settled at now (OIS_META_SETTLED; its last change set was
+ * quiet and nothing since is unfolded). No reconcile, no change set: with
+ * nothing read and nothing pending, reconcile would write none. st is open
+ * for writing under the account's lock, held since the read. Returns 1
+ * when committed, 0 when the run must go through reconcile, or an ois_code.
+ */
+int ois_apply_quiet(struct ois_state *st, const struct ois_config *cfg, const char *server, const char *account,
+		    json_object *checkpoints, time_t now);
 
 #endif

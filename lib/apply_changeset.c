@@ -4,6 +4,7 @@
 #include "config.h"
 #include "jsonl.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "op_check.h"
 #include "util.h"
 
@@ -52,6 +53,12 @@ static int check_header(struct ois_apply_changeset *cs, const struct ois_config 
 	cs->generation = (long)json_object_get_int64(v);
 	if (json_object_object_get_ex(h, "id", &v) && !cs->id)
 		return ois_fail(OIS_EDATA, "%s: \"id\" must be a string", where);
+	if (ois_json_bool(h, "quiet", 0)) {
+		const char *until = ois_json_str(h, "quiet_until");
+		if (json_object_object_get_ex(h, "quiet_until", &v) && (!until || ois_time_parse(until, 0, &(time_t){ 0 })))
+			return ois_fail(OIS_EDATA, "%s: \"quiet_until\" must be an RFC 3339 time", where);
+		cs->settled = until ? until : "";
+	}
 
 	if (!ois_config_server(cfg, cs->server))
 		return ois_fail(OIS_EDATA, "%s: server \"%s\" is not in '%s'; this change set is not for this host",
@@ -118,6 +125,8 @@ int ois_apply_changeset_read(struct ois_jsonl_reader *r, const struct ois_config
 		}
 		cs->recs[cs->n] = rec;
 		cs->lines[cs->n++] = r->line;
+		if (ois_record_type(rec) == OIS_REC_OP)
+			cs->settled = NULL; /* quiet means no op: a hand-edited file is taken at its ops */
 		if ((rc = check_record(cs, rec, where)))
 			return rc;
 	}

@@ -257,6 +257,14 @@ int ois_apply_commit(struct ois_apply_run *run, json_object *failed_pairs, json_
 		if (rc)
 			goto rollback;
 	}
+	/*
+	 * Settled: the next read that finds nothing new may commit its
+	 * checkpoints without a change set (ois_apply_quiet). Only a quiet
+	 * change set committed whole says so; every other commit takes it back.
+	 */
+	const char *settled = ncp && !*unfolded && !strcmp(outcome, "ok") ? run->cs->settled : NULL;
+	if ((rc = ois_state_meta_set(run->st, OIS_META_SETTLED, settled)))
+		goto rollback;
 	char *sync_id = NULL;
 	rc = ois_state_meta_get(run->st, "sync_id", &sync_id);
 	if (rc == OIS_ENOTFOUND) {

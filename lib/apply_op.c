@@ -11,19 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int ois_apply_open_side(struct ois_apply_run *run, enum ois_side side)
-{
-	if (run->conn[side])
-		return 0;
-	const struct ois_backend *be = ois_backend_for(run->cfg, side, run->server);
-	if (!be)
-		return OIS_ECONFIG;
-	struct ois_account_ref ref = { .cfg = run->cfg, .server = run->server, .mailbox = run->account, .user = run->user };
-	int rc = OIS_ECONFIG;
-	run->conn[side] = be->open(&ref, &rc);
-	return run->conn[side] ? 0 : rc;
-}
-
 /* Commit the outcome before anything else happens: this row is what a rerun trusts. */
 static int record(struct ois_apply_run *run, const char *op_id, enum ois_op_status status,
 		  const char *new_id, const char *new_version, json_object *op)

@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -32,6 +33,17 @@ int ois_cli_common(int opt, const char *arg)
 		return 1;
 	}
 	}
+	return 0;
+}
+
+int ois_cli_parse_fd(const char *opt, const char *arg, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || n < 0 || n > INT_MAX)
+		return ois_fail(OIS_EUSAGE, "%s needs a descriptor number, not '%s'", opt, arg);
+	*out = (int)n;
 	return 0;
 }
 

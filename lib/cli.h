@@ -18,6 +18,9 @@ int ois_cli_common(int opt, const char *arg);
 /* A positive byte count for option opt (e.g. --max-line): 0, or OIS_EUSAGE (logged). */
 int ois_cli_parse_size(const char *opt, const char *arg, size_t *out);
 
+/* An open descriptor's number for option opt (--lock-fd): 0, or OIS_EUSAGE (logged). */
+int ois_cli_parse_fd(const char *opt, const char *arg, int *out);
+
 /* The shared entries for a struct option table. */
 #define OIS_CLI_LOG_FORMAT 0x1001
 #define OIS_CLI_COMMON_OPTIONS \

@@ -383,7 +383,7 @@ int ois_state_reset(struct ois_state *st)
 	if ((rc = ois_state_generation_bump(st, NULL, 0)) ||
 	    (rc = run(st, "DELETE FROM pairs", 0, NULL)) ||
 	    (rc = run(st, "DELETE FROM checkpoints", 0, NULL)) ||
-	    (rc = run(st, "DELETE FROM meta WHERE key IN ('sync_id', 'syncinfo_item')", 0, NULL))) {
+	    (rc = run(st, "DELETE FROM meta WHERE key IN ('sync_id', 'syncinfo_item', '" OIS_META_SETTLED "')", 0, NULL))) {
 		ois_state_rollback(st);
 		return rc;
 	}

@@ -123,6 +123,14 @@ int ois_state_generation_bump(struct ois_state *st, const char *changeset, long 
 
 /* meta: key/value text. get: 0 found (*val owned), OIS_ENOTFOUND, or error.
  * set with val NULL deletes the key. */
+/*
+ * The meta key that says an account is settled: its last change set had
+ * nothing to do and committed whole, so a read with nothing new on either
+ * side changes nothing until the time it holds ("": no such time).
+ * Absent: the next run goes through reconcile.
+ */
+#define OIS_META_SETTLED "settled"
+
 int ois_state_meta_get(struct ois_state *st, const char *key, char **val);
 int ois_state_meta_set(struct ois_state *st, const char *key, const char *val);
 

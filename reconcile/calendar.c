@@ -323,3 +323,19 @@ long ois_rc_calendar_restored(const struct ois_rc_input *in, const struct ois_rc
 	}
 	return -1;
 }
+
+time_t ois_rc_calendar_due(const struct ois_rc_input *in)
+{
+	time_t due = 0;
+	for (size_t i = 0; i < in->npairs; i++) {
+		const struct ois_rc_pair *p = &in->pairs[i];
+		time_t s, e;
+		/* What follow_time looks at when neither side reports the pair: its base. */
+		if (!p->id[OIS_INTERACTION] || ois_json_str(p->base, RETIRED) || span(p->base, &s, &e))
+			continue;
+		time_t when = is_activity(p->base) == is_past(in, p->base) ? (is_activity(p->base) ? 0 : e) : in->now;
+		if (when && (!due || when < due))
+			due = when;
+	}
+	return due;
+}

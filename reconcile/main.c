@@ -483,7 +483,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static int write_changeset(const struct input *in, const struct ois_rc_result res[KINDS], const char *server,
-			   const char *created)
+			   const char *created, int quiet, time_t quiet_until)
 {
 	/*
 	 * The change set's id, by which apply knows its own commits: a digest of
@@ -533,6 +533,14 @@ static int write_changeset(const struct input *in, const struct ois_rc_result re
 				       json_object_new_int64((int64_t)(res[CONTACTS].counts[a] + res[CALENDAR].counts[a])));
 	}
 	json_object_object_add(h, "counts", counts);
+	if (quiet) {
+		json_object_object_add(h, "quiet", json_object_new_boolean(1));
+		if (quiet_until) {
+			char until[OIS_TIME_LEN];
+			ois_time_format(quiet_until, until);
+			json_object_object_add(h, "quiet_until", json_object_new_string(until));
+		}
+	}
 	rc = ois_jsonl_write(stdout, h);
 	json_object_put(h);
 	for (int k = 0; k < KINDS; k++)
@@ -632,7 +640,13 @@ int main(int argc, char **argv)
 		snprintf(created, sizeof(created), "%s", o.now);
 	else
 		ois_time_now(created);
-	int wrc = write_changeset(&in, res, server, created);
+	/*
+	 * Quiet: nothing to do and nothing held back, so a later read that
+	 * finds nothing new on either side needs no reconcile until the
+	 * calendar's next meeting ends (oisync-extract --commit-quiet).
+	 */
+	int quiet = !rc && res[CONTACTS].nops + res[CALENDAR].nops == 0;
+	int wrc = write_changeset(&in, res, server, created, quiet, quiet ? ois_rc_calendar_due(&in.rc[CALENDAR]) : 0);
 	for (int k = 0; k < KINDS; k++)
 		if (k == CONTACTS || res[k].nops)
 			ois_info("%s%zu ops: %zu create, %zu update, %zu delete, %zu link, %zu unlink%s",

@@ -123,6 +123,15 @@ int ois_rc_calendar_dormant(const struct ois_rc_input *in, struct ois_merge_in *
 void ois_rc_calendar_wake(json_object *awake, struct ois_merge_out *out);
 long ois_rc_calendar_restored(const struct ois_rc_input *in, const struct ois_rc_item *it);
 
+/*
+ * The first time at which this calendar changes with nothing read on
+ * either side: the end of the earliest meeting still open in InterAction,
+ * when follow_time turns it into an activity (in->now when one is due
+ * already); 0 when no such time comes. Pairs out of the sync (retired) and
+ * past meetings already recorded as activities never change by themselves.
+ */
+time_t ois_rc_calendar_due(const struct ois_rc_input *in);
+
 /* "p-" + 32 hex of sha256(side name + "\n" + id): the id of a new pair. */
 void ois_rc_pair_id(enum ois_side side, const char *id, char out[35]);
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# quiet.bats - a settled account with nothing new is committed by oisync-extract alone.
+
+load e2e_helper
+
+setup_file() { e2e_setup_file; }
+teardown_file() { e2e_teardown_file; }
+
+setup() {
+	e2e_setup
+	# The stages oisync-run starts, each start logged: which ran, and how often.
+	mkdir -p "$D/bin"
+	local s
+	for s in extract transform reconcile apply; do
+		printf '#!/bin/sh\necho %s >>"%s/started"\nexec "%s" "$@"\n' \
+			"$s" "$D" "$OISYNC_BUILD/bin/oisync-$s" >"$D/bin/oisync-$s"
+		chmod +x "$D/bin/oisync-$s"
+	done
+	ln -s "$OISYNC_BUILD/bin/oisync" "$D/bin/oisync"
+	export OISYNC_BIN="$D/bin"
+}
+teardown() { e2e_teardown; }
+
+DB() { echo "$D/state/ex1/$1@firm.example.db"; }
+sync() { : >"$D/started"; run oisync-run -j 1 ex1; }
+started() { sort "$D/started" | uniq -c | awk '{printf "%s%s:%s", sep, $2, $1; sep=" "}'; echo; }
+meta() { sqlite3 "$(DB "$1")" "select value from meta where key = '$2'"; }
+changes_kept() { find "$D/state/changes" -name '*.jsonl' | wc -l; }
+
+# settle: runs until both users are settled (the first sync's writes come
+# back as changes once); fails if that takes more than three.
+settle() {
+	local i
+	for i in 1 2 3; do
+		sync
+		assert_success
+		if [ -n "$(sqlite3 "$(DB alice)" "select 1 from meta where key = 'settled'")" ] &&
+			[ -n "$(sqlite3 "$(DB bob)" "select 1 from meta where key = 'settled'")" ]; then
+			return 0
+		fi
+	done
+	false
+}
+
+@test "a settled account with nothing new: one extract, one request per folder per side, no change set" {
+	sync
+	assert_success
+	# A first sync has work: it is never settled by it.
+	[ -z "$(meta alice settled)" ]
+	settle
+	gen=$(meta alice generation) runs=$(sqlite3 "$(DB alice)" 'select count(*) from runs') kept=$(changes_kept)
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+
+	sync
+	assert_success
+	assert_line "oisync-run: alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new, no change set"
+	assert_line "oisync-run: bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new, no change set"
+	assert_equal "$(started)" "extract:2"
+	assert_equal "$(changes_kept)" "$kept"
+	# The read is committed as apply commits one: a new generation, a run row, still settled.
+	assert_equal "$(meta alice generation)" "$((gen + 1))"
+	assert_equal "$(sqlite3 "$(DB alice)" 'select count(*) from runs')" "$((runs + 1))"
+	assert_equal "$(sqlite3 "$(DB alice)" 'select outcome from runs order by id desc limit 1')" "ok"
+	[ -n "$(sqlite3 "$(DB alice)" "select 1 from meta where key = 'settled'")" ]
+	run ews_ctl "$D" stats
+	assert_equal "$(jq -cS '.operations' <<<"$output")" '{"SyncFolderItems":2}'
+	run ia_ctl "$D" stats
+	assert_equal "$(jq -cS '.requests' <<<"$output")" '{"GET /api/v1/users/{uid}/changes":2}'
+}
+
+@test "an edit after a quiet run goes through reconcile and moves; the run after it is not quiet yet" {
+	sync
+	settle
+	sync
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"JobTitle\":\"Chief Financial Officer\"}}"
+	sync
+	assert_success
+	assert_line --regexp "alice@firm.example: ok: 0 create, 1 update, 0 delete, 0 conflicts; change set .*-alice.jsonl"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_equal "$(started)" "apply:1 extract:2 reconcile:1 transform:1"
+	run ia_ctl "$D" dump
+	assert_equal "$(jq -r --arg id "$(ia_id Okafor)" '.contacts[] | select(.id == $id) | .job_title' <<<"$output")" "Chief Financial Officer"
+	# Its update comes back in InterAction's change feed: that run reconciles, and settles.
+	[ -z "$(meta alice settled)" ]
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; change set"
+	[ -n "$(sqlite3 "$(DB alice)" "select 1 from meta where key = 'settled'")" ]
+}
+
+@test "settled until a time that has come, or with an op left unfolded: the run reconciles" {
+	sync
+	settle
+	sqlite3 "$(DB alice)" "update meta set value = '2000-01-01T00:00:00Z' where key = 'settled'"
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; change set"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	# Reconciled to no op and nothing due: settled with no end again.
+	assert_equal "$(sqlite3 "$(DB alice)" "select quote(value) from meta where key = 'settled'")" "''"
+
+	sqlite3 "$(DB alice)" "insert into applied (op_id, status, op, folded) values ('sha256:x', 'pending', '{}', 0)"
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; change set"
+}
+
+@test "a calendar is settled until its next open meeting ends" {
+	sed -i '/^\[user alice\]/a calendar = on' "$D/users.conf"
+	printf 'calendar_future_days = 500\n' >>"$OISYNC_CONF"
+	"$PYTHON" "$ROOT/tests/clients/exchangelib_meetings.py" "$(cat "$D/ews.url")/EWS/Exchange.asmx" \
+		"$D/secrets/ews-credentials" create >/dev/null
+	sync
+	assert_success
+	settle
+	# The earliest end among alice's InterAction appointments not yet activities.
+	want=$(ia_ctl "$D" dump | jq -r --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		'[.appointments[] | select(.owner == "alice" and .status != "activity" and .end > $now) | .end] | min')
+	[ "$want" != null ]
+	assert_equal "$(meta alice settled)" "$(date -u -d "$want" +%Y-%m-%dT%H:%M:%SZ)"
+	sync
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+}
+
+@test "--commit-quiet reads a whole account from its checkpoints, and a dry run never commits" {
+	run oisync-extract exchange --mailbox alice@firm.example --commit-quiet
+	assert_failure 64
+	assert_output --partial "--commit-quiet reads an account's enabled folders from their checkpoints"
+	run oisync-extract account --user alice --full --commit-quiet
+	assert_failure 64
+	run oisync-extract account --user alice --lock-fd 3
+	assert_failure 64
+	sync
+	settle
+	gen=$(meta alice generation)
+	: >"$D/started"
+	run oisync-run -j 1 --dry-run ex1
+	assert_success
+	assert_equal "$(meta alice generation)" "$gen"
+	assert_equal "$(started)" "apply:2 extract:2 reconcile:2 transform:2"
+}
