@@ -2,6 +2,8 @@
 #ifndef OIS_ADMIN_OISYNC_H
 #define OIS_ADMIN_OISYNC_H
 
+#include <stddef.h>
+
 struct ois_config;
 struct ois_user;
 
@@ -15,6 +17,14 @@ int oisync_users(const struct ois_config *cfg, int argc, char **argv);
 int oisync_config(const struct ois_config *cfg, int argc, char **argv);
 int oisync_check(const struct ois_config *cfg, int argc, char **argv);
 int oisync_lockfile(const struct ois_config *cfg, int argc, char **argv);
+
+/* users enable|disable (argv[0] says which): oisync_users_edit.c. */
+int oisync_users_enable(const struct ois_config *cfg, int argc, char **argv);
+/*
+ * Replace the users file by text, atomically: a temporary file beside it,
+ * synced, renamed over it, with the old file's mode. 0 or OIS_EIO (logged).
+ */
+int oisync_users_file_write(const struct ois_config *cfg, const char *text, size_t len);
 
 /* Log the message and where to look for help: the usage exit status (64). */
 int oisync_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

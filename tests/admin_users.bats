@@ -52,3 +52,65 @@ setup() {
 	assert_line --partial "bob@firm.example: failed (exit 69)"
 	assert_line --partial "ex1: 2 users, 0 ok, 2 failed"
 }
+
+# A users file as an administrator keeps it: comments, blank lines, odd
+# spacing, a trailing comment on the key, a CRLF section, a user without "enabled".
+edit_fixture() {
+	printf '%s' \
+		$'; firm users, kept by hand\n' \
+		$'[user alice]   ; the partner\n' \
+		$'mailbox = alice@firm.example\n' \
+		$'server = ex1\n' \
+		$'\n' \
+		$'# bob is on leave\n' \
+		$'[ user bob ]\n' \
+		$'  mailbox=bob@firm.example\n' \
+		$'enabled:yes ; back in May\n' \
+		$'server = ex1\n' \
+		$'[user carol]\r\n' \
+		$'mailbox = carol@firm.example\r\n' \
+		$'enabled = no\r\n' \
+		$'server = ex1\r\n' >users.conf
+	chmod 640 users.conf
+}
+
+@test "oisync users disable/enable: only the enabled key changes, every other byte stays; mode kept" {
+	edit_fixture
+	cp users.conf before.conf
+	run "$BIN/oisync" -c oisync.conf users disable alice bob
+	assert_success
+	assert_output "$T/users.conf: 2 users disabled"
+	run diff before.conf users.conf
+	assert_output $'2a3\n> enabled = no\n9c10\n< enabled:yes ; back in May\n---\n> enabled:no ; back in May'
+	[ "$(stat -c %a users.conf)" = 640 ]
+	run "$BIN/oisync" -c oisync.conf users --enabled
+	assert_output ''
+	# enable --all puts every value back to yes; the added line stays, now yes.
+	run "$BIN/oisync" -c oisync.conf users enable --all
+	assert_success
+	assert_output "$T/users.conf: 3 users enabled"
+	run "$BIN/oisync" -c oisync.conf users --enabled
+	assert_equal "${#lines[@]}" 3
+	grep -q $'^enabled = yes\r$' users.conf # carol's CRLF kept
+	grep -q '^enabled:yes ; back in May$' users.conf
+	# Nothing to change writes nothing.
+	touch -d '2000-01-01' users.conf
+	run "$BIN/oisync" -c oisync.conf users enable alice
+	assert_output "$T/users.conf: 0 users enabled"
+	[ "$(stat -c %Y users.conf)" = "$(date -d 2000-01-01 +%s)" ]
+	[ "$(ls -A | grep -c users.conf)" = 1 ] # no temporary file left behind
+}
+
+@test "oisync users disable: an unknown user is 64 and changes nothing; ids and --all are not both; none is 64" {
+	edit_fixture
+	cp users.conf before.conf
+	run --separate-stderr "$BIN/oisync" -c oisync.conf users disable alice dave
+	assert_failure 64
+	[[ "$stderr" == *"no [user dave] in '$T/users.conf'"* ]]
+	cmp before.conf users.conf
+	run "$BIN/oisync" -c oisync.conf users disable
+	assert_failure 64
+	run "$BIN/oisync" -c oisync.conf users disable --all alice
+	assert_failure 64
+	cmp before.conf users.conf
+}
