@@ -28,6 +28,10 @@ static void usage(FILE *fp)
 	      "                                  problem; --deep also reads every user's state whole\n"
 	      "  lockfile MAILBOX                print the account's lock file (created if missing), which\n"
 	      "                                  oisync-run holds from extract to apply\n"
+	      "  users enable|disable USER...|--all\n"
+	      "                                  set users' enabled key in the users file, in place\n"
+	      "  reset [--yes] USER              forget one user's pairs and checkpoints (asks for the\n"
+	      "                                  user id unless --yes): the next run matches afresh\n"
 	      "\n"
 	      "options:\n"
 	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
@@ -58,6 +62,7 @@ static const struct command {
 	{ "config", oisync_config },
 	{ "check", oisync_check },
 	{ "lockfile", oisync_lockfile },
+	{ "reset", oisync_reset },
 };
 
 int main(int argc, char **argv)

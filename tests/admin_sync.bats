@@ -29,3 +29,47 @@ teardown() { e2e_teardown; }
 	holdings >"$D/h2.json"
 	cmp "$D/h1.json" "$D/h2.json"
 }
+
+@test "reset --yes forgets one user's pairs and checkpoints; the next run re-matches without a create on either side" {
+	run oisync-run ex1
+	assert_success
+	holdings >"$D/h1.json"
+	db=$D/state/ex1/bob@firm.example.db
+	pairs=$(sqlite3 "$db" 'select count(*) from pairs')
+	[ "$pairs" -gt 0 ]
+	run oisync reset --yes bob
+	assert_success
+	assert_output "user bob: $pairs pairs of mailbox bob@firm.example on [server ex1] forgotten; the next run matches afresh"
+	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -eq 0 ]
+	[ "$(sqlite3 "$db" 'select count(*) from checkpoints')" -eq 0 ]
+	[ "$(sqlite3 "$D/state/ex1/alice@firm.example.db" 'select count(*) from pairs')" -gt 0 ] # alice untouched
+	run oisync-run ex1
+	assert_success
+	assert_line --partial "ex1: 2 users, 2 ok, 0 failed; 0 created, 0 updated, 0 deleted, 0 conflicts"
+	holdings >"$D/h2.json"
+	cmp "$D/h1.json" "$D/h2.json"
+	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -gt 0 ] # matched again
+}
+
+@test "reset asks for the user id; another answer resets nothing (1); a held lock is 75; an unknown user 64" {
+	run oisync-run ex1
+	assert_success
+	db=$D/state/ex1/bob@firm.example.db
+	pairs=$(sqlite3 "$db" 'select count(*) from pairs')
+	run oisync reset bob <<<"alice"
+	assert_failure 1
+	assert_output --partial "Type the user id to go on"
+	assert_output --partial "not confirmed: nothing reset"
+	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -eq "$pairs" ]
+	run oisync reset bob </dev/null
+	assert_failure 1
+	run flock "$(oisync lockfile bob@firm.example)" oisync reset --yes bob
+	assert_failure 75
+	assert_output --partial "a run holds the account's lock"
+	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -eq "$pairs" ]
+	run oisync reset --yes dave
+	assert_failure 64
+	run oisync reset bob <<<"bob"
+	assert_success
+	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -eq 0 ]
+}
