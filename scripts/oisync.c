@@ -32,6 +32,7 @@ static void usage(FILE *fp)
 	      "                                  set users' enabled key in the users file, in place\n"
 	      "  reset [--yes] USER              forget one user's pairs and checkpoints (asks for the\n"
 	      "                                  user id unless --yes): the next run matches afresh\n"
+	      "  replay [--dry-run] FILE         apply a saved change set again: oisync-apply --replay\n"
 	      "\n"
 	      "options:\n"
 	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
@@ -63,6 +64,7 @@ static const struct command {
 	{ "check", oisync_check },
 	{ "lockfile", oisync_lockfile },
 	{ "reset", oisync_reset },
+	{ "replay", oisync_replay },
 };
 
 int main(int argc, char **argv)

@@ -18,6 +18,7 @@ int oisync_config(const struct ois_config *cfg, int argc, char **argv);
 int oisync_check(const struct ois_config *cfg, int argc, char **argv);
 int oisync_lockfile(const struct ois_config *cfg, int argc, char **argv);
 int oisync_reset(const struct ois_config *cfg, int argc, char **argv);
+int oisync_replay(const struct ois_config *cfg, int argc, char **argv);
 
 /* users enable|disable (argv[0] says which): oisync_users_edit.c. */
 int oisync_users_enable(const struct ois_config *cfg, int argc, char **argv);

@@ -73,3 +73,34 @@ teardown() { e2e_teardown; }
 	assert_success
 	[ "$(sqlite3 "$db" 'select count(*) from pairs')" -eq 0 ]
 }
+
+@test "replay finishes a change set whose apply was cut short: each op done once, as by an uninterrupted run" {
+	run oisync-run -u alice ex1
+	assert_success
+	want=$(holdings)
+	# The same start again, and alice's apply killed after its third recorded op.
+	rm -rf "$D/state"
+	e2e_setup
+	OISYNC_TEST_CRASH_AFTER=3 run oisync-run -u alice ex1
+	assert_failure
+	assert_line --partial "alice@firm.example: failed (exit 99)"
+	cs=$(last_changes alice)
+	n=$(ops_in "$cs")
+	[ "$n" -gt 3 ]
+	# What it would do first, in words: the three done ones said so.
+	run oisync replay --dry-run "$cs"
+	assert_success
+	[ "$(grep -c "already done" <<<"$output")" -eq 3 ]
+	run oisync replay "$cs"
+	assert_success
+	[ "$(grep -c '"status":"skipped"' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '"status":"ok"' <<<"$output")" -eq $((n - 3)) ]
+	db=$D/state/ex1/alice@firm.example.db
+	[ "$(sqlite3 "$db" "select count(distinct op_id) from applied where status = 'ok'")" -eq "$n" ]
+	[ "$(holdings)" = "$want" ]
+	# Replaying it again changes nothing.
+	run oisync replay "$cs"
+	assert_success
+	[ "$(grep -c '"status":"skipped"' <<<"$output")" -eq "$(server_ops_in "$cs")" ]
+	[ "$(holdings)" = "$want" ]
+}
