@@ -35,39 +35,98 @@ static int check_endpoint(const struct ois_endpoint *e, const char *what)
 }
 
 /*
- * Open each enabled user's mailbox through its server's backend and make
- * the backend's probe request (Graph: a token, then one contact id), so
- * a missing permission or mailbox scope shows here, not at 2 a.m. The
- * first failure's code, or 0; backends without a probe are skipped.
+ * How bad a check's failure is, for the exit status of several: what the
+ * administrator must fix (configuration, rights, damaged data) above a
+ * server that is down, above one that asks to wait (it passes by itself).
  */
-static int check_mailboxes(const struct ois_config *cfg, size_t *probed)
+static int severity(int status)
+{
+	switch (status) {
+	case 0: return 0;
+	case EX_TEMPFAIL: return 1;
+	case EX_UNAVAILABLE: return 2;
+	case EX_DATAERR: return 3;
+	case EX_NOPERM: return 4;
+	case EX_CONFIG: return 5;
+	default: return 2;
+	}
+}
+
+static void worse(int *worst, int status)
+{
+	if (severity(status) > severity(*worst))
+		*worst = status;
+}
+
+/* A code as check's exit status: one that is no sysexits one (an item not found) still says "a server failed". */
+static int status_of(int rc)
+{
+	return -rc >= EX__BASE ? -rc : EX_UNAVAILABLE;
+}
+
+/* Open one side of u through backend be and make its probe request: 0 or the code. */
+static int probe(const struct ois_config *cfg, const struct ois_backend *be, const struct ois_user *u)
+{
+	struct ois_account_ref ref = { .cfg = cfg, .server = u->server, .mailbox = u->mailbox, .user = u->id };
+	int rc = 0;
+	struct ois_conn *c = be->open(&ref, &rc);
+	if (c) {
+		rc = be->probe(c);
+		be->close(c);
+	}
+	return rc;
+}
+
+/*
+ * Open each enabled user's mailbox through its server's backend and make
+ * the backend's probe request (Graph: a token, then one contact id; EWS:
+ * one GetFolder of the contacts folder as the mailbox), so a missing
+ * permission or mailbox scope shows here, not at 2 a.m. Without online,
+ * Exchange Online mailboxes only, as check always did: the others need
+ * the servers on the network, which a check of a configuration being
+ * written (or of a package just installed) may not have. With online,
+ * every mailbox, and each user's InterAction list (its first contact: the
+ * API knows the user). The worst failure's exit status, or 0.
+ */
+static int check_mailboxes(const struct ois_config *cfg, int online, size_t *probed)
 {
 	int worst = 0;
 	*probed = 0;
+	const struct ois_backend *ia = online ? ois_backend_for(cfg, OIS_INTERACTION, NULL) : NULL;
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		const struct ois_user *u = &cfg->users[i];
 		if (!u->enabled)
 			continue;
 		const struct ois_backend *be = ois_backend_for(cfg, OIS_EXCHANGE, u->server);
-		if (!be) {
-			worst = worst ? worst : OIS_ECONFIG;
+		const struct ois_endpoint *server = ois_config_server(cfg, u->server);
+		if (!be || !server) {
+			worse(&worst, EX_CONFIG);
 			continue;
 		}
-		if (!be->probe)
-			continue;
-		struct ois_account_ref ref = { .cfg = cfg, .server = u->server, .mailbox = u->mailbox, .user = u->id };
-		int rc = 0;
-		struct ois_conn *c = be->open(&ref, &rc);
-		if (c) {
-			rc = be->probe(c);
-			be->close(c);
+		int graph = server->type && !strcmp(server->type, OIS_GRAPH_TYPE);
+		if (be->probe && (online || graph)) {
+			int rc = probe(cfg, be, u);
+			(*probed)++;
+			if (rc) {
+				ois_error("user %s: mailbox %s on [server %s] cannot be used", u->id, u->mailbox, u->server);
+				worse(&worst, status_of(rc));
+			} else {
+				printf("user %s: mailbox %s on [server %s] opens\n", u->id, u->mailbox, u->server);
+			}
 		}
-		(*probed)++;
-		if (rc) {
-			ois_error("user %s: mailbox %s on [server %s] cannot be used", u->id, u->mailbox, u->server);
-			worst = worst ? worst : rc;
-		} else {
-			printf("user %s: mailbox %s on [server %s] opens\n", u->id, u->mailbox, u->server);
+		if (ia && ia->probe) {
+			int rc = probe(cfg, ia, u);
+			(*probed)++;
+			if (rc == OIS_ENOTFOUND) {
+				/* The users file names a user InterAction does not have: the file is to fix. */
+				ois_error("user %s: InterAction has no such user (its list is not found)", u->id);
+				worse(&worst, EX_CONFIG);
+			} else if (rc) {
+				ois_error("user %s: the InterAction list cannot be read", u->id);
+				worse(&worst, status_of(rc));
+			} else {
+				printf("user %s: InterAction list exists\n", u->id);
+			}
 		}
 	}
 	return worst;
@@ -75,7 +134,7 @@ static int check_mailboxes(const struct ois_config *cfg, size_t *probed)
 
 /*
  * --deep: every user's state database read whole (PRAGMA integrity_check),
- * the check an open no longer makes each time. The first damage's code, or 0.
+ * the check an open no longer makes each time. The worst damage's exit status, or 0.
  */
 static int check_states(const struct ois_config *cfg)
 {
@@ -88,7 +147,7 @@ static int check_states(const struct ois_config *cfg)
 		if (rc) {
 			ois_error("user %s: the state of mailbox %s on [server %s] is damaged: restore it from a backup, or move "
 				  "it aside and the next run matches the mailbox afresh", u->id, u->mailbox, u->server);
-			worst = worst ? worst : rc;
+			worse(&worst, status_of(rc));
 		} else {
 			printf("user %s: state of mailbox %s on [server %s] intact\n", u->id, u->mailbox, u->server);
 		}
@@ -98,9 +157,15 @@ static int check_states(const struct ois_config *cfg)
 
 int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 {
-	int deep = argc == 2 && !strcmp(argv[1], "--deep");
-	if (argc != 1 && !deep)
-		return oisync_usage_error("unexpected argument '%s' for 'check'", argv[1]);
+	int deep = 0, online = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--deep"))
+			deep = 1;
+		else if (!strcmp(argv[i], "--online"))
+			online = 1;
+		else
+			return oisync_usage_error("unexpected argument '%s' for 'check'", argv[i]);
+	}
 	int problems = 0;
 	for (size_t i = 0; i < cfg->nservers; i++) {
 		char *what = ois_xasprintf("[server %s]", cfg->servers[i].name);
@@ -127,12 +192,10 @@ int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 		return EX_CONFIG;
 	}
 	size_t probed;
-	int rc = deep ? check_states(cfg) : 0;
-	int mrc = check_mailboxes(cfg, &probed);
-	rc = rc ? rc : mrc;
-	/* A code that is no sysexits one (an item not found) still says "a server failed". */
-	if (rc)
-		return -rc >= EX__BASE ? -rc : EX_UNAVAILABLE;
+	int status = deep ? check_states(cfg) : 0;
+	worse(&status, check_mailboxes(cfg, online, &probed));
+	if (status)
+		return status;
 	printf("%s: ok: %zu %s, %zu %s (%zu enabled)\n", cfg->path, cfg->nservers,
 	       cfg->nservers == 1 ? "server" : "servers", cfg->nusers, cfg->nusers == 1 ? "user" : "users", enabled);
 	return 0;

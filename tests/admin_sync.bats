@@ -104,3 +104,31 @@ teardown() { e2e_teardown; }
 	[ "$(grep -c '"status":"skipped"' <<<"$output")" -eq "$(server_ops_in "$cs")" ]
 	[ "$(holdings)" = "$want" ]
 }
+
+@test "check --online: each enabled user's mailbox opens and InterAction list exists; the worst problem is the exit status" {
+	run oisync check --online
+	assert_success
+	assert_line "user alice: mailbox alice@firm.example on [server ex1] opens"
+	assert_line "user alice: InterAction list exists"
+	assert_line "user bob: InterAction list exists"
+	# A user InterAction does not know, with a mailbox Exchange does not have.
+	printf '\n[user zed]\nmailbox = zed@firm.example\nserver = ex1\n' >>"$D/users.conf"
+	run oisync check --online
+	assert_output --partial "user zed: InterAction has no such user"
+	assert_output --partial "user zed: mailbox zed@firm.example on [server ex1] cannot be used"
+	assert_failure 78
+	# Disabled, zed is not checked.
+	oisync users disable zed
+	run oisync check --online
+	assert_success
+	refute_output --partial zed
+}
+
+@test "check --online: an InterAction that refuses the token is 77 over a server that is down (69)" {
+	echo wrong >"$D/secrets/interaction.secret"
+	sed -i 's|^url = .*/EWS/Exchange.asmx$|url = http://127.0.0.1:9/EWS/Exchange.asmx|; s/^retries = .*/retries = 0/' "$D/oisync.conf"
+	run oisync check --online
+	assert_failure 77
+	assert_output --partial "the InterAction list cannot be read"
+	assert_output --partial "user alice: mailbox alice@firm.example on [server ex1] cannot be used"
+}

@@ -79,6 +79,9 @@ typedef int (*ois_ews_item_fn)(json_object *native, const char *id, const char *
 			       const char *modified, void *ctx);
 int ois_ews_get_items(struct ois_ews *ews, const char *const *ids, size_t n, ois_ews_item_fn fn, void *ctx);
 
+/* One GetFolder (IdOnly) of a distinguished folder, for oisync check: 0 or the code a sync would meet. */
+int ois_ews_probe_folder(struct ois_ews *ews, const char *folder);
+
 /* The current ChangeKey of one item (GetItem IdOnly); OIS_ENOTFOUND when gone. */
 int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_key);
 

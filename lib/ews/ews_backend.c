@@ -309,6 +309,12 @@ out:
 	return native;
 }
 
+/* The contacts folder, as the mailbox: the folder every sync reads first. */
+static int drv_probe(struct ois_conn *conn)
+{
+	return ois_ews_probe_folder(EWS(conn), "contacts");
+}
+
 const struct ois_backend ois_backend_ews = {
 	.map = &ois_map_ews,
 	.open = drv_open,
@@ -320,6 +326,7 @@ const struct ois_backend ois_backend_ews = {
 	.remove = drv_remove,
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
+	.probe = drv_probe,
 	.write_many = drv_write_many,
 	.write_batch = WRITE_BATCH,
 };

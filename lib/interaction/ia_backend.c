@@ -505,6 +505,16 @@ static json_object *ia_to_native(const char *kind, json_object *canonical)
 	return is_contact(kind) ? ois_ia_contact_from_canonical(canonical, NULL) : NULL;
 }
 
+/* The user's list, its first contact: a token, and a user the API knows (404 when not). */
+static int ia_probe(struct ois_conn *conn)
+{
+	struct ia_conn *c = (struct ia_conn *)conn;
+	struct ois_ia_page page = { 0 };
+	int rc = ois_ia_list_page(c->ia, c->uid, 1, NULL, &page);
+	ois_ia_page_release(&page);
+	return rc;
+}
+
 const struct ois_backend ois_backend_interaction = {
 	.map = &ois_map_interaction,
 	.open = ia_open,
@@ -515,4 +525,5 @@ const struct ois_backend ois_backend_interaction = {
 	.update = ia_update,
 	.remove = ia_remove,
 	.find_by_op = ia_find_by_op,
+	.probe = ia_probe,
 };
