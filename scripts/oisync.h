@@ -20,8 +20,12 @@ int oisync_lockfile(const struct ois_config *cfg, int argc, char **argv);
 int oisync_reset(const struct ois_config *cfg, int argc, char **argv);
 int oisync_replay(const struct ois_config *cfg, int argc, char **argv);
 
+/* users match: oisync_users_match.c. */
+int oisync_users_match(const struct ois_config *cfg, int argc, char **argv);
 /* users enable|disable (argv[0] says which): oisync_users_edit.c. */
 int oisync_users_enable(const struct ois_config *cfg, int argc, char **argv);
+/* The users file whole (owned), or NULL with *len 0 when there is none; *rc OIS_EIO (logged) when it cannot be read. */
+char *oisync_users_file_read(const char *path, size_t *len, int *rc);
 /*
  * Replace the users file by text, atomically: a temporary file beside it,
  * synced, renamed over it, with the old file's mode. 0 or OIS_EIO (logged).

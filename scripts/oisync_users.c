@@ -27,6 +27,8 @@ int oisync_users(const struct ois_config *cfg, int argc, char **argv)
 	/* The users file's own sub-commands, each in its own file. */
 	if (argc > 1 && (!strcmp(argv[1], "enable") || !strcmp(argv[1], "disable")))
 		return oisync_users_enable(cfg, argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "match"))
+		return oisync_users_match(cfg, argc - 1, argv + 1);
 	const char *server = NULL;
 	int enabled_only = 0, lockfiles = 0, c, status = 0;
 	optind = 0;

@@ -83,8 +83,7 @@ int oisync_users_file_write(const struct ois_config *cfg, const char *text, size
 	return 0;
 }
 
-/* The whole file, or NULL with *len 0 when there is none; OIS_EIO in *rc on a read failure. */
-static char *slurp(const char *path, size_t *len, int *rc)
+char *oisync_users_file_read(const char *path, size_t *len, int *rc)
 {
 	*len = 0;
 	*rc = 0;
@@ -298,7 +297,7 @@ int oisync_users_enable(const struct ois_config *cfg, int argc, char **argv)
 	};
 	size_t len;
 	int rc;
-	char *in = slurp(cfg->users_file, &len, &rc);
+	char *in = oisync_users_file_read(cfg->users_file, &len, &rc);
 	if (rc)
 		return ois_exit_status(rc);
 	struct ois_buf out = OIS_BUF_INIT;

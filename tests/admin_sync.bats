@@ -3,6 +3,7 @@
 # fakes: users disable/enable, reset, replay.
 
 load e2e_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() { e2e_setup_file; }
 teardown_file() { e2e_teardown_file; }
@@ -131,4 +132,58 @@ teardown() { e2e_teardown; }
 	assert_failure 77
 	assert_output --partial "the InterAction list cannot be read"
 	assert_output --partial "user alice: mailbox alice@firm.example on [server ex1] cannot be used"
+}
+
+# match_seeds: the demo seeds, with an Exchange directory that knows carol by
+# another primary address and dave twice, and InterAction users without an
+# e-mail (erin), unknown to the directory (frank), and whose address is
+# already a configured user's mailbox (gina).
+match_seeds() {
+	jq '.directory = [
+		{"smtp": "carol.white@firm.example", "name": "Carol White", "proxies": ["carol@firm.example"]},
+		{"smtp": "dave.brown@firm.example", "name": "Dave Brown", "proxies": ["dave@firm.example"]},
+		{"smtp": "d.brown@firm.example", "name": "D. Brown", "proxies": ["dave@firm.example"]}]' \
+		"${DEMO_SEEDS[0]}" >"$BATS_TEST_TMPDIR/ews_seed.json"
+	jq '.users += [{"id": "erin", "name": "Erin Gray"},
+		{"id": "frank", "name": "Frank Hall", "email": "frank@firm.example"},
+		{"id": "gina", "name": "Gina Alt", "email": "ALICE@firm.example"}]' \
+		"${DEMO_SEEDS[1]}" >"$BATS_TEST_TMPDIR/ia_seed.json"
+	e2e_setup "$BATS_TEST_TMPDIR/ews_seed.json" "$BATS_TEST_TMPDIR/ia_seed.json"
+}
+
+@test "users match: proposes a mailbox for each InterAction user the users file lacks, names the rest and why; --write adds them disabled" {
+	match_seeds
+	cp "$D/users.conf" "$D/before.conf"
+	resolves() { ews_ctl "$D" stats | jq '.operations.ResolveNames // 0'; }
+	before=$(resolves)
+	run --separate-stderr oisync users match
+	assert_success
+	assert_output "$(cat <<'OUT'
+
+; Carol White <carol@firm.example>: proposed by oisync users match
+[user carol]
+mailbox = carol.white@firm.example
+server = ex1
+enabled = no
+
+; not matched: [user dave] Dave Brown <dave@firm.example>: 2 mailboxes with dave@firm.example in the directory of [server ex1]: dave.brown@firm.example, d.brown@firm.example
+; not matched: [user erin] Erin Gray: no e-mail address in InterAction
+; not matched: [user frank] Frank Hall <frank@firm.example>: no mailbox with frank@firm.example in the directory of [server ex1]
+; not matched: [user gina] Gina Alt <ALICE@firm.example>: its mailbox alice@firm.example is already [user alice]'s
+OUT
+)"
+	[[ "$stderr" == *"1 proposed, 4 not matched"* ]]
+	cmp "$D/before.conf" "$D/users.conf" # only printed
+	# One ResolveNames per unconfigured user with an e-mail (carol, dave, frank, gina).
+	[ $(($(resolves) - before)) -eq 4 ]
+	run oisync users match --write
+	assert_success
+	run oisync users
+	assert_line "$(printf 'carol\tcarol.white@firm.example\tex1\tno')"
+	head -c "$(stat -c %s "$D/before.conf")" "$D/users.conf" | cmp - "$D/before.conf" # the old file kept, byte for byte
+	# Matched now, carol is proposed no more.
+	run --separate-stderr oisync users match
+	refute_output --partial "[user carol]"
+	run oisync users enable carol
+	assert_success
 }

@@ -82,6 +82,13 @@ int ois_ews_get_items(struct ois_ews *ews, const char *const *ids, size_t n, ois
 /* One GetFolder (IdOnly) of a distinguished folder, for oisync check: 0 or the code a sync would meet. */
 int ois_ews_probe_folder(struct ois_ews *ews, const char *folder);
 
+/*
+ * ResolveNames of email in the Exchange directory: 0 with the primary SMTP
+ * address of each mailbox found in (*addresses)[0..*n) (owned; none is 0
+ * with *n 0), or the failure's code.
+ */
+int ois_ews_resolve_names(struct ois_ews *ews, const char *email, char ***addresses, size_t *n);
+
 /* The current ChangeKey of one item (GetItem IdOnly); OIS_ENOTFOUND when gone. */
 int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_key);
 

@@ -363,6 +363,32 @@ out:
 	return rc;
 }
 
+int ois_ia_users(struct ois_ia *ia, json_object **users)
+{
+	*users = NULL;
+	struct call c = { .method = "GET", .path = "/users", .want_reply = 1 };
+	json_object *r;
+	int rc = ia_call(ia, &c, &r);
+	if (rc)
+		return rc;
+	json_object *arr;
+	if (!json_object_object_get_ex(r, "users", &arr) || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(r);
+		return broken("GET /users", "no \"users\" array");
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *u = json_object_array_get_idx(arr, i), *id;
+		if (!json_object_is_type(u, json_type_object) || !json_object_object_get_ex(u, "id", &id) ||
+		    !json_object_is_type(id, json_type_string)) {
+			json_object_put(r);
+			return broken("GET /users", "a user without a string \"id\"");
+		}
+	}
+	*users = json_object_get(arr);
+	json_object_put(r);
+	return 0;
+}
+
 int ois_ia_list_page_parse(json_object *reply, struct ois_ia_page *out)
 {
 	memset(out, 0, sizeof(*out));

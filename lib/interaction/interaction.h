@@ -52,6 +52,12 @@ struct ois_ia_page {
 };
 void ois_ia_page_release(struct ois_ia_page *p);
 
+/*
+ * GET /users: every InterAction user, as an array of objects each with a
+ * string "id" (and "name", "email" when the API knows them). *users owned.
+ */
+int ois_ia_users(struct ois_ia *ia, json_object **users);
+
 /* GET /users/{uid}/contacts?limit=&page= (page NULL: the first). */
 int ois_ia_list_page(struct ois_ia *ia, const char *uid, int limit, const char *page, struct ois_ia_page *out);
 

@@ -18,6 +18,7 @@ from ews_calops import (
     SEND_CHANGED, SEND_VALUES, check_send_attr, check_times, delete_member,
     entry_change_key, make_view, op_calendar_view, resolve, update_member)
 from ews_folders import op_create_folder, op_find_folder, op_get_folder
+from ews_resolve import op_resolve_names
 from ews_store import FOLDERS, StoreError, calendar_props, ext_key, now_iso
 from ews_xml import (
     M, T, INDEXED, ADDRESS_PARTS, SCHEMA_ORDER, LIST_PROPS, EwsError, SoapFault,
@@ -623,6 +624,7 @@ OPERATIONS = {
     "DeleteItem": op_delete_item,
     "FindFolder": op_find_folder,
     "CreateFolder": op_create_folder,
+    "ResolveNames": op_resolve_names,
 }
 
 

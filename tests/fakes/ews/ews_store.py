@@ -120,6 +120,7 @@ class Store:
             return
         self.state = {"format": 1, "epoch": uuid.uuid4().hex[:12], "counter": 0,
                       "service_accounts": seed.get("service_accounts", {}),
+                      "directory": seed.get("directory", []),
                       "mailboxes": {}}
         for smtp, mb in seed.get("mailboxes", {}).items():
             box = self._new_mailbox(smtp)

@@ -1,0 +1,204 @@
+/* oisync_users_match.c - oisync users match: a mailbox proposed for each InterAction user the users file lacks. */
+#include "oisync.h"
+#include "buf.h"
+#include "code.h"
+#include "config.h"
+#include "ews/ews.h"
+#include "interaction/interaction.h"
+#include "log.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a users file takes as ID in "[user ID]" (lib/config.c): no blank, no bracket, not empty. */
+static int id_ok(const char *id)
+{
+	if (!*id)
+		return 0;
+	for (const char *s = id; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '[' || *s == ']' || *s == ';' || *s == '#')
+			return 0;
+	return 1;
+}
+
+static const char *str_of(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v)
+		       : "";
+}
+
+/*
+ * The Exchange server to match on: the one named, else the only one. A
+ * graph server is refused for now (its /users look-up is not written yet):
+ * 69, said.
+ */
+static int pick_server(const struct ois_config *cfg, const char *name, const struct ois_endpoint **out)
+{
+	if (!name && cfg->nservers != 1)
+		return oisync_usage_error("'users match' needs --server NAME when there are %zu servers", cfg->nservers);
+	const struct ois_endpoint *e = name ? ois_config_server(cfg, name) : &cfg->servers[0];
+	if (!e) {
+		ois_error("no [server %s] in '%s'", name, cfg->path);
+		return EX_CONFIG;
+	}
+	if (e->type && !strcmp(e->type, OIS_GRAPH_TYPE)) {
+		ois_error("[server %s] is an Exchange Online (graph) server: users match reads only an EWS directory so far",
+			  e->name);
+		return EX_UNAVAILABLE;
+	}
+	*out = e;
+	return 0;
+}
+
+/*
+ * The EWS client the directory is asked through: as the service account
+ * itself (no impersonation header: ResolveNames reads the directory, no
+ * mailbox), its anchor a mailbox of that server the users file has, else
+ * the first address to resolve.
+ */
+static struct ois_ews *directory_client(const struct ois_config *cfg, const struct ois_endpoint *e,
+					const char *first_email, int *rc)
+{
+	const char *anchor = first_email;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (!strcmp(cfg->users[i].server, e->name)) {
+			anchor = cfg->users[i].mailbox;
+			break;
+		}
+	struct ois_endpoint own = *e;
+	own.access = OIS_ACCESS_DELEGATE;
+	return ois_ews_open(&own, NULL, anchor, rc);
+}
+
+/*
+ * users match [--server S] [--write]: every InterAction user (GET /users)
+ * without a [user ID] in the users file, its e-mail resolved in the
+ * server's directory (ResolveNames). Printed as users-file sections,
+ * enabled = no, for the administrator to review; with --write they are
+ * also appended to the users file (atomically, the rest kept), still
+ * disabled: matching by e-mail is a guess until a person has looked, and
+ * a wrong mailbox would sync one lawyer's contacts into another's list.
+ * A user that cannot be matched is said, with why, as a comment line.
+ */
+int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "write", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *server = NULL;
+	int write = 0, c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+s:w", opts, NULL)) != -1) {
+		if (c == 's')
+			server = optarg;
+		else if (c == 'w')
+			write = 1;
+		else
+			return oisync_usage_error("bad option for 'users match'");
+	}
+	if (optind < argc)
+		return oisync_usage_error("unexpected argument '%s' for 'users match'", argv[optind]);
+	const struct ois_endpoint *e = NULL;
+	int status = pick_server(cfg, server, &e);
+	if (status)
+		return status;
+	if (!cfg->interaction.url) {
+		ois_error("no [interaction] url in '%s'", cfg->path);
+		return EX_CONFIG;
+	}
+	struct ois_ia *ia = NULL;
+	int rc = ois_ia_open(&cfg->interaction, NULL, &ia);
+	json_object *users = NULL;
+	if (!rc)
+		rc = ois_ia_users(ia, &users);
+	ois_ia_close(ia);
+	if (rc)
+		return ois_exit_status(rc);
+
+	struct ois_ews *ews = NULL;
+	struct ois_buf out = OIS_BUF_INIT, why = OIS_BUF_INIT;
+	size_t proposed = 0, unmatched = 0;
+	for (size_t i = 0; !rc && i < json_object_array_length(users); i++) {
+		json_object *u = json_object_array_get_idx(users, i);
+		const char *id = str_of(u, "id"), *name = str_of(u, "name"), *email = str_of(u, "email");
+		if (ois_config_user(cfg, id))
+			continue;
+		char *reason = NULL, *mailbox = NULL;
+		if (!id_ok(id)) {
+			reason = ois_xstrdup("its id cannot be a [user ID] of the users file");
+		} else if (!*email) {
+			reason = ois_xstrdup("no e-mail address in InterAction");
+		} else {
+			if (!ews && !(ews = directory_client(cfg, e, email, &rc)))
+				break;
+			char **found = NULL;
+			size_t n = 0;
+			if ((rc = ois_ews_resolve_names(ews, email, &found, &n)))
+				break;
+			const struct ois_user *taken = n == 1 ? ois_config_user_by_mailbox(cfg, found[0]) : NULL;
+			if (n == 0) {
+				reason = ois_xasprintf("no mailbox with %s in the directory of [server %s]", email, e->name);
+			} else if (n > 1) {
+				struct ois_buf list = OIS_BUF_INIT;
+				for (size_t k = 0; k < n; k++)
+					ois_buf_addf(&list, "%s%s", k ? ", " : "", found[k]);
+				reason = ois_xasprintf("%zu mailboxes with %s in the directory of [server %s]: %s", n, email,
+						       e->name, list.data);
+				ois_buf_release(&list);
+			} else if (taken) {
+				reason = ois_xasprintf("its mailbox %s is already [user %s]'s", found[0], taken->id);
+			} else {
+				mailbox = ois_xstrdup(found[0]);
+			}
+			for (size_t k = 0; k < n; k++)
+				free(found[k]);
+			free(found);
+		}
+		if (mailbox) {
+			ois_buf_addf(&out, "\n; %s <%s>: proposed by oisync users match\n[user %s]\nmailbox = %s\nserver = %s\n"
+				     "enabled = no\n", name, email, id, mailbox, e->name);
+			proposed++;
+		} else {
+			ois_buf_addf(&why, "; not matched: [user %s] %s%s%s%s: %s\n", id, name, *email ? " <" : "", email,
+				     *email ? ">" : "", reason);
+			unmatched++;
+		}
+		free(mailbox);
+		free(reason);
+	}
+	if (ews)
+		ois_ews_free(ews);
+	json_object_put(users);
+	if (!rc) {
+		fputs(out.data ? out.data : "", stdout);
+		if (why.data)
+			printf("\n%s", why.data);
+		if (write && proposed) {
+			size_t len = 0;
+			char *text = oisync_users_file_read(cfg->users_file, &len, &rc);
+			struct ois_buf all = OIS_BUF_INIT;
+			if (text)
+				ois_buf_add(&all, text, len);
+			free(text);
+			if (all.len && all.data[all.len - 1] != '\n')
+				ois_buf_adds(&all, "\n");
+			ois_buf_add(&all, out.data, out.len);
+			if (!rc)
+				rc = oisync_users_file_write(cfg, all.data, all.len);
+			ois_buf_release(&all);
+		}
+		if (!rc)
+			ois_notice("%zu proposed%s, %zu not matched", proposed,
+				   write && proposed ? " and added to the users file, disabled" : "", unmatched);
+	}
+	ois_buf_release(&out);
+	ois_buf_release(&why);
+	return ois_exit_status(rc);
+}
