@@ -276,14 +276,41 @@ EOF
 }
 
 @test "unknown operation and non-XML bodies are faults" {
-	run soap '<m:ResolveNames ReturnFullContactData="true"><m:UnresolvedEntry>x</m:UnresolvedEntry></m:ResolveNames>'
+	run soap '<m:ExpandDL><m:Mailbox><t:EmailAddress>x@firm.example</t:EmailAddress></m:Mailbox></m:ExpandDL>'
 	assert_output 500
 	run xget './/faultcode'
 	assert_output a:ErrorInvalidRequest
 	run curl -s -o /dev/null -w '%{http_code}' -K "$BATS_TEST_TMPDIR/curl-svc" --data-binary '<not xml' "$URL"
 	assert_output 400
 	run curl -s "$CTL/stats"
-	assert_output --partial '"ResolveNames": 1'
+	assert_output --partial '"ExpandDL": 1'
+}
+
+@test "ResolveNames: one match Success, several the Warning ErrorNameResolutionMultipleResults, none the Error ErrorNameResolutionNoResults" {
+	cat >"$BATS_TEST_TMPDIR/seed.json" <<'SEED'
+{"service_accounts": {"svc-oisync": {"impersonate": ["alice@firm.example"]}},
+ "mailboxes": {"alice@firm.example": {}},
+ "directory": [{"smtp": "dave.brown@firm.example", "name": "Dave Brown", "proxies": ["dave@firm.example"]},
+	       {"smtp": "d.brown@firm.example", "name": "D. Brown", "proxies": ["dave@firm.example"]}]}
+SEED
+	reset_fake EWS "$BATS_TEST_TMPDIR/seed.json"
+	q='<m:ResolveNames ReturnFullContactData="false" SearchScope="ActiveDirectory"><m:UnresolvedEntry>%s</m:UnresolvedEntry></m:ResolveNames>'
+	run soap "$(printf "$q" ALICE@firm.example)"
+	assert_output 200
+	run xget './/m:ResolveNamesResponseMessage' ResponseClass
+	assert_output Success
+	run xget './/t:Resolution/t:Mailbox/t:EmailAddress'
+	assert_output alice@firm.example
+	run soap "$(printf "$q" dave@firm.example)"
+	run xget './/m:ResponseCode'
+	assert_output ErrorNameResolutionMultipleResults
+	run xget './/t:Resolution/t:Mailbox/t:EmailAddress'
+	assert_output $'dave.brown@firm.example\nd.brown@firm.example'
+	run soap "$(printf "$q" nobody@firm.example)"
+	run xget './/m:ResolveNamesResponseMessage' ResponseClass
+	assert_output Error
+	run xget './/m:ResponseCode'
+	assert_output ErrorNameResolutionNoResults
 }
 
 @test "fault injection: ServerBusy, 503 Retry-After, drop, truncate, latency" {
