@@ -194,8 +194,10 @@ static int add_missing(struct ois_buf *out, int missing, size_t header_end, cons
 		return 0;
 	char *rest = ois_xstrndup(out->data + header_end, out->len - header_end);
 	size_t rlen = out->len - header_end;
+	/* A header on the file's last line, without its line end, gets one first. */
+	int ended = header_end > 0 && out->data[header_end - 1] == '\n';
 	out->len = header_end;
-	ois_buf_addf(out, "enabled = %s%s", word, eol);
+	ois_buf_addf(out, "%senabled = %s%s", ended ? "" : eol, word, eol);
 	ois_buf_add(out, rest, rlen);
 	free(rest);
 	return 1;
@@ -232,10 +234,6 @@ static void rewrite(const struct edit *e, const char *in, size_t len, struct ois
 			ois_buf_add(out, line, (size_t)(next - line));
 			header_end = out->len;
 			eol_of_header = cr < end ? "\r\n" : "\n";
-			if (!nl && in_user) { /* a header on the file's last line, without its newline */
-				ois_buf_adds(out, "\n");
-				header_end = out->len;
-			}
 			line = next;
 			continue;
 		}

@@ -93,13 +93,13 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *server = NULL;
-	int write = 0, c;
+	int append = 0, c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+s:w", opts, NULL)) != -1) {
 		if (c == 's')
 			server = optarg;
 		else if (c == 'w')
-			write = 1;
+			append = 1;
 		else
 			return oisync_usage_error("bad option for 'users match'");
 	}
@@ -180,7 +180,7 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		fputs(out.data ? out.data : "", stdout);
 		if (why.data)
 			printf("\n%s", why.data);
-		if (write && proposed) {
+		if (append && proposed) {
 			size_t len = 0;
 			char *text = oisync_users_file_read(cfg->users_file, &len, &rc);
 			struct ois_buf all = OIS_BUF_INIT;
@@ -196,7 +196,7 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		}
 		if (!rc)
 			ois_notice("%zu proposed%s, %zu not matched", proposed,
-				   write && proposed ? " and added to the users file, disabled" : "", unmatched);
+				   append && proposed ? " and added to the users file, disabled" : "", unmatched);
 	}
 	ois_buf_release(&out);
 	ois_buf_release(&why);

@@ -114,3 +114,13 @@ edit_fixture() {
 	assert_failure 64
 	cmp before.conf users.conf
 }
+
+@test "oisync users disable: a last line without its newline is changed and still has none" {
+	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n[user bob]\nmailbox = bob@firm.example\nenabled = yes' >users.conf
+	run "$BIN/oisync" -c oisync.conf users disable bob
+	assert_success
+	[ "$(tail -c 13 users.conf)" = $'\nenabled = no' ]
+	run "$BIN/oisync" -c oisync.conf users disable alice
+	assert_success
+	cmp users.conf <(printf '[user alice]\nenabled = no\nmailbox = alice@firm.example\nserver = ex1\n[user bob]\nmailbox = bob@firm.example\nenabled = no')
+}
