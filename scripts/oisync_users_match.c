@@ -4,6 +4,7 @@
 #include "code.h"
 #include "config.h"
 #include "ews/ews.h"
+#include "graph/graph.h"
 #include "interaction/interaction.h"
 #include "log.h"
 #include "util.h"
@@ -32,11 +33,7 @@ static const char *str_of(json_object *o, const char *key)
 		       : "";
 }
 
-/*
- * The Exchange server to match on: the one named, else the only one. A
- * graph server is refused for now (its /users look-up is not written yet):
- * 69, said.
- */
+/* The Exchange server to match on: the one named, else the only one. */
 static int pick_server(const struct ois_config *cfg, const char *name, const struct ois_endpoint **out)
 {
 	if (!name && cfg->nservers != 1)
@@ -46,39 +43,60 @@ static int pick_server(const struct ois_config *cfg, const char *name, const str
 		ois_error("no [server %s] in '%s'", name, cfg->path);
 		return EX_CONFIG;
 	}
-	if (e->type && !strcmp(e->type, OIS_GRAPH_TYPE)) {
-		ois_error("[server %s] is an Exchange Online (graph) server: users match reads only an EWS directory so far",
-			  e->name);
-		return EX_UNAVAILABLE;
-	}
 	*out = e;
 	return 0;
 }
 
 /*
- * The EWS client the directory is asked through: as the service account
- * itself (no impersonation header: ResolveNames reads the directory, no
- * mailbox), its anchor a mailbox of that server the users file has, else
- * the first address to resolve.
+ * The server's directory: EWS ResolveNames as the service account itself
+ * (no impersonation header: it reads the directory, no mailbox), or
+ * Graph's /users filtered on mail (the app needs User.Read.All). The
+ * client is opened on first use, its anchor mailbox one of that server's
+ * users in the users file, else the first address to resolve.
  */
-static struct ois_ews *directory_client(const struct ois_config *cfg, const struct ois_endpoint *e,
-					const char *first_email, int *rc)
+struct directory {
+	const struct ois_config *cfg;
+	const struct ois_endpoint *server;
+	int graph;
+	struct ois_ews *ews;
+	struct ois_graph *g;
+};
+
+static int directory_find(struct directory *d, const char *email, char ***found, size_t *n)
 {
-	const char *anchor = first_email;
-	for (size_t i = 0; i < cfg->nusers; i++)
-		if (!strcmp(cfg->users[i].server, e->name)) {
-			anchor = cfg->users[i].mailbox;
-			break;
+	int rc = 0;
+	if (!d->ews && !d->g) {
+		const char *anchor = email;
+		for (size_t i = 0; i < d->cfg->nusers; i++)
+			if (!strcmp(d->cfg->users[i].server, d->server->name)) {
+				anchor = d->cfg->users[i].mailbox;
+				break;
+			}
+		if (d->graph) {
+			rc = ois_graph_open(d->server, NULL, anchor, &d->g);
+		} else {
+			struct ois_endpoint own = *d->server;
+			own.access = OIS_ACCESS_DELEGATE;
+			d->ews = ois_ews_open(&own, NULL, anchor, &rc);
 		}
-	struct ois_endpoint own = *e;
-	own.access = OIS_ACCESS_DELEGATE;
-	return ois_ews_open(&own, NULL, anchor, rc);
+		if (rc)
+			return rc;
+	}
+	return d->graph ? ois_graph_users_by_mail(d->g, email, found, n) : ois_ews_resolve_names(d->ews, email, found, n);
+}
+
+static void directory_close(struct directory *d)
+{
+	if (d->ews)
+		ois_ews_free(d->ews);
+	if (d->g)
+		ois_graph_close(d->g);
 }
 
 /*
  * users match [--server S] [--write]: every InterAction user (GET /users)
- * without a [user ID] in the users file, its e-mail resolved in the
- * server's directory (ResolveNames). Printed as users-file sections,
+ * without a [user ID] in the users file, its e-mail looked up in the
+ * server's directory. Printed as users-file sections,
  * enabled = no, for the administrator to review; with --write they are
  * also appended to the users file (atomically, the rest kept), still
  * disabled: matching by e-mail is a guess until a person has looked, and
@@ -122,7 +140,7 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 	if (rc)
 		return ois_exit_status(rc);
 
-	struct ois_ews *ews = NULL;
+	struct directory dir = { .cfg = cfg, .server = e, .graph = e->type && !strcmp(e->type, OIS_GRAPH_TYPE) };
 	struct ois_buf out = OIS_BUF_INIT, why = OIS_BUF_INIT;
 	size_t proposed = 0, unmatched = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(users); i++) {
@@ -136,11 +154,9 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		} else if (!*email) {
 			reason = ois_xstrdup("no e-mail address in InterAction");
 		} else {
-			if (!ews && !(ews = directory_client(cfg, e, email, &rc)))
-				break;
 			char **found = NULL;
 			size_t n = 0;
-			if ((rc = ois_ews_resolve_names(ews, email, &found, &n)))
+			if ((rc = directory_find(&dir, email, &found, &n)))
 				break;
 			const struct ois_user *taken = n == 1 ? ois_config_user_by_mailbox(cfg, found[0]) : NULL;
 			if (n == 0) {
@@ -173,8 +189,7 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		free(mailbox);
 		free(reason);
 	}
-	if (ews)
-		ois_ews_free(ews);
+	directory_close(&dir);
 	json_object_put(users);
 	if (!rc) {
 		fputs(out.data ? out.data : "", stdout);

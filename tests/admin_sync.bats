@@ -9,7 +9,11 @@ setup_file() { e2e_setup_file; }
 teardown_file() { e2e_teardown_file; }
 
 setup() { e2e_setup; }
-teardown() { e2e_teardown; }
+# A test's own Graph fake (users match on Exchange Online) is in $D: stopped here.
+teardown() {
+	e2e_teardown
+	[ ! -f "$D/graph.pid" ] || fakes_stop "$D"
+}
 
 @test "users disable keeps the state: a disabled user is skipped, enabled again it carries on without a create" {
 	run oisync-run ex1
@@ -189,4 +193,34 @@ OUT
 	refute_output --partial "[user carol]"
 	run oisync users enable carol
 	assert_success
+}
+
+@test "users match --server online: Graph's /users by mail, with User.Read.All; without it 77 and nothing written" {
+	jq '.apps[].roles += ["User.Read.All"]' "$ROOT/tests/data/demo/graph_seed.json" >"$BATS_TEST_TMPDIR/graph_seed.json"
+	fakes_add_graph "$D" "$BATS_TEST_TMPDIR/graph_seed.json"
+	run --separate-stderr oisync users match --server online
+	assert_success
+	assert_output "$(cat <<'OUT'
+
+; Carol White <carol@firm.example>: proposed by oisync users match
+[user carol]
+mailbox = carol@firm.example
+server = online
+enabled = no
+
+; Dave Brown <dave@firm.example>: proposed by oisync users match
+[user dave]
+mailbox = dave@firm.example
+server = online
+enabled = no
+OUT
+)"
+	[ "$(graph_ctl "$D" stats | jq '.requests["GET /users"]')" -eq 2 ]
+	# An app without the directory right is refused, and says so.
+	graph_ctl "$D" reset "{\"seed\": \"$ROOT/tests/data/demo/graph_seed.json\"}" >/dev/null
+	cp "$D/users.conf" "$D/before.conf"
+	run --separate-stderr oisync users match --server online --write
+	assert_failure 77
+	[[ "$stderr" == *"Insufficient privileges"* ]]
+	cmp "$D/before.conf" "$D/users.conf"
 }

@@ -322,6 +322,11 @@ const char *ois_graph_mailbox(const struct ois_graph *g)
 	return g->mailbox;
 }
 
+const char *ois_graph_base(const struct ois_graph *g)
+{
+	return g->base;
+}
+
 /* The Retry-After of one batch response, in ms (its headers are an object of strings), or -1. */
 static long inner_retry_after(json_object *resp)
 {

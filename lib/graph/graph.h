@@ -60,6 +60,15 @@ int ois_graph_pages(struct ois_graph *g, const char *path, const char *prefer, o
 
 /* The mailbox the client opens. */
 const char *ois_graph_mailbox(const struct ois_graph *g);
+/* Graph's URL with its version ("https://graph.microsoft.com/v1.0"), for a request outside the mailbox. */
+const char *ois_graph_base(const struct ois_graph *g);
+
+/*
+ * The tenant's users whose mail is email (GET /users?$filter=mail eq '...',
+ * which needs User.Read.All): 0 with each one's mail in (*addresses)[0..*n)
+ * (owned; none is 0 with *n 0), or the failure's code.
+ */
+int ois_graph_users_by_mail(struct ois_graph *g, const char *email, char ***addresses, size_t *n);
 
 /* Graph takes at most 20 requests in one $batch ("JSON batching"). */
 #define OIS_GRAPH_BATCH_MAX 20

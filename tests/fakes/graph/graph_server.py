@@ -32,6 +32,7 @@ from graph_auth import OPENID_RE, TENANT_RE, AadError, Auth  # noqa: E402
 from graph_delta import SyncStates  # noqa: E402
 from graph_odata import GraphError, parse_prefer  # noqa: E402
 from graph_throttle import MailboxSlots, fault_error  # noqa: E402
+from graph_users import list_users  # noqa: E402
 
 USAGE_EPILOG = """\
 credentials file (mode 0600, written by tests at run time; never commit a secret):
@@ -191,6 +192,11 @@ class Handler(FakeHandler):
         if not req.path.startswith("/v1.0/"):
             srv.count_request(req.method, "(unknown)")
             raise GraphError(400, "BadRequest", "Invalid version: the fake serves /v1.0 only.")
+        if req.path.rstrip("/") == "/v1.0/users" and req.method == "GET":
+            with srv.lock:
+                srv.count_request(req.method, "/users")
+                req.app = srv.auth.check(req.headers.get("Authorization"))
+                return self.send_json(200, list_users(srv.store, req.app, req.query), {})
         with srv.lock:
             req.app = srv.auth.check(req.headers.get("Authorization"))
             prep = srv.api.prepare(req, req.app)
