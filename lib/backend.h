@@ -213,6 +213,20 @@ struct ois_backend {
 	 */
 	int (*probe)(struct ois_conn *c);
 	/*
+	 * Optional, Exchange side (NULL: no directory), for oisync users match:
+	 * the server's directory looked up by e-mail address, as the account
+	 * the connection opened (EWS: ResolveNames; Graph: /users filtered on
+	 * mail). 0 with each mailbox's primary address in (*addresses)[0..*n)
+	 * (owned; none found is 0 with *n 0), or the failure's code (logged).
+	 */
+	int (*find_mailboxes)(struct ois_conn *c, const char *email, char ***addresses, size_t *n);
+	/*
+	 * Optional, InterAction side: every user the API knows, an array of
+	 * objects each with a string "id" (and "name", "email"), owned. The
+	 * connection's user is not used.
+	 */
+	int (*list_users)(struct ois_conn *c, json_object **users);
+	/*
 	 * Optional: w[0..n) at once, n at most write_batch, in one round trip
 	 * where the server allows it (Graph: a $batch). Each write gets the
 	 * answer its method would give (never an adopted item: a backend that

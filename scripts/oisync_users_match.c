@@ -3,9 +3,7 @@
 #include "buf.h"
 #include "code.h"
 #include "config.h"
-#include "ews/ews.h"
-#include "graph/graph.h"
-#include "interaction/interaction.h"
+#include "backend.h"
 #include "log.h"
 #include "util.h"
 
@@ -48,49 +46,52 @@ static int pick_server(const struct ois_config *cfg, const char *name, const str
 }
 
 /*
- * The server's directory: EWS ResolveNames as the service account itself
- * (no impersonation header: it reads the directory, no mailbox), or
- * Graph's /users filtered on mail (the app needs User.Read.All). The
- * client is opened on first use, its anchor mailbox one of that server's
- * users in the users file, else the first address to resolve.
+ * The server's directory, through its backend's find_mailboxes (EWS
+ * ResolveNames; Graph /users filtered on mail, which needs User.Read.All).
+ * The connection is opened on first use, as one of that server's users in
+ * the users file (EWS impersonates it), else as the first address looked
+ * up.
  */
 struct directory {
 	const struct ois_config *cfg;
 	const struct ois_endpoint *server;
-	int graph;
-	struct ois_ews *ews;
-	struct ois_graph *g;
+	const struct ois_backend *be;
+	struct ois_conn *conn;
 };
 
 static int directory_find(struct directory *d, const char *email, char ***found, size_t *n)
 {
-	int rc = 0;
-	if (!d->ews && !d->g) {
+	if (!d->conn) {
 		const char *anchor = email;
 		for (size_t i = 0; i < d->cfg->nusers; i++)
 			if (!strcmp(d->cfg->users[i].server, d->server->name)) {
 				anchor = d->cfg->users[i].mailbox;
 				break;
 			}
-		if (d->graph) {
-			rc = ois_graph_open(d->server, NULL, anchor, &d->g);
-		} else {
-			struct ois_endpoint own = *d->server;
-			own.access = OIS_ACCESS_DELEGATE;
-			d->ews = ois_ews_open(&own, NULL, anchor, &rc);
-		}
-		if (rc)
+		struct ois_account_ref ref = { .cfg = d->cfg, .server = d->server->name, .mailbox = anchor };
+		int rc = 0;
+		if (!(d->conn = d->be->open(&ref, &rc)))
 			return rc;
 	}
-	return d->graph ? ois_graph_users_by_mail(d->g, email, found, n) : ois_ews_resolve_names(d->ews, email, found, n);
+	return d->be->find_mailboxes(d->conn, email, found, n);
 }
 
-static void directory_close(struct directory *d)
+/* InterAction's users, through its backend (no user of its own: the id is left empty). */
+static int interaction_users(const struct ois_config *cfg, json_object **users)
 {
-	if (d->ews)
-		ois_ews_free(d->ews);
-	if (d->g)
-		ois_graph_close(d->g);
+	const struct ois_backend *ia = ois_backend_for(cfg, OIS_INTERACTION, NULL);
+	if (!ia)
+		return OIS_ECONFIG;
+	if (!ia->list_users)
+		return ois_fail(OIS_ESOFTWARE, "the InterAction backend cannot list users");
+	struct ois_account_ref ref = { .cfg = cfg, .mailbox = "", .user = "" };
+	int rc = 0;
+	struct ois_conn *c = ia->open(&ref, &rc);
+	if (!c)
+		return rc;
+	rc = ia->list_users(c, users);
+	ia->close(c);
+	return rc;
 }
 
 /*
@@ -131,16 +132,18 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		ois_error("no [interaction] url in '%s'", cfg->path);
 		return EX_CONFIG;
 	}
-	struct ois_ia *ia = NULL;
-	int rc = ois_ia_open(&cfg->interaction, NULL, &ia);
+	struct directory dir = { .cfg = cfg, .server = e, .be = ois_backend_for(cfg, OIS_EXCHANGE, e->name) };
+	if (!dir.be)
+		return EX_CONFIG;
+	if (!dir.be->find_mailboxes) {
+		ois_error("[server %s]: its backend has no directory to match users in", e->name);
+		return EX_CONFIG;
+	}
 	json_object *users = NULL;
-	if (!rc)
-		rc = ois_ia_users(ia, &users);
-	ois_ia_close(ia);
+	int rc = interaction_users(cfg, &users);
 	if (rc)
 		return ois_exit_status(rc);
 
-	struct directory dir = { .cfg = cfg, .server = e, .graph = e->type && !strcmp(e->type, OIS_GRAPH_TYPE) };
 	struct ois_buf out = OIS_BUF_INIT, why = OIS_BUF_INIT;
 	size_t proposed = 0, unmatched = 0;
 	for (size_t i = 0; !rc && i < json_object_array_length(users); i++) {
@@ -189,7 +192,8 @@ int oisync_users_match(const struct ois_config *cfg, int argc, char **argv)
 		free(mailbox);
 		free(reason);
 	}
-	directory_close(&dir);
+	if (dir.conn)
+		dir.be->close(dir.conn);
 	json_object_put(users);
 	if (!rc) {
 		fputs(out.data ? out.data : "", stdout);

@@ -309,6 +309,11 @@ out:
 	return native;
 }
 
+static int drv_find_mailboxes(struct ois_conn *conn, const char *email, char ***addresses, size_t *n)
+{
+	return ois_ews_resolve_names(EWS(conn), email, addresses, n);
+}
+
 /* The contacts folder, as the mailbox: the folder every sync reads first. */
 static int drv_probe(struct ois_conn *conn)
 {
@@ -327,6 +332,7 @@ const struct ois_backend ois_backend_ews = {
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
 	.probe = drv_probe,
+	.find_mailboxes = drv_find_mailboxes,
 	.write_many = drv_write_many,
 	.write_batch = WRITE_BATCH,
 };

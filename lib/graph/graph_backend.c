@@ -363,6 +363,11 @@ static struct ois_conn *drv_open(const struct ois_account_ref *ref, int *rc)
 	return &c->base;
 }
 
+static int drv_find_mailboxes(struct ois_conn *conn, const char *email, char ***addresses, size_t *n)
+{
+	return ois_graph_users_by_mail(GRAPH(conn), email, addresses, n);
+}
+
 /* A token, and one contact id of the mailbox: what an app without the right mailbox scope is refused. */
 static int drv_probe(struct ois_conn *conn)
 {
@@ -408,6 +413,7 @@ const struct ois_backend ois_backend_graph = {
 	.find_by_op = drv_find_by_op,
 	.mark_synced = drv_mark_synced,
 	.probe = drv_probe,
+	.find_mailboxes = drv_find_mailboxes,
 	.write_many = drv_write_many,
 	.write_batch = OIS_GRAPH_BATCH_MAX,
 };

@@ -515,6 +515,11 @@ static int ia_probe(struct ois_conn *conn)
 	return rc;
 }
 
+static int ia_list_users(struct ois_conn *conn, json_object **users)
+{
+	return ois_ia_users(((struct ia_conn *)conn)->ia, users);
+}
+
 const struct ois_backend ois_backend_interaction = {
 	.map = &ois_map_interaction,
 	.open = ia_open,
@@ -526,4 +531,5 @@ const struct ois_backend ois_backend_interaction = {
 	.remove = ia_remove,
 	.find_by_op = ia_find_by_op,
 	.probe = ia_probe,
+	.list_users = ia_list_users,
 };
