@@ -533,6 +533,23 @@ static int write_changeset(const struct input *in, const struct ois_rc_result re
 				       json_object_new_int64((int64_t)(res[CONTACTS].counts[a] + res[CALENDAR].counts[a])));
 	}
 	json_object_object_add(h, "counts", counts);
+	/* The server ops again, by the side they change: what oisync-run's metrics count per side. */
+	size_t by_side[OIS_SIDES][OIS_ACTIONS] = { { 0 } };
+	for (int k = 0; k < KINDS; k++)
+		for (size_t i = 0; i < res[k].nops; i++)
+			if (res[k].ops[i].target >= 0)
+				by_side[res[k].ops[i].target][res[k].ops[i].action]++;
+	json_object *targets = json_object_new_object();
+	for (int s = 0; s < OIS_SIDES; s++) {
+		json_object *t = json_object_new_object();
+		for (size_t i = 0; i < OIS_ACTIONS; i++) {
+			enum ois_action a = ois_action_order[i];
+			if (a == OIS_ACT_CREATE || a == OIS_ACT_UPDATE || a == OIS_ACT_DELETE)
+				json_object_object_add(t, ois_action_name(a), json_object_new_int64((int64_t)by_side[s][a]));
+		}
+		json_object_object_add(targets, ois_side_name((enum ois_side)s), t);
+	}
+	json_object_object_add(h, "targets", targets);
 	if (quiet) {
 		json_object_object_add(h, "quiet", json_object_new_boolean(1));
 		if (quiet_until) {
