@@ -1,0 +1,32 @@
+/* normalize_name.c - a contact without a structured name gets one from its display name (oisync-transform(1), NAMES). */
+#include "normalize_p.h"
+#include "person_name.h"
+#include "record.h"
+
+/* The units a source fills when it has a structured name: any of them, and nothing is split. */
+static const char *const parts[] = { "prefix", "first", "middle", "last", "suffix" };
+
+void ois_norm_person_name(json_object *data)
+{
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (ois_json_str(data, parts[i]))
+			return;
+	struct ois_person_name n;
+	/* The display name, else the file-as name: also when the display name is none (an e-mail address). */
+	ois_person_name_split(ois_json_str(data, "display"), &n);
+	if (n.entity == OIS_NAME_UNKNOWN)
+		ois_person_name_split(ois_json_str(data, "file_as"), &n);
+	const char *entity = ois_name_entity_key(n.entity);
+	if (entity) {
+		/* Kept whole and marked, never a person: reconcile makes no InterAction person of it. */
+		ois_json_set_str(data, "entity", entity);
+	} else if (n.entity == OIS_NAME_PERSON) {
+		char *v[] = { n.prefix, n.first, n.middle, n.last, n.suffix };
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (v[i])
+				ois_json_set_str(data, parts[i], v[i]);
+		if (n.nickname && !ois_json_str(data, "nickname"))
+			ois_json_set_str(data, "nickname", n.nickname);
+	}
+	ois_person_name_release(&n);
+}
