@@ -13,13 +13,17 @@ void ois_norm_person_name(json_object *data)
 			return;
 	struct ois_person_name n;
 	/* The display name, else the file-as name: also when the display name is none (an e-mail address). */
-	ois_person_name_split(ois_json_str(data, "display"), &n);
+	const char *src = ois_json_str(data, "display");
+	ois_person_name_split(src, &n);
 	if (n.entity == OIS_NAME_UNKNOWN)
-		ois_person_name_split(ois_json_str(data, "file_as"), &n);
+		ois_person_name_split(src = ois_json_str(data, "file_as"), &n);
 	const char *entity = ois_name_entity_key(n.entity);
 	if (entity) {
 		/* Kept whole and marked, never a person: reconcile makes no InterAction person of it. */
 		ois_json_set_str(data, "entity", entity);
+		/* An organisation's name is its company name: what an InterAction company is called. */
+		if (n.entity == OIS_NAME_ORGANIZATION && !ois_json_str(data, "company"))
+			ois_json_set_str(data, "company", src);
 	} else if (n.entity == OIS_NAME_PERSON) {
 		char *v[] = { n.prefix, n.first, n.middle, n.last, n.suffix };
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)

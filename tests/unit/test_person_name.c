@@ -404,7 +404,10 @@ static void test_normalize_names(void)
 		/* A nickname of its own stays. */
 		{ "{\"display\":\"Robert 'Bob' Jones\",\"nickname\":\"Robbie\"}",
 		  "{\"display\":\"Robert 'Bob' Jones\",\"first\":\"Robert\",\"last\":\"Jones\",\"nickname\":\"Robbie\"}" },
-		{ "{\"display\":\"Smith & Jones LLP\"}", "{\"display\":\"Smith & Jones LLP\",\"entity\":\"organization\"}" },
+		{ "{\"display\":\"Smith & Jones LLP\"}", "{\"company\":\"Smith & Jones LLP\",\"display\":\"Smith & Jones LLP\",\"entity\":\"organization\"}" },
+		/* An organisation's own company name stays. */
+		{ "{\"display\":\"Acme Corp.\",\"company\":\"Acme Corporation\"}",
+		  "{\"company\":\"Acme Corporation\",\"display\":\"Acme Corp.\",\"entity\":\"organization\"}" },
 		{ "{\"display\":\"John and Jane Smith\"}", "{\"display\":\"John and Jane Smith\",\"entity\":\"couple\"}" },
 		{ "{\"display\":\"Accounts Payable\"}", "{\"display\":\"Accounts Payable\",\"entity\":\"role\"}" },
 		{ "{\"display\":\"TBD\"}", "{\"display\":\"TBD\",\"entity\":\"placeholder\"}" },
