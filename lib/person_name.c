@@ -7,9 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
+/* A word and its classes in lib/person_name.def, looked up once: the rules ask often. */
+struct tok {
+	char *s;
+	unsigned cls;
+};
+
 /* The words of a name; a comma is a word of its own (","), as it separates parts. */
 struct words {
-	char **w;
+	struct tok *w;
 	size_t n, alloc;
 };
 
@@ -19,13 +25,14 @@ static void push(struct words *ws, const char *s, size_t len)
 		ws->alloc = ws->alloc ? 2 * ws->alloc : 16;
 		ws->w = ois_xrealloc(ws->w, ws->alloc * sizeof(*ws->w));
 	}
-	ws->w[ws->n++] = ois_xstrndup(s, len);
+	char *w = ois_xstrndup(s, len);
+	ws->w[ws->n++] = (struct tok){ w, ois_nw_classes(w) };
 }
 
 static void words_release(struct words *ws)
 {
 	for (size_t i = 0; i < ws->n; i++)
-		free(ws->w[i]);
+		free(ws->w[i].s);
 	free(ws->w);
 }
 
@@ -84,25 +91,25 @@ static void take_nicknames(struct words *ws, char **nickname)
 	size_t out = 0;
 	int comma = 0;
 	for (size_t i = 0; i < ws->n; i++) {
-		char *w = ws->w[i];
+		char *w = ws->w[i].s;
 		size_t q = 0, j = ws->n, cut = 0;
 		for (; q < OIS_ARRAY_SIZE(quotes); q++)
 			if (!strncmp(w, quotes[q].open, strlen(quotes[q].open)))
 				break;
 		for (size_t k = i; q < OIS_ARRAY_SIZE(quotes) && k < ws->n && j == ws->n; k++)
 			for (int c = 0; c < 3 && quotes[q].close[c] && j == ws->n; c++)
-				if ((cut = ends_with(ws->w[k], quotes[q].close[c])) &&
+				if ((cut = ends_with(ws->w[k].s, quotes[q].close[c])) &&
 				    (k > i || strlen(w) >= strlen(quotes[q].open) + cut))
 					j = k;
 		if (j == ws->n) {
 			comma |= is_comma(w);
-			ws->w[out++] = w;
+			ws->w[out++] = ws->w[i];
 			continue;
 		}
 		/* Words i..j: join them, without the opener and the closer. */
 		char *inner = ois_xstrdup(w + strlen(quotes[q].open));
 		for (size_t k = i + 1; k <= j; k++) {
-			char *t = ois_xasprintf("%s %s", inner, ws->w[k]);
+			char *t = ois_xasprintf("%s %s", inner, ws->w[k].s);
 			free(inner);
 			inner = t;
 		}
@@ -115,7 +122,7 @@ static void take_nicknames(struct words *ws, char **nickname)
 			*nickname = ois_xstrdup(inner + lead);
 		free(inner);
 		for (size_t k = i; k <= j; k++)
-			free(ws->w[k]);
+			free(ws->w[k].s);
 		i = j;
 	}
 	ws->n = out;
@@ -129,15 +136,15 @@ static void add(char **dst, const char *w, const char *sep)
 	*dst = t;
 }
 
-static void add_range(char **dst, char **w, size_t a, size_t b, const char *sep)
+static void add_range(char **dst, const struct tok *w, size_t a, size_t b, const char *sep)
 {
 	for (size_t i = a; i < b; i++)
-		add(dst, w[i], sep);
+		add(dst, w[i].s, sep);
 }
 
-static int has(const char *w, unsigned mask)
+static int has(const struct tok *t, unsigned mask)
 {
-	return (ois_nw_classes(w) & mask) != 0;
+	return (t->cls & mask) != 0;
 }
 
 static int is_the(const char *w)
@@ -146,11 +153,11 @@ static int is_the(const char *w)
 }
 
 /* A name joined by "and" or "&": a couple when one side is a whole name ("John and Jane Smith"), else a firm. */
-static enum ois_name_entity joined(char **w, size_t n, size_t c, int comma)
+static enum ois_name_entity joined(const struct tok *w, size_t n, size_t c, int comma)
 {
 	size_t left = 0, right = 0;
 	for (size_t i = 0; i < n; i++)
-		if (i != c && !has(w[i], NW(TITLE)))
+		if (i != c && !has(&w[i], NW(TITLE)))
 			*(i < c ? &left : &right) += 1;
 	if (comma || (right < 2 && left != 0))
 		return OIS_NAME_ORGANIZATION;
@@ -158,14 +165,14 @@ static enum ois_name_entity joined(char **w, size_t n, size_t c, int comma)
 }
 
 /* What the words (commas left out) name, before any split: a person, or who else. */
-static enum ois_name_entity classify(char **w, size_t n, int comma)
+static enum ois_name_entity classify(const struct tok *w, size_t n, int comma)
 {
 	size_t roles = 0, conj = n;
 	for (size_t i = 0; i < n; i++) {
-		unsigned c = ois_nw_classes(w[i]);
-		if (c & NW(ORG) || (i > 0 && c & NW(LEGAL_EXACT)) || (strchr(w[i], '&') && strcmp(w[i], "&")))
+		unsigned c = w[i].cls;
+		if (c & NW(ORG) || (i > 0 && c & NW(LEGAL_EXACT)) || (strchr(w[i].s, '&') && strcmp(w[i].s, "&")))
 			return OIS_NAME_ORGANIZATION;
-		if (i == 0 && is_the(w[i]) && n > 1 && !has(w[1], NW(TITLE)))
+		if (i == 0 && is_the(w[i].s) && n > 1 && !has(&w[1], NW(TITLE)))
 			return OIS_NAME_ORGANIZATION;
 		if (c & NW(ROLE_ANY))
 			return OIS_NAME_ROLE;
@@ -179,65 +186,65 @@ static enum ois_name_entity classify(char **w, size_t n, int comma)
 }
 
 /* Leading titles of w[*a, b) into prefix, a name word always left. */
-static void take_titles(char **w, size_t *a, size_t b, struct ois_person_name *o)
+static void take_titles(const struct tok *w, size_t *a, size_t b, struct ois_person_name *o)
 {
 	while (*a + 1 < b) {
-		if (has(w[*a], NW(TITLE)))
-			add(&o->prefix, w[(*a)++], " ");
-		else if (is_the(w[*a]) && *a + 2 < b && has(w[*a + 1], NW(TITLE)))
-			add(&o->prefix, w[(*a)++], " ");
+		if (has(&w[*a], NW(TITLE)))
+			add(&o->prefix, w[(*a)++].s, " ");
+		else if (is_the(w[*a].s) && *a + 2 < b && has(&w[*a + 1], NW(TITLE)))
+			add(&o->prefix, w[(*a)++].s, " ");
 		else
 			break;
 	}
 }
 
 /* Trailing suffixes of w[a, *b) into suffix, a name word always left. */
-static void take_suffixes(char **w, size_t a, size_t *b, struct ois_person_name *o)
+static void take_suffixes(const struct tok *w, size_t a, size_t *b, struct ois_person_name *o)
 {
 	size_t e = *b;
-	while (e > a + 1 && has(w[e - 1], NW_ANY_SUFFIX))
+	while (e > a + 1 && has(&w[e - 1], NW_ANY_SUFFIX))
 		e--;
 	add_range(&o->suffix, w, e, *b, ", ");
 	*b = e;
 }
 
 /* First word, middle words, last name of w[a, b) written "First Middle Last". */
-static void given_order(char **w, size_t a, size_t b, int suffixed, struct ois_person_name *o)
+static void given_order(const struct tok *w, size_t a, size_t b, int suffixed, struct ois_person_name *o)
 {
 	if (b - a == 1) {
 		/* One word: a title or a suffix says it is a surname ("Dr. Who"), else it is what Outlook makes it, a first name. */
-		add(o->prefix || o->suffix || suffixed ? &o->last : &o->first, w[a], " ");
+		add(o->prefix || o->suffix || suffixed ? &o->last : &o->first, w[a].s, " ");
 		return;
 	}
 	/* "SMITH John": capitals before a name in mixed case are the last name. */
 	size_t r = a;
-	if (ois_nw_upper(w[a], 3) || (ois_nw_upper(w[a], 1) && has(w[a], NW(PARTICLE))))
-		while (r < b && ois_nw_upper(w[r], 1))
+	if (ois_nw_upper(w[a].s, 3) || (ois_nw_upper(w[a].s, 1) && has(&w[a], NW(PARTICLE))))
+		while (r < b && ois_nw_upper(w[r].s, 1))
 			r++;
 	if (r > a && r < b) {
 		add_range(&o->last, w, a, r, " ");
-		add(&o->first, w[r], " ");
+		add(&o->first, w[r].s, " ");
 		add_range(&o->middle, w, r + 1, b, " ");
 		return;
 	}
 	/* The last name starts at the first particle after the first word that a name word follows. */
 	size_t p = b - 1;
 	for (size_t i = a + 1; i + 1 < b && p == b - 1; i++)
-		if (has(w[i], NW(PARTICLE)))
+		if (has(&w[i], NW(PARTICLE)))
 			for (size_t k = i + 1; k < b && p == b - 1; k++)
-				if (!has(w[k], NW(PARTICLE)))
+				if (!has(&w[k], NW(PARTICLE)))
 					p = i;
-	add(&o->first, w[a], " ");
+	add(&o->first, w[a].s, " ");
 	add_range(&o->middle, w, a + 1, p, " ");
 	add_range(&o->last, w, p, b, " ");
 }
 
 /* A person's words, commas included: "First Last", "Last, First Middle", each with ", Suffix" parts. */
-static int person(char **w, size_t n, struct ois_person_name *o)
+static int person(const struct tok *w, size_t n, struct ois_person_name *o)
 {
 	size_t start[8], end[8], parts = 0, s = 0;
 	for (size_t i = 0; i <= n; i++)
-		if (i == n || is_comma(w[i])) {
+		if (i == n || is_comma(w[i].s)) {
 			if (i > s) {
 				if (parts == OIS_ARRAY_SIZE(start))
 					return 0;
@@ -251,7 +258,7 @@ static int person(char **w, size_t n, struct ois_person_name *o)
 	while (tail > 1) {
 		int all = 1;
 		for (size_t i = start[tail - 1]; i < end[tail - 1] && all; i++)
-			all = has(w[i], NW_ANY_SUFFIX);
+			all = has(&w[i], NW_ANY_SUFFIX);
 		if (!all)
 			break;
 		tail--;
@@ -270,7 +277,7 @@ static int person(char **w, size_t n, struct ois_person_name *o)
 		take_titles(w, &a1, b1, o);
 		take_suffixes(w, a1, &b1, o);
 		add_range(&o->last, w, a0, b0, " ");
-		add(&o->first, w[a1], " ");
+		add(&o->first, w[a1].s, " ");
 		add_range(&o->middle, w, a1 + 1, b1, " ");
 	}
 	for (size_t p = tail; p < parts; p++)
@@ -287,17 +294,17 @@ void ois_person_name_split(const char *s, struct ois_person_name *out)
 	tokenize(s, &ws);
 	take_nicknames(&ws, &out->nickname);
 	/* The words without commas, to tell what the name is. */
-	char **plain = ois_xmalloc((ws.n ? ws.n : 1) * sizeof(*plain));
+	struct tok *plain = ois_xmalloc((ws.n ? ws.n : 1) * sizeof(*plain));
 	size_t n = 0;
 	int comma = 0;
 	for (size_t i = 0; i < ws.n; i++) {
-		comma |= is_comma(ws.w[i]);
-		if (!is_comma(ws.w[i]))
+		comma |= is_comma(ws.w[i].s);
+		if (!is_comma(ws.w[i].s))
 			plain[n++] = ws.w[i];
 	}
 	int at = 0;
 	for (size_t i = 0; i < n; i++)
-		at |= strchr(plain[i], '@') != NULL;
+		at |= strchr(plain[i].s, '@') != NULL;
 	if (ois_nw_placeholder(s))
 		out->entity = OIS_NAME_PLACEHOLDER;
 	else if (n && !at)

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <utf8proc.h>
 
 struct row {
@@ -46,19 +45,73 @@ static int exact(enum ois_nw_class c)
 	return c == NW_SUFFIX_EXACT || c == NW_LEGAL_EXACT;
 }
 
+/* ASCII letters lower-cased in place: what a word is compared by, but in the exact classes. */
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/*
+ * Each row's word as compared (undotted; lower-cased unless exact), sorted,
+ * made once: a word is looked up for every contact without a structured
+ * name, so by binary search, not row by row. Filled on first use with the
+ * same values whoever fills it.
+ */
+#define NROWS OIS_ARRAY_SIZE(rows)
+struct key {
+	char text[WORD_MAX];
+	enum ois_nw_class cls;
+};
+static struct key keys[NROWS];
+static int keys_ready;
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct key *)a)->text, ((const struct key *)b)->text);
+}
+
+static void make_keys(void)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		if (!undot(rows[i].word, keys[i].text))
+			OIS_BUG("person_name.def: \"%s\" is too long", rows[i].word);
+		if (!exact(rows[i].cls))
+			lower(keys[i].text);
+		keys[i].cls = rows[i].cls;
+	}
+	qsort(keys, NROWS, sizeof(keys[0]), cmp_key);
+	keys_ready = 1;
+}
+
+/* The classes of the rows whose key is k, among the exact classes or the others. */
+static unsigned lookup(const char *k, int want_exact)
+{
+	size_t lo = 0, hi = NROWS;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(keys[mid].text, k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	unsigned mask = 0;
+	for (; lo < NROWS && !strcmp(keys[lo].text, k); lo++)
+		if (exact(keys[lo].cls) == want_exact)
+			mask |= 1u << keys[lo].cls;
+	return mask;
+}
+
 unsigned ois_nw_classes(const char *w)
 {
 	char a[WORD_MAX], b[WORD_MAX];
-	unsigned mask = 0;
+	if (!keys_ready)
+		make_keys();
 	if (!undot(w, a) || !*a)
 		return 0;
-	for (size_t i = 0; i < OIS_ARRAY_SIZE(rows); i++) {
-		if (rows[i].cls == NW_PLACEHOLDER || !undot(rows[i].word, b))
-			continue;
-		if (exact(rows[i].cls) ? !strcmp(a, b) : !strcasecmp(a, b))
-			mask |= 1u << rows[i].cls;
-	}
-	return mask;
+	memcpy(b, a, sizeof(a));
+	lower(b);
+	return (lookup(a, 1) | lookup(b, 0)) & ~NW(PLACEHOLDER);
 }
 
 int ois_nw_placeholder(const char *s)
@@ -77,9 +130,9 @@ int ois_nw_placeholder(const char *s)
 	while (n && k[n - 1] == ' ')
 		n--;
 	k[n] = '\0';
-	int hit = !letter;
-	for (size_t i = 0; !hit && i < OIS_ARRAY_SIZE(rows); i++)
-		hit = rows[i].cls == NW_PLACEHOLDER && !strcmp(k, rows[i].word);
+	if (!keys_ready)
+		make_keys();
+	int hit = !letter || (n < WORD_MAX && lookup(k, 0) & NW(PLACEHOLDER));
 	free(k);
 	return hit;
 }
