@@ -3,6 +3,8 @@
 #include "person_name.h"
 #include "record.h"
 
+#include <strings.h>
+
 /* The units a source fills when it has a structured name: any of them, and nothing is split. */
 static const char *const parts[] = { "prefix", "first", "middle", "last", "suffix" };
 
@@ -17,6 +19,17 @@ void ois_norm_person_name(json_object *data)
 	ois_person_name_split(src, &n);
 	if (n.entity == OIS_NAME_UNKNOWN)
 		ois_person_name_split(src = ois_json_str(data, "file_as"), &n);
+	/*
+	 * A name that is the contact's company name is the company's: what
+	 * Exchange shows for a contact that has only a company, such as an
+	 * InterAction company synced to Outlook ("Baker McKenzie" is no
+	 * Mr. McKenzie).
+	 */
+	const char *company = ois_json_str(data, "company");
+	if (n.entity == OIS_NAME_PERSON && company && !strcasecmp(src, company)) {
+		ois_person_name_release(&n);
+		n.entity = OIS_NAME_ORGANIZATION;
+	}
 	const char *entity = ois_name_entity_key(n.entity);
 	if (entity) {
 		/* Kept whole and marked, never a person: reconcile makes no InterAction person of it. */

@@ -405,6 +405,13 @@ static void test_normalize_names(void)
 		{ "{\"display\":\"Robert 'Bob' Jones\",\"nickname\":\"Robbie\"}",
 		  "{\"display\":\"Robert 'Bob' Jones\",\"first\":\"Robert\",\"last\":\"Jones\",\"nickname\":\"Robbie\"}" },
 		{ "{\"display\":\"Smith & Jones LLP\"}", "{\"company\":\"Smith & Jones LLP\",\"display\":\"Smith & Jones LLP\",\"entity\":\"organization\"}" },
+		/* A name that is the company name is the company's, whatever its words. */
+		{ "{\"display\":\"Baker McKenzie\",\"company\":\"Baker McKenzie\"}",
+		  "{\"company\":\"Baker McKenzie\",\"display\":\"Baker McKenzie\",\"entity\":\"organization\"}" },
+		{ "{\"file_as\":\"baker mckenzie\",\"company\":\"Baker McKenzie\"}",
+		  "{\"company\":\"Baker McKenzie\",\"entity\":\"organization\",\"file_as\":\"baker mckenzie\"}" },
+		{ "{\"display\":\"Ann Lee\",\"company\":\"Baker McKenzie\"}",
+		  "{\"company\":\"Baker McKenzie\",\"display\":\"Ann Lee\",\"first\":\"Ann\",\"last\":\"Lee\"}" },
 		/* An organisation's own company name stays. */
 		{ "{\"display\":\"Acme Corp.\",\"company\":\"Acme Corporation\"}",
 		  "{\"company\":\"Acme Corporation\",\"display\":\"Acme Corp.\",\"entity\":\"organization\"}" },
