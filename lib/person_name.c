@@ -152,7 +152,12 @@ static int is_the(const char *w)
 	return !strcasecmp(w, "the");
 }
 
-/* A name joined by "and" or "&": a couple when one side is a whole name ("John and Jane Smith"), else a firm. */
+/*
+ * A name joined by "and" or "&": a couple when the second side is a whole
+ * name or the first only titles ("John and Jane Smith", "Mr. and Mrs.
+ * Smith"); two single names ("Smith & Jones") or a list with commas are
+ * the way firms are named.
+ */
 static enum ois_name_entity joined(const struct tok *w, size_t n, size_t c, int comma)
 {
 	size_t left = 0, right = 0;
