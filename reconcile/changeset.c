@@ -191,6 +191,19 @@ static const char *filtered(const char *kind, const struct ois_rc_item *it, cons
 	return "in none of the synced categories";
 }
 
+/*
+ * Transform marks an Outlook contact whose only name is no person's
+ * ("entity", oisync-records(5)): an organisation becomes an InterAction
+ * company (the InterAction backend writes its kind), but a couple, a
+ * shared mailbox or a placeholder would only become a person with a made-up
+ * name, so it is not created there. The mark, or NULL to create.
+ */
+static const char *no_person(const char *kind, enum ois_side s, const struct ois_rc_item *it)
+{
+	const char *entity = s == OIS_EXCHANGE && !strcmp(kind, "contact") ? ois_json_str(it->data, "entity") : NULL;
+	return entity && strcmp(entity, "organization") ? entity : NULL;
+}
+
 static int is_calendar(const struct ois_rc_input *in)
 {
 	return !strcmp(in->kind, "appointment");
@@ -355,6 +368,10 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			const char *why = filtered(in->kind, it, &in->settings);
 			if (why) {
 				ois_info("not synced (%s): %s \"%s\"", why, ois_side_name((enum ois_side)s), it->id);
+				continue;
+			}
+			if ((why = no_person(in->kind, (enum ois_side)s, it))) {
+				ois_notice("not created in InterAction (%s, not a person): exchange \"%s\"", why, it->id);
 				continue;
 			}
 			char pair_id[35];
