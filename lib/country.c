@@ -11,8 +11,9 @@
 #include <string.h>
 
 struct ois_country_row {
-	uint32_t key;  /* offset of the folded name in ois_country_keys */
-	char code[3];  /* alpha-2, upper case */
+	uint32_t key;           /* offset of the folded name in ois_country_keys */
+	char code[3];           /* alpha-2, upper case */
+	unsigned char code_only; /* 1: the key is an ISO code and no name of that country */
 };
 
 /*
@@ -27,15 +28,55 @@ static int key_cmp(const void *key, const void *row)
 	return strcmp(key, ois_country_keys + ((const struct ois_country_row *)row)->key);
 }
 
-const char *ois_country_alpha2(const char *name)
+/*
+ * The code of one name, or NULL. Initials with full stops ("U.S.", "U.A.E.")
+ * are a name's abbreviation, so they find only keys some name or alias
+ * spells: "N.A." and "S.A." are placeholders and company forms, not Namibia
+ * and Saudi Arabia, though "NA" and "SA" are those countries' codes.
+ */
+static const char *lookup(const char *name)
 {
-	if (!name || !*name)
-		return NULL;
-	char *key = ois_country_fold(name);
+	int initials;
+	char *key = ois_country_fold(name, &initials);
 	if (!key)
 		return NULL;
 	const struct ois_country_row *hit = bsearch(key, ois_country_table,
 		sizeof ois_country_table / sizeof *ois_country_table, sizeof *ois_country_table, key_cmp);
 	free(key);
-	return hit ? hit->code : NULL;
+	if (!hit || (initials && hit->code_only))
+		return NULL;
+	return hit->code;
+}
+
+/*
+ * A name given in several languages with slashes, as a multilingual
+ * country's letterhead does ("Schweiz/Suisse/Svizzera", "Belgique/België"):
+ * the code when every part is a name of the same country, else NULL
+ * ("US/Canada", "N/A").
+ */
+static const char *lookup_each(const char *name)
+{
+	const char *code = NULL;
+	for (const char *p = name;;) {
+		size_t n = strcspn(p, "/");
+		char *part = strndup(p, n);
+		const char *c = part ? lookup(part) : NULL;
+		free(part);
+		if (!c || (code && strcmp(c, code)))
+			return NULL;
+		code = c;
+		if (!p[n])
+			return code;
+		p += n + 1;
+	}
+}
+
+const char *ois_country_alpha2(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	const char *code = lookup(name);
+	if (!code && strchr(name, '/'))
+		code = lookup_each(name);
+	return code;
 }

@@ -124,9 +124,11 @@ static size_t spaced(const utf8proc_uint8_t *d, char *out)
 	return nwords;
 }
 
-char *ois_country_fold(const char *s)
+char *ois_country_fold(const char *s, int *initials)
 {
 	utf8proc_uint8_t *d = NULL;
+	if (initials)
+		*initials = 0;
 	if (!s || utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &d,
 			UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
 			UTF8PROC_CASEFOLD | UTF8PROC_LUMP | UTF8PROC_IGNORE, apostrophe, NULL) < 0)
@@ -162,6 +164,8 @@ char *ois_country_fold(const char *s)
 			wd.s = "sainte", wd.len = 6;
 		/* One-letter words with full stops between are one: "U.S.A." and "U. S. A." are "usa", "N/A" stays "n a". */
 		int glue = i > first && wd.dot && one_letter(&wd) && one_letter(&words[i - 1]);
+		if (glue && initials)
+			*initials = 1;
 		if (w != joined && !glue)
 			*w++ = ' ';
 		memcpy(w, wd.s, wd.len);

@@ -23,10 +23,11 @@
  *   remain ("The Gambia", "Gambia, The"); "st" read as "saint" and "ste"
  *   as "sainte" ("St. Lucia", "St Lucia"); one-letter words with a
  *   full stop between them joined ("U.S.A." and "U. S. A." are "usa",
- *   while "N/A" stays two words);
+ *   while "N/A" stays two words; *initials, when initials is not NULL,
+ *   says whether that happened);
  * - a name of digits only without its leading zeros ("004" is "4");
  * - words joined by one space, NFC-composed.
  */
-char *ois_country_fold(const char *s);
+char *ois_country_fold(const char *s, int *initials);
 
 #endif

@@ -103,7 +103,7 @@ static void add(const char *name, const char *code, int rank, const char *from)
 {
 	if (!name || !*name)
 		return;
-	char *key = ois_country_fold(name);
+	char *key = ois_country_fold(name, NULL);
 	if (!key)
 		fail("cannot fold \"%s\" (%s)", name, from);
 	/*
@@ -181,6 +181,37 @@ static void read_iso(const char *path)
 		fail("\"%s\" lists too few countries", path);
 }
 
+/*
+ * German written without umlauts spells them ae, oe, ue ("Oesterreich",
+ * "Tuerkei"), which folding ("Osterreich") cannot reach: a German name with
+ * one is also added so spelled.
+ */
+static void add_german_spelling(const char *name, const char *code, int rank, const char *from)
+{
+	static const char *const umlaut[][2] = {
+		{ "\xc3\xa4", "ae" }, { "\xc3\xb6", "oe" }, { "\xc3\xbc", "ue" },
+		{ "\xc3\x84", "Ae" }, { "\xc3\x96", "Oe" }, { "\xc3\x9c", "Ue" },
+	};
+	char buf[512], *w = buf;
+	int any = 0;
+	for (const char *p = name; *p && w < buf + sizeof(buf) - 3;) {
+		size_t u = 0;
+		while (u < sizeof(umlaut) / sizeof(*umlaut) && strncmp(p, umlaut[u][0], 2))
+			u++;
+		if (u < sizeof(umlaut) / sizeof(*umlaut)) {
+			memcpy(w, umlaut[u][1], 2);
+			w += 2;
+			p += 2;
+			any = 1;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	if (any)
+		add(buf, code, rank, from);
+}
+
 /* Every name of every ISO country in locale (standard, short, variant). */
 static void add_locale(const char *locale, int rank, const char *only_code)
 {
@@ -210,6 +241,8 @@ static void add_locale(const char *locale, int rank, const char *only_code)
 			if (U_FAILURE(e2) || e2 == U_STRING_NOT_TERMINATED_WARNING)
 				fail("a name too long in \"%s\" (%s)", locale, iso[i]);
 			add(name, iso[i], rank, from);
+			if (!strncmp(locale, "de", 2) && (!locale[2] || locale[2] == '_'))
+				add_german_spelling(name, iso[i], rank, from);
 		}
 		ures_close(tab);
 	}
@@ -308,7 +341,7 @@ int main(int argc, char **argv)
 				fail("alias \"%s\" contradicts %s", entries[i].key, entries[j].from);
 	}
 
-	struct { const char *key; char code[3]; } *out = malloc(nentries * sizeof(*out));
+	struct { const char *key; char code[3]; int code_only; } *out = malloc(nentries * sizeof(*out));
 	size_t nout = 0;
 	struct { const char *key, *codes; int rank; } *left = malloc(nentries * sizeof(*left));
 	size_t nleft = 0;
@@ -325,6 +358,11 @@ int main(int argc, char **argv)
 		if (!ambiguous) {
 			out[nout].key = entries[i].key;
 			memcpy(out[nout].code, entries[i].code, 3);
+			/* A code no name spells: "N.A." is a placeholder, not Namibia (see lib/country.c). */
+			out[nout].code_only = entries[i].rank == 0;
+			for (size_t m = k; m < j; m++)
+				if (!strcmp(entries[m].code, entries[i].code))
+					out[nout].code_only = 0;
 			nout++;
 		} else {
 			char *codes = malloc(3 * (k - i) + 1), *w = codes;
@@ -364,7 +402,7 @@ int main(int argc, char **argv)
 	printf("\t;\n");
 	printf("static const struct ois_country_row ois_country_table[%zu] = {\n", nout);
 	for (size_t i = 0; i < nout; i++)
-		printf("\t{ %lu, \"%s\" },\n", offs[i], out[i].code);
+		printf("\t{ %lu, \"%s\", %d },\n", offs[i], out[i].code, out[i].code_only);
 	printf("};\n");
 	printf("/*\n * Left out, as their best source gives two codes (rank: 0 codes, 1 English,\n"
 	       " * 2 aliases, 3 other languages):\n");
