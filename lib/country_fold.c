@@ -124,24 +124,52 @@ static size_t spaced(const utf8proc_uint8_t *d, char *out)
 	return nwords;
 }
 
+/*
+ * Step 1: NFKD, case-folded, apostrophes made one, default-ignorable
+ * characters gone. Most names are ASCII, where that is lower case alone:
+ * no utf8proc, which costs most of a lookup.
+ */
+static utf8proc_uint8_t *decomposed(const char *s)
+{
+	size_t n = 0;
+	while (s[n] && !(s[n] & 0x80))
+		n++;
+	if (s[n]) {
+		utf8proc_uint8_t *d = NULL;
+		if (utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &d,
+				UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
+				UTF8PROC_CASEFOLD | UTF8PROC_LUMP | UTF8PROC_IGNORE, apostrophe, NULL) < 0)
+			return NULL;
+		return d;
+	}
+	utf8proc_uint8_t *d = malloc(n + 1);
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		d[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : (utf8proc_uint8_t)apostrophe(c, NULL);
+	}
+	return d;
+}
+
 char *ois_country_fold(const char *s, int *initials)
 {
-	utf8proc_uint8_t *d = NULL;
 	if (initials)
 		*initials = 0;
-	if (!s || utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &d,
-			UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-			UTF8PROC_CASEFOLD | UTF8PROC_LUMP | UTF8PROC_IGNORE, apostrophe, NULL) < 0)
+	utf8proc_uint8_t *d = s ? decomposed(s) : NULL;
+	if (!d)
 		return NULL;
 	size_t dlen = strlen((const char *)d);
-	/* Worst growth: a one-byte "&" becomes "and" and a break; then "st" "saint". */
-	char *sp = malloc(5 * dlen + 1);
-	struct word *words = malloc((dlen + 1) * sizeof(*words));
-	char *joined = malloc(10 * dlen + 8);
-	if (!sp || !words || !joined) {
-		free(d), free(sp), free(words), free(joined);
+	/*
+	 * One block for the words, pass 1's text and the result. Worst growth:
+	 * a one-byte "&" becomes "and" and a break (x4), then "st" "saint".
+	 */
+	struct word *words = malloc((dlen + 1) * sizeof(*words) + 5 * dlen + 1 + 10 * dlen + 8);
+	if (!words) {
+		free(d);
 		return NULL;
 	}
+	char *sp = (char *)(words + dlen + 1), *joined = sp + 5 * dlen + 1;
 	size_t nw = spaced(d, sp);
 	free(d);
 	for (size_t k = 0, at = 0; k < nw; k++) {
@@ -156,6 +184,7 @@ char *ois_country_fold(const char *s, int *initials)
 	if (end - first > 1 && word_is(&words[end - 1], "the"))
 		end--;
 	char *w = joined;
+	int ascii = 1;
 	for (size_t i = first; i < end; i++) {
 		struct word wd = words[i];
 		if (word_is(&wd, "st"))
@@ -168,22 +197,24 @@ char *ois_country_fold(const char *s, int *initials)
 			*initials = 1;
 		if (w != joined && !glue)
 			*w++ = ' ';
+		for (size_t b = 0; b < wd.len; b++)
+			ascii &= !(wd.s[b] & 0x80);
 		memcpy(w, wd.s, wd.len);
 		w += wd.len;
 	}
 	*w = '\0';
-	free(sp);
-	free(words);
 	/* A numeric code: "004", "04" and "4" are Afghanistan's 004. */
 	char *start = joined;
-	if (strspn(joined, "0123456789") == strlen(joined))
+	if (strspn(joined, "0123456789") == (size_t)(w - joined))
 		start += strspn(joined, "0");
-	utf8proc_uint8_t *out = NULL;
-	if (!*start || utf8proc_map((const utf8proc_uint8_t *)start, 0, &out,
-			UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0) {
-		free(joined);
-		return NULL;
-	}
-	free(joined);
-	return (char *)out;
+	char *out = NULL;
+	if (!*start)
+		out = NULL;
+	else if (ascii)
+		out = strdup(start);
+	else if (utf8proc_map((const utf8proc_uint8_t *)start, 0, (utf8proc_uint8_t **)&out,
+			      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0)
+		out = NULL;
+	free(words);
+	return out;
 }
