@@ -37,12 +37,14 @@ static int key_cmp(const void *key, const void *row)
 static const char *lookup(const char *name)
 {
 	int initials;
-	char *key = ois_country_fold(name, &initials);
+	char buf[128];
+	char *key = ois_country_fold_in(name, &initials, buf, sizeof(buf));
 	if (!key)
 		return NULL;
 	const struct ois_country_row *hit = bsearch(key, ois_country_table,
 		sizeof ois_country_table / sizeof *ois_country_table, sizeof *ois_country_table, key_cmp);
-	free(key);
+	if (key != buf)
+		free(key);
 	if (!hit || (initials && hit->code_only))
 		return NULL;
 	return hit->code;

@@ -15,8 +15,8 @@
  * Matching is through ois_country_fold (country_fold.h): case, accents,
  * punctuation, apostrophes, white space, a leading "The", "&" and "St."
  * make no difference. A name that two countries share is no country.
- * The table is compiled in: a call reads no file and allocates only the
- * folded name. The returned string is static.
+ * The table is compiled in: a call reads no file, and allocates only for a long
+ * or non-ASCII name. The returned string is static.
  */
 const char *ois_country_alpha2(const char *name);
 

@@ -124,12 +124,16 @@ static size_t spaced(const utf8proc_uint8_t *d, char *out)
 	return nwords;
 }
 
+/* Names up to this many bytes are folded in buffers on the stack: a lookup's malloc calls cost more than the rest. */
+#define SMALL 64
+
 /*
  * Step 1: NFKD, case-folded, apostrophes made one, default-ignorable
- * characters gone. Most names are ASCII, where that is lower case alone:
- * no utf8proc, which costs most of a lookup.
+ * characters gone; into buf (SMALL + 1 bytes) when it fits, else newly
+ * allocated. Most names are ASCII, where that is lower case alone: no
+ * utf8proc, which costs most of a lookup.
  */
-static utf8proc_uint8_t *decomposed(const char *s)
+static utf8proc_uint8_t *decomposed(const char *s, utf8proc_uint8_t *buf)
 {
 	size_t n = 0;
 	while (s[n] && !(s[n] & 0x80))
@@ -142,7 +146,7 @@ static utf8proc_uint8_t *decomposed(const char *s)
 			return NULL;
 		return d;
 	}
-	utf8proc_uint8_t *d = malloc(n + 1);
+	utf8proc_uint8_t *d = n <= SMALL ? buf : malloc(n + 1);
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i <= n; i++) {
@@ -152,11 +156,12 @@ static utf8proc_uint8_t *decomposed(const char *s)
 	return d;
 }
 
-char *ois_country_fold(const char *s, int *initials)
+char *ois_country_fold_in(const char *s, int *initials, char *buf, size_t cap)
 {
 	if (initials)
 		*initials = 0;
-	utf8proc_uint8_t *d = s ? decomposed(s) : NULL;
+	utf8proc_uint8_t dbuf[SMALL + 1];
+	utf8proc_uint8_t *d = s ? decomposed(s, dbuf) : NULL;
 	if (!d)
 		return NULL;
 	size_t dlen = strlen((const char *)d);
@@ -164,14 +169,21 @@ char *ois_country_fold(const char *s, int *initials)
 	 * One block for the words, pass 1's text and the result. Worst growth:
 	 * a one-byte "&" becomes "and" and a break (x4), then "st" "saint".
 	 */
-	struct word *words = malloc((dlen + 1) * sizeof(*words) + 5 * dlen + 1 + 10 * dlen + 8);
+	struct small {
+		struct word words[SMALL + 1];
+		char text[5 * SMALL + 1 + 10 * SMALL + 8];
+	} small;
+	struct word *words = dlen <= SMALL ? small.words
+		: malloc((dlen + 1) * sizeof(*words) + 5 * dlen + 1 + 10 * dlen + 8);
 	if (!words) {
-		free(d);
+		if (d != dbuf)
+			free(d);
 		return NULL;
 	}
-	char *sp = (char *)(words + dlen + 1), *joined = sp + 5 * dlen + 1;
+	char *sp = words == small.words ? small.text : (char *)(words + dlen + 1), *joined = sp + 5 * dlen + 1;
 	size_t nw = spaced(d, sp);
-	free(d);
+	if (d != dbuf)
+		free(d);
 	for (size_t k = 0, at = 0; k < nw; k++) {
 		words[k].s = sp + at;
 		words[k].len = strcspn(sp + at, " .");
@@ -208,13 +220,22 @@ char *ois_country_fold(const char *s, int *initials)
 	if (strspn(joined, "0123456789") == (size_t)(w - joined))
 		start += strspn(joined, "0");
 	char *out = NULL;
+	size_t len = (size_t)(w - start);
 	if (!*start)
 		out = NULL;
+	else if (ascii && buf && len < cap)
+		out = memcpy(buf, start, len + 1);
 	else if (ascii)
 		out = strdup(start);
 	else if (utf8proc_map((const utf8proc_uint8_t *)start, 0, (utf8proc_uint8_t **)&out,
 			      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0)
 		out = NULL;
-	free(words);
+	if (words != small.words)
+		free(words);
 	return out;
+}
+
+char *ois_country_fold(const char *s, int *initials)
+{
+	return ois_country_fold_in(s, initials, NULL, 0);
 }

@@ -6,6 +6,8 @@
 #ifndef OIS_COUNTRY_FOLD_H
 #define OIS_COUNTRY_FOLD_H
 
+#include <stddef.h>
+
 /*
  * The folded form of s, newly allocated (caller frees), or NULL when s is
  * not valid UTF-8 or folds to nothing. In this order:
@@ -29,5 +31,12 @@
  * - words joined by one space, NFC-composed.
  */
 char *ois_country_fold(const char *s, int *initials);
+
+/*
+ * The same, into buf (cap bytes) when the folded form fits there and is
+ * ASCII, as most are, so a lookup need not allocate; else newly allocated.
+ * The caller frees the result when it is not buf.
+ */
+char *ois_country_fold_in(const char *s, int *initials, char *buf, size_t cap);
 
 #endif
