@@ -19,13 +19,18 @@
  *   3  CLDR's names in the languages a firm's offices use (OFFICE_LANGS),
  *      and each country's name in each language ICU has a locale of that
  *      country for (de_CH, fr_CH, it_CH, rm_CH: Schweiz, Suisse, Svizzera,
- *      Svizra).
+ *      Svizra); German names also with ae, oe, ue for the umlauts. A name
+ *      here that folds to two letters is left out: it would read as an
+ *      alpha-2 code (French "É.-U." folds to "eu").
  *
  * A key takes the code its best rank gives. When that rank gives two codes,
  * the key is left out: a name that is not one country is kept as typed,
  * never guessed. So an English name wins over a foreign name folding alike,
  * and two foreign names that clash leave the key out. The keys left out
  * are listed in a comment at the end of the output.
+ *
+ * Each row also says whether its key is a bare code that no name spells
+ * ("na"), which dotted initials ("N.A.") must not find (lib/country.c).
  *
  * Only codes iso-codes lists are used: CLDR's other territories (EU,
  * "Europe", XK "Kosovo") stay as typed. Exit 1 on any error in the data, or
