@@ -156,6 +156,30 @@ $(WINDOWS_ZONES_INC): $(WINDOWS_ZONES_GEN)
 $(BUILD)/lib/tz.o: $(WINDOWS_ZONES_INC)
 $(BUILD)/lib/tz.o: CPPFLAGS += -I$(BUILD)/gen
 
+# lib/country.c's name -> ISO 3166-1 alpha-2 table is made the same way:
+# scripts/gen_countries.c reads ISO's codes and English names (iso-codes),
+# CLDR's territory names in many languages (ICU) and lib/country_aliases.txt,
+# and folds every name with lib/country_fold.c, the fold the lookup uses.
+# So iso-codes and ICU are needed to build only, and no stage reads a data
+# file to look a country up. Not committed.
+ISO3166_JSON  ?= /usr/share/iso-codes/json/iso_3166-1.json
+COUNTRIES_GEN  = $(BUILD)/scripts/gen_countries
+COUNTRIES_INC  = $(BUILD)/gen/countries.inc
+
+$(COUNTRIES_GEN): scripts/gen_countries.c lib/country_fold.c lib/country_fold.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell $(PKG_CONFIG) --cflags icu-uc icu-i18n 2>/dev/null) $(CFLAGS) $(LDFLAGS) \
+		-o $@ scripts/gen_countries.c lib/country_fold.c \
+		$(call pkglibs,icu-uc icu-i18n json-c libutf8proc)
+
+$(COUNTRIES_INC): $(COUNTRIES_GEN) lib/country_aliases.txt $(ISO3166_JSON)
+	@mkdir -p $(@D)
+	$(COUNTRIES_GEN) $(ISO3166_JSON) lib/country_aliases.txt > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/country.o: $(COUNTRIES_INC)
+$(BUILD)/lib/country.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)

@@ -5,6 +5,8 @@
 # it then installs the npm packages package-lock.json pins (the real clients of
 # the fakes: the EWS Managed API port, the Microsoft Graph JavaScript SDK and
 # MSAL for Node), unless node_modules has them.
+# iso-codes and libicu-dev are needed to build only: the Makefile generates
+# the country and time-zone tables from them, and no executable reads them.
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev
