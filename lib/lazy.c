@@ -13,7 +13,8 @@ void *ois_lazy_sym(struct ois_lazy_lib *lib, const char *sym)
 		lib->handle = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
 	void *p = lib->handle ? dlsym(lib->handle, sym) : NULL;
 	if (!p) {
-		ois_log(OIS_LOG_ERROR, "cannot load %s from %s: %s", sym, lib->soname, dlerror());
+		const char *why = dlerror();
+		ois_log(OIS_LOG_ERROR, "cannot load %s from %s: %s", sym, lib->soname, why ? why : "?");
 		exit(EX_SOFTWARE);
 	}
 	return p;

@@ -47,7 +47,9 @@ ois_phone_fn *ois_phone_module(void)
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	void *sym = h ? dlsym(h, OIS_PHONE_MODULE_SYM) : NULL;
 	if (!sym) {
-		ois_log(OIS_LOG_ERROR, "cannot load %s (oisync is not installed whole): %s", path, dlerror());
+		const char *why = dlerror(); /* names the path */
+		ois_log(OIS_LOG_ERROR, "cannot load libphonenumber's module (oisync is not installed whole): %s",
+		        why ? why : path);
 		exit(EX_SOFTWARE);
 	}
 	free(path);
