@@ -9,7 +9,7 @@
  * was most of those starts' CPU (bench/startup). lib/lazy_curl.c and
  * lib/lazy_xml.c define the functions oisync calls under the libraries' own
  * names, so no caller changes; each stub resolves the real function here on
- * its first call.
+ * its first call. Not locked: no oisync process calls them from two threads.
  */
 struct ois_lazy_lib {
 	const char *soname;   /* e.g. "libcurl.so.4", the ABI oisync is built against */
