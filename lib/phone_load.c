@@ -50,6 +50,7 @@ ois_phone_fn *ois_phone_module(void)
 		const char *why = dlerror(); /* names the path */
 		ois_log(OIS_LOG_ERROR, "cannot load libphonenumber's module (oisync is not installed whole): %s",
 		        why ? why : path);
+		free(path);
 		exit(EX_SOFTWARE);
 	}
 	free(path);
