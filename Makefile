@@ -53,21 +53,23 @@ pkglibs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 # Each executable links only what it uses: a libcurl executable costs ~11 ms
 # to start, and the driver starts several per user per run.
 # hogweed and gmp: the OAuth client signs a certificate's assertion (lib/oauth_assertion.c).
-# libcurl and libxml2 are no executable's either: lib/lazy_curl.c and
-# lib/lazy_xml.c open them on their first call (lib/lazy.h says why), by the
-# SONAME of the libraries built against, read here from the linker's files.
-LIBS_extract   = $(call pkglibs,json-c sqlite3 inih nettle hogweed gmp)
+# libcurl, libxml2 and SQLite are no executable's either: lib/lazy_curl.c,
+# lib/lazy_xml.c and lib/lazy_sqlite.c open them on their first call
+# (lib/lazy.h says why), by the SONAME of the libraries built against, read
+# here from the linker's files.
+LIBS_extract   = $(call pkglibs,json-c inih nettle hogweed gmp)
 # libphonenumber is no executable's: it lives in PHONE_MODULE (below).
 LIBS_transform = $(call pkglibs,json-c inih nettle libutf8proc)
-LIBS_reconcile = $(call pkglibs,json-c sqlite3 inih nettle)
+LIBS_reconcile = $(call pkglibs,json-c inih nettle)
 # apply normalizes a firm contact it adopts as transform does (libutf8proc, the phone module).
-LIBS_apply     = $(call pkglibs,json-c sqlite3 inih nettle hogweed gmp libutf8proc)
-LIBS_admin     = $(call pkglibs,json-c sqlite3 inih nettle hogweed gmp libutf8proc)
-# Tests also call libxml2 functions the product does not (to build documents).
+LIBS_apply     = $(call pkglibs,json-c inih nettle hogweed gmp libutf8proc)
+LIBS_admin     = $(call pkglibs,json-c inih nettle hogweed gmp libutf8proc)
+# Tests also call libxml2 and SQLite functions the product does not.
 LIBS_all       = $(call pkglibs,$(PKGS))
 soname = $(shell objdump -p $$($(CC) -print-file-name=$(1)) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 CURL_SONAME := $(call soname,libcurl.so)
 XML_SONAME  := $(call soname,libxml2.so)
+SQLITE_SONAME := $(call soname,libsqlite3.so)
 
 # libphonenumber, and with it the C++ runtime, protobuf, abseil and ICU,
 # cost each start of an executable that links them ~6 ms (bench/startup),
@@ -120,6 +122,7 @@ $(BUILD)/%.o: %.cc
 
 $(BUILD)/lib/lazy_curl.o: CPPFLAGS += -DOIS_CURL_SONAME='"$(CURL_SONAME)"'
 $(BUILD)/lib/lazy_xml.o: CPPFLAGS += -DOIS_XML_SONAME='"$(XML_SONAME)"'
+$(BUILD)/lib/lazy_sqlite.o: CPPFLAGS += -DOIS_SQLITE_SONAME='"$(SQLITE_SONAME)"'
 $(BUILD)/lib/phone_load.o: CPPFLAGS += -DOIS_MODULE_DIR='"../$(MODDIR)"'
 # Only the entry point is exported; the sanitizers' runtime, when there is
 # one, is the executable's (linked in), so the module links none.
