@@ -189,6 +189,26 @@ EOF2
 	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +492079460958
 }
 
+@test "libphonenumber's module opens only for a number to parse; without it, exit 70 naming it" {
+	# A copy of the stage with no lib/oisync/oisync-phone.so beside it.
+	mkdir bin
+	cp "$TRANSFORM" bin/
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"+12125550100"}}}\n' >e164.jsonl
+	run bin/oisync-transform e164.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100"}}}\n' >national.jsonl
+	run bin/oisync-transform national.jsonl
+	assert_failure 70
+	assert_output --partial oisync-phone.so
+	# Where make install puts it, it is found.
+	mkdir -p lib/oisync
+	cp "$OISYNC_BUILD/lib/oisync/oisync-phone.so" lib/oisync/
+	run bin/oisync-transform national.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+}
+
 @test "a configuration asked for must load (78); bad options are usage errors (64)" {
 	run "$TRANSFORM" -c missing.conf </dev/null
 	assert_failure 78
