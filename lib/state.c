@@ -336,10 +336,16 @@ int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_
 	char since[32];
 	snprintf(since, sizeof(since), "%ld", made_since);
 	const char *args[] = { kind, since };
-	/* exchange_made has no index: one pass over the table (+kind keeps the
-	 * planner off pairs_by_kind, whose order would cost a look-up per row). */
-	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE +kind = ?1 AND (exchange_id IS NULL"
-			       " OR interaction_id IS NULL OR (exchange_made <> 0 AND exchange_made >= CAST(?2 AS INTEGER)))",
+	/*
+	 * Three queries, so that each takes its own index: the missing ids
+	 * theirs; exchange_made has none, and costs one pass over the table
+	 * (+kind keeps the planner off pairs_by_kind, whose order would cost a
+	 * look-up per row). A pair may come twice.
+	 */
+	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE +kind = ?1"
+			       " AND exchange_made >= max(CAST(?2 AS INTEGER), 1)",
 			   2, args, fn, ctx);
 }
 

@@ -168,7 +168,7 @@ int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, co
  * their items: a pair missing an item on a side (a create that failed, made
  * again), and one whose Exchange item apply made at generation made_since
  * or later (an incremental read must report it, or it was deleted).
- * fn as in pairs_foreach, in no particular order.
+ * fn as in pairs_foreach, in no particular order; a pair may come twice.
  */
 int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_since,
 			      int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
