@@ -302,9 +302,11 @@ static int pairs_query(struct ois_state *st, const char *sql, int n, const char 
 int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
 {
+	/* Two statements, not "?1 IS NULL OR kind = ?1": planned before the
+	 * binding, that one walks every pair, of any kind, by pair_id. */
 	const char *args[] = { kind };
-	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE ?1 IS NULL OR kind = ?1 ORDER BY pair_id", 1,
-			   args, fn, ctx);
+	return pairs_query(st, kind ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 ORDER BY pair_id"
+			   : "SELECT " PAIR_COLS " FROM pairs ORDER BY pair_id", kind ? 1 : 0, args, fn, ctx);
 }
 
 int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
@@ -451,7 +453,8 @@ long ois_state_pair_count(struct ois_state *st, const char *kind)
 		return 0;
 	const char *args[] = { kind };
 	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT count(*) FROM pairs WHERE ?1 IS NULL OR kind = ?1", &stmt, 1, args);
+	int rc = kind ? prep(st, "SELECT count(*) FROM pairs WHERE kind = ?1", &stmt, 1, args)
+		      : prep(st, "SELECT count(*) FROM pairs", &stmt, 0, args); /* as in pairs_foreach */
 	if (rc)
 		return rc;
 	long n;
