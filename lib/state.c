@@ -340,9 +340,8 @@ int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_
 	const char *args[] = { kind, since };
 	/*
 	 * Three queries, so that each takes its own index: the missing ids
-	 * theirs; exchange_made has none, and costs one pass over the table
-	 * (+kind keeps the planner off pairs_by_kind, whose order would cost a
-	 * look-up per row). A pair may come twice.
+	 * theirs, exchange_made pairs_made (+kind keeps the planner off
+	 * pairs_by_kind). A pair may come twice.
 	 */
 	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id IS NULL"
 			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id IS NULL"
