@@ -270,28 +270,84 @@ void ois_pair_release(struct ois_pair *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
-			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+/* Call fn for each row stmt (bound) gives; the statement is left for the caller to reset or finalize. */
+static int pairs_each_row(struct ois_state *st, sqlite3_stmt *stmt, int (*fn)(const struct ois_pair *p, void *ctx),
+			  void *ctx)
 {
-	if (!st->db)
-		return 0;
-	const char *args[] = { kind };
-	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT " PAIR_COLS " FROM pairs WHERE ?1 IS NULL OR kind = ?1 ORDER BY pair_id",
-		      &stmt, 1, args);
-	if (rc)
-		return rc;
-	int step;
+	int step, rc = 0;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct ois_pair p;
 		pair_from_row(stmt, &p);
 		if ((rc = fn(&p, ctx)) != 0)
-			break;
+			return rc;
 	}
-	if (!rc && step != SQLITE_DONE)
-		rc = fail(st);
+	return step == SQLITE_DONE ? 0 : fail(st);
+}
+
+/* Run a pairs query with its arguments, fn for each row. */
+static int pairs_query(struct ois_state *st, const char *sql, int n, const char *const *args,
+		       int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, n, args);
+	if (rc)
+		return rc;
+	rc = pairs_each_row(st, stmt, fn, ctx);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	/* Two statements, not "?1 IS NULL OR kind = ?1": planned before the
+	 * binding, that one walks every pair, of any kind, by pair_id. */
+	const char *args[] = { kind };
+	return pairs_query(st, kind ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 ORDER BY pair_id"
+			   : "SELECT " PAIR_COLS " FROM pairs ORDER BY pair_id", kind ? 1 : 0, args, fn, ctx);
+}
+
+int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	if (!st->db || !n)
+		return 0;
+	/* One statement prepared, then bound and stepped per key: each a look-up in a unique index. */
+	const char *sql = side == OIS_EXCHANGE ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id = ?2"
+			: side == OIS_INTERACTION ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id = ?2"
+			: "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND pair_id = ?2";
+	const char *args[] = { kind, NULL };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, 1, args);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (sqlite3_bind_text(stmt, 2, keys[i], -1, SQLITE_STATIC) != SQLITE_OK)
+			rc = fail(st);
+		else
+			rc = pairs_each_row(st, stmt, fn, ctx);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_since,
+			      int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	char since[32];
+	snprintf(since, sizeof(since), "%ld", made_since);
+	const char *args[] = { kind, since };
+	/*
+	 * Three queries, so that each takes its own index: the missing ids
+	 * theirs, exchange_made pairs_made (+kind keeps the planner off
+	 * pairs_by_kind). A pair may come twice.
+	 */
+	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE +kind = ?1"
+			       " AND exchange_made >= max(CAST(?2 AS INTEGER), 1)",
+			   2, args, fn, ctx);
 }
 
 /* The first pair the query (with its arguments) finds, copied into out. */
@@ -396,7 +452,8 @@ long ois_state_pair_count(struct ois_state *st, const char *kind)
 		return 0;
 	const char *args[] = { kind };
 	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT count(*) FROM pairs WHERE ?1 IS NULL OR kind = ?1", &stmt, 1, args);
+	int rc = kind ? prep(st, "SELECT count(*) FROM pairs WHERE kind = ?1", &stmt, 1, args)
+		      : prep(st, "SELECT count(*) FROM pairs", &stmt, 0, args); /* as in pairs_foreach */
 	if (rc)
 		return rc;
 	long n;

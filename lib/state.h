@@ -162,6 +162,24 @@ void ois_pair_release(struct ois_pair *p);
  */
 int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/*
+ * The pairs of kind that keys name, for a reader that needs only those:
+ * side OIS_EXCHANGE or OIS_INTERACTION, the pair holding each key as its
+ * item id there; -1, the pair whose pair_id is each key. fn as in
+ * pairs_foreach, for each key that has a pair, in the order of keys (a
+ * pair named twice comes twice). One look-up in an index per key.
+ */
+int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/*
+ * The pairs of kind that reconcile acts on when neither side reports
+ * their items: a pair missing an item on a side (a create that failed, made
+ * again), and one whose Exchange item apply made at generation made_since
+ * or later (an incremental read must report it, or it was deleted).
+ * fn as in pairs_foreach, in no particular order; a pair may come twice.
+ */
+int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_since,
+			      int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
 /* get fills *out with fresh strings (release with ois_pair_release); *out is zeroed first. */
 int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out); /* OIS_ENOTFOUND */
 /*

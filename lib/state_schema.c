@@ -81,6 +81,13 @@ static const char *const migrations[] = {
 	 * knowing which items must show up is how such a deletion is seen.
 	 */
 	"ALTER TABLE pairs ADD COLUMN exchange_made INTEGER;",
+	/*
+	 * 4: an incremental reconcile reads only the pairs that can act, among
+	 * them those whose Outlook item apply made since the checkpoint
+	 * (ois_state_pairs_unsettled): found here, not by a pass over every
+	 * pair. Partial: a pair apply did not make has none.
+	 */
+	"CREATE INDEX pairs_made ON pairs (exchange_made) WHERE exchange_made IS NOT NULL;",
 };
 
 const int ois_state_schema_version = (int)OIS_ARRAY_SIZE(migrations);
