@@ -234,7 +234,7 @@ static void print_table(const struct status *s)
 		       sv->counts[OIS_OP_OK], sv->counts[OIS_OP_SKIPPED], sv->counts[OIS_OP_CONFLICT],
 		       sv->counts[OIS_OP_FAILED]);
 		for (size_t i = 0; i < STATUS_SLOWEST && sv->slowest[i]; i++)
-			printf("%s%s %lds", i ? ", " : "; slowest: ", sv->slowest[i]->u->id, sv->slowest[i]->runs[0].seconds);
+			printf("%s%s %ld s", i ? ", " : "; slowest: ", sv->slowest[i]->u->id, sv->slowest[i]->runs[0].seconds);
 		putchar('\n');
 	}
 }

@@ -4,6 +4,8 @@
 
 load e2e_helper
 
+bats_require_minimum_version 1.5.0
+
 setup_file() { e2e_setup_file; }
 teardown_file() { e2e_teardown_file; }
 
@@ -36,7 +38,7 @@ bob_fails() {
 	ia_ctl "$D" faults '{}' >/dev/null
 }
 
-@test "oisync status: the failing user first in the table, a user never run, each server's totals" {
+@test "oisync status: the failing user first in the table and in --json, a user never run, each server's totals" {
 	bob_fails
 	run oisync status
 	assert_success
@@ -50,12 +52,7 @@ bob_fails() {
 	cols=$(printf '%s\n' "${lines[@]:0:4}" | awk '{ print index($0, $4) }' | sort -u | wc -l)
 	[ "$cols" -eq 1 ]
 
-	run oisync status --server nosuch
-	assert_failure 78
-}
-
-@test "oisync status --json: the keys and values of each user and server" {
-	bob_fails
+	# --json: the same, as one document with its keys.
 	oisync status --json >"$D/status.json"
 	run jq -r '.users | map(.user) | join(",")' "$D/status.json"
 	assert_output "bob,alice,carol"
@@ -72,6 +69,24 @@ bob_fails() {
 	assert_output "ex1 3 2 1 1 1 alice+bob"
 	run jq -r '.generated | test("^20[0-9-]+T[0-9:]+Z$")' "$D/status.json"
 	assert_output true
+
+	run oisync status --server nosuch
+	assert_failure 78
+}
+
+@test "oisync status: a state that cannot be read is that user's problem; the others are still reported" {
+	mkdir -p "$D/state/ex1"
+	printf 'not a database, not at all; long enough to be read as a header..........................\n' >"$D/state/ex1/carol@firm.example.db"
+	run --separate-stderr oisync status
+	assert_success
+	[[ $stderr == *"carol@firm.example.db"* ]] # the state's own message says which file
+	assert_line --index 1 --regexp '^carol +ex1 +no +unreadable +- +- '
+	assert_line --index 2 --regexp '^alice +ex1 +yes +never run '
+	assert_line --regexp "^carol: its state cannot be read \(exit 65; oisync check --deep says more\)\$"
+	run --separate-stderr oisync status --json
+	assert_success
+	run jq -r '.users[0] | [.user, .outcome, .failing, (.problem | test("cannot be read"))] | map(tostring) | join(" ")' <<<"$output"
+	assert_output "carol unreadable true true"
 }
 
 @test "oisync status --html: a page headless Chromium renders, the failing user's row first" {
