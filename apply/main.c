@@ -103,7 +103,7 @@ static void dry_run(const struct ois_apply_changeset *cs, struct ois_state *st)
 		int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
 			   ois_op_status_final(a.status);
 		ois_applied_release(&a);
-		ois_apply_describe(stdout, rec, done);
+		ois_apply_describe(stdout, rec, done ? OIS_DESCRIBE_DONE : OIS_DESCRIBE_WOULD);
 	}
 }
 

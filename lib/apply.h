@@ -141,8 +141,15 @@ void ois_apply_close_sides(struct ois_apply_run *run);
  */
 void ois_apply_mark_synced(struct ois_apply_run *run, const char *when);
 
-/* Describe op in words for --dry-run. */
-void ois_apply_describe(FILE *out, json_object *op, int already_done);
+/* How ois_apply_describe words an op: the one describer of ops for people. */
+enum ois_describe {
+	OIS_DESCRIBE_WOULD,  /* oisync-apply --dry-run: "would update contact in Outlook: ..." */
+	OIS_DESCRIBE_DONE,   /* --dry-run, an op an earlier run did: "already done: ..." */
+	OIS_DESCRIBE_SAVED,  /* oisync show: "update contact in Outlook: ...", then one line
+				per field the op writes with the value it writes */
+};
+/* Describe op in words, one line (more for OIS_DESCRIBE_SAVED). */
+void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how);
 
 /*
  * In one transaction: fold every confirmed, not yet folded op into pairs

@@ -587,3 +587,63 @@ int ois_state_run_add(struct ois_state *st, const char *started, const char *fin
 		       " VALUES (?1, ?2, ?3, ?4, coalesce(" GENERATION ", 0),"
 		       " (SELECT value FROM meta WHERE key = 'generation_changeset'))", 4, args);
 }
+
+int ois_state_runs_foreach(struct ois_state *st, long n, int (*fn)(const struct ois_run *r, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	char limit[32];
+	snprintf(limit, sizeof(limit), "%ld", n > 0 ? n : -1L);
+	const char *args[] = { limit };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT id, started, finished, outcome, counts, generation, changeset FROM runs"
+			  " ORDER BY id DESC LIMIT CAST(?1 AS INTEGER)", &stmt, 1, args);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ois_run r = {
+			.id = (long)sqlite3_column_int64(stmt, 0),
+			.started = col(stmt, 1),
+			.finished = col(stmt, 2),
+			.outcome = col(stmt, 3),
+			.counts = col(stmt, 4),
+			.generation = (long)sqlite3_column_int64(stmt, 5),
+			.changeset = col(stmt, 6),
+		};
+		if ((rc = fn(&r, ctx)) != 0)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_applied_unfolded_count(struct ois_state *st, long counts[OIS_OP_STATUSES])
+{
+	for (int i = 0; i < OIS_OP_STATUSES; i++)
+		counts[i] = 0;
+	if (!st->db)
+		return 0;
+	sqlite3_stmt *stmt;
+	/* The partial index applied_unfolded holds exactly these rows. */
+	int rc = prep(st, "SELECT status, count(*) FROM applied WHERE folded = 0 GROUP BY status", &stmt, 0, NULL);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = col(stmt, 0);
+		int s = ois_op_status_parse(name);
+		if (s < 0) {
+			rc = ois_fail(OIS_EDATA, "state '%s': an applied op has an unknown status '%s'", st->path,
+				      name ? name : "");
+			break;
+		}
+		counts[s] += (long)sqlite3_column_int64(stmt, 1);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}

@@ -231,4 +231,26 @@ int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id);
 int ois_state_run_add(struct ois_state *st, const char *started, const char *finished,
 		      const char *outcome, const char *counts);
 
+/* One runs row as read back; strings borrowed as in pairs_foreach. */
+struct ois_run {
+	long id;
+	const char *started, *finished;
+	const char *outcome;        /* "ok", "partial", "failed" */
+	const char *counts;         /* JSON text: ok, skipped, conflict, failed */
+	long generation;
+	const char *changeset;      /* NULL for a commit that was no change set's */
+};
+/*
+ * Call fn for the last n runs (n <= 0: every run), newest first; fn's
+ * non-zero stops and is returned. One query, so oisync status costs the
+ * same whatever the length of an account's history.
+ */
+int ois_state_runs_foreach(struct ois_state *st, long n, int (*fn)(const struct ois_run *r, void *ctx), void *ctx);
+/*
+ * The applied rows not yet folded into the pairs, counted by status into
+ * counts[OIS_OP_STATUSES] (zeroed first): what the next run must still
+ * settle. A status no name stands for is OIS_EDATA.
+ */
+int ois_state_applied_unfolded_count(struct ois_state *st, long counts[OIS_OP_STATUSES]);
+
 #endif

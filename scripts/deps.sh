@@ -11,7 +11,7 @@ set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev
 iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib jq
-ca-certificates curl openssl"
+ca-certificates curl openssl chromium"
 named=$#
 [ $# -eq 0 ] || PKGS="$*"
 # Debian's Node.js and npm only where there is no npm: a machine whose npm came

@@ -28,6 +28,11 @@ static void usage(FILE *fp)
 	      "                                  problem; --deep also reads every user's state whole\n"
 	      "  lockfile MAILBOX                print the account's lock file (created if missing), which\n"
 	      "                                  oisync-run holds from extract to apply\n"
+	      "  status [--server S] [--json] [--html FILE]\n"
+	      "                                  each user's last run, last success, counts and conflicts,\n"
+	      "                                  failing users first, and each server's totals: a table,\n"
+	      "                                  one JSON document, or a static HTML page written to FILE\n"
+	      "  show FILE                       a saved change set in words, with its results' conflicts\n"
 	      "\n"
 	      "options:\n"
 	      "  -c, --config FILE     configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
@@ -58,6 +63,8 @@ static const struct command {
 	{ "config", oisync_config },
 	{ "check", oisync_check },
 	{ "lockfile", oisync_lockfile },
+	{ "status", oisync_status },
+	{ "show", oisync_show },
 };
 
 int main(int argc, char **argv)
@@ -93,7 +100,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return oisync_usage_error("name a command: users, config, check or lockfile (see --help)");
+		return oisync_usage_error("name a command: users, config, check, lockfile, status or show (see --help)");
 	const char *cmd = argv[optind];
 	const struct command *run = NULL;
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(commands); i++)

@@ -15,6 +15,8 @@ int oisync_users(const struct ois_config *cfg, int argc, char **argv);
 int oisync_config(const struct ois_config *cfg, int argc, char **argv);
 int oisync_check(const struct ois_config *cfg, int argc, char **argv);
 int oisync_lockfile(const struct ois_config *cfg, int argc, char **argv);
+int oisync_status(const struct ois_config *cfg, int argc, char **argv);
+int oisync_show(const struct ois_config *cfg, int argc, char **argv);
 
 /* Log the message and where to look for help: the usage exit status (64). */
 int oisync_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
