@@ -70,6 +70,12 @@ FUZZ_CC      = clang-14
 FUZZ_CXX     = clang++-14
 FUZZ_SECONDS = 600
 SCRIPTS   = scripts/oisync-run
+# systemd's unit folder: under PREFIX for a local install (systemd reads
+# /usr/local/lib/systemd/system); the package puts them in /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The configuration folder is fixed: every executable's default
+# (/etc/oisync/oisync.conf, lib/config.c) and the service's ConfigurationDirectory.
+CONFDIR    = /etc/oisync
 MAN1      = $(wildcard man/*.1)
 MAN5      = $(wildcard man/*.5)
 MAN7      = $(wildcard man/*.7)
@@ -193,13 +199,21 @@ check-plain:
 demo: deps all
 	scripts/demo.sh $(BUILD)
 
+# The executables, the driver, the manual pages, the systemd units (the
+# service's ExecStart names PREFIX/bin) and, where there is none yet, the
+# example configuration: an administrator's own is never overwritten.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR)
 	install -m 755 $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
+	sed 's|@bindir@|$(PREFIX)/bin|g' dist/systemd/oisync-run@.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/oisync-run@.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/oisync-run@.service
+	install -m 644 dist/systemd/oisync-run@.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	[ -e $(DESTDIR)$(CONFDIR)/oisync.conf ] || install -m 644 dist/oisync.conf $(DESTDIR)$(CONFDIR)/oisync.conf
 
 clean:
 	rm -rf build build-asan build-fuzz
