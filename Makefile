@@ -76,11 +76,13 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # The configuration folder is fixed: every executable's default
 # (/etc/oisync/oisync.conf, lib/config.c) and the service's ConfigurationDirectory.
 CONFDIR    = /etc/oisync
+# Where `make deb` leaves the package.
+DEB_DIR   ?= $(BUILD)
 MAN1      = $(wildcard man/*.1)
 MAN5      = $(wildcard man/*.5)
 MAN7      = $(wildcard man/*.7)
 
-.PHONY: all units check check-plain demo deps install clean fuzz fuzz-targets man-fields
+.PHONY: all units check check-plain demo deps install deb clean fuzz fuzz-targets man-fields
 .SECONDARY:
 
 all: $(BINS) $(BUILD)/man-fields.ok
@@ -214,6 +216,15 @@ install: all
 	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/oisync-run@.service
 	install -m 644 dist/systemd/oisync-run@.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	[ -e $(DESTDIR)$(CONFDIR)/oisync.conf ] || install -m 644 dist/oisync.conf $(DESTDIR)$(CONFDIR)/oisync.conf
+
+# The Debian package, from this build: installed for /usr into a fresh
+# $(BUILD)/deb/debian/oisync, then made into DEB_DIR/oisync_VERSION_ARCH.deb
+# by dist/deb.sh (dpkg-dev's tools; doc/ARCHITECTURE.md, "Packaging").
+deb: all
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(BUILD)/deb/debian/oisync PREFIX=/usr \
+		SYSTEMDUNITDIR=/lib/systemd/system
+	dist/deb.sh $(BUILD)/deb $(VERSION) $(DEB_DIR)
 
 clean:
 	rm -rf build build-asan build-fuzz
