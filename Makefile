@@ -99,11 +99,19 @@ FUZZ_CC      = clang-14
 FUZZ_CXX     = clang++-14
 FUZZ_SECONDS = 600
 SCRIPTS   = scripts/oisync-run
+# systemd's unit folder: under PREFIX for a local install (systemd reads
+# /usr/local/lib/systemd/system); the package puts them in /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The configuration folder is fixed: every executable's default
+# (/etc/oisync/oisync.conf, lib/config.c) and the service's ConfigurationDirectory.
+CONFDIR    = /etc/oisync
+# Where `make deb` leaves the package.
+DEB_DIR   ?= $(BUILD)
 MAN1      = $(wildcard man/*.1)
 MAN5      = $(wildcard man/*.5)
 MAN7      = $(wildcard man/*.7)
 
-.PHONY: all units check check-plain demo deps install clean fuzz fuzz-targets man-fields
+.PHONY: all units check check-plain demo deps install deb clean fuzz fuzz-targets man-fields
 .SECONDARY:
 
 all: $(BINS) $(PHONE_MODULE) $(BUILD)/man-fields.ok
@@ -261,15 +269,32 @@ check-plain:
 demo: deps all
 	scripts/demo.sh $(BUILD)
 
+# The executables, the driver, the manual pages, the systemd units (the
+# service's ExecStart names PREFIX/bin) and, where there is none yet, the
+# example configuration: an administrator's own is never overwritten.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR)
 	install -m 755 $(BINS) $(SCRIPTS) $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/$(MODDIR)
 	install -m 644 $(PHONE_MODULE) $(DESTDIR)$(PREFIX)/$(MODDIR)/
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
+	sed 's|@bindir@|$(PREFIX)/bin|g' dist/systemd/oisync-run@.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/oisync-run@.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/oisync-run@.service
+	install -m 644 dist/systemd/oisync-run@.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	[ -e $(DESTDIR)$(CONFDIR)/oisync.conf ] || install -m 644 dist/oisync.conf $(DESTDIR)$(CONFDIR)/oisync.conf
+
+# The Debian package, from this build: installed for /usr into a fresh
+# $(BUILD)/deb/debian/oisync, then made into DEB_DIR/oisync_VERSION_ARCH.deb
+# by dist/deb.sh (dpkg-dev's tools; doc/ARCHITECTURE.md, "Packaging").
+deb: all
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(BUILD)/deb/debian/oisync PREFIX=/usr \
+		SYSTEMDUNITDIR=/lib/systemd/system
+	dist/deb.sh $(BUILD)/deb $(VERSION) $(DEB_DIR)
 
 clean:
 	rm -rf build build-asan build-fuzz
