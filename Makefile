@@ -294,7 +294,7 @@ deb: all
 	rm -rf $(BUILD)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(BUILD)/deb/debian/oisync PREFIX=/usr \
 		SYSTEMDUNITDIR=/lib/systemd/system
-	dist/deb.sh $(BUILD)/deb $(VERSION) $(DEB_DIR)
+	OIS_DLOPEN_SONAMES="$(CURL_SONAME) $(XML_SONAME) $(SQLITE_SONAME)" dist/deb.sh $(BUILD)/deb $(VERSION) $(DEB_DIR)
 
 clean:
 	rm -rf build build-asan build-fuzz

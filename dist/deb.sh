@@ -65,12 +65,22 @@ install -m 644 "$src/conffiles" "$root/DEBIAN/"
 # reads WORK/debian/control for the package's name.
 printf 'Source: oisync\n\nPackage: oisync\nArchitecture: any\n' >"$work/debian/control"
 elves=
-for f in "$root"/usr/bin/*; do
-	[ "$(head -c 4 "$f" | tr -d '\177')" != ELF ] || elves="$elves debian/oisync/usr/bin/${f##*/}"
+for f in "$root"/usr/bin/* "$root"/usr/lib/oisync/*.so; do
+	[ "$(head -c 4 "$f" | tr -d '\177')" != ELF ] || elves="$elves ${f#"$work"/}"
 done
 # shellcheck disable=SC2086
 shlibs=$(cd "$work" && dpkg-shlibdeps -O $elves | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || { echo "deb.sh: dpkg-shlibdeps found no libraries" >&2; exit 70; }
+# The libraries the executables open on first use (lib/lazy.h) are no
+# NEEDED entry dpkg-shlibdeps could see: each SONAME the build was made
+# against ($OIS_DLOPEN_SONAMES, from the Makefile), by the package that has it.
+for so in ${OIS_DLOPEN_SONAMES:-}; do
+	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x32|64bit/ { print $NF; exit }')
+	[ -n "$path" ] || path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+	pkg=$(dpkg-query -S "$(readlink -f "$path")" 2>/dev/null | sed -n '1s/:.*//p')
+	[ -n "$pkg" ] || { echo "deb.sh: no package has $so (opened at run time)" >&2; exit 70; }
+	case ", $shlibs, " in *", $pkg "*|*", $pkg,"*) ;; *) shlibs="$shlibs, $pkg" ;; esac
+done
 depends="$shlibs, adduser, bash (>= 5.1), util-linux (>= 2.27)"
 
 # Conffiles have no md5sum here: dpkg keeps theirs apart.

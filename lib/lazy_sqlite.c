@@ -25,6 +25,12 @@ int sqlite3_close(sqlite3 *db)
 	return real_sqlite3_close(db);
 }
 
+int sqlite3_reset(sqlite3_stmt *stmt)
+{
+	OIS_LAZY_FN(sqlite, sqlite3_reset);
+	return real_sqlite3_reset(stmt);
+}
+
 int sqlite3_exec(sqlite3 *db, const char *sql, int (*callback)(void *, int, char **, char **), void *arg,
                  char **errmsg)
 {

@@ -62,6 +62,8 @@ make_version() {
 	for dep in libc6 libcurl4 libxml2 libjson-c5 libsqlite3-0 libinih1 libnettle8 libutf8proc2 adduser bash; do
 		assert_output --regexp "[ ,]$dep( \\(|,|$)"
 	done
+	# The phone module's library (libphonenumber8, built against some protobuf).
+	assert_output --regexp "[ ,]libphonenumber8"
 	refute_output --partial -dev
 	# The example configuration is a conffile: an administrator's edits survive upgrades.
 	[ "$(dpkg-deb -I "$DEB" conffiles)" = /etc/oisync/oisync.conf ]
