@@ -30,7 +30,7 @@ export SOURCE_DATE_EPOCH
 
 # The ELF files stripped (lintian: unstripped-binary-or-object); the
 # driver is a script.
-for f in "$root"/usr/bin/*; do
+for f in "$root"/usr/bin/* "$root"/usr/lib/oisync/*.so; do
 	if [ "$(head -c 4 "$f" | tr -d '\177')" = ELF ]; then
 		strip --strip-unneeded --remove-section=.comment --remove-section=.note "$f"
 	fi
