@@ -14,6 +14,12 @@ setup() {
 }
 teardown() { e2e_teardown; }
 
+# The first test runs the stages' tally (lib/http_tally.c) under the
+# sanitizers; the others are the driver's shell and run in the plain pass.
+plain_only() {
+	! sanitized_build || skip "plain pass only: the first test runs this code under the sanitizers"
+}
+
 PROM() { echo "$D/metrics/oisync-ex1.prom"; }
 # metric NAME{LABELS}: its value in the metrics file (fails when absent).
 metric() { awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }' "$(PROM)"; }
@@ -53,6 +59,7 @@ requests() { echo $(($(ews_ctl "$D" stats | jq '[.operations[]] | add // 0') + $
 }
 
 @test "metrics: the waits a throttling server asked for are counted" {
+	plain_only
 	run oisync-run ex1
 	assert_success
 	ia_ctl "$D" faults '{"http_status": {"code": 429, "next": 2, "retry_after": 1}}' >/dev/null
@@ -63,6 +70,7 @@ requests() { echo $(($(ews_ctl "$D" stats | jq '[.operations[]] | add // 0') + $
 }
 
 @test "--log-format json: every message of the run is a JSON line with the run's id" {
+	plain_only
 	printf '[user nobody]\nmailbox = nobody@firm.example\nserver = ex1\nenabled = yes\n' >>"$D/users.conf"
 	run --separate-stderr oisync-run --log-format json -v ex1
 	[ -n "$stderr" ]
@@ -77,6 +85,7 @@ requests() { echo $(($(ews_ctl "$D" stats | jq '[.operations[]] | add // 0') + $
 }
 
 @test "keep_changes_days: old change sets go with their results; one with ops never applied stays" {
+	plain_only
 	sed -i "/^\[global\]/a keep_changes_days = 7" "$OISYNC_CONF"
 	dir="$D/state/changes/ex1"
 	mkdir -p "$dir"
