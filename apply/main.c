@@ -177,6 +177,10 @@ int main(int argc, char **argv)
 			json_object_array_add(checkpoints, json_object_get(rec));
 			continue;
 		}
+		/* Opened first, so the group is cut to the account's own request size (a failure is reported with the op). */
+		int side;
+		if (ois_apply_batchable(&run, rec, &side) && !run.conn[side])
+			(void)ois_apply_open_side(&run, (enum ois_side)side);
 		size_t n = ois_apply_group(&run, &cs, i, done, idx);
 		json_object **ops = ois_xcalloc(n, sizeof(*ops));
 		char **wheres = ois_xcalloc(n, sizeof(*wheres));

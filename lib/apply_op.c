@@ -341,6 +341,9 @@ int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, 
 	return rc;
 }
 
+/* The most ops a group takes, unless one request takes more. */
+#define GROUP_MAX 64
+
 int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *side)
 {
 	int action = ois_action_parse(ois_json_str(op, "action"));
@@ -351,7 +354,14 @@ int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *s
 	if (!be || !be->write_many || be->write_batch < 2)
 		return 0;
 	*side = s;
-	return (int)(be->write_batch > 64 ? 64 : be->write_batch);
+	/*
+	 * Whole requests of the account's own size, as many as fit in
+	 * GROUP_MAX: a group is two commits, so the bigger the fewer, and
+	 * write_many cuts no request short but the group's last.
+	 */
+	size_t per = run->conn[s] && run->conn[s]->write_batch ? run->conn[s]->write_batch : be->write_batch;
+	size_t n = per >= GROUP_MAX ? per : GROUP_MAX / per * per;
+	return (int)(n > be->write_batch ? be->write_batch : n); /* write_many's own bound */
 }
 
 /* write_many over the jobs at[0..n), filling w (the caller releases its answers). */
