@@ -206,3 +206,42 @@ pair_ops() {
 		if [ "$id" = "$edited" ]; then grep -qx "$id" <<<"$left"; else ! grep -qx "$id" <<<"$left"; fi
 	done
 }
+
+# commits: how many transactions the last oisync-apply -v committed to the state.
+commits() {
+	sed -n 's/.*the state: \([0-9]*\) commits.*/\1/p' <<<"$output"
+}
+
+@test "links and unlinks (state only) commit together: one sync to disk for a run of them, not one each" {
+	jq -c 'select(.type == "changeset" or .action == "link")' "$D/cs.jsonl" >"$D/links.jsonl"
+	n=$(ops_in "$D/links.jsonl")
+	[ "$n" -ge 3 ]
+	run oisync-apply -v "$D/links.jsonl"
+	assert_success
+	assert_output --partial "$n ok, 0 already done, 0 conflicts, 0 failed"
+	many=$(commits)
+	[ "$(sqlite3 "$DB" "select count(*) from pairs where exchange_id is not null and interaction_id is not null")" -eq "$n" ]
+	# The same with one link, on a new state: as many commits.
+	rm -f "$DB" "$DB"-*
+	head -n 2 "$D/links.jsonl" >"$D/one.jsonl"
+	run oisync-apply -v "$D/one.jsonl"
+	assert_success
+	assert_output --partial "1 ok, 0 already done"
+	[ "$(commits)" -eq "$many" ]
+	[ "$many" -le 3 ]
+}
+
+@test "links among ops that are sent are recorded together too: the first sync's links cost one commit" {
+	run oisync-apply -v "$D/cs.jsonl"
+	assert_success
+	all=$(commits)
+	# Reconcile mixes the links with the creates; without the links, one commit fewer.
+	grep -v '"action":"link"' "$D/cs.jsonl" >"$D/nolinks.jsonl"
+	[ "$(ops_in "$D/nolinks.jsonl")" -lt "$(ops_in "$D/cs.jsonl")" ]
+	ews_ctl "$D" reset "{\"seed\": \"${DEMO_SEEDS[0]}\"}" >/dev/null
+	ia_ctl "$D" reset "{\"seed\": \"${DEMO_SEEDS[1]}\"}" >/dev/null
+	rm -f "$DB" "$DB"-*
+	run oisync-apply -v "$D/nolinks.jsonl"
+	assert_success
+	[ "$(commits)" -eq $((all - 1)) ]
+}
