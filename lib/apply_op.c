@@ -363,6 +363,8 @@ static int is_state_only(json_object *rec)
 int ois_apply_state_ops(struct ois_apply_run *run, json_object **ops, const char *const *where, size_t n,
 			enum ois_op_status *status)
 {
+	for (size_t i = 0; i < n; i++)
+		status[i] = OIS_OP_FAILED; /* until recorded */
 	int rc = group_begin(run);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct job j;
