@@ -25,7 +25,7 @@
  *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
  *   max_backoff = 300          ; a server asking to wait longer stops the run (75)
  *   getitem_batch = 64
- *   write_batch = 50           ; items one CreateItem or FindItem of apply's carries
+ *   write_batch = 50           ; items one write request of apply's carries (CreateItem, UpdateItem, ...)
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *   concurrency = 8            ; users oisync-run syncs at once
  *
@@ -121,7 +121,7 @@ struct ois_endpoint {
 	int retries;
 	long max_backoff_s;        /* longest server-asked delay waited for, seconds */
 	int getitem_batch;         /* exchange only */
-	int write_batch;           /* exchange only: items per CreateItem and FindItem of apply's, 1..100 */
+	int write_batch;           /* exchange only: items per write request of apply's (oisync.conf(5)), 1..100 */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 	int concurrency;           /* exchange only: users oisync-run syncs at once, 1..64 */
 };

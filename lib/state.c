@@ -121,6 +121,11 @@ int ois_state_commit(struct ois_state *st)
 	return st->db ? run(st, "COMMIT", 0, NULL) : 0;
 }
 
+unsigned long ois_state_commits(const struct ois_state *st)
+{
+	return st ? st->commits : 0;
+}
+
 int ois_state_rollback(struct ois_state *st)
 {
 	if (!st->db || sqlite3_get_autocommit(st->db))

@@ -94,6 +94,12 @@ int ois_state_is_new(struct ois_state *st);
  */
 int ois_state_begin(struct ois_state *st);
 int ois_state_commit(struct ois_state *st);
+/*
+ * How many transactions the writer has committed since it opened the state
+ * (migrations not counted), each one a sync to disk (synchronous=FULL):
+ * what a run's batching is judged by. 0 for a reader.
+ */
+unsigned long ois_state_commits(const struct ois_state *st);
 int ois_state_rollback(struct ois_state *st);
 
 /*

@@ -324,6 +324,13 @@ static int upgrade_for_reader(const char *path)
 	return rc;
 }
 
+/* sqlite's commit hook: every transaction of the writer's, its own statement's or an explicit one, lets it commit. */
+static int count_commit(void *ctx)
+{
+	((struct ois_state *)ctx)->commits++;
+	return 0;
+}
+
 /*
  * OIS_STATE_READ opens with plain SQLITE_OPEN_READONLY. A reader of a WAL
  * database still needs the -shm file (and reads the -wal), and creates -shm
@@ -384,6 +391,8 @@ int ois_state_open(const char *state_dir, const char *server, const char *accoun
 
 	if (mode == OIS_STATE_WRITE) {
 		rc = ois_state_migrate(st->db, st->path);
+		if (!rc)
+			sqlite3_commit_hook(st->db, count_commit, st);
 	} else if (empty) {
 		/* Created but never written: nothing to read, and no tables to read it from. */
 		sqlite3_close(st->db);
