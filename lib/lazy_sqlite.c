@@ -25,6 +25,12 @@ int sqlite3_close(sqlite3 *db)
 	return real_sqlite3_close(db);
 }
 
+void *sqlite3_commit_hook(sqlite3 *db, int (*fn)(void *), void *arg)
+{
+	OIS_LAZY_FN(sqlite, sqlite3_commit_hook);
+	return real_sqlite3_commit_hook(db, fn, arg);
+}
+
 int sqlite3_reset(sqlite3_stmt *stmt)
 {
 	OIS_LAZY_FN(sqlite, sqlite3_reset);
