@@ -109,11 +109,11 @@ writes() {
 	assert_equal "$(jq -c --argjson n "$n" '[(.requests["PUT /api/v1/users/{uid}/contacts/{id}"] // 0) == $n,
 		.requests["GET /api/v1/users/{uid}/contacts/{id}"] // 0]' <<<"$output")" '[true,0]'
 	# What the state holds for each is the list entry's id and version, as a read gives them.
-	oisync-extract interaction --user alice --full | jq -r 'select(.type == "contact") | "\(.id) \(.version)"' | sort >read.txt
+	oisync-extract interaction --user alice --full | jq -r 'select(.type == "contact") | "\(.id) \(.version)"' | sort >"$D/read.txt"
 	sqlite3 "$DB" "select interaction_id || ' ' || interaction_version from pairs where exchange_id is not null and op_id is not null" |
-		sort >state.txt
-	[ "$(wc -l <state.txt)" -ge "$n" ]
-	run comm -23 state.txt read.txt
+		sort >"$D/state.txt"
+	[ "$(wc -l <"$D/state.txt")" -ge "$n" ]
+	run comm -23 "$D/state.txt" "$D/read.txt"
 	assert_output ""
 }
 
