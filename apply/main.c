@@ -103,7 +103,7 @@ static void dry_run(const struct ois_apply_changeset *cs, struct ois_state *st)
 		int done = st && ois_state_applied_get(st, ois_json_str(rec, "op_id"), &a) == 0 &&
 			   ois_op_status_final(a.status);
 		ois_applied_release(&a);
-		ois_apply_describe(stdout, rec, done);
+		ois_apply_describe(stdout, rec, done ? OIS_DESCRIBE_DONE : OIS_DESCRIBE_WOULD);
 	}
 }
 
@@ -174,6 +174,10 @@ int main(int argc, char **argv)
 			json_object_array_add(checkpoints, json_object_get(rec));
 			continue;
 		}
+		/* Opened first, so the group is cut to the account's own request size (a failure is reported with the op). */
+		int side = -1;
+		if (ois_apply_batchable(&run, rec, &side) && !run.conn[side])
+			(void)ois_apply_open_side(&run, (enum ois_side)side);
 		size_t n = ois_apply_group(&run, &cs, i, done, idx);
 		json_object **ops = ois_xcalloc(n, sizeof(*ops));
 		char **wheres = ois_xcalloc(n, sizeof(*wheres));
@@ -185,6 +189,8 @@ int main(int argc, char **argv)
 		}
 		if (n == 1)
 			stop = ois_apply_op(&run, ops[0], wheres[0], &st[0]);
+		else if (side < 0)
+			stop = ois_apply_state_ops(&run, ops, (const char *const *)wheres, n, st);
 		else
 			stop = ois_apply_ops(&run, ops, (const char *const *)wheres, n, st);
 		for (size_t k = 0; k < n; k++) {
@@ -224,6 +230,7 @@ int main(int argc, char **argv)
 	ois_notice("%lu ok, %lu already done, %lu conflicts, %lu failed%s", run.counts[OIS_OP_OK],
 		   run.counts[OIS_OP_SKIPPED], run.counts[OIS_OP_CONFLICT], run.counts[OIS_OP_FAILED] + unfolded,
 		   commit_checkpoints ? "" : "; checkpoints not committed");
+	ois_info("the state: %lu commits", ois_state_commits(run.st));
 	rc = stop ? stop : crc ? crc : all_ok ? 0 : OIS_EFAIL;
 out:
 	ois_jsonl_reader_release(&reader);

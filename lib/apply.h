@@ -104,11 +104,23 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 		  enum ois_op_status *status);
 
 /*
+ * ois_apply_op for ops[0..n), each a link or unlink (nothing to send), in
+ * one transaction of the state; a kill after the k-th outcome (the crash
+ * hook) leaves k outcomes recorded all the same. Returns 0, or the code
+ * that stops the run.
+ */
+int ois_apply_state_ops(struct ois_apply_run *run, json_object **ops, const char *const *where, size_t n,
+			enum ois_op_status *status);
+
+/*
  * The ops of cs apply takes together with the op at i: idx[0] is i, and
  * the next ones, up to the next checkpoint, that ois_apply_ops may send
  * with it (the same target, a backend with write_many, up to its
  * write_batch), passing over ops of the other side, and over an op whose
- * pair an earlier op has, so two ops of one pair keep their order. done
+ * pair an earlier op has, so two ops of one pair keep their order. When
+ * the op at i is a link or unlink: it and every later link and unlink up
+ * to the next checkpoint, passing over the ops that are sent (and the later
+ * ops of their pairs), for ois_apply_state_ops. done
  * marks the ops already applied. Returns how many (idx has room for cs->n).
  */
 size_t ois_apply_group(const struct ois_apply_run *run, const struct ois_apply_changeset *cs, size_t i,
@@ -141,8 +153,15 @@ void ois_apply_close_sides(struct ois_apply_run *run);
  */
 void ois_apply_mark_synced(struct ois_apply_run *run, const char *when);
 
-/* Describe op in words for --dry-run. */
-void ois_apply_describe(FILE *out, json_object *op, int already_done);
+/* How ois_apply_describe words an op: the one describer of ops for people. */
+enum ois_describe {
+	OIS_DESCRIBE_WOULD,  /* oisync-apply --dry-run: "would update contact in Outlook: ..." */
+	OIS_DESCRIBE_DONE,   /* --dry-run, an op an earlier run did: "already done: ..." */
+	OIS_DESCRIBE_SAVED,  /* oisync show: "update contact in Outlook: ...", then one line
+				per field the op writes with the value it writes */
+};
+/* Describe op in words, one line (more for OIS_DESCRIBE_SAVED). */
+void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how);
 
 /*
  * In one transaction: fold every confirmed, not yet folded op into pairs

@@ -1,5 +1,6 @@
-/* apply_describe.c - an op in words a person reads, for oisync-apply --dry-run. */
+/* apply_describe.c - an op in words a person reads, for oisync-apply --dry-run and oisync show. */
 #include "apply.h"
+#include "canon_fields.h"
 
 #include <string.h>
 
@@ -49,7 +50,32 @@ static const char *or_dash(const char *s, const char *dflt)
  * Only ois_record_check has passed: any key may be missing or of another
  * type, and the description says so rather than guess.
  */
-void ois_apply_describe(FILE *out, json_object *op, int already_done)
+/*
+ * "    job_title: 'Senior Partner'": each field an op writes with the value
+ * it writes (a string quoted, a list or an address as JSON); a field the
+ * data lacks is emptied. The value it replaces is in no change set.
+ */
+static void print_values(FILE *out, const char *kind, json_object *data, json_object *fields)
+{
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i);
+		if (!json_object_is_type(f, json_type_string))
+			continue;
+		const char *unit = json_object_get_string(f);
+		json_object *v = ois_canon_get(data, unit);
+		fprintf(out, "    %s: ", unit);
+		if (ois_canon_unit_index(kind, unit) < 0)
+			fputs("(no such field)\n", out); /* a hand-made change set: say so, never guess */
+		else if (!v)
+			fputs("emptied\n", out);
+		else if (json_object_is_type(v, json_type_string))
+			fprintf(out, "'%s'\n", json_object_get_string(v));
+		else
+			fprintf(out, "%s\n", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	}
+}
+
+void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how)
 {
 	const char *action = or_dash(ois_json_str(op, "action"), "");
 	int act = ois_action_parse(action);
@@ -58,7 +84,7 @@ void ois_apply_describe(FILE *out, json_object *op, int already_done)
 	json_object *data = ois_json_obj(op, "data");
 	const char *reason = ois_json_str(op, "reason");
 
-	fputs(already_done ? "already done: " : "would ", out);
+	fputs(how == OIS_DESCRIBE_DONE ? "already done: " : how == OIS_DESCRIBE_WOULD ? "would " : "", out);
 	switch (act) {
 	case OIS_ACT_CREATE:
 		fprintf(out, "create %s in %s: ", kind, side_title(target));
@@ -101,4 +127,6 @@ void ois_apply_describe(FILE *out, json_object *op, int already_done)
 	if (reason)
 		fprintf(out, " - %s", reason);
 	fputc('\n', out);
+	if (how == OIS_DESCRIBE_SAVED && fields && act == OIS_ACT_UPDATE)
+		print_values(out, kind, data, fields);
 }

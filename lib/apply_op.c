@@ -328,6 +328,42 @@ int ois_apply_op(struct ois_apply_run *run, json_object *op, const char *where, 
 	return rc;
 }
 
+/* The most ops a group takes, unless one request takes more. */
+#define GROUP_MAX 64
+
+/* link and unlink change only the state: nothing is sent. */
+static int is_state_only(json_object *rec)
+{
+	if (ois_record_type(rec) != OIS_REC_OP)
+		return 0;
+	int action = ois_action_parse(ois_json_str(rec, "action"));
+	return action == OIS_ACT_LINK || action == OIS_ACT_UNLINK;
+}
+
+/*
+ * Ops that change only the state, all in one transaction: one sync to disk
+ * for them, not one each. A kill before the commit loses their rows, and
+ * the next run does them again (link and unlink are done again anyway).
+ * The crash hook commits what is recorded before it kills (record), so a
+ * kill after the n-th outcome leaves n outcomes, as one by one.
+ */
+int ois_apply_state_ops(struct ois_apply_run *run, json_object **ops, const char *const *where, size_t n,
+			enum ois_op_status *status)
+{
+	for (size_t i = 0; i < n; i++)
+		status[i] = OIS_OP_FAILED; /* until recorded */
+	int rc = group_begin(run);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct job j;
+		if (!is_state_only(ops[i]))
+			OIS_BUG("%s: not a link or unlink", where[i]);
+		if (!(rc = job_start(run, &j, ops[i], where[i])))
+			rc = job_finish(run, &j, &status[i]);
+		job_release(&j);
+	}
+	return group_end(run, rc);
+}
+
 int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *side)
 {
 	int action = ois_action_parse(ois_json_str(op, "action"));
@@ -338,7 +374,14 @@ int ois_apply_batchable(const struct ois_apply_run *run, json_object *op, int *s
 	if (!be || !be->write_many || be->write_batch < 2)
 		return 0;
 	*side = s;
-	return (int)(be->write_batch > 64 ? 64 : be->write_batch);
+	/*
+	 * Whole requests of the account's own size, as many as fit in
+	 * GROUP_MAX: a group is two commits, so the bigger the fewer, and
+	 * write_many cuts no request short but the group's last.
+	 */
+	size_t per = run->conn[s] && run->conn[s]->write_batch ? run->conn[s]->write_batch : be->write_batch;
+	size_t n = per >= GROUP_MAX ? per : GROUP_MAX / per * per;
+	return (int)(n > be->write_batch ? be->write_batch : n); /* write_many's own bound */
 }
 
 /* write_many over the jobs at[0..n), filling w (the caller releases its answers). */
@@ -473,6 +516,31 @@ size_t ois_apply_group(const struct ois_apply_run *run, const struct ois_apply_c
 	int side, other;
 	int max = ois_apply_batchable(run, cs->recs[i], &side);
 	idx[0] = i;
+	if (is_state_only(cs->recs[i])) {
+		/*
+		 * The state-only ops from i up to the next checkpoint, passing over
+		 * the ops that are sent (reconcile mixes them): a later op of a
+		 * pair passed over waits, so one pair's ops keep their order.
+		 */
+		json_object *passed = json_object_new_object();
+		size_t n = 1;
+		for (size_t k = i + 1; k < cs->n; k++) {
+			json_object *op = cs->recs[k];
+			if (ois_record_type(op) == OIS_REC_CHECKPOINT)
+				break;
+			if (done[k])
+				continue; /* sent with an earlier group */
+			const char *pair = ois_json_str(op, "pair");
+			if (pair && json_object_object_get_ex(passed, pair, NULL))
+				continue;
+			if (is_state_only(op))
+				idx[n++] = k;
+			else if (pair)
+				json_object_object_add(passed, pair, NULL);
+		}
+		json_object_put(passed);
+		return n;
+	}
 	if (max < 2)
 		return 1;
 	/* Pairs the group holds, and pairs of ops passed over: a later op of either waits for a later group. */

@@ -130,6 +130,8 @@ static inline void ois_write_release(struct ois_write *w)
 /* One open account. Each backend's connection starts with this. */
 struct ois_conn {
 	const struct ois_backend *be;
+	/* The most writes one request of this account carries (write_many); 0: the backend's write_batch. */
+	size_t write_batch;
 };
 
 struct ois_backend {

@@ -698,6 +698,7 @@ int ois_config_load(const char *path, struct ois_config *cfg)
 	if (ois_str_empty(path))
 		path = DEFAULT_CONF;
 	cfg->path = ois_xstrdup(path);
+	cfg->keep_changes_days = OIS_DEFAULT_KEEP_CHANGES_DAYS;
 	defaults_init(&cfg->defaults);
 	endpoint_init(&cfg->interaction, "interaction", 1);
 
@@ -751,6 +752,7 @@ void ois_config_release(struct ois_config *cfg)
 	free(cfg->changes_dir);
 	free(cfg->users_file);
 	free(cfg->phone_region);
+	free(cfg->metrics_dir);
 	for (size_t i = 0; i < cfg->nservers; i++)
 		endpoint_release(&cfg->servers[i]);
 	free(cfg->servers);

@@ -13,6 +13,8 @@
  *   users_file  = /etc/oisync/users.conf    ; relative paths: relative to this file
  *   phone_region = US                       ; ISO 3166 alpha-2 region for phone
  *                                           ; numbers without a country code
+ *   keep_changes_days = 30                  ; oisync-run removes older change sets (0: never)
+ *   metrics_dir = /var/lib/prometheus/node-exporter  ; oisync-run writes oisync-SERVER.prom there
  *
  *   [server ex1]                            ; one section per Exchange server
  *   url = https://ex1.firm.example/EWS/Exchange.asmx
@@ -23,7 +25,7 @@
  *   ca_file = ...  timeout = 120  connect_timeout = 10  retries = 5
  *   max_backoff = 300          ; a server asking to wait longer stops the run (75)
  *   getitem_batch = 64
- *   write_batch = 50           ; items one CreateItem or FindItem of apply's carries
+ *   write_batch = 50           ; items one write request of apply's carries (CreateItem, UpdateItem, ...)
  *   calendar_view_max = 1000   ; lower for a server whose EWSFindCountLimit is lower
  *   concurrency = 8            ; users oisync-run syncs at once
  *
@@ -119,7 +121,7 @@ struct ois_endpoint {
 	int retries;
 	long max_backoff_s;        /* longest server-asked delay waited for, seconds */
 	int getitem_batch;         /* exchange only */
-	int write_batch;           /* exchange only: items per CreateItem and FindItem of apply's, 1..100 */
+	int write_batch;           /* exchange only: items per write request of apply's (oisync.conf(5)), 1..100 */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 	int concurrency;           /* exchange only: users oisync-run syncs at once, 1..64 */
 };
@@ -138,6 +140,8 @@ struct ois_config {
 	char *changes_dir;
 	char *users_file;
 	char *phone_region;        /* two upper-case letters, default OIS_DEFAULT_PHONE_REGION */
+	int keep_changes_days;     /* saved change sets older than this go; 0: kept for ever */
+	char *metrics_dir;         /* where oisync-run writes oisync-SERVER.prom; NULL: no metrics */
 	struct ois_endpoint *servers;
 	size_t nservers;
 	struct ois_endpoint interaction;
@@ -184,6 +188,7 @@ int ois_config_get(const struct ois_config *cfg, const char *key, char **value);
 
 /* The phone region without a configuration, and the configuration's default. */
 #define OIS_DEFAULT_PHONE_REGION "US"
+#define OIS_DEFAULT_KEEP_CHANGES_DAYS 30
 /*
  * A region as phone_region takes it: two ASCII letters, an ISO 3166-1
  * alpha-2 code, into out upper-cased. 0, or -1 when s is not one.

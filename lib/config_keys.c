@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <string.h>
 
-#define G(n, k) { #n, k, offsetof(struct ois_config, n), 0, 0, 0 }
+#define G(n, k, lo, hi) { #n, k, offsetof(struct ois_config, n), lo, hi, 0 }
 static const struct conf_key global_keys[] = {
-	G(state_dir, K_PATH),
-	G(changes_dir, K_PATH),
-	G(users_file, K_PATH),
-	G(phone_region, K_REGION),
+	G(state_dir, K_PATH, 0, 0),
+	G(changes_dir, K_PATH, 0, 0),
+	G(users_file, K_PATH, 0, 0),
+	G(phone_region, K_REGION, 0, 0),
+	G(keep_changes_days, K_INT, 0, 36500),
+	G(metrics_dir, K_PATH, 0, 0),
 };
 
 #define E(n, k, lo, hi, w) { #n, k, offsetof(struct ois_endpoint, n), lo, hi, w }

@@ -530,6 +530,7 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 		h->sent = h->answered = h->resend_stopped = 0;
 		h->errbuf[0] = '\0';
 		h->stats.requests++;
+		ois_http_tally_request();
 		double start = now_s();
 		CURLcode cc = curl_easy_perform(h->curl);
 		h->stats.seconds += now_s() - start;
@@ -601,6 +602,7 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 		ois_info("retrying %s %s after %s (attempt %d of %d, waiting %ld ms)", method, url_log, reason,
 			 attempt + 1, tries, wait);
 		h->stats.retries++;
+		ois_http_tally_wait(wait, throttled);
 		sleep_ms(h, wait);
 	}
 

@@ -147,6 +147,15 @@ long ois_http_backoff_ms(long base_ms, long max_ms, int retry, long server_ms, u
 void ois_http_retry_time(time_t now, long ms, char out[32]);
 
 const struct ois_http_stats *ois_http_stats(const struct ois_http *h);
+
+/*
+ * The process's tally over every client (http_tally.c): each try, and
+ * each wait before a retry (counted when the server throttled). When
+ * $OISYNC_TALLY names a file, "REQUESTS WAITS WAIT_MS" is appended to
+ * it at exit, for oisync-run's metrics.
+ */
+void ois_http_tally_request(void);
+void ois_http_tally_wait(long ms, int throttled);
 /* Replace the secret (a refreshed bearer token). The string is borrowed. */
 void ois_http_set_secret(struct ois_http *h, const char *secret);
 

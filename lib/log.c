@@ -15,12 +15,17 @@ static const char *log_prog = "oisync";
 static enum ois_log_format log_format = OIS_LOG_TEXT;
 static int log_min = OIS_LOG_NOTICE;
 static char *log_account;
+/* oisync-run's id of the run this process is part of ($OISYNC_RUN_ID), on every JSON line. */
+static const char *log_run;
 
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
 void ois_log_init(const char *prog)
 {
 	log_prog = prog;
+	log_run = getenv("OISYNC_RUN_ID");
+	if (log_run && !*log_run)
+		log_run = NULL;
 }
 
 const char *ois_log_prog(void)
@@ -68,6 +73,8 @@ static void vlog(enum ois_log_level level, const char *fmt, va_list ap)
 		json_object_object_add(o, "ts", json_object_new_string(ts));
 		json_object_object_add(o, "prog", json_object_new_string(log_prog));
 		json_object_object_add(o, "level", json_object_new_string(level_names[level]));
+		if (log_run)
+			json_object_object_add(o, "run", json_object_new_string(log_run));
 		if (log_account)
 			json_object_object_add(o, "account", json_object_new_string(log_account));
 		json_object_object_add(o, "msg", json_object_new_string(msg));

@@ -12,7 +12,7 @@ enum ois_log_level {
 
 enum ois_log_format {
 	OIS_LOG_TEXT,
-	OIS_LOG_JSON, /* {"ts":…,"prog":…,"level":…,"account":…,"msg":…} */
+	OIS_LOG_JSON, /* {"ts":…,"prog":…,"level":…,"run":…,"account":…,"msg":…}; run: $OISYNC_RUN_ID */
 };
 
 /* prog is the executable's name, e.g. "oisync-extract". Not copied: pass a literal. */

@@ -305,6 +305,8 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		case FLAG: ois_norm_flag(data, unit); break;
 		}
 	}
+	/* After the text rules: the display name it splits is cleaned. */
+	ois_norm_person_name(data);
 }
 
 void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label)

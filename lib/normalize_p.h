@@ -15,4 +15,13 @@ void ois_norm_list(json_object *data, const char *unit);
 /* true, or the key removed. */
 void ois_norm_flag(json_object *data, const char *unit);
 
+/*
+ * A contact with no prefix, first, middle, last or suffix: its display
+ * name, else its file-as name, split into them (ois_person_name_split); a
+ * name that is no person's (an organisation, a couple, a shared mailbox, a
+ * placeholder) is left whole and marked by "entity". A structured name is
+ * never split again, so this is idempotent.
+ */
+void ois_norm_person_name(json_object *data);
+
 #endif

@@ -121,6 +121,11 @@ int ois_state_commit(struct ois_state *st)
 	return st->db ? run(st, "COMMIT", 0, NULL) : 0;
 }
 
+unsigned long ois_state_commits(const struct ois_state *st)
+{
+	return st ? st->commits : 0;
+}
+
 int ois_state_rollback(struct ois_state *st)
 {
 	if (!st->db || sqlite3_get_autocommit(st->db))
@@ -270,28 +275,84 @@ void ois_pair_release(struct ois_pair *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
-			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+/* Call fn for each row stmt (bound) gives; the statement is left for the caller to reset or finalize. */
+static int pairs_each_row(struct ois_state *st, sqlite3_stmt *stmt, int (*fn)(const struct ois_pair *p, void *ctx),
+			  void *ctx)
 {
-	if (!st->db)
-		return 0;
-	const char *args[] = { kind };
-	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT " PAIR_COLS " FROM pairs WHERE ?1 IS NULL OR kind = ?1 ORDER BY pair_id",
-		      &stmt, 1, args);
-	if (rc)
-		return rc;
-	int step;
+	int step, rc = 0;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct ois_pair p;
 		pair_from_row(stmt, &p);
 		if ((rc = fn(&p, ctx)) != 0)
-			break;
+			return rc;
 	}
-	if (!rc && step != SQLITE_DONE)
-		rc = fail(st);
+	return step == SQLITE_DONE ? 0 : fail(st);
+}
+
+/* Run a pairs query with its arguments, fn for each row. */
+static int pairs_query(struct ois_state *st, const char *sql, int n, const char *const *args,
+		       int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, n, args);
+	if (rc)
+		return rc;
+	rc = pairs_each_row(st, stmt, fn, ctx);
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	/* Two statements, not "?1 IS NULL OR kind = ?1": planned before the
+	 * binding, that one walks every pair, of any kind, by pair_id. */
+	const char *args[] = { kind };
+	return pairs_query(st, kind ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 ORDER BY pair_id"
+			   : "SELECT " PAIR_COLS " FROM pairs ORDER BY pair_id", kind ? 1 : 0, args, fn, ctx);
+}
+
+int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	if (!st->db || !n)
+		return 0;
+	/* One statement prepared, then bound and stepped per key: each a look-up in a unique index. */
+	const char *sql = side == OIS_EXCHANGE ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id = ?2"
+			: side == OIS_INTERACTION ? "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id = ?2"
+			: "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND pair_id = ?2";
+	const char *args[] = { kind, NULL };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, sql, &stmt, 1, args);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (sqlite3_bind_text(stmt, 2, keys[i], -1, SQLITE_STATIC) != SQLITE_OK)
+			rc = fail(st);
+		else
+			rc = pairs_each_row(st, stmt, fn, ctx);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_since,
+			      int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	char since[32];
+	snprintf(since, sizeof(since), "%ld", made_since);
+	const char *args[] = { kind, since };
+	/*
+	 * Three queries, so that each takes its own index: the missing ids
+	 * theirs, exchange_made pairs_made (+kind keeps the planner off
+	 * pairs_by_kind). A pair may come twice.
+	 */
+	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND exchange_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE kind = ?1 AND interaction_id IS NULL"
+			       " UNION ALL SELECT " PAIR_COLS " FROM pairs WHERE +kind = ?1"
+			       " AND exchange_made >= max(CAST(?2 AS INTEGER), 1)",
+			   2, args, fn, ctx);
 }
 
 /* The first pair the query (with its arguments) finds, copied into out. */
@@ -396,7 +457,8 @@ long ois_state_pair_count(struct ois_state *st, const char *kind)
 		return 0;
 	const char *args[] = { kind };
 	sqlite3_stmt *stmt;
-	int rc = prep(st, "SELECT count(*) FROM pairs WHERE ?1 IS NULL OR kind = ?1", &stmt, 1, args);
+	int rc = kind ? prep(st, "SELECT count(*) FROM pairs WHERE kind = ?1", &stmt, 1, args)
+		      : prep(st, "SELECT count(*) FROM pairs", &stmt, 0, args); /* as in pairs_foreach */
 	if (rc)
 		return rc;
 	long n;
@@ -529,4 +591,64 @@ int ois_state_run_add(struct ois_state *st, const char *started, const char *fin
 	return run(st, "INSERT INTO runs (started, finished, outcome, counts, generation, changeset)"
 		       " VALUES (?1, ?2, ?3, ?4, coalesce(" GENERATION ", 0),"
 		       " (SELECT value FROM meta WHERE key = 'generation_changeset'))", 4, args);
+}
+
+int ois_state_runs_foreach(struct ois_state *st, long n, int (*fn)(const struct ois_run *r, void *ctx), void *ctx)
+{
+	if (!st->db)
+		return 0;
+	char limit[32];
+	snprintf(limit, sizeof(limit), "%ld", n > 0 ? n : -1L);
+	const char *args[] = { limit };
+	sqlite3_stmt *stmt;
+	int rc = prep(st, "SELECT id, started, finished, outcome, counts, generation, changeset FROM runs"
+			  " ORDER BY id DESC LIMIT CAST(?1 AS INTEGER)", &stmt, 1, args);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ois_run r = {
+			.id = (long)sqlite3_column_int64(stmt, 0),
+			.started = col(stmt, 1),
+			.finished = col(stmt, 2),
+			.outcome = col(stmt, 3),
+			.counts = col(stmt, 4),
+			.generation = (long)sqlite3_column_int64(stmt, 5),
+			.changeset = col(stmt, 6),
+		};
+		if ((rc = fn(&r, ctx)) != 0)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ois_state_applied_unfolded_count(struct ois_state *st, long counts[OIS_OP_STATUSES])
+{
+	for (int i = 0; i < OIS_OP_STATUSES; i++)
+		counts[i] = 0;
+	if (!st->db)
+		return 0;
+	sqlite3_stmt *stmt;
+	/* The partial index applied_unfolded holds exactly these rows. */
+	int rc = prep(st, "SELECT status, count(*) FROM applied WHERE folded = 0 GROUP BY status", &stmt, 0, NULL);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = col(stmt, 0);
+		int s = ois_op_status_parse(name);
+		if (s < 0) {
+			rc = ois_fail(OIS_EDATA, "state '%s': an applied op has an unknown status '%s'", st->path,
+				      name ? name : "");
+			break;
+		}
+		counts[s] += (long)sqlite3_column_int64(stmt, 1);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(st);
+	sqlite3_finalize(stmt);
+	return rc;
 }

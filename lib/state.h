@@ -94,6 +94,12 @@ int ois_state_is_new(struct ois_state *st);
  */
 int ois_state_begin(struct ois_state *st);
 int ois_state_commit(struct ois_state *st);
+/*
+ * How many transactions the writer has committed since it opened the state
+ * (migrations not counted), each one a sync to disk (synchronous=FULL):
+ * what a run's batching is judged by. 0 for a reader.
+ */
+unsigned long ois_state_commits(const struct ois_state *st);
 int ois_state_rollback(struct ois_state *st);
 
 /*
@@ -162,6 +168,24 @@ void ois_pair_release(struct ois_pair *p);
  */
 int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/*
+ * The pairs of kind that keys name, for a reader that needs only those:
+ * side OIS_EXCHANGE or OIS_INTERACTION, the pair holding each key as its
+ * item id there; -1, the pair whose pair_id is each key. fn as in
+ * pairs_foreach, for each key that has a pair, in the order of keys (a
+ * pair named twice comes twice). One look-up in an index per key.
+ */
+int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
+			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/*
+ * The pairs of kind that reconcile acts on when neither side reports
+ * their items: a pair missing an item on a side (a create that failed, made
+ * again), and one whose Exchange item apply made at generation made_since
+ * or later (an incremental read must report it, or it was deleted).
+ * fn as in pairs_foreach, in no particular order; a pair may come twice.
+ */
+int ois_state_pairs_unsettled(struct ois_state *st, const char *kind, long made_since,
+			      int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
 /* get fills *out with fresh strings (release with ois_pair_release); *out is zeroed first. */
 int ois_state_pair_get(struct ois_state *st, const char *pair_id, struct ois_pair *out); /* OIS_ENOTFOUND */
 /*
@@ -212,5 +236,27 @@ int ois_state_applied_mark_folded(struct ois_state *st, const char *op_id);
  * carries the current generation and the change set that made it. */
 int ois_state_run_add(struct ois_state *st, const char *started, const char *finished,
 		      const char *outcome, const char *counts);
+
+/* One runs row as read back; strings borrowed as in pairs_foreach. */
+struct ois_run {
+	long id;
+	const char *started, *finished;
+	const char *outcome;        /* "ok", "partial", "failed" */
+	const char *counts;         /* JSON text: ok, skipped, conflict, failed */
+	long generation;
+	const char *changeset;      /* NULL for a commit that was no change set's */
+};
+/*
+ * Call fn for the last n runs (n <= 0: every run), newest first; fn's
+ * non-zero stops and is returned. One query, so oisync status costs the
+ * same whatever the length of an account's history.
+ */
+int ois_state_runs_foreach(struct ois_state *st, long n, int (*fn)(const struct ois_run *r, void *ctx), void *ctx);
+/*
+ * The applied rows not yet folded into the pairs, counted by status into
+ * counts[OIS_OP_STATUSES] (zeroed first): what the next run must still
+ * settle. A status no name stands for is OIS_EDATA.
+ */
+int ois_state_applied_unfolded_count(struct ois_state *st, long counts[OIS_OP_STATUSES]);
 
 #endif

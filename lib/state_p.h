@@ -15,6 +15,7 @@ struct ois_state {
 	sqlite3 *db;
 	char *path;
 	enum ois_state_mode mode;
+	unsigned long commits;   /* transactions committed since the writer opened it (ois_state_commits) */
 };
 
 /* The schema version this code writes (PRAGMA user_version). */

@@ -81,6 +81,13 @@ static const char *const migrations[] = {
 	 * knowing which items must show up is how such a deletion is seen.
 	 */
 	"ALTER TABLE pairs ADD COLUMN exchange_made INTEGER;",
+	/*
+	 * 4: an incremental reconcile reads only the pairs that can act, among
+	 * them those whose Outlook item apply made since the checkpoint
+	 * (ois_state_pairs_unsettled): found here, not by a pass over every
+	 * pair. Partial: a pair apply did not make has none.
+	 */
+	"CREATE INDEX pairs_made ON pairs (exchange_made) WHERE exchange_made IS NOT NULL;",
 };
 
 const int ois_state_schema_version = (int)OIS_ARRAY_SIZE(migrations);
@@ -317,6 +324,13 @@ static int upgrade_for_reader(const char *path)
 	return rc;
 }
 
+/* sqlite's commit hook: every transaction of the writer's, its own statement's or an explicit one, lets it commit. */
+static int count_commit(void *ctx)
+{
+	((struct ois_state *)ctx)->commits++;
+	return 0;
+}
+
 /*
  * OIS_STATE_READ opens with plain SQLITE_OPEN_READONLY. A reader of a WAL
  * database still needs the -shm file (and reads the -wal), and creates -shm
@@ -377,6 +391,8 @@ int ois_state_open(const char *state_dir, const char *server, const char *accoun
 
 	if (mode == OIS_STATE_WRITE) {
 		rc = ois_state_migrate(st->db, st->path);
+		if (!rc)
+			sqlite3_commit_hook(st->db, count_commit, st);
 	} else if (empty) {
 		/* Created but never written: nothing to read, and no tables to read it from. */
 		sqlite3_close(st->db);

@@ -191,6 +191,19 @@ static const char *filtered(const char *kind, const struct ois_rc_item *it, cons
 	return "in none of the synced categories";
 }
 
+/*
+ * Transform marks an Outlook contact whose only name is no person's
+ * ("entity", oisync-records(5)): an organisation becomes an InterAction
+ * company (the InterAction backend writes its kind), but a couple, a
+ * shared mailbox or a placeholder would only become a person with a made-up
+ * name, so it is not created there. The mark, or NULL to create.
+ */
+static const char *no_person(const char *kind, enum ois_side s, const struct ois_rc_item *it)
+{
+	const char *entity = s == OIS_EXCHANGE && !strcmp(kind, "contact") ? ois_json_str(it->data, "entity") : NULL;
+	return entity && strcmp(entity, "organization") ? entity : NULL;
+}
+
 static int is_calendar(const struct ois_rc_input *in)
 {
 	return !strcmp(in->kind, "appointment");
@@ -357,6 +370,10 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 				ois_info("not synced (%s): %s \"%s\"", why, ois_side_name((enum ois_side)s), it->id);
 				continue;
 			}
+			if ((why = no_person(in->kind, (enum ois_side)s, it))) {
+				ois_notice("not created in InterAction (%s, not a person): exchange \"%s\"", why, it->id);
+				continue;
+			}
 			char pair_id[35];
 			ois_rc_pair_id((enum ois_side)s, it->id, pair_id);
 			struct ois_merge_in mi = { .kind = in->kind, .policy = policy };
@@ -438,7 +455,7 @@ static int keep_non_delete(const struct ois_rc_op *o, void *ctx)
 static int guard(const struct ois_rc_input *in, struct ois_rc_result *res)
 {
 	size_t limit = (size_t)(in->settings.mass_delete_percent > 0 ? in->settings.mass_delete_percent : 0) *
-		       in->npairs / 100;
+		       in->pairs_total / 100;
 	if (limit < (size_t)(in->settings.mass_delete_min > 0 ? in->settings.mass_delete_min : 0))
 		limit = (size_t)in->settings.mass_delete_min;
 	size_t deletes = res->counts[OIS_ACT_DELETE];
@@ -447,7 +464,7 @@ static int guard(const struct ois_rc_input *in, struct ois_rc_result *res)
 	filter_ops(res, keep_non_delete, res);
 	res->counts[OIS_ACT_DELETE] = 0;
 	ois_error("held back %zu deletes, more than %zu of %zu pairs; check the source and run again "
-		  "with --allow-mass-delete to confirm", deletes, limit, in->npairs);
+		  "with --allow-mass-delete to confirm", deletes, limit, in->pairs_total);
 	return 1;
 }
 
@@ -487,6 +504,17 @@ void ois_rc_result_release(struct ois_rc_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+void ois_rc_pair_release(struct ois_rc_pair *p)
+{
+	free(p->pair_id);
+	for (int s = 0; s < OIS_SIDES; s++) {
+		free(p->id[s]);
+		free(p->version[s]);
+	}
+	json_object_put(p->base);
+	free(p->base_hash);
+}
+
 void ois_rc_input_release(struct ois_rc_input *in)
 {
 	for (int s = 0; s < OIS_SIDES; s++) {
@@ -502,16 +530,8 @@ void ois_rc_input_release(struct ois_rc_input *in)
 		in->items[s] = NULL;
 		in->nitems[s] = 0;
 	}
-	for (size_t i = 0; i < in->npairs; i++) {
-		struct ois_rc_pair *p = &in->pairs[i];
-		free(p->pair_id);
-		for (int s = 0; s < OIS_SIDES; s++) {
-			free(p->id[s]);
-			free(p->version[s]);
-		}
-		json_object_put(p->base);
-		free(p->base_hash);
-	}
+	for (size_t i = 0; i < in->npairs; i++)
+		ois_rc_pair_release(&in->pairs[i]);
 	free(in->pairs);
 	in->pairs = NULL;
 	in->npairs = 0;

@@ -41,17 +41,19 @@ static const char usage_text[] =
 	"      --allow-mass-delete  write deletes past the mass-delete guard\n"
 	"      --now TIME         the change set's \"created\" (RFC 3339), for tests\n"
 	"      --max-line BYTES   longest input line accepted (default 16777216)\n"
+	"      --stats            print the pairs read from the state, of how many, at the end\n"
 	"  -v, --verbose          more messages (repeat for debug)\n"
 	"      --log-format F     text (default) or json\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          print the version\n";
 
-enum { OPT_SERVER = 0x100, OPT_CONFLICT, OPT_ALLOW, OPT_NOW, OPT_MAX_LINE };
+enum { OPT_SERVER = 0x100, OPT_CONFLICT, OPT_ALLOW, OPT_NOW, OPT_MAX_LINE, OPT_STATS };
 
 struct options {
 	const char *state_dir, *server, *account, *user, *config_path, *now;
 	int conflict;          /* -1: from the settings */
 	int allow_mass_delete;
+	int stats;
 	size_t max_line;
 };
 
@@ -68,6 +70,7 @@ struct input {
 	long generation;       /* the state's, which the change set is bound to */
 	long exchange_cp_generation; /* the generation that committed the Exchange contacts checkpoint */
 	json_object *unrecorded_creates; /* op id -> create op that may have reached its server unrecorded */
+	size_t pairs_read[KINDS];   /* pairs read from the state, for --stats */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
 	size_t alloc_items[KINDS][OIS_SIDES];
@@ -89,6 +92,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "allow-mass-delete", no_argument, NULL, OPT_ALLOW },
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		OIS_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -101,6 +105,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'u': o->user = optarg; break;
 		case 'c': o->config_path = optarg; break;
 		case OPT_ALLOW: o->allow_mass_delete = 1; break;
+		case OPT_STATS: o->stats = 1; break;
 		case OPT_CONFLICT:
 			/* The words of the conflict key of oisync.conf(5). */
 			if ((o->conflict = ois_conflict_parse(optarg)) < 0) {
@@ -329,6 +334,70 @@ static int load_pair(const struct ois_pair *p, void *ctx)
 	return 0;
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct ois_rc_pair *)a)->pair_id, ((const struct ois_rc_pair *)b)->pair_id);
+}
+
+/* Pairs read by several look-ups: pair_id order, each once, as a whole read gives them. */
+static void sort_pairs(struct ois_rc_input *rc)
+{
+	if (!rc->npairs)
+		return;
+	qsort(rc->pairs, rc->npairs, sizeof(*rc->pairs), cmp_pair);
+	size_t m = 1;
+	for (size_t i = 1; i < rc->npairs; i++) {
+		if (!strcmp(rc->pairs[m - 1].pair_id, rc->pairs[i].pair_id))
+			ois_rc_pair_release(&rc->pairs[i]);
+		else
+			rc->pairs[m++] = rc->pairs[i];
+	}
+	rc->npairs = m;
+}
+
+/*
+ * Whether the contacts' pairs may be read by name. With both sides read
+ * completely and incrementally, a pair that neither side reports is
+ * unchanged on both (do_pairs: seen base twice, no op), unless it is
+ * unsettled (ois_state_pairs_unsettled). So the pairs that can act are the
+ * reported items', the unsettled ones and those of lost creates
+ * (recover_unrecorded); reading only them makes the cost follow the
+ * changes, not the state. A full read (an item it lacks is deleted), an
+ * incomplete one and a first sync read every pair.
+ */
+static int by_name(const struct ois_rc_input *rc)
+{
+	return !rc->first_sync && rc->complete[OIS_EXCHANGE] && !rc->full[OIS_EXCHANGE] &&
+	       rc->complete[OIS_INTERACTION] && !rc->full[OIS_INTERACTION];
+}
+
+static int load_named_pairs(struct input *in, struct ois_state *st, struct pair_load *pl)
+{
+	struct ois_rc_input *rc = pl->in;
+	size_t most = rc->nitems[OIS_EXCHANGE] + rc->nitems[OIS_INTERACTION] +
+		      (size_t)json_object_object_length(in->unrecorded_creates);
+	const char **keys = ois_xcalloc(most + 1, sizeof(*keys));
+	int r = 0;
+	for (int s = 0; s < OIS_SIDES && !r; s++) {
+		for (size_t i = 0; i < rc->nitems[s]; i++)
+			keys[i] = rc->items[s][i].id;
+		r = ois_state_pairs_by_keys(st, rc->kind, s, keys, rc->nitems[s], load_pair, pl);
+	}
+	size_t n = 0;
+	json_object_object_foreach(in->unrecorded_creates, op_id, op) {
+		(void)op_id;
+		if (ois_str_eq(ois_json_str(op, "kind"), rc->kind))
+			keys[n++] = ois_json_str(op, "pair");
+	}
+	if (!r)
+		r = ois_state_pairs_by_keys(st, rc->kind, -1, keys, n, load_pair, pl);
+	if (!r)
+		r = ois_state_pairs_unsettled(st, rc->kind, in->exchange_cp_generation, load_pair, pl);
+	free(keys);
+	sort_pairs(rc);
+	return r;
+}
+
 /* Pairs (pair_id order) and the first-sync decision from the state, opened read-only. */
 static int load_state(struct input *in, const char *state_dir, const char *server)
 {
@@ -348,12 +417,8 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 			in->generation = g.number;
 		ois_generation_release(&g);
 	}
-	if (!rc) {
+	if (!rc)
 		in->exchange_cp_generation = ois_state_checkpoint_generation(st, OIS_EXCHANGE, "contacts");
-		for (int k = 0; k < KINDS && !rc; k++)
-			if (!(rc = ois_state_pairs_foreach(st, kind_names[k], load_pair, &pl[k])))
-				rc = pl[k].rc;
-	}
 	if (!rc)
 		rc = ois_state_applied_foreach_unfolded(st, collect_unrecorded, in);
 	char *meta_id = NULL;
@@ -361,6 +426,14 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 		int mrc = ois_state_meta_get(st, "sync_id", &meta_id);
 		if (mrc && mrc != OIS_ENOTFOUND)
 			rc = mrc;
+	}
+	/* Counted, not read: the guard measures deletes against every pair (oisync-reconcile(1), "Guard"). */
+	for (int k = 0; k < KINDS && !rc; k++) {
+		long n = ois_state_pair_count(st, kind_names[k]);
+		if (n < 0)
+			rc = (int)n;
+		else
+			in->rc[k].pairs_total = (size_t)n;
 	}
 	if (!rc) {
 		/*
@@ -370,11 +443,21 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 		 */
 		int other = in->sync_id && !ois_str_eq(in->sync_id, meta_id);
 		for (int k = 0; k < KINDS; k++)
-			in->rc[k].first_sync = in->rc[k].npairs == 0 || other;
-		if (other && (meta_id || in->rc[CONTACTS].npairs)) {
+			in->rc[k].first_sync = in->rc[k].pairs_total == 0 || other;
+		if (other && (meta_id || in->rc[CONTACTS].pairs_total)) {
 			ois_notice("mailbox sync id \"%s\" is not the state's (\"%s\"): matching as on a first sync",
 				   in->sync_id, meta_id ? meta_id : "none");
 		}
+	}
+	/* The calendar's pairs are read whole: its window bounds them, and its time rules look at each. */
+	for (int k = 0; k < KINDS && !rc; k++) {
+		if (k == CONTACTS && by_name(&in->rc[k]))
+			rc = load_named_pairs(in, st, &pl[k]);
+		else
+			rc = ois_state_pairs_foreach(st, kind_names[k], load_pair, &pl[k]);
+		if (!rc)
+			rc = pl[k].rc;
+		in->pairs_read[k] = in->rc[k].npairs;
 	}
 	free(meta_id);
 	free(path);
@@ -466,6 +549,7 @@ static void recover_unrecorded(struct input *in, enum kind kind)
 			p->version[!s] = dup_or_null(ois_json_str(ois_json_obj(op, "versions"), ois_side_name(!s)));
 			p->base = json_object_get(data);
 			p->unrecorded = 1;
+			rc->pairs_total++;
 			ois_info("%s item %s carries the tag of create %s, whose answer was lost: pair %s recovered",
 				 ois_side_name(s), it->id, it->op_tag, p->pair_id);
 		}
@@ -533,6 +617,23 @@ static int write_changeset(const struct input *in, const struct ois_rc_result re
 				       json_object_new_int64((int64_t)(res[CONTACTS].counts[a] + res[CALENDAR].counts[a])));
 	}
 	json_object_object_add(h, "counts", counts);
+	/* The server ops again, by the side they change: what oisync-run's metrics count per side. */
+	size_t by_side[OIS_SIDES][OIS_ACTIONS] = { { 0 } };
+	for (int k = 0; k < KINDS; k++)
+		for (size_t i = 0; i < res[k].nops; i++)
+			if (res[k].ops[i].target >= 0)
+				by_side[res[k].ops[i].target][res[k].ops[i].action]++;
+	json_object *targets = json_object_new_object();
+	for (int s = 0; s < OIS_SIDES; s++) {
+		json_object *t = json_object_new_object();
+		for (size_t i = 0; i < OIS_ACTIONS; i++) {
+			enum ois_action a = ois_action_order[i];
+			if (a == OIS_ACT_CREATE || a == OIS_ACT_UPDATE || a == OIS_ACT_DELETE)
+				json_object_object_add(t, ois_action_name(a), json_object_new_int64((int64_t)by_side[s][a]));
+		}
+		json_object_object_add(targets, ois_side_name((enum ois_side)s), t);
+	}
+	json_object_object_add(h, "targets", targets);
 	if (quiet) {
 		json_object_object_add(h, "quiet", json_object_new_boolean(1));
 		if (quiet_until) {
@@ -653,6 +754,11 @@ int main(int argc, char **argv)
 				 k == CONTACTS ? "" : "calendar: ", res[k].nops, res[k].counts[OIS_ACT_CREATE],
 				 res[k].counts[OIS_ACT_UPDATE], res[k].counts[OIS_ACT_DELETE], res[k].counts[OIS_ACT_LINK],
 				 res[k].counts[OIS_ACT_UNLINK], in.rc[k].first_sync ? " (first sync)" : "");
+	if (o.stats)
+		/* Work counted, not timed: what a test can pin (tests/reconcile.bats). */
+		fprintf(stderr, "%s: %s: pairs read: %zu contact of %zu, %zu appointment of %zu\n", ois_log_prog(),
+			in.account, in.pairs_read[CONTACTS], in.rc[CONTACTS].pairs_total, in.pairs_read[CALENDAR],
+			in.rc[CALENDAR].pairs_total);
 	int crc = wrc ? (fclose(stdout), wrc) : ois_close_stdout();
 	if (crc)
 		rc = crc;

@@ -39,8 +39,10 @@ struct ois_rc_input {
 	const char *kind;                       /* "contact" or "appointment" */
 	struct ois_rc_item *items[OIS_SIDES];   /* any order; ois_reconcile sorts them by id */
 	size_t nitems[OIS_SIDES];
-	struct ois_rc_pair *pairs;              /* pair_id order */
+	struct ois_rc_pair *pairs;              /* pair_id order: all, or those that can act (main.c, by_name) */
 	size_t npairs;
+	size_t pairs_total;                     /* the pairs of the state, read or not, and those
+						   recovered: what the mass-delete guard measures against */
 	int complete[OIS_SIDES];                /* the side's checkpoint for the folder was read */
 	int full[OIS_SIDES];                    /* ... and it said full: the items are the whole folder */
 	int first_sync;                         /* ignore pairs; match everything; delete nothing */
@@ -78,6 +80,7 @@ struct ois_rc_result {
 int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res);
 void ois_rc_result_release(struct ois_rc_result *res);
 void ois_rc_input_release(struct ois_rc_input *in);
+void ois_rc_pair_release(struct ois_rc_pair *p);
 
 /*
  * The calendar's rules (calendar.c; oisync-reconcile(1), "Calendar").

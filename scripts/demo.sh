@@ -94,7 +94,11 @@ calendars
 echo "(the lunch, now over, became an activity)"
 oisync-run online
 
-say "Third sync: nothing changed, nothing to do"
+say "Third sync: the second sync's own writes come back; nothing to do"
+oisync-run ex1
+oisync-run online
+
+say "Fourth sync: nothing new anywhere: extract alone commits, no change set"
 oisync-run ex1
 oisync-run online
 

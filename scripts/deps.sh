@@ -1,15 +1,18 @@
 #!/bin/sh
 # deps.sh [PACKAGE...] - install the Debian packages oisync needs to build,
-# test and demo (or the ones named, as `make fuzz` names clang), and only
-# those that are missing (apt-get runs only when something is). Without names
-# it then installs the npm packages package-lock.json pins (the real clients of
-# the fakes: the EWS Managed API port, the Microsoft Graph JavaScript SDK and
+# test, package and demo (or the ones named, as `make fuzz` names clang), and
+# only those that are missing (apt-get runs only when something is); `make
+# deb` needs dpkg-dev, and tests/package.bats lintian. Without names it then
+# installs the npm packages package-lock.json pins (the real clients of the
+# fakes: the EWS Managed API port, the Microsoft Graph JavaScript SDK and
 # MSAL for Node), unless node_modules has them.
+# iso-codes and libicu-dev are needed to build only: the Makefile generates
+# the country and time-zone tables from them, and no executable reads them.
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev
 iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib jq
-ca-certificates curl openssl"
+ca-certificates curl openssl chromium dpkg-dev lintian"
 named=$#
 [ $# -eq 0 ] || PKGS="$*"
 # Debian's Node.js and npm only where there is no npm: a machine whose npm came

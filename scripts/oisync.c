@@ -30,6 +30,11 @@ static void usage(FILE *fp)
 	      "                                  InterAction list\n"
 	      "  lockfile MAILBOX                print the account's lock file (created if missing), which\n"
 	      "                                  oisync-run holds from extract to apply\n"
+	      "  status [--server S] [--json] [--html FILE]\n"
+	      "                                  each user's last run, last success, counts and conflicts,\n"
+	      "                                  failing users first, and each server's totals: a table,\n"
+	      "                                  one JSON document, or a static HTML page written to FILE\n"
+	      "  show FILE                       a saved change set in words, with its results' conflicts\n"
 	      "  users match [--server S] [--write]\n"
 	      "                                  propose a mailbox (by e-mail, from the server's\n"
 	      "                                  directory) for each InterAction user not in the users\n"
@@ -69,6 +74,8 @@ static const struct command {
 	{ "config", oisync_config },
 	{ "check", oisync_check },
 	{ "lockfile", oisync_lockfile },
+	{ "status", oisync_status },
+	{ "show", oisync_show },
 	{ "reset", oisync_reset },
 	{ "replay", oisync_replay },
 };
@@ -106,7 +113,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return oisync_usage_error("name a command: users, config, check or lockfile (see --help)");
+		return oisync_usage_error("name a command: users, config, check, lockfile, status, show, reset or replay (see --help)");
 	const char *cmd = argv[optind];
 	const struct command *run = NULL;
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(commands); i++)

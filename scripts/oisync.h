@@ -17,6 +17,8 @@ int oisync_users(const struct ois_config *cfg, int argc, char **argv);
 int oisync_config(const struct ois_config *cfg, int argc, char **argv);
 int oisync_check(const struct ois_config *cfg, int argc, char **argv);
 int oisync_lockfile(const struct ois_config *cfg, int argc, char **argv);
+int oisync_status(const struct ois_config *cfg, int argc, char **argv);
+int oisync_show(const struct ois_config *cfg, int argc, char **argv);
 int oisync_reset(const struct ois_config *cfg, int argc, char **argv);
 int oisync_replay(const struct ois_config *cfg, int argc, char **argv);
 

@@ -109,11 +109,11 @@ writes() {
 	assert_equal "$(jq -c --argjson n "$n" '[(.requests["PUT /api/v1/users/{uid}/contacts/{id}"] // 0) == $n,
 		.requests["GET /api/v1/users/{uid}/contacts/{id}"] // 0]' <<<"$output")" '[true,0]'
 	# What the state holds for each is the list entry's id and version, as a read gives them.
-	oisync-extract interaction --user alice --full | jq -r 'select(.type == "contact") | "\(.id) \(.version)"' | sort >read.txt
+	oisync-extract interaction --user alice --full | jq -r 'select(.type == "contact") | "\(.id) \(.version)"' | sort >"$D/read.txt"
 	sqlite3 "$DB" "select interaction_id || ' ' || interaction_version from pairs where exchange_id is not null and op_id is not null" |
-		sort >state.txt
-	[ "$(wc -l <state.txt)" -ge "$n" ]
-	run comm -23 state.txt read.txt
+		sort >"$D/state.txt"
+	[ "$(wc -l <"$D/state.txt")" -ge "$n" ]
+	run comm -23 "$D/state.txt" "$D/read.txt"
 	assert_output ""
 }
 
@@ -133,4 +133,115 @@ writes() {
 	assert_equal "$(sqlite3 "$DB" "select count(distinct exchange_id) from pairs where op_id is not null and exchange_id is not null")" "$n"
 	run oisync-apply "$D/creates.jsonl"
 	assert_output --partial "0 ok, $n already done"
+}
+
+# pair_ops ACTION: a hand-made change set ($D/many.jsonl, at the state's
+# generation) of one ACTION (update or delete) of every paired Outlook
+# contact, each at the version the state holds; prints how many.
+pair_ops() {
+	local gen
+	gen=$(sqlite3 "$DB" "select value from meta where key = 'generation'")
+	{
+		printf '{"type":"changeset","account":"alice@firm.example","server":"ex1","created":"2026-11-24T10:00:00Z","state":%s}\n' "$gen"
+		sqlite3 -json "$DB" "select pair_id, exchange_id, exchange_version, base from pairs
+			where kind = 'contact' and exchange_id is not null and interaction_id is not null order by pair_id" |
+			jq -c --arg a "$1" '.[] | {type: "op", op_id: ("sha256:many-" + $a + "-" + .pair_id), action: $a,
+				target: "exchange", kind: "contact", pair: .pair_id, id: .exchange_id, if_version: .exchange_version,
+				reason: "test"}
+				+ (if $a == "update" then {data: ((.base | fromjson) + {job_title: ("Title of " + .pair_id)}), fields: ["job_title"]} else {} end)'
+	} >"$D/many.jsonl"
+	ops_in "$D/many.jsonl"
+}
+
+@test "Outlook updates go write_batch to an UpdateItem, each item with its own answer: a stale one fails no other" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[server ex1\]/a write_batch = 2' "$D/oisync.conf"
+	n=$(pair_ops update)
+	[ "$n" -ge 3 ]
+	# The second item was edited in Outlook since: its update is refused, alone.
+	stale=$(jq -r 'select(.type == "op") | .id' "$D/many.jsonl" | sed -n 2p)
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$stale\",\"set\":{\"Department\":\"Edited\"}}" >/dev/null
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/many.jsonl"
+	assert_failure 1
+	assert_output --partial "$((n - 1)) ok, 0 already done, 1 conflicts, 0 failed"
+	# One UpdateItem per two items, nothing else.
+	run ews_ctl "$D" stats
+	assert_equal "$(jq -c '.operations' <<<"$output")" "{\"UpdateItem\":$(((n + 1) / 2))}"
+	run ews_ctl "$D" "dump?mailbox=alice@firm.example"
+	assert_equal "$(jq '[.contacts[] | select(.JobTitle // "" | startswith("Title of "))] | length' <<<"$output")" "$((n - 1))"
+	assert_equal "$(jq -r --arg id "$stale" '.contacts[] | select(.ItemId.Id == $id) | .JobTitle // "" | startswith("Title of ")' <<<"$output")" false
+	# Each ok update's new ChangeKey is what the state holds now.
+	ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq -r '.contacts[] | "\(.ItemId.Id) \(.ItemId.ChangeKey)"' | sort >"$D/outlook.txt"
+	sqlite3 "$DB" "select exchange_id || ' ' || exchange_version from pairs where exchange_id is not null and exchange_id != '$stale'" |
+		sort >"$D/state.txt"
+	run comm -23 "$D/state.txt" "$D/outlook.txt"
+	assert_output ""
+}
+
+@test "Outlook deletes: their ChangeKeys read in one GetItem, the items deleted in one DeleteItem, per write_batch" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[server ex1\]/a write_batch = 2' "$D/oisync.conf"
+	n=$(pair_ops delete)
+	[ "$n" -ge 4 ]
+	# The first was edited in Outlook since (edit beats delete: a conflict); the third is gone already (done).
+	edited=$(jq -r 'select(.type == "op") | .id' "$D/many.jsonl" | sed -n 1p)
+	gone=$(jq -r 'select(.type == "op") | .id' "$D/many.jsonl" | sed -n 3p)
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$edited\",\"set\":{\"Department\":\"Edited\"}}" >/dev/null
+	ews_ctl "$D" delete "{\"mailbox\":\"alice@firm.example\",\"id\":\"$gone\"}" >/dev/null
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/many.jsonl"
+	assert_failure 1
+	assert_output --partial "$((n - 1)) ok, 0 already done, 1 conflicts, 0 failed"
+	# Per two items one GetItem and one DeleteItem (each batch has one to delete), nothing else.
+	b=$(((n + 1) / 2))
+	run ews_ctl "$D" stats
+	assert_equal "$(jq -c '[.operations.GetItem, .operations.DeleteItem, (.operations | length)]' <<<"$output")" "[$b,$b,2]"
+	# Only the edited one is left of them.
+	run ews_ctl "$D" "dump?mailbox=alice@firm.example"
+	left=$(jq -r '.contacts[].ItemId.Id' <<<"$output")
+	for id in $(jq -r 'select(.type == "op") | .id' "$D/many.jsonl"); do
+		if [ "$id" = "$edited" ]; then grep -qx "$id" <<<"$left"; else ! grep -qx "$id" <<<"$left"; fi
+	done
+}
+
+# commits: how many transactions the last oisync-apply -v committed to the state.
+commits() {
+	sed -n 's/.*the state: \([0-9]*\) commits.*/\1/p' <<<"$output"
+}
+
+@test "links and unlinks (state only) commit together: one sync to disk for a run of them, not one each" {
+	jq -c 'select(.type == "changeset" or .action == "link")' "$D/cs.jsonl" >"$D/links.jsonl"
+	n=$(ops_in "$D/links.jsonl")
+	[ "$n" -ge 3 ]
+	run oisync-apply -v "$D/links.jsonl"
+	assert_success
+	assert_output --partial "$n ok, 0 already done, 0 conflicts, 0 failed"
+	many=$(commits)
+	[ "$(sqlite3 "$DB" "select count(*) from pairs where exchange_id is not null and interaction_id is not null")" -eq "$n" ]
+	# The same with one link, on a new state: as many commits.
+	rm -f "$DB" "$DB"-*
+	head -n 2 "$D/links.jsonl" >"$D/one.jsonl"
+	run oisync-apply -v "$D/one.jsonl"
+	assert_success
+	assert_output --partial "1 ok, 0 already done"
+	[ "$(commits)" -eq "$many" ]
+	[ "$many" -le 3 ]
+}
+
+@test "links among ops that are sent are recorded together too: the first sync's links cost one commit" {
+	run oisync-apply -v "$D/cs.jsonl"
+	assert_success
+	all=$(commits)
+	# Reconcile mixes the links with the creates; without the links, one commit fewer.
+	grep -v '"action":"link"' "$D/cs.jsonl" >"$D/nolinks.jsonl"
+	[ "$(ops_in "$D/nolinks.jsonl")" -lt "$(ops_in "$D/cs.jsonl")" ]
+	ews_ctl "$D" reset "{\"seed\": \"${DEMO_SEEDS[0]}\"}" >/dev/null
+	ia_ctl "$D" reset "{\"seed\": \"${DEMO_SEEDS[1]}\"}" >/dev/null
+	rm -f "$DB" "$DB"-*
+	run oisync-apply -v "$D/nolinks.jsonl"
+	assert_success
+	[ "$(commits)" -eq $((all - 1)) ]
 }

@@ -166,3 +166,29 @@ next_run() { run oisync-run ex1; }
 		[ "$pass" = later ] || { run oisync-run ex1; assert_success; }
 	done
 }
+
+@test "display-only Outlook contacts: a person is split, an organisation becomes a company, a couple and a placeholder nothing" {
+	jq '.mailboxes["alice@firm.example"].contacts += [
+		{"DisplayName": "Dr. Maria de la Cruz-López, PhD", "EmailAddresses": {"EmailAddress1": "maria@cruz.example"}},
+		{"DisplayName": "Smith & Jones LLP", "EmailAddresses": {"EmailAddress1": "office@smithjones.example"}},
+		{"DisplayName": "John and Jane Smith", "EmailAddresses": {"EmailAddress1": "smiths@home.example"}},
+		{"DisplayName": "TBD"}]' "${DEMO_SEEDS[0]}" >"$BATS_TEST_TMPDIR/ews_seed.json"
+	e2e_setup "$BATS_TEST_TMPDIR/ews_seed.json" "${DEMO_SEEDS[1]}"
+	run oisync-run ex1
+	assert_success
+	dump=$(ia_ctl "$D" dump)
+	assert_equal "$(jq -c '.contacts[] | select(.emails.business == "maria@cruz.example") | [.kind, .title, .first_name, .last_name, .suffix]' <<<"$dump")" \
+		'["person","Dr.","Maria","de la Cruz-López","PhD"]'
+	assert_equal "$(jq -c '.contacts[] | select(.emails.business == "office@smithjones.example") | [.kind, .company_name, .first_name, .last_name]' <<<"$dump")" \
+		'["company","Smith & Jones LLP","",""]'
+	assert_equal "$(jq '[.contacts[] | select(.emails.business == "smiths@home.example")] | length' <<<"$dump")" 0
+	# No create toward InterAction for the couple or the placeholder (which has no address to look for).
+	assert_equal "$(jq -s '[.[] | select(.action == "create" and .target == "interaction") | .data.display] | map(select(. == "TBD" or . == "John and Jane Smith")) | length' "$(last_changes alice)")" 0
+	assert_equal "$(jq -s '[.[] | select(.action == "create" and .target == "interaction") | .data.display] | map(select(. == "Smith & Jones LLP" or . == "Dr. Maria de la Cruz-López, PhD")) | length' "$(last_changes alice)")" 2
+	assert_output --partial 'not created in InterAction (couple, not a person)'
+	assert_output --partial 'not created in InterAction (placeholder, not a person)'
+	# The next run has nothing to do for them: the derived names and company are stable.
+	next_run
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+}

@@ -444,7 +444,16 @@ release_lock() {
 	assert_output --partial "unknown command 'frobnicate'"
 }
 
-@test "oisync exits 74: standard output cannot be written" {
+@test "oisync exits 66: show cannot open the change set" {
+	run oisync show "$T/nosuch.jsonl"
+	assert_failure 66
+	assert_output --partial "cannot open '$T/nosuch.jsonl'"
+}
+
+@test "oisync exits 74: standard output cannot be written; status --html cannot write the page" {
+	run oisync status --html "$T/no/such/folder/status.html"
+	assert_failure 74
+	assert_output --partial "cannot create '$T/no/such/folder/status.html."
 	[ -w /dev/full ] || skip "no /dev/full"
 	run bash -c 'oisync users >/dev/full'
 	assert_failure 74

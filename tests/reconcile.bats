@@ -117,6 +117,66 @@ EOF
 	assert_output "$(printf 'exchange\ninteraction')"
 }
 
+# many_pairs N: contact pairs p-0001.. of e-0001/i-0001.., the Exchange
+# contacts checkpoint written at generation 3, and two pairs that act
+# unreported: p-half has no InterAction item yet, p-made's Outlook item was
+# made by the apply of generation 4 (an incremental read must report it).
+many_pairs() {
+	{
+		for i in $(seq -f %04g 1 "$1"); do
+			pair "p-$i" "e-$i" "ck-$i" "i-$i" 1 "{\"first\":\"N$i\"}"
+		done
+		echo "INSERT INTO checkpoints (side, folder, token, generation) VALUES ('exchange', 'contacts', 'ews-1', 3);"
+		echo "INSERT INTO pairs (pair_id, kind, exchange_id, exchange_version, base, base_hash) VALUES ('p-half', 'contact', 'e-half', 'ck-h', '{\"first\":\"Half\"}', 'sha256:x');"
+		echo "INSERT INTO pairs (pair_id, kind, exchange_id, exchange_version, interaction_id, interaction_version, base, base_hash, exchange_made) VALUES ('p-made', 'contact', 'e-made', 'ck-m', 'i-made', '1', '{\"first\":\"Made\"}', 'sha256:x', 4);"
+	} | make_state
+}
+
+# checkpoints EXCHANGE_FULL: both sides' contacts checkpoints, complete; InterAction's incremental
+checkpoints() {
+	cat <<EOF
+{"type":"checkpoint","side":"exchange","account":"$ACCOUNT","folder":"contacts","token":"ews-2","complete":true,"full":$1}
+{"type":"checkpoint","side":"interaction","account":"$ACCOUNT","folder":"contacts","token":"ia-2","complete":true,"full":false}
+EOF
+}
+
+@test "an incremental read reads from the state only the pairs it names and those that act unreported" {
+	many_pairs 300
+	{
+		echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-0150\",\"version\":\"ck-150b\",\"op\":\"upsert\",\"data\":{\"first\":\"Changed\"}}"
+		checkpoints false
+	} >in.jsonl
+	run --separate-stderr reconcile --stats in.jsonl
+	assert_success
+	echo "$output" >out.jsonl
+	# 3 of 302: the changed item's, the half pair's and the one apply made.
+	[[ "$stderr" == *"pairs read: 3 contact of 302, 0 appointment of 0"* ]]
+	run jq -c 'select(.type == "op") | [.action, .target, .pair]' out.jsonl
+	assert_output "$(printf '%s\n' '["update","interaction","p-0150"]' '["create","interaction","p-half"]' '["delete","interaction","p-made"]')"
+
+	# A full read reads them all: a pair it does not report is deleted.
+	sed 's/"full":false}/"full":true}/' in.jsonl >full.jsonl
+	run --separate-stderr reconcile --stats --allow-mass-delete full.jsonl
+	assert_success
+	[[ "$stderr" == *"pairs read: 302 contact of 302"* ]]
+}
+
+@test "the mass-delete guard counts every pair of the state, read or not" {
+	many_pairs 100
+	{
+		for i in $(seq -f %04g 1 21); do
+			echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-$i\",\"op\":\"delete\"}"
+		done
+		echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-made\",\"version\":\"ck-m\",\"op\":\"upsert\",\"data\":{\"first\":\"Made\"}}"
+		checkpoints false
+	} >in.jsonl
+	# 21 deletes, more than 20 % of the 102 pairs, though only 23 were read.
+	run --separate-stderr reconcile --stats in.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"held back 21 deletes, more than 20 of 102 pairs"* ]]
+	[[ "$stderr" == *"pairs read: 23 contact of 102"* ]]
+}
+
 @test "a bad line exits 65 naming FILE:LINE and writes nothing" {
 	run --separate-stderr reconcile "$DATA/first-exchange.jsonl" "$DATA/bad-line.jsonl"
 	assert_failure 65

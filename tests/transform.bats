@@ -189,6 +189,26 @@ EOF2
 	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +492079460958
 }
 
+@test "libphonenumber's module opens only for a number to parse; without it, exit 70 naming it" {
+	# A copy of the stage with no lib/oisync/oisync-phone.so beside it.
+	mkdir bin
+	cp "$TRANSFORM" bin/
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"+12125550100"}}}\n' >e164.jsonl
+	run bin/oisync-transform e164.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100"}}}\n' >national.jsonl
+	run bin/oisync-transform national.jsonl
+	assert_failure 70
+	assert_output --partial oisync-phone.so
+	# Where make install puts it, it is found.
+	mkdir -p lib/oisync
+	cp "$OISYNC_BUILD/lib/oisync/oisync-phone.so" lib/oisync/
+	run bin/oisync-transform national.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+}
+
 @test "a configuration asked for must load (78); bad options are usage errors (64)" {
 	run "$TRANSFORM" -c missing.conf </dev/null
 	assert_failure 78
@@ -262,4 +282,58 @@ EOF2
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | jq -r .hash | head -2 | sort -u | wc -l)" 1
 	assert_equal "$(printf '%s\n' "$output" | jq -r .data.nickname | tail -1)" Pepe
+}
+
+# A contact of each kind with only a display name, from EWS (DisplayName) and Graph (displayName).
+display_only() { # SIDE-BACKEND ID DISPLAY
+	case "$1" in
+	ews) jq -cn --arg id "$2" --arg d "$3" '{type:"contact",side:"exchange",account:"a@x",folder:"contacts",id:$id,version:"1",op:"upsert",data:{DisplayName:$d}}' ;;
+	graph) jq -cn --arg id "$2" --arg d "$3" '{type:"contact",side:"exchange",backend:"graph",account:"a@x",folder:"contacts",id:$id,version:"1",op:"upsert",data:{displayName:$d}}' ;;
+	esac
+}
+
+@test "a display-only name is split; an organisation, a couple, a mailbox and a placeholder never become a person" {
+	for be in ews graph; do
+		display_only $be $be-org "Smith & Jones LLP"
+		display_only $be $be-couple "John and Jane Smith"
+		display_only $be $be-role "Accounts Payable"
+		display_only $be $be-tbd "TBD"
+		display_only $be $be-person "Dr. Maria de la Cruz-López, PhD"
+	done >in.jsonl
+	run "$TRANSFORM" in.jsonl
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	for be in ews graph; do
+		assert_equal "$(jq -c --arg id $be-person 'select(.id == $id) | .data | [.prefix, .first, .last, .suffix, .entity]' out.jsonl)" \
+			'["Dr.","Maria","de la Cruz-López","PhD",null]'
+		assert_equal "$(jq -c --arg id $be-org 'select(.id == $id) | .data | [.display, .company, .entity]' out.jsonl)" \
+			'["Smith & Jones LLP","Smith & Jones LLP","organization"]'
+		assert_equal "$(jq -r --arg id $be-couple 'select(.id == $id) | .data.entity' out.jsonl)" couple
+		assert_equal "$(jq -r --arg id $be-role 'select(.id == $id) | .data.entity' out.jsonl)" role
+		assert_equal "$(jq -r --arg id $be-tbd 'select(.id == $id) | .data.entity' out.jsonl)" placeholder
+	done
+	# No one but the person has a name part.
+	assert_equal "$(jq -r 'select(.data | has("prefix") or has("first") or has("middle") or has("last") or has("suffix") or has("nickname")) | .id' out.jsonl | sort | tr '\n' ' ')" \
+		"ews-person graph-person "
+	# Transform's output transformed again is the same: the split is idempotent.
+	run "$TRANSFORM" out.jsonl
+	assert_success
+	assert_equal "$output" "$(cat out.jsonl)"
+
+	# Reconcile creates the person and the organisation in InterAction (a company), nothing else.
+	{
+		cat out.jsonl
+		echo '{"type":"checkpoint","side":"exchange","account":"a@x","folder":"contacts","token":"t1","complete":true,"full":true}'
+		echo '{"type":"checkpoint","side":"interaction","account":"a@x","folder":"contacts","token":"c1","complete":true,"full":true}'
+	} >both.jsonl
+	mkdir state
+	run --separate-stderr "$BIN/oisync-reconcile" --state state --server ex1 --now 2026-11-24T10:00:00Z both.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r 'select(.action == "create" and .target == "interaction") | .pair' | wc -l)" 4
+	assert_equal "$(printf '%s\n' "$output" | jq -r 'select(.action == "create") | [.data.entity // "person", .data.last // .data.company] | @tsv' | sort -u)" \
+		"$(printf 'organization\tSmith & Jones LLP\nperson\tde la Cruz-López')"
+	for id in ews-couple ews-role ews-tbd graph-couple graph-role graph-tbd; do
+		grep -q "not created in InterAction (.*, not a person): exchange \"$id\"" <<<"$stderr"
+	done
+	assert_equal "$(grep -c 'not created in InterAction (.*, not a person)' <<<"$stderr")" 6
 }

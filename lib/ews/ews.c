@@ -551,90 +551,38 @@ int ois_ews_get_items(struct ois_ews *ews, const char *const *ids, size_t n, ois
 
 int ois_ews_get_change_key(struct ois_ews *ews, const char *id, char **change_key)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	xmlNode *msg;
-	char *got_id = NULL;
-	*change_key = NULL;
-	ois_buf_adds(&b, "<m:GetItem>");
-	item_shape(&b, 1);
-	ois_buf_adds(&b, "<m:ItemIds>");
-	add_item_id(&b, id, NULL);
-	ois_buf_adds(&b, "</m:ItemIds></m:GetItem>");
-	int rc = call(ews, "GetItem", b.data, 0, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	if (!(rc = single_message(ews, "GetItem", &r, &msg)))
-		rc = first_item_id(ews, msg, &got_id, change_key);
-	free(got_id);
-	reply_release(&r);
-	return rc;
+	struct ois_ews_answer a;
+	int rc = ois_ews_get_change_keys(ews, &id, 1, &a);
+	free(a.id);
+	*change_key = rc ? NULL : a.change_key;
+	return rc ? rc : a.rc;
 }
 
 int ois_ews_create_item(struct ois_ews *ews, const char *folder, const char *attrs, const char *item_xml,
 			char **id, char **change_key)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	xmlNode *msg;
-	*id = *change_key = NULL;
-	ois_buf_addf(&b, "<m:CreateItem%s><m:SavedItemFolderId>", attrs ? attrs : "");
-	add_folder(ews, &b, folder);
-	ois_buf_adds(&b, "</m:SavedItemFolderId><m:Items>");
-	ois_buf_adds(&b, item_xml);
-	ois_buf_adds(&b, "</m:Items></m:CreateItem>");
-	int rc = call(ews, "CreateItem", b.data, 1, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	if (!(rc = single_message(ews, "CreateItem", &r, &msg)))
-		rc = first_item_id(ews, msg, id, change_key);
-	reply_release(&r);
-	return rc;
+	struct ois_ews_answer a;
+	int rc = ois_ews_create_items(ews, folder, attrs, &item_xml, 1, &a);
+	*id = rc ? NULL : a.id;
+	*change_key = rc ? NULL : a.change_key;
+	return rc ? rc : a.rc;
 }
 
 int ois_ews_update_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs,
 			const char *updates_xml, char **new_change_key)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	xmlNode *msg;
-	char *got_id = NULL;
-	*new_change_key = NULL;
-	/* NeverOverwrite: a stale ChangeKey is ErrorIrresolvableConflict, never a silent overwrite. */
-	ois_buf_addf(&b, "<m:UpdateItem ConflictResolution=\"NeverOverwrite\"%s><m:ItemChanges><t:ItemChange>",
-		     attrs ? attrs : "");
-	add_item_id(&b, id, change_key);
-	ois_buf_adds(&b, "<t:Updates>");
-	ois_buf_adds(&b, updates_xml);
-	ois_buf_adds(&b, "</t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>");
-	int rc = call(ews, "UpdateItem", b.data, 0, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	if (!(rc = single_message(ews, "UpdateItem", &r, &msg)))
-		rc = first_item_id(ews, msg, &got_id, new_change_key);
-	free(got_id);
-	reply_release(&r);
-	return rc;
+	struct ois_ews_answer a;
+	int rc = ois_ews_update_items(ews, attrs, &id, &change_key, &updates_xml, 1, &a);
+	free(a.id);
+	*new_change_key = rc ? NULL : a.change_key;
+	return rc ? rc : a.rc;
 }
 
 int ois_ews_delete_item(struct ois_ews *ews, const char *id, const char *change_key, const char *attrs)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	xmlNode *msg;
-	ois_buf_addf(&b, "<m:DeleteItem DeleteType=\"MoveToDeletedItems\"%s><m:ItemIds>", attrs ? attrs : "");
-	add_item_id(&b, id, change_key);
-	ois_buf_adds(&b, "</m:ItemIds></m:DeleteItem>");
-	int rc = call(ews, "DeleteItem", b.data, 0, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	rc = single_message(ews, "DeleteItem", &r, &msg);
-	reply_release(&r);
-	return rc;
+	struct ois_ews_answer a;
+	int rc = ois_ews_delete_items(ews, attrs, &id, &change_key, 1, &a);
+	return rc ? rc : a.rc;
 }
 
 int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char *uri_xml,
@@ -650,25 +598,43 @@ int ois_ews_find_by_extended(struct ois_ews *ews, const char *folder, const char
 
 /* ---- for the other lib/ews/ files (ews_p.h) ---- */
 
-int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *attrs, const char *const *item_xml,
-			 size_t n, struct ois_ews_answer *out)
+/*
+ * One item's response message in a request that carried several: a
+ * Warning says the item was not processed (the store went away in the
+ * middle of the batch: Exchange stops there and reports the rest so), so it
+ * is no success but the server's trouble (OIS_ETEMP), the run stops and
+ * the next one does it. Else as message_rc.
+ */
+static int item_rc(struct ois_ews *ews, const char *op, xmlNode *msg)
 {
-	struct ois_buf b = OIS_BUF_INIT;
-	struct reply r;
-	memset(out, 0, n * sizeof(*out));
-	ois_buf_addf(&b, "<m:CreateItem%s><m:SavedItemFolderId>", attrs ? attrs : "");
-	add_folder(ews, &b, folder);
-	ois_buf_adds(&b, "</m:SavedItemFolderId><m:Items>");
-	for (size_t i = 0; i < n; i++)
-		ois_buf_adds(&b, item_xml[i]);
-	ois_buf_adds(&b, "</m:Items></m:CreateItem>");
-	int rc = call(ews, "CreateItem", b.data, 1, &r);
-	ois_buf_release(&b);
-	if (rc)
-		return rc;
-	/* One CreateItemResponseMessage per item, in the order sent. */
+	char *cls = ois_xml_attr(msg, "ResponseClass");
+	int rc;
+	if (cls && !strcmp(cls, "Warning")) {
+		char *code = ois_xml_text(ois_xml_child(msg, "ResponseCode"));
+		char *text = ois_xml_text(ois_xml_child(msg, "MessageText"));
+		rc = ois_fail(OIS_ETEMP, "%s: an item was not processed (%s): %s", op, code[0] ? code : "Warning", text);
+		free(code);
+		free(text);
+	} else {
+		rc = message_rc(ews, op, msg);
+	}
+	free(cls);
+	return rc;
+}
+
+/*
+ * The answers of a request that carried n items: one response message per
+ * item, in the order sent (Exchange's rule for CreateItem, GetItem,
+ * UpdateItem and DeleteItem), each its item's own: one refused item does not
+ * fail the others. with_item: each message of a success holds the item's
+ * Items/ItemId, taken into out[i]. Another number of messages leaves no item
+ * answered: which one did what cannot be told.
+ */
+static int answers(struct ois_ews *ews, const char *op, struct reply *r, size_t n, int with_item,
+		   struct ois_ews_answer *out)
+{
 	size_t seen = 0;
-	for (xmlNode *msg = r.messages->children; msg; msg = msg->next) {
+	for (xmlNode *msg = r->messages->children; msg; msg = msg->next) {
 		if (msg->type != XML_ELEMENT_NODE)
 			continue;
 		if (seen == n) {
@@ -676,21 +642,85 @@ int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *at
 			break;
 		}
 		struct ois_ews_answer *a = &out[seen++];
-		if (!(a->rc = message_rc(ews, "CreateItem", msg)))
+		if (!(a->rc = item_rc(ews, op, msg)) && with_item)
 			a->rc = first_item_id(ews, msg, &a->id, &a->change_key);
 	}
-	if (seen != n) {
-		/* Which item made what cannot be told: none is taken, each is found later by its op id. */
-		for (size_t i = 0; i < n; i++) {
-			free(out[i].id);
-			free(out[i].change_key);
-		}
-		memset(out, 0, n * sizeof(*out));
-		rc = ois_fail(OIS_EUNAVAIL, "broken reply from %s: %zu CreateItem messages for %zu items", ews->url,
-			      seen, n);
+	if (seen == n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		free(out[i].id);
+		free(out[i].change_key);
 	}
+	memset(out, 0, n * sizeof(*out));
+	return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %zu %s messages for %zu items", ews->url, seen, op, n);
+}
+
+/* Send body as op (write: never retried) and take its n answers. */
+static int call_many(struct ois_ews *ews, const char *op, struct ois_buf *body, int write, size_t n, int with_item,
+		     struct ois_ews_answer *out)
+{
+	struct reply r;
+	memset(out, 0, n * sizeof(*out));
+	int rc = call(ews, op, body->data, write, &r);
+	ois_buf_release(body);
+	if (rc)
+		return rc;
+	rc = answers(ews, op, &r, n, with_item, out);
 	reply_release(&r);
 	return rc;
+}
+
+int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *attrs, const char *const *item_xml,
+			 size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	ois_buf_addf(&b, "<m:CreateItem%s><m:SavedItemFolderId>", attrs ? attrs : "");
+	add_folder(ews, &b, folder);
+	ois_buf_adds(&b, "</m:SavedItemFolderId><m:Items>");
+	for (size_t i = 0; i < n; i++)
+		ois_buf_adds(&b, item_xml[i]);
+	ois_buf_adds(&b, "</m:Items></m:CreateItem>");
+	return call_many(ews, "CreateItem", &b, 1, n, 1, out);
+}
+
+int ois_ews_get_change_keys(struct ois_ews *ews, const char *const *ids, size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	ois_buf_adds(&b, "<m:GetItem>");
+	item_shape(&b, 1);
+	ois_buf_adds(&b, "<m:ItemIds>");
+	for (size_t i = 0; i < n; i++)
+		add_item_id(&b, ids[i], NULL);
+	ois_buf_adds(&b, "</m:ItemIds></m:GetItem>");
+	return call_many(ews, "GetItem", &b, 0, n, 1, out);
+}
+
+int ois_ews_update_items(struct ois_ews *ews, const char *attrs, const char *const *ids, const char *const *change_keys,
+			 const char *const *updates_xml, size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	/* NeverOverwrite: a stale ChangeKey is ErrorIrresolvableConflict, never a silent overwrite. */
+	ois_buf_addf(&b, "<m:UpdateItem ConflictResolution=\"NeverOverwrite\"%s><m:ItemChanges>", attrs ? attrs : "");
+	for (size_t i = 0; i < n; i++) {
+		ois_buf_adds(&b, "<t:ItemChange>");
+		add_item_id(&b, ids[i], change_keys[i]);
+		ois_buf_adds(&b, "<t:Updates>");
+		ois_buf_adds(&b, updates_xml[i]);
+		ois_buf_adds(&b, "</t:Updates></t:ItemChange>");
+	}
+	ois_buf_adds(&b, "</m:ItemChanges></m:UpdateItem>");
+	return call_many(ews, "UpdateItem", &b, 0, n, 1, out);
+}
+
+int ois_ews_delete_items(struct ois_ews *ews, const char *attrs, const char *const *ids, const char *const *change_keys,
+			 size_t n, struct ois_ews_answer *out)
+{
+	struct ois_buf b = OIS_BUF_INIT;
+	ois_buf_addf(&b, "<m:DeleteItem DeleteType=\"MoveToDeletedItems\"%s><m:ItemIds>", attrs ? attrs : "");
+	for (size_t i = 0; i < n; i++)
+		add_item_id(&b, ids[i], change_keys[i]);
+	ois_buf_adds(&b, "</m:ItemIds></m:DeleteItem>");
+	return call_many(ews, "DeleteItem", &b, 0, n, 0, out);
 }
 
 /* The value of the extended property an item carries (the one a FindItem asked for), or NULL. Owned. */

@@ -139,6 +139,28 @@ struct ois_ews_answer {
 int ois_ews_create_items(struct ois_ews *ews, const char *folder, const char *attrs, const char *const *item_xml,
 			 size_t n, struct ois_ews_answer *out);
 /*
+ * ois_ews_get_change_key for n ids at once, in one GetItem (IdOnly): out[i]
+ * from the i-th response message (OIS_ENOTFOUND for an item gone).
+ * Returns 0 when every id has its answer, else the error of the request.
+ */
+int ois_ews_get_change_keys(struct ois_ews *ews, const char *const *ids, size_t n, struct ois_ews_answer *out);
+/*
+ * ois_ews_update_item for n items at once, in one UpdateItem of n
+ * t:ItemChange (ids[i], change_keys[i] (may be NULL), updates_xml[i]):
+ * out[i].change_key is the item's new ChangeKey, or out[i].rc its own error
+ * (a stale ChangeKey: OIS_ECONFLICT for that item alone). Returns 0 when
+ * every item has its answer, else the error of the request.
+ */
+int ois_ews_update_items(struct ois_ews *ews, const char *attrs, const char *const *ids, const char *const *change_keys,
+			 const char *const *updates_xml, size_t n, struct ois_ews_answer *out);
+/* ois_ews_delete_item for n items at once, in one DeleteItem: out[i].rc each item's answer. */
+int ois_ews_delete_items(struct ois_ews *ews, const char *attrs, const char *const *ids, const char *const *change_keys,
+			 size_t n, struct ois_ews_answer *out);
+/*
+ * A Warning message in any of these says its item was not processed
+ * (Exchange stopped the batch there): OIS_ETEMP for that item.
+ */
+/*
  * ois_ews_find_by_extended for n values at once, in one FindItem (an Or of
  * the values): out[i] is the first item whose property is values[i], or
  * OIS_ENOTFOUND. Returns 0, or the error of the request.

@@ -73,54 +73,32 @@ static int drv_create(struct ois_conn *conn, const char *kind, json_object *data
 	return rc;
 }
 
+static int write_chunk(struct ois_conn *conn, struct ois_write *w, size_t n);
+
+/* One update or delete is a batch of one: the requests and their checks are write_chunk's. */
+static int write_one(struct ois_conn *conn, struct ois_write *w, char **new_version)
+{
+	write_chunk(conn, w, 1);
+	free(w->new_id);
+	if (new_version)
+		*new_version = w->new_version;
+	else
+		free(w->new_version);
+	return w->rc;
+}
+
 static int drv_update(struct ois_conn *conn, const char *kind, const char *id, const char *if_version,
 		      json_object *data, json_object *fields, char **new_version)
 {
-	struct ois_buf xml = OIS_BUF_INIT;
-	int n = 0, rc;
-	*new_version = NULL;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (!rc)
-		rc = k->updates_xml(data, fields, &xml, &n);
-	if (!rc && n == 0) {
-		/* Nothing Exchange carries changed: an empty t:Updates is a schema error. */
-		if (if_version)
-			*new_version = ois_xstrdup(if_version);
-		else
-			rc = ois_ews_get_change_key(EWS(conn), id, new_version);
-	} else if (!rc) {
-		rc = ois_ews_update_item(EWS(conn), id, if_version, k->update_attrs, xml.data, new_version);
-	}
-	ois_buf_release(&xml);
-	if (rc == OIS_ECONFLICT)
-		ois_info("%s '%s' changed in Exchange since version '%s': not overwritten", k->name, id,
-			 if_version ? if_version : "");
-	return rc;
+	struct ois_write w = { .what = OIS_WRITE_UPDATE, .kind = kind, .id = id, .if_version = if_version,
+			       .data = data, .fields = fields };
+	return write_one(conn, &w, new_version);
 }
 
-/*
- * DeleteItem does not check a ChangeKey, so look first: an item edited in
- * Outlook since reconcile saw it is a conflict (edit beats delete), not a
- * deletion.
- */
 static int drv_remove(struct ois_conn *conn, const char *kind, const char *id, const char *if_version)
 {
-	int rc;
-	const struct kind *k = kind_ok(kind, &rc);
-	if (rc)
-		return rc;
-	if (if_version) {
-		char *ck = NULL;
-		rc = ois_ews_get_change_key(EWS(conn), id, &ck);
-		if (!rc && ck && strcmp(ck, if_version)) {
-			ois_info("%s '%s' changed in Exchange since version '%s': not deleted", k->name, id, if_version);
-			rc = OIS_ECONFLICT;
-		}
-		free(ck);
-		if (rc)
-			return rc;
-	}
-	return ois_ews_delete_item(EWS(conn), id, if_version, k->delete_attrs);
+	struct ois_write w = { .what = OIS_WRITE_REMOVE, .kind = kind, .id = id, .if_version = if_version };
+	return write_one(conn, &w, NULL);
 }
 
 /* CreateItem is one request: an item found by its tag is complete, data is not needed. */
@@ -140,80 +118,247 @@ static int drv_find_by_op(struct ois_conn *conn, const char *kind, const char *o
 #define WRITE_BATCH 100
 
 /*
- * Several writes at once: each kind's finds in one FindItem (an Or of op
- * ids) and its creates in one CreateItem, every item with its own response
- * message. Updates and deletes go one by one: a delete looks at the
- * ChangeKey first (drv_remove), and an update may carry nothing Exchange
- * holds.
+ * One chunk of writes on its way: each write's first answer stands, so a
+ * request that fails later in the chunk leaves the answers before it be.
+ */
+struct chunk {
+	struct ois_conn *conn;
+	struct ois_write *w;
+	size_t n;
+	unsigned char *answered;
+	char **update_xml;                /* an update's t:Updates contents; NULL: nothing Exchange holds changed */
+	/* Room for n: one request's arguments and answers. */
+	const char **ids, **cks, **args;
+	char **xml;
+	size_t *at;
+	struct ois_ews_answer *ans;
+};
+
+static void answer(struct chunk *c, size_t i, int rc)
+{
+	c->w[i].rc = rc;
+	c->answered[i] = 1;
+}
+
+/* The finds of kind k: one FindItem, an Or of op ids. */
+static int send_finds(struct chunk *c, const struct kind *k)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->answered[i] && c->w[i].what == OIS_WRITE_FIND && !strcmp(c->w[i].kind, k->name)) {
+			c->args[m] = c->w[i].op_id;
+			c->at[m++] = i;
+		}
+	int rc = m ? ois_ews_find_by_extended_many(EWS(c->conn), k->folder, ois_ews_op_id_uri(), c->args, m, c->ans) : 0;
+	for (size_t j = 0; j < m && !rc; j++) {
+		struct ois_write *w = &c->w[c->at[j]];
+		w->new_id = c->ans[j].id;
+		w->new_version = c->ans[j].change_key;
+		answer(c, c->at[j], c->ans[j].rc);
+	}
+	return rc;
+}
+
+/* The creates of kind k: one CreateItem; data Exchange cannot hold is that write's error alone. */
+static int send_creates(struct chunk *c, const struct kind *k)
+{
+	size_t m = 0;
+	int rc;
+	for (size_t i = 0; i < c->n; i++) {
+		struct ois_write *w = &c->w[i];
+		if (c->answered[i] || w->what != OIS_WRITE_CREATE || strcmp(w->kind, k->name))
+			continue;
+		struct ois_buf b = OIS_BUF_INIT;
+		if ((rc = k->xml(w->data, w->op_id, &b))) {
+			ois_buf_release(&b);
+			answer(c, i, rc);
+			continue;
+		}
+		c->xml[m] = ois_buf_detach(&b, NULL);
+		c->at[m++] = i;
+	}
+	rc = m ? ois_ews_create_items(EWS(c->conn), k->folder, k->create_attrs, (const char *const *)c->xml, m, c->ans) : 0;
+	for (size_t j = 0; j < m; j++) {
+		if (!rc) {
+			c->w[c->at[j]].new_id = c->ans[j].id;
+			c->w[c->at[j]].new_version = c->ans[j].change_key;
+			answer(c, c->at[j], c->ans[j].rc);
+		}
+		free(c->xml[j]);
+		c->xml[j] = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Each update's t:Updates. One that carries nothing Exchange holds is sent
+ * no UpdateItem (an empty t:Updates is a schema error): its version is the
+ * one it expects, or, when it expects none, the item's current one, read
+ * with the deletes' (read_change_keys).
+ */
+static void prepare_updates(struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct ois_write *w = &c->w[i];
+		if (c->answered[i] || w->what != OIS_WRITE_UPDATE)
+			continue;
+		const struct kind *k = kind_of(w->kind);
+		struct ois_buf b = OIS_BUF_INIT;
+		int fields = 0, rc = k->updates_xml(w->data, w->fields, &b, &fields);
+		if (!rc && fields)
+			c->update_xml[i] = ois_buf_detach(&b, NULL);
+		ois_buf_release(&b);
+		if (rc) {
+			answer(c, i, rc);
+		} else if (!fields && w->if_version) {
+			w->new_version = ois_xstrdup(w->if_version);
+			answer(c, i, 0);
+		}
+	}
+}
+
+/* The writes that need an item's ChangeKey before anything is sent. */
+static int needs_change_key(const struct chunk *c, size_t i)
+{
+	const struct ois_write *w = &c->w[i];
+	if (c->answered[i])
+		return 0;
+	if (w->what == OIS_WRITE_UPDATE)
+		return !c->update_xml[i];
+	return w->what == OIS_WRITE_REMOVE && w->if_version;
+}
+
+/*
+ * DeleteItem does not check a ChangeKey, so a delete looks first: an item
+ * edited in Outlook since reconcile saw it is a conflict (edit beats
+ * delete), not a deletion; one gone already is the answer (OIS_ENOTFOUND).
+ * Every such look of the chunk is one GetItem of many ids.
+ */
+static int read_change_keys(struct chunk *c)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (needs_change_key(c, i)) {
+			c->ids[m] = c->w[i].id;
+			c->at[m++] = i;
+		}
+	int rc = m ? ois_ews_get_change_keys(EWS(c->conn), c->ids, m, c->ans) : 0;
+	for (size_t j = 0; j < m && !rc; j++) {
+		struct ois_write *w = &c->w[c->at[j]];
+		char *ck = c->ans[j].change_key;
+		free(c->ans[j].id);
+		if (w->what == OIS_WRITE_UPDATE) {
+			w->new_version = ck;
+			answer(c, c->at[j], c->ans[j].rc);
+			continue;
+		}
+		if (c->ans[j].rc) {
+			answer(c, c->at[j], c->ans[j].rc);
+		} else if (ck && strcmp(ck, w->if_version)) {
+			ois_info("%s '%s' changed in Exchange since version '%s': not deleted", w->kind, w->id, w->if_version);
+			answer(c, c->at[j], OIS_ECONFLICT);
+		}
+		free(ck);
+	}
+	return rc;
+}
+
+/* The updates of kind k: one UpdateItem of many t:ItemChange, each with its own answer. */
+static int send_updates(struct chunk *c, const struct kind *k)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct ois_write *w = &c->w[i];
+		if (c->answered[i] || w->what != OIS_WRITE_UPDATE || strcmp(w->kind, k->name))
+			continue;
+		c->ids[m] = w->id;
+		c->cks[m] = w->if_version;
+		c->args[m] = c->update_xml[i];
+		c->at[m++] = i;
+	}
+	int rc = m ? ois_ews_update_items(EWS(c->conn), k->update_attrs, c->ids, c->cks, c->args, m, c->ans) : 0;
+	for (size_t j = 0; j < m && !rc; j++) {
+		struct ois_write *w = &c->w[c->at[j]];
+		free(c->ans[j].id);
+		w->new_version = c->ans[j].change_key;
+		if (c->ans[j].rc == OIS_ECONFLICT)
+			ois_info("%s '%s' changed in Exchange since version '%s': not overwritten", k->name, w->id,
+				 w->if_version ? w->if_version : "");
+		answer(c, c->at[j], c->ans[j].rc);
+	}
+	return rc;
+}
+
+/* The deletes of kind k whose look found them unchanged (or that expect no version): one DeleteItem. */
+static int send_deletes(struct chunk *c, const struct kind *k)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		struct ois_write *w = &c->w[i];
+		if (c->answered[i] || w->what != OIS_WRITE_REMOVE || strcmp(w->kind, k->name))
+			continue;
+		c->ids[m] = w->id;
+		c->cks[m] = w->if_version;
+		c->at[m++] = i;
+	}
+	int rc = m ? ois_ews_delete_items(EWS(c->conn), k->delete_attrs, c->ids, c->cks, m, c->ans) : 0;
+	for (size_t j = 0; j < m && !rc; j++)
+		answer(c, c->at[j], c->ans[j].rc);
+	return rc;
+}
+
+/*
+ * Several writes at once, every item with its own response message: each
+ * kind's finds in one FindItem (an Or of op ids), its creates in one
+ * CreateItem, its updates in one UpdateItem, its deletes in one DeleteItem
+ * after one GetItem of the ChangeKeys they expect. A request that fails
+ * gives its failure to the writes not yet answered; the others keep theirs.
  */
 static int write_chunk(struct ois_conn *conn, struct ois_write *w, size_t n)
 {
-	const char **args = ois_xcalloc(n + 1, sizeof(*args));
-	char **xml = ois_xcalloc(n + 1, sizeof(*xml));
-	size_t *at = ois_xcalloc(n + 1, sizeof(*at));
-	struct ois_ews_answer *ans = ois_xcalloc(n + 1, sizeof(*ans));
+	struct chunk c = {
+		.conn = conn, .w = w, .n = n,
+		.answered = ois_xcalloc(n + 1, 1),
+		.update_xml = ois_xcalloc(n + 1, sizeof(char *)),
+		.ids = ois_xcalloc(n + 1, sizeof(char *)),
+		.cks = ois_xcalloc(n + 1, sizeof(char *)),
+		.args = ois_xcalloc(n + 1, sizeof(char *)),
+		.xml = ois_xcalloc(n + 1, sizeof(char *)),
+		.at = ois_xcalloc(n + 1, sizeof(size_t)),
+		.ans = ois_xcalloc(n + 1, sizeof(struct ois_ews_answer)),
+	};
 	int rc = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		w[i].new_id = w[i].new_version = NULL;
-	for (size_t ki = 0; ki < OIS_ARRAY_SIZE(kinds) && !rc; ki++) {
-		const struct kind *k = &kinds[ki];
-		/* The finds of this kind. */
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (w[i].what == OIS_WRITE_FIND && !strcmp(w[i].kind, k->name)) {
-				args[m] = w[i].op_id;
-				at[m++] = i;
-			}
-		if (m && !(rc = ois_ews_find_by_extended_many(EWS(conn), k->folder, ois_ews_op_id_uri(), args, m, ans)))
-			for (size_t j = 0; j < m; j++) {
-				w[at[j]].rc = ans[j].rc;
-				w[at[j]].new_id = ans[j].id;
-				w[at[j]].new_version = ans[j].change_key;
-			}
-		/* The creates of this kind; data Exchange cannot hold is that write's error alone. */
-		m = 0;
-		for (size_t i = 0; i < n && !rc; i++) {
-			if (w[i].what != OIS_WRITE_CREATE || strcmp(w[i].kind, k->name))
-				continue;
-			struct ois_buf b = OIS_BUF_INIT;
-			if ((w[i].rc = k->xml(w[i].data, w[i].op_id, &b))) {
-				ois_buf_release(&b);
-				continue;
-			}
-			xml[m] = ois_buf_detach(&b, NULL);
-			at[m++] = i;
-		}
-		if (m && !rc && !(rc = ois_ews_create_items(EWS(conn), k->folder, k->create_attrs,
-							   (const char *const *)xml, m, ans)))
-			for (size_t j = 0; j < m; j++) {
-				w[at[j]].rc = ans[j].rc;
-				w[at[j]].new_id = ans[j].id;
-				w[at[j]].new_version = ans[j].change_key;
-			}
-		for (size_t j = 0; j < m; j++) {
-			free(xml[j]);
-			xml[j] = NULL;
-		}
-	}
-	for (size_t i = 0; i < n && !rc; i++) {
 		if (!kind_of(w[i].kind)) {
 			kind_ok(w[i].kind, &w[i].rc);
-		} else if (w[i].what == OIS_WRITE_UPDATE) {
-			w[i].rc = drv_update(conn, w[i].kind, w[i].id, w[i].if_version, w[i].data, w[i].fields,
-					     &w[i].new_version);
-		} else if (w[i].what == OIS_WRITE_REMOVE) {
-			w[i].rc = drv_remove(conn, w[i].kind, w[i].id, w[i].if_version);
+			c.answered[i] = 1;
 		}
 	}
-	if (rc)
-		for (size_t i = 0; i < n; i++) {
+	for (size_t ki = 0; ki < OIS_ARRAY_SIZE(kinds) && !rc; ki++)
+		if (!(rc = send_finds(&c, &kinds[ki])))
+			rc = send_creates(&c, &kinds[ki]);
+	prepare_updates(&c);
+	if (!rc)
+		rc = read_change_keys(&c);
+	for (size_t ki = 0; ki < OIS_ARRAY_SIZE(kinds) && !rc; ki++)
+		if (!(rc = send_updates(&c, &kinds[ki])))
+			rc = send_deletes(&c, &kinds[ki]);
+	for (size_t i = 0; i < n; i++) {
+		if (rc && !c.answered[i]) {
 			ois_write_release(&w[i]);
 			w[i].rc = rc;
 		}
-	free(ans);
-	free(at);
-	free(xml);
-	free(args);
+		free(c.update_xml[i]);
+	}
+	free(c.answered);
+	free(c.update_xml);
+	free(c.ids);
+	free(c.cks);
+	free(c.args);
+	free(c.xml);
+	free(c.at);
+	free(c.ans);
 	return rc;
 }
 
@@ -269,6 +414,7 @@ static struct ois_conn *drv_open(const struct ois_account_ref *ref, int *rc)
 	c->account = ois_xstrdup(ref->mailbox);
 	c->batch = ep->getitem_batch > 0 ? ep->getitem_batch : 64;
 	c->write_batch = ep->write_batch > 0 ? ep->write_batch : 50;
+	c->base.write_batch = (size_t)c->write_batch;
 	c->view_max = ep->calendar_view_max;
 	return &c->base;
 }

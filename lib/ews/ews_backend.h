@@ -11,7 +11,7 @@ struct ews_conn {
 	struct ois_ews *ews;
 	char *account;   /* the mailbox, the records' account */
 	int batch;       /* items per GetItem (getitem_batch) */
-	int write_batch; /* items per CreateItem and FindItem of writes (write_batch) */
+	int write_batch; /* items per FindItem, CreateItem, GetItem, UpdateItem, DeleteItem of writes (write_batch) */
 	int view_max;    /* items per CalendarView (calendar_view_max) */
 };
 

@@ -1,6 +1,7 @@
 /* ews_xml.c - parse EWS replies safely and turn item elements into native JSON. */
 #include "ews.h"
 #include "code.h"
+#include "lazy.h"
 #include "log.h"
 #include "util.h"
 
@@ -77,7 +78,7 @@ char *ois_xml_text(xmlNode *node)
 {
 	xmlChar *t = node ? xmlNodeGetContent(node) : NULL;
 	char *s = ois_xstrdup(t ? (const char *)t : "");
-	xmlFree(t);
+	ois_xml_free(t);
 	return s;
 }
 
@@ -87,7 +88,7 @@ char *ois_xml_attr(xmlNode *node, const char *name)
 	if (!v)
 		return NULL;
 	char *s = ois_xstrdup((const char *)v);
-	xmlFree(v);
+	ois_xml_free(v);
 	return s;
 }
 

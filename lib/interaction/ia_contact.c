@@ -472,6 +472,14 @@ json_object *ois_ia_contact_from_canonical(json_object *data, json_object *field
 {
 	json_object *body = json_object_new_object();
 	if (!fields_) {
+		/*
+		 * An organisation (transform's "entity", oisync-records(5)) is
+		 * created as an InterAction company, never as a person. Only a
+		 * create sets it: a contact's kind is the firm's to change.
+		 */
+		const char *entity = ois_json_str(data, "entity");
+		if (entity && !strcmp(entity, "organization"))
+			json_object_object_add(body, "kind", json_object_new_string("company"));
 		const struct field *row[NFIELDS];
 		size_t n = body_order(row);
 		for (size_t i = 0; i < n; i++)

@@ -275,6 +275,43 @@ EOF
 	assert_output ErrorItemNotFound
 }
 
+@test "UpdateItem, GetItem and DeleteItem of several items: one message per item, in order; one refused fails no other" {
+	# Four contacts made for the test (id and ChangeKey each); the fourth deleted, so its id is gone.
+	local -a ids cks
+	for i in 0 1 2 3; do
+		made=$(curl -s -X POST -d "{\"mailbox\":\"$ALICE\",\"contact\":{\"GivenName\":\"Many$i\",\"Surname\":\"Items\"}}" "$CTL/create")
+		ids[i]=$(jq -r .id <<<"$made")
+		cks[i]=$(jq -r .change_key <<<"$made")
+	done
+	curl -s -X POST -d "{\"mailbox\":\"$ALICE\",\"id\":\"${ids[3]}\"}" "$CTL/delete" >/dev/null
+	change='<t:ItemChange><t:ItemId Id="%s" ChangeKey="%s"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="contacts:JobTitle"/><t:Contact><t:JobTitle>%s</t:JobTitle></t:Contact></t:SetItemField></t:Updates></t:ItemChange>'
+	changes=$(printf "$change" "${ids[0]}" "${cks[0]}" T0 "${ids[1]}" stale T1 "${ids[2]}" "${cks[2]}" T2 "${ids[3]}" "${cks[3]}" T3)
+	soap "<m:UpdateItem ConflictResolution=\"NeverOverwrite\"><m:ItemChanges>$changes</m:ItemChanges></m:UpdateItem>" >/dev/null
+	run xget './/m:UpdateItemResponseMessage/m:ResponseCode'
+	assert_output "$(printf '%s\n' NoError ErrorIrresolvableConflict NoError ErrorItemNotFound)"
+	run xget './/m:UpdateItemResponseMessage/m:Items/t:Contact/t:ItemId' Id
+	assert_output "$(printf '%s\n' "${ids[0]}" "${ids[2]}")"
+	run curl -s "$CTL/dump?mailbox=$ALICE"
+	assert_equal "$(jq -c '[.contacts[] | select(.Surname == "Items") | .JobTitle]' <<<"$output")" '["T0",null,"T2"]'
+
+	# The ChangeKeys of many items, IdOnly: the updated ones have new keys, the gone one its own error.
+	itemids=$(printf '<t:ItemId Id="%s"/>' "${ids[@]}")
+	soap "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds>$itemids</m:ItemIds></m:GetItem>" >/dev/null
+	run xget './/m:GetItemResponseMessage/m:ResponseCode'
+	assert_output "$(printf '%s\n' NoError NoError NoError ErrorItemNotFound)"
+	run xget './/m:GetItemResponseMessage/m:Items/t:Contact/t:ItemId' ChangeKey
+	[ "${lines[1]}" = "${cks[1]}" ] && [ "${lines[0]}" != "${cks[0]}" ] && [ "${lines[2]}" != "${cks[2]}" ]
+
+	# DeleteItem of the first, the gone one and the third.
+	soap "<m:DeleteItem DeleteType=\"MoveToDeletedItems\"><m:ItemIds>$(printf '<t:ItemId Id="%s"/>' "${ids[0]}" "${ids[3]}" "${ids[2]}")</m:ItemIds></m:DeleteItem>" >/dev/null
+	run xget './/m:DeleteItemResponseMessage' ResponseClass
+	assert_output "$(printf '%s\n' Success Error Success)"
+	run xget './/m:DeleteItemResponseMessage/m:ResponseCode'
+	assert_output "$(printf '%s\n' NoError ErrorItemNotFound NoError)"
+	run curl -s "$CTL/dump?mailbox=$ALICE"
+	assert_equal "$(jq -c '[.contacts[] | select(.Surname == "Items") | .GivenName]' <<<"$output")" '["Many1"]'
+}
+
 @test "unknown operation and non-XML bodies are faults" {
 	run soap '<m:ExpandDL><m:Mailbox><t:EmailAddress>x@firm.example</t:EmailAddress></m:Mailbox></m:ExpandDL>'
 	assert_output 500

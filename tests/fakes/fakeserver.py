@@ -13,7 +13,7 @@ tests/fakes on sys.path and imports this module.
 - POST /_fake/reset: the server as it started (seed, faults, stats, clock,
   issued tokens, connection state), so a suite starts one server per file.
 - serve(): the port file (written atomically once listening), clean stop on
-  SIGTERM or SIGINT.
+  SIGTERM or SIGINT (the state on disk left whole: close_state()).
 
 The control endpoints this module answers, for both servers (no authentication):
   GET  /_fake/stats         counters (server-specific ones, plus faults_fired,
@@ -339,6 +339,10 @@ class FakeServer(ThreadingHTTPServer):
         started with); ValueError when the seed is unusable (nothing changes)."""
         raise NotImplementedError
 
+    def close_state(self):
+        """At a clean stop: a server that keeps its state on disk (--data-dir)
+        leaves it whole there (journal.py)."""
+
     def reset(self, seed=None):
         # The clock first: the seed's data is stamped as at a first start.
         offset = CLOCK.reset()
@@ -591,6 +595,7 @@ def serve(srv, port_file=None):
                 srv._handle_request_noblock()  # accept; a thread serves the connection
     finally:
         srv.server_close()
+        srv.close_state()
         remove_port_file(port_file, port)
     return 0
 

@@ -149,6 +149,30 @@ static void test_create_body_is_complete(void)
 	json_object_put(d);
 }
 
+/* An organisation transform marked is created as a company; a person, an update or another mark sets no kind. */
+static void test_organisation_is_a_company(void)
+{
+	static const struct {
+		const char *data;
+		int create;
+		const char *kind;
+	} cases[] = {
+		{ "{\"display\":\"Acme LLP\",\"company\":\"Acme LLP\",\"entity\":\"organization\"}", 1, "company" },
+		{ "{\"display\":\"Acme LLP\",\"company\":\"Acme LLP\",\"entity\":\"organization\"}", 0, NULL },
+		{ "{\"display\":\"TBD\",\"entity\":\"placeholder\"}", 1, NULL },
+		{ "{\"first\":\"Ann\",\"last\":\"Lee\"}", 1, NULL },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		json_object *d = parse(cases[i].data);
+		json_object *f = cases[i].create ? NULL : parse("[\"company\"]");
+		json_object *b = ois_ia_contact_from_canonical(d, f);
+		CHECK_STR(json_object_get_string(json_object_object_get(b, "kind")), cases[i].kind);
+		json_object_put(b);
+		json_object_put(f);
+		json_object_put(d);
+	}
+}
+
 /* Everything InterAction carries survives canonical -> body -> canonical. */
 static const char *const round_trips[] = {
 	"{}",
@@ -198,6 +222,7 @@ int main(void)
 	UNIT_RUN(test_to_canonical);
 	UNIT_RUN(test_from_canonical);
 	UNIT_RUN(test_create_body_is_complete);
+	UNIT_RUN(test_organisation_is_a_company);
 	UNIT_RUN(test_round_trip);
 	UNIT_RUN(test_round_trip_drops_what_interaction_lacks);
 	return unit_done();

@@ -123,7 +123,7 @@ static void test_country_alpha2(void)
 		{ "us", "US" },
 		{ "Germany", "DE" },
 		{ "deu", "DE" },
-		{ "Deutschland", NULL },
+		{ "Deutschland", "DE" },
 		{ "United Kingdom", "GB" },
 		{ "UK", "GB" },
 		{ "South Korea", "KR" },
@@ -157,7 +157,8 @@ static const struct str_case contact_cases[] = {
 	{ "{\"first\":\"  Jose\xcc\x81 \",\"last\":\"Garc\xc3\xad" "a\\t Lopez\",\"middle\":\"  \",\"company\":\"\"}",
 	  "{\"first\":\"Jos\xc3\xa9\",\"last\":\"Garc\xc3\xad" "a Lopez\"}" },
 	{ "{\"prefix\":null,\"suffix\":3,\"display\":\"Lee,  Ann\",\"file_as\":\"Lee, Ann\\r\\n\"}",
-	  "{\"display\":\"Lee, Ann\",\"file_as\":\"Lee, Ann\"}" },
+	  /* no structured name: the display name is split (oisync-transform(1), NAMES) */
+	  "{\"display\":\"Lee, Ann\",\"file_as\":\"Lee, Ann\",\"first\":\"Ann\",\"last\":\"Lee\"}" },
 	/* notes keep line breaks */
 	{ "{\"notes\":\"Met at\\r\\nthe  conference.\\r\\n\\r\\n\"}",
 	  "{\"notes\":\"Met at\\nthe  conference.\"}" },
@@ -179,9 +180,9 @@ static const struct str_case contact_cases[] = {
 	/* addresses: countries, street lines, empties */
 	{ "{\"addresses\":{\"business\":{\"street\":\"1 Main St\\r\\nSuite  200\",\"city\":\" New York \","
 	  "\"region\":\"NY\",\"postal_code\":\"10001\",\"country\":\"United States\"},"
-	  "\"home\":{\"country\":\"Deutschland\"},\"other\":{\"city\":\"\",\"country\":\"\"}}}",
+	  "\"home\":{\"country\":\"Ruritania\"},\"other\":{\"city\":\"\",\"country\":\"\"}}}",
 	  "{\"addresses\":{\"business\":{\"city\":\"New York\",\"country\":\"US\",\"postal_code\":\"10001\","
-	  "\"region\":\"NY\",\"street\":\"1 Main St\\nSuite 200\"},\"home\":{\"country\":\"Deutschland\"}}}" },
+	  "\"region\":\"NY\",\"street\":\"1 Main St\\nSuite 200\"},\"home\":{\"country\":\"Ruritania\"}}}" },
 	{ "{\"addresses\":{\"home\":{\"country\":\"united states of america\"},\"other\":{\"country\":\"usa\"},"
 	  "\"business\":{\"country\":\"Germany\"}}}",
 	  "{\"addresses\":{\"business\":{\"country\":\"DE\"},\"home\":{\"country\":\"US\"},\"other\":{\"country\":\"US\"}}}" },

@@ -108,7 +108,7 @@ static void test_create_open_close(void)
 	char *server_dir = ois_xasprintf("%s/%s", dir, SERVER);
 	CHECK_INT(stat(server_dir, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0700);
-	CHECK_INT(raw_int(path, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(path, "PRAGMA user_version"), 4);
 	CHECK_STR(raw_int(path, "PRAGMA application_id") == 0x6f697379 ? "oisy" : "other", "oisy");
 	CHECK_INT(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
 				"('meta', 'checkpoints', 'pairs', 'applied', 'runs')"), 5);
@@ -447,6 +447,55 @@ static void test_applied_unknown_status_is_refused(void)
 	rm_rf(dir);
 }
 
+/* Collects the runs oisync status reads: their outcomes, newest first. */
+static int list_runs(const struct ois_run *r, void *ctx)
+{
+	char *out = ctx;
+	strcat(out, *out ? " " : "");
+	strcat(out, r->outcome);
+	return 0;
+}
+
+/* oisync status's reads: the last N runs newest first, the unfolded rows by status; a missing state has none. */
+static void test_runs_and_unfolded_counts(void)
+{
+	const char *dir = tmpdir();
+	struct ois_state *st;
+	CHECK_INT(ois_state_open(dir, SERVER, ACCOUNT, OIS_STATE_READ, &st), 0);
+	char got[128] = "";
+	long counts[OIS_OP_STATUSES];
+	CHECK_INT(ois_state_runs_foreach(st, 20, list_runs, got), 0);
+	CHECK_STR(got, "");
+	CHECK_INT(ois_state_applied_unfolded_count(st, counts), 0);
+	CHECK_INT(counts[OIS_OP_FAILED], 0);
+	ois_state_close(st);
+
+	st = open_write(dir);
+	static const char *const outcomes[] = { "ok", "partial", "failed", "ok" };
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(outcomes); i++)
+		CHECK_INT(ois_state_run_add(st, "2026-11-24T10:00:00Z", "2026-11-24T10:01:00Z", outcomes[i],
+					    "{\"ok\":1}"), 0);
+	static const struct ois_applied rows[] = {
+		{ "op-1", OIS_OP_FAILED, NULL, NULL, NULL, 0 },
+		{ "op-2", OIS_OP_PENDING, NULL, NULL, NULL, 0 },
+		{ "op-3", OIS_OP_FAILED, NULL, NULL, NULL, 0 },
+		{ "op-4", OIS_OP_CONFLICT, NULL, NULL, NULL, 1 },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(rows); i++)
+		CHECK_INT(ois_state_applied_put(st, &rows[i]), 0);
+	CHECK_INT(ois_state_runs_foreach(st, 3, list_runs, got), 0);
+	CHECK_STR(got, "ok failed partial");
+	got[0] = '\0';
+	CHECK_INT(ois_state_runs_foreach(st, 0, list_runs, got), 0);
+	CHECK_STR(got, "ok failed partial ok");
+	CHECK_INT(ois_state_applied_unfolded_count(st, counts), 0);
+	CHECK_INT(counts[OIS_OP_FAILED], 2);
+	CHECK_INT(counts[OIS_OP_PENDING], 1);
+	CHECK_INT(counts[OIS_OP_CONFLICT], 0); /* folded */
+	ois_state_close(st);
+	rm_rf(dir);
+}
+
 static void test_rollback_leaves_nothing(void)
 {
 	const char *dir = tmpdir();
@@ -653,7 +702,7 @@ static void test_read_missing_is_empty_and_creates_nothing(void)
 	st = open_write(dir);
 	CHECK_INT(ois_state_pair_count(st, NULL), 0);
 	ois_state_close(st);
-	CHECK_INT(raw_int(path, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(path, "PRAGMA user_version"), 4);
 	free(path);
 	free(server_dir);
 	rm_rf(dir);
@@ -823,6 +872,7 @@ int main(void)
 	UNIT_RUN(test_pairs);
 	UNIT_RUN(test_applied);
 	UNIT_RUN(test_applied_unknown_status_is_refused);
+	UNIT_RUN(test_runs_and_unfolded_counts);
 	UNIT_RUN(test_rollback_leaves_nothing);
 	UNIT_RUN(test_garbage_is_refused_not_replaced);
 	UNIT_RUN(test_damaged_database_is_refused);

@@ -634,5 +634,5 @@ def dispatch(ctx, op_el):
         raise SoapFault("ErrorInvalidRequest",
                         "The request is invalid: operation %s is not supported."
                         % local(op_el))
-    with ctx.store.lock:
+    with ctx.store.writing():
         return fn(ctx, op_el)

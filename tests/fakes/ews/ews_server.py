@@ -146,6 +146,7 @@ class FakeEws(FakeServer):
         self.seed = seed
         self.data_dir = data_dir
         self.store = load_store(seed, data_dir, keep=True)
+        self.store.start_saving()
         self.schemes = schemes
         super().__init__(port, Handler, FAULT_KINDS,
                          {"requests": 0, "operations": {}, "meeting_mail": {}, "auth_failures": 0,
@@ -158,7 +159,15 @@ class FakeEws(FakeServer):
     def reset_state(self, seed):
         """The store built from the seed as at a first start: a new epoch, and
         with --data-dir a state file holding just that."""
-        self.store = load_store(seed or self.seed, self.data_dir, keep=False)
+        store = load_store(seed or self.seed, self.data_dir, keep=False)
+        with self.store.lock:
+            self.store.retire()
+            store.start_saving()
+            self.store = store
+
+    def close_state(self):
+        with self.store.lock:
+            self.store.close()
 
 
 class Handler(FakeHandler):
@@ -369,14 +378,14 @@ class Handler(FakeHandler):
                 return self.send_json(200, dump(store, (q.get("mailbox") or [None])[0],
                                                 (q.get("folder") or [None])[0]))
             if route == ("POST", "/_fake/create"):
-                with store.lock:
+                with store.writing():
                     smtp = mailbox_or_404(store, req.get("mailbox"))
                     item = store.create(smtp, req.get("folder") or "contacts",
                                         req.get("item") or req.get("contact") or {})
                     return self.send_json(200, {"id": item["id"],
                                                 "change_key": item["change_key"]})
             if route == ("POST", "/_fake/edit"):
-                with store.lock:
+                with store.writing():
                     smtp = mailbox_or_404(store, req.get("mailbox"))
                     item = store.get(smtp, req.get("id"))
                     for path, value in (req.get("set") or {}).items():
@@ -385,7 +394,7 @@ class Handler(FakeHandler):
                     return self.send_json(200, {"id": item["id"],
                                                 "change_key": item["change_key"]})
             if route == ("POST", "/_fake/delete"):
-                with store.lock:
+                with store.writing():
                     smtp = mailbox_or_404(store, req.get("mailbox"))
                     store.remove(smtp, req.get("id"))
                     return self.send_json(200, {"ok": True})
@@ -436,9 +445,9 @@ def check_seed(seed):
 
 
 def load_store(seed_path, data_dir, keep):
-    """The store: with `keep` the state --data-dir holds, if any, else the seed
-    (and --data-dir then holds just that). ValueError or OSError when the seed
-    is unusable, before anything is written."""
+    """The store: with `keep` the state --data-dir holds, if any, else the seed;
+    its start_saving() writes it to --data-dir. ValueError or OSError when the
+    seed is unusable, before anything is written."""
     with open(seed_path, encoding="utf-8") as f:
         seed = json.load(f)
     if not isinstance(seed, dict):
@@ -454,7 +463,7 @@ def load_store(seed_path, data_dir, keep):
         store.load(seed)
         return store
     store.state = fresh.state
-    store.save()
+    store.reindex()
     return store
 
 

@@ -13,6 +13,7 @@ out Create/Update/Delete/ReadFlagChange since any earlier sequence number.
 """
 
 import base64
+import contextlib
 import copy
 import datetime
 import hashlib
@@ -24,6 +25,7 @@ import uuid
 
 import ews_calendar
 from fakeserver import CLOCK
+from journal import Journal
 
 # Distinguished property sets as the EWS schema names them, and their GUIDs.
 PROPERTY_SETS = {
@@ -100,23 +102,32 @@ def mailbox_hash(smtp):
 
 
 class Store:
-    """All mailboxes. Every public method takes the lock; callers may also hold it."""
+    """All mailboxes. Every public method takes the lock; callers may also hold it.
+
+    With a data_dir the state is DIR/ews-state.json plus DIR/ews-state.journal
+    (journal.py): a change marks the objects it touched (_mark) and save()
+    journals them, at once or, inside writing(), once when it ends."""
 
     def __init__(self, data_dir=None):
         self.lock = threading.RLock()
         self.data_dir = data_dir
         self.state = None
+        self.by_hash = {}         # mailbox_hash -> mailbox key (lower-case SMTP)
+        self.depth = 0            # writing() blocks open (in the lock holder)
+        self.journal = (Journal(self.state_path(), lambda: self.state, indent=1,
+                                sort_keys=True) if data_dir else None)
 
     # ---- loading and saving -------------------------------------------------
     def state_path(self):
         return os.path.join(self.data_dir, "ews-state.json") if self.data_dir else None
 
     def load(self, seed):
-        """Load persisted state if there is some, else build it from the seed dict."""
-        path = self.state_path()
-        if path and os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                self.state = json.load(f)
+        """Load persisted state if there is some (its journal replayed), else build
+        it from the seed dict. start_saving() then writes it to the data_dir."""
+        st = self.journal.load() if self.journal else None
+        if st is not None:
+            self.state = st
+            self.reindex()
             return
         self.state = {"format": 1, "epoch": uuid.uuid4().hex[:12], "counter": 0,
                       "service_accounts": seed.get("service_accounts", {}),
@@ -127,16 +138,49 @@ class Store:
             for folder in ("contacts", "calendar"):
                 for props in (mb or {}).get(folder, []):
                     self._create(box, folder, props)
-        self.save()
+
+    def reindex(self):
+        self.by_hash = {mailbox_hash(k): k for k in self.state["mailboxes"]}
+
+    def start_saving(self):
+        """The state file holds this store whole, from now on."""
+        if self.journal:
+            self.journal.rewrite()
+
+    def close(self):
+        """At a clean stop: the state file whole, no journal left."""
+        if self.journal:
+            self.journal.close()
+
+    def retire(self):
+        """Replaced by a reset: a request still on this store writes nothing."""
+        if self.journal:
+            self.journal.retire()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """The lock, and one journal line for all that changes under it (one
+        request), written when it ends, however it ends."""
+        with self.lock:
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                self.save()
+
+    def _mark(self, box, *path):
+        """A change of box (its sequence, the id counter, and what path names)."""
+        if self.journal:
+            key = box["smtp"].lower()
+            self.journal.mark("counter")
+            self.journal.mark("mailboxes", key, "seq")
+            if path:
+                self.journal.mark("mailboxes", key, *path)
 
     def save(self):
-        path = self.state_path()
-        if not path:
-            return
-        tmp = path + ".tmp%d" % os.getpid()
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.state, f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        if self.journal and self.depth == 0:
+            self.journal.commit()
 
     # ---- ids ----------------------------------------------------------------
     def _next(self):
@@ -195,15 +239,13 @@ class Store:
         return base64.b64encode(raw[4:40]).decode(), ews_calendar.fmt(start)
 
     def mailbox_by_hash(self, h):
-        for smtp in self.state["mailboxes"]:
-            if mailbox_hash(smtp) == h:
-                return smtp
-        return None
+        return self.by_hash.get(h)
 
     # ---- mailboxes ----------------------------------------------------------
     def _new_mailbox(self, smtp):
         box = {"smtp": smtp, "seq": 0, "items": {}, "tombstones": {}}
         self.state["mailboxes"][smtp.lower()] = box
+        self.by_hash[mailbox_hash(smtp)] = smtp.lower()
         return box
 
     def mailbox(self, smtp):
@@ -243,6 +285,7 @@ class Store:
             name = "u%d" % self._next()
             box.setdefault("folders", {})[name] = {
                 "type": ftype, "class": fclass, "display": display, "parent": parent}
+            self._mark(box, "folders")
             self.save()
             return name
 
@@ -283,6 +326,7 @@ class Store:
                 item["exceptions"][orig] = self._new_exception(iid, orig, exc, t)
         item["props"] = clean_props(utc_times(props))
         box["items"][iid] = item
+        self._mark(box, "items", iid)
         return item
 
     def _new_exception(self, master_id, orig, props, t=None):
@@ -337,6 +381,7 @@ class Store:
         if item.get("kind") == "CalendarItem":
             item["props"] = calendar_props(item["props"])
         item["props"] = clean_props(utc_times(item["props"]))
+        self._mark(box, "items", item["id"])
         self.save()
 
     def remove(self, smtp, iid, move_to=None):
@@ -349,6 +394,8 @@ class Store:
                                   "created_seq": item["created_seq"],
                                   "changes": item["changes"] + [box["seq"]],
                                   "deleted_seq": box["seq"]}
+        self._mark(box, "items", iid)
+        self._mark(box, "tombstones", iid)
         moved = None
         if move_to and move_to != item["folder"]:
             moved = self._create(box, move_to, item["props"], item.get("kind"))

@@ -270,10 +270,7 @@ class StoreAppointments:
         want = (email or "").casefold()
         if not want:
             return None, None
-        cid = next((cid for cid in sorted(self.contacts)
-                    if self.visible(owner, cid)
-                    and any(e and e.casefold() == want for e in self.contacts[cid]["emails"].values())),
-                   None)
+        cid = next((cid for cid in self.with_email(want) if self.visible(owner, cid)), None)
         uid = next((u["id"] for u in self.users if (u.get("email") or "").casefold() == want), None)
         return cid, uid
 

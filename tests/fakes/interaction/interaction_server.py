@@ -14,11 +14,11 @@ Python 3 standard library only; listens on 127.0.0.1 only.
 
 import argparse
 import base64
+import bisect
 import json
 import os
 import secrets
 import sys
-import tempfile
 import threading
 import traceback
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -51,8 +51,9 @@ seed file (JSON):
   call (usable for appointments) and e-mail. "rights" maps a client id ("*":
   every caller, also static tokens) to the contact fields it may not change.
 
---data-dir DIR keeps the state in DIR/state.json (rewritten atomically after
-every change) and loads it instead of the seed when it exists.
+--data-dir DIR keeps the state in DIR/state.json and what changed since in
+DIR/state.journal (one line per change; tests/fakes/journal.py), and loads
+them instead of the seed when they exist.
 
 API (see man/oisync-interaction-api.7):
   POST /oauth/token                         grant_type=client_credentials
@@ -105,6 +106,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # this fake's modules, then fakeserver
 from fakeserver import (COMMON_KINDS, ControlError, FakeHandler, FakeServer,  # noqa: E402
                         HttpError, ListenError, json_body, serve)
+from journal import Journal  # noqa: E402
 from ia_model import (  # noqa: E402
     MAX_BODY, ApiError, bad, not_found, now_utc, blank_firm, new_entry,
     split_body, apply_firm, apply_user, firm_view, view_version, user_view,
@@ -123,12 +125,18 @@ FAULT_KINDS = {k: COMMON_KINDS[k] for k in ("drop", "http_status", "truncate")}
 # ---------------------------------------------------------------- the state
 
 class Store(StoreAppointments, StoreAccess):
-    """Everything the server knows; callers hold self.lock."""
+    """Everything the server knows; callers hold self.lock.
+
+    Indexes keep every request's work independent of the firm's size: the
+    contacts by e-mail address (casefolded) and by external_ref, and each
+    user's change log entries. With --data-dir, save() journals what changed
+    since the last save (every change goes through record(), which marks it)."""
 
     def __init__(self, retention, data_dir):
         self.lock = threading.RLock()
         self.retention = retention
-        self.path = os.path.join(data_dir, "state.json") if data_dir else None
+        self.journal = (Journal(os.path.join(data_dir, "state.json"), self.to_json,
+                                ensure_ascii=False, indent=1) if data_dir else None)
         self.generation = secrets.token_hex(4)
         self.users = []
         self.contacts = {}        # id -> firm contact (full shape)
@@ -137,6 +145,10 @@ class Store(StoreAppointments, StoreAccess):
         self.seq = 0
         self.floor = 0            # highest seq dropped from the log
         self.next_id = 1
+        self.by_email = {}        # casefolded address -> {contact id}
+        self.by_ref = {}          # external_ref -> {contact id}
+        self.user_seqs = {}       # uid -> [seq of each log entry naming uid], rising
+        self.saved = (0, 0)       # (seq, floor) at the last save
         self.appt_init()
         self.access_init()
 
@@ -185,6 +197,7 @@ class Store(StoreAppointments, StoreAccess):
             if private_owner:
                 c["private_owner"] = private_owner
             self.contacts[cid] = c
+            self.index(cid)
             if cid.startswith("c-") and cid[2:].isdigit():
                 self.next_id = max(self.next_id, int(cid[2:]) + 1)
         for uid, entries in seed.get("lists", {}).items():
@@ -230,6 +243,10 @@ class Store(StoreAppointments, StoreAccess):
             full = blank_firm()   # fill keys a hand-edited file may lack
             full.update(c)
             self.contacts[cid] = full
+            self.index(cid)
+        for e in self.log:
+            for u in e["users"]:
+                self.user_seqs.setdefault(u, []).append(e["seq"])
         # Format 1 had one version per contact and no per-user versions: its
         # entries start at per-user version 0, so every view keeps the version
         # a client last saw.
@@ -243,24 +260,55 @@ class Store(StoreAppointments, StoreAccess):
         self.appt_load(st)
         self.access_load(st)
 
+    def start_saving(self):
+        """--data-dir: the state file holds this store whole, from now on."""
+        self.saved = (self.seq, self.floor)
+        if self.journal:
+            self.journal.rewrite()
+
     def save(self):
-        if not self.path:
+        """--data-dir: one journal line of what changed since the last save: the
+        objects record() marked, the counters, the log's new and dropped entries."""
+        j = self.journal
+        if j is None:
             return
-        d = os.path.dirname(self.path)
-        fd, tmp = tempfile.mkstemp(prefix=".state.", dir=d)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_json(), f, ensure_ascii=False, indent=1)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        for k in ("seq", "floor", "next_id", "next_appt_id"):
+            j.mark(k)
+        seq0, floor0 = self.saved
+        if self.floor > floor0 and min(self.floor, seq0) > floor0:
+            j.add(["trim", ["log"], min(self.floor, seq0) - floor0])
+        new = self.log[max(seq0, self.floor) - self.floor:]
+        if new:
+            j.add(["append", ["log"], new])
+        self.saved = (self.seq, self.floor)
+        j.commit()
+
+    def close(self):
+        """At a clean stop: the state file whole, no journal left."""
+        if self.journal:
+            self.journal.close()
+
+    # -- indexes
+
+    def index(self, cid):
+        c = self.contacts[cid]
+        for e in c["emails"].values():
+            if e:
+                self.by_email.setdefault(e.casefold(), set()).add(cid)
+        for ref in c["external_refs"]:
+            self.by_ref.setdefault(ref, set()).add(cid)
+
+    def unindex(self, cid):
+        c = self.contacts[cid]
+        for e in c["emails"].values():
+            if e:
+                self.by_email.get(e.casefold(), set()).discard(cid)
+        for ref in c["external_refs"]:
+            self.by_ref.get(ref, set()).discard(cid)
+
+    def with_email(self, email):
+        """Ids of the contacts with that address (any of three, any case), sorted."""
+        return sorted(self.by_email.get(email.casefold(), ()))
 
     # -- lookups
 
@@ -293,10 +341,18 @@ class Store(StoreAppointments, StoreAccess):
 
     def record(self, oid, what, users, key="contact"):
         """Log a change of contact (or with key="appointment" appointment) oid
-        that the given users' feeds report."""
+        that the given users' feeds report; the next save() writes the object
+        (and the users' list entries of a contact)."""
         self.seq += 1
         self.log.append({"seq": self.seq, key: oid, "what": what,
                          "users": sorted(users), "at": now_utc()})
+        for u in users:
+            self.user_seqs.setdefault(u, []).append(self.seq)
+        if self.journal:
+            self.journal.mark(key + "s", oid)
+            if key == "contact":
+                for u in users:
+                    self.journal.mark("lists", u, oid)
         if self.retention is not None and len(self.log) > self.retention:
             drop = len(self.log) - self.retention
             self.floor = self.log[drop - 1]["seq"]
@@ -326,11 +382,11 @@ class Store(StoreAppointments, StoreAccess):
 
     def check_refs(self, refs, cid=None):
         for ref in refs:
-            for other in self.contacts.values():
-                if other["id"] != cid and ref in other["external_refs"]:
-                    raise ApiError(409, "already_exists",
-                                   "external_ref '%s' is already on contact '%s'"
-                                   % (ref, other["id"]))
+            others = sorted(self.by_ref.get(ref, set()) - {cid})
+            if others:
+                raise ApiError(409, "already_exists",
+                               "external_ref '%s' is already on contact '%s'"
+                               % (ref, others[0]))
 
     def create(self, firm, private_owner=""):
         if "external_refs" in firm:
@@ -345,6 +401,7 @@ class Store(StoreAppointments, StoreAccess):
         if private_owner:
             c["private_owner"] = private_owner
         self.contacts[cid] = c
+        self.index(cid)
         self.record(cid, "create", [])
         return cid
 
@@ -354,7 +411,9 @@ class Store(StoreAppointments, StoreAccess):
         user = user or {}
         if "external_refs" in firm:
             self.check_refs(firm["external_refs"], cid)
+        self.unindex(cid)
         firm_changed = apply_firm(c, firm)
+        self.index(cid)
         user_changed = bool(user) and apply_user(self.lists[uid][cid], user)
         if user.get("private") is False and c.get("private_owner") == uid:
             del c["private_owner"]   # its owner made it an ordinary shared contact
@@ -385,6 +444,7 @@ class Store(StoreAppointments, StoreAccess):
         holders = self.holders(cid)
         for u in holders:
             del self.lists[u][cid]
+        self.unindex(cid)
         del self.contacts[cid]
         self.record(cid, "delete", holders)
 
@@ -394,12 +454,12 @@ class Store(StoreAppointments, StoreAccess):
         if as_user is not None:
             self.user(as_user)
         out = []
-        want = email.casefold() if email is not None else None
-        for cid in sorted(self.contacts):
+        if email is not None:
+            cids = self.with_email(email)
+        else:
+            cids = sorted(self.by_ref.get(ref, ()))
+        for cid in cids:
             c = self.contacts[cid]
-            if want is not None and not any(
-                    e and e.casefold() == want for e in c["emails"].values()):
-                continue
             if ref is not None and ref not in c["external_refs"]:
                 continue
             if as_user is not None and not self.visible(as_user, cid):
@@ -441,11 +501,13 @@ class Store(StoreAppointments, StoreAccess):
             raise ApiError(410, "cursor_expired",
                            "cursor too old (changes dropped): do a full read")
         last = {}   # (kind, id) -> seq of its latest change this user sees
-        for e in self.log[since - self.floor:]:
-            if uid in e["users"]:
-                key = (("appointment", e["appointment"]) if "appointment" in e
-                       else ("contact", e["contact"]))
-                last[key] = e["seq"]
+        seqs = self.user_seqs.get(uid, [])
+        del seqs[:bisect.bisect_right(seqs, self.floor)]   # dropped from the log
+        for s in seqs[bisect.bisect_right(seqs, since):]:
+            e = self.log[s - self.floor - 1]
+            key = (("appointment", e["appointment"]) if "appointment" in e
+                   else ("contact", e["contact"]))
+            last[key] = e["seq"]
         todo = sorted(last.items(), key=lambda kv: kv[1])
         page = todo[:limit]
         more = len(todo) > limit
@@ -776,6 +838,7 @@ class Server(FakeServer):
     def __init__(self, port, args, verbose):
         self.args = args
         self.store = load_store(args.seed, args.cursor_retention, args.data_dir, keep=True)
+        self.store.start_saving()
         self.api = Api(self.store)
         self.auth = Auth(args.clients_file, args.token_ttl)
         super().__init__(port, Handler, FAULT_KINDS, {"requests": {}, "status": {}}, verbose)
@@ -801,24 +864,30 @@ class Server(FakeServer):
         store = load_store(seed or self.args.seed, self.args.cursor_retention,
                            self.args.data_dir, keep=False)
         with self.store.lock:
+            if self.store.journal:
+                self.store.journal.retire()   # a request still on it writes nothing
+            store.start_saving()
             self.store, self.api = store, Api(store)
             self.auth.reset()
+
+    def close_state(self):
+        with self.store.lock:
+            self.store.close()
 
 
 def load_store(seed, retention, data_dir, keep):
     """The store: with `keep` the state --data-dir holds, if any, else the seed
-    (none: empty), saved to --data-dir. ValueError, KeyError or OSError when
-    the seed or state is unusable, before anything is written."""
+    (none: empty); start_saving() then writes it to --data-dir. ValueError,
+    KeyError or OSError when the seed or state is unusable."""
     store = Store(retention, data_dir)
     if data_dir:
         os.makedirs(data_dir, exist_ok=True)
-    if keep and store.path and os.path.exists(store.path):
-        with open(store.path, encoding="utf-8") as f:
-            store.load_state(json.load(f))
+    st = store.journal.load() if keep and store.journal else None
+    if st is not None:
+        store.load_state(st)
     elif seed:
         with open(seed, encoding="utf-8") as f:
             store.load_seed(json.load(f))
-    store.save()
     return store
 
 
@@ -831,7 +900,7 @@ def main(argv):
     ap.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
     ap.add_argument("--port-file", help="write the bound port here once listening")
     ap.add_argument("--seed", help="seed JSON file (ignored when --data-dir holds a state)")
-    ap.add_argument("--data-dir", help="keep the state in DIR/state.json")
+    ap.add_argument("--data-dir", help="keep the state in DIR/state.json and DIR/state.journal")
     ap.add_argument("--clients-file", help="OAuth clients and static tokens (0600)")
     ap.add_argument("--token-ttl", type=int, default=3600,
                     help="lifetime of issued tokens in seconds (default 3600)")

@@ -1,5 +1,9 @@
-// phone.cc - the C shim over libphonenumber's C++ PhoneNumberUtil.
-#include "phone.h"
+// phone_module.cc - oisync-phone.so: the C shim over libphonenumber's C++
+// PhoneNumberUtil. Built as a module of its own and opened by lib/phone.c on
+// the first number that needs parsing: libphonenumber brings the C++ runtime,
+// protobuf, abseil and ICU, whose loading alone cost every stage that links
+// them several milliseconds at each start, numbers or not.
+#include "phone_p.h"
 
 #include <cstring>
 #include <string>
@@ -13,7 +17,9 @@
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-extern "C" int ois_phone_e164(const char *raw, const char *region, char *out, size_t outlen)
+// The module's one entry point (the rest is built -fvisibility=hidden).
+extern "C" __attribute__((visibility("default")))
+int OIS_PHONE_MODULE_FN(const char *raw, const char *region, char *out, size_t outlen)
 {
 	if (!raw || !out || outlen == 0)
 		return -1;

@@ -1,0 +1,51 @@
+/* phone_p.h - inside ois_phone_e164(): the fast path, the module that holds libphonenumber, counters for tests. */
+#ifndef OIS_PHONE_P_H
+#define OIS_PHONE_P_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * oisync-phone.so (lib/phone_module.cc) exports this one function, with
+ * ois_phone_e164()'s contract but no fast path and no cache.
+ */
+#define OIS_PHONE_MODULE_FN ois_phone_module_e164
+#define OIS_PHONE_MODULE_SYM "ois_phone_module_e164"
+typedef int ois_phone_fn(const char *raw, const char *region, char *out, size_t outlen);
+int OIS_PHONE_MODULE_FN(const char *raw, const char *region, char *out, size_t outlen);
+
+#ifndef __cplusplus
+/*
+ * The module's entry point, opened on the first call (lib/phone_module.c):
+ * OIS_MODULE_DIR (relative to the executable's folder, as make install lays
+ * it out) / oisync-phone.so. A module that cannot be opened is a broken
+ * installation: it logs why and exits 70 rather than keep every number as
+ * typed, which would make the two sides' numbers differ.
+ */
+ois_phone_fn *ois_phone_module(void);
+
+/*
+ * Numbers libphonenumber would return unchanged, told without it: 0 with raw
+ * copied to out, -1 when out is too small, 1 when the library must decide.
+ */
+int ois_phone_e164_fast(const char *raw, char *out, size_t outlen);
+
+/* What this process's calls cost, for tests that count work. */
+struct ois_phone_stats {
+	unsigned long calls;     /* ois_phone_e164() calls */
+	unsigned long fast;      /* answered by the fast path */
+	unsigned long cached;    /* answered by the run's cache */
+	unsigned long library;   /* answered by libphonenumber */
+	int module_loaded;       /* oisync-phone.so is open */
+};
+const struct ois_phone_stats *ois_phone_stats(void);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
