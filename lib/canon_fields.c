@@ -1,6 +1,7 @@
 /* canon_fields.c - the merge-unit table and get/set of a unit on canonical data. */
 #include "canon_fields.h"
 #include "canonjson.h"
+#include "email.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -296,7 +297,11 @@ static void set_email(json_object *data, const char *kind, json_object *value)
 		if (!addr[i])
 			continue;
 		json_object *e = json_object_new_object();
+		/* The same mark normalization makes (lib/normalize.c, fix_emails). */
+		int bad = !ois_email_valid(json_object_get_string(addr[i]));
 		json_object_object_add(e, "address", addr[i]); /* reference moves into e */
+		if (bad)
+			json_object_object_add(e, "invalid", json_object_new_boolean(1));
 		json_object_object_add(e, "kind", json_object_new_string(kinds[i]));
 		json_object_array_add(arr, e);
 	}

@@ -2,6 +2,7 @@
 #include "normalize.h"
 #include "normalize_p.h"
 #include "country.h"
+#include "email.h"
 #include "log.h"
 #include "phone.h"
 #include "record.h"
@@ -85,7 +86,14 @@ static void fix_date(json_object *data, const char *unit, const char *label)
 	}
 }
 
-/* One address per kind, the first seen; work, home, other; nothing else. */
+/*
+ * One address per kind, the first seen; work, home, other; nothing else.
+ * An address that is not a valid SMTP address (an unresolved X.500 one, a
+ * typo) is kept, so that nothing a user typed is lost, and marked
+ * "invalid": true, so that reconcile never matches two contacts by it.
+ * The mark is made from the address alone, here and by reconcile's merge
+ * (lib/canon_fields.c), so a source can neither set nor keep a stale one.
+ */
 static void fix_emails(json_object *data, const char *group)
 {
 	json_object *arr = ois_json_arr(data, group);
@@ -117,6 +125,8 @@ static void fix_emails(json_object *data, const char *group)
 			continue;
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "address", json_object_new_string(addr[k]));
+		if (!ois_email_valid(addr[k]))
+			json_object_object_add(e, "invalid", json_object_new_boolean(1));
 		json_object_object_add(e, "kind", json_object_new_string(email_kinds[k]));
 		json_object_array_add(out, e);
 		free(addr[k]);

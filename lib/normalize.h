@@ -14,8 +14,9 @@
  *   one space (notes and streets keep line breaks, see below);
  * - notes: CRLF and CR become LF, trailing white space of the whole removed;
  * - street: each line trimmed and collapsed, blank lines dropped, LF;
- * - emails: address lower-cased, "mailto:"/"SMTP:" dropped; one entry per
- *   kind (the first), ordered work, home, other; unknown kinds dropped;
+ * - emails: address lower-cased, "mailto:"/"SMTP:"/"EX:" dropped; one
+ *   entry per kind (the first), ordered work, home, other; unknown kinds
+ *   dropped; "invalid": true on an address ois_email_valid() refuses;
  * - phones: E.164 via ois_phone_e164() with region for numbers without a
  *   country code; a number that does not parse is kept, trimmed;
  * - addresses: country mapped to ISO 3166-1 alpha-2 (ois_country_alpha2),
@@ -67,7 +68,7 @@ char *ois_text_clean(const char *s);
 char *ois_text_clean_notes(const char *s);
 /* NFC, lines split at CRLF/CR/LF, each cleaned, blank lines dropped, joined by LF. */
 char *ois_text_clean_lines(const char *s);
-/* ois_text_clean, then a leading "mailto:" or "smtp:" (any case) dropped, lower-cased. */
+/* ois_text_clean, then a leading "mailto:", "smtp:" or "ex:" before "/" (any case) dropped, lower-cased. */
 char *ois_email_clean(const char *s);
 
 #endif

@@ -130,11 +130,17 @@ char *ois_email_clean(const char *s)
 {
 	char *c = ois_text_clean(s);
 	const char *p = c;
-	/* Exchange's proxy addresses say "SMTP:"; links and vCards "mailto:". */
+	/*
+	 * Exchange's proxy addresses say "SMTP:", its legacy ones "EX:/o=...";
+	 * links and vCards "mailto:". The X.500 path itself is kept: it is
+	 * what the source holds when it carried no SMTP address.
+	 */
 	if (!strncasecmp(p, "mailto:", 7))
 		p += 7;
 	else if (!strncasecmp(p, "smtp:", 5))
 		p += 5;
+	else if (!strncasecmp(p, "ex:/", 4))
+		p += 3;
 	while (*p == ' ')
 		p++;
 	struct ois_buf low = OIS_BUF_INIT;

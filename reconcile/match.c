@@ -2,6 +2,7 @@
 #include "reconcile.h"
 #include "buf.h"
 #include "canon_fields.h"
+#include "email.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -83,7 +84,8 @@ static void item_keys(const char *kind, const struct ois_rc_item *it, int pass, 
 	if (pass == 0) {
 		for (size_t i = 0; i < OIS_ARRAY_SIZE(emails); i++) {
 			const char *a = str_unit(it->data, emails[i]);
-			if (!a)
+			/* An invalid or X.500 address names no one for sure: two typos alike are no match. */
+			if (!a || !ois_email_valid(a))
 				continue;
 			add_lower(&b, a);
 			keys_add(ks, &b, idx);

@@ -370,3 +370,18 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	run jq '[.contacts[] | select(.Surname == "Reply")] | length' <<<"$(ctl EWS "dump?mailbox=$ALICE")"
 	assert_output 1
 }
+
+@test "an X.500 e-mail address is read with the SMTP address the item carries, which transform takes" {
+	x500="/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=5f2a0c1e-gal"
+	fake create "$(jq -cn --arg m "$ALICE" --arg a "$x500" '{mailbox:$m,contact:{GivenName:"Gal",Surname:"Entry",
+		EmailAddresses:{EmailAddress1:$a},
+		ExtendedProperties:[{PropertySetId:"00062004-0000-0000-C000-000000000046",PropertyId:32900,
+				     PropertyType:"String",Value:"Gal.Entry@Firm.Example"}]}}')" >/dev/null
+	run extract
+	assert_success
+	jq -c 'select(.data.Surname == "Entry")' out.jsonl >gal.jsonl
+	assert_equal "$(jq -r '.data.EmailAddresses.EmailAddress1' gal.jsonl)" "$x500"
+	assert_equal "$(jq -r '.data.ExtendedProperties["00062004-0000-0000-C000-000000000046:0x8084"]' gal.jsonl)" \
+		Gal.Entry@Firm.Example
+	assert_equal "$("$BIN/oisync-transform" gal.jsonl | jq -c .data.emails)" '[{"address":"gal.entry@firm.example","kind":"work"}]'
+}

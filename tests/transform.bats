@@ -337,3 +337,56 @@ display_only() { # SIDE-BACKEND ID DISPLAY
 	done
 	assert_equal "$(grep -c 'not created in InterAction (.*, not a person)' <<<"$stderr")" 6
 }
+
+# An Exchange contact (EWS raw record) with EmailAddress1 and, when given, PidLidEmail1OriginalDisplayName.
+ews_email() { # ID GIVEN SURNAME ADDRESS [SMTP-ON-ITEM]
+	jq -cn --arg id "$1" --arg g "$2" --arg s "$3" --arg a "$4" --arg smtp "${5:-}" \
+		'{type:"contact",side:"exchange",account:"a@x",folder:"contacts",id:$id,version:"1",op:"upsert",
+		  data:({GivenName:$g,Surname:$s,EmailAddresses:{EmailAddress1:$a}}
+			+ (if $smtp == "" then {} else {ExtendedProperties:{"00062004-0000-0000-C000-000000000046:0x8084":$smtp}} end))}'
+}
+ia_email() { # ID FIRST LAST ADDRESS
+	jq -cn --arg id "$1" --arg f "$2" --arg l "$3" --arg a "$4" \
+		'{type:"contact",side:"interaction",account:"a@x",user:"alice",folder:"contacts",id:$id,version:"1",op:"upsert",
+		  data:{first_name:$f,last_name:$l,emails:{business:$a}}}'
+}
+
+@test "an Exchange X.500 address becomes the SMTP address the item carries; an invalid one is kept, marked, and never matched on" {
+	x500="/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=5f2a0c1e-ann.lee"
+	{
+		ews_email ex-gal Ann Lee "EX:$x500" "Ann.Lee@Firm.Example"
+		ews_email ex-x500 Bob Roe "/o=ExchangeLabs/cn=Recipients/cn=bob"
+		ews_email ex-typo Cy Doe "n/a"
+		ia_email ia-ann Annie Lee-Smith ann.lee@firm.example
+		ia_email ia-typo Dee Fox "N/A"
+		ia_email ia-x500 Eve Roe "/o=ExchangeLabs/cn=Recipients/cn=bob"
+	} >in.jsonl
+	run "$TRANSFORM" in.jsonl
+	assert_success
+	printf '%s\n' "$output" >out.jsonl
+	assert_equal "$(jq -c 'select(.id == "ex-gal") | .data.emails' out.jsonl)" '[{"address":"ann.lee@firm.example","kind":"work"}]'
+	assert_equal "$(jq -c 'select(.id == "ex-x500") | .data.emails' out.jsonl)" \
+		'[{"address":"/o=exchangelabs/cn=recipients/cn=bob","invalid":true,"kind":"work"}]'
+	assert_equal "$(jq -c 'select(.id == "ex-typo") | .data.emails' out.jsonl)" '[{"address":"n/a","invalid":true,"kind":"work"}]'
+	assert_equal "$(jq -c 'select(.id == "ia-typo") | .data.emails' out.jsonl)" '[{"address":"n/a","invalid":true,"kind":"work"}]'
+	# Transform's output transformed again is the same.
+	run "$TRANSFORM" out.jsonl
+	assert_success
+	assert_equal "$output" "$(cat out.jsonl)"
+
+	# Reconcile links Ann by her resolved address; the same "n/a" or X.500 value on both sides links no one.
+	{
+		cat out.jsonl
+		echo '{"type":"checkpoint","side":"exchange","account":"a@x","folder":"contacts","token":"t1","complete":true,"full":true}'
+		echo '{"type":"checkpoint","side":"interaction","account":"a@x","folder":"contacts","token":"c1","complete":true,"full":true}'
+	} >both.jsonl
+	mkdir state
+	run --separate-stderr "$BIN/oisync-reconcile" --state state --server ex1 --now 2026-11-24T10:00:00Z both.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -r 'select(.action == "link") | .ids.exchange + "=" + .ids.interaction')" "ex-gal=ia-ann"
+	assert_equal "$(printf '%s\n' "$output" | jq -r 'select(.action == "create") | .target + ":" + (.data.first // "")' | sort | tr '\n' ' ')" \
+		"exchange:Dee exchange:Eve interaction:Bob interaction:Cy "
+	# What is created keeps the invalid address and its mark.
+	assert_equal "$(printf '%s\n' "$output" | jq -c 'select(.action == "create" and .data.first == "Cy") | .data.emails')" \
+		'[{"address":"n/a","invalid":true,"kind":"work"}]'
+}

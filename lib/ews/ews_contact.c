@@ -2,6 +2,7 @@
 #include "ews_contact.h"
 #include "ews_write.h"
 #include "code.h"
+#include "email.h"
 #include "log.h"
 #include "record.h"
 #include "rfc3339.h"
@@ -127,6 +128,45 @@ static const struct keyed complete_name_parts[] = {
 	{ "0x3A45", "Title" }, /* PidTagDisplayNamePrefix */
 };
 
+/*
+ * PidLidEmail1-3OriginalDisplayName (PSETID_Address, MS-OXOCNTC 2.2.1.2.4):
+ * "the SMTP address corresponding to" EmailAddress1-3 of the same item.
+ * Read so that an Exchange legacy (X.500, routing type EX) address, which
+ * the Entry's text then is, resolves to the SMTP address the item itself
+ * carries; never a directory lookup. (The Entry's Name attribute is the
+ * mailbox's display name, and the reader keeps an Entry as its text.)
+ * Columns: the Entry Key, the LID as ExtendedProperties names it, in decimal.
+ */
+#define EMAIL_SMTP_PROPS(X) \
+	X("EmailAddress1", "0x8084", "32900") \
+	X("EmailAddress2", "0x8094", "32916") \
+	X("EmailAddress3", "0x80A4", "32932")
+
+#define EMAIL_SMTP_URI(key, lid, dec) \
+	"<t:ExtendedFieldURI PropertySetId=\"" OIS_EWS_PSETID_ADDRESS "\" PropertyId=\"" dec "\" PropertyType=\"String\"/>"
+#define EMAIL_SMTP_ROW(key, lid, dec) { key, OIS_EWS_PSETID_ADDRESS ":" lid },
+
+static const struct keyed email_smtp[] = { EMAIL_SMTP_PROPS(EMAIL_SMTP_ROW) };
+
+/*
+ * The address of Entry key as canonical data takes it: the Entry's text
+ * without "SMTP:", or, when that is an X.500 address, the SMTP address of
+ * the item's PidLidEmailNOriginalDisplayName when it holds one (else the
+ * X.500 address, which normalization keeps and marks invalid). NULL when
+ * blank; *owned is set when the result must be freed.
+ */
+static const char *email_address(json_object *in, json_object *ext, const char *key, char **owned)
+{
+	*owned = NULL;
+	const char *addr = ois_ews_nonblank(ois_ews_strip_smtp(ois_json_str(in, key)));
+	if (!addr || !ois_email_x500(addr))
+		return addr;
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(email_smtp); i++)
+		if (!strcmp(email_smtp[i].unit, key) && (*owned = ois_email_smtp_in(ois_json_str(ext, email_smtp[i].key))))
+			return *owned;
+	return addr;
+}
+
 const char *ois_ews_contact_extended_uris(void)
 {
 	/* The table's extended properties as one string literal: no row, no URI. */
@@ -136,7 +176,7 @@ const char *ois_ews_contact_extended_uris(void)
 #define OIS_CONTACT_FIELD(unit, kind, norm, exchange, graph, interaction) exchange
 	return EXT_OP_ID
 #include "contact_fields.def"
-		;
+		EMAIL_SMTP_PROPS(EMAIL_SMTP_URI);
 #undef OIS_CONTACT_FIELD
 #undef EWS
 #undef NO_EWS
@@ -208,11 +248,13 @@ static void group_to_canonical(json_object *native, json_object *ext, enum how h
 			continue;
 		unit_group(f, g, sizeof(g));
 		if (how == EMAIL) {
-			const char *addr = ois_ews_nonblank(ois_ews_strip_smtp(ois_json_str(in, f->name)));
+			char *owned;
+			const char *addr = email_address(in, ext, f->name, &owned);
 			if (!addr)
 				continue;
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "address", json_object_new_string(addr));
+			free(owned);
 			json_object_object_add(e, "kind", json_object_new_string(unit_key(f)));
 			json_object_array_add(out, e);
 		} else if (how == PHONE) {

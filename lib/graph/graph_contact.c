@@ -1,5 +1,6 @@
 /* graph_contact.c - map a Microsoft Graph contact (native JSON) to and from canonical contact data. */
 #include "graph_contact.h"
+#include "email.h"
 #include "graph_ext.h"
 #include "canon_fields.h"
 #include "code.h"
@@ -180,6 +181,27 @@ static long integer(const char *s)
 	return end == s || *end || errno || n < 0 ? -1 : n;
 }
 
+/*
+ * An emailAddresses entry's address; when that is an Exchange legacy
+ * (X.500) address, the SMTP address its name carries ("ann@x.example",
+ * "Ann Lee <ann@x.example>"), as Outlook's entries often do: only what the
+ * item holds, never a directory lookup. Else the address as sent, which
+ * normalization keeps and marks invalid.
+ */
+static json_object *email_to_canonical(json_object *entry)
+{
+	const char *a = ois_json_str(entry, "address");
+	if (a && ois_email_x500(a)) {
+		char *smtp = ois_email_smtp_in(ois_json_str(entry, "name"));
+		if (smtp) {
+			json_object *v = json_object_new_string(smtp);
+			free(smtp);
+			return v;
+		}
+	}
+	return new_text(a);
+}
+
 /* The canonical value of row f in native (a new object), or NULL when it has none. */
 static json_object *native_value(json_object *native, const struct field *f)
 {
@@ -196,7 +218,7 @@ static json_object *native_value(json_object *native, const struct field *f)
 	case CATEGORIES:
 		return strings_of(ois_json_arr(native, f->name));
 	case EMAIL:
-		return new_text(ois_json_str(slot_of(native, f), "address"));
+		return email_to_canonical(slot_of(native, f));
 	case PHONES: {
 		json_object *e = slot_of(native, f);
 		return json_object_is_type(e, json_type_string) ? new_text(json_object_get_string(e)) : NULL;
