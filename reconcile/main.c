@@ -455,7 +455,8 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 			rc = load_named_pairs(in, st, &pl[k]);
 		else
 			rc = ois_state_pairs_foreach(st, kind_names[k], load_pair, &pl[k]);
-		if (!rc)
+		/* load_pair stops the walk with 1; what it found wrong is the status. */
+		if (pl[k].rc)
 			rc = pl[k].rc;
 		in->pairs_read[k] = in->rc[k].npairs;
 	}

@@ -228,6 +228,22 @@ EOF
 	assert_output ""
 }
 
+@test "a pair whose base is not JSON is an error (65) naming the pair, on a full read and an incremental one" {
+	ann_bob_state
+	sqlite3 "state/ex1/$ACCOUNT.db" "update pairs set base = 'not json' where pair_id = 'p-bob'"
+	run --separate-stderr reconcile "$DATA/first-exchange.jsonl"
+	assert_failure 65
+	assert_output ""
+	[[ "$stderr" == *'pair "p-bob" has a damaged base'* ]]
+	{
+		echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-bob\",\"version\":\"ck-bob-2\",\"op\":\"upsert\",\"data\":{\"first\":\"Bob\",\"last\":\"Roe\"}}"
+		checkpoints false
+	} >in.jsonl
+	run --separate-stderr reconcile in.jsonl
+	assert_failure 65
+	[[ "$stderr" == *'pair "p-bob" has a damaged base'* ]]
+}
+
 @test "usage: --help, --version, a bad option, a missing state folder" {
 	run "$BIN/oisync-reconcile" --version
 	assert_success
