@@ -13,8 +13,11 @@ import time
 STAGES = ("oisync-extract", "oisync-transform", "oisync-reconcile", "oisync-apply", "oisync-run")
 RUN_TIMEOUT = 180      # seconds one oisync-run or replay may take
 DRAIN_TIMEOUT = 60     # seconds left-over processes of a killed driver may take
-LINE = re.compile(r"^oisync-run: (\S+): (ok|failed \(exit (\d+)\)): (\d+) create, (\d+) update, "
-                  r"(\d+) delete, (\d+) conflicts; change set (\S+)$")
+# A user's line ends with its change set, or says none was written (a quiet
+# user, committed by extract alone; or a run that failed before reconcile).
+LINE = re.compile(r"^oisync-run: (\S+): (ok|failed \(exit (\d+)\)): (\d+) create, "
+                  r"(\d+) update, (\d+) delete, (\d+) conflicts; "
+                  r"(?:change set (\S+)|nothing new, no change set|no change set)$")
 
 
 def _group(pgid):
