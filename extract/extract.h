@@ -45,6 +45,13 @@ int extract_sink_flush(struct extract_sink *s);
  * since before the read. 0 or an ois_code.
  */
 int extract_commit_quiet(const struct extract_args *args, struct extract_sink *s);
+/*
+ * A --commit-quiet read that failed (rc, an ois_code) never reaches apply's
+ * commit: a run row with outcome "failed" and counts {"stage":"extract",
+ * "exit":N} records it, so `oisync status` shows the failure, not the last
+ * success. Best effort: a state that cannot be written is only a warning.
+ */
+void extract_record_failure(const struct extract_args *args, const char *started, int rc);
 
 /*
  * Read side's folders of the account through its backend, from the

@@ -5,6 +5,7 @@
 #include "extract.h"
 #include "jsonl.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "state.h"
 #include "util.h"
 
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
 	struct extract_args args = { .sink = &sink };
 	struct quiet_opts quiet = { .lock_fd = -1 };
 	int rc, lock = -1;
+	char started[OIS_TIME_LEN] = "";
 
 	ois_log_init("oisync-extract");
 	if ((rc = parse_options(argc, argv, &args, &config_path, &quiet)) >= 0)
@@ -217,6 +219,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		sink.held = json_object_new_array();
+		ois_time_now(started);
 	}
 
 	/* account: each side only once the one before it is read whole, as `exchange && interaction`. */
@@ -227,6 +230,9 @@ int main(int argc, char **argv)
 		rc = extract_commit_quiet(&args, &sink);
 	if (rc == 0)
 		rc = ois_close_stdout();
+	/* A run that stops here never reaches apply's commit: its failure is recorded all the same. */
+	if (rc && lock >= 0)
+		extract_record_failure(&args, started, rc);
 out:
 	/* A failed read writes no checkpoint it held: nothing downstream may take the folder as read. */
 	json_object_put(sink.held);

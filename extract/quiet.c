@@ -4,8 +4,10 @@
 #include "extract.h"
 #include "jsonl.h"
 #include "log.h"
+#include "rfc3339.h"
 #include "state.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -57,4 +59,17 @@ int extract_commit_quiet(const struct extract_args *args, struct extract_sink *s
 		return 0;
 	}
 	return rc ? rc : extract_sink_flush(s);
+}
+
+void extract_record_failure(const struct extract_args *args, const char *started, int rc)
+{
+	struct ois_state *st;
+	if (ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st))
+		return; /* said why; the exit status says the rest */
+	char finished[OIS_TIME_LEN], counts[64];
+	ois_time_now(finished);
+	snprintf(counts, sizeof(counts), "{\"stage\":\"extract\",\"exit\":%d}", ois_exit_status(rc));
+	if (ois_state_run_add(st, started, finished, "failed", counts))
+		ois_warn("could not record the failed run in the state");
+	ois_state_close(st);
 }

@@ -133,6 +133,24 @@ settle() {
 	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
 }
 
+@test "a run whose read fails is recorded as failed in the state, and oisync status says so" {
+	sync
+	assert_success
+	ews_ctl "$D" faults '{"http_status": {"code": 500, "rate": 1}}' >/dev/null
+	sync
+	ews_ctl "$D" faults '{}' >/dev/null
+	assert_failure 69
+	assert_line --partial "alice@firm.example: failed (exit 69)"
+	run sqlite3 "$(DB alice)" "select outcome, counts from runs order by id desc limit 1"
+	assert_output 'failed|{"stage":"extract","exit":69}'
+	run oisync status --json
+	assert_equal "$(jq -r '.. | objects | select(.mailbox? == "alice@firm.example") | .outcome' <<<"$output" | head -n 1)" failed
+	# The next run that gets through is recorded as it went.
+	sync
+	assert_success
+	assert_equal "$(sqlite3 "$(DB alice)" "select outcome from runs order by id desc limit 1")" ok
+}
+
 @test "--commit-quiet reads a whole account from its checkpoints, and a dry run never commits" {
 	run oisync-extract exchange --mailbox alice@firm.example --commit-quiet
 	assert_failure 64
