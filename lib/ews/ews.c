@@ -802,6 +802,23 @@ int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc *
 	return rc;
 }
 
+int ois_ews_call_message(struct ois_ews *ews, const char *op, struct ois_buf *body, xmlDoc **doc, xmlNode **msg)
+{
+	xmlNode *messages;
+	*msg = NULL;
+	int rc = ois_ews_call(ews, op, body->data, doc, &messages);
+	ois_buf_release(body);
+	if (rc)
+		return rc;
+	*msg = ois_xml_child(messages, NULL);
+	if (!*msg) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %s has no response message", ois_ews_url(ews), op);
+	}
+	return 0;
+}
+
 int ois_ews_message_rc(struct ois_ews *ews, const char *op, xmlNode *msg)
 {
 	return message_rc(ews, op, msg);

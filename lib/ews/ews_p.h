@@ -18,6 +18,12 @@
  * NULL and the failure logged (codes as in ews.h).
  */
 int ois_ews_call(struct ois_ews *ews, const char *op, const char *body, xmlDoc **doc, xmlNode **messages);
+/*
+ * ois_ews_call of a request of one item (body released): its single
+ * response message in *msg, not checked (ois_ews_message_rc). A reply
+ * without one is OIS_EUNAVAIL, logged, with *doc NULL.
+ */
+int ois_ews_call_message(struct ois_ews *ews, const char *op, struct ois_buf *body, xmlDoc **doc, xmlNode **msg);
 /* A response message's ResponseClass: 0 for Success or Warning, else its code mapped as in ews.h. */
 int ois_ews_message_rc(struct ois_ews *ews, const char *op, xmlNode *msg);
 /* Append the t:DistinguishedFolderId of folder (naming the mailbox for delegate access). */

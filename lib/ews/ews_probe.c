@@ -18,14 +18,11 @@ int ois_ews_probe_folder(struct ois_ews *ews, const char *folder)
 	ois_ews_add_folder(ews, &body, folder);
 	ois_buf_adds(&body, "</m:FolderIds></m:GetFolder>");
 	xmlDoc *doc = NULL;
-	xmlNode *messages = NULL;
-	int rc = ois_ews_call(ews, "GetFolder", body.data, &doc, &messages);
-	ois_buf_release(&body);
+	xmlNode *msg;
+	int rc = ois_ews_call_message(ews, "GetFolder", &body, &doc, &msg);
 	if (rc)
 		return rc;
-	xmlNode *msg = ois_xml_child(messages, NULL);
-	rc = msg ? ois_ews_message_rc(ews, "GetFolder", msg)
-		 : ois_fail(OIS_EUNAVAIL, "broken reply from %s: GetFolder has no response message", ois_ews_url(ews));
+	rc = ois_ews_message_rc(ews, "GetFolder", msg);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -27,17 +27,10 @@ int ois_ews_resolve_names(struct ois_ews *ews, const char *email, char ***addres
 	ois_buf_add_xml(&body, email);
 	ois_buf_adds(&body, "</m:UnresolvedEntry></m:ResolveNames>");
 	xmlDoc *doc = NULL;
-	xmlNode *messages = NULL;
-	int rc = ois_ews_call(ews, "ResolveNames", body.data, &doc, &messages);
-	ois_buf_release(&body);
+	xmlNode *msg;
+	int rc = ois_ews_call_message(ews, "ResolveNames", &body, &doc, &msg);
 	if (rc)
 		return rc;
-	xmlNode *msg = ois_xml_child(messages, NULL);
-	if (!msg) {
-		xmlFreeDoc(doc);
-		return ois_fail(OIS_EUNAVAIL, "broken reply from %s: ResolveNames has no response message",
-				ois_ews_url(ews));
-	}
 	char *code = ois_xml_text(ois_xml_child(msg, "ResponseCode"));
 	int none = !strcmp(code, "ErrorNameResolutionNoResults");
 	free(code);

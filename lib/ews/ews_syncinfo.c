@@ -25,19 +25,8 @@ void ois_ews_syncinfo_release(struct ois_ews_syncinfo *si)
 /* Send body as op and hand back its single response message, checked. */
 static int call_one(struct ois_ews *ews, const char *op, struct ois_buf *body, xmlDoc **doc, xmlNode **msg)
 {
-	xmlNode *messages;
-	int rc = ois_ews_call(ews, op, body->data, doc, &messages);
-	ois_buf_release(body);
-	if (rc)
-		return rc;
-	*msg = ois_xml_child(messages, NULL);
-	if (!*msg) {
-		xmlFreeDoc(*doc);
-		*doc = NULL;
-		return ois_fail(OIS_EUNAVAIL, "broken reply from %s: %s has no response message", ois_ews_url(ews), op);
-	}
-	rc = ois_ews_message_rc(ews, op, *msg);
-	if (rc) {
+	int rc = ois_ews_call_message(ews, op, body, doc, msg);
+	if (!rc && (rc = ois_ews_message_rc(ews, op, *msg))) {
 		xmlFreeDoc(*doc);
 		*doc = NULL;
 	}
