@@ -15,15 +15,16 @@ int extract_committed_token(const struct extract_args *args, enum ois_side side,
 		return 0;
 	if (ois_str_empty(args->state_dir))
 		return ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
-	struct ois_state *st;
-	/* Read-only: extract never writes the state; only apply commits. */
-	int rc = ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_READ, &st);
+	struct ois_state *st = args->st;
+	/* Read-only: extract writes the state only to commit a quiet read (quiet.c). */
+	int rc = st ? 0 : ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_READ, &st);
 	if (rc)
 		return rc;
 	rc = ois_state_checkpoint_get(st, side, folder, token);
 	if (rc == OIS_ENOTFOUND)
 		rc = 0;
-	ois_state_close(st);
+	if (st != args->st)
+		ois_state_close(st);
 	if (!rc && ois_str_empty(*token)) {
 		free(*token);
 		*token = NULL;

@@ -23,6 +23,7 @@ struct extract_args {
 	const char *window_start; /* --window-start: the calendar window (RFC 3339), NULL: configured */
 	const char *window_end;   /* --window-end */
 	struct extract_sink *sink; /* records go here */
+	struct ois_state *st;    /* the account's state, open under its lock (quiet batch); NULL: open it when needed */
 };
 
 /*
@@ -32,7 +33,29 @@ struct extract_args {
 struct extract_sink {
 	FILE *out;
 	json_object *held;
+	int stop_on_news;  /* a quiet batch: the first other record ends the read (EXTRACT_NEWS) */
+	int news;          /* an other record came */
 };
+
+/*
+ * What a quiet batch's sink returns for the first record that is not a
+ * checkpoint: the read stops there, since the account goes through the
+ * whole pipeline, which reads it again under its own lock. Positive, so it
+ * is never taken for an ois_code, and no backend logs it as a failure.
+ */
+#define EXTRACT_NEWS 1
+
+/*
+ * oisync-extract quiet: user ids on in, one per line; for each, under its
+ * lock, the read --commit-quiet makes, committed when nothing is new. One
+ * line on out per user: "ID\tOUTCOME\tEXIT\tREQUESTS\tWAITS\tWAIT_MS",
+ * OUTCOME one of quiet (committed), failed (EXIT, recorded in the state),
+ * or pipeline (the user needs transform, reconcile and apply: not settled,
+ * something new, locked by another run, or not this server's). Returns 0,
+ * or an ois_code when in or out fails.
+ */
+int extract_quiet_batch(const struct ois_config *cfg, const char *state_dir, const char *server, FILE *in,
+			FILE *out);
 
 /* Write rec (taken) to the sink, or hold it back (quiet.c). 0 or an ois_code. */
 int extract_sink_emit(void *ctx, json_object *rec);
@@ -60,6 +83,9 @@ void extract_record_failure(const struct extract_args *args, const char *started
  * folder has no checkpoint, so nothing downstream infers a deletion.
  */
 int extract_side(const struct extract_args *args, enum ois_side side);
+
+/* The folders a read makes, as bits 1 << enum ois_folder: --folder, else contacts, and the calendar when the user's settings have it on. */
+unsigned extract_folders(const struct extract_args *args);
 
 /*
  * The calendar window: --window-start/--window-end when given, else from

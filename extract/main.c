@@ -18,11 +18,15 @@ static const char usage_text[] =
 	"usage: oisync-extract [options] exchange --mailbox SMTP [--server NAME]\n"
 	"       oisync-extract [options] interaction --user ID\n"
 	"       oisync-extract [options] account --user ID [--server NAME]\n"
+	"       oisync-extract [options] quiet --server NAME < USER-IDS\n"
 	"\n"
 	"Write an account's items as JSON lines on stdout: incremental from the\n"
 	"committed checkpoint, the whole folder on the first run, checkpoint last.\n"
 	"'account' reads both sides of the user's account in one process: what\n"
 	"'exchange' then 'interaction' would write, as oisync-run reads them.\n"
+	"'quiet' reads, for each user id on stdin, what 'account --commit-quiet'\n"
+	"would, and commits it when nothing is new; it prints one line per user:\n"
+	"ID, quiet|failed|pipeline, exit status, requests, throttling waits, their ms.\n"
 	"\n"
 	"  -c, --config FILE    configuration (default $OISYNC_CONF, /etc/oisync/oisync.conf)\n"
 	"  -m, --mailbox SMTP   exchange: the mailbox to read\n"
@@ -133,6 +137,32 @@ static int parse_options(int argc, char **argv, struct extract_args *args, const
 	return -1;
 }
 
+/* oisync-extract quiet: the accounts named on stdin, each under its own lock (batch.c). */
+static int quiet_batch(struct extract_args *args, const char *config_path, const struct quiet_opts *quiet)
+{
+	if (!args->server)
+		return usage_error("quiet needs --server NAME: the users on stdin are that server's");
+	if (args->mailbox || args->user || args->url || args->folder || args->full || args->window_start ||
+	    args->window_end || args->stats || quiet->commit || quiet->lock_fd >= 0)
+		return usage_error("quiet takes the users on stdin and reads as --commit-quiet does: "
+				   "no --mailbox, --user, --url, --folder, --full, --window-*, --stats or --lock-fd");
+	struct ois_config cfg;
+	int rc = ois_config_load(config_path, &cfg);
+	if (rc)
+		return ois_exit_status(rc);
+	const char *state_dir = args->state_dir ? args->state_dir : cfg.state_dir;
+	if (!ois_config_server(&cfg, args->server))
+		rc = ois_fail(OIS_ECONFIG, "no [server %s] section in '%s'", args->server, cfg.path);
+	else if (ois_str_empty(state_dir))
+		rc = ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
+	else
+		rc = extract_quiet_batch(&cfg, state_dir, args->server, stdin, stdout);
+	if (!rc)
+		rc = ois_close_stdout();
+	ois_config_release(&cfg);
+	return ois_exit_status(rc);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
@@ -154,6 +184,9 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument");
 	if (args.folder && ois_folder_parse(args.folder) < 0)
 		return usage_error("--folder must be 'contacts' or 'calendar'");
+
+	if (!strcmp(source, "quiet"))
+		return quiet_batch(&args, config_path, &quiet);
 
 	const struct source *src = NULL;
 	for (size_t i = 0; i < OIS_ARRAY_SIZE(sources); i++)

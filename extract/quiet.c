@@ -24,6 +24,11 @@ int extract_sink_emit(void *ctx, json_object *rec)
 		json_object_array_add(s->held, rec);
 		return 0;
 	}
+	if (s->stop_on_news) {
+		s->news = 1;
+		json_object_put(rec);
+		return EXTRACT_NEWS;
+	}
 	int rc = extract_sink_flush(s);
 	if (!rc)
 		rc = ois_jsonl_write(s->out, rec);
@@ -47,11 +52,12 @@ int extract_commit_quiet(const struct extract_args *args, struct extract_sink *s
 {
 	if (!s->held)
 		return 0; /* something was read: it goes to reconcile */
-	struct ois_state *st;
-	int rc = ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st);
+	struct ois_state *st = args->st;
+	int rc = st ? 0 : ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st);
 	if (!rc) {
 		rc = ois_apply_quiet(st, args->cfg, args->server, args->mailbox, s->held, time(NULL));
-		ois_state_close(st);
+		if (st != args->st)
+			ois_state_close(st);
 	}
 	if (rc == 1) {
 		json_object_put(s->held);
@@ -63,13 +69,14 @@ int extract_commit_quiet(const struct extract_args *args, struct extract_sink *s
 
 void extract_record_failure(const struct extract_args *args, const char *started, int rc)
 {
-	struct ois_state *st;
-	if (ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st))
+	struct ois_state *st = args->st;
+	if (!st && ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st))
 		return; /* said why; the exit status says the rest */
 	char finished[OIS_TIME_LEN], counts[64];
 	ois_time_now(finished);
 	snprintf(counts, sizeof(counts), "{\"stage\":\"extract\",\"exit\":%d}", ois_exit_status(rc));
 	if (ois_state_run_add(st, started, finished, "failed", counts))
 		ois_warn("could not record the failed run in the state");
-	ois_state_close(st);
+	if (st != args->st)
+		ois_state_close(st);
 }

@@ -25,8 +25,7 @@ int extract_calendar_window(const struct extract_args *args, time_t now, time_t 
 	return 0;
 }
 
-/* --folder, else contacts, and the calendar when the user's settings have it on. */
-static unsigned folders_to_read(const struct extract_args *args)
+unsigned extract_folders(const struct extract_args *args)
 {
 	int f = ois_folder_parse(args->folder);
 	if (f >= 0)
@@ -41,7 +40,7 @@ int extract_side(const struct extract_args *args, enum ois_side side)
 	const struct ois_backend *be = ois_backend_for(args->cfg, side, args->server);
 	if (!be)
 		return OIS_ECONFIG;
-	struct ois_read r = { .folders = folders_to_read(args), .stats = args->stats, .emit = extract_sink_emit,
+	struct ois_read r = { .folders = extract_folders(args), .stats = args->stats, .emit = extract_sink_emit,
 			      .ctx = args->sink };
 	char *token[OIS_FOLDERS] = { NULL };
 	struct ois_conn *c = NULL;

@@ -188,5 +188,12 @@ int ois_apply_commit(struct ois_apply_run *run, json_object *failed_pairs, json_
  */
 int ois_apply_quiet(struct ois_state *st, const struct ois_config *cfg, const char *server, const char *account,
 		    json_object *checkpoints, time_t now);
+/*
+ * Whether ois_apply_quiet could commit at now, asked before the read: 1
+ * when the state is settled, 0 when the run must go through reconcile,
+ * or an ois_code. A read of an account that is not settled can never be
+ * committed quietly, so it need not be made twice.
+ */
+int ois_apply_settled(struct ois_state *st, time_t now);
 
 #endif

@@ -53,6 +53,14 @@ static int settled_at(struct ois_state *st, time_t now, char **settled, int *err
 	return rc == 0;
 }
 
+int ois_apply_settled(struct ois_state *st, time_t now)
+{
+	char *settled;
+	int err, rc = settled_at(st, now, &settled, &err);
+	free(settled);
+	return err ? err : rc;
+}
+
 int ois_apply_quiet(struct ois_state *st, const struct ois_config *cfg, const char *server, const char *account,
 		    json_object *checkpoints, time_t now)
 {

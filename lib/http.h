@@ -156,6 +156,12 @@ const struct ois_http_stats *ois_http_stats(const struct ois_http *h);
  */
 void ois_http_tally_request(void);
 void ois_http_tally_wait(long ms, int throttled);
+/* The tally so far, for a process that serves many accounts and reports each one's share. */
+struct ois_http_tally {
+	unsigned long requests, throttle_waits;
+	long throttle_ms;
+};
+void ois_http_tally_get(struct ois_http_tally *t);
 /* Replace the secret (a refreshed bearer token). The string is borrowed. */
 void ois_http_set_secret(struct ois_http *h, const char *secret);
 

@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct {
-	unsigned long requests, throttle_waits;
-	long throttle_ms;
-	int registered;
-} tally;
+static struct ois_http_tally tally;
+static int registered;
 
 /*
  * One line appended to $OISYNC_TALLY at exit: oisync-run sets it per user
@@ -35,8 +32,8 @@ static void write_tally(void)
 
 void ois_http_tally_request(void)
 {
-	if (!tally.registered) {
-		tally.registered = 1;
+	if (!registered) {
+		registered = 1;
 		atexit(write_tally);
 	}
 	tally.requests++;
@@ -48,4 +45,9 @@ void ois_http_tally_wait(long ms, int throttled)
 		return;
 	tally.throttle_waits++;
 	tally.throttle_ms += ms;
+}
+
+void ois_http_tally_get(struct ois_http_tally *t)
+{
+	*t = tally;
 }

@@ -49,7 +49,7 @@ settle() {
 	false
 }
 
-@test "a settled account with nothing new: one extract, one request per folder per side, no change set" {
+@test "settled accounts with nothing new: one extract for all at -j 1, one request per folder per side, no change set" {
 	sync
 	assert_success
 	# A first sync has work: it is never settled by it.
@@ -63,7 +63,8 @@ settle() {
 	assert_success
 	assert_line "oisync-run: alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new, no change set"
 	assert_line "oisync-run: bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new, no change set"
-	assert_equal "$(started)" "extract:2"
+	# One quiet pass read and committed both: its libraries loaded once, not per user.
+	assert_equal "$(started)" "extract:1"
 	assert_equal "$(changes_kept)" "$kept"
 	# The read is committed as apply commits one: a new generation, a run row, still settled.
 	assert_equal "$(meta alice generation)" "$((gen + 1))"
@@ -74,6 +75,18 @@ settle() {
 	assert_equal "$(jq -cS '.operations' <<<"$output")" '{"SyncFolderItems":2}'
 	run ia_ctl "$D" stats
 	assert_equal "$(jq -cS '.requests' <<<"$output")" '{"GET /api/v1/users/{uid}/changes":2}'
+}
+
+@test "the quiet pass runs one extract per slot: -j 2 starts two for two users" {
+	plain_only
+	sync
+	settle
+	: >"$D/started"
+	run oisync-run -j 2 ex1
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_equal "$(started)" "extract:2"
 }
 
 @test "an edit after a quiet run goes through reconcile and moves; the run after it is not quiet yet" {
@@ -87,6 +100,7 @@ settle() {
 	assert_success
 	assert_line --regexp "alice@firm.example: ok: 0 create, 1 update, 0 delete, 0 conflicts; change set .*-alice.jsonl"
 	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	# The quiet pass stopped at alice's first record; her pipeline read her again.
 	assert_equal "$(started)" "apply:1 extract:2 reconcile:1 transform:1"
 	run ia_ctl "$D" dump
 	assert_equal "$(jq -r --arg id "$(ia_id Okafor)" '.contacts[] | select(.id == $id) | .job_title' <<<"$output")" "Chief Financial Officer"
@@ -167,4 +181,83 @@ settle() {
 	assert_success
 	assert_equal "$(meta alice generation)" "$gen"
 	assert_equal "$(started)" "apply:2 extract:2 reconcile:2 transform:2"
+}
+
+@test "a settled user whose read fails in the quiet pass is failed and recorded, and not read again" {
+	sync
+	settle
+	ews_ctl "$D" faults '{"http_status": {"code": 500, "rate": 1}}' >/dev/null
+	sync
+	ews_ctl "$D" faults '{}' >/dev/null
+	assert_failure 69
+	assert_line --partial "alice@firm.example: failed (exit 69)"
+	assert_line --partial "bob@firm.example: failed (exit 69)"
+	assert_equal "$(started)" "extract:1"
+	run sqlite3 "$(DB alice)" "select outcome, counts from runs order by id desc limit 1"
+	assert_output 'failed|{"stage":"extract","exit":69}'
+	# The failure voids nothing: the next run is quiet again.
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+}
+
+@test "a user another run holds is passed over by the quiet pass and reported locked; the other commits" {
+	plain_only
+	sync
+	settle
+	exec {held}<>"$D/state/ex1/alice@firm.example.lock"
+	flock -n "$held"
+	gen=$(meta alice generation)
+	sync
+	exec {held}>&-
+	assert_failure 75
+	assert_line --partial "alice@firm.example: locked by another run"
+	assert_line --partial "alice@firm.example: failed (exit 75), try again later"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_equal "$(meta alice generation)" "$gen"
+}
+
+@test "a quiet pass cut short: a user it committed but never reported is synced again, nothing lost or doubled" {
+	plain_only
+	sync
+	settle
+	gen=$(meta bob generation)
+	contacts=$(ia_ctl "$D" dump | jq '.contacts | length')
+	# The pass's reader goes away after its first line: alice is committed
+	# and reported; bob is committed too, but his line never arrives.
+	printf '#!/bin/bash\necho extract >>"%s/started"\nif [ "$1" = quiet ]; then "%s" "$@" | head -n 1; exit 137; fi\nexec "%s" "$@"\n' \
+		"$D" "$OISYNC_BUILD/bin/oisync-extract" "$OISYNC_BUILD/bin/oisync-extract" >"$D/bin/oisync-extract"
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	# bob's pipeline read him again from the checkpoints the pass committed, and found nothing.
+	assert_equal "$(started)" "extract:2"
+	assert_equal "$(meta bob generation)" "$((gen + 2))"
+	assert_equal "$(ia_ctl "$D" dump | jq '.contacts | length')" "$contacts"
+	# A pass that dies before a word: every user goes through the pipeline, quietly.
+	printf '#!/bin/bash\necho extract >>"%s/started"\n[ "$1" != quiet ] || exit 70\nexec "%s" "$@"\n' \
+		"$D" "$OISYNC_BUILD/bin/oisync-extract" >"$D/bin/oisync-extract"
+	sync
+	assert_success
+	assert_line --partial "alice@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_line --partial "bob@firm.example: ok: 0 create, 0 update, 0 delete, 0 conflicts; nothing new"
+	assert_equal "$(started)" "extract:3"
+}
+
+@test "oisync-extract quiet: usage, and a bad line of user ids" {
+	run oisync-extract quiet
+	assert_failure 64
+	assert_output --partial "quiet needs --server NAME"
+	run oisync-extract quiet --server ex1 --user alice
+	assert_failure 64
+	run oisync-extract quiet --server nosuch </dev/null
+	assert_failure 78
+	run oisync-extract quiet --server ex1 <<<$'alice\tbob'
+	assert_failure 65
+	assert_output --partial "stdin line 1"
+	# A user the pass cannot commit (never synced, or not this server's) goes to the pipeline, with no request.
+	run oisync-extract quiet --server ex1 <<<$'alice\nnobody'
+	assert_success
+	assert_output $'alice\tpipeline\t0\t0\t0\t0\nnobody\tpipeline\t0\t0\t0\t0'
 }
