@@ -17,6 +17,7 @@
 static const char usage_text[] =
 	"usage: oisync-apply [options] [FILE]\n"
 	"       oisync-apply [options] --replay FILE\n"
+	"       oisync-apply [options] --failed STAGE:EXIT --server NAME --account SMTP\n"
 	"\n"
 	"Execute a change set (oisync-reconcile's output) against Exchange and\n"
 	"InterAction, one result line per op on stdout, then commit pairs and\n"
@@ -28,16 +29,21 @@ static const char usage_text[] =
 	"      --lock-fd N      the account's lock, already taken by the caller (oisync-run)\n"
 	"  -n, --dry-run        say what would be done; change nothing\n"
 	"      --replay FILE    apply a saved change set; commits no checkpoint\n"
+	"      --failed STAGE:EXIT  record in the account's state that its run stopped\n"
+	"                       in STAGE (extract, transform or reconcile) with exit\n"
+	"                       status EXIT: no change set came (oisync-run)\n"
+	"      --server NAME, --account SMTP  the account, with --failed\n"
 	"  -v, --verbose        more messages (repeat for debug)\n"
 	"      --log-format F   text (default) or json\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n";
 
-enum { OPT_STATE = 0x100, OPT_WAIT, OPT_REPLAY, OPT_LOCK_FD };
+enum { OPT_STATE = 0x100, OPT_WAIT, OPT_REPLAY, OPT_LOCK_FD, OPT_FAILED, OPT_SERVER, OPT_ACCOUNT };
 
 struct options {
 	const char *config_path, *state_dir, *file;
 	int wait_seconds, dry_run, replay, lock_fd;
+	const char *failed, *server, *account; /* --failed STAGE:EXIT for the account */
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -49,6 +55,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "replay", required_argument, NULL, OPT_REPLAY },
 		{ "lock-fd", required_argument, NULL, OPT_LOCK_FD },
+		{ "failed", required_argument, NULL, OPT_FAILED },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "account", required_argument, NULL, OPT_ACCOUNT },
 		OIS_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -71,6 +80,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (ois_cli_parse_fd("--lock-fd", optarg, &o->lock_fd))
 				return EX_USAGE;
 			break;
+		case OPT_FAILED: o->failed = optarg; break;
+		case OPT_SERVER: o->server = optarg; break;
+		case OPT_ACCOUNT: o->account = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': ois_cli_version("oisync-apply"); return 0;
 		default:
@@ -89,7 +101,56 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		o->file = argv[optind];
 	}
+	if (!o->failed != (!o->server && !o->account) || (o->failed && (!o->server || !o->account))) {
+		ois_error("--failed, --server and --account go together (see --help)");
+		return EX_USAGE;
+	}
+	if (o->failed && (o->file || o->replay || o->dry_run)) {
+		ois_error("--failed records a run that made no change set: no FILE, --replay or --dry-run");
+		return EX_USAGE;
+	}
 	return -1;
+}
+
+/*
+ * --failed STAGE:EXIT: the run stopped before a change set; the account's
+ * runs row says where, under the lock the caller holds from extract on.
+ */
+static int record_failure(const struct options *o)
+{
+	static const char *const stages[] = { "extract", "transform", "reconcile" };
+	const char *colon = strchr(o->failed, ':');
+	char *end = NULL;
+	long status = colon ? strtol(colon + 1, &end, 10) : 0;
+	const char *stage = NULL;
+	for (size_t i = 0; colon && i < OIS_ARRAY_SIZE(stages); i++)
+		if ((size_t)(colon - o->failed) == strlen(stages[i]) && !strncmp(o->failed, stages[i], strlen(stages[i])))
+			stage = stages[i];
+	if (!stage || !end || *end || end == colon + 1 || status < 1 || status > 255) {
+		ois_error("--failed needs STAGE:EXIT, a stage of extract, transform or reconcile and an exit status "
+			  "from 1 to 255, not '%s'", o->failed);
+		return EX_USAGE;
+	}
+	struct ois_config cfg;
+	int rc = ois_config_load(o->config_path, &cfg);
+	if (rc)
+		return ois_exit_status(rc);
+	const char *state_dir = o->state_dir ? o->state_dir : cfg.state_dir;
+	ois_log_set_account(o->account);
+	int lock = o->lock_fd >= 0 ? ois_state_lock_adopt(state_dir, o->server, o->account, o->lock_fd)
+				   : ois_state_lock(state_dir, o->server, o->account, o->wait_seconds);
+	struct ois_state *st = NULL;
+	rc = lock < 0 ? lock : ois_state_open(state_dir, o->server, o->account, OIS_STATE_WRITE, &st);
+	if (!rc)
+		rc = ois_apply_record_failure(st, NULL, stage, (int)status);
+	if (!rc)
+		ois_info("run recorded as failed in %s (exit %ld)", stage, status);
+	if (st)
+		ois_state_close(st);
+	if (lock >= 0 && o->lock_fd < 0)
+		ois_state_unlock(lock);
+	ois_config_release(&cfg);
+	return ois_exit_status(rc);
 }
 
 /* --dry-run: words, not actions; the state is only read. */
@@ -121,6 +182,10 @@ int main(int argc, char **argv)
 	ois_log_init("oisync-apply");
 	if ((rc = parse_options(argc, argv, &o)) >= 0)
 		goto done_early;
+	if (o.failed) {
+		rc = record_failure(&o);
+		goto done_early;
+	}
 	if (o.file && strcmp(o.file, "-") && !(in = fopen(o.file, "r"))) {
 		rc = ois_fail(OIS_EUSAGE, "cannot open '%s': %m", o.file);
 		goto out_noreader;

@@ -72,10 +72,7 @@ void extract_record_failure(const struct extract_args *args, const char *started
 	struct ois_state *st = args->st;
 	if (!st && ois_state_open(args->state_dir, args->server, args->mailbox, OIS_STATE_WRITE, &st))
 		return; /* said why; the exit status says the rest */
-	char finished[OIS_TIME_LEN], counts[64];
-	ois_time_now(finished);
-	snprintf(counts, sizeof(counts), "{\"stage\":\"extract\",\"exit\":%d}", ois_exit_status(rc));
-	if (ois_state_run_add(st, started, finished, "failed", counts))
+	if (ois_apply_record_failure(st, started, "extract", ois_exit_status(rc)))
 		ois_warn("could not record the failed run in the state");
 	if (st != args->st)
 		ois_state_close(st);

@@ -196,4 +196,13 @@ int ois_apply_quiet(struct ois_state *st, const struct ois_config *cfg, const ch
  */
 int ois_apply_settled(struct ois_state *st, time_t now);
 
+/*
+ * A run that stopped before apply's commit (extract's read, transform or
+ * reconcile failed), recorded all the same: a runs row with outcome
+ * "failed" and counts {"stage":STAGE,"exit":N}, so `oisync status` shows
+ * the failure rather than the last success. st is open for writing under
+ * the account's lock. 0 or an ois_code.
+ */
+int ois_apply_record_failure(struct ois_state *st, const char *started, const char *stage, int exit_status);
+
 #endif

@@ -261,3 +261,47 @@ settle() {
 	assert_success
 	assert_output $'alice\tpipeline\t0\t0\t0\t0\nnobody\tpipeline\t0\t0\t0\t0'
 }
+
+@test "a run that stops in transform or reconcile is recorded as failed in the state, naming the stage" {
+	sync
+	assert_success
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"JobTitle\":\"Treasurer\"}}"
+	printf '#!/bin/sh\ncat >/dev/null\nexit 65\n' >"$D/bin/oisync-transform"
+	sync
+	assert_failure 65
+	assert_line --partial "alice@firm.example: failed (exit 65)"
+	run sqlite3 "$(DB alice)" "select outcome, counts from runs order by id desc limit 1"
+	assert_output 'failed|{"stage":"transform","exit":65}'
+	rm "$D/bin/oisync-transform"
+	ln -s "$OISYNC_BUILD/bin/oisync-transform" "$D/bin/oisync-transform"
+	printf '#!/bin/sh\ncat >/dev/null\nexit 70\n' >"$D/bin/oisync-reconcile"
+	sync
+	assert_failure 70
+	run sqlite3 "$(DB alice)" "select outcome, counts from runs order by id desc limit 1"
+	assert_output 'failed|{"stage":"reconcile","exit":70}'
+	run oisync status --json
+	assert_equal "$(jq -r '.. | objects | select(.mailbox? == "alice@firm.example") | .outcome' <<<"$output" | head -n 1)" failed
+	# Nothing was lost: the edit is still to come, and comes.
+	rm "$D/bin/oisync-reconcile"
+	ln -s "$OISYNC_BUILD/bin/oisync-reconcile" "$D/bin/oisync-reconcile"
+	sync
+	assert_success
+	assert_line --regexp "alice@firm.example: ok: 0 create, 1 update, 0 delete, 0 conflicts; change set"
+}
+
+@test "oisync-apply --failed: usage" {
+	run oisync-apply --failed transform:65
+	assert_failure 64
+	assert_output --partial "--failed, --server and --account go together"
+	run oisync-apply --failed bogus:65 --server ex1 --account alice@firm.example
+	assert_failure 64
+	assert_output --partial "a stage of extract, transform or reconcile"
+	run oisync-apply --failed reconcile:0 --server ex1 --account alice@firm.example
+	assert_failure 64
+	run oisync-apply --failed reconcile:65 --server ex1 --account alice@firm.example x.jsonl
+	assert_failure 64
+	run oisync-apply --failed reconcile:65 --server ex1 --account alice@firm.example
+	assert_success
+	run sqlite3 "$(DB alice)" "select outcome, counts from runs order by id desc limit 1"
+	assert_output 'failed|{"stage":"reconcile","exit":65}'
+}
