@@ -157,8 +157,9 @@ void ois_apply_mark_synced(struct ois_apply_run *run, const char *when);
 enum ois_describe {
 	OIS_DESCRIBE_WOULD,  /* oisync-apply --dry-run: "would update contact in Outlook: ..." */
 	OIS_DESCRIBE_DONE,   /* --dry-run, an op an earlier run did: "already done: ..." */
-	OIS_DESCRIBE_SAVED,  /* oisync show: "update contact in Outlook: ...", then one line
-				per field the op writes with the value it writes */
+	OIS_DESCRIBE_SAVED,  /* oisync show: "update contact in Outlook: ...", then when the
+				source changed, and one line per field an update writes:
+				the value it replaces, the value it writes, a conflict lost */
 };
 /* Describe op in words, one line (more for OIS_DESCRIBE_SAVED). */
 void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how);

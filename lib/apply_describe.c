@@ -46,33 +46,75 @@ static const char *or_dash(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* A value as a person reads it: a string quoted, nothing for empty, anything else as JSON. */
+static void print_value(FILE *out, json_object *v)
+{
+	if (!v)
+		fputs("nothing", out);
+	else if (json_object_is_type(v, json_type_string))
+		fprintf(out, "'%s'", json_object_get_string(v));
+	else
+		fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), out);
+}
+
+/* 1 when the array of strings a holds unit. */
+static int names(json_object *a, const char *unit)
+{
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *f = json_object_array_get_idx(a, i);
+		if (json_object_is_type(f, json_type_string) && !strcmp(json_object_get_string(f), unit))
+			return 1;
+	}
+	return 0;
+}
+
 /*
+ * "    job_title: 'Partner' -> 'Senior Partner'": each field an update
+ * writes, the value the target held (the op's "old") and the one it
+ * writes; "nothing" for an empty field. A change set from before "old"
+ * says the old value was not recorded. A field in "conflicts" is one both
+ * sides changed: the target's value is the one the policy let lose.
  * Only ois_record_check has passed: any key may be missing or of another
  * type, and the description says so rather than guess.
  */
-/*
- * "    job_title: 'Senior Partner'": each field an op writes with the value
- * it writes (a string quoted, a list or an address as JSON); a field the
- * data lacks is emptied. The value it replaces is in no change set.
- */
-static void print_values(FILE *out, const char *kind, json_object *data, json_object *fields)
+static void print_values(FILE *out, const char *kind, json_object *op, json_object *data, json_object *fields)
 {
+	json_object *old = ois_json_obj(op, "old"), *conflicts = ois_json_arr(op, "conflicts");
+	const char *target = ois_json_str(op, "target");
 	for (size_t i = 0; i < json_object_array_length(fields); i++) {
 		json_object *f = json_object_array_get_idx(fields, i);
 		if (!json_object_is_type(f, json_type_string))
 			continue;
 		const char *unit = json_object_get_string(f);
-		json_object *v = ois_canon_get(data, unit);
 		fprintf(out, "    %s: ", unit);
-		if (ois_canon_unit_index(kind, unit) < 0)
+		if (ois_canon_unit_index(kind, unit) < 0) {
 			fputs("(no such field)\n", out); /* a hand-made change set: say so, never guess */
-		else if (!v)
-			fputs("emptied\n", out);
-		else if (json_object_is_type(v, json_type_string))
-			fprintf(out, "'%s'\n", json_object_get_string(v));
+			continue;
+		}
+		if (old)
+			print_value(out, ois_canon_get(old, unit));
 		else
-			fprintf(out, "%s\n", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+			fputs("(old value not recorded)", out);
+		fputs(" -> ", out);
+		print_value(out, ois_canon_get(data, unit));
+		if (names(conflicts, unit))
+			fprintf(out, " (conflict: %s's value lost)", side_title(target));
+		fputc('\n', out);
 	}
+}
+
+/*
+ * "    changed in InterAction at 2026-12-03T02:00:00Z": when the item the
+ * op copies last changed on its own side, when the change set knows it
+ * (an update's "source_modified", a create's "merge.modified").
+ */
+static void print_when(FILE *out, json_object *op, int act, const char *target)
+{
+	const char *when = act == OIS_ACT_UPDATE ? ois_json_str(op, "source_modified")
+		: act == OIS_ACT_CREATE ? ois_json_str(ois_json_obj(op, "merge"), "modified") : NULL;
+	if (!when || !target || (strcmp(target, "exchange") && strcmp(target, "interaction")))
+		return;
+	fprintf(out, "    changed in %s at %s\n", side_title(!strcmp(target, "exchange") ? "interaction" : "exchange"), when);
 }
 
 void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how)
@@ -127,6 +169,9 @@ void ois_apply_describe(FILE *out, json_object *op, enum ois_describe how)
 	if (reason)
 		fprintf(out, " - %s", reason);
 	fputc('\n', out);
-	if (how == OIS_DESCRIBE_SAVED && fields && act == OIS_ACT_UPDATE)
-		print_values(out, kind, data, fields);
+	if (how != OIS_DESCRIBE_SAVED)
+		return;
+	print_when(out, op, act, target);
+	if (fields && act == OIS_ACT_UPDATE)
+		print_values(out, kind, op, data, fields);
 }

@@ -13,7 +13,9 @@
  * "contact" or "appointment"; a pair on every op; data an object for
  * create, update and link; id for update and delete, and none for create;
  * both ids for link; and no string anywhere in op holding U+0000.
- * Unknown keys are fine (records keep them). Reads op only, so apply can
+ * Unknown keys are fine (records keep them), and so is anything in an
+ * update's old, conflicts and source_modified: words for people (oisync
+ * show), which apply never reads. Reads op only, so apply can
  * check a whole change set before its first server call.
  * Returns 0, or OIS_EDATA after logging "WHERE: what is wrong" (where is
  * "FILE:LINE").

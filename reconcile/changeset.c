@@ -33,6 +33,8 @@ struct known {
 	const char *id[OIS_SIDES];
 	const char *version[OIS_SIDES];
 	const char *modified[OIS_SIDES];       /* the records' "modified", NULL when not reported */
+	json_object *current[OIS_SIDES];       /* what each side holds as far as this run knows
+						  (its record's data, else the base), NULL when nothing */
 	enum ois_conflict policy;              /* the effective policy and direction, for a create's "merge" */
 	enum ois_direction direction;
 };
@@ -51,6 +53,28 @@ static json_object *merge_key(const struct known *k, enum ois_side source)
 	json_object_object_add(m, "direction", json_object_new_string(ois_direction_name(k->direction)));
 	json_object_object_add(m, "modified", str_or_null(k->modified[source]));
 	return m;
+}
+
+/* What each side holds before the ops run, as the merge saw it: set after the decision's inputs are final. */
+static void know_current(struct known *k, const struct ois_merge_in *mi)
+{
+	for (int s = 0; s < OIS_SIDES; s++)
+		k->current[s] = mi->seen[s] == OIS_SEEN_UPSERT ? mi->data[s] : mi->seen[s] == OIS_SEEN_BASE ? mi->base : NULL;
+}
+
+/*
+ * An update's "old": the target's values of the fields it writes, before
+ * it writes them, as canonical data (a field it lacks is empty there). So
+ * oisync show can say "'Partner' -> 'Senior Partner'".
+ */
+static json_object *old_values(json_object *current, json_object *fields)
+{
+	json_object *old = json_object_new_object();
+	for (size_t i = 0; i < json_object_array_length(fields); i++) {
+		const char *unit = json_object_get_string(json_object_array_get_idx(fields, i));
+		ois_canon_set(old, unit, ois_canon_get(current, unit));
+	}
+	return old;
 }
 
 struct ops {
@@ -103,6 +127,18 @@ static json_object *build_op(const char *kind, const struct known *k, const stru
 		json_object_object_add(op, key, json_object_get(val));
 		if (!strcmp(key, "type"))
 			json_object_object_add(op, "op_id", json_object_new_string(op_id));
+	}
+	/*
+	 * What a person reads besides reason, and like it no part of op_id:
+	 * the same write is the same op whatever it replaces. Apply never
+	 * reads them (oisync-records(5), "CHANGE SET").
+	 */
+	if (d->action == OIS_ACT_UPDATE && d->fields) {
+		json_object_object_add(op, "old", old_values(k->current[d->target], d->fields));
+		if (d->conflicts)
+			json_object_object_add(op, "conflicts", json_object_get(d->conflicts));
+		if (k->modified[!d->target])
+			json_object_object_add(op, "source_modified", json_object_new_string(k->modified[!d->target]));
 	}
 	json_object_object_add(op, "reason", json_object_new_string(d->reason));
 	json_object_put(core);
@@ -244,6 +280,7 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 		json_object *awake = NULL;
 		if (calendar && ois_rc_calendar_dormant(in, &mi, &awake, &out)) {
 			pr->dormant = out.n == 0; /* a restored occurrence may still wake it (do_unpaired) */
+			know_current(&k, &mi);
 			emit(ops, in->kind, &k, &out);
 			ois_merge_out_release(&out);
 			continue;
@@ -252,6 +289,7 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 		if (calendar)
 			ois_rc_calendar_rules(in, &mi, k.id, &out);
 		ois_rc_calendar_wake(awake, &out);
+		know_current(&k, &mi);
 		emit(ops, in->kind, &k, &out);
 		ois_merge_out_release(&out);
 		json_object_put(awake);
@@ -299,6 +337,7 @@ static int wake_restored(struct ois_rc_input *in, struct ois_rc_item *it, struct
 		linked |= out.d[i].data != NULL;
 	if (!linked)
 		ois_rc_calendar_wake(awake, &out);
+	know_current(&k, &mi);
 	emit(ops, in->kind, &k, &out);
 	ois_merge_out_release(&out);
 	json_object_put(awake);
@@ -356,6 +395,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 		ois_merge(&mi, &out);
 		if (calendar)
 			ois_rc_calendar_rules(in, &mi, k.id, &out);
+		know_current(&k, &mi);
 		emit(ops, in->kind, &k, &out);
 		ois_merge_out_release(&out);
 	}
@@ -390,6 +430,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			ois_merge(&mi, &out);
 			if (calendar)
 				ois_rc_calendar_rules(in, &mi, k.id, &out);
+			know_current(&k, &mi);
 			emit(ops, in->kind, &k, &out);
 			ois_merge_out_release(&out);
 		}

@@ -36,6 +36,7 @@ static struct ois_decision *add(struct ois_merge_out *out, enum ois_action a, in
 	d->target = target;
 	d->data = data;
 	d->fields = NULL;
+	d->conflicts = NULL;
 	d->reason = reason;
 	return d;
 }
@@ -73,10 +74,11 @@ static void note_conflict(struct ois_buf *conflicts, const char *unit)
  * A unit a side does not carry never counts as changed there.
  */
 static void merge3(const char *const *u, size_t n, json_object *const *vb, json_object *const *vc[OIS_SIDES],
-		   enum ois_side winner, json_object **m, struct ois_buf *conflicts)
+		   enum ois_side winner, json_object **m, unsigned char *conflict)
 {
 	for (size_t i = 0; i < n; i++) {
 		int ch[OIS_SIDES];
+		conflict[i] = 0;
 		for (int s = 0; s < OIS_SIDES; s++)
 			ch[s] = ois_canon_side_supports((enum ois_side)s, u[i]) && !ois_canon_value_equal(vc[s][i], vb[i]);
 		if (!ch[OIS_EXCHANGE] && !ch[OIS_INTERACTION])
@@ -89,9 +91,28 @@ static void merge3(const char *const *u, size_t n, json_object *const *vb, json_
 			m[i] = vc[OIS_EXCHANGE][i]; /* the same edit on both sides */
 		else {
 			m[i] = vc[winner][i]; /* conflict: the policy decides */
-			note_conflict(conflicts, u[i]);
+			conflict[i] = 1;
 		}
 	}
+}
+
+/*
+ * The conflicts an update toward side settles against it: units both sides
+ * changed differently whose merged value is not side's (the winner's own
+ * update, if any, never names them). A new array, NULL when none.
+ */
+static json_object *lost(enum ois_side side, const char *const *u, size_t n, const unsigned char *conflict,
+			 json_object *const *vc, json_object *const *m)
+{
+	json_object *a = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!conflict[i] || !ois_canon_side_supports(side, u[i]) || ois_canon_value_equal(vc[i], m[i]))
+			continue;
+		if (!a)
+			a = json_object_new_array();
+		json_object_array_add(a, json_object_new_string(u[i]));
+	}
+	return a;
 }
 
 static char *update_reason(enum ois_side target, json_object *fields, const char *conflicts,
@@ -118,16 +139,15 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 	for (int s = 0; s < OIS_SIDES; s++)
 		ois_canon_view(u, cur[s], vcs[s]);
 	struct ois_buf conflicts = OIS_BUF_INIT;
+	unsigned char conflict[OIS_CANON_MAX_UNITS];
 	enum ois_side w = ois_merge_winner(in->policy, in->modified);
-	if (in->base) {
-		merge3(u, n, vb, vc, w, mv, &conflicts);
-	} else {
-		unsigned char conflict[OIS_CANON_MAX_UNITS];
+	if (in->base)
+		merge3(u, n, vb, vc, w, mv, conflict);
+	else
 		ois_canon_merge2(u, n, vc, w, mv, conflict);
-		for (size_t i = 0; i < n; i++)
-			if (conflict[i])
-				note_conflict(&conflicts, u[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (conflict[i])
+			note_conflict(&conflicts, u[i]);
 	const char *cf = conflicts.len ? conflicts.data : "";
 
 	json_object *fields[OIS_SIDES];
@@ -173,6 +193,7 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 		struct ois_decision *d = add(out, OIS_ACT_UPDATE, s, json_object_get(m),
 					     update_reason((enum ois_side)s, fields[s], cf, w, in->policy));
 		d->fields = fields[s];
+		d->conflicts = lost((enum ois_side)s, u, n, conflict, vc[s], mv);
 	}
 	json_object_put(m);
 	ois_buf_release(&conflicts);
@@ -267,6 +288,7 @@ void ois_merge_out_release(struct ois_merge_out *out)
 	for (size_t i = 0; i < out->n; i++) {
 		json_object_put(out->d[i].data);
 		json_object_put(out->d[i].fields);
+		json_object_put(out->d[i].conflicts);
 		free(out->d[i].reason);
 	}
 	free(out->skipped);

@@ -38,6 +38,8 @@ struct ois_decision {
 	int target;           /* enum ois_side; -1 for link and unlink */
 	json_object *data;    /* owned: the data to write or agree on; NULL for delete and unlink */
 	json_object *fields;  /* owned array of unit names in table order: update only, else NULL */
+	json_object *conflicts; /* owned array of the units of fields both sides changed differently,
+				   the target's value losing to the policy: update only, else NULL */
 	char *reason;         /* owned, for people */
 };
 

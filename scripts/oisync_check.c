@@ -1,4 +1,4 @@
-/* oisync_check.c - oisync check: the configuration, the users and every secret, each problem said. */
+/* oisync_check.c - oisync check: the configuration, every secret, and each enabled user's mailbox and list, each problem said. */
 #include "oisync.h"
 #include "backend.h"
 #include "code.h"
@@ -78,57 +78,101 @@ static int probe(const struct ois_config *cfg, const struct ois_backend *be, con
 }
 
 /*
- * Open each enabled user's mailbox through its server's backend and make
- * the backend's probe request (Graph: a token, then one contact id; EWS:
- * one GetFolder of the contacts folder as the mailbox), so a missing
- * permission or mailbox scope shows here, not at 2 a.m. Without online,
- * Exchange Online mailboxes only, as check always did: the others need
- * the servers on the network, which a check of a configuration being
- * written (or of a package just installed) may not have. With online,
- * every mailbox, and each user's InterAction list (its first contact: the
- * API knows the user). The worst failure's exit status, or 0.
+ * A server unavailable to one user (69: down, unreachable, failing as a
+ * whole) is not asked again for the next: behind a dead server a thousand
+ * users would each wait out the retries. The users it was not asked for
+ * are still named, each on its own line.
  */
-static int check_mailboxes(const struct ois_config *cfg, int online, size_t *probed)
+struct reach {
+	const char *down_for; /* the user the server was unavailable to, NULL while it answers */
+};
+
+/* rc, a probe's answer for u, noted in r when it says the server is unavailable. */
+static int note_reach(struct reach *r, const struct ois_user *u, int rc)
+{
+	if (rc == OIS_EUNAVAIL && !r->down_for)
+		r->down_for = u->id;
+	return rc;
+}
+
+/* The mailbox of u through its server's backend: its line, and 0 or the exit status. */
+static int check_mailbox(const struct ois_config *cfg, const struct ois_user *u, struct reach *reach)
+{
+	const struct ois_backend *be = ois_backend_for(cfg, OIS_EXCHANGE, u->server);
+	if (!be)
+		return EX_CONFIG;
+	if (!be->probe)
+		return 0; /* a backend with no probe: nothing to open ahead of a run */
+	if (reach->down_for) {
+		ois_error("user %s: mailbox %s on [server %s] not checked: the server was unavailable to user %s",
+			  u->id, u->mailbox, u->server, reach->down_for);
+		return EX_UNAVAILABLE;
+	}
+	int rc = note_reach(reach, u, probe(cfg, be, u));
+	if (rc) {
+		ois_error("user %s: mailbox %s on [server %s] cannot be used", u->id, u->mailbox, u->server);
+		return status_of(rc);
+	}
+	printf("user %s: mailbox %s on [server %s] opens\n", u->id, u->mailbox, u->server);
+	return 0;
+}
+
+/* The InterAction list of u (its first contact: the API knows the user): its line, and 0 or the exit status. */
+static int check_list(const struct ois_config *cfg, const struct ois_backend *ia, const struct ois_user *u,
+		      struct reach *reach)
+{
+	if (!ia->probe)
+		return 0;
+	if (reach->down_for) {
+		ois_error("user %s: InterAction list not checked: InterAction was unavailable to user %s", u->id,
+			  reach->down_for);
+		return EX_UNAVAILABLE;
+	}
+	int rc = note_reach(reach, u, probe(cfg, ia, u));
+	if (rc == OIS_ENOTFOUND) {
+		/* The users file names a user InterAction does not have: the file is to fix. */
+		ois_error("user %s: InterAction has no such user (its list is not found)", u->id);
+		return EX_CONFIG;
+	}
+	if (rc) {
+		ois_error("user %s: the InterAction list cannot be read", u->id);
+		return status_of(rc);
+	}
+	printf("user %s: InterAction list exists\n", u->id);
+	return 0;
+}
+
+/*
+ * Open each enabled user's mailbox through its server's backend with the
+ * backend's probe request (EWS: one GetFolder of the contacts folder as
+ * the mailbox; Graph: a token, then one contact id) and read the user's
+ * InterAction list, so a missing right, mailbox or user shows here, not
+ * at 2 a.m. The worst failure's exit status, or 0; *failing counts the
+ * users with a failure.
+ */
+static int check_users(const struct ois_config *cfg, size_t *failing)
 {
 	int worst = 0;
-	*probed = 0;
-	const struct ois_backend *ia = online ? ois_backend_for(cfg, OIS_INTERACTION, NULL) : NULL;
+	*failing = 0;
+	const struct ois_backend *ia = ois_backend_for(cfg, OIS_INTERACTION, NULL);
+	struct reach ia_reach = { 0 };
+	struct reach *server_reach = ois_xcalloc(cfg->nservers ? cfg->nservers : 1, sizeof(*server_reach));
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		const struct ois_user *u = &cfg->users[i];
 		if (!u->enabled)
 			continue;
-		const struct ois_backend *be = ois_backend_for(cfg, OIS_EXCHANGE, u->server);
 		const struct ois_endpoint *server = ois_config_server(cfg, u->server);
-		if (!be || !server) {
-			worse(&worst, EX_CONFIG);
-			continue;
-		}
-		int graph = server->type && !strcmp(server->type, OIS_GRAPH_TYPE);
-		if (be->probe && (online || graph)) {
-			int rc = probe(cfg, be, u);
-			(*probed)++;
-			if (rc) {
-				ois_error("user %s: mailbox %s on [server %s] cannot be used", u->id, u->mailbox, u->server);
-				worse(&worst, status_of(rc));
-			} else {
-				printf("user %s: mailbox %s on [server %s] opens\n", u->id, u->mailbox, u->server);
-			}
-		}
-		if (ia && ia->probe) {
-			int rc = probe(cfg, ia, u);
-			(*probed)++;
-			if (rc == OIS_ENOTFOUND) {
-				/* The users file names a user InterAction does not have: the file is to fix. */
-				ois_error("user %s: InterAction has no such user (its list is not found)", u->id);
-				worse(&worst, EX_CONFIG);
-			} else if (rc) {
-				ois_error("user %s: the InterAction list cannot be read", u->id);
-				worse(&worst, status_of(rc));
-			} else {
-				printf("user %s: InterAction list exists\n", u->id);
-			}
-		}
+		int mailbox = EX_CONFIG;
+		if (server)
+			mailbox = check_mailbox(cfg, u, &server_reach[server - cfg->servers]);
+		else
+			ois_error("user %s: mailbox %s: no [server %s] in '%s'", u->id, u->mailbox, u->server, cfg->path);
+		int list = ia ? check_list(cfg, ia, u, &ia_reach) : EX_CONFIG; /* ois_backend_for said why */
+		worse(&worst, mailbox);
+		worse(&worst, list);
+		*failing += mailbox || list;
 	}
+	free(server_reach);
 	return worst;
 }
 
@@ -157,15 +201,19 @@ static int check_states(const struct ois_config *cfg)
 
 int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 {
-	int deep = 0, online = 0;
+	int deep = 0, offline = 0, online = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--deep"))
 			deep = 1;
+		else if (!strcmp(argv[i], "--offline"))
+			offline = 1;
 		else if (!strcmp(argv[i], "--online"))
-			online = 1;
+			online = 1; /* what check does without --offline; kept for scripts that say it */
 		else
 			return oisync_usage_error("unexpected argument '%s' for 'check'", argv[i]);
 	}
+	if (offline && online)
+		return oisync_usage_error("'check' takes --offline or --online, not both");
 	int problems = 0;
 	for (size_t i = 0; i < cfg->nservers; i++) {
 		char *what = ois_xasprintf("[server %s]", cfg->servers[i].name);
@@ -191,9 +239,13 @@ int oisync_check(const struct ois_config *cfg, int argc, char **argv)
 		ois_error("'%s': %d %s", cfg->path, problems, problems == 1 ? "problem" : "problems");
 		return EX_CONFIG;
 	}
-	size_t probed;
+	size_t failing = 0;
 	int status = deep ? check_states(cfg) : 0;
-	worse(&status, check_mailboxes(cfg, online, &probed));
+	if (!offline)
+		worse(&status, check_users(cfg, &failing));
+	if (failing)
+		ois_error("'%s': %zu of %zu enabled %s cannot be synced", cfg->path, failing, enabled,
+			  enabled == 1 ? "user" : "users");
 	if (status)
 		return status;
 	printf("%s: ok: %zu %s, %zu %s (%zu enabled)\n", cfg->path, cfg->nservers,

@@ -53,10 +53,13 @@ is() {
 	is 64 '' -c oisync.conf config
 }
 
-@test "oisync check: ok with a summary; a bad or missing configuration is 78" {
-	is 0 $'oisync.conf: ok: 2 servers, 3 users (2 enabled)\n' -c oisync.conf check
+@test "oisync check --offline: the configuration only, ok with a summary; a bad or missing configuration is 78" {
+	# No server here answers: --offline asks none (admin_sync.bats checks the servers' side).
+	is 0 $'oisync.conf: ok: 2 servers, 3 users (2 enabled)\n' -c oisync.conf check --offline
 	is 78 '' -c bad.conf users
 	is 78 '' -c missing.conf check
+	is 78 '' -c missing.conf check --offline
+	is 64 '' -c oisync.conf check --offline --frob
 }
 
 @test "oisync: an unknown command or option, or none, is 64; --version and --help" {
@@ -69,8 +72,10 @@ is() {
 }
 
 @test "oisync check reports a secret it cannot use: one others may read, one not in the environment" {
+	# Before any server is asked: these servers do not exist.
 	chmod 644 ex1.secret
 	is 78 '' -c oisync.conf check
+	is 78 '' -c oisync.conf check --offline
 	chmod 600 ex1.secret
 	unset OISYNC_TEST_IA
 	is 78 '' -c oisync.conf check

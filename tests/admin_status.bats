@@ -123,7 +123,7 @@ bob_fails() {
 	[ "$(head -c 8 "$D/status.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
 
-@test "oisync show: a saved change set in words, with the field values it writes and the conflicts its results report" {
+@test "oisync show: a saved change set in words, with the field values it replaces and writes and the conflicts its results report" {
 	run oisync-run ex1
 	assert_success
 	# Ann Lee is promoted in InterAction; the change set takes it to alice's Outlook...
@@ -134,7 +134,8 @@ bob_fails() {
 	assert_success
 	assert_line --index 0 --regexp "^$CS: change set of alice \\(alice@firm.example on ex1\\), made 20[0-9T:-]+Z from state generation [0-9]+\$"
 	assert_line --regexp "^update contact in Outlook: Ann Lee <[^>]+> \\(job_title\\) - changed in InterAction: job_title\$"
-	assert_line "    job_title: 'Senior Partner'"
+	assert_line --regexp "^    changed in InterAction at 20[0-9T:.-]+Z\$"
+	assert_line "    job_title: 'Partner' -> 'Senior Partner'"
 	assert_line --regexp "^[0-9]+ ops; not applied: no results in '$CHANGES/20261203T020000Z-alice.results.jsonl'\$"
 	# ...but alice edits her Outlook copy before apply runs: a conflict, nothing overwritten.
 	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Lee)\",\"set\":{\"JobTitle\":\"Managing Partner\"}}" >/dev/null
@@ -166,4 +167,37 @@ bob_fails() {
 	assert_line "create contact in InterAction: Ann Lee - new in Outlook"
 	assert_line "    conflict on job_title: Outlook had 'Associate', InterAction had 'Partner'; Outlook kept"
 	assert_line --regexp "^1 ops: 1 ok, 0 already done, 0 conflicts, 0 failed"
+}
+
+# The words of oisync show, line for line: an update with the values it
+# replaces, one whose old value lost a conflict, one saved before change sets
+# recorded old values, a create and a delete.
+@test "oisync show: exact lines for an update, a conflict, an update saved without old values, a create and a delete" {
+	mkdir -p "$CHANGES"
+	CS="$CHANGES/20261203T040000Z-alice.jsonl"
+	local ids='"ids":{"exchange":"e-ann","interaction":"i-ann"},"versions":{"exchange":"ck-1","interaction":"7"}'
+	printf '%s\n' \
+		'{"type":"changeset","account":"alice@firm.example","server":"ex1","user":"alice","created":"2026-12-03T04:00:00Z","id":"sha256:x","state":5,"first_sync":false}' \
+		'{"type":"op","op_id":"sha256:u1","action":"update","target":"exchange","kind":"contact","pair":"p-ann","id":"e-ann","if_version":"ck-1","data":{"first":"Ann","last":"Lee","job_title":"Senior Partner","phones":{"mobile":"+12125550100"}},"fields":["job_title","phones.mobile","web"],'"$ids"',"old":{"job_title":"Partner","web":"https://acme.example"},"source_modified":"2026-12-03T03:58:00Z","reason":"changed in InterAction: job_title, phones.mobile, web"}' \
+		'{"type":"op","op_id":"sha256:u2","action":"update","target":"exchange","kind":"contact","pair":"p-bob","id":"e-bob","if_version":"ck-2","data":{"first":"Bob","last":"Roe","company":"Acme Inc"},"fields":["company"],'"$ids"',"old":{"company":"ACME"},"conflicts":["company"],"source_modified":"2026-12-03T03:59:00Z","reason":"changed in InterAction: company; conflict on company: InterAction kept (newest-wins)"}' \
+		'{"type":"op","op_id":"sha256:u3","action":"update","target":"interaction","kind":"contact","pair":"p-cy","id":"i-cy","if_version":"3","data":{"first":"Cy","last":"Vance","job_title":"Counsel"},"fields":["job_title"],'"$ids"',"reason":"changed in Outlook: job_title"}' \
+		'{"type":"op","op_id":"sha256:c1","action":"create","target":"interaction","kind":"contact","pair":"p-dee","id":null,"if_version":null,"data":{"first":"Dee","last":"Park","emails":[{"address":"dee@park.example","kind":"work"}]},"merge":{"policy":"newest-wins","direction":"both","modified":"2026-12-02T08:00:00Z"},"reason":"new in Outlook"}' \
+		'{"type":"op","op_id":"sha256:d1","action":"delete","target":"interaction","kind":"contact","pair":"p-eve","id":"i-eve","if_version":"9","reason":"deleted in Outlook"}' >"$CS"
+	run oisync show "$CS"
+	assert_success
+	assert_output "$CS: change set of alice (alice@firm.example on ex1), made 2026-12-03T04:00:00Z from state generation 5
+update contact in Outlook: Ann Lee (job_title, phones.mobile, web) - changed in InterAction: job_title, phones.mobile, web
+    changed in InterAction at 2026-12-03T03:58:00Z
+    job_title: 'Partner' -> 'Senior Partner'
+    phones.mobile: nothing -> '+12125550100'
+    web: 'https://acme.example' -> nothing
+update contact in Outlook: Bob Roe (company) - changed in InterAction: company; conflict on company: InterAction kept (newest-wins)
+    changed in InterAction at 2026-12-03T03:59:00Z
+    company: 'ACME' -> 'Acme Inc' (conflict: Outlook's value lost)
+update contact in InterAction: Cy Vance (job_title) - changed in Outlook: job_title
+    job_title: (old value not recorded) -> 'Counsel'
+create contact in InterAction: Dee Park <dee@park.example> - new in Outlook
+    changed in Outlook at 2026-12-02T08:00:00Z
+remove from the contact list the contact in InterAction: i-eve - deleted in Outlook
+5 ops; not applied: no results in '$CHANGES/20261203T040000Z-alice.results.jsonl'"
 }

@@ -113,32 +113,65 @@ teardown() {
 	[ "$(holdings)" = "$want" ]
 }
 
-@test "check --online: each enabled user's mailbox opens and InterAction list exists; the worst problem is the exit status" {
-	run oisync check --online
+@test "check: each enabled user's mailbox opens and InterAction list exists; the worst problem is the exit status" {
+	run oisync check
 	assert_success
 	assert_line "user alice: mailbox alice@firm.example on [server ex1] opens"
 	assert_line "user alice: InterAction list exists"
+	assert_line "user bob: mailbox bob@firm.example on [server ex1] opens"
 	assert_line "user bob: InterAction list exists"
+	assert_line --regexp "^$D/oisync.conf: ok: 1 server, 2 users \(2 enabled\)\$"
 	# A user InterAction does not know, with a mailbox Exchange does not have.
 	printf '\n[user zed]\nmailbox = zed@firm.example\nserver = ex1\n' >>"$D/users.conf"
-	run oisync check --online
+	run oisync check
 	assert_output --partial "user zed: InterAction has no such user"
 	assert_output --partial "user zed: mailbox zed@firm.example on [server ex1] cannot be used"
+	assert_output --partial "$D/oisync.conf': 1 of 3 enabled users cannot be synced"
 	assert_failure 78
+	# --online, which check once needed for this, is still understood.
+	run oisync check --online
+	assert_failure 78
+	assert_output --partial "user zed: InterAction has no such user"
+	# --offline checks the configuration only: no server is asked, zed passes.
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync check --offline
+	assert_success
+	assert_output "$D/oisync.conf: ok: 1 server, 3 users (3 enabled)"
+	[ "$(ews_ctl "$D" stats | jq .requests)" -eq 0 ]
+	[ "$(ia_ctl "$D" stats | jq '[.requests[]] | add // 0')" -eq 0 ]
+	run oisync check --offline --online
+	assert_failure 64
 	# Disabled, zed is not checked.
 	oisync users disable zed
-	run oisync check --online
+	run oisync check
 	assert_success
 	refute_output --partial zed
 }
 
-@test "check --online: an InterAction that refuses the token is 77 over a server that is down (69)" {
+@test "check: an InterAction that refuses the token is 77 over a server that is down (69)" {
 	echo wrong >"$D/secrets/interaction.secret"
 	sed -i 's|^url = .*/EWS/Exchange.asmx$|url = http://127.0.0.1:9/EWS/Exchange.asmx|; s/^retries = .*/retries = 0/' "$D/oisync.conf"
-	run oisync check --online
+	run oisync check
 	assert_failure 77
 	assert_output --partial "the InterAction list cannot be read"
 	assert_output --partial "user alice: mailbox alice@firm.example on [server ex1] cannot be used"
+	# The server unavailable to alice is not asked again for bob: he is named, not checked.
+	assert_output --partial "user bob: mailbox bob@firm.example on [server ex1] not checked: the server was unavailable to user alice"
+	assert_output --partial "2 of 2 enabled users cannot be synced"
+}
+
+@test "check: an InterAction that is down is asked once, each user still named" {
+	sed -i 's|^url = \(https\?://127.0.0.1:\)[0-9]*\(/api.*\)$|url = \19\2|; s/^retries = .*/retries = 0/' "$D/oisync.conf"
+	grep -q '^url = .*127.0.0.1:9/api' "$D/oisync.conf"
+	ews_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync check
+	assert_failure 69
+	assert_line --partial "user alice: the InterAction list cannot be read"
+	assert_line --partial "user bob: InterAction list not checked: InterAction was unavailable to user alice"
+	# Exchange is asked for both mailboxes all the same.
+	assert_line "user alice: mailbox alice@firm.example on [server ex1] opens"
+	assert_line "user bob: mailbox bob@firm.example on [server ex1] opens"
 }
 
 # match_seeds: the demo seeds, with an Exchange directory that knows carol by

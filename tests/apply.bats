@@ -87,6 +87,23 @@ writes() {
 	[ "$(sqlite3 "$DB" "select count(*) from checkpoints where token = 'moved'")" -eq 0 ]
 }
 
+@test "an update's words for people (old, conflicts, source_modified) are not read: the version is the only precondition" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	id=$(ia_id Nilsson)
+	ver=$(sqlite3 "$DB" "select interaction_version from pairs where interaction_id = '$id'")
+	pair=$(sqlite3 "$DB" "select pair_id from pairs where interaction_id = '$id'")
+	hdr=$(head -n 1 "$D/cs.jsonl")
+	# An old value that is not the server's: apply neither checks it nor writes it.
+	op=$(jq -c --arg id "$id" --arg v "$ver" --arg p "$pair" -n '{type:"op",op_id:"sha256:test-old",action:"update",target:"interaction",kind:"contact",pair:$p,id:$id,if_version:$v,data:{first:"Erik",last:"Nilsson",job_title:"Senior Partner"},fields:["job_title"],old:{job_title:"not what InterAction holds"},conflicts:["job_title"],source_modified:"2026-12-03T03:58:00Z",reason:"test"}')
+	printf '%s\n%s\n' "$hdr" "$op" >"$D/old.jsonl"
+	run oisync-apply "$D/old.jsonl"
+	assert_success
+	assert_line --partial '"status":"ok"'
+	run jq -r --arg id "$id" '.contacts[$id].job_title' <<<"$(ia_ctl "$D" dump)"
+	assert_output "Senior Partner"
+}
+
 @test "input that is not a change set is refused with 65" {
 	printf '{"type":"contact","side":"exchange","account":"a","id":"1","op":"delete"}\n' >"$D/notcs.jsonl"
 	run oisync-apply "$D/notcs.jsonl"

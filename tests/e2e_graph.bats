@@ -124,19 +124,23 @@ graph_id() { # MAILBOX SURNAME
 	[ "$(holdings)" = "$want" ]
 }
 
-@test "Graph: oisync check gets a token and opens each enabled mailbox; one out of the app's scope is named, exit 77" {
+@test "Graph: oisync check gets a token and opens each enabled mailbox, the EWS server's too; one out of the app's scope is named, exit 77" {
 	plain_only "exit_status.bats (oisync check)"
 	run oisync check
 	assert_success
 	assert_line "user carol: mailbox carol@firm.example on [server online] opens"
 	assert_line "user dave: mailbox dave@firm.example on [server online] opens"
-	# EWS has no online check yet: its users are not listed.
-	refute_line --partial "user alice:"
+	# The EWS server's users are opened too, and each user's InterAction list read.
+	assert_line "user alice: mailbox alice@firm.example on [server ex1] opens"
+	assert_line "user carol: InterAction list exists"
 	# The fake's app may open carol's and dave's mailboxes only, as an
 	# application access policy or RBAC for Applications scopes it: erin's
 	# is in the tenant, out of the app's scope.
 	jq '.users["erin@firm.example"] = {"displayName": "Erin Gray"}' "$GRAPH_SEED" >"$D/graph_seed.json"
 	graph_ctl "$D" reset "{\"seed\": \"$D/graph_seed.json\"}" >/dev/null
+	# InterAction knows her: her list is not what is wrong.
+	jq '.users += [{"id": "erin", "name": "Erin Gray", "email": "erin@firm.example"}]' "${DEMO_SEEDS[1]}" >"$D/ia_seed.json"
+	ia_ctl "$D" reset "{\"seed\": \"$D/ia_seed.json\"}" >/dev/null
 	printf '\n[user erin]\nmailbox = erin@firm.example\nserver = online\nenabled = yes\n' >>"$D/users.conf"
 	run oisync check
 	assert_failure 77

@@ -2,9 +2,10 @@
 # package.bats - `make deb` and `make install`: the Debian package is built
 # from this build, unpacked into a scratch root (dpkg-deb -x: nothing is
 # installed on the machine), and what it holds runs from there: oisync
-# --version and check, and oisync-run syncing the fakes' users with the
-# packaged stages. Its systemd units are hardened, its postinst makes the
-# oisync user once, and lintian finds no error in it.
+# --version, check (--offline, and against the fakes: the real probes), and
+# oisync-run syncing the fakes' users with the packaged stages. Its systemd
+# units are hardened, its postinst makes the oisync user once, and lintian
+# finds no error in it.
 
 load helper
 
@@ -79,7 +80,7 @@ make_version() {
 	assert_line --index 0 "oisync ($(make_version)) unstable; urgency=medium"
 }
 
-@test "the unpacked package runs: oisync --version, and check on a configuration of its own" {
+@test "the unpacked package runs: oisync --version, and check on a configuration of its own, --offline and not" {
 	run "$SCRATCH/usr/bin/oisync" --version
 	assert_success
 	assert_output "oisync (oisync) $(make_version)"
@@ -87,23 +88,38 @@ make_version() {
 	run "$SCRATCH/usr/bin/oisync-run" --version
 	assert_success
 	assert_output "oisync-run (oisync) $(make_version)"
-	# An EWS server has no probe: check needs no network here.
+	# One user on servers that do not answer (port 9, nothing listens).
 	local d=$BATS_TEST_TMPDIR
 	mkdir -m 700 "$d/state"
-	(umask 077 && _fakes_secret >"$d/ex1.secret")
+	(umask 077 && _fakes_secret >"$d/ex1.secret" && _fakes_secret >"$d/ia.secret")
 	cat >"$d/oisync.conf" <<-CONF
 		[global]
 		state_dir = $d/state
+		users_file = $d/users.conf
 
 		[server ex1]
-		url = https://ex1.firm.example/EWS/Exchange.asmx
+		url = http://127.0.0.1:9/EWS/Exchange.asmx
 		username = FIRM\\svc-oisync
 		secret_file = $d/ex1.secret
+		retries = 0
+
+		[interaction]
+		url = http://127.0.0.1:9/api/v1
+		client_id = oisync
+		secret_file = $d/ia.secret
+		retries = 0
 	CONF
-	# As the service passes it: OISYNC_CONF, no -c.
-	OISYNC_CONF=$d/oisync.conf run "$SCRATCH/usr/bin/oisync" check
+	printf '[user alice]\nmailbox = alice@firm.example\nserver = ex1\n' >"$d/users.conf"
+	# --offline: the configuration only, no server asked. As the service passes it: OISYNC_CONF, no -c.
+	OISYNC_CONF=$d/oisync.conf run "$SCRATCH/usr/bin/oisync" check --offline
 	assert_success
-	assert_output "$d/oisync.conf: ok: 1 server, 0 users (0 enabled)"
+	assert_output "$d/oisync.conf: ok: 1 server, 1 user (1 enabled)"
+	# Plain check asks both servers for alice: neither answers, and the lines say whose check failed.
+	OISYNC_CONF=$d/oisync.conf run "$SCRATCH/usr/bin/oisync" check
+	assert_failure 69
+	assert_line --partial "user alice: mailbox alice@firm.example on [server ex1] cannot be used"
+	assert_line --partial "user alice: the InterAction list cannot be read"
+	assert_line --partial "1 of 1 enabled user cannot be synced"
 }
 
 @test "the package's example configuration is read, and check names what an administrator must add" {
@@ -124,9 +140,14 @@ make_version() {
 	local d=$BATS_TEST_TMPDIR/fakes
 	fakes_start "$d" "$ROOT/tests/data/demo/ews_seed.json" "$ROOT/tests/data/demo/interaction_seed.json"
 	# Nothing of the build on PATH: every stage must come from the scratch root.
+	# check opens each user's mailbox and InterAction list on the fakes.
 	run env -u OISYNC_BIN PATH=/usr/bin:/bin "$SCRATCH/usr/bin/oisync" -c "$d/oisync.conf" check
 	assert_success
-	assert_line "$d/oisync.conf: ok: 1 server, 2 users (2 enabled)"
+	assert_output "user alice: mailbox alice@firm.example on [server ex1] opens
+user alice: InterAction list exists
+user bob: mailbox bob@firm.example on [server ex1] opens
+user bob: InterAction list exists
+$d/oisync.conf: ok: 1 server, 2 users (2 enabled)"
 	run env -u OISYNC_BIN PATH=/usr/bin:/bin "$SCRATCH/usr/bin/oisync-run" -c "$d/oisync.conf" ex1
 	assert_success
 	assert_line --regexp '^oisync-run: ex1: 2 users, 2 ok, 0 failed; [1-9][0-9]* created, '

@@ -81,6 +81,23 @@ ops() {
 	[ "$(ops create exchange)" -eq 1 ]
 }
 
+@test "an update says what its target held and when its source changed; a conflict names the field the target loses" {
+	ann_bob_state
+	# InterAction made Ann CFO (its record says when); Outlook had no job title: nothing is replaced.
+	reconcile "$DATA/paired-exchange-full.jsonl" "$DATA/paired-interaction-incremental.jsonl" >out.jsonl
+	run jq -c 'select(.action == "update") | [.target, .fields, .old, .conflicts, .source_modified]' out.jsonl
+	assert_output '["exchange",["job_title"],{},null,"2026-11-02T09:00:00Z"]'
+	# Outlook made her CEO before that: newest-wins takes InterAction's, and Outlook's CEO is what loses.
+	jq -c 'if .id == "e-ann" then .version = "ck-ann-2" | .data.job_title = "CEO" else . end' \
+		"$DATA/paired-exchange-full.jsonl" >ex.jsonl
+	reconcile ex.jsonl "$DATA/paired-interaction-incremental.jsonl" >out.jsonl
+	run jq -c 'select(.action == "update") | [.target, .fields, .old, .conflicts, .source_modified]' out.jsonl
+	assert_output '["exchange",["job_title"],{"job_title":"CEO"},["job_title"],"2026-11-02T09:00:00Z"]'
+	# Each is written after op_id's digest, before reason, in the same order every time.
+	run jq -r 'select(.action == "update") | keys_unsorted | join(",")' out.jsonl
+	assert_output "type,op_id,action,target,kind,pair,id,if_version,data,fields,ids,versions,old,conflicts,source_modified,reason"
+}
+
 @test "an unknown mailbox sync id matches as on a first sync and deletes nothing" {
 	ann_bob_state
 	sed "s/$SYNC_ID/99999999-0000-4000-8000-000000000009/" "$DATA/paired-exchange-full.jsonl" >ex.jsonl
@@ -211,10 +228,12 @@ EOF
 	assert_output "$NOW"
 }
 
-@test "each op_id is the digest of the op without op_id and reason" {
+@test "each op_id is the digest of the op without op_id and its words for people (reason, old, conflicts, source_modified)" {
 	reconcile "$DATA/first-exchange.jsonl" "$DATA/first-interaction.jsonl" >out.jsonl
+	# The words for people are there to be left out: an update says what it replaces.
+	[ "$(jq -c 'select(.type == "op" and .action == "update") | has("old")' out.jsonl | sort -u)" = true ]
 	jq -c 'select(.type == "op")' out.jsonl | while read -r op; do
-		want=$(printf '%s' "$op" | jq -cS 'del(.op_id, .reason)' | tr -d '\n' | sha256sum | cut -d' ' -f1)
+		want=$(printf '%s' "$op" | jq -cS 'del(.op_id, .reason, .old, .conflicts, .source_modified)' | tr -d '\n' | sha256sum | cut -d' ' -f1)
 		got=$(printf '%s' "$op" | jq -r '.op_id')
 		[ "$got" = "sha256:$want" ]
 	done

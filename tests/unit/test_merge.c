@@ -37,7 +37,7 @@ struct mcase {
 	const char *want_unit, *want_value; /* optional: a unit of the first decision's data */
 };
 
-/* "action>target fields; ..." */
+/* "action>target fields (lost: conflicts); ..." */
 static char *summary(const struct ois_merge_out *out)
 {
 	struct ois_buf b = OIS_BUF_INIT;
@@ -49,6 +49,11 @@ static char *summary(const struct ois_merge_out *out)
 			ois_buf_addf(&b, ">%s", ois_side_name((enum ois_side)d->target));
 		for (size_t j = 0; d->fields && j < json_object_array_length(d->fields); j++)
 			ois_buf_addf(&b, " %s", json_object_get_string(json_object_array_get_idx(d->fields, j)));
+		for (size_t j = 0; d->conflicts && j < json_object_array_length(d->conflicts); j++)
+			ois_buf_addf(&b, "%s%s", j ? " " : " (lost: ",
+				     json_object_get_string(json_object_array_get_idx(d->conflicts, j)));
+		if (d->conflicts)
+			ois_buf_adds(&b, ")");
 	}
 	return ois_buf_detach(&b, NULL);
 }
@@ -85,31 +90,31 @@ static const struct mcase cases[] = {
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
 	  { "2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z" }, { 0 }, { 0 }, EXW,
-	  "update>interaction first", "first", "Anne" },
+	  "update>interaction first (lost: first)", "first", "Anne" },
 	{ "same field, interaction-wins", BASE, { U, U },
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
 	  { "2026-01-02T10:00:00Z", "2026-01-01T10:00:00Z" }, { 0 }, { 0 }, IAW,
-	  "update>exchange first", "first", "Annie" },
+	  "update>exchange first (lost: first)", "first", "Annie" },
 	{ "same field, newest-wins, InterAction newer", BASE, { U, U },
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
 	  { "2026-01-01T10:00:00Z", "2026-01-01T10:00:00.5Z" }, { 0 }, { 0 }, NEWEST,
-	  "update>exchange first", "first", "Annie" },
+	  "update>exchange first (lost: first)", "first", "Annie" },
 	{ "same field, newest-wins, Outlook newer", BASE, { U, U },
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
 	  { "2026-01-03T10:00:00Z", "2026-01-01T10:00:00Z" }, { 0 }, { 0 }, NEWEST,
-	  "update>interaction first", "first", "Anne" },
+	  "update>interaction first (lost: first)", "first", "Anne" },
 	{ "same field, newest-wins, same time: Outlook", BASE, { U, U },
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
 	  { "2026-01-01T10:00:00Z", "2026-01-01T10:00:00Z" }, { 0 }, { 0 }, NEWEST,
-	  "update>interaction first", "first", "Anne" },
+	  "update>interaction first (lost: first)", "first", "Anne" },
 	{ "same field, newest-wins, no times: Outlook", BASE, { U, U },
 	  { "{\"first\":\"Anne\",\"last\":\"Lee\",\"company\":\"Acme\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\"}",
 	    "{\"first\":\"Annie\",\"last\":\"Lee\",\"company\":\"Acme\"}" },
-	  { 0 }, { 0 }, { 0 }, NEWEST, "update>interaction first", "first", "Anne" },
+	  { 0 }, { 0 }, { 0 }, NEWEST, "update>interaction first (lost: first)", "first", "Anne" },
 	{ "same edit on both sides refreshes the base", BASE, { U, U },
 	  { "{\"first\":\"Ann\",\"last\":\"Lee\",\"company\":\"Acme Corp\",\"birthday\":\"1980-02-03\",\"display\":\"Ann Lee\","
 	    "\"emails\":[{\"address\":\"ann@acme.example\",\"kind\":\"work\"}],\"phones\":{\"mobile\":\"+12125550100\"}}",
@@ -153,7 +158,7 @@ static const struct mcase cases[] = {
 	  { 0 }, { 0 }, { 0 }, NEWEST, "link; update>exchange phones.home; update>interaction phones.mobile", "phones.home", "+12125550111" },
 	{ "matched items conflict", NULL, { U, U },
 	  { "{\"first\":\"Ann\",\"last\":\"Lee\",\"company\":\"Acme\"}", "{\"first\":\"Ann\",\"last\":\"Lee\",\"company\":\"ACME Inc\"}" },
-	  { 0 }, { 0 }, { 0 }, IAW, "link; update>exchange company", "company", "ACME Inc" },
+	  { 0 }, { 0 }, { 0 }, IAW, "link; update>exchange company (lost: company)", "company", "ACME Inc" },
 	{ "pair with no item on one side: create it", BASE, { B, A }, { 0 }, { 0 }, { 0 }, { 0 }, NEWEST, "create>interaction", "first", "Ann" },
 };
 

@@ -39,6 +39,10 @@ static const struct {
 	{ "good link", LINK, NULL },
 	{ "good unlink", UNLINK, NULL },
 	{ "unknown keys are kept", UPDATE ",\"x-note\":[1,{\"a\":null}]", NULL },
+	/* The words for people are apply's to ignore, whatever they hold (oisync show copes). */
+	{ "an update's old, conflicts and source_modified", UPDATE ",\"old\":{\"first\":\"Tina\"},\"conflicts\":[\"first\"],"
+	  "\"source_modified\":\"2026-12-03T03:58:00Z\"", NULL },
+	{ "old, conflicts and source_modified not read", UPDATE ",\"old\":7,\"conflicts\":{},\"source_modified\":null", NULL },
 	{ "update without fields sets every field", CREATE ",\"action\":\"update\",\"id\":\"AAM2\"", NULL },
 
 	/* types of every key */
