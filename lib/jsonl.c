@@ -168,16 +168,25 @@ static int blank(const char *s, size_t len)
 	return 1;
 }
 
+int ois_jsonl_next_line(struct ois_jsonl_reader *r)
+{
+	for (;;) {
+		int rc = read_line(r);
+		if (rc <= 0 || !blank(r->cur.data, r->cur.len))
+			return rc;
+	}
+}
+
 int ois_jsonl_read(struct ois_jsonl_reader *r, json_object **out)
 {
 	*out = NULL;
-	for (;;) {
-		int rc = read_line(r);
-		if (rc <= 0)
-			return rc;
-		if (!blank(r->cur.data, r->cur.len))
-			break;
-	}
+	int rc = ois_jsonl_next_line(r);
+	return rc <= 0 ? rc : ois_jsonl_parse_line(r, out);
+}
+
+int ois_jsonl_parse_line(struct ois_jsonl_reader *r, json_object **out)
+{
+	*out = NULL;
 	size_t bad;
 	if (!ois_utf8_valid(r->cur.data, r->cur.len, &bad))
 		return ois_fail(OIS_EDATA, "%s:%lu: invalid UTF-8 at byte %zu", r->name, r->line, bad + 1);
