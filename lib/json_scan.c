@@ -267,3 +267,10 @@ int ois_json_scan_canonical(const char *text, size_t len, struct ois_buf *out)
 		out->data[mark] = '\0';
 	return -1;
 }
+
+int ois_json_scan_is_object(const char *text, size_t len)
+{
+	const char *e = text + len, *p = skip_ws(text, e);
+	const char *end = p < e && *p == '{' ? value(p, e, 0, NULL) : NULL;
+	return end && skip_ws(end, e) == e;
+}

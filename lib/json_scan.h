@@ -51,6 +51,9 @@ int ois_json_member_string(const struct ois_json_member *m, const char **s, size
 /* 1 when the member's key is key. */
 int ois_json_member_is(const struct ois_json_member *m, const char *key);
 
+/* 1 when text[0..len) is one object of the subset (so json-c parses it to an object). */
+int ois_json_scan_is_object(const char *text, size_t len);
+
 /*
  * Append the canonical text (ois_json_canonical, lib/canonjson.h) of the
  * value text[0..len) holds to out: the same bytes as the canonical text of

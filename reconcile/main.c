@@ -364,6 +364,7 @@ struct pair_load {
 	json_object *unrecorded_pairs;          /* their pairs' ids, as keys */
 	long exchange_cp_generation;
 	size_t settled;                         /* pairs passed over */
+	char *damaged;                          /* the smallest pair_id whose base is damaged, else NULL */
 	struct ois_buf canon;                   /* an item's canonical text */
 };
 
@@ -413,6 +414,7 @@ static int settled(struct pair_load *pl, const struct ois_pair *p)
 			return 0;
 		it[s] = ois_rc_find_item(pl->u[s], pl->nu[s], p->id[s]);
 		if (it[s]) {
+			/* An item equal to the base vouches for it; unreported on both sides, the base is checked as a parse would. */
 			if (it[s]->deleted || !same_as_base(pl, it[s], p->base) ||
 			    (it[s]->version && !ois_str_eq(it[s]->version, p->version[s])) ||
 			    (it[s]->op_tag && json_object_object_get_ex(pl->unrecorded, it[s]->op_tag, NULL)))
@@ -425,6 +427,8 @@ static int settled(struct pair_load *pl, const struct ois_pair *p)
 	}
 	if (json_object_object_get_ex(pl->unrecorded_pairs, p->pair_id, NULL))
 		return 0;
+	if (!it[OIS_EXCHANGE] && !it[OIS_INTERACTION] && !ois_json_scan_is_object(p->base, strlen(p->base)))
+		return 0; /* parsed, so that a damaged base is found as before */
 	for (int s = 0; s < OIS_SIDES; s++)
 		if (it[s])
 			it[s]->used = 1;
@@ -441,6 +445,14 @@ static int load_pair(const struct ois_pair *p, void *ctx)
 	json_object *base = p->base ? json_tokener_parse(p->base) : NULL;
 	if (!json_object_is_type(base, json_type_object)) {
 		json_object_put(base);
+		if (pl->pass_settled) {
+			/* A scan is in table order: go on, and name the first damaged pair in pair_id order, as a walk by pair_id would. */
+			if (!pl->damaged || strcmp(p->pair_id, pl->damaged) < 0) {
+				free(pl->damaged);
+				pl->damaged = ois_xstrdup(p->pair_id);
+			}
+			return 0;
+		}
 		pl->rc = ois_fail(OIS_EDATA, "state '%s': pair \"%s\" has a damaged base", pl->path, p->pair_id);
 		return 1;
 	}
@@ -552,6 +564,9 @@ static int load_whole(struct input *in, struct ois_state *st, struct pair_load *
 	json_object_put(pl->unrecorded_pairs);
 	ois_buf_release(&pl->canon);
 	sort_pairs(rc);
+	if (!r && pl->damaged)
+		pl->rc = ois_fail(OIS_EDATA, "state '%s': pair \"%s\" has a damaged base", pl->path, pl->damaged);
+	free(pl->damaged);
 	return r;
 }
 
