@@ -21,6 +21,7 @@ struct ois_jsonl_reader {
 	size_t max_line;
 	struct ois_buf cur;
 	json_tokener *tok;
+	char *chunk;            /* read_line's buffer */
 };
 
 void ois_jsonl_reader_init(struct ois_jsonl_reader *r, FILE *fp, const char *name, size_t max_line);

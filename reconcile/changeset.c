@@ -480,23 +480,25 @@ static int guard(const struct ois_rc_input *in, struct ois_rc_result *res)
 	return 1;
 }
 
+void ois_rc_index(struct ois_rc_input *in)
+{
+	for (int s = 0; s < OIS_SIDES; s++)
+		if (!in->u[s])
+			in->u[s] = ois_rc_unique_items(in->items[s], in->nitems[s], &in->nu[s]);
+}
+
 int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res)
 {
-	struct ois_rc_item **u[OIS_SIDES];
-	size_t nu[OIS_SIDES];
 	struct ops ops = { 0 };
 	memset(res, 0, sizeof(*res));
 	if (is_calendar(in))
 		ois_rc_calendar_mark(in);
-	for (int s = 0; s < OIS_SIDES; s++)
-		u[s] = ois_rc_unique_items(in->items[s], in->nitems[s], &nu[s]);
+	ois_rc_index(in);
 	/* First sync: pairs are ignored entirely, so nothing can look deleted. */
 	if (!in->first_sync)
-		do_pairs(in, u, nu, &ops);
-	do_unpaired(in, u, nu, &ops);
+		do_pairs(in, in->u, in->nu, &ops);
+	do_unpaired(in, in->u, in->nu, &ops);
 	res->skipped_creates = ops.skipped;
-	for (int s = 0; s < OIS_SIDES; s++)
-		free(u[s]);
 
 	res->ops = ops.v;
 	res->nops = ops.n;
@@ -544,6 +546,8 @@ void ois_rc_input_release(struct ois_rc_input *in)
 		free(in->items[s]);
 		in->items[s] = NULL;
 		in->nitems[s] = 0;
+		free(in->u[s]);
+		in->u[s] = NULL;
 	}
 	ois_arena_release(&in->strings);
 	for (size_t i = 0; i < in->npairs; i++)

@@ -173,6 +173,8 @@ static struct ois_rc_item *new_item(struct input *in, enum kind kind, enum ois_s
 	struct ois_rc_item *it = &rc->items[side][rc->nitems[side]++];
 	memset(it, 0, sizeof(*it));
 	it->seq = in->seq++;
+	free(rc->u[side]); /* stale (and pointing into the old array): made again when needed */
+	rc->u[side] = NULL;
 	return it;
 }
 
@@ -358,8 +360,6 @@ struct pair_load {
 	int rc;
 	/* For passing over settled pairs (settled()): */
 	int pass_settled;
-	struct ois_rc_item **u[OIS_SIDES];      /* the input's items, one per id (ois_rc_unique_items) */
-	size_t nu[OIS_SIDES];
 	json_object *unrecorded;                /* unrecorded creates by op id (input's) */
 	json_object *unrecorded_pairs;          /* their pairs' ids, as keys */
 	long exchange_cp_generation;
@@ -412,7 +412,7 @@ static int settled(struct pair_load *pl, const struct ois_pair *p)
 	for (int s = 0; s < OIS_SIDES; s++) {
 		if (!p->id[s])
 			return 0;
-		it[s] = ois_rc_find_item(pl->u[s], pl->nu[s], p->id[s]);
+		it[s] = ois_rc_find_item(in->u[s], in->nu[s], p->id[s]);
 		if (it[s]) {
 			/* An item equal to the base vouches for it; unreported on both sides, the base is checked as a parse would. */
 			if (it[s]->deleted || !same_as_base(pl, it[s], p->base) ||
@@ -556,11 +556,8 @@ static int load_whole(struct input *in, struct ois_state *st, struct pair_load *
 		if (pair && ois_str_eq(ois_json_str(op, "kind"), rc->kind))
 			json_object_object_add(pl->unrecorded_pairs, pair, NULL);
 	}
-	for (int s = 0; s < OIS_SIDES; s++)
-		pl->u[s] = ois_rc_unique_items(rc->items[s], rc->nitems[s], &pl->nu[s]);
+	ois_rc_index(rc); /* kept for ois_reconcile, unless an item is added meanwhile */
 	int r = ois_state_pairs_scan(st, rc->kind, load_pair, pl);
-	for (int s = 0; s < OIS_SIDES; s++)
-		free(pl->u[s]);
 	json_object_put(pl->unrecorded_pairs);
 	ois_buf_release(&pl->canon);
 	sort_pairs(rc);

@@ -44,6 +44,9 @@ struct ois_rc_input {
 	struct ois_rc_item *items[OIS_SIDES];   /* any order; ois_reconcile sorts them by id */
 	size_t nitems[OIS_SIDES];
 	struct ois_arena strings;               /* the strings of items marked in_arena */
+	struct ois_rc_item **u[OIS_SIDES];      /* the items one per id, by id (ois_rc_index); NULL
+						   until made, and again when an item is added */
+	size_t nu[OIS_SIDES];
 	struct ois_rc_pair *pairs;              /* pair_id order: all, or those that can act (main.c, by_name) */
 	size_t npairs;
 	size_t pairs_total;                     /* the pairs of the state, read or not, and those
@@ -90,6 +93,8 @@ json_object *ois_rc_item_data(const struct ois_rc_item *it);
  */
 struct ois_rc_item **ois_rc_unique_items(struct ois_rc_item *items, size_t n, size_t *nout);
 struct ois_rc_item *ois_rc_find_item(struct ois_rc_item *const *v, size_t n, const char *id);
+/* Make in->u of each side where it is NULL (ois_reconcile does; so may a caller that looks items up first). */
+void ois_rc_index(struct ois_rc_input *in);
 
 /* A borrowed piece of a line; s NULL when absent. */
 struct ois_rc_span {

@@ -32,9 +32,12 @@ int ois_rc_scan_item(const char *line, size_t len, struct ois_rc_scanned *out)
 	int n = ois_json_scan_object(line, len, m, OIS_ARRAY_SIZE(m));
 	if (n < 0)
 		return -1;
+	size_t lens[NKEYS];
+	for (int k = 0; k < NKEYS; k++)
+		lens[k] = strlen(names[k]);
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < NKEYS; k++)
-			if (ois_json_member_is(&m[i], names[k]))
+			if (m[i].key_len == lens[k] && !memcmp(m[i].key, names[k], lens[k]))
 				at[k] = &m[i];
 	struct ois_rc_span type, side, op, account, user;
 	memset(out, 0, sizeof(*out));
