@@ -218,7 +218,8 @@ done:
 		/* The values as written, then the object rebuilt over them in key order. */
 		size_t vlen = out->len - mark;
 		char *values = ois_xmalloc(vlen + 1);
-		memcpy(values, out->data + mark, vlen);
+		if (vlen) /* out->data is NULL while nothing was written: "{}" first */
+			memcpy(values, out->data + mark, vlen);
 		out->len = mark;
 		ois_buf_add(out, "{", 1);
 		for (size_t i = 0; i < n; i++) {
