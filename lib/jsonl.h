@@ -21,6 +21,7 @@ struct ois_jsonl_reader {
 	size_t max_line;
 	struct ois_buf cur;
 	json_tokener *tok;
+	char *chunk;            /* read_line's buffer */
 };
 
 void ois_jsonl_reader_init(struct ois_jsonl_reader *r, FILE *fp, const char *name, size_t max_line);
@@ -32,6 +33,14 @@ void ois_jsonl_reader_release(struct ois_jsonl_reader *r);
  * already logged with the file name and line number.
  */
 int ois_jsonl_read(struct ois_jsonl_reader *r, json_object **out);
+/*
+ * ois_jsonl_read in two steps, for a reader that scans some lines without
+ * json-c (lib/json_scan.h): next_line reads the next line that is not
+ * blank into r->cur (1; 0 at end of input; OIS_EDATA or OIS_EIO, logged),
+ * parse_line parses it as ois_jsonl_read does (1 and *out, or OIS_EDATA).
+ */
+int ois_jsonl_next_line(struct ois_jsonl_reader *r);
+int ois_jsonl_parse_line(struct ois_jsonl_reader *r, json_object **out);
 
 /* Write obj as one line. Returns 0 or OIS_EIO (logged). */
 int ois_jsonl_write(FILE *fp, const json_object *obj);

@@ -314,6 +314,14 @@ int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			   : "SELECT " PAIR_COLS " FROM pairs ORDER BY pair_id", kind ? 1 : 0, args, fn, ctx);
 }
 
+int ois_state_pairs_scan(struct ois_state *st, const char *kind,
+			 int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
+{
+	/* "+kind": no index for the term, so the plan walks the table itself, in rowid order. */
+	const char *args[] = { kind };
+	return pairs_query(st, "SELECT " PAIR_COLS " FROM pairs WHERE +kind = ?1", 1, args, fn, ctx);
+}
+
 int ois_state_pairs_by_keys(struct ois_state *st, const char *kind, int side, const char *const *keys, size_t n,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx)
 {

@@ -169,6 +169,14 @@ void ois_pair_release(struct ois_pair *p);
 int ois_state_pairs_foreach(struct ois_state *st, const char *kind,
 			    int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
 /*
+ * Every pair of kind as pairs_foreach, in the table's own order, not
+ * pair_id's: one pass over the rows, without a look-up in the table per
+ * row through the index, for a reader that keeps few of them and sorts
+ * those itself.
+ */
+int ois_state_pairs_scan(struct ois_state *st, const char *kind,
+			 int (*fn)(const struct ois_pair *p, void *ctx), void *ctx);
+/*
  * The pairs of kind that keys name, for a reader that needs only those:
  * side OIS_EXCHANGE or OIS_INTERACTION, the pair holding each key as its
  * item id there; -1, the pair whose pair_id is each key. fn as in

@@ -41,7 +41,7 @@ void ois_rc_calendar_mark(struct ois_rc_input *in)
 	for (int s = 0; s < OIS_SIDES; s++)
 		for (size_t i = 0; i < in->nitems[s]; i++) {
 			struct ois_rc_item *it = &in->items[s][i];
-			it->outside = !it->deleted && outside(in, (enum ois_side)s, it->data);
+			it->outside = !it->deleted && outside(in, (enum ois_side)s, ois_rc_item_data(it));
 		}
 }
 
@@ -312,7 +312,8 @@ void ois_rc_calendar_wake(json_object *awake, struct ois_merge_out *out)
 
 long ois_rc_calendar_restored(const struct ois_rc_input *in, const struct ois_rc_item *it)
 {
-	const char *uid = ois_json_str(it->data, "ical_uid"), *orig = ois_json_str(it->data, "original_start");
+	json_object *data = ois_rc_item_data(it);
+	const char *uid = ois_json_str(data, "ical_uid"), *orig = ois_json_str(data, "original_start");
 	if (!uid || !orig)
 		return -1;
 	for (size_t i = 0; i < in->npairs; i++) {

@@ -173,8 +173,19 @@ static int cmp_item(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Items of one side sorted by id, one per id: the last record of an id is the newest news. */
-static struct ois_rc_item **unique_items(struct ois_rc_item *items, size_t n, size_t *nout)
+json_object *ois_rc_item_data(const struct ois_rc_item *it)
+{
+	if (!it->data && it->data_text) {
+		/* The scanner accepted this text, and json-c accepts all it does. */
+		json_object *d = json_tokener_parse(it->data_text);
+		if (!json_object_is_type(d, json_type_object))
+			OIS_BUG("scanned data does not parse: %s", it->data_text);
+		((struct ois_rc_item *)it)->data = d;
+	}
+	return it->data;
+}
+
+struct ois_rc_item **ois_rc_unique_items(struct ois_rc_item *items, size_t n, size_t *nout)
 {
 	struct ois_rc_item **v = ois_xmalloc((n ? n : 1) * sizeof(*v));
 	for (size_t i = 0; i < n; i++)
@@ -190,7 +201,7 @@ static struct ois_rc_item **unique_items(struct ois_rc_item *items, size_t n, si
 	return v;
 }
 
-static struct ois_rc_item *find_item(struct ois_rc_item **v, size_t n, const char *id)
+struct ois_rc_item *ois_rc_find_item(struct ois_rc_item *const *v, size_t n, const char *id)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -213,11 +224,12 @@ static struct ois_rc_item *find_item(struct ois_rc_item **v, size_t n, const cha
  */
 static const char *filtered(const char *kind, const struct ois_rc_item *it, const struct ois_sync_settings *st)
 {
-	if (!st->sync_private && ois_json_bool(it->data, "private", 0))
+	json_object *data = ois_rc_item_data(it);
+	if (!st->sync_private && ois_json_bool(data, "private", 0))
 		return "private";
 	if (!st->categories || strcmp(kind, "contact"))
 		return NULL;
-	json_object *cats = ois_json_arr(it->data, "categories");
+	json_object *cats = ois_json_arr(data, "categories");
 	for (size_t i = 0; cats && i < json_object_array_length(cats); i++) {
 		const char *c = json_object_get_string(json_object_array_get_idx(cats, i));
 		for (char **want = st->categories; c && *want; want++)
@@ -236,7 +248,7 @@ static const char *filtered(const char *kind, const struct ois_rc_item *it, cons
  */
 static const char *no_person(const char *kind, enum ois_side s, const struct ois_rc_item *it)
 {
-	const char *entity = s == OIS_EXCHANGE && !strcmp(kind, "contact") ? ois_json_str(it->data, "entity") : NULL;
+	const char *entity = s == OIS_EXCHANGE && !strcmp(kind, "contact") ? ois_json_str(ois_rc_item_data(it), "entity") : NULL;
 	return entity && strcmp(entity, "organization") ? entity : NULL;
 }
 
@@ -258,13 +270,13 @@ static void do_pairs(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDES],
 			mi.complete[s] = in->complete[s];
 			k.id[s] = pr->id[s];
 			k.version[s] = pr->version[s];
-			struct ois_rc_item *it = pr->id[s] ? find_item(u[s], nu[s], pr->id[s]) : NULL;
+			struct ois_rc_item *it = pr->id[s] ? ois_rc_find_item(u[s], nu[s], pr->id[s]) : NULL;
 			if (!pr->id[s]) {
 				mi.seen[s] = OIS_SEEN_ABSENT;
 			} else if (it) {
 				it->used = 1;
 				mi.seen[s] = it->deleted ? OIS_SEEN_DELETED : OIS_SEEN_UPSERT;
-				mi.data[s] = it->data;
+				mi.data[s] = ois_rc_item_data(it);
 				mi.modified[s] = k.modified[s] = it->modified;
 				mi.version_moved[s] = !it->deleted && it->version && !ois_str_eq(it->version, pr->version[s]);
 				if (it->version)
@@ -321,7 +333,7 @@ static int wake_restored(struct ois_rc_input *in, struct ois_rc_item *it, struct
 	k.id[OIS_EXCHANGE] = it->id;
 	k.version[OIS_EXCHANGE] = it->version;
 	mi.seen[OIS_EXCHANGE] = OIS_SEEN_UPSERT;
-	mi.data[OIS_EXCHANGE] = it->data;
+	mi.data[OIS_EXCHANGE] = ois_rc_item_data(it);
 	mi.modified[OIS_EXCHANGE] = k.modified[OIS_EXCHANGE] = it->modified;
 	json_object *awake = NULL;
 	struct ois_merge_out out;
@@ -384,7 +396,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 		struct known k = { .pair_id = pair_id, .policy = policy, .direction = in->settings.direction };
 		for (int s = 0; s < OIS_SIDES; s++) {
 			mi.seen[s] = OIS_SEEN_UPSERT;
-			mi.data[s] = it[s]->data;
+			mi.data[s] = ois_rc_item_data(it[s]);
 			mi.modified[s] = k.modified[s] = it[s]->modified;
 			mi.complete[s] = in->complete[s];
 			k.id[s] = it[s]->id;
@@ -420,7 +432,7 @@ static void do_unpaired(struct ois_rc_input *in, struct ois_rc_item **u[OIS_SIDE
 			struct known k = { .pair_id = pair_id, .policy = policy, .direction = in->settings.direction };
 			mi.seen[s] = OIS_SEEN_UPSERT;
 			mi.seen[!s] = OIS_SEEN_ABSENT;
-			mi.data[s] = it->data;
+			mi.data[s] = ois_rc_item_data(it);
 			mi.modified[s] = k.modified[s] = it->modified;
 			k.id[s] = it->id;
 			k.version[s] = it->version;
@@ -509,23 +521,25 @@ static int guard(const struct ois_rc_input *in, struct ois_rc_result *res)
 	return 1;
 }
 
+void ois_rc_index(struct ois_rc_input *in)
+{
+	for (int s = 0; s < OIS_SIDES; s++)
+		if (!in->u[s])
+			in->u[s] = ois_rc_unique_items(in->items[s], in->nitems[s], &in->nu[s]);
+}
+
 int ois_reconcile(struct ois_rc_input *in, struct ois_rc_result *res)
 {
-	struct ois_rc_item **u[OIS_SIDES];
-	size_t nu[OIS_SIDES];
 	struct ops ops = { 0 };
 	memset(res, 0, sizeof(*res));
 	if (is_calendar(in))
 		ois_rc_calendar_mark(in);
-	for (int s = 0; s < OIS_SIDES; s++)
-		u[s] = unique_items(in->items[s], in->nitems[s], &nu[s]);
+	ois_rc_index(in);
 	/* First sync: pairs are ignored entirely, so nothing can look deleted. */
 	if (!in->first_sync)
-		do_pairs(in, u, nu, &ops);
-	do_unpaired(in, u, nu, &ops);
+		do_pairs(in, in->u, in->nu, &ops);
+	do_unpaired(in, in->u, in->nu, &ops);
 	res->skipped_creates = ops.skipped;
-	for (int s = 0; s < OIS_SIDES; s++)
-		free(u[s]);
 
 	res->ops = ops.v;
 	res->nops = ops.n;
@@ -561,16 +575,22 @@ void ois_rc_input_release(struct ois_rc_input *in)
 	for (int s = 0; s < OIS_SIDES; s++) {
 		for (size_t i = 0; i < in->nitems[s]; i++) {
 			struct ois_rc_item *it = &in->items[s][i];
+			json_object_put(it->data);
+			if (it->in_arena)
+				continue;
 			free(it->id);
 			free(it->version);
 			free(it->modified);
 			free(it->op_tag);
-			json_object_put(it->data);
+			free(it->data_text);
 		}
 		free(in->items[s]);
 		in->items[s] = NULL;
 		in->nitems[s] = 0;
+		free(in->u[s]);
+		in->u[s] = NULL;
 	}
+	ois_arena_release(&in->strings);
 	for (size_t i = 0; i < in->npairs; i++)
 		ois_rc_pair_release(&in->pairs[i]);
 	free(in->pairs);

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "code.h"
 #include "config.h"
+#include "json_scan.h"
 #include "jsonl.h"
 #include "log.h"
 #include "op.h"
@@ -70,7 +71,8 @@ struct input {
 	long generation;       /* the state's, which the change set is bound to */
 	long exchange_cp_generation; /* the generation that committed the Exchange contacts checkpoint */
 	json_object *unrecorded_creates; /* op id -> create op that may have reached its server unrecorded */
-	size_t pairs_read[KINDS];   /* pairs read from the state, for --stats */
+	size_t pairs_read[KINDS];   /* pairs read from the state and held, for --stats */
+	size_t pairs_settled[KINDS]; /* pairs compared and passed over (settled()), for --stats */
 	json_object **checkpoints;
 	size_t ncheckpoints, alloc_checkpoints;
 	size_t alloc_items[KINDS][OIS_SIDES];
@@ -160,7 +162,7 @@ static int check_account(struct input *in, json_object *rec, const char *where)
 	return 0;
 }
 
-static void add_item(struct input *in, enum kind kind, enum ois_side side, json_object *rec)
+static struct ois_rc_item *new_item(struct input *in, enum kind kind, enum ois_side side)
 {
 	struct ois_rc_input *rc = &in->rc[kind];
 	size_t *alloc = &in->alloc_items[kind][side];
@@ -170,13 +172,62 @@ static void add_item(struct input *in, enum kind kind, enum ois_side side, json_
 	}
 	struct ois_rc_item *it = &rc->items[side][rc->nitems[side]++];
 	memset(it, 0, sizeof(*it));
+	it->seq = in->seq++;
+	free(rc->u[side]); /* stale (and pointing into the old array): made again when needed */
+	rc->u[side] = NULL;
+	return it;
+}
+
+static void add_item(struct input *in, enum kind kind, enum ois_side side, json_object *rec)
+{
+	struct ois_rc_item *it = new_item(in, kind, side);
 	it->id = dup_str(rec, "id");
 	it->version = dup_str(rec, "version");
 	it->modified = dup_str(rec, "modified");
 	it->op_tag = dup_str(rec, "op_tag");
 	it->deleted = !strcmp(ois_json_str(rec, "op"), "delete");
 	it->data = it->deleted ? NULL : json_object_get(ois_json_obj(rec, "data"));
-	it->seq = in->seq++;
+}
+
+static char *dup_span(const struct ois_rc_span *sp)
+{
+	return sp->s ? ois_xstrndup(sp->s, sp->n) : NULL;
+}
+
+static char *arena_span(struct ois_arena *a, const struct ois_rc_span *sp)
+{
+	return sp->s ? ois_arena_strndup(a, sp->s, sp->n) : NULL;
+}
+
+/*
+ * A contact the scanner read (scan.c): held as its data's text, no tree,
+ * so a full read of many contacts costs little memory, and a pair whose
+ * items match its base is never parsed (settled()). 0, or -1 when the line
+ * must go through json-c after all: another account (take_record names
+ * it). Nothing is kept before that is known.
+ */
+static int take_scanned(struct input *in, const struct ois_rc_scanned *sc)
+{
+	if (in->account && (strlen(in->account) != sc->account.n ||
+			    strncasecmp(in->account, sc->account.s, sc->account.n)))
+		return -1;
+	if (!in->account) {
+		in->account = dup_span(&sc->account);
+		ois_log_set_account(in->account);
+	}
+	if (sc->side == OIS_INTERACTION && !in->user && sc->user.s)
+		in->user = dup_span(&sc->user);
+	struct ois_rc_item *it = new_item(in, CONTACTS, sc->side);
+	struct ois_arena *a = &in->rc[CONTACTS].strings;
+	it->in_arena = 1;
+	it->id = arena_span(a, &sc->id);
+	it->version = arena_span(a, &sc->version);
+	it->modified = arena_span(a, &sc->modified);
+	it->op_tag = arena_span(a, &sc->op_tag);
+	it->deleted = sc->deleted;
+	if (!sc->deleted)
+		it->data_text = arena_span(a, &sc->data);
+	return 0;
 }
 
 /* The kind whose checkpoints a folder has, or -1. */
@@ -243,7 +294,14 @@ static int read_stream(struct input *in, FILE *fp, const char *name, size_t max_
 	json_object *rec;
 	int rc;
 	ois_jsonl_reader_init(&r, fp, name, max_line);
-	while ((rc = ois_jsonl_read(&r, &rec)) == 1) {
+	while ((rc = ois_jsonl_next_line(&r)) == 1) {
+		/* Most lines of a big read are contacts the scanner takes; the rest is json-c's, as before. */
+		struct ois_rc_scanned sc;
+		if (ois_utf8_valid(r.cur.data, r.cur.len, NULL) && !ois_rc_scan_item(r.cur.data, r.cur.len, &sc) &&
+		    !take_scanned(in, &sc))
+			continue;
+		if ((rc = ois_jsonl_parse_line(&r, &rec)) != 1)
+			break;
 		char where[512];
 		snprintf(where, sizeof(where), "%s:%lu", name, r.line);
 		rc = take_record(in, rec, where);
@@ -300,20 +358,101 @@ struct pair_load {
 	size_t alloc;
 	const char *path;
 	int rc;
+	/* For passing over settled pairs (settled()): */
+	int pass_settled;
+	json_object *unrecorded;                /* unrecorded creates by op id (input's) */
+	json_object *unrecorded_pairs;          /* their pairs' ids, as keys */
+	long exchange_cp_generation;
+	size_t settled;                         /* pairs passed over */
+	char *damaged;                          /* the smallest pair_id whose base is damaged, else NULL */
+	struct ois_buf canon;                   /* an item's canonical text */
 };
+
+/*
+ * 1 when the item's data is the base: its text, or that text in canonical
+ * form (a base is canonical text, lib/canonjson.h), is the base's very
+ * text. 0 also for data outside the scanner's subset: parsed, it is merged.
+ */
+static int same_as_base(struct pair_load *pl, const struct ois_rc_item *it, const char *base)
+{
+	if (!it->data_text)
+		return 0;
+	if (!strcmp(it->data_text, base))
+		return 1;
+	ois_buf_reset(&pl->canon);
+	return !ois_json_scan_canonical(it->data_text, strlen(it->data_text), &pl->canon) &&
+	       !strcmp(pl->canon.data, base);
+}
 
 static char *dup_or_null(const char *s)
 {
 	return s ? ois_xstrdup(s) : NULL;
 }
 
+/*
+ * A pair of a whole read of the contacts that do_pairs would leave alone,
+ * found without parsing anything: on each side its item is reported with
+ * the base's very text (its canonical text, take_scanned) and no other
+ * version, or is not reported by an incremental read (unchanged there).
+ * The merge would find no unit changed and no version moved, and write
+ * nothing. So the pair is not held: its items are marked used, as do_pairs
+ * marks them. Kept are the pairs that may act: a side missing an item, a
+ * delete, an item missing from a full read, an Outlook item apply made that
+ * an incremental read must report (infer_unseen_deletes), a pair that a
+ * lost create names or whose items carry a lost create's tag
+ * (recover_unrecorded looks for those), and anything whose text differs,
+ * even in key order or spacing: that one is parsed and merged as before.
+ */
+static int settled(struct pair_load *pl, const struct ois_pair *p)
+{
+	const struct ois_rc_input *in = pl->in;
+	struct ois_rc_item *it[OIS_SIDES];
+	if (!pl->pass_settled || !p->base)
+		return 0;
+	for (int s = 0; s < OIS_SIDES; s++) {
+		if (!p->id[s])
+			return 0;
+		it[s] = ois_rc_find_item(in->u[s], in->nu[s], p->id[s]);
+		if (it[s]) {
+			/* An item equal to the base vouches for it; unreported on both sides, the base is checked as a parse would. */
+			if (it[s]->deleted || !same_as_base(pl, it[s], p->base) ||
+			    (it[s]->version && !ois_str_eq(it[s]->version, p->version[s])) ||
+			    (it[s]->op_tag && json_object_object_get_ex(pl->unrecorded, it[s]->op_tag, NULL)))
+				return 0;
+		} else if (in->full[s] ||
+			   (s == OIS_EXCHANGE && in->complete[s] && p->exchange_made &&
+			    p->exchange_made >= pl->exchange_cp_generation)) {
+			return 0;
+		}
+	}
+	if (json_object_object_get_ex(pl->unrecorded_pairs, p->pair_id, NULL))
+		return 0;
+	if (!it[OIS_EXCHANGE] && !it[OIS_INTERACTION] && !ois_json_scan_is_object(p->base, strlen(p->base)))
+		return 0; /* parsed, so that a damaged base is found as before */
+	for (int s = 0; s < OIS_SIDES; s++)
+		if (it[s])
+			it[s]->used = 1;
+	pl->settled++;
+	return 1;
+}
+
 static int load_pair(const struct ois_pair *p, void *ctx)
 {
 	struct pair_load *pl = ctx;
 	struct ois_rc_input *in = pl->in;
+	if (settled(pl, p))
+		return 0;
 	json_object *base = p->base ? json_tokener_parse(p->base) : NULL;
 	if (!json_object_is_type(base, json_type_object)) {
 		json_object_put(base);
+		if (pl->pass_settled) {
+			/* A scan is in table order: go on, and name the first damaged pair in pair_id order, as a walk by pair_id would. */
+			if (!pl->damaged || strcmp(p->pair_id, pl->damaged) < 0) {
+				free(pl->damaged);
+				pl->damaged = ois_xstrdup(p->pair_id);
+			}
+			return 0;
+		}
 		pl->rc = ois_fail(OIS_EDATA, "state '%s': pair \"%s\" has a damaged base", pl->path, p->pair_id);
 		return 1;
 	}
@@ -398,6 +537,36 @@ static int load_named_pairs(struct input *in, struct ois_state *st, struct pair_
 	return r;
 }
 
+/*
+ * Every pair of the contacts, for a full or incomplete read: each row is
+ * compared with the items read, and only the pairs that may act are held
+ * and parsed (settled()). So a full read costs one pass over the rows,
+ * and memory and parsing that follow what changed.
+ */
+static int load_whole(struct input *in, struct ois_state *st, struct pair_load *pl)
+{
+	struct ois_rc_input *rc = pl->in;
+	pl->pass_settled = 1;
+	pl->unrecorded = in->unrecorded_creates;
+	pl->unrecorded_pairs = json_object_new_object();
+	pl->exchange_cp_generation = in->exchange_cp_generation;
+	json_object_object_foreach(in->unrecorded_creates, op_id, op) {
+		(void)op_id;
+		const char *pair = ois_json_str(op, "pair");
+		if (pair && ois_str_eq(ois_json_str(op, "kind"), rc->kind))
+			json_object_object_add(pl->unrecorded_pairs, pair, NULL);
+	}
+	ois_rc_index(rc); /* kept for ois_reconcile, unless an item is added meanwhile */
+	int r = ois_state_pairs_scan(st, rc->kind, load_pair, pl);
+	json_object_put(pl->unrecorded_pairs);
+	ois_buf_release(&pl->canon);
+	sort_pairs(rc);
+	if (!r && pl->damaged)
+		pl->rc = ois_fail(OIS_EDATA, "state '%s': pair \"%s\" has a damaged base", pl->path, pl->damaged);
+	free(pl->damaged);
+	return r;
+}
+
 /* Pairs (pair_id order) and the first-sync decision from the state, opened read-only. */
 static int load_state(struct input *in, const char *state_dir, const char *server)
 {
@@ -453,12 +622,15 @@ static int load_state(struct input *in, const char *state_dir, const char *serve
 	for (int k = 0; k < KINDS && !rc; k++) {
 		if (k == CONTACTS && by_name(&in->rc[k]))
 			rc = load_named_pairs(in, st, &pl[k]);
+		else if (k == CONTACTS && !in->rc[k].first_sync)
+			rc = load_whole(in, st, &pl[k]);
 		else
 			rc = ois_state_pairs_foreach(st, kind_names[k], load_pair, &pl[k]);
 		/* load_pair stops the walk with 1; what it found wrong is the status. */
 		if (pl[k].rc)
 			rc = pl[k].rc;
 		in->pairs_read[k] = in->rc[k].npairs;
+		in->pairs_settled[k] = pl[k].settled;
 	}
 	free(meta_id);
 	free(path);
@@ -757,9 +929,9 @@ int main(int argc, char **argv)
 				 res[k].counts[OIS_ACT_UNLINK], in.rc[k].first_sync ? " (first sync)" : "");
 	if (o.stats)
 		/* Work counted, not timed: what a test can pin (tests/reconcile.bats). */
-		fprintf(stderr, "%s: %s: pairs read: %zu contact of %zu, %zu appointment of %zu\n", ois_log_prog(),
-			in.account, in.pairs_read[CONTACTS], in.rc[CONTACTS].pairs_total, in.pairs_read[CALENDAR],
-			in.rc[CALENDAR].pairs_total);
+		fprintf(stderr, "%s: %s: pairs read: %zu contact of %zu, %zu appointment of %zu; settled, passed over: %zu\n",
+			ois_log_prog(), in.account, in.pairs_read[CONTACTS], in.rc[CONTACTS].pairs_total,
+			in.pairs_read[CALENDAR], in.rc[CALENDAR].pairs_total, in.pairs_settled[CONTACTS]);
 	int crc = wrc ? (fclose(stdout), wrc) : ois_close_stdout();
 	if (crc)
 		rc = crc;

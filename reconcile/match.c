@@ -57,8 +57,8 @@ static const char *str_unit(json_object *data, const char *unit)
 static void appointment_keys(const struct ois_rc_item *it, int pass, struct keys *ks, size_t idx)
 {
 	struct ois_buf b = OIS_BUF_INIT;
-	const char *uid = str_unit(it->data, "ical_uid"), *orig = str_unit(it->data, "original_start");
-	const char *subject = str_unit(it->data, "subject"), *start = str_unit(it->data, "start");
+	const char *uid = str_unit(ois_rc_item_data(it), "ical_uid"), *orig = str_unit(ois_rc_item_data(it), "original_start");
+	const char *subject = str_unit(ois_rc_item_data(it), "subject"), *start = str_unit(ois_rc_item_data(it), "start");
 	if (pass == 0 && uid) {
 		add_lower(&b, uid);
 		ois_buf_add(&b, "\x1f", 1);
@@ -83,7 +83,7 @@ static void item_keys(const char *kind, const struct ois_rc_item *it, int pass, 
 	struct ois_buf b = OIS_BUF_INIT;
 	if (pass == 0) {
 		for (size_t i = 0; i < OIS_ARRAY_SIZE(emails); i++) {
-			const char *a = str_unit(it->data, emails[i]);
+			const char *a = str_unit(ois_rc_item_data(it), emails[i]);
 			/* An invalid or X.500 address names no one for sure: two typos alike are no match. */
 			if (!a || !ois_email_valid(a))
 				continue;
@@ -92,8 +92,8 @@ static void item_keys(const char *kind, const struct ois_rc_item *it, int pass, 
 		}
 		return;
 	}
-	const char *first = str_unit(it->data, "first"), *last = str_unit(it->data, "last");
-	const char *company = str_unit(it->data, "company");
+	const char *first = str_unit(ois_rc_item_data(it), "first"), *last = str_unit(ois_rc_item_data(it), "last");
+	const char *company = str_unit(ois_rc_item_data(it), "company");
 	if (!first || !last)
 		return; /* a bare company or a lone name is too weak to call two contacts one */
 	add_lower(&b, first);

@@ -2,6 +2,7 @@
 #ifndef OIS_RECONCILE_H
 #define OIS_RECONCILE_H
 
+#include "arena.h"
 #include "canonjson.h"
 #include "config.h"
 #include "merge.h"
@@ -17,7 +18,10 @@ struct ois_rc_item {
 	char *modified;       /* NULL when the record has none */
 	char *op_tag;         /* the op id of the create that made it, NULL when none */
 	int deleted;          /* op "delete" */
-	json_object *data;    /* canonical data (a reference held); NULL for a delete */
+	json_object *data;    /* canonical data (a reference held); NULL for a delete, and for a
+				 scanned record until ois_rc_item_data parses data_text */
+	char *data_text;      /* a scanned record's data as it was written (main.c), else NULL */
+	int in_arena;         /* its strings are the input's arena's (strings), not malloc'd one by one */
 	size_t seq;           /* input position: the later record of one id wins */
 	int used;             /* taken by a pair or a match (set by ois_reconcile) */
 	int outside;          /* an appointment outside its side's calendar window: not synced */
@@ -39,6 +43,10 @@ struct ois_rc_input {
 	const char *kind;                       /* "contact" or "appointment" */
 	struct ois_rc_item *items[OIS_SIDES];   /* any order; ois_reconcile sorts them by id */
 	size_t nitems[OIS_SIDES];
+	struct ois_arena strings;               /* the strings of items marked in_arena */
+	struct ois_rc_item **u[OIS_SIDES];      /* the items one per id, by id (ois_rc_index); NULL
+						   until made, and again when an item is added */
+	size_t nu[OIS_SIDES];
 	struct ois_rc_pair *pairs;              /* pair_id order: all, or those that can act (main.c, by_name) */
 	size_t npairs;
 	size_t pairs_total;                     /* the pairs of the state, read or not, and those
@@ -70,6 +78,46 @@ struct ois_rc_result {
 	int hold_checkpoint[OIS_SIDES];         /* drop this side's checkpoints: its deletes were held back */
 	size_t skipped_creates;
 };
+
+/*
+ * The item's data, parsed from data_text on first use (and kept): a record
+ * scanned without json-c costs a tree only when something looks inside.
+ * NULL for a delete. The cache is why a const item may be changed.
+ */
+json_object *ois_rc_item_data(const struct ois_rc_item *it);
+
+/*
+ * The items of one side, sorted by id, one per id: the last record of an
+ * id is the newest news (malloc'd array of pointers into items; *nout of
+ * them). ois_rc_find_item: the one of id in such an array, or NULL.
+ */
+struct ois_rc_item **ois_rc_unique_items(struct ois_rc_item *items, size_t n, size_t *nout);
+struct ois_rc_item *ois_rc_find_item(struct ois_rc_item *const *v, size_t n, const char *id);
+/* Make in->u of each side where it is NULL (ois_reconcile does; so may a caller that looks items up first). */
+void ois_rc_index(struct ois_rc_input *in);
+
+/* A borrowed piece of a line; s NULL when absent. */
+struct ois_rc_span {
+	const char *s;
+	size_t n;
+};
+
+/* An item record as ois_rc_scan_item found it: every span borrowed from the line. */
+struct ois_rc_scanned {
+	enum ois_side side;
+	struct ois_rc_span account, user, id, version, modified, op_tag;
+	int deleted;
+	struct ois_rc_span data;  /* the data object's text, for an upsert */
+};
+
+/*
+ * Read a contact record with the scanner of lib/json_scan.h (scan.c):
+ * 0 with *out, when the line is a well-formed contact of the scanner's
+ * subset; -1 for anything else, which the caller parses with json-c.
+ * Strings that are not strings (a version that is a number) are absent,
+ * as ois_json_str has them.
+ */
+int ois_rc_scan_item(const char *line, size_t len, struct ois_rc_scanned *out);
 
 /*
  * Decide every op for in (doc/ARCHITECTURE.md, "Reconcile"). Sorts in's items; marks

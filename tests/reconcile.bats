@@ -178,6 +178,45 @@ EOF
 	[[ "$stderr" == *"pairs read: 302 contact of 302"* ]]
 }
 
+@test "a full read holds only the pairs that may act: the rest are compared as text and passed over unparsed" {
+	many_pairs 300
+	{
+		for i in $(seq -f %04g 1 300); do
+			case $i in
+			0150) data='{"first":"Changed"}' ;;      # edited in Outlook: its pair acts
+			0077) data='{"first":"N0077","x":1.5}' ;; # no longer the base's text (a key no unit reads): held, merged, no op
+			*[05]) data="{ \"first\" : \"N$i\" }" ;; # the base's value in other spacing: canonical text, passed over
+			*) data="{\"first\":\"N$i\"}" ;;
+			esac
+			echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-$i\",\"version\":\"ck-$i\",\"op\":\"upsert\",\"data\":$data}"
+			echo "{\"id\":\"i-$i\",\"type\":\"contact\",\"side\":\"interaction\",\"account\":\"$ACCOUNT\",\"user\":\"alice\",\"version\":\"1\",\"op\":\"upsert\",\"data\":{\"first\":\"N$i\"}}"
+		done
+		echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-half\",\"version\":\"ck-h\",\"op\":\"upsert\",\"data\":{\"first\":\"Half\"}}"
+		echo "{\"type\":\"contact\",\"side\":\"exchange\",\"account\":\"$ACCOUNT\",\"id\":\"e-made\",\"version\":\"ck-m\",\"op\":\"upsert\",\"data\":{\"first\":\"Made\"}}"
+		echo "{\"type\":\"contact\",\"side\":\"interaction\",\"account\":\"$ACCOUNT\",\"id\":\"i-made\",\"version\":\"1\",\"op\":\"upsert\",\"data\":{\"first\":\"Made\"}}"
+		checkpoints true | sed 's/"full":false}/"full":true}/'
+	} >full.jsonl
+	run --separate-stderr reconcile --stats full.jsonl
+	assert_success
+	echo "$output" >out.jsonl
+	# Held: p-0150 (edited), p-0077 (its text moved) and p-half (no InterAction item); 299 passed over.
+	[[ "$stderr" == *"pairs read: 3 contact of 302, 0 appointment of 0; settled, passed over: 299"* ]]
+	run jq -c 'select(.type == "op") | [.action, .target, .pair]' out.jsonl
+	assert_output "$(printf '%s\n' '["update","interaction","p-0150"]' '["create","interaction","p-half"]')"
+
+	# Every item as its base: nothing held, no op; one item gone from the full read: that pair alone.
+	sed -e 's/"Changed"/"N0150"/' -e 's/,"x":1.5//' full.jsonl >same.jsonl
+	run --separate-stderr reconcile --stats same.jsonl
+	assert_success
+	[[ "$stderr" == *"pairs read: 1 contact of 302, 0 appointment of 0; settled, passed over: 301"* ]]
+	grep -v '"id":"i-0042"' same.jsonl >gone.jsonl
+	run --separate-stderr reconcile --stats gone.jsonl
+	assert_success
+	echo "$output" >out.jsonl
+	[[ "$stderr" == *"pairs read: 2 contact of 302, 0 appointment of 0; settled, passed over: 300"* ]]
+	[ "$(ops delete exchange)" = 1 ]
+}
+
 @test "the mass-delete guard counts every pair of the state, read or not" {
 	many_pairs 100
 	{
