@@ -717,6 +717,13 @@ static int multi_init(struct ois_http *h)
 	h->multi = curl_multi_init();
 	if (!h->multi)
 		return ois_error("cannot start libcurl: curl_multi_init failed");
+	/*
+	 * A connection for each request in flight stays open for the next
+	 * round. libcurl's own bound, four for each handle added at the time,
+	 * shrinks as a round ends and would close them, to open (and with TLS
+	 * shake hands) again.
+	 */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->opts.max_in_flight);
 	h->pool = ois_xcalloc((size_t)h->opts.max_in_flight, sizeof(*h->pool));
 	for (int i = 0; i < h->opts.max_in_flight; i++) {
 		if (xfer_init(h, &h->pool[i]) == 0)

@@ -105,6 +105,25 @@ CURLM *curl_multi_init(void)
 	return real_curl_multi_init();
 }
 
+/* As curl_easy_setopt: the one argument after option is read as its type number says. */
+CURLMcode (curl_multi_setopt)(CURLM *m, CURLMoption option, ...)
+{
+	OIS_LAZY_FN(curl, curl_multi_setopt);
+	va_list ap;
+	va_start(ap, option);
+	CURLMcode rc;
+	if (option < CURLOPTTYPE_OBJECTPOINT)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, long));
+	else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, void *));
+	else if (option < CURLOPTTYPE_OFF_T)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, void (*)(void)));
+	else
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, curl_off_t));
+	va_end(ap);
+	return rc;
+}
+
 CURLMcode curl_multi_cleanup(CURLM *m)
 {
 	OIS_LAZY_FN(curl, curl_multi_cleanup);
