@@ -480,8 +480,18 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 		j->new_version = w[m].new_version;
 		if (j->action == OIS_ACT_DELETE && j->rc == OIS_ENOTFOUND)
 			j->rc = 0; /* already gone: what we wanted */
-		if (j->action == OIS_ACT_CREATE && j->rc == 0)
+		if (j->action == OIS_ACT_CREATE && j->rc == 0) {
 			created(run, j);
+			j->adopted = w[m].adopted;
+			w[m].adopted = (struct ois_adopted){ 0 };
+		}
+	}
+	/* A create that adopted an existing item merges with it, as by itself (job_send). */
+	for (size_t m = 0; m < k; m++) {
+		struct job *j = &jobs[at[m]];
+		if (j->rc == 0 && j->adopted.data)
+			j->rc = ois_apply_merge_adopted(run, j->op, &j->adopted, j->new_id, &j->new_version, &j->recorded,
+							&j->merge);
 	}
 
 	/*

@@ -118,6 +118,7 @@ struct ois_write {
 	/* The answer: the method's return value, and its id and version (owned by the caller). */
 	int rc;
 	char *new_id, *new_version;
+	struct ois_adopted adopted; /* create: what create fills in *adopted (owned by the caller) */
 };
 
 static inline void ois_write_release(struct ois_write *w)
@@ -125,6 +126,7 @@ static inline void ois_write_release(struct ois_write *w)
 	free(w->new_id);
 	free(w->new_version);
 	w->new_id = w->new_version = NULL;
+	ois_adopted_release(&w->adopted);
 }
 
 /* One open account. Each backend's connection starts with this. */
@@ -230,12 +232,19 @@ struct ois_backend {
 	int (*list_users)(struct ois_conn *c, json_object **users);
 	/*
 	 * Optional: w[0..n) at once, n at most write_batch, in one round trip
-	 * where the server allows it (Graph: a $batch). Each write gets the
-	 * answer its method would give (never an adopted item: a backend that
-	 * adopts has no write_many). The writes are independent of each other.
-	 * Returns 0 when each has its answer in rc, or the code of a failure
-	 * that left them unanswered (every rc is then that code: a create may
-	 * have been made, and is found by its op id).
+	 * where the server allows it (EWS: a CreateItem of many items; Graph: a
+	 * $batch), or in requests sent together (InterAction: each step of
+	 * every write in one round, up to write_concurrency in flight). Each
+	 * write gets the answer its method would give, a create that adopted
+	 * an existing item its adopted as create fills it. The writes are
+	 * independent of each other: the backend sees that two of them never
+	 * write one item at once (InterAction: no two creates of one round
+	 * share an e-mail address or adopt one contact). A failure after which
+	 * the server takes no more (throttled past the retries, down) leaves
+	 * the writes not yet sent unsent, each with that code. Returns 0 when
+	 * each has its answer in rc, or the code of a failure that left them
+	 * unanswered (every rc is then that code: a create may have been
+	 * made, and is found by its op id).
 	 */
 	int (*write_many)(struct ois_conn *c, struct ois_write *w, size_t n);
 	size_t write_batch;

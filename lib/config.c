@@ -148,6 +148,7 @@ static void endpoint_init(struct ois_endpoint *e, const char *name, int interact
 	e->write_batch = 50;
 	e->calendar_view_max = 1000;
 	e->concurrency = 8;
+	e->write_concurrency = 8;
 }
 
 static const char *word_list(const struct conf_word *w, char *buf, size_t size)

@@ -43,6 +43,7 @@
  *   secret_file = /etc/oisync/interaction.secret   ; or secret_env = NAME
  *   auth = ...                              ; as above; the default here is bearer
  *   username, ca_file, timeout, connect_timeout, retries, max_backoff as above
+ *   write_concurrency = 8      ; apply's requests in flight at once for one user
  *
  *   [defaults]                              ; for each user unless overridden
  *   direction = both | to-interaction | to-exchange
@@ -124,6 +125,7 @@ struct ois_endpoint {
 	int write_batch;           /* exchange only: items per write request of apply's (oisync.conf(5)), 1..100 */
 	int calendar_view_max;     /* exchange only: items one CalendarView asks for, 1..1000 */
 	int concurrency;           /* exchange only: users oisync-run syncs at once, 1..64 */
+	int write_concurrency;     /* interaction only: apply's requests in flight at once per user, 1..64 */
 };
 
 struct ois_user {

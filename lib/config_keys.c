@@ -39,6 +39,7 @@ static const struct conf_key endpoint_keys[] = {
 	E(write_batch, K_INT, 1, 100, W_EXCHANGE),
 	E(calendar_view_max, K_INT, 1, 1000, W_EXCHANGE),
 	E(concurrency, K_INT, 1, 64, W_EXCHANGE),
+	E(write_concurrency, K_INT, 1, 64, W_INTERACTION),
 };
 
 #define S(n, k, lo, hi) { #n, k, offsetof(struct ois_sync_settings, n), lo, hi, 0 }

@@ -16,22 +16,35 @@
 #include <time.h>
 #include <unistd.h>
 
-struct ois_http {
+/*
+ * One transfer: an easy handle and what its callbacks fill in for the try
+ * under way. ois_http_send uses the client's own; ois_http_send_many one
+ * of a pool per request in flight.
+ */
+struct xfer {
+	struct ois_http *h;
 	CURL *curl;
-	struct ois_http_opts opts;  /* defaults filled in */
-	const char *secret;         /* borrowed */
-	char *user_agent;
-	struct ois_http_stats stats;
-	uint64_t rng;               /* xorshift state for the jitter */
-	char *sleep_log;            /* OISYNC_TEST_SLEEP_LOG: waits logged, not slept */
-	char errbuf[CURL_ERROR_SIZE];
-	/* Per-try state the callbacks fill in. */
 	struct ois_http_response *resp;
 	int too_big;
 	int once;                   /* the request must not be sent twice (no_retry) */
 	int sent;                   /* this try's request went out once already */
 	int answered;               /* a reply's status line came since it went out */
 	int resend_stopped;         /* prereq_cb kept libcurl from sending it again */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct ois_http {
+	struct xfer main;           /* the handle of ois_http_send: keeps its connection alive */
+	struct ois_http_opts opts;  /* defaults filled in */
+	const char *secret;         /* borrowed */
+	char *user_agent;
+	struct ois_http_stats stats;
+	uint64_t rng;               /* xorshift state for the jitter */
+	char *sleep_log;            /* OISYNC_TEST_SLEEP_LOG: waits logged, not slept */
+	/* ois_http_send_many: the multi handle, its easy handles (opts.max_in_flight), the width now. */
+	CURLM *multi;
+	struct xfer *pool;
+	int width;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -81,10 +94,10 @@ static char *loggable_url(const char *url)
 
 static size_t write_cb(char *data, size_t size, size_t n, void *ctx)
 {
-	struct ois_http *h = ctx;
+	struct xfer *x = ctx;
 	size_t len = size * n;
-	if (ois_buf_add(&h->resp->body, data, len)) {
-		h->too_big = 1;
+	if (ois_buf_add(&x->resp->body, data, len)) {
+		x->too_big = 1;
 		return 0; /* makes curl fail with CURLE_WRITE_ERROR */
 	}
 	return len;
@@ -122,13 +135,13 @@ long ois_http_retry_after_ms(const char *v, time_t now)
 
 static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 {
-	struct ois_http *h = ctx;
-	struct ois_http_response *r = h->resp;
+	struct xfer *x = ctx;
+	struct ois_http_response *r = x->resp;
 	size_t len = size * n;
 	/* Each response of one exchange (100 Continue, the 401 of an NTLM
 	 * handshake, the final reply) starts with a status line: keep only the last. */
 	if (len >= 5 && !memcmp(data, "HTTP/", 5)) {
-		h->answered = 1;
+		x->answered = 1;
 		ois_buf_reset(&r->body);
 		free(r->content_type);
 		free(r->etag);
@@ -209,17 +222,17 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
  */
 static int prereq_cb(void *ctx, char *primary_ip, char *local_ip, int primary_port, int local_port)
 {
-	struct ois_http *h = ctx;
+	struct xfer *x = ctx;
 	(void)primary_ip;
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (h->once && h->sent && !h->answered) {
-		h->resend_stopped = 1;
+	if (x->once && x->sent && !x->answered) {
+		x->resend_stopped = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
-	h->sent = 1;
-	h->answered = 0;
+	x->sent = 1;
+	x->answered = 0;
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -233,9 +246,8 @@ static uint64_t next_random(struct ois_http *h)
 	return h->rng = x;
 }
 
-static void set_auth(struct ois_http *h)
+static void set_auth(struct ois_http *h, CURL *c)
 {
-	CURL *c = h->curl;
 	switch (h->opts.auth) {
 	case OIS_AUTH_NONE:
 	case OIS_AUTH_BEARER: /* a header of its own, built per request */
@@ -262,6 +274,42 @@ static void set_auth(struct ois_http *h)
 	}
 }
 
+/* An easy handle for x, set up as every request of h goes: 0, or -1 (logged) when libcurl cannot make one. */
+static int xfer_init(struct ois_http *h, struct xfer *x)
+{
+	CURL *c = curl_easy_init();
+	if (!c)
+		return ois_error("cannot start libcurl: curl_easy_init failed");
+	const struct ois_http_opts *o = &h->opts;
+	x->h = h;
+	x->curl = c;
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, x);
+	/* The trace goes through debug_cb, which drops credentials; ois_debug
+	 * drops the lines unless the log is at debug level. */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	set_auth(h, c);
+	return 0;
+}
+
 struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 {
 	pthread_once(&global_once, global_init);
@@ -269,13 +317,7 @@ struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 		ois_error("cannot start libcurl: %s", curl_easy_strerror(global_rc));
 		return NULL;
 	}
-	CURL *c = curl_easy_init();
-	if (!c) {
-		ois_error("cannot start libcurl: curl_easy_init failed");
-		return NULL;
-	}
 	struct ois_http *h = ois_xcalloc(1, sizeof(*h));
-	h->curl = c;
 	h->opts = *opts;
 	struct ois_http_opts *o = &h->opts;
 	if (o->connect_timeout_ms <= 0)
@@ -292,6 +334,9 @@ struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 		o->retry_max_ms = 60000;
 	if (o->max_backoff_ms <= 0)
 		o->max_backoff_ms = 300000;
+	if (o->max_in_flight < 1)
+		o->max_in_flight = 1;
+	h->width = o->max_in_flight;
 	h->user_agent = o->user_agent ? ois_xstrdup(o->user_agent) : ois_xstrdup("oisync/" OIS_VERSION);
 	o->user_agent = h->user_agent;
 	h->secret = o->secret;
@@ -304,31 +349,10 @@ struct ois_http *ois_http_new(const struct ois_http_opts *opts)
 	h->rng = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16) ^ (uintptr_t)h;
 	if (!h->rng)
 		h->rng = 0x9e3779b97f4a7c15ull;
-
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, h->user_agent);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
-	curl_easy_setopt(c, CURLOPT_PREREQDATA, h);
-	/* The trace goes through debug_cb, which drops credentials; ois_debug
-	 * drops the lines unless the log is at debug level. */
-	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
-	set_auth(h);
+	if (xfer_init(h, &h->main)) {
+		ois_http_free(h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -336,7 +360,15 @@ void ois_http_free(struct ois_http *h)
 {
 	if (!h)
 		return;
-	curl_easy_cleanup(h->curl);
+	if (h->pool)
+		for (int i = 0; i < h->opts.max_in_flight; i++)
+			if (h->pool[i].curl)
+				curl_easy_cleanup(h->pool[i].curl);
+	free(h->pool);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	if (h->main.curl)
+		curl_easy_cleanup(h->main.curl);
 	free(h->user_agent);
 	free(h->sleep_log);
 	free(h);
@@ -350,7 +382,11 @@ const struct ois_http_stats *ois_http_stats(const struct ois_http *h)
 void ois_http_set_secret(struct ois_http *h, const char *secret)
 {
 	h->secret = secret;
-	set_auth(h);
+	set_auth(h, h->main.curl);
+	if (h->pool)
+		for (int i = 0; i < h->opts.max_in_flight; i++)
+			if (h->pool[i].curl)
+				set_auth(h, h->pool[i].curl);
 }
 
 /* Free a header list after wiping it: the Bearer line holds the token. */
@@ -495,122 +531,50 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void count_bytes(struct ois_http *h)
+static void count_bytes(struct ois_http *h, CURL *c)
 {
 	curl_off_t up = 0, down = 0;
 	long head = 0;
-	if (curl_easy_getinfo(h->curl, CURLINFO_REQUEST_SIZE, &head) == CURLE_OK && head > 0)
+	if (curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &head) == CURLE_OK && head > 0)
 		h->stats.bytes_sent += (unsigned long long)head;
-	if (curl_easy_getinfo(h->curl, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0)
+	if (curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0)
 		h->stats.bytes_sent += (unsigned long long)up;
-	if (curl_easy_getinfo(h->curl, CURLINFO_SIZE_DOWNLOAD_T, &down) == CURLE_OK && down > 0)
+	if (curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &down) == CURLE_OK && down > 0)
 		h->stats.bytes_received += (unsigned long long)down;
 }
 
-int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp)
+/* One request on its way: its headers, its URL for the log, its tries. */
+struct sending {
+	const struct ois_http_request *req;
+	struct ois_http_response *resp;
+	struct curl_slist *headers;
+	char *url_log;
+	int attempt, tries;
+	int rc;
+};
+
+static void sending_init(struct ois_http *h, struct sending *s, const struct ois_http_request *req,
+			 struct ois_http_response *resp)
 {
 	memset(resp, 0, sizeof(*resp));
 	ois_buf_init(&resp->body, h->opts.max_response);
 	resp->retry_after_ms = -1;
-	const char *method = req->method ? req->method : "GET";
-	char *url_log = loggable_url(req->url);
-	int tries = req->no_retry ? 1 : h->opts.max_retries + 1;
-	int rc = 0;
+	s->req = req;
+	s->resp = resp;
+	s->headers = build_headers(h, req);
+	s->url_log = loggable_url(req->url);
+	s->attempt = 0;
+	s->tries = req->no_retry ? 1 : h->opts.max_retries + 1;
+	s->rc = 0;
+}
 
-	struct curl_slist *headers = build_headers(h, req);
-	curl_easy_setopt(h->curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
-	set_method(h->curl, req);
-	h->resp = resp;
-	h->once = req->no_retry;
-
-	for (int attempt = 1;; attempt++) {
-		response_reset(resp);
-		h->too_big = 0;
-		h->sent = h->answered = h->resend_stopped = 0;
-		h->errbuf[0] = '\0';
-		h->stats.requests++;
-		ois_http_tally_request();
-		double start = now_s();
-		CURLcode cc = curl_easy_perform(h->curl);
-		h->stats.seconds += now_s() - start;
-		count_bytes(h);
-
-		char reason[CURL_ERROR_SIZE + 64];
-		long server_ms = -1;
-		int throttled = 0;
-		if (cc == CURLE_OK) {
-			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-			if (retry_status(resp->status)) {
-				snprintf(reason, sizeof(reason), "HTTP %ld", resp->status);
-				server_ms = resp->retry_after_ms;
-				throttled = throttled_status(resp->status);
-			} else if (req->should_retry && !req->no_retry &&
-				   req->should_retry(resp, &server_ms, req->retry_ctx)) {
-				snprintf(reason, sizeof(reason), "HTTP %ld asking to back off", resp->status);
-				throttled = 1;
-			} else {
-				rc = 0;
-				break;
-			}
-		} else if (h->resend_stopped) {
-			/* Sent once, no reply: it may have been done. */
-			resp->status = 0;
-			ois_buf_reset(&resp->body);
-			rc = ois_fail(OIS_EUNAVAIL, "%s %s: the connection closed before any reply; not sent again, "
-				      "as it may have been done", method, url_log);
-			break;
-		} else if (h->too_big) {
-			/* The server's fault, not our input's: a retry would get the same. */
-			rc = ois_fail(OIS_EUNAVAIL, "%s %s: the reply is larger than the limit of %zu bytes", method,
-				      url_log, h->opts.max_response);
-			break;
-		} else {
-			/* No (whole) response: never hand back half a body as a reply. */
-			resp->status = 0;
-			ois_buf_reset(&resp->body);
-			snprintf(reason, sizeof(reason), "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
-			if (!transient_curl_error(cc)) {
-				rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s", method, url_log, reason);
-				break;
-			}
-		}
-		char when[32] = "";
-		if (server_ms >= 0)
-			ois_http_retry_time(time(NULL), server_ms, when);
-		if (server_ms > h->opts.max_backoff_ms) {
-			/* Retrying inside the server's window would only prolong the throttling. */
-			rc = ois_fail(OIS_ETEMP, "%s %s: throttled by %s%s%s (%s): it asks to wait %.1f s, more than "
-				      "max_backoff (%ld s); retry after %s", method, url_log,
-				      h->opts.section ? "[" : "the server", h->opts.section ? h->opts.section : "",
-				      h->opts.section ? "]" : "", reason, server_ms / 1000.0,
-				      h->opts.max_backoff_ms / 1000, when);
-			break;
-		}
-		if (attempt >= tries) {
-			if (throttled)
-				rc = ois_fail(OIS_ETEMP, "%s %s: still throttled (%s) after %d %s%s%s", method, url_log,
-					      reason, attempt, attempt == 1 ? "try" : "tries", *when ? "; retry after " : "",
-					      when);
-			else
-				rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s (after %d %s)", method, url_log,
-					      reason, attempt, attempt == 1 ? "try" : "tries");
-			break;
-		}
-		long wait = ois_http_backoff_ms(h->opts.retry_base_ms, h->opts.retry_max_ms, attempt - 1, server_ms,
-						next_random(h));
-		ois_info("retrying %s %s after %s (attempt %d of %d, waiting %ld ms)", method, url_log, reason,
-			 attempt + 1, tries, wait);
-		h->stats.retries++;
-		ois_http_tally_wait(wait, throttled);
-		sleep_ms(h, wait);
-	}
-
-	h->resp = NULL;
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
-	slist_wipe_free(headers);
-	free(url_log);
+static void sending_release(struct sending *s)
+{
+	struct ois_http_response *resp = s->resp;
+	slist_wipe_free(s->headers);
+	free(s->url_log);
+	s->headers = NULL;
+	s->url_log = NULL;
 	/* The body is NUL-terminated even when empty. */
 	if (!resp->body.data) {
 		size_t max = resp->body.max;
@@ -618,5 +582,293 @@ int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct
 		ois_buf_add(&resp->body, "", 0);
 		resp->body.max = max;
 	}
-	return rc;
+}
+
+/* Set x up for the next try of s. */
+static void try_start(struct xfer *x, struct sending *s)
+{
+	curl_easy_setopt(x->curl, CURLOPT_URL, s->req->url);
+	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, s->headers);
+	set_method(x->curl, s->req);
+	x->resp = s->resp;
+	x->once = s->req->no_retry;
+	response_reset(s->resp);
+	x->too_big = 0;
+	x->sent = x->answered = x->resend_stopped = 0;
+	x->errbuf[0] = '\0';
+	s->attempt++;
+	x->h->stats.requests++;
+	ois_http_tally_request();
+}
+
+/* x is free again: nothing of s's stays set on it. */
+static void try_end(struct xfer *x)
+{
+	x->resp = NULL;
+	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, NULL);
+}
+
+/*
+ * What a try of s on x that ended with cc came to: 0 when s is done (its
+ * code in s->rc, logged), else 1 with the wait before the next try in
+ * *wait (logged) and *throttled when the server said it is busy.
+ */
+static int try_judge(struct ois_http *h, struct xfer *x, struct sending *s, CURLcode cc, long *wait, int *throttled)
+{
+	const struct ois_http_request *req = s->req;
+	struct ois_http_response *resp = s->resp;
+	const char *method = req->method ? req->method : "GET";
+	const char *url_log = s->url_log;
+	char reason[CURL_ERROR_SIZE + 64];
+	long server_ms = -1;
+	*throttled = 0;
+	count_bytes(h, x->curl);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (retry_status(resp->status)) {
+			snprintf(reason, sizeof(reason), "HTTP %ld", resp->status);
+			server_ms = resp->retry_after_ms;
+			*throttled = throttled_status(resp->status);
+		} else if (req->should_retry && !req->no_retry && req->should_retry(resp, &server_ms, req->retry_ctx)) {
+			snprintf(reason, sizeof(reason), "HTTP %ld asking to back off", resp->status);
+			*throttled = 1;
+		} else {
+			s->rc = 0;
+			return 0;
+		}
+	} else if (x->resend_stopped) {
+		/* Sent once, no reply: it may have been done. */
+		resp->status = 0;
+		ois_buf_reset(&resp->body);
+		s->rc = ois_fail(OIS_EUNAVAIL, "%s %s: the connection closed before any reply; not sent again, "
+				 "as it may have been done", method, url_log);
+		return 0;
+	} else if (x->too_big) {
+		/* The server's fault, not our input's: a retry would get the same. */
+		s->rc = ois_fail(OIS_EUNAVAIL, "%s %s: the reply is larger than the limit of %zu bytes", method, url_log,
+				 h->opts.max_response);
+		return 0;
+	} else {
+		/* No (whole) response: never hand back half a body as a reply. */
+		resp->status = 0;
+		ois_buf_reset(&resp->body);
+		snprintf(reason, sizeof(reason), "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+		if (!transient_curl_error(cc)) {
+			s->rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s", method, url_log, reason);
+			return 0;
+		}
+	}
+	char when[32] = "";
+	if (server_ms >= 0)
+		ois_http_retry_time(time(NULL), server_ms, when);
+	if (server_ms > h->opts.max_backoff_ms) {
+		/* Retrying inside the server's window would only prolong the throttling. */
+		s->rc = ois_fail(OIS_ETEMP, "%s %s: throttled by %s%s%s (%s): it asks to wait %.1f s, more than "
+				 "max_backoff (%ld s); retry after %s", method, url_log,
+				 h->opts.section ? "[" : "the server", h->opts.section ? h->opts.section : "",
+				 h->opts.section ? "]" : "", reason, server_ms / 1000.0, h->opts.max_backoff_ms / 1000, when);
+		return 0;
+	}
+	if (s->attempt >= s->tries) {
+		if (*throttled)
+			s->rc = ois_fail(OIS_ETEMP, "%s %s: still throttled (%s) after %d %s%s%s", method, url_log, reason,
+					 s->attempt, s->attempt == 1 ? "try" : "tries", *when ? "; retry after " : "", when);
+		else
+			s->rc = ois_fail(OIS_EUNAVAIL, "%s %s failed: %s (after %d %s)", method, url_log, reason,
+					 s->attempt, s->attempt == 1 ? "try" : "tries");
+		return 0;
+	}
+	*wait = ois_http_backoff_ms(h->opts.retry_base_ms, h->opts.retry_max_ms, s->attempt - 1, server_ms,
+				    next_random(h));
+	ois_info("retrying %s %s after %s (attempt %d of %d, waiting %ld ms)", method, url_log, reason,
+		 s->attempt + 1, s->tries, *wait);
+	h->stats.retries++;
+	ois_http_tally_wait(*wait, *throttled);
+	return 1;
+}
+
+int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp)
+{
+	struct sending s;
+	struct xfer *x = &h->main;
+	sending_init(h, &s, req, resp);
+	for (;;) {
+		long wait = 0;
+		int throttled;
+		try_start(x, &s);
+		double start = now_s();
+		CURLcode cc = curl_easy_perform(x->curl);
+		h->stats.seconds += now_s() - start;
+		if (!try_judge(h, x, &s, cc, &wait, &throttled))
+			break;
+		sleep_ms(h, wait);
+	}
+	try_end(x);
+	sending_release(&s);
+	return s.rc;
+}
+
+/* The multi handle and its easy handles, made at the first ois_http_send_many: 0 or -1 (logged). */
+static int multi_init(struct ois_http *h)
+{
+	if (h->multi)
+		return 0;
+	h->multi = curl_multi_init();
+	if (!h->multi)
+		return ois_error("cannot start libcurl: curl_multi_init failed");
+	/*
+	 * A connection for each request in flight stays open for the next
+	 * round. libcurl's own bound, four for each handle added at the time,
+	 * shrinks as a round ends and would close them, to open (and with TLS
+	 * shake hands) again.
+	 */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->opts.max_in_flight);
+	h->pool = ois_xcalloc((size_t)h->opts.max_in_flight, sizeof(*h->pool));
+	for (int i = 0; i < h->opts.max_in_flight; i++) {
+		if (xfer_init(h, &h->pool[i]) == 0)
+			continue;
+		while (i--)
+			curl_easy_cleanup(h->pool[i].curl);
+		free(h->pool);
+		h->pool = NULL;
+		curl_multi_cleanup(h->multi);
+		h->multi = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A request's failure that says the server takes no more for now: still
+ * throttled, or down after the retries. A request sent once only (a
+ * create) whose reply was lost says nothing of the server.
+ */
+static int stops(int rc, const struct ois_http_request *req)
+{
+	return rc == OIS_ETEMP || (rc == OIS_EUNAVAIL && !req->no_retry);
+}
+
+int ois_http_send_many(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp,
+		       int *rc, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (h->opts.max_in_flight == 1 || n == 1 || multi_init(h)) {
+		/* One at a time, on the kept-alive handle (a multi handle that cannot start: the same, slower). */
+		int stop = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (stop) {
+				memset(&resp[i], 0, sizeof(resp[i]));
+				ois_buf_init(&resp[i].body, 0);
+				resp[i].retry_after_ms = -1;
+				rc[i] = stop;
+				continue;
+			}
+			rc[i] = ois_http_send(h, &req[i], &resp[i]);
+			if (stops(rc[i], &req[i]))
+				stop = rc[i];
+		}
+		return stop;
+	}
+	struct sending *s = ois_xcalloc(n, sizeof(*s));
+	/* Which request each easy handle carries (SIZE_MAX: free), and the queue: requests not yet done, in order. */
+	size_t *on = ois_xcalloc((size_t)h->opts.max_in_flight, sizeof(*on));
+	unsigned char *queued = ois_xcalloc(n, 1);
+	for (int i = 0; i < h->opts.max_in_flight; i++)
+		on[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		sending_init(h, &s[i], &req[i], &resp[i]);
+		queued[i] = 1;
+	}
+	int in_flight = 0, stop = 0;
+	long busy_wait = -1; /* a reply asked to wait: nothing starts until those in flight are back */
+	size_t next = 0;     /* no queued request before it */
+	double start = now_s();
+	for (;;) {
+		while (!stop && busy_wait < 0 && in_flight < h->width) {
+			while (next < n && !queued[next])
+				next++;
+			if (next == n)
+				break;
+			int slot = 0;
+			while (on[slot] != SIZE_MAX)
+				slot++;
+			queued[next] = 0;
+			on[slot] = next;
+			try_start(&h->pool[slot], &s[next]);
+			curl_multi_add_handle(h->multi, h->pool[slot].curl);
+			in_flight++;
+			next++;
+		}
+		if (in_flight == 0) {
+			if (busy_wait < 0 || stop)
+				break;
+			/*
+			 * Every request that was out is back: wait once, the longest any
+			 * reply asked for, then go on from the first one left.
+			 */
+			sleep_ms(h, busy_wait);
+			busy_wait = -1;
+			next = 0;
+			continue;
+		}
+		int running = 0;
+		CURLMcode mc = curl_multi_perform(h->multi, &running);
+		if (mc == CURLM_OK && running)
+			mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+		if (mc != CURLM_OK)
+			OIS_BUG("curl_multi: %s", curl_multi_strerror(mc));
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(h->multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			int slot = 0;
+			while (slot < h->opts.max_in_flight && h->pool[slot].curl != msg->easy_handle)
+				slot++;
+			if (slot == h->opts.max_in_flight)
+				OIS_BUG("curl_multi: a transfer of no request");
+			CURLcode cc = msg->data.result;
+			struct xfer *x = &h->pool[slot];
+			size_t i = on[slot];
+			curl_multi_remove_handle(h->multi, x->curl);
+			on[slot] = SIZE_MAX;
+			in_flight--;
+			long wait = 0;
+			int throttled;
+			int again = try_judge(h, x, &s[i], cc, &wait, &throttled);
+			try_end(x);
+			if (again) {
+				queued[i] = 1;
+				if (i < next)
+					next = i;
+				if (throttled && busy_wait < 0 && h->width > 1) {
+					/* The server is busy: fewer requests at once from now on, not more. */
+					h->width = h->width / 2;
+					ois_info("[%s] is busy: %d request%s at once from now on", h->opts.section ? h->opts.section : "server",
+						 h->width, h->width == 1 ? "" : "s");
+				}
+				if (wait > busy_wait)
+					busy_wait = wait;
+			} else {
+				rc[i] = s[i].rc;
+				/* Throttled past the retries, or down: what is not sent yet stays unsent. */
+				if (!stop && stops(s[i].rc, s[i].req))
+					stop = s[i].rc;
+			}
+		}
+	}
+	h->stats.seconds += now_s() - start;
+	for (size_t i = 0; i < n; i++) {
+		if (queued[i]) {
+			rc[i] = stop; /* never sent (or not sent again): the server stopped the batch */
+			response_reset(&resp[i]);
+		}
+		sending_release(&s[i]);
+	}
+	free(queued);
+	free(on);
+	free(s);
+	return stop;
 }

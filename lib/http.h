@@ -36,6 +36,8 @@ struct ois_http_opts {
 	const char *section;      /* the configuration section, for messages
 	                           * ("server ex1"); NULL: none named */
 	const char *user_agent;   /* default "oisync/VERSION" */
+	int max_in_flight;        /* most requests ois_http_send_many has out
+	                           * at once, default 1 */
 };
 
 struct ois_http_response {
@@ -113,6 +115,25 @@ struct ois_http_request {
  * instead of being slept, so tests see the waits without waiting.
  */
 int ois_http_send(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp);
+
+/*
+ * Send req[0..n) as ois_http_send sends each, up to max_in_flight at once
+ * (libcurl's multi interface; each in flight on a connection of its own,
+ * kept alive for the next), each answered in resp[i] (released by the
+ * caller in every case) and rc[i]. The requests are independent: they may
+ * arrive in any order. Shared back-off: when a reply asks to try again
+ * (429, 503, should_retry; a transport failure), no request starts until
+ * every one in flight is back, then the longest delay asked is waited once
+ * (through the same test hook) and the rest goes on; a reply saying the
+ * server is busy also halves how many go out at once, for the rest of the
+ * client's life: fewer requests, not more. Once a request fails with
+ * OIS_ETEMP (throttled past the retries or max_backoff) or, unless it was
+ * no_retry, OIS_EUNAVAIL (the server down or failing) no other starts:
+ * each one not sent has that code and a response with status 0, and that
+ * code is returned; else 0.
+ */
+int ois_http_send_many(struct ois_http *h, const struct ois_http_request *req, struct ois_http_response *resp,
+		       int *rc, size_t n);
 
 /*
  * Wait ms before sending again, as the server asked in a reply that

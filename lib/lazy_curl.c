@@ -98,3 +98,70 @@ time_t curl_getdate(const char *s, const time_t *unused)
 	OIS_LAZY_FN(curl, curl_getdate);
 	return real_curl_getdate(s, unused);
 }
+
+CURLM *curl_multi_init(void)
+{
+	OIS_LAZY_FN(curl, curl_multi_init);
+	return real_curl_multi_init();
+}
+
+/* As curl_easy_setopt: the one argument after option is read as its type number says. */
+CURLMcode (curl_multi_setopt)(CURLM *m, CURLMoption option, ...)
+{
+	OIS_LAZY_FN(curl, curl_multi_setopt);
+	va_list ap;
+	va_start(ap, option);
+	CURLMcode rc;
+	if (option < CURLOPTTYPE_OBJECTPOINT)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, long));
+	else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, void *));
+	else if (option < CURLOPTTYPE_OFF_T)
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, void (*)(void)));
+	else
+		rc = real_curl_multi_setopt(m, option, va_arg(ap, curl_off_t));
+	va_end(ap);
+	return rc;
+}
+
+CURLMcode curl_multi_cleanup(CURLM *m)
+{
+	OIS_LAZY_FN(curl, curl_multi_cleanup);
+	return real_curl_multi_cleanup(m);
+}
+
+CURLMcode curl_multi_add_handle(CURLM *m, CURL *h)
+{
+	OIS_LAZY_FN(curl, curl_multi_add_handle);
+	return real_curl_multi_add_handle(m, h);
+}
+
+CURLMcode curl_multi_remove_handle(CURLM *m, CURL *h)
+{
+	OIS_LAZY_FN(curl, curl_multi_remove_handle);
+	return real_curl_multi_remove_handle(m, h);
+}
+
+CURLMcode curl_multi_perform(CURLM *m, int *running)
+{
+	OIS_LAZY_FN(curl, curl_multi_perform);
+	return real_curl_multi_perform(m, running);
+}
+
+CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int n, int timeout_ms, int *numfds)
+{
+	OIS_LAZY_FN(curl, curl_multi_poll);
+	return real_curl_multi_poll(m, extra, n, timeout_ms, numfds);
+}
+
+CURLMsg *curl_multi_info_read(CURLM *m, int *left)
+{
+	OIS_LAZY_FN(curl, curl_multi_info_read);
+	return real_curl_multi_info_read(m, left);
+}
+
+const char *curl_multi_strerror(CURLMcode code)
+{
+	OIS_LAZY_FN(curl, curl_multi_strerror);
+	return real_curl_multi_strerror(code);
+}

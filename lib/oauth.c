@@ -197,6 +197,51 @@ int ois_oauth_send(struct ois_oauth *o, struct ois_http *http, const struct ois_
 	}
 }
 
+int ois_oauth_send_many(struct ois_oauth *o, struct ois_http *http, const struct ois_http_request *req,
+			struct ois_http_response *resp, int *rc, size_t n)
+{
+	int erc = ois_oauth_ensure(o, http, 0);
+	if (erc) {
+		for (size_t i = 0; i < n; i++) {
+			memset(&resp[i], 0, sizeof(resp[i]));
+			resp[i].retry_after_ms = -1;
+			rc[i] = erc;
+		}
+		return erc;
+	}
+	int stop = ois_http_send_many(http, req, resp, rc, n);
+	if (!o->token_url)
+		return stop;
+	/* Those refused for the token (none was done): once more each, with a fresh one. */
+	size_t *again = ois_xcalloc(n, sizeof(*again)), k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rc[i] == 0 && resp[i].status == 401)
+			again[k++] = i;
+	if (k && (erc = ois_oauth_ensure(o, http, 1)) == 0) {
+		ois_info("%s: token refused, fetching a new one", o->who);
+		struct ois_http_request *r2 = ois_xcalloc(k, sizeof(*r2));
+		struct ois_http_response *p2 = ois_xcalloc(k, sizeof(*p2));
+		int *rc2 = ois_xcalloc(k, sizeof(*rc2));
+		for (size_t m = 0; m < k; m++)
+			r2[m] = req[again[m]];
+		int stop2 = ois_http_send_many(http, r2, p2, rc2, k);
+		for (size_t m = 0; m < k; m++) {
+			ois_http_response_release(&resp[again[m]]);
+			resp[again[m]] = p2[m];
+			rc[again[m]] = rc2[m];
+		}
+		if (!stop)
+			stop = stop2;
+		free(r2);
+		free(p2);
+		free(rc2);
+	} else if (k && !stop) {
+		stop = erc;
+	}
+	free(again);
+	return stop;
+}
+
 void ois_oauth_release(struct ois_oauth *o)
 {
 	free(o->token_url);

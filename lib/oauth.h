@@ -53,6 +53,15 @@ void ois_oauth_keep(struct ois_oauth *o, const char *state_dir, const char *file
 int ois_oauth_send(struct ois_oauth *o, struct ois_http *http, const struct ois_http_request *req,
 		   struct ois_http_response *resp, const char *name);
 
+/*
+ * ois_oauth_send for req[0..n) through ois_http_send_many: one token for
+ * them all, and those the server refused it for (401) sent once more with
+ * a fresh one. Each answer in resp[i] and rc[i]; returns what
+ * ois_http_send_many returns, or the token's failure.
+ */
+int ois_oauth_send_many(struct ois_oauth *o, struct ois_http *http, const struct ois_http_request *req,
+			struct ois_http_response *resp, int *rc, size_t n);
+
 void ois_oauth_release(struct ois_oauth *o);
 
 #endif

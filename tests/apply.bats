@@ -262,3 +262,109 @@ commits() {
 	assert_success
 	[ "$(commits)" -eq $((all - 1)) ]
 }
+
+# outlook_people PREFIX N [ADDRESS]: N new Outlook contacts of alice's,
+# PREFIX1..PREFIXN, each with its own e-mail address (or all with ADDRESS,
+# in the case of each one's number: the same address to InterAction); then
+# the change set of what is new ($D/new.jsonl); prints its InterAction creates.
+outlook_people() {
+	local i mail
+	for i in $(seq "$2"); do
+		mail=${3:-$1$i@people.example}
+		[ -z "${3:-}" ] || { [ $((i % 2)) = 1 ] && mail=${mail^^} || mail=${mail,,}; }
+		ews_ctl "$D" create "{\"mailbox\":\"alice@firm.example\",\"contact\":{\"GivenName\":\"$1\",\"Surname\":\"$1$i\",\"EmailAddresses\":{\"EmailAddress1\":\"$mail\"}}}" >/dev/null
+	done
+	{ oisync-extract exchange --mailbox alice@firm.example && oisync-extract interaction --user alice; } |
+		oisync-transform | oisync-reconcile --server ex1 --account alice@firm.example --user alice >"$D/new.jsonl"
+	jq -c 'select(.type == "op" and .action == "create" and .target == "interaction")' "$D/new.jsonl" | wc -l
+}
+
+# firm_with ADDRESS: how many InterAction firm contacts have that e-mail address (any case).
+firm_with() {
+	ia_ctl "$D" dump | jq --arg a "${1,,}" '[.contacts[] | select([.emails[] | ascii_downcase] | index($a))] | length'
+}
+
+@test "InterAction writes go write_concurrency at once, never more: the requests of one by one, each op its own answer" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[interaction\]/a write_concurrency = 4' "$D/oisync.conf"
+	[ "$(outlook_people Wide 12)" = 12 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	# The first four requests wait until all four are in flight: a client that sent fewer at once would time out there.
+	ia_ctl "$D" barrier '{"parties": 4, "timeout_s": 60}' >/dev/null
+	run oisync-apply "$D/new.jsonl"
+	assert_success
+	assert_output --partial "12 ok, 0 already done, 0 conflicts, 0 failed"
+	run ia_ctl "$D" stats
+	assert_equal "$(jq -c '[.in_flight_max, .barrier_met, .barrier_timeouts]' <<<"$output")" '[4,1,0]'
+	# As one by one: per create its tag and its address looked up, the POST, the PUT onto the list.
+	assert_equal "$(jq -c '.requests | [.["GET /api/v1/contacts"], .["POST /api/v1/contacts"], .["PUT /api/v1/users/{uid}/contacts/{id}"]]' <<<"$output")" '[24,12,12]'
+	for i in $(seq 12); do [ "$(firm_with "wide$i@people.example")" = 1 ]; done
+	# Every op's own answer is in the state: the id of its own contact.
+	assert_equal "$(sqlite3 "$DB" "select count(distinct interaction_id) from pairs where exchange_id in
+		(select exchange_id from pairs) and interaction_id is not null and op_id like 'sha256:%'" )" \
+		"$(sqlite3 "$DB" "select count(*) from pairs where interaction_id is not null and op_id like 'sha256:%'")"
+	# write_concurrency = 1: one at a time.
+	sed -i 's/^write_concurrency = 4$/write_concurrency = 1/' "$D/oisync.conf"
+	[ "$(outlook_people Narrow 3)" = 3 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/new.jsonl"
+	assert_success
+	assert_equal "$(ia_ctl "$D" stats | jq -c '[.in_flight_max, .requests["POST /api/v1/contacts"]]')" '[1,3]'
+}
+
+@test "a busy InterAction mid-batch: one wait for the batch, then half as many at once; nothing lost, nothing made twice" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[interaction\]/a write_concurrency = 4' "$D/oisync.conf"
+	[ "$(outlook_people Busy 12)" = 12 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	# The 15th request (an e-mail look-up, after the 12 tag look-ups) is told to come back in a second.
+	ia_ctl "$D" faults '{"http_status": {"code": 429, "retry_after": 1, "skip": 14}}' >/dev/null
+	OISYNC_TEST_SLEEP_LOG="$D/waits" run oisync-apply -v "$D/new.jsonl"
+	assert_success
+	assert_output --partial "12 ok, 0 already done, 0 conflicts, 0 failed"
+	assert_output --partial "[interaction] is busy: 2 requests at once from now on"
+	# One wait, the server's, for the whole batch; the one request throttled sent again, no other.
+	assert_equal "$(cat "$D/waits")" 1000
+	run ia_ctl "$D" stats
+	assert_equal "$(jq -c '[.status["429"], .requests["GET /api/v1/contacts"], .requests["POST /api/v1/contacts"], .in_flight_max <= 4]' <<<"$output")" '[1,25,12,true]'
+	for i in $(seq 12); do [ "$(firm_with "busy$i@people.example")" = 1 ]; done
+}
+
+@test "an InterAction that stays busy mid-batch stops the run with 75; the rerun makes what is missing, nothing twice" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[interaction\]/a write_concurrency = 4' "$D/oisync.conf"
+	sed -i '/^\[interaction\]/,/^\[/ s/^retries = .*/retries = 1/' "$D/oisync.conf"
+	[ "$(outlook_people Stuck 12)" = 12 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	# Past the look-ups, in the creates: every request answered 503.
+	ia_ctl "$D" faults '{"http_status": {"code": 503, "rate": 1.0, "skip": 30}}' >/dev/null
+	OISYNC_TEST_SLEEP_LOG="$D/waits" run oisync-apply "$D/new.jsonl"
+	assert_failure 75
+	made=$(ia_ctl "$D" stats | jq '.requests["POST /api/v1/contacts"]')
+	# The creates stop at the first refusal: at most those in flight with it were sent.
+	[ "$made" -ge 6 ] && [ "$made" -le 10 ]
+	ia_ctl "$D" faults '{}' >/dev/null
+	run oisync-apply "$D/new.jsonl"
+	assert_success
+	for i in $(seq 12); do [ "$(firm_with "stuck$i@people.example")" = 1 ]; done
+	# Each person once on alice's list, and in the state.
+	assert_equal "$(ia_ctl "$D" dump | jq '[.lists.alice[] | select(.id as $id | true)] | length')" \
+		"$(sqlite3 "$DB" "select count(*) from pairs where kind = 'contact' and interaction_id is not null")"
+}
+
+@test "two creates of one batch with one e-mail address (in two cases) make one firm contact: the second finds the first's" {
+	run oisync-apply "$D/cs.jsonl"
+	assert_success
+	sed -i '/^\[interaction\]/a write_concurrency = 8' "$D/oisync.conf"
+	[ "$(outlook_people Twin 2 twin@people.example)" = 2 ]
+	ia_ctl "$D" stats/reset '{}' >/dev/null
+	run oisync-apply "$D/new.jsonl"
+	[ "$(firm_with twin@people.example)" = 1 ]
+	# As one by one: the second create adopts the first's contact, which its pair cannot also hold (exit 1, the next run matches it).
+	assert_failure 1
+	assert_output --partial "is already paired as"
+	assert_equal "$(ia_ctl "$D" stats | jq '.requests["POST /api/v1/contacts"]')" 1
+}

@@ -52,8 +52,7 @@ static int only_contacts(const char *kind)
 			kind ? kind : "(none)");
 }
 
-/* Move the per-user keys of body into a new object (returned). */
-static json_object *split_user_fields(json_object *body)
+json_object *ois_ia_split_user_fields(json_object *body)
 {
 	/* Bytewise order of the keys: the user body's order, whatever the table's. */
 	const char *keys[OIS_ARRAY_SIZE(user_keys)];
@@ -70,8 +69,7 @@ static json_object *split_user_fields(json_object *body)
 	return user;
 }
 
-/* id and version of a user view, as the backend hands them back. */
-static int take_id_version(json_object *view, char **id, char **version)
+int ois_ia_take_id_version(json_object *view, char **id, char **version)
 {
 	if (id)
 		*id = ois_xstrdup(ois_json_str(view, "id"));
@@ -97,7 +95,7 @@ static int add_to_list(struct ia_conn *c, const char *id, json_object *user_fiel
 	json_object *view = NULL;
 	int rc = ois_ia_list_add(c->ia, c->uid, id, user_fields, &view);
 	if (!rc)
-		rc = take_id_version(view, new_id, new_version);
+		rc = ois_ia_take_id_version(view, new_id, new_version);
 	if (!rc && adopted)
 		adopted->data = ois_ia_contact_to_canonical(view);
 	json_object_put(view);
@@ -222,7 +220,7 @@ static int appt_result(struct ia_conn *c, json_object **appt, char **new_id, cha
 	if (!rc)
 		rc = follow_time(c, appt);
 	if (!rc)
-		rc = take_id_version(*appt, new_id, new_version);
+		rc = ois_ia_take_id_version(*appt, new_id, new_version);
 	return rc;
 }
 
@@ -321,7 +319,7 @@ static int ia_create(struct ois_conn *conn, const char *kind, json_object *data,
 	if (lock == OIS_EIO)
 		return lock;
 	json_object *body = ois_ia_contact_from_canonical(data, NULL);
-	json_object *user = split_user_fields(body);
+	json_object *user = ois_ia_split_user_fields(body);
 	json_object *found = NULL;
 
 	rc = find_by_email(c, data, &found);
@@ -387,7 +385,7 @@ static int ia_update(struct ois_conn *conn, const char *kind, const char *id, co
 		/* Only units InterAction does not carry changed: nothing to send. */
 		rc = ois_ia_user_contact_get(c->ia, c->uid, id, &view);
 		if (!rc)
-			rc = take_id_version(view, NULL, new_version);
+			rc = ois_ia_take_id_version(view, NULL, new_version);
 		if (!rc && if_version && strcmp(if_version, *new_version)) {
 			free(*new_version);
 			*new_version = NULL;
@@ -396,7 +394,7 @@ static int ia_update(struct ois_conn *conn, const char *kind, const char *id, co
 	} else {
 		rc = ois_ia_user_contact_patch(c->ia, c->uid, id, if_version, body, &view);
 		if (!rc)
-			rc = take_id_version(view, NULL, new_version);
+			rc = ois_ia_take_id_version(view, NULL, new_version);
 	}
 	json_object_put(view);
 	json_object_put(body);
@@ -441,14 +439,14 @@ static int ia_find_by_op(struct ois_conn *conn, const char *kind, const char *op
 		/* Created, but the run stopped before it reached the list. */
 		ois_info("contact %s created by op %s is not on %s's list: adding it", cid, op_id, c->uid);
 		json_object *body = data ? ois_ia_contact_from_canonical(data, NULL) : NULL;
-		json_object *user = body ? split_user_fields(body) : NULL;
+		json_object *user = body ? ois_ia_split_user_fields(body) : NULL;
 		rc = add_to_list(c, cid, user, id, version, NULL);
 		json_object_put(user);
 		json_object_put(body);
 		goto out;
 	}
 	if (!rc)
-		rc = take_id_version(view, id, version);
+		rc = ois_ia_take_id_version(view, id, version);
 out:
 	json_object_put(view);
 	json_object_put(found);
@@ -532,4 +530,6 @@ const struct ois_backend ois_backend_interaction = {
 	.find_by_op = ia_find_by_op,
 	.probe = ia_probe,
 	.list_users = ia_list_users,
+	.write_many = ois_ia_write_many,
+	.write_batch = OIS_IA_WRITE_BATCH,
 };

@@ -78,6 +78,7 @@ int ois_ia_open(const struct ois_endpoint *ep, const char *url, struct ois_ia **
 		.max_retries = ep->retries,
 		.max_backoff_ms = ep->max_backoff_s * 1000,
 		.section = "interaction",
+		.max_in_flight = ep->write_concurrency,
 	};
 	ia->http = ois_http_new(&opts);
 	if (!ia->http) {
@@ -149,50 +150,57 @@ static char *call_name(const struct call *c)
 	return ois_xasprintf("%s %.*s", c->method, (int)strcspn(c->path, "?"), c->path);
 }
 
-/*
- * Send c; return 0 with *reply (a JSON object when want_reply, else NULL),
- * OIS_ESYNCSTATE on 410, or an error code after logging.
- */
-static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
-{
-	*reply = NULL;
-	char *url = ois_xasprintf("%s%s", ia->base, c->path);
-	char *name = call_name(c);
-	char *if_match = NULL;
+/* A call made ready to send: what ia_call_many builds for each call before any is sent. */
+struct ready {
+	struct ois_http_request req;
+	char *url, *name, *if_match;
 	const char *headers[4];
+};
+
+static void ready_init(struct ois_ia *ia, const struct call *c, struct ready *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->url = ois_xasprintf("%s%s", ia->base, c->path);
+	p->name = call_name(c);
 	size_t nh = 0;
-	headers[nh++] = "Accept: application/json";
+	p->headers[nh++] = "Accept: application/json";
 	if (c->body)
-		headers[nh++] = "Content-Type: application/json; charset=utf-8";
+		p->headers[nh++] = "Content-Type: application/json; charset=utf-8";
 	if (c->if_match) {
 		/* Versions travel as quoted entity tags: If-Match: "7". */
-		if_match = c->if_match[0] == '"' ? ois_xasprintf("If-Match: %s", c->if_match)
-						 : ois_xasprintf("If-Match: \"%s\"", c->if_match);
-		headers[nh++] = if_match;
+		p->if_match = c->if_match[0] == '"' ? ois_xasprintf("If-Match: %s", c->if_match)
+						    : ois_xasprintf("If-Match: \"%s\"", c->if_match);
+		p->headers[nh++] = p->if_match;
 	}
-	headers[nh] = NULL;
+	p->headers[nh] = NULL;
 	const char *body = c->body ? json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN |
 								    JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-	struct ois_http_request req = {
+	p->req = (struct ois_http_request){
 		.method = c->method,
-		.url = url,
-		.headers = headers,
+		.url = p->url,
+		.headers = p->headers,
 		.body = body,
 		.body_len = body ? strlen(body) : 0,
 		.no_retry = c->no_retry,
 	};
-	struct ois_http_response resp = { 0 };
-	int rc;
-	if ((rc = ois_oauth_send(&ia->oauth, ia->http, &req, &resp, name)))
-		goto out;
+}
 
-	long st = resp.status;
-	if (st >= 200 && st < 300) {
-		if (c->want_reply)
-			rc = ois_ia_parse_reply(resp.body.data, resp.body.len, name, reply);
-		goto out;
-	}
-	char *e = error_text(&resp);
+static void ready_release(struct ready *p)
+{
+	free(p->if_match);
+	free(p->name);
+	free(p->url);
+}
+
+/* c's answer in resp: 0 with *reply (a JSON object when want_reply, else NULL), OIS_ESYNCSTATE on 410, or an error (logged). */
+static int answer(const struct call *c, const char *name, const struct ois_http_response *resp, json_object **reply)
+{
+	*reply = NULL;
+	long st = resp->status;
+	if (st >= 200 && st < 300)
+		return c->want_reply ? ois_ia_parse_reply(resp->body.data, resp->body.len, name, reply) : 0;
+	int rc;
+	char *e = error_text(resp);
 	switch (st) {
 	case 401:
 		rc = ois_fail(OIS_EPERM, "%s: interaction refused the credentials: %s", name, e);
@@ -200,7 +208,7 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 	case 403: {
 		/* A field the service user may not change: name it, as the admin fixes rights per field. */
 		const char *why;
-		json_object *o = parse_body(&resp.body, &why);
+		json_object *o = parse_body(&resp->body, &why);
 		json_object *eo = ois_json_obj(o, "error");
 		const char *code = ois_json_str(eo, "code"), *field = ois_json_str(eo, "field");
 		if (code && !strcmp(code, "field_forbidden") && field)
@@ -242,12 +250,48 @@ static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
 			rc = ois_fail(OIS_EUNAVAIL, "%s failed: %s", name, e);
 	}
 	free(e);
-out:
-	ois_http_response_release(&resp);
-	free(if_match);
-	free(name);
-	free(url);
 	return rc;
+}
+
+/*
+ * Send c; return 0 with *reply (a JSON object when want_reply, else NULL),
+ * OIS_ESYNCSTATE on 410, or an error code after logging.
+ */
+static int ia_call(struct ois_ia *ia, const struct call *c, json_object **reply)
+{
+	*reply = NULL;
+	struct ready p;
+	ready_init(ia, c, &p);
+	struct ois_http_response resp = { 0 };
+	int rc = ois_oauth_send(&ia->oauth, ia->http, &p.req, &resp, p.name);
+	if (!rc)
+		rc = answer(c, p.name, &resp, reply);
+	ois_http_response_release(&resp);
+	ready_release(&p);
+	return rc;
+}
+
+/* ia_call for c[0..n), sent at once (ois_http_send_many): each answer in rc[i] and reply[i]. */
+static void ia_call_many(struct ois_ia *ia, const struct call *c, json_object **reply, int *rc, size_t n)
+{
+	struct ready *p = ois_xcalloc(n, sizeof(*p));
+	struct ois_http_request *req = ois_xcalloc(n, sizeof(*req));
+	struct ois_http_response *resp = ois_xcalloc(n, sizeof(*resp));
+	for (size_t i = 0; i < n; i++) {
+		ready_init(ia, &c[i], &p[i]);
+		req[i] = p[i].req;
+	}
+	ois_oauth_send_many(&ia->oauth, ia->http, req, resp, rc, n);
+	for (size_t i = 0; i < n; i++) {
+		reply[i] = NULL;
+		if (!rc[i])
+			rc[i] = answer(&c[i], p[i].name, &resp[i], &reply[i]);
+		ois_http_response_release(&resp[i]);
+		ready_release(&p[i]);
+	}
+	free(resp);
+	free(req);
+	free(p);
 }
 
 /* Build a path with every %s argument percent-encoded. Owned. */
@@ -494,48 +538,12 @@ int ois_ia_contact_get(struct ois_ia *ia, const char *id, json_object **out)
 	return contact_call(ia, &c, out);
 }
 
-int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, json_object **out)
-{
-	struct call c = { .method = "GET", .path = pathf("/users/%s/contacts/%s", uid, id), .quiet_404 = 1 };
-	return contact_call(ia, &c, out);
-}
-
 int ois_ia_change_is_appointment(json_object *change)
 {
 	if (ois_json_obj(change, "appointment"))
 		return 1;
 	const char *kind = ois_json_str(change, "kind");
 	return kind && !strcmp(kind, "appointment");
-}
-
-int ois_ia_contact_search(struct ois_ia *ia, const char *as_user, const char *key, const char *value,
-			  json_object **out)
-{
-	*out = NULL;
-	char *k = enc(key);
-	char *v = enc(value);
-	char *u = as_user ? enc(as_user) : NULL;
-	struct call c = {
-		.method = "GET",
-		.path = u ? ois_xasprintf("/contacts?%s=%s&as_user=%s", k, v, u) : ois_xasprintf("/contacts?%s=%s", k, v),
-		.want_reply = 1,
-	};
-	free(u);
-	free(k);
-	free(v);
-	json_object *r;
-	int rc = ia_call(ia, &c, &r);
-	if (!rc) {
-		*out = take_arr(r, "contacts");
-		if (!*out || check_contacts(*out)) {
-			json_object_put(*out);
-			*out = NULL;
-			rc = broken("a contact search", "\"contacts\" must be an array of contacts with ids");
-		}
-		json_object_put(r);
-	}
-	free(c.path);
-	return rc;
 }
 
 /* A copy of body carrying op_id's external reference (when op_id is not NULL). */
@@ -553,65 +561,159 @@ static json_object *with_op_ref(json_object *body, const char *op_id)
 	return b;
 }
 
+/* The call r stands for: its path owned by c, *tmp a body made for it (the caller puts it). */
+static void req_call(const struct ois_ia_req *r, struct call *c, json_object **tmp)
+{
+	*tmp = NULL;
+	memset(c, 0, sizeof(*c));
+	c->want_reply = 1;
+	switch (r->what) {
+	case OIS_IA_SEARCH: {
+		char *k = enc(r->key), *v = enc(r->value), *u = r->uid ? enc(r->uid) : NULL;
+		c->method = "GET";
+		c->path = u ? ois_xasprintf("/contacts?%s=%s&as_user=%s", k, v, u) : ois_xasprintf("/contacts?%s=%s", k, v);
+		free(u);
+		free(k);
+		free(v);
+		break;
+	}
+	case OIS_IA_CREATE:
+		/* Not retried: a create is not idempotent (see the header). */
+		*tmp = with_op_ref(r->body, r->op_id);
+		c->method = "POST";
+		c->path = ois_xstrdup("/contacts");
+		c->body = *tmp;
+		c->no_retry = 1;
+		break;
+	case OIS_IA_LIST_ADD:
+		/* The reply is the user view (oisync-interaction-api(7)): no second request to read it. */
+		if (!r->body)
+			*tmp = json_object_new_object();
+		c->method = "PUT";
+		c->path = pathf("/users/%s/contacts/%s", r->uid, r->id);
+		c->body = r->body ? r->body : *tmp;
+		break;
+	case OIS_IA_VIEW_GET:
+		c->method = "GET";
+		c->path = pathf("/users/%s/contacts/%s", r->uid, r->id);
+		c->quiet_404 = 1;
+		break;
+	case OIS_IA_VIEW_PATCH:
+		c->method = "PATCH";
+		c->path = pathf("/users/%s/contacts/%s", r->uid, r->id);
+		c->body = r->body;
+		c->if_match = r->if_version;
+		break;
+	case OIS_IA_LIST_REMOVE:
+		c->method = "DELETE";
+		c->path = pathf("/users/%s/contacts/%s", r->uid, r->id);
+		c->if_match = r->if_version;
+		c->quiet_404 = 1; /* already off the list: the caller decides */
+		c->want_reply = 0;
+		break;
+	default:
+		OIS_BUG("interaction: request %d", (int)r->what);
+	}
+}
+
+/* r's answer from its call's (rc, reply: taken), checked as every call's is. */
+static void req_answer(struct ois_ia_req *r, const struct call *c, int rc, json_object *reply)
+{
+	r->out = NULL;
+	if (!rc && r->what == OIS_IA_SEARCH) {
+		r->out = take_arr(reply, "contacts");
+		if (!r->out || check_contacts(r->out)) {
+			json_object_put(r->out);
+			r->out = NULL;
+			rc = broken("a contact search", "\"contacts\" must be an array of contacts with ids");
+		}
+	} else if (!rc && r->what != OIS_IA_LIST_REMOVE) {
+		if (ois_str_empty(ois_json_str(reply, "id"))) {
+			char *name = call_name(c);
+			rc = broken(name, "the contact has no \"id\"");
+			free(name);
+		} else {
+			r->out = json_object_get(reply);
+		}
+	}
+	json_object_put(reply);
+	r->rc = rc;
+}
+
+void ois_ia_send_many(struct ois_ia *ia, struct ois_ia_req *r, size_t n)
+{
+	if (n == 0)
+		return;
+	struct call *c = ois_xcalloc(n, sizeof(*c));
+	json_object **tmp = ois_xcalloc(n, sizeof(*tmp)), **reply = ois_xcalloc(n, sizeof(*reply));
+	int *rc = ois_xcalloc(n, sizeof(*rc));
+	for (size_t i = 0; i < n; i++)
+		req_call(&r[i], &c[i], &tmp[i]);
+	if (n == 1)
+		rc[0] = ia_call(ia, &c[0], &reply[0]);
+	else
+		ia_call_many(ia, c, reply, rc, n);
+	for (size_t i = 0; i < n; i++) {
+		req_answer(&r[i], &c[i], rc[i], reply[i]);
+		free(c[i].path);
+		json_object_put(tmp[i]);
+	}
+	free(rc);
+	free(reply);
+	free(tmp);
+	free(c);
+}
+
+void ois_ia_req_release(struct ois_ia_req *r)
+{
+	json_object_put(r->out);
+	r->out = NULL;
+}
+
+/* One request by itself: its code, *out its answer (owned). */
+static int req_one(struct ois_ia *ia, struct ois_ia_req r, json_object **out)
+{
+	ois_ia_send_many(ia, &r, 1);
+	if (out)
+		*out = r.out;
+	else
+		json_object_put(r.out);
+	return r.rc;
+}
+
+int ois_ia_user_contact_get(struct ois_ia *ia, const char *uid, const char *id, json_object **out)
+{
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_VIEW_GET, .uid = uid, .id = id }, out);
+}
+
+int ois_ia_contact_search(struct ois_ia *ia, const char *as_user, const char *key, const char *value,
+			  json_object **out)
+{
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_SEARCH, .uid = as_user, .key = key, .value = value },
+		       out);
+}
+
 int ois_ia_contact_create(struct ois_ia *ia, json_object *body, const char *op_id, json_object **out)
 {
-	json_object *b = with_op_ref(body, op_id);
-	/* Not retried: a create is not idempotent (see the header). */
-	struct call c = { .method = "POST", .path = ois_xstrdup("/contacts"), .body = b, .no_retry = 1 };
-	int rc = contact_call(ia, &c, out);
-	json_object_put(b);
-	return rc;
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_CREATE, .body = body, .op_id = op_id }, out);
 }
 
 int ois_ia_user_contact_patch(struct ois_ia *ia, const char *uid, const char *id, const char *if_version,
 			      json_object *body, json_object **out)
 {
-	struct call c = {
-		.method = "PATCH",
-		.path = pathf("/users/%s/contacts/%s", uid, id),
-		.body = body,
-		.if_match = if_version,
-	};
-	return contact_call(ia, &c, out);
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_VIEW_PATCH, .uid = uid, .id = id,
+						.if_version = if_version, .body = body }, out);
 }
 
 int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_object *body, json_object **out)
 {
-	json_object *empty = body ? NULL : json_object_new_object();
-	struct call c = { .method = "PUT", .path = pathf("/users/%s/contacts/%s", uid, id), .body = body ? body : empty };
-	json_object *r = NULL;
-	if (out) {
-		/* The reply is the user view (oisync-interaction-api(7)): no second request to read it. */
-		*out = NULL;
-		c.want_reply = 1;
-	}
-	int rc = ia_call(ia, &c, &r);
-	json_object_put(empty);
-	if (!rc && out && ois_str_empty(ois_json_str(r, "id"))) {
-		char *name = call_name(&c);
-		rc = broken(name, "the contact has no \"id\"");
-		free(name);
-	}
-	free(c.path);
-	if (!rc && out)
-		*out = r;
-	else
-		json_object_put(r);
-	return rc;
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_LIST_ADD, .uid = uid, .id = id, .body = body }, out);
 }
 
 int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version)
 {
-	struct call c = {
-		.method = "DELETE",
-		.path = pathf("/users/%s/contacts/%s", uid, id),
-		.if_match = if_version,
-		.quiet_404 = 1, /* already off the list: the caller decides */
-	};
-	json_object *r;
-	int rc = ia_call(ia, &c, &r);
-	free(c.path);
-	return rc;
+	return req_one(ia, (struct ois_ia_req){ .what = OIS_IA_LIST_REMOVE, .uid = uid, .id = id,
+						.if_version = if_version }, NULL);
 }
 
 /* ---- appointments and activities ---- */

@@ -108,6 +108,34 @@ int ois_ia_list_add(struct ois_ia *ia, const char *uid, const char *id, json_obj
 /* DELETE /users/{uid}/contacts/{id}, If-Match when if_version is not NULL; OIS_ENOTFOUND logged at debug. */
 int ois_ia_list_remove(struct ois_ia *ia, const char *uid, const char *id, const char *if_version);
 
+/*
+ * Requests of the calls above sent several at once (ois_ia_send_many), up
+ * to the endpoint's write_concurrency in flight: each is the call it names,
+ * with the same arguments, checks and logging, answered in rc and out.
+ */
+enum ois_ia_what {
+	OIS_IA_SEARCH,      /* ois_ia_contact_search(uid as as_user, key, value): out the array */
+	OIS_IA_CREATE,      /* ois_ia_contact_create(body, op_id): out the firm contact */
+	OIS_IA_LIST_ADD,    /* ois_ia_list_add(uid, id, body): out the user view */
+	OIS_IA_VIEW_GET,    /* ois_ia_user_contact_get(uid, id): out the user view */
+	OIS_IA_VIEW_PATCH,  /* ois_ia_user_contact_patch(uid, id, if_version, body): out the user view */
+	OIS_IA_LIST_REMOVE, /* ois_ia_list_remove(uid, id, if_version): out NULL */
+};
+struct ois_ia_req {
+	enum ois_ia_what what;
+	const char *uid, *id, *if_version, *key, *value, *op_id; /* borrowed */
+	json_object *body;                                        /* borrowed */
+	int rc;           /* the call's return value */
+	json_object *out; /* its answer, owned (ois_ia_req_release); NULL on failure */
+};
+/*
+ * r[0..n) at once (ois_http_send_many: a server that throttles makes them
+ * fewer at once, and one that stays busy or down leaves the rest unsent,
+ * with its code in rc).
+ */
+void ois_ia_send_many(struct ois_ia *ia, struct ois_ia_req *r, size_t n);
+void ois_ia_req_release(struct ois_ia_req *r);
+
 /* 1 when a change of the feed is about an appointment, 0 for a contact. */
 int ois_ia_change_is_appointment(json_object *change);
 

@@ -126,6 +126,28 @@ ctl() {
 	done
 }
 
+@test "both fakes: in_flight_max is the most requests held at once, from arrival to reply" {
+	local f i pids
+	for f in $FAKE_NAMES; do
+		hit "$f" >/dev/null
+		hit "$f" >/dev/null
+		[ "$(ctl "$f" stats | jq .in_flight_max)" = 1 ]
+		# Three held together by a barrier: all three in flight at once.
+		fake_ctl "$f" barrier '{"parties": 3, "timeout_s": 60}' >/dev/null
+		pids=()
+		for i in 1 2 3; do
+			hit "$f" >/dev/null &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
+		[ "$(ctl "$f" stats | jq -c '[.in_flight_max, .barrier_met]')" = "[3,1]" ]
+		# Zeroed with the other counters; the control requests are never counted.
+		ctl "$f" stats/reset "{}" >/dev/null
+		hit "$f" >/dev/null
+		[ "$(ctl "$f" stats | jq .in_flight_max)" = 1 ]
+	done
+}
+
 @test "both fakes: a drop after the request does it and loses the reply" {
 	fake_ctl EWS faults '{"drop": {"after": true}}' >/dev/null
 	envelope '<m:CreateItem><m:SavedItemFolderId><t:DistinguishedFolderId Id="contacts"/></m:SavedItemFolderId><m:Items><t:Contact><t:Surname>Lost</t:Surname></t:Contact></m:Items></m:CreateItem>' \

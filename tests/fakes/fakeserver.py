@@ -17,7 +17,8 @@ tests/fakes on sys.path and imports this module.
 
 The control endpoints this module answers, for both servers (no authentication):
   GET  /_fake/stats         counters (server-specific ones, plus faults_fired,
-                            delayed, delayed_ms)
+                            delayed, delayed_ms, in_flight_max: the most API
+                            requests held at once, from arrival to reply)
   POST /_fake/stats/reset   zero them
   GET  /_fake/faults        {"faults": {...}}, what is left of the set
   POST /_fake/faults        replace the fault set ({} clears it)
@@ -285,17 +286,32 @@ class Barrier:
 class Stats:
     """Counters: the server's own (a template of zeros) and the common ones:
     faults_fired per kind, delayed (requests held back by latency_ms) and
-    delayed_ms (the time they were held)."""
+    delayed_ms (the time they were held), in_flight_max (the most requests
+    the server held at once, from their arrival to their reply: how many a
+    client had out at once)."""
 
     def __init__(self, template, kinds):
         self.lock = threading.Lock()
         self.template = dict(template, faults_fired={k: 0 for k in kinds},
-                             delayed=0, delayed_ms=0, barrier_met=0, barrier_timeouts=0)
+                             delayed=0, delayed_ms=0, barrier_met=0, barrier_timeouts=0,
+                             in_flight_max=0)
+        self.in_flight = 0
         self.reset()
 
     def reset(self):
         with self.lock:
             self.data = copy.deepcopy(self.template)
+            # The requests held now stay counted: they leave through leave().
+            self.data["in_flight_max"] = self.in_flight
+
+    def enter(self):
+        with self.lock:
+            self.in_flight += 1
+            self.data["in_flight_max"] = max(self.data["in_flight_max"], self.in_flight)
+
+    def leave(self):
+        with self.lock:
+            self.in_flight -= 1
 
     def count(self, key, sub=None, n=1):
         with self.lock:
@@ -431,6 +447,20 @@ class FakeHandler(BaseHTTPRequestHandler):
         self._pending = None  # a truncate or drop-after for this request's reply
         return super().parse_request()
 
+    def handle_one_request(self):
+        self._in_flight = False
+        try:
+            super().handle_one_request()
+        finally:
+            self.leave()
+
+    def leave(self):
+        """The request is answered: out of in_flight before the client can see the
+        reply (and send its next one)."""
+        if self._in_flight:
+            self._in_flight = False
+            self.server.stats.leave()
+
     @property
     def conn_state(self):
         """State kept per connection (NTLM's handshake); a reset forgets it."""
@@ -493,6 +523,9 @@ class FakeHandler(BaseHTTPRequestHandler):
         before the request has already closed the connection and comes back as
         ("drop", ...)."""
         srv = self.server
+        if not self._in_flight:  # once per request (the Graph fake asks again inside a $batch)
+            self._in_flight = True
+            srv.stats.enter()
         srv.barrier.wait()
         ms = srv.faults.latency_ms()
         if ms:
@@ -512,6 +545,7 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def drop(self):
         """Close the connection without a reply."""
+        self.leave()
         self.close_connection = True
         try:
             self.connection.shutdown(2)
@@ -525,6 +559,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if self._pending == "drop":
             self.drop()
             return False
+        self.leave()
         headers = list(headers.items() if isinstance(headers, dict) else headers)
         self.send_response(status)
         if ctype:

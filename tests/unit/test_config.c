@@ -69,6 +69,7 @@ static const char good_conf[] =
 	"client_id = oisync\n"
 	"secret_env = IA_SECRET\n"
 	"max_backoff = 60\n"
+	"write_concurrency = 3\n"
 	"\n"
 	"[defaults]\n"
 	"categories = Clients, , Personal \n"
@@ -121,6 +122,7 @@ static void test_good_config_with_defaults(void)
 		CHECK_INT(e->retries, 5);
 		CHECK_INT(e->max_backoff_s, 300);
 		CHECK_INT(e->getitem_batch, 64);
+		CHECK_INT(e->write_concurrency, 8);
 	}
 	e = ois_config_server(&cfg, "ex2");
 	CHECK(e != NULL);
@@ -138,6 +140,7 @@ static void test_good_config_with_defaults(void)
 	CHECK_STR(cfg.interaction.client_id, "oisync");
 	CHECK_STR(cfg.interaction.secret_env, "IA_SECRET");
 	CHECK_INT(cfg.interaction.max_backoff_s, 60);
+	CHECK_INT(cfg.interaction.write_concurrency, 3);
 	CHECK_INT(cfg.interaction.auth, OIS_AUTH_BEARER);
 
 	const struct ois_sync_settings *d = &cfg.defaults;
@@ -284,6 +287,9 @@ static void test_errors_name_file_and_line(void)
 		  "err.conf:5: bad value 'oldest-wins' for 'conflict' in [defaults]" },
 		{ HEAD EX1 "timeout = soon\n", NULL, "err.conf:7: 'soon' for 'timeout' in [server ex1] is not a number" },
 		{ HEAD EX1 "retries = -1\n", NULL, "err.conf:7: '-1' for 'retries' in [server ex1] is out of range" },
+		{ HEAD EX1 "write_concurrency = 4\n", NULL, "err.conf:7: unknown key 'write_concurrency' in [server ex1]" },
+		{ HEAD "[interaction]\nurl = https://ia\nwrite_concurrency = 0\n", NULL,
+		  "err.conf:6: '0' for 'write_concurrency' in [interaction] is out of range: want 1 to 64" },
 		{ HEAD EX1 "max_backoff = 0\n", NULL,
 		  "err.conf:7: '0' for 'max_backoff' in [server ex1] is out of range: want 1 to 86400" },
 		{ HEAD "[defaults]\nmass_delete_percent = 101\n", NULL, "err.conf:5: '101' for 'mass_delete_percent'" },

@@ -719,6 +719,79 @@ static void test_logs_hold_no_secret(void)
 	free(basic);
 }
 
+/* send_many of n GETs of path, up to width at once: each rc in rc[], statuses in status[]; the client's stats in *st. */
+static int send_many(const char *path, size_t n, int width, int retries, int *rc, long *status,
+		     struct ois_http_stats *st)
+{
+	struct ois_http_opts o = quick();
+	o.max_in_flight = width;
+	o.max_retries = retries;
+	struct ois_http *h = ois_http_new(&o);
+	CHECK(h != NULL);
+	char *url = ois_xasprintf("%s%s", base, path);
+	struct ois_http_request *req = ois_xcalloc(n, sizeof(*req));
+	struct ois_http_response *resp = ois_xcalloc(n, sizeof(*resp));
+	for (size_t i = 0; i < n; i++)
+		req[i] = (struct ois_http_request){ .method = "GET", .url = url };
+	int stop = ois_http_send_many(h, req, resp, rc, n);
+	for (size_t i = 0; i < n; i++) {
+		status[i] = resp[i].status;
+		ois_http_response_release(&resp[i]);
+	}
+	*st = *ois_http_stats(h);
+	ois_http_free(h);
+	free(resp);
+	free(req);
+	free(url);
+	return stop;
+}
+
+/*
+ * Four out at once, two told to come back in a second: one wait for the
+ * batch (not one each), then the two again and the two not yet sent, two
+ * at a time.
+ */
+static void test_send_many_shares_the_wait(void)
+{
+	long w[8];
+	int rc[6];
+	long status[6];
+	struct ois_http_stats st;
+	waits(w, 8);
+	CHECK_INT(send_many("/retry-after/1?times=2&key=many", 6, 4, 3, rc, status, &st), 0);
+	for (int i = 0; i < 6; i++) {
+		CHECK_INT(rc[i], 0);
+		CHECK_INT(status[i], 200);
+	}
+	CHECK_INT(st.requests, 8);
+	CHECK_INT(st.retries, 2);
+	CHECK_INT(waits(w, 8), 1);
+	CHECK_INT(w[0], 1000);
+	struct result r = get("/hits?of=/retry-after/1&key=many");
+	CHECK_STR(r.body, "8");
+}
+
+/*
+ * A server that stays busy: two out, both refused, one wait, then one at
+ * a time; the first whose retries are spent stops the batch, and what was
+ * not sent stays unsent, with the same code.
+ */
+static void test_send_many_stops_when_still_busy(void)
+{
+	long w[8];
+	int rc[6];
+	long status[6];
+	struct ois_http_stats st;
+	waits(w, 8);
+	CHECK_INT(send_many("/status/503?key=stuck", 6, 2, 1, rc, status, &st), OIS_ETEMP);
+	for (int i = 0; i < 6; i++)
+		CHECK_INT(rc[i], OIS_ETEMP);
+	CHECK_INT(st.requests, 3);
+	CHECK_INT(waits(w, 8), 1);
+	struct result r = get("/hits?of=/status/503&key=stuck");
+	CHECK_STR(r.body, "3");
+}
+
 int main(void)
 {
 	ois_log_init("test_http");
@@ -748,6 +821,8 @@ int main(void)
 	UNIT_RUN(test_headers_captured);
 	UNIT_RUN(test_hook_and_no_retry);
 	UNIT_RUN(test_no_retry_never_resent);
+	UNIT_RUN(test_send_many_shares_the_wait);
+	UNIT_RUN(test_send_many_stops_when_still_busy);
 	dup2(saved, 2);
 	close(saved);
 	close(devnull);
