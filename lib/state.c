@@ -465,8 +465,9 @@ long ois_state_pair_count(struct ois_state *st, const char *kind)
 		return 0;
 	const char *args[] = { kind };
 	sqlite3_stmt *stmt;
-	int rc = kind ? prep(st, "SELECT count(*) FROM pairs WHERE kind = ?1", &stmt, 1, args)
-		      : prep(st, "SELECT count(*) FROM pairs", &stmt, 0, args); /* as in pairs_foreach */
+	/* Kept by triggers (schema 5): no pass over the pairs. */
+	int rc = kind ? prep(st, "SELECT coalesce(sum(n), 0) FROM pair_counts WHERE kind = ?1", &stmt, 1, args)
+		      : prep(st, "SELECT coalesce(sum(n), 0) FROM pair_counts", &stmt, 0, args);
 	if (rc)
 		return rc;
 	long n;

@@ -324,7 +324,25 @@ static void test_pairs(void)
 	CHECK_INT(ois_state_pair_delete(st, "p3"), 0); /* deleting nothing is fine */
 	CHECK_INT(ois_state_pair_get(st, "p3", &got), OIS_ENOTFOUND);
 	CHECK_INT(ois_state_pair_count(st, "contact"), 2);
+
+	/* The counts (kept by triggers) follow a pair that changes kind, and a reset. */
+	p1.kind = (char *)"appointment";
+	CHECK_INT(ois_state_pair_put(st, &p1), 0);
+	CHECK_INT(ois_state_pair_count(st, "contact"), 1);
+	CHECK_INT(ois_state_pair_count(st, "appointment"), 2);
+	CHECK_INT(ois_state_pair_count(st, NULL), 3);
 	ois_state_close(st);
+	CHECK_INT(ois_state_verify(dir, SERVER, ACCOUNT), 0);
+	/* A count that disagrees with the pairs is damage that check --deep names. */
+	char *db = db_path(dir);
+	CHECK_INT(raw_exec(db, "UPDATE pair_counts SET n = n + 1 WHERE kind = 'contact'"), SQLITE_OK);
+	CHECK_INT(ois_state_verify(dir, SERVER, ACCOUNT), OIS_EDATA);
+	free(db);
+	st = open_write(dir);
+	CHECK_INT(ois_state_reset(st), 0);
+	CHECK_INT(ois_state_pair_count(st, NULL), 0);
+	ois_state_close(st);
+	CHECK_INT(ois_state_verify(dir, SERVER, ACCOUNT), 0);
 	rm_rf(dir);
 }
 
