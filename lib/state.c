@@ -451,6 +451,7 @@ int ois_state_reset(struct ois_state *st)
 		return rc;
 	if ((rc = ois_state_generation_bump(st, NULL, 0)) ||
 	    (rc = run(st, "DELETE FROM pairs", 0, NULL)) ||
+	    (rc = run(st, "DELETE FROM pair_counts", 0, NULL)) || /* zero, unless something had put them wrong */
 	    (rc = run(st, "DELETE FROM checkpoints", 0, NULL)) ||
 	    (rc = run(st, "DELETE FROM meta WHERE key IN ('sync_id', 'syncinfo_item', '" OIS_META_SETTLED "')", 0, NULL))) {
 		ois_state_rollback(st);
