@@ -139,6 +139,35 @@ static void fix_emails(json_object *data, const char *group)
 	}
 }
 
+/*
+ * The region a number written without a country code is read in: the
+ * contact's own country, from its business address, else its home, else
+ * its other address (the address kinds in table order; the first whose
+ * country is an ISO code once normalized), else region (the user's, else
+ * the firm's, as the caller picked it). A London contact's "020 7946 0018"
+ * is a London number whoever's list it is in. One region for all of a
+ * contact's numbers: a home number abroad is rare, and is written with its
+ * country code when it is.
+ */
+static const char *contact_region(json_object *data, const char *region)
+{
+	json_object *addrs = ois_json_obj(data, "addresses");
+	const char *address_kinds[NRULES];
+	size_t nkinds = addrs ? keys_of(ADDRESS, address_kinds) : 0;
+	for (size_t i = 0; i < nkinds; i++) {
+		const char *c = ois_json_str(ois_json_obj(addrs, address_kinds[i]), "country");
+		const char *code = c ? ois_country_alpha2(c) : NULL;
+		if (code && !strcmp(code, c))
+			return code;
+	}
+	return region;
+}
+
+/*
+ * Each number: cleaned as text (white space only is empty, so the key
+ * goes), then E.164 when libphonenumber calls it valid in the contact's
+ * region, else kept as cleaned.
+ */
 static void fix_phones(json_object *data, const char *group, const char *region)
 {
 	json_object *phones = ois_json_obj(data, group);
@@ -307,7 +336,7 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		case NOTES: ois_norm_str(data, unit, ois_text_clean_notes); break;
 		case DATE: fix_date(data, unit, label); break;
 		case EMAIL: fix_emails(data, group); break;
-		case PHONE: fix_phones(data, group, region); break;
+		case PHONE: break; /* after the addresses, below: their country is the region */
 		case ADDRESS: fix_addresses(data, group); break;
 		case MAILING: fix_mailing(data, unit); break;
 		case LIST: ois_norm_list(data, unit); break;
@@ -315,6 +344,13 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		case FLAG: ois_norm_flag(data, unit); break;
 		}
 	}
+	for (size_t i = 0; i < NRULES; i++)
+		if (rules[i].norm == PHONE) {
+			char group[32];
+			group_of(rules[i].unit, group, sizeof(group));
+			fix_phones(data, group, contact_region(data, region));
+			break; /* one group */
+		}
 	/* After the text rules: the display name it splits is cleaned. */
 	ois_norm_person_name(data);
 }
