@@ -73,8 +73,9 @@ next_run() { run oisync-run ex1; }
 	assert_output "Senior Partner"
 	run jq -r '.mailboxes["bob@firm.example"].outlook[] | select(.name=="Ann Lee") | .job' "$D/h.json"
 	assert_output "Senior Partner"
+	# Written in the international form (phone_format's default), compared as E.164.
 	run jq -r '.mailboxes["alice@firm.example"].outlook[] | select(.name=="Carlos Diaz") | .mobile' "$D/h.json"
-	assert_output "+34600999888"
+	assert_output "+34 600 99 98 88"
 	run jq -r '[.mailboxes["alice@firm.example"].interaction[] | select(.name=="Omar Haddad")] | length' "$D/h.json"
 	assert_output "0"
 	run jq -r '[.mailboxes["bob@firm.example"].outlook[] | select(.name=="Zoe Adams")] | length' "$D/h.json"
@@ -102,9 +103,9 @@ next_run() { run oisync-run ex1; }
 	next_run
 	assert_success
 	holdings >"$D/h.json"
-	# Outlook gets the mobile (normalized), InterAction the title; each keeps its own edit.
+	# Outlook gets the mobile (in the international form), InterAction the title; each keeps its own edit.
 	run jq -r '.mailboxes["alice@firm.example"].outlook[] | select(.name=="Dana Okafor") | "\(.job)|\(.mobile)"' "$D/h.json"
-	assert_output "Chief Financial Officer|+14155550100"
+	assert_output "Chief Financial Officer|+1 415-555-0100"
 	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name=="Dana Okafor") | "\(.job)|\(.mobile)"' "$D/h.json"
 	assert_output "Chief Financial Officer|(415) 555-0100"
 }
