@@ -28,6 +28,8 @@
 static int nanp_digits(const char *raw, char d[10])
 {
 	static const char e164[] = "+1dddddddddd", intl[] = "+1 ddd-ddd-dddd";
+	if (raw[0] != '+' || raw[1] != '1')
+		return -1; /* and raw[2] is not read past a shorter string's end */
 	const char *shape = raw[2] == ' ' ? intl : e164;
 	size_t k = 0, i;
 	for (i = 0; shape[i]; i++) {
