@@ -89,7 +89,8 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 		OIS_BUG("json_object_deep_copy failed");
 	char *label = ois_xasprintf("%s %s", ois_side_name((enum ois_side)target), id);
 	const char *region = ois_config_phone_region(run->cfg, run->user ? ois_config_user(run->cfg, run->user) : NULL);
-	ois_contact_finish(theirs, run->conn[target]->be->map, region, label);
+	ois_contact_finish(theirs, run->conn[target]->be->map, region,
+			   run->cfg->phone_format == OIS_PHONE_AS_TYPED, label);
 	free(label);
 
 	enum ois_conflict policy;
@@ -102,6 +103,7 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 	data[target] = theirs;
 	struct ois_merge2 m;
 	ois_merge2_data(kind, data, ois_merge_winner(policy, modified), &m);
+	ois_phones_typed_carry(m.data, data, OIS_SIDES);
 
 	/*
 	 * The source first: its version is the older one (read by extract),

@@ -13,7 +13,7 @@
  *   users_file  = /etc/oisync/users.conf    ; relative paths: relative to this file
  *   phone_region = US                       ; ISO 3166 alpha-2 region for phone
  *                                           ; numbers without a country code
- *   phone_format = international | e164     ; how apply writes valid numbers
+ *   phone_format = international | e164 | as-typed  ; how apply writes valid numbers
  *   keep_changes_days = 30                  ; oisync-run removes older change sets (0: never)
  *   metrics_dir = /var/lib/prometheus/node-exporter  ; oisync-run writes oisync-SERVER.prom there
  *

@@ -94,7 +94,8 @@ static const struct conf_word caldir_words[] = {
 };
 /* How apply writes a valid number into the servers (lib/phone.h); the first is the default. */
 static const struct conf_word phone_format_words[] = {
-	{ "international", OIS_PHONE_INTERNATIONAL }, { "e164", OIS_PHONE_E164 }, { NULL, 0 },
+	{ "international", OIS_PHONE_INTERNATIONAL }, { "e164", OIS_PHONE_E164 },
+	{ "as-typed", OIS_PHONE_AS_TYPED }, { NULL, 0 },
 };
 static const struct conf_word private_words[] = { { "skip", 0 }, { "sync", 1 }, { NULL, 0 } };
 static const struct conf_word bool_words[] = {

@@ -5,6 +5,7 @@
 #include "email.h"
 #include "log.h"
 #include "phone.h"
+#include "phone_display.h"
 #include "record.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -166,9 +167,12 @@ static const char *contact_region(json_object *data, const char *region)
 /*
  * Each number: cleaned as text (white space only is empty, so the key
  * goes), then E.164 when libphonenumber calls it valid in the contact's
- * region, else kept as cleaned.
+ * region, else kept as cleaned. With keep_typed, the cleaned text of each
+ * number that became another E.164 text goes into OIS_PHONES_TYPED; the
+ * entries already there stay while they name a phone (so normalizing again
+ * changes nothing).
  */
-static void fix_phones(json_object *data, const char *group, const char *region)
+static void fix_phones(json_object *data, const char *group, const char *region, int keep_typed)
 {
 	json_object *phones = ois_json_obj(data, group);
 	if (!phones) {
@@ -182,16 +186,26 @@ static void fix_phones(json_object *data, const char *group, const char *region)
 		(void)val;
 		keys[k++] = ois_xstrdup(key);
 	}
+	json_object *typed = json_object_new_object();
 	for (size_t i = 0; i < k; i++) {
 		ois_norm_str(phones, keys[i], ois_text_clean);
 		const char *raw = ois_json_str(phones, keys[i]);
 		char e164[64];
-		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0)
+		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0) {
+			if (keep_typed && strcmp(raw, e164) && !json_object_object_get_ex(typed, e164, NULL))
+				json_object_object_add(typed, e164, json_object_new_string(raw));
 			ois_json_set_str(phones, keys[i], e164);
+		}
 		free(keys[i]);
 	}
 	free(keys);
 	drop_if_empty_obj(data, group);
+	/* This read's texts first, then what the data already kept, for the values it holds. */
+	json_object *read = json_object_new_object();
+	json_object_object_add(read, OIS_PHONES_TYPED, typed); /* takes typed */
+	json_object *from[2] = { read, data };
+	ois_phones_typed_carry(data, from, 2);
+	json_object_put(read);
 }
 
 static void fix_address(json_object *addrs, const char *kind)
@@ -321,7 +335,7 @@ void ois_norm_flag(json_object *data, const char *unit)
 		json_object_object_del(data, unit);
 }
 
-void ois_contact_normalize(json_object *data, const char *region, const char *label)
+static void contact_normalize(json_object *data, const char *region, int keep_typed, const char *label)
 {
 	/* Each rule touches only its own keys, so table order is as good as any. */
 	for (size_t i = 0; i < NRULES; i++) {
@@ -348,16 +362,22 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		if (rules[i].norm == PHONE) {
 			char group[32];
 			group_of(rules[i].unit, group, sizeof(group));
-			fix_phones(data, group, contact_region(data, region));
+			fix_phones(data, group, contact_region(data, region), keep_typed);
 			break; /* one group */
 		}
 	/* After the text rules: the display name it splits is cleaned. */
 	ois_norm_person_name(data);
 }
 
-void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label)
+void ois_contact_normalize(json_object *data, const char *region, const char *label)
 {
-	ois_contact_normalize(canon, region, label);
+	contact_normalize(data, region, 0, label);
+}
+
+void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, int keep_typed,
+			const char *label)
+{
+	contact_normalize(canon, region, keep_typed, label);
 	if (map->finish)
 		map->finish("contact", canon);
 }

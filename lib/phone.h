@@ -11,14 +11,14 @@ extern "C" {
 /*
  * How a valid number is written into Outlook and InterAction (phone_format
  * in oisync.conf(5), which spells them in lib/config_keys.c). Comparison
- * always uses E.164, and the written form is a function of it, so no form
- * makes the two sides differ. (An "as-typed" form, the text a user typed
- * written unchanged, would need that text to travel beside the E.164 value
- * through reconcile; it does not yet.)
+ * always uses E.164, and the written form is either a function of it or
+ * the text typed for that very E.164 value, so no form makes the two sides
+ * differ.
  */
 enum ois_phone_format {
 	OIS_PHONE_INTERNATIONAL,  /* "+44 20 7946 0018", " ext. 123": the default */
 	OIS_PHONE_E164,           /* "+442079460018", ";ext=123": as compared */
+	OIS_PHONE_AS_TYPED,       /* the text typed on the side the value came from (phone_display.h) */
 };
 
 /*
@@ -44,8 +44,9 @@ int ois_phone_e164(const char *raw, const char *region, char *out, size_t outlen
  * The display form of value, a phone as canonical data holds it (E.164 with
  * ";ext=", or text kept as typed), in format: OIS_PHONE_INTERNATIONAL gives
  * "+44 20 7946 0018" and "+1 212-555-0100 ext. 42" (libphonenumber's
- * international grouping, then " ext. " and the extension); E164 gives
- * value itself. Text that is no E.164 number is value itself
+ * international grouping, then " ext. " and the extension); E164 and
+ * AS_TYPED give value itself (the typed text is the record's, see
+ * ois_contact_written). Text that is no E.164 number is value itself
  * in every format. ois_phone_e164() of the result, in any region, is value
  * again: a display form never reads back as a change. 0, or -1 when out is
  * too small.

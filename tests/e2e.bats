@@ -193,3 +193,26 @@ next_run() { run oisync-run ex1; }
 	assert_success
 	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
 }
+
+@test "phone_format = as-typed: a number reaches the other side as it was typed there, and never moves back" {
+	sed -i 's/^phone_region = US$/&\nphone_format = as-typed/' "$OISYNC_CONF"
+	grep -qx 'phone_format = as-typed' "$OISYNC_CONF"
+	run oisync-run ex1
+	assert_success
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Okafor)\",\"set\":{\"phones\":{\"mobile\":\"(415) 555-0100\"}}}"
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"PhoneNumbers.BusinessPhone\":\"415.555.0199\"}}"
+	next_run
+	assert_success
+	mobile=$(ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq -r '.contacts[] | select(.Surname == "Okafor") | .PhoneNumbers.MobilePhone')
+	assert_equal "$mobile" "(415) 555-0100"
+	direct=$(ia_ctl "$D" dump | jq -r --arg id "$(ia_id Okafor)" '.contacts[$id].phones.direct')
+	assert_equal "$direct" "415.555.0199"
+	# The two spellings are one E.164 value on each side: nothing moves again.
+	next_run
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+	next_run
+	assert_success
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
+}

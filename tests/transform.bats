@@ -426,3 +426,17 @@ ia_email() { # ID FIRST LAST ADDRESS
 	assert_equal "$(printf '%s\n' "$output" | jq -c 'select(.action == "create" and .data.first == "Cy") | .data.emails')" \
 		'[{"address":"n/a","invalid":true,"kind":"work"}]'
 }
+
+@test "phone_format = as-typed: each valid number's typed text travels in phones_typed" {
+	printf '[global]\nstate_dir = %s/state\nphone_format = as-typed\n' "$PWD" >oisync.conf
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"home":"(212) 555-0100","mobile":"+12125550199","other":"(555) 555-5555"}}}\n' >in.jsonl
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_success
+	# The E.164 value is what reconcile compares; the text only where it differs, and only for a valid number.
+	assert_equal "$(printf '%s\n' "$output" | jq -c '[.data.phones, .data.phones_typed]')" \
+		'[{"home":"+12125550100","mobile":"+12125550199","other":"(555) 555-5555"},{"+12125550100":"(212) 555-0100"}]'
+	# The default format keeps no text.
+	printf '[global]\nstate_dir = %s/state\n' "$PWD" >oisync.conf
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_equal "$(printf '%s\n' "$output" | jq -c '.data | has("phones_typed")')" false
+}

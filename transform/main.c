@@ -7,6 +7,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "normalize.h"
+#include "phone.h"
 #include "record.h"
 #include "util.h"
 
@@ -126,7 +127,7 @@ static const char *region_of(const struct regions *r, const char *account)
  * backend does not map yet passes through native. Returns 1 when mapped,
  * or OIS_EDATA (logged) when the record names a backend this build lacks.
  */
-static int canonicalize(json_object *rec, const char *where, const char *region)
+static int canonicalize(json_object *rec, const char *where, const char *region, int keep_typed)
 {
 	const struct ois_mapping *map = ois_mapping_of_record(rec);
 	if (!map && json_object_object_get_ex(rec, "backend", NULL))
@@ -137,7 +138,7 @@ static int canonicalize(json_object *rec, const char *where, const char *region)
 		return 0;
 	if (ois_record_type(rec) == OIS_REC_CONTACT) {
 		char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
-		ois_contact_finish(canon, map, region, label);
+		ois_contact_finish(canon, map, region, keep_typed, label);
 		free(label);
 	} else if (ois_record_type(rec) == OIS_REC_APPOINTMENT) {
 		char *label = ois_xasprintf("%s: appointment \"%s\"", where, ois_json_str(rec, "id"));
@@ -180,7 +181,8 @@ static int transform_stream(FILE *in, const char *name, const struct options *o,
 			n->records++;
 			if (needs_transform(rec)) {
 				ois_log_set_account(ois_json_str(rec, "account"));
-				int mapped = canonicalize(rec, where, region_of(regions, ois_json_str(rec, "account")));
+				int mapped = canonicalize(rec, where, region_of(regions, ois_json_str(rec, "account")),
+							  regions->loaded && regions->cfg.phone_format == OIS_PHONE_AS_TYPED);
 				ois_log_set_account(NULL);
 				if (mapped < 0)
 					rc = mapped;

@@ -290,6 +290,18 @@ static void test_contact_country_is_the_phone_region(void)
 	}
 }
 
+/* Typed texts already in the data stay while they name a phone, and go when not. */
+static void test_typed_texts_kept_while_they_name_a_phone(void)
+{
+	char *got = normalized("{\"phones\":{\"mobile\":\"+12125550100\",\"home\":\"(212) 555-0111\"},"
+			       "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\",\"+442079460018\":\"020 7946 0018\"}}",
+			       "US");
+	/* ois_contact_normalize adds no text of its own (transform does, with phone_format = as-typed). */
+	CHECK_STR(got, "{\"phones\":{\"home\":\"+12125550111\",\"mobile\":\"+12125550100\"},"
+		       "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}");
+	free(got);
+}
+
 int main(void)
 {
 	ois_log_init("test_normalize");
@@ -304,5 +316,6 @@ int main(void)
 	UNIT_RUN(test_normalize_is_idempotent);
 	UNIT_RUN(test_region_applies_to_national_numbers);
 	UNIT_RUN(test_contact_country_is_the_phone_region);
+	UNIT_RUN(test_typed_texts_kept_while_they_name_a_phone);
 	return unit_done();
 }

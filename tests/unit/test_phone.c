@@ -126,6 +126,20 @@ static void test_contact_written(void)
 	sent = ois_contact_written(data, "contact", OIS_PHONE_E164);
 	CHECK(sent == data);
 	json_object_put(sent);
+	/* as-typed: the text kept for the value, else the value. */
+	json_object_object_add(data, "phones_typed", json_tokener_parse("{\"+12125550100\":\"(212) 555-0100\","
+									"\"+19999999999\":\"stale\"}"));
+	sent = ois_contact_written(data, "contact", OIS_PHONE_AS_TYPED);
+	p = json_object_object_get(sent, "phones");
+	CHECK_STR(json_object_get_string(json_object_object_get(p, "mobile")), "(212) 555-0100");
+	CHECK_STR(json_object_get_string(json_object_object_get(p, "business")), "+442079460018;ext=12");
+	CHECK_STR(json_object_get_string(json_object_object_get(p, "other")), "(555) 555-5555");
+	json_object_put(sent);
+	/* Carried: only the entries that name a phone of the data. */
+	json_object *from[] = { NULL, data };
+	ois_phones_typed_carry(data, from, 2);
+	CHECK_STR(json_object_to_json_string_ext(json_object_object_get(data, "phones_typed"), JSON_C_TO_STRING_PLAIN),
+		  "{\"+12125550100\":\"(212) 555-0100\"}");
 	sent = ois_contact_written(data, "appointment", OIS_PHONE_INTERNATIONAL);
 	CHECK(sent == data);
 	json_object_put(sent);
