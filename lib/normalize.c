@@ -177,6 +177,7 @@ static void fix_phones(json_object *data, const char *group, const char *region,
 	json_object *phones = ois_json_obj(data, group);
 	if (!phones) {
 		json_object_object_del(data, group);
+		json_object_object_del(data, OIS_PHONES_TYPED); /* it names no phone */
 		return;
 	}
 	/* Collect the keys first: changing an object while iterating it is not safe. */
@@ -186,13 +187,13 @@ static void fix_phones(json_object *data, const char *group, const char *region,
 		(void)val;
 		keys[k++] = ois_xstrdup(key);
 	}
-	json_object *typed = json_object_new_object();
+	json_object *typed = keep_typed ? json_object_new_object() : NULL;
 	for (size_t i = 0; i < k; i++) {
 		ois_norm_str(phones, keys[i], ois_text_clean);
 		const char *raw = ois_json_str(phones, keys[i]);
 		char e164[64];
 		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0) {
-			if (keep_typed && strcmp(raw, e164) && !json_object_object_get_ex(typed, e164, NULL))
+			if (typed && strcmp(raw, e164) && !json_object_object_get_ex(typed, e164, NULL))
 				json_object_object_add(typed, e164, json_object_new_string(raw));
 			ois_json_set_str(phones, keys[i], e164);
 		}
@@ -200,9 +201,12 @@ static void fix_phones(json_object *data, const char *group, const char *region,
 	}
 	free(keys);
 	drop_if_empty_obj(data, group);
+	if (!typed && !json_object_object_get_ex(data, OIS_PHONES_TYPED, NULL))
+		return; /* nothing to keep and nothing kept: the common case costs nothing more */
 	/* This read's texts first, then what the data already kept, for the values it holds. */
 	json_object *read = json_object_new_object();
-	json_object_object_add(read, OIS_PHONES_TYPED, typed); /* takes typed */
+	if (typed)
+		json_object_object_add(read, OIS_PHONES_TYPED, typed); /* takes typed */
 	json_object *from[2] = { read, data };
 	ois_phones_typed_carry(data, from, 2);
 	json_object_put(read);

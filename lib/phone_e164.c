@@ -115,7 +115,7 @@ int ois_phone_e164(const char *raw, const char *region, char *out, size_t outlen
 	if (!raw || !out || outlen == 0)
 		return -1;
 	stats.calls++;
-	int rc = ois_phone_e164_fast(raw, out, outlen);
+	int rc = ois_phone_e164_fast(raw, region, out, outlen);
 	if (rc <= 0) {
 		stats.fast++;
 		return rc == 0 ? 0 : -1;

@@ -31,12 +31,13 @@ int OIS_PHONE_MODULE_FN(const char *raw, const char *region, int format, char *o
 ois_phone_fn *ois_phone_module(void);
 
 /*
- * North American numbers in E.164 or international form, told without
- * libphonenumber as it would tell them: 0 with the E.164 form in out, -1
- * when out is too small, -2 when the library would call it no valid number
- * (kept as typed), 1 when the library must decide.
+ * North American numbers in their common written forms (lib/phone_fast.c),
+ * read in region, told without libphonenumber as it would tell them: 0
+ * with the E.164 form in out, -1 when out is too small, -2 when the library
+ * would call it no valid number (kept as typed), 1 when the library must
+ * decide.
  */
-int ois_phone_e164_fast(const char *raw, char *out, size_t outlen);
+int ois_phone_e164_fast(const char *raw, const char *region, char *out, size_t outlen);
 
 /* What this process's calls cost, for tests that count work. */
 struct ois_phone_stats {

@@ -300,6 +300,12 @@ static void test_typed_texts_kept_while_they_name_a_phone(void)
 	CHECK_STR(got, "{\"phones\":{\"home\":\"+12125550111\",\"mobile\":\"+12125550100\"},"
 		       "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}");
 	free(got);
+	got = normalized("{\"first\":\"Ann\",\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}", "US");
+	CHECK_STR(got, "{\"first\":\"Ann\"}");
+	free(got);
+	got = normalized("{\"phones\":{\"home\":\" \"},\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}", "US");
+	CHECK_STR(got, "{}");
+	free(got);
 }
 
 int main(void)
