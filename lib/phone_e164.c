@@ -24,7 +24,7 @@ struct slot {
 	char *key;        /* raw, NUL, region, NUL, format digit; NULL when free */
 	size_t keylen;
 	int rc;           /* 0 or -1, as the library answered with room enough */
-	char e164[RESULT_MAX]; /* the answer in the key's format */
+	char result[RESULT_MAX]; /* the answer, in the key's format */
 };
 
 static struct slot *cache;
@@ -60,14 +60,14 @@ static struct slot *lookup(const char *key, size_t keylen)
 }
 
 /* The answer for rc and result as the caller's buffer can take it. */
-static int answer(int rc, const char *e164, char *out, size_t outlen)
+static int answer(int rc, const char *result, char *out, size_t outlen)
 {
 	if (rc != 0)
 		return -1;
-	size_t n = strlen(e164);
+	size_t n = strlen(result);
 	if (n + 1 > outlen)
 		return -1;
-	memcpy(out, e164, n + 1);
+	memcpy(out, result, n + 1);
 	return 0;
 }
 
@@ -90,7 +90,7 @@ static int format_number(const char *raw, const char *region, enum ois_phone_for
 		s = lookup(key, keylen);
 		if (s->key) {
 			stats.cached++;
-			return answer(s->rc, s->e164, out, outlen);
+			return answer(s->rc, s->result, out, outlen);
 		}
 	}
 
@@ -104,7 +104,7 @@ static int format_number(const char *raw, const char *region, enum ois_phone_for
 		memcpy(s->key, key, keylen);
 		s->keylen = keylen;
 		s->rc = rc;
-		memcpy(s->e164, rc == 0 ? res : "", rc == 0 ? strlen(res) + 1 : 1);
+		memcpy(s->result, rc == 0 ? res : "", rc == 0 ? strlen(res) + 1 : 1);
 		cache_used++;
 	}
 	return answer(rc, res, out, outlen);

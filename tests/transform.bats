@@ -233,16 +233,22 @@ EOF2
 	run bin/oisync-transform e164.jsonl
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
-	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100"}}}\n' >national.jsonl
+	# So are the common North American forms, read in the US, valid or not.
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100","home":"1-212-555-0101","other":"(555) 555-5555"}}}\n' >national.jsonl
 	run bin/oisync-transform national.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data.phones)" '{"home":"+12125550101","mobile":"+12125550100","other":"(555) 555-5555"}'
+	# An extension is the library's to read.
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"212-555-0100 x42"}}}\n' >ext.jsonl
+	run bin/oisync-transform ext.jsonl
 	assert_failure 70
 	assert_output --partial oisync-phone.so
 	# Where make install puts it, it is found.
 	mkdir -p lib/oisync
 	cp "$OISYNC_BUILD/lib/oisync/oisync-phone.so" lib/oisync/
-	run bin/oisync-transform national.jsonl
+	run bin/oisync-transform ext.jsonl
 	assert_success
-	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" "+12125550100;ext=42"
 }
 
 @test "a configuration asked for must load (78); bad options are usage errors (64)" {
