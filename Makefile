@@ -232,6 +232,26 @@ $(COUNTRIES_INC): $(COUNTRIES_GEN) lib/country_aliases.txt $(ISO3166_JSON)
 $(BUILD)/lib/country.o: $(COUNTRIES_INC)
 $(BUILD)/lib/country.o: CPPFLAGS += -I$(BUILD)/gen
 
+# lib/phone_fast.c's table of valid North American numbers is made the same
+# way, from libphonenumber itself (scripts/gen_nanp.cc asks it about every
+# six-digit prefix; ~40 s, once per build folder), so the fast path and the
+# library cannot disagree on validity. Built without sanitizers: it is a
+# build tool. Not committed.
+NANP_GEN = $(BUILD)/scripts/gen_nanp
+NANP_INC = $(BUILD)/gen/nanp_valid.inc
+
+$(NANP_GEN): scripts/gen_nanp.cc
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++17 $(WARN) -o $@ $< -lphonenumber
+
+$(NANP_INC): $(NANP_GEN)
+	@mkdir -p $(@D)
+	$(NANP_GEN) > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/phone_fast.o: $(NANP_INC)
+$(BUILD)/lib/phone_fast.o: CPPFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/tests/fuzz/%.replay: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/liboisync.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_all)

@@ -5,6 +5,7 @@
 #include "code.h"
 #include "log.h"
 #include "normalize.h"
+#include "phone_display.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -87,7 +88,9 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 	if (json_object_deep_copy(adopted->data, &theirs, NULL) != 0)
 		OIS_BUG("json_object_deep_copy failed");
 	char *label = ois_xasprintf("%s %s", ois_side_name((enum ois_side)target), id);
-	ois_contact_finish(theirs, run->conn[target]->be->map, run->cfg->phone_region, label);
+	const char *region = ois_config_phone_region(run->cfg, run->user ? ois_config_user(run->cfg, run->user) : NULL);
+	ois_contact_finish(theirs, run->conn[target]->be->map, region,
+			   run->cfg->phone_format == OIS_PHONE_AS_TYPED, label);
 	free(label);
 
 	enum ois_conflict policy;
@@ -100,6 +103,7 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 	data[target] = theirs;
 	struct ois_merge2 m;
 	ois_merge2_data(kind, data, ois_merge_winner(policy, modified), &m);
+	ois_phones_typed_carry(m.data, data, OIS_SIDES);
 
 	/*
 	 * The source first: its version is the older one (read by extract),
@@ -108,6 +112,8 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 	 * the checkpoints stay, and the next run matches the two again.
 	 */
 	json_object *written = json_object_new_array();
+	/* Sent as the servers are written (phone_format), compared and folded as canonical. */
+	json_object *sent = ois_contact_written(m.data, kind, (enum ois_phone_format)run->cfg->phone_format);
 	char *source_version = NULL;
 	int rc = 0;
 	const char *sid = ois_json_str(ois_json_obj(op, "ids"), ois_side_name(source));
@@ -118,7 +124,7 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 		if (!(rc = ois_apply_open_side(run, source))) {
 			struct ois_conn *d = run->conn[source];
 			rc = d->be->update(d, kind, sid, ois_json_str(ois_json_obj(op, "versions"), ois_side_name(source)),
-				       m.data, m.fields[source], &source_version);
+				       sent, m.fields[source], &source_version);
 		}
 		if (!rc)
 			json_object_array_add(written, json_object_new_string(ois_side_name(source)));
@@ -126,7 +132,7 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 	if (!rc && m.fields[target] && writable(dir, (enum ois_side)target)) {
 		struct ois_conn *d = run->conn[target];
 		char *v = NULL;
-		rc = d->be->update(d, kind, id, *version, m.data, m.fields[target], &v);
+		rc = d->be->update(d, kind, id, *version, sent, m.fields[target], &v);
 		if (!rc) {
 			free(*version);
 			*version = v;
@@ -153,6 +159,7 @@ int ois_apply_merge_adopted(struct ois_apply_run *run, json_object *op, const st
 			json_object_object_add(versions, ois_side_name(source), json_object_new_string(source_version));
 	}
 	free(source_version);
+	json_object_put(sent);
 	json_object_put(written);
 	ois_merge2_release(&m);
 	json_object_put(theirs);

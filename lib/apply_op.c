@@ -5,6 +5,7 @@
 #include "config.h"
 #include "jsonl.h"
 #include "log.h"
+#include "phone_display.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -107,6 +108,7 @@ struct job {
 	const char *why;
 	struct ois_adopted adopted;
 	json_object *recorded, *merge; /* a create that adopted an item: the merged op, the result's "merge" */
+	json_object *sent;        /* the op's data as the server is given it (ois_contact_written) */
 };
 
 static void job_release(struct job *j)
@@ -116,6 +118,7 @@ static void job_release(struct job *j)
 	ois_adopted_release(&j->adopted);
 	json_object_put(j->recorded);
 	json_object_put(j->merge);
+	json_object_put(j->sent);
 }
 
 /*
@@ -182,7 +185,7 @@ static int do_create(struct ois_apply_run *run, struct ois_conn *d, struct job *
 		return rc;
 	if ((rc = about_to_create(run, j)))
 		return rc;
-	rc = d->be->create(d, j->kind, ois_json_obj(j->op, "data"), j->op_id, &j->new_id, &j->new_version, &j->adopted);
+	rc = d->be->create(d, j->kind, j->sent, j->op_id, &j->new_id, &j->new_version, &j->adopted);
 	if (rc == 0)
 		created(run, j);
 	return rc;
@@ -264,6 +267,7 @@ static int job_start(struct ois_apply_run *run, struct job *j, json_object *op, 
 		return ois_fail(OIS_EDATA, "%s: unknown action '%s'", where, action_name);
 	if (j->action != OIS_ACT_CREATE && !j->id)
 		return ois_fail(OIS_EDATA, "%s: a %s op needs \"id\"", where, action_name);
+	j->sent = ois_contact_written(ois_json_obj(op, "data"), j->kind, (enum ois_phone_format)run->cfg->phone_format);
 	return ois_apply_open_side(run, (enum ois_side)j->side);
 }
 
@@ -277,7 +281,7 @@ static void job_send(struct ois_apply_run *run, struct job *j)
 			j->rc = ois_apply_merge_adopted(run, j->op, &j->adopted, j->new_id, &j->new_version, &j->recorded,
 							&j->merge);
 	} else if (j->action == OIS_ACT_UPDATE) {
-		j->rc = d->be->update(d, j->kind, j->id, j->if_version, ois_json_obj(j->op, "data"),
+		j->rc = d->be->update(d, j->kind, j->id, j->if_version, j->sent,
 				      ois_json_arr(j->op, "fields"), &j->new_version);
 		j->new_id = ois_xstrdup(j->id);
 	} else {
@@ -460,7 +464,7 @@ int ois_apply_ops(struct ois_apply_run *run, json_object **ops, const char *cons
 		if (what == OIS_WRITE_CREATE && (rc = about_to_create(run, j)))
 			break;
 		w[k] = (struct ois_write){ .what = what, .kind = j->kind, .id = j->id, .if_version = j->if_version,
-					   .op_id = j->op_id, .data = ois_json_obj(j->op, "data"),
+					   .op_id = j->op_id, .data = j->sent,
 					   .fields = ois_json_arr(j->op, "fields") };
 		at[k++] = i;
 	}

@@ -3,6 +3,7 @@
 #include "config_keys.h"
 #include "code.h"
 #include "log.h"
+#include "phone.h"
 #include "util.h"
 
 #include <errno.h>
@@ -700,6 +701,7 @@ int ois_config_load(const char *path, struct ois_config *cfg)
 		path = DEFAULT_CONF;
 	cfg->path = ois_xstrdup(path);
 	cfg->keep_changes_days = OIS_DEFAULT_KEEP_CHANGES_DAYS;
+	cfg->phone_format = OIS_PHONE_INTERNATIONAL;
 	defaults_init(&cfg->defaults);
 	endpoint_init(&cfg->interaction, "interaction", 1);
 
@@ -764,6 +766,7 @@ void ois_config_release(struct ois_config *cfg)
 		free(u->id);
 		free(u->mailbox);
 		free(u->server);
+		free(u->phone_region);
 		settings_release(&u->settings);
 	}
 	free(cfg->users);
@@ -793,6 +796,11 @@ const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, 
 		if (cfg->users[i].mailbox && !strcasecmp(cfg->users[i].mailbox, mailbox))
 			return &cfg->users[i];
 	return NULL;
+}
+
+const char *ois_config_phone_region(const struct ois_config *cfg, const struct ois_user *u)
+{
+	return u && u->phone_region ? u->phone_region : cfg->phone_region;
 }
 
 const char *ois_conflict_name(enum ois_conflict c)

@@ -13,6 +13,7 @@
  *   users_file  = /etc/oisync/users.conf    ; relative paths: relative to this file
  *   phone_region = US                       ; ISO 3166 alpha-2 region for phone
  *                                           ; numbers without a country code
+ *   phone_format = international | e164 | as-typed  ; how apply writes valid numbers
  *   keep_changes_days = 30                  ; oisync-run removes older change sets (0: never)
  *   metrics_dir = /var/lib/prometheus/node-exporter  ; oisync-run writes oisync-SERVER.prom there
  *
@@ -60,8 +61,9 @@
  *   mass_delete_min = 10
  *
  * The users file has one [user ID] section per InterAction user:
- *   mailbox = alice@firm.example, server = ex1, enabled = yes|no, and any
- *   [defaults] key as an override.
+ *   mailbox = alice@firm.example, server = ex1, enabled = yes|no,
+ *   phone_region = GB (the user's own region for phone numbers, before the
+ *   firm's), and any [defaults] key as an override.
  *
  * Defaults: changes_dir = STATE_DIR/changes, users_file = users.conf beside
  * this file, phone_region = US; a server's auth = ntlm, access =
@@ -133,6 +135,7 @@ struct ois_user {
 	char *mailbox;
 	char *server;
 	int enabled;
+	char *phone_region;        /* two upper-case letters; NULL: the firm's phone_region */
 	struct ois_sync_settings settings;
 };
 
@@ -142,6 +145,7 @@ struct ois_config {
 	char *changes_dir;
 	char *users_file;
 	char *phone_region;        /* two upper-case letters, default OIS_DEFAULT_PHONE_REGION */
+	int phone_format;          /* enum ois_phone_format (lib/phone.h), default OIS_PHONE_INTERNATIONAL */
 	int keep_changes_days;     /* saved change sets older than this go; 0: kept for ever */
 	char *metrics_dir;         /* where oisync-run writes oisync-SERVER.prom; NULL: no metrics */
 	struct ois_endpoint *servers;
@@ -173,6 +177,12 @@ void ois_config_release(struct ois_config *cfg);
 const struct ois_endpoint *ois_config_server(const struct ois_config *cfg, const char *name);
 const struct ois_user *ois_config_user(const struct ois_config *cfg, const char *id);
 const struct ois_user *ois_config_user_by_mailbox(const struct ois_config *cfg, const char *mailbox);
+/*
+ * The region for phone numbers without a country code that u (NULL: no
+ * user) reads contacts in: the user's phone_region, else the firm's. A
+ * contact's own address country comes before both (ois_contact_normalize).
+ */
+const char *ois_config_phone_region(const struct ois_config *cfg, const struct ois_user *u);
 
 /*
  * One setting as the file spells it, for oisync(1) config: a [global] key

@@ -1,6 +1,7 @@
 /* config_keys.c - every key of oisync.conf and the users file, with its kind and range. */
 #include "config_keys.h"
 #include "config.h"
+#include "phone.h"
 #include "util.h"
 
 #include <stddef.h>
@@ -12,6 +13,7 @@ static const struct conf_key global_keys[] = {
 	G(changes_dir, K_PATH, 0, 0),
 	G(users_file, K_PATH, 0, 0),
 	G(phone_region, K_REGION, 0, 0),
+	G(phone_format, K_PHONE_FORMAT, 0, 0),
 	G(keep_changes_days, K_INT, 0, 36500),
 	G(metrics_dir, K_PATH, 0, 0),
 };
@@ -63,6 +65,7 @@ static const struct conf_key user_keys[] = {
 	U(mailbox, K_STR),
 	U(server, K_STR),
 	U(enabled, K_BOOL),
+	U(phone_region, K_REGION),
 };
 
 #define TABLE(keys) { keys, OIS_ARRAY_SIZE(keys) }
@@ -90,6 +93,11 @@ const struct conf_word conf_conflict_words[] = {
 static const struct conf_word caldir_words[] = {
 	{ "to-interaction", OIS_DIR_TO_INTERACTION }, { "two-way", OIS_DIR_BOTH }, { NULL, 0 },
 };
+/* How apply writes a valid number into the servers (lib/phone.h); the first is the default. */
+static const struct conf_word phone_format_words[] = {
+	{ "international", OIS_PHONE_INTERNATIONAL }, { "e164", OIS_PHONE_E164 },
+	{ "as-typed", OIS_PHONE_AS_TYPED }, { NULL, 0 },
+};
 static const struct conf_word private_words[] = { { "skip", 0 }, { "sync", 1 }, { NULL, 0 } };
 static const struct conf_word bool_words[] = {
 	{ "yes", 1 }, { "no", 0 }, { "on", 1 }, { "off", 0 }, { "true", 1 }, { "false", 0 },
@@ -107,6 +115,7 @@ const struct conf_word *conf_kind_words(enum conf_kind kind)
 	case K_DIRECTION: return conf_direction_words;
 	case K_CALDIR: return caldir_words;
 	case K_CONFLICT: return conf_conflict_words;
+	case K_PHONE_FORMAT: return phone_format_words;
 	default: return NULL;
 	}
 }

@@ -25,6 +25,7 @@ enum conf_kind {
 	K_REGION,    /* char *, ISO 3166 alpha-2, stored upper-case */
 	K_CALDIR,    /* enum ois_direction: to-interaction or two-way */
 	K_TYPEMAP,   /* char **, as K_LIST, each entry "CATEGORY -> TYPE" */
+	K_PHONE_FORMAT, /* int, an enum ois_phone_format */
 };
 
 /* Which endpoint sections a key belongs to. */

@@ -5,6 +5,7 @@
 #include "email.h"
 #include "log.h"
 #include "phone.h"
+#include "phone_display.h"
 #include "record.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -139,11 +140,44 @@ static void fix_emails(json_object *data, const char *group)
 	}
 }
 
-static void fix_phones(json_object *data, const char *group, const char *region)
+/*
+ * The region a number written without a country code is read in: the
+ * contact's own country, from its business address, else its home, else
+ * its other address (the address kinds in table order; the first whose
+ * country is an ISO code once normalized), else region (the user's, else
+ * the firm's, as the caller picked it). A London contact's "020 7946 0018"
+ * is a London number whoever's list it is in. One region for all of a
+ * contact's numbers: a home number abroad is rare, and is written with its
+ * country code when it is.
+ */
+static const char *contact_region(json_object *data, const char *region)
+{
+	json_object *addrs = ois_json_obj(data, "addresses");
+	const char *address_kinds[NRULES];
+	size_t nkinds = addrs ? keys_of(ADDRESS, address_kinds) : 0;
+	for (size_t i = 0; i < nkinds; i++) {
+		const char *c = ois_json_str(ois_json_obj(addrs, address_kinds[i]), "country");
+		const char *code = c ? ois_country_alpha2(c) : NULL;
+		if (code && !strcmp(code, c))
+			return code;
+	}
+	return region;
+}
+
+/*
+ * Each number: cleaned as text (white space only is empty, so the key
+ * goes), then E.164 when libphonenumber calls it valid in the contact's
+ * region, else kept as cleaned. With keep_typed, the cleaned text of each
+ * number that became another E.164 text goes into OIS_PHONES_TYPED; the
+ * entries already there stay while they name a phone (so normalizing again
+ * changes nothing).
+ */
+static void fix_phones(json_object *data, const char *group, const char *region, int keep_typed)
 {
 	json_object *phones = ois_json_obj(data, group);
 	if (!phones) {
 		json_object_object_del(data, group);
+		json_object_object_del(data, OIS_PHONES_TYPED); /* it names no phone */
 		return;
 	}
 	/* Collect the keys first: changing an object while iterating it is not safe. */
@@ -153,16 +187,29 @@ static void fix_phones(json_object *data, const char *group, const char *region)
 		(void)val;
 		keys[k++] = ois_xstrdup(key);
 	}
+	json_object *typed = keep_typed ? json_object_new_object() : NULL;
 	for (size_t i = 0; i < k; i++) {
 		ois_norm_str(phones, keys[i], ois_text_clean);
 		const char *raw = ois_json_str(phones, keys[i]);
 		char e164[64];
-		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0)
+		if (raw && ois_phone_e164(raw, region, e164, sizeof(e164)) == 0) {
+			if (typed && strcmp(raw, e164) && !json_object_object_get_ex(typed, e164, NULL))
+				json_object_object_add(typed, e164, json_object_new_string(raw));
 			ois_json_set_str(phones, keys[i], e164);
+		}
 		free(keys[i]);
 	}
 	free(keys);
 	drop_if_empty_obj(data, group);
+	if (!typed && !json_object_object_get_ex(data, OIS_PHONES_TYPED, NULL))
+		return; /* nothing to keep and nothing kept: the common case costs nothing more */
+	/* This read's texts first, then what the data already kept, for the values it holds. */
+	json_object *read = json_object_new_object();
+	if (typed)
+		json_object_object_add(read, OIS_PHONES_TYPED, typed); /* takes typed */
+	json_object *from[2] = { read, data };
+	ois_phones_typed_carry(data, from, 2);
+	json_object_put(read);
 }
 
 static void fix_address(json_object *addrs, const char *kind)
@@ -292,7 +339,7 @@ void ois_norm_flag(json_object *data, const char *unit)
 		json_object_object_del(data, unit);
 }
 
-void ois_contact_normalize(json_object *data, const char *region, const char *label)
+static void contact_normalize(json_object *data, const char *region, int keep_typed, const char *label)
 {
 	/* Each rule touches only its own keys, so table order is as good as any. */
 	for (size_t i = 0; i < NRULES; i++) {
@@ -307,7 +354,7 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		case NOTES: ois_norm_str(data, unit, ois_text_clean_notes); break;
 		case DATE: fix_date(data, unit, label); break;
 		case EMAIL: fix_emails(data, group); break;
-		case PHONE: fix_phones(data, group, region); break;
+		case PHONE: break; /* after the addresses, below: their country is the region */
 		case ADDRESS: fix_addresses(data, group); break;
 		case MAILING: fix_mailing(data, unit); break;
 		case LIST: ois_norm_list(data, unit); break;
@@ -315,13 +362,26 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
 		case FLAG: ois_norm_flag(data, unit); break;
 		}
 	}
+	for (size_t i = 0; i < NRULES; i++)
+		if (rules[i].norm == PHONE) {
+			char group[32];
+			group_of(rules[i].unit, group, sizeof(group));
+			fix_phones(data, group, contact_region(data, region), keep_typed);
+			break; /* one group */
+		}
 	/* After the text rules: the display name it splits is cleaned. */
 	ois_norm_person_name(data);
 }
 
-void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label)
+void ois_contact_normalize(json_object *data, const char *region, const char *label)
 {
-	ois_contact_normalize(canon, region, label);
+	contact_normalize(data, region, 0, label);
+}
+
+void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, int keep_typed,
+			const char *label)
+{
+	contact_normalize(canon, region, keep_typed, label);
 	if (map->finish)
 		map->finish("contact", canon);
 }

@@ -17,8 +17,11 @@
  * - emails: address lower-cased, "mailto:"/"SMTP:"/"EX:" dropped; one
  *   entry per kind (the first), ordered work, home, other; unknown kinds
  *   dropped; "invalid": true on an address ois_email_valid() refuses;
- * - phones: E.164 via ois_phone_e164() with region for numbers without a
- *   country code; a number that does not parse is kept, trimmed;
+ * - phones: E.164 via ois_phone_e164() for each number libphonenumber calls
+ *   valid, read in the contact's own country (its business, else home, else
+ *   other address's) when it has no country code, else in region; any
+ *   other number is kept, trimmed; white space only is empty; the
+ *   OIS_PHONES_TYPED entries (phone_display.h) that name a phone are kept;
  * - addresses: country mapped to ISO 3166-1 alpha-2 (ois_country_alpha2),
  *   unknown names kept;
  * - mailing_address: business, home or other, else dropped;
@@ -41,7 +44,9 @@ void ois_contact_normalize(json_object *data, const char *region, const char *la
  * comparison of data from a server goes through this first, so that a
  * difference only in format is no difference.
  */
-void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, const char *label);
+/* keep_typed: fill OIS_PHONES_TYPED with the text each valid number was typed as (phone_format = as-typed). */
+void ois_contact_finish(json_object *canon, const struct ois_mapping *map, const char *region, int keep_typed,
+			const char *label);
 
 /*
  * Normalize canonical appointment data in place (oisync-transform(1),

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "canon_fields.h"
 #include "canon_merge.h"
+#include "phone_display.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -51,6 +52,17 @@ static int edited(const char *kind, enum ois_side side, json_object *cur, json_o
 	return 0;
 }
 
+/*
+ * Merged data m takes along the text each of its numbers was typed as
+ * (phone_format = as-typed), from the items its values came from: a value
+ * one side holds has that side's text, one only the base holds the base's.
+ */
+static void carry_typed(json_object *m, json_object *a, json_object *b, json_object *base)
+{
+	json_object *from[] = { a, b, base };
+	ois_phones_typed_carry(m, from, OIS_ARRAY_SIZE(from));
+}
+
 /* The data side keeps carrying, completed from base where side does not carry a unit. */
 static json_object *restore(const char *kind, enum ois_side side, json_object *cur, json_object *base)
 {
@@ -59,6 +71,7 @@ static json_object *restore(const char *kind, enum ois_side side, json_object *c
 	for (size_t i = 0; u[i]; i++)
 		if (ois_canon_side_supports(side, u[i]))
 			ois_canon_set(m, u[i], ois_canon_get(cur, u[i]));
+	carry_typed(m, cur, NULL, base);
 	return m;
 }
 
@@ -175,6 +188,7 @@ static void both_present(const struct ois_merge_in *in, json_object *const cur[O
 		}
 	}
 	json_object *m = ois_canon_build(u, n, in->base, vb, mv);
+	carry_typed(m, cur[OIS_EXCHANGE], cur[OIS_INTERACTION], in->base);
 	if (!in->base) {
 		/* Matched across sides (first sync or two new items): pair them, no create. */
 		struct ois_buf why = OIS_BUF_INIT;

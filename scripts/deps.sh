@@ -6,12 +6,14 @@
 # installs the npm packages package-lock.json pins (the real clients of the
 # fakes: the EWS Managed API port, the Microsoft Graph JavaScript SDK and
 # MSAL for Node), unless node_modules has them.
+# python3-phonenumbers is the reference tests/phone_reference.bats checks
+# the phone cases against.
 # iso-codes and libicu-dev are needed to build only: the Makefile generates
 # the country and time-zone tables from them, and no executable reads them.
 set -eu
 PKGS="make gcc g++ pkg-config libcurl4-openssl-dev libxml2-dev libjson-c-dev
 libsqlite3-dev libinih-dev nettle-dev libutf8proc-dev libphonenumber-dev libicu-dev
-iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib jq
+iso-codes sqlite3 bats bats-support bats-assert parallel python3 python3-exchangelib python3-phonenumbers jq
 ca-certificates curl openssl chromium dpkg-dev lintian"
 named=$#
 [ $# -eq 0 ] || PKGS="$*"

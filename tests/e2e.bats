@@ -73,8 +73,9 @@ next_run() { run oisync-run ex1; }
 	assert_output "Senior Partner"
 	run jq -r '.mailboxes["bob@firm.example"].outlook[] | select(.name=="Ann Lee") | .job' "$D/h.json"
 	assert_output "Senior Partner"
+	# Written in the international form (phone_format's default), compared as E.164.
 	run jq -r '.mailboxes["alice@firm.example"].outlook[] | select(.name=="Carlos Diaz") | .mobile' "$D/h.json"
-	assert_output "+34600999888"
+	assert_output "+34 600 99 98 88"
 	run jq -r '[.mailboxes["alice@firm.example"].interaction[] | select(.name=="Omar Haddad")] | length' "$D/h.json"
 	assert_output "0"
 	run jq -r '[.mailboxes["bob@firm.example"].outlook[] | select(.name=="Zoe Adams")] | length' "$D/h.json"
@@ -102,9 +103,9 @@ next_run() { run oisync-run ex1; }
 	next_run
 	assert_success
 	holdings >"$D/h.json"
-	# Outlook gets the mobile (normalized), InterAction the title; each keeps its own edit.
+	# Outlook gets the mobile (in the international form), InterAction the title; each keeps its own edit.
 	run jq -r '.mailboxes["alice@firm.example"].outlook[] | select(.name=="Dana Okafor") | "\(.job)|\(.mobile)"' "$D/h.json"
-	assert_output "Chief Financial Officer|+14155550100"
+	assert_output "Chief Financial Officer|+1 415-555-0100"
 	run jq -r '.mailboxes["alice@firm.example"].interaction[] | select(.name=="Dana Okafor") | "\(.job)|\(.mobile)"' "$D/h.json"
 	assert_output "Chief Financial Officer|(415) 555-0100"
 }
@@ -191,4 +192,27 @@ next_run() { run oisync-run ex1; }
 	next_run
 	assert_success
 	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+}
+
+@test "phone_format = as-typed: a number reaches the other side as it was typed there, and never moves back" {
+	sed -i 's/^phone_region = US$/&\nphone_format = as-typed/' "$OISYNC_CONF"
+	grep -qx 'phone_format = as-typed' "$OISYNC_CONF"
+	run oisync-run ex1
+	assert_success
+	ia_ctl "$D" edit "{\"user\":\"alice\",\"contact_id\":\"$(ia_id Okafor)\",\"set\":{\"phones\":{\"mobile\":\"(415) 555-0100\"}}}"
+	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"PhoneNumbers.BusinessPhone\":\"415.555.0199\"}}"
+	next_run
+	assert_success
+	mobile=$(ews_ctl "$D" "dump?mailbox=alice@firm.example" | jq -r '.contacts[] | select(.Surname == "Okafor") | .PhoneNumbers.MobilePhone')
+	assert_equal "$mobile" "(415) 555-0100"
+	direct=$(ia_ctl "$D" dump | jq -r --arg id "$(ia_id Okafor)" '.contacts[$id].phones.direct')
+	assert_equal "$direct" "415.555.0199"
+	# The two spellings are one E.164 value on each side: nothing moves again.
+	next_run
+	assert_success
+	[ "$(server_ops_in "$(last_changes alice)")" -eq 0 ]
+	next_run
+	assert_success
+	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
+	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
 }

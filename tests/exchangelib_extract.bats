@@ -255,7 +255,7 @@ FULL='{"prefix":"Ms.","first":"Zoe","middle":"K.","last":"Park","suffix":"Jr.","
 	run jq -c '.emails' <<<"$got"
 	assert_output '{"EmailAddress1":"zoe@park.example","EmailAddress2":"zoe@home.example","EmailAddress3":"zk@other.example"}'
 	run jq -c '.phones' <<<"$got"
-	assert_output '{"AssistantPhone":"+12125550208","BusinessFax":"+12125550206","BusinessPhone":"+12125550200;ext=7","BusinessPhone2":"+12125550202","HomeFax":"+12125550207","HomePhone":"+12125550204","HomePhone2":"+12125550205","MobilePhone":"+12125550203","OtherTelephone":"+442079460210","Pager":"+12125550209"}'
+	assert_output '{"AssistantPhone":"+1 212-555-0208","BusinessFax":"+1 212-555-0206","BusinessPhone":"+1 212-555-0200 ext. 7","BusinessPhone2":"+1 212-555-0202","HomeFax":"+1 212-555-0207","HomePhone":"+1 212-555-0204","HomePhone2":"+1 212-555-0205","MobilePhone":"+1 212-555-0203","OtherTelephone":"+44 20 7946 0210","Pager":"+1 212-555-0209"}'
 	run jq -c '.addresses' <<<"$got"
 	assert_output '{"Business":{"city":"New York","country":"US","state":"NY","street":"5 Wall St\nFloor 9","zipcode":"10005"},"Home":{"city":"Lyon","country":"FR","state":"Rhone","street":"3 Quai\nBat C","zipcode":"69002"},"Other":{"city":"Vienna","country":"AT","state":"Wien","street":"1 Ring\nHof 2","zipcode":"1010"}}'
 }

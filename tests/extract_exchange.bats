@@ -292,10 +292,10 @@ FULL='{"prefix":"Dr.","first":"Ann","middle":"B.","last":"Lee","suffix":"III","n
 	run canonical_of op-rt-1
 	assert_success
 	assert_output "$(jq -cS . <<<"$FULL")"
-	# Every Exchange field was written where Outlook shows it.
+	# Every Exchange field was written where Outlook shows it; phones in the international form (phone_format).
 	run jq -c 'select(.op_tag == "op-rt-1") | .data | [.GivenName, .PhoneNumbers.BusinessPhone2, .PhysicalAddresses.Home.City,
 		.PostalAddressIndex, .Sensitivity, .Birthday, .CompleteName.Title, .EmailAddresses.EmailAddress3]' out.jsonl
-	assert_output '["Ann","+12125550102","Paris","Home","Private","1970-01-01T12:00:00Z","Dr.","x@y.example"]'
+	assert_output '["Ann","+1 212-555-0102","Paris","Home","Private","1970-01-01T12:00:00Z","Dr.","x@y.example"]'
 }
 
 @test "round trip: UpdateItem sets and clears exactly the named fields; stale versions conflict" {

@@ -57,6 +57,8 @@ last_results() { # USER
 }
 
 # Three runs: the first merges, the second and third change nothing.
+# What oisync writes into a server is in the international form (phone_format's
+# default); what a user typed stays as typed where nothing overwrote it.
 three_runs() {
 	run oisync-run ex1
 	assert_success
@@ -84,7 +86,7 @@ three_runs() {
 	three_runs
 	# Nothing of alice's replaced; the firm's city (she had none) reaches her.
 	[ "$outlook1" = "Quinn|Quinn Legal|Associate|(212) 555-0101|212.555.0199|Dublin" ]
-	[ "$firm1" = "Quinn|Quinn Legal|Associate|+12125550101|+12125550199|Dublin" ]
+	[ "$firm1" = "Quinn|Quinn Legal|Associate|+1 212-555-0101|+1 212-555-0199|Dublin" ]
 	# The conflict is reported with both values, so the loser stays visible.
 	run jq -r 'select(.merge) | .merge | "\(.policy) kept \(.kept): \(.conflicts | keys | join(","))"' "$results1"
 	assert_output "newest-wins kept exchange: company,job_title,last,phones.mobile"
@@ -97,8 +99,8 @@ three_runs() {
 @test "newest-wins, firm newer: the firm's values win the conflicts, alice's own values stay and reach the firm" {
 	tara_seeds "2099-01-01T00:00:00Z"
 	three_runs
-	[ "$outlook1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+16465550102|212.555.0199|Dublin" ]
-	[ "$firm1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646 555 0102|+12125550199|Dublin" ]
+	[ "$outlook1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646-555-0102|212.555.0199|Dublin" ]
+	[ "$firm1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646 555 0102|+1 212-555-0199|Dublin" ]
 	run jq -r 'select(.merge) | .merge | "\(.policy) kept \(.kept): \(.conflicts["phones.mobile"].exchange) lost"' "$results1"
 	assert_output "newest-wins kept interaction: +12125550101 lost"
 }
@@ -108,7 +110,7 @@ three_runs() {
 	set_policy exchange-wins
 	three_runs
 	[ "$outlook1" = "Quinn|Quinn Legal|Associate|(212) 555-0101|212.555.0199|Dublin" ]
-	[ "$firm1" = "Quinn|Quinn Legal|Associate|+12125550101|+12125550199|Dublin" ]
+	[ "$firm1" = "Quinn|Quinn Legal|Associate|+1 212-555-0101|+1 212-555-0199|Dublin" ]
 	run jq -r 'select(.merge) | .merge | "\(.policy) kept \(.kept)"' "$results1"
 	assert_output "exchange-wins kept exchange"
 }
@@ -117,8 +119,8 @@ three_runs() {
 	tara_seeds "2001-01-01T00:00:00Z"
 	set_policy interaction-wins
 	three_runs
-	[ "$outlook1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+16465550102|212.555.0199|Dublin" ]
-	[ "$firm1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646 555 0102|+12125550199|Dublin" ]
+	[ "$outlook1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646-555-0102|212.555.0199|Dublin" ]
+	[ "$firm1" = "Quinn-Byrne|Byrne & Quinn LLP|Partner|+1 646 555 0102|+1 212-555-0199|Dublin" ]
 	run jq -r 'select(.merge) | .merge | "\(.policy) kept \(.kept): \(.conflicts | keys | join(","))"' "$results1"
 	assert_output "interaction-wins kept interaction: company,job_title,last,phones.mobile"
 }
@@ -164,7 +166,7 @@ JSON
 	assert_success
 	[ "$(ops_in "$(last_changes alice)")" -eq 0 ]
 	[ "$(ops_in "$(last_changes bob)")" -eq 0 ]
-	[ "$(outlook_uma alice@firm.example)" = "Director|(212) 555-0111|+12125550112" ]
+	[ "$(outlook_uma alice@firm.example)" = "Director|(212) 555-0111|+1 212-555-0112" ]
 	[ "$(outlook_uma bob@firm.example)" = "Director|212.555.0111|+1 212 555 0112" ]
 }
 

@@ -175,18 +175,54 @@ EOF2
 }
 
 @test "phone region: --region, then the configuration's phone_region, else US" {
-	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"home":"020 7946 0958","mobile":"(212) 555-0100"}}}\n' >in.jsonl
+	# 020 1234 5678 is valid in London and in Essen, and no US number.
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"home":"020 1234 5678","mobile":"(212) 555-0100"}}}\n' >in.jsonl
 	run "$TRANSFORM" in.jsonl
 	assert_success
-	assert_equal "$(printf '%s\n' "$output" | jq -c .data.phones)" '{"home":"020 7946 0958","mobile":"+12125550100"}'
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data.phones)" '{"home":"020 1234 5678","mobile":"+12125550100"}'
 	printf '[global]\nstate_dir = %s/state\nphone_region = gb\n' "$PWD" >oisync.conf
 	run "$TRANSFORM" -c oisync.conf in.jsonl
 	assert_success
-	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442079460958
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442012345678
 	OISYNC_CONF=oisync.conf run "$TRANSFORM" in.jsonl
-	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442079460958
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +442012345678
 	run "$TRANSFORM" -c oisync.conf --region de in.jsonl
-	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +492079460958
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.home)" +492012345678
+}
+
+@test "phone region: the contact's address country, then the account's user's phone_region, then the firm's" {
+	printf '[global]\nstate_dir = %s/state\nphone_region = US\n[server ex1]\nurl = http://127.0.0.1:9/EWS/Exchange.asmx\nauth = none\n[interaction]\nurl = http://127.0.0.1:9/\nauth = none\n' "$PWD" >oisync.conf
+	printf '[user carl]\nmailbox = carl@firm.example\nphone_region = de\n[user ann]\nmailbox = ann@firm.example\n' >users.conf
+	rec() { # ACCOUNT ID DATA
+		printf '{"type":"contact","side":"interaction","account":"%s","id":"%s","op":"upsert","data":%s}\n' "$@"
+	}
+	{
+		# Carl's region is Germany: his contacts' national numbers are German.
+		rec Carl@Firm.example 1 '{"phones":{"home":"020 1234 5678"}}'
+		# Ann has none of her own: the firm's, US.
+		rec ann@firm.example 2 '{"phones":{"home":"020 1234 5678","mobile":"(212) 555-0100"}}'
+		# A London office in Ann's list is read as London, not as the US.
+		rec ann@firm.example 3 '{"addresses":{"business":{"city":"London","country":"United Kingdom"}},"phones":{"mobile":"020 7946 0018"}}'
+		# Business address before home.
+		rec carl@firm.example 4 '{"addresses":{"home":{"country":"FR"},"business":{"country":"UK"}},"phones":{"mobile":"020 1234 5678"}}'
+		# Placeholders stay as typed; white space only is empty.
+		rec ann@firm.example 5 '{"phones":{"other":"(555) 555-5555","mobile":"000-000-0000","home":"   "}}'
+		# An account no user has: the firm's region.
+		rec nobody@firm.example 6 '{"phones":{"home":"(212) 555-0100"}}'
+	} >in.jsonl
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c '[.id, .data.phones]' | tr '\n' ' ')" \
+		'["1",{"home":"+492012345678"}] ["2",{"home":"020 1234 5678","mobile":"+12125550100"}] ["3",{"mobile":"+442079460018"}] ["4",{"mobile":"+442012345678"}] ["5",{"mobile":"000-000-0000","other":"(555) 555-5555"}] ["6",{"home":"+12125550100"}] '
+	# --region stands for the user's and the firm's, never for the contact's own country.
+	run "$TRANSFORM" -c oisync.conf --region gb in.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c '[.id, .data.phones]' | sed -n '1p;3p' | tr '\n' ' ')" \
+		'["1",{"home":"+442012345678"}] ["3",{"mobile":"+442079460018"}] '
+	# Idempotent: the output transformed again is the same.
+	printf '%s\n' "$output" | jq -c 'del(.hash)' >again.jsonl
+	run "$TRANSFORM" -c oisync.conf --region gb again.jsonl
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data)" "$(jq -c .data again.jsonl)"
 }
 
 @test "libphonenumber's module opens only for a number to parse; without it, exit 70 naming it" {
@@ -197,16 +233,22 @@ EOF2
 	run bin/oisync-transform e164.jsonl
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
-	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100"}}}\n' >national.jsonl
+	# So are the common North American forms, read in the US, valid or not.
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"(212) 555-0100","home":"1-212-555-0101","other":"(555) 555-5555"}}}\n' >national.jsonl
 	run bin/oisync-transform national.jsonl
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | jq -c .data.phones)" '{"home":"+12125550101","mobile":"+12125550100","other":"(555) 555-5555"}'
+	# An extension is the library's to read.
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"mobile":"212-555-0100 x42"}}}\n' >ext.jsonl
+	run bin/oisync-transform ext.jsonl
 	assert_failure 70
 	assert_output --partial oisync-phone.so
 	# Where make install puts it, it is found.
 	mkdir -p lib/oisync
 	cp "$OISYNC_BUILD/lib/oisync/oisync-phone.so" lib/oisync/
-	run bin/oisync-transform national.jsonl
+	run bin/oisync-transform ext.jsonl
 	assert_success
-	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" +12125550100
+	assert_equal "$(printf '%s\n' "$output" | jq -r .data.phones.mobile)" "+12125550100;ext=42"
 }
 
 @test "a configuration asked for must load (78); bad options are usage errors (64)" {
@@ -389,4 +431,18 @@ ia_email() { # ID FIRST LAST ADDRESS
 	# What is created keeps the invalid address and its mark.
 	assert_equal "$(printf '%s\n' "$output" | jq -c 'select(.action == "create" and .data.first == "Cy") | .data.emails')" \
 		'[{"address":"n/a","invalid":true,"kind":"work"}]'
+}
+
+@test "phone_format = as-typed: each valid number's typed text travels in phones_typed" {
+	printf '[global]\nstate_dir = %s/state\nphone_format = as-typed\n' "$PWD" >oisync.conf
+	printf '{"type":"contact","side":"interaction","account":"a@x","id":"1","op":"upsert","data":{"phones":{"home":"(212) 555-0100","mobile":"+12125550199","other":"(555) 555-5555"}}}\n' >in.jsonl
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_success
+	# The E.164 value is what reconcile compares; the text only where it differs, and only for a valid number.
+	assert_equal "$(printf '%s\n' "$output" | jq -c '[.data.phones, .data.phones_typed]')" \
+		'[{"home":"+12125550100","mobile":"+12125550199","other":"(555) 555-5555"},{"+12125550100":"(212) 555-0100"}]'
+	# The default format keeps no text.
+	printf '[global]\nstate_dir = %s/state\n' "$PWD" >oisync.conf
+	run "$TRANSFORM" -c oisync.conf in.jsonl
+	assert_equal "$(printf '%s\n' "$output" | jq -c '.data | has("phones_typed")')" false
 }

@@ -7,6 +7,7 @@
 #include "jsonl.h"
 #include "log.h"
 #include "normalize.h"
+#include "phone.h"
 #include "record.h"
 #include "util.h"
 
@@ -28,8 +29,10 @@ static const char usage_text[] =
 	"\n"
 	"  -c, --config FILE    configuration, for phone_region (default $OISYNC_CONF,\n"
 	"                       /etc/oisync/oisync.conf; none: built-in defaults)\n"
-	"      --region CC      region for phone numbers without a country code\n"
-	"                       (ISO 3166-1 alpha-2; default phone_region, else US)\n"
+	"      --region CC      region for phone numbers without a country code on\n"
+	"                       contacts with no address country (ISO 3166-1\n"
+	"                       alpha-2; default the account's user's phone_region,\n"
+	"                       else the firm's, else US)\n"
 	"      --max-line BYTES longest input line accepted (default 16777216)\n"
 	"  -v, --verbose        more messages (repeat for debug)\n"
 	"      --log-format F   text (default) or json\n"
@@ -83,28 +86,38 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /*
- * The phone region: --region, else the configuration's phone_region. The
- * configuration is optional here: transform needs nothing else from it, and
- * an administrator piping stages by hand on a machine without one should
- * not have to write one. So only a file that was asked for (-c,
+ * Where the phone region of an account comes from: --region, else the
+ * configuration (the user whose mailbox the account is, else the firm).
+ * The configuration is optional here: transform needs nothing else from it,
+ * and an administrator piping stages by hand on a machine without one
+ * should not have to write one. So only a file that was asked for (-c,
  * $OISYNC_CONF) or that exists must load.
  */
-static int pick_region(const struct options *o, char region[3])
+struct regions {
+	char given[3];            /* --region, else "" */
+	struct ois_config cfg;
+	int loaded;               /* cfg holds a configuration */
+};
+
+static int regions_load(const struct options *o, struct regions *r)
 {
+	memset(r, 0, sizeof(*r));
 	if (o->region) {
-		if (ois_region_parse(o->region, region))
+		if (ois_region_parse(o->region, r->given))
 			return ois_fail(OIS_EUSAGE, "--region needs an ISO 3166-1 alpha-2 code such as US, not '%s'", o->region);
 		return 0;
 	}
-	struct ois_config cfg;
-	int loaded, rc = ois_config_load_optional(o->config_path, &cfg, &loaded);
-	if (rc)
-		return rc;
-	/* The configuration checked phone_region when it read it. */
-	memcpy(region, loaded ? cfg.phone_region : OIS_DEFAULT_PHONE_REGION, 3);
-	if (loaded)
-		ois_config_release(&cfg);
-	return 0;
+	return ois_config_load_optional(o->config_path, &r->cfg, &r->loaded);
+}
+
+/* The region of account's numbers (the configuration checked every phone_region when it read it). */
+static const char *region_of(const struct regions *r, const char *account)
+{
+	if (r->given[0])
+		return r->given;
+	if (!r->loaded)
+		return OIS_DEFAULT_PHONE_REGION;
+	return ois_config_phone_region(&r->cfg, account ? ois_config_user_by_mailbox(&r->cfg, account) : NULL);
 }
 
 /*
@@ -114,7 +127,7 @@ static int pick_region(const struct options *o, char region[3])
  * backend does not map yet passes through native. Returns 1 when mapped,
  * or OIS_EDATA (logged) when the record names a backend this build lacks.
  */
-static int canonicalize(json_object *rec, const char *where, const char *region)
+static int canonicalize(json_object *rec, const char *where, const char *region, int keep_typed)
 {
 	const struct ois_mapping *map = ois_mapping_of_record(rec);
 	if (!map && json_object_object_get_ex(rec, "backend", NULL))
@@ -125,7 +138,7 @@ static int canonicalize(json_object *rec, const char *where, const char *region)
 		return 0;
 	if (ois_record_type(rec) == OIS_REC_CONTACT) {
 		char *label = ois_xasprintf("%s: contact \"%s\"", where, ois_json_str(rec, "id"));
-		ois_contact_finish(canon, map, region, label);
+		ois_contact_finish(canon, map, region, keep_typed, label);
 		free(label);
 	} else if (ois_record_type(rec) == OIS_REC_APPOINTMENT) {
 		char *label = ois_xasprintf("%s: appointment \"%s\"", where, ois_json_str(rec, "id"));
@@ -153,7 +166,7 @@ static int needs_transform(json_object *rec)
 
 /* One input, record by record: only one record is ever in memory. */
 static int transform_stream(FILE *in, const char *name, const struct options *o,
-			    const char *region, struct counts *n)
+			    const struct regions *regions, struct counts *n)
 {
 	struct ois_jsonl_reader r;
 	json_object *rec;
@@ -168,7 +181,8 @@ static int transform_stream(FILE *in, const char *name, const struct options *o,
 			n->records++;
 			if (needs_transform(rec)) {
 				ois_log_set_account(ois_json_str(rec, "account"));
-				int mapped = canonicalize(rec, where, region);
+				int mapped = canonicalize(rec, where, region_of(regions, ois_json_str(rec, "account")),
+							  regions->loaded && regions->cfg.phone_format == OIS_PHONE_AS_TYPED);
 				ois_log_set_account(NULL);
 				if (mapped < 0)
 					rc = mapped;
@@ -193,13 +207,13 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct counts n = { 0 };
-	char region[3];
+	struct regions regions;
 	int rc;
 
 	ois_log_init(PROG);
 	if ((rc = parse_options(argc, argv, &o)) >= 0)
 		return rc;
-	if ((rc = pick_region(&o, region)))
+	if ((rc = regions_load(&o, &regions)))
 		return ois_exit_status(rc);
 
 	static char *const stdin_only[] = { "-", NULL };
@@ -212,11 +226,13 @@ int main(int argc, char **argv)
 			rc = OIS_ENOINPUT;
 			break;
 		}
-		rc = transform_stream(in, is_stdin ? "stdin" : *files, &o, region, &n);
+		rc = transform_stream(in, is_stdin ? "stdin" : *files, &o, &regions, &n);
 		if (!is_stdin)
 			fclose(in);
 	}
 	ois_info("%lu records, %lu contacts transformed", n.records, n.contacts);
+	if (regions.loaded)
+		ois_config_release(&regions.cfg);
 	/* Close stdout even after an error: records already written stay whole. */
 	int crc = OIS_EIO;
 	if (n.write_failed)

@@ -2,6 +2,7 @@
 #include "unit.h"
 #include "code.h"
 #include "config.h"
+#include "phone.h"
 #include "log.h"
 #include "util.h"
 
@@ -47,6 +48,7 @@ static const char good_conf[] =
 	"[global]\n"
 	"state_dir = state\n"
 	"phone_region = gb\n"
+	"phone_format = e164\n"
 	"\n"
 	"[server ex1]\n"
 	"url = https://ex1.firm.example/EWS/Exchange.asmx\n"
@@ -84,6 +86,7 @@ static const char good_users[] =
 	"mailbox = Bob@Firm.example\n"
 	"server = ex2\n"
 	"enabled = no\n"
+	"phone_region = de\n"
 	"conflict = exchange-wins\n"
 	"categories =\n"
 	"calendar = off\n";
@@ -105,6 +108,7 @@ static void test_good_config_with_defaults(void)
 	free(want);
 	CHECK_STR(cfg.users_file, users);
 	CHECK_STR(cfg.phone_region, "GB");
+	CHECK_INT(cfg.phone_format, OIS_PHONE_E164);
 	CHECK_INT(cfg.nservers, 2);
 
 	const struct ois_endpoint *e = ois_config_server(&cfg, "ex1");
@@ -170,6 +174,9 @@ static void test_good_config_with_defaults(void)
 		CHECK_INT(u->settings.conflict, OIS_NEWEST_WINS);
 		CHECK_INT(u->settings.calendar, 1);
 		CHECK(u->settings.categories && !strcmp(u->settings.categories[1], "Personal"));
+		/* No region of her own: the firm's. */
+		CHECK(u->phone_region == NULL);
+		CHECK_STR(ois_config_phone_region(&cfg, u), "GB");
 	}
 	u = ois_config_user_by_mailbox(&cfg, "bob@firm.EXAMPLE");
 	CHECK(u != NULL);
@@ -179,7 +186,10 @@ static void test_good_config_with_defaults(void)
 		CHECK_INT(u->settings.conflict, OIS_EXCHANGE_WINS);
 		CHECK_INT(u->settings.calendar, 0);
 		CHECK(u->settings.categories == NULL);
+		CHECK_STR(u->phone_region, "DE");
+		CHECK_STR(ois_config_phone_region(&cfg, u), "DE");
 	}
+	CHECK_STR(ois_config_phone_region(&cfg, NULL), "GB");
 	CHECK(ois_config_user(&cfg, "carol") == NULL);
 	CHECK_STR(ois_conflict_name(OIS_INTERACTION_WINS), "interaction-wins");
 	CHECK_STR(ois_direction_name(OIS_DIR_TO_EXCHANGE), "to-exchange");
@@ -200,6 +210,7 @@ static void test_minimal_config_and_missing_users_file(void)
 	CHECK_STR(cfg.state_dir, "/var/lib/oisync");
 	CHECK_STR(cfg.changes_dir, "/var/lib/oisync/changes");
 	CHECK_STR(cfg.phone_region, "US");
+	CHECK_INT(cfg.phone_format, OIS_PHONE_INTERNATIONAL);
 	CHECK_INT(cfg.nservers, 0);
 	CHECK_INT(cfg.nusers, 0);
 	CHECK(cfg.interaction.url == NULL);
@@ -305,6 +316,9 @@ static void test_errors_name_file_and_line(void)
 		{ HEAD "[global\n", NULL, "err.conf:4: bad section header" },
 		{ "state_dir = s\n", NULL, "err.conf:1: key 'state_dir' before any [section]" },
 		{ "[global]\nphone_region = USA\n", NULL, "err.conf:2: bad value 'USA' for 'phone_region'" },
+		{ "[global]\nphone_format = pretty\n", NULL, "err.conf:2: bad value 'pretty' for 'phone_format'" },
+		{ HEAD EX1, "[user alice]\nmailbox = a@x\nphone_region = Britain\n",
+		  "users-err.conf:3: bad value 'Britain' for 'phone_region' in [user alice]" },
 		{ "[global]\n", NULL, "err.conf: [global] has no 'state_dir'" },
 		{ HEAD EX1, "[user alice]\nmailbox = a@x\nserver = ex9\n",
 		  "users-err.conf:3: [user alice] names unknown server 'ex9'" },

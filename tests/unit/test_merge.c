@@ -230,6 +230,54 @@ static void test_idempotence(void)
 	}
 }
 
+/*
+ * phone_format = as-typed: the text each number was typed as travels with
+ * the op that writes it, from the side the value came from; it is never
+ * compared, so two spellings of one number make no op.
+ */
+static void test_typed_phones_travel(void)
+{
+	static const char base[] = "{\"first\":\"Ann\",\"phones\":{\"mobile\":\"+12125550100\"},"
+				   "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}";
+	struct ois_merge_out out;
+	struct ois_merge_in in = { .kind = "contact", .policy = OIS_NEWEST_WINS, .complete = { 1, 1 } };
+	in.base = parse(base);
+	/* Outlook changed the mobile, typed its own way; InterAction spells the old one differently. */
+	in.seen[OIS_EXCHANGE] = OIS_SEEN_UPSERT;
+	in.data[OIS_EXCHANGE] = parse("{\"first\":\"Ann\",\"phones\":{\"mobile\":\"+442079460018\"},"
+				      "\"phones_typed\":{\"+442079460018\":\"020 7946 0018\"}}");
+	in.seen[OIS_INTERACTION] = OIS_SEEN_UPSERT;
+	in.data[OIS_INTERACTION] = parse("{\"first\":\"Ann\",\"phones\":{\"mobile\":\"+12125550100\"},"
+					 "\"phones_typed\":{\"+12125550100\":\"212.555.0100\"}}");
+	ois_merge(&in, &out);
+	char *got = summary(&out);
+	CHECK_STR(got, "update>interaction phones.mobile");
+	free(got);
+	if (out.n == 1)
+		CHECK_STR(json_object_to_json_string_ext(ois_json_obj(out.d[0].data, "phones_typed"), JSON_C_TO_STRING_PLAIN),
+			  "{\"+442079460018\":\"020 7946 0018\"}");
+	ois_merge_out_release(&out);
+	json_object_put(in.data[OIS_EXCHANGE]);
+	/* Only the spelling differs: nothing to do. */
+	in.data[OIS_EXCHANGE] = parse("{\"first\":\"Ann\",\"phones\":{\"mobile\":\"+12125550100\"},"
+				      "\"phones_typed\":{\"+12125550100\":\"+1 (212) 555-0100\"}}");
+	ois_merge(&in, &out);
+	CHECK_INT(out.n, 0);
+	ois_merge_out_release(&out);
+	/* New on one side: the create carries that side's texts. */
+	json_object_put(in.base);
+	in.base = NULL;
+	in.seen[OIS_INTERACTION] = OIS_SEEN_ABSENT;
+	ois_merge(&in, &out);
+	CHECK_INT(out.n, 1);
+	if (out.n == 1)
+		CHECK_STR(json_object_to_json_string_ext(ois_json_obj(out.d[0].data, "phones_typed"), JSON_C_TO_STRING_PLAIN),
+			  "{\"+12125550100\":\"+1 (212) 555-0100\"}");
+	ois_merge_out_release(&out);
+	json_object_put(in.data[OIS_EXCHANGE]);
+	json_object_put(in.data[OIS_INTERACTION]);
+}
+
 static void test_winner(void)
 {
 	const char *t[2] = { "2026-01-01T00:00:00.25Z", "2026-01-01T00:00:00.3Z" };
@@ -859,6 +907,7 @@ int main(void)
 	UNIT_RUN(test_merge_cases);
 	UNIT_RUN(test_idempotence);
 	UNIT_RUN(test_winner);
+	UNIT_RUN(test_typed_phones_travel);
 	UNIT_RUN(test_determinism);
 	UNIT_RUN(test_model);
 	return unit_done();

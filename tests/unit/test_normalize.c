@@ -245,6 +245,69 @@ static void test_region_applies_to_national_numbers(void)
 	free(got);
 }
 
+/*
+ * The contact's own country comes first: business address, then home, then
+ * other, the first that names a country; the given region (the user's, else
+ * the firm's) only when none does. Idempotent: the result normalized again
+ * is the same.
+ */
+static void test_contact_country_is_the_phone_region(void)
+{
+	static const struct { const char *in, *region, *want; } cases[] = {
+		/* A London office in a US user's list. */
+		{ "{\"addresses\":{\"business\":{\"city\":\"London\",\"country\":\"United Kingdom\"}},"
+		  "\"phones\":{\"business\":\"020 7946 0018\",\"mobile\":\"(212) 555-0100\"}}", "US",
+		  "{\"addresses\":{\"business\":{\"city\":\"London\",\"country\":\"GB\"}},"
+		  "\"phones\":{\"business\":\"+442079460018\",\"mobile\":\"(212) 555-0100\"}}" },
+		/* Business first, before home. */
+		{ "{\"addresses\":{\"home\":{\"country\":\"US\"},\"business\":{\"country\":\"Deutschland\"}},"
+		  "\"phones\":{\"business\":\"089 1234567\"}}", "GB",
+		  "{\"addresses\":{\"business\":{\"country\":\"DE\"},\"home\":{\"country\":\"US\"}},"
+		  "\"phones\":{\"business\":\"+49891234567\"}}" },
+		/* A business address without a country: home's. */
+		{ "{\"addresses\":{\"business\":{\"city\":\"Paris\"},\"home\":{\"country\":\"France\"}},"
+		  "\"phones\":{\"home\":\"01 42 68 53 00\"}}", "US",
+		  "{\"addresses\":{\"business\":{\"city\":\"Paris\"},\"home\":{\"country\":\"FR\"}},"
+		  "\"phones\":{\"home\":\"+33142685300\"}}" },
+		/* A country nobody knows is no region: the given one reads the number. */
+		{ "{\"addresses\":{\"other\":{\"country\":\"Atlantis\"}},\"phones\":{\"home\":\"020 7946 0018\"}}", "GB",
+		  "{\"addresses\":{\"other\":{\"country\":\"Atlantis\"}},\"phones\":{\"home\":\"+442079460018\"}}" },
+		/* No address: the given region. */
+		{ "{\"phones\":{\"home\":\"(02) 9374 4000\"}}", "AU", "{\"phones\":{\"home\":\"+61293744000\"}}" },
+		/* Placeholders stay as typed whatever the region; white space only is empty. */
+		{ "{\"addresses\":{\"business\":{\"country\":\"US\"}},\"phones\":{\"business\":\"(555) 555-5555\","
+		  "\"mobile\":\"000-000-0000\",\"home\":\" \\t \",\"other\":\"\\u00a0\"}}", "US",
+		  "{\"addresses\":{\"business\":{\"country\":\"US\"}},\"phones\":{\"business\":\"(555) 555-5555\","
+		  "\"mobile\":\"000-000-0000\"}}" },
+	};
+	for (size_t i = 0; i < OIS_ARRAY_SIZE(cases); i++) {
+		char *got = normalized(cases[i].in, cases[i].region);
+		CHECK_STR(got, cases[i].want);
+		char *again = normalized(got, cases[i].region);
+		CHECK_STR(again, got);
+		free(again);
+		free(got);
+	}
+}
+
+/* Typed texts already in the data stay while they name a phone, and go when not. */
+static void test_typed_texts_kept_while_they_name_a_phone(void)
+{
+	char *got = normalized("{\"phones\":{\"mobile\":\"+12125550100\",\"home\":\"(212) 555-0111\"},"
+			       "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\",\"+442079460018\":\"020 7946 0018\"}}",
+			       "US");
+	/* ois_contact_normalize adds no text of its own (transform does, with phone_format = as-typed). */
+	CHECK_STR(got, "{\"phones\":{\"home\":\"+12125550111\",\"mobile\":\"+12125550100\"},"
+		       "\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}");
+	free(got);
+	got = normalized("{\"first\":\"Ann\",\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}", "US");
+	CHECK_STR(got, "{\"first\":\"Ann\"}");
+	free(got);
+	got = normalized("{\"phones\":{\"home\":\" \"},\"phones_typed\":{\"+12125550100\":\"(212) 555-0100\"}}", "US");
+	CHECK_STR(got, "{}");
+	free(got);
+}
+
 int main(void)
 {
 	ois_log_init("test_normalize");
@@ -258,5 +321,7 @@ int main(void)
 	UNIT_RUN(test_contact_normalize);
 	UNIT_RUN(test_normalize_is_idempotent);
 	UNIT_RUN(test_region_applies_to_national_numbers);
+	UNIT_RUN(test_contact_country_is_the_phone_region);
+	UNIT_RUN(test_typed_texts_kept_while_they_name_a_phone);
 	return unit_done();
 }
