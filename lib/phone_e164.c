@@ -110,17 +110,37 @@ static int format_number(const char *raw, const char *region, enum ois_phone_for
 	return answer(rc, res, out, outlen);
 }
 
+/*
+ * A valid number whose line is one digit seven times over ("+44 20 0000
+ * 0000", "01 00 00 00 00" in France) is a placeholder all the same:
+ * libphonenumber judges a number's range, not its line, and calls these
+ * valid. Kept as typed, as any other placeholder, so that none becomes a
+ * real-looking number. e164 is "+DIGITS", maybe with ";ext=N".
+ */
+static int is_placeholder(const char *e164)
+{
+	const char *end = strchr(e164, ';');
+	if (!end)
+		end = e164 + strlen(e164);
+	if (end - e164 < 8)
+		return 0;
+	for (const char *p = end - 7; p < end - 1; p++)
+		if (*p != end[-1])
+			return 0;
+	return 1;
+}
+
 int ois_phone_e164(const char *raw, const char *region, char *out, size_t outlen)
 {
 	if (!raw || !out || outlen == 0)
 		return -1;
 	stats.calls++;
 	int rc = ois_phone_e164_fast(raw, region, out, outlen);
-	if (rc <= 0) {
+	if (rc <= 0)
 		stats.fast++;
-		return rc == 0 ? 0 : -1;
-	}
-	return format_number(raw, region, OIS_PHONE_E164, out, outlen);
+	else
+		rc = format_number(raw, region, OIS_PHONE_E164, out, outlen);
+	return rc == 0 && !is_placeholder(out) ? 0 : -1;
 }
 
 /* value itself into out: 0, or -1 when out is too small. */
