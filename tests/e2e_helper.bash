@@ -8,7 +8,10 @@ load helper
 # fuzz replays and the per-stage suites (extract_*, transform, reconcile,
 # apply) already run with the leak check on; here ASan and UBSan check every
 # access and every undefined operation, and only the exit-time leak scan is off.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+case ":$ASAN_OPTIONS:" in
+*:detect_leaks=*) ;;
+*) export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ;;
+esac
 
 DEMO_SEEDS=("$ROOT/tests/data/demo/ews_seed.json" "$ROOT/tests/data/demo/interaction_seed.json")
 

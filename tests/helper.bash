@@ -37,6 +37,13 @@ BIN="$OISYNC_BUILD/bin"
 # minutes of sanitizer time (a randomized soak, the whole demo), runs in the
 # plain pass only, so make check stays under ten minutes on two cores.
 sanitized_build() { grep -qa __asan_init "$BIN/oisync-reconcile"; }
+# Under ASan: eight frames of each allocation's stack are enough to find a
+# bug, and recording the default 30 at every malloc cost a malloc-heavy stage
+# (reconcile, on 50,000 pairs) about 15% of its sanitized CPU.
+case ":${ASAN_OPTIONS:-}:" in
+*:malloc_context_size=*) ;;
+*) export ASAN_OPTIONS="malloc_context_size=8${ASAN_OPTIONS:+:$ASAN_OPTIONS}" ;;
+esac
 FAKES="$ROOT/tests/fakes"
 CLIENTS="$ROOT/tests/clients"
 ALICE=alice@firm.example

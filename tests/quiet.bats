@@ -264,6 +264,7 @@ settle() {
 }
 
 @test "a run that stops in transform or reconcile is recorded as failed in the state, naming the stage" {
+	plain_only
 	sync
 	assert_success
 	ews_ctl "$D" edit "{\"mailbox\":\"alice@firm.example\",\"id\":\"$(ews_id alice@firm.example Okafor)\",\"set\":{\"JobTitle\":\"Treasurer\"}}"
