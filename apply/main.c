@@ -137,8 +137,7 @@ static int record_failure(const struct options *o)
 		return ois_exit_status(rc);
 	const char *state_dir = o->state_dir ? o->state_dir : cfg.state_dir;
 	ois_log_set_account(o->account);
-	int lock = o->lock_fd >= 0 ? ois_state_lock_adopt(state_dir, o->server, o->account, o->lock_fd)
-				   : ois_state_lock(state_dir, o->server, o->account, o->wait_seconds);
+	int lock = ois_state_lock_take(state_dir, o->server, o->account, o->lock_fd, o->wait_seconds);
 	struct ois_state *st = NULL;
 	rc = lock < 0 ? lock : ois_state_open(state_dir, o->server, o->account, OIS_STATE_WRITE, &st);
 	if (!rc)
@@ -214,8 +213,7 @@ int main(int argc, char **argv)
 			dry_run(&cs, run.st);
 		goto out;
 	}
-	lock = o.lock_fd >= 0 ? ois_state_lock_adopt(o.state_dir, run.server, run.account, o.lock_fd)
-			      : ois_state_lock(o.state_dir, run.server, run.account, o.wait_seconds);
+	lock = ois_state_lock_take(o.state_dir, run.server, run.account, o.lock_fd, o.wait_seconds);
 	if (lock < 0) {
 		rc = lock;
 		goto out;

@@ -245,8 +245,7 @@ int main(int argc, char **argv)
 			rc = ois_fail(OIS_ECONFIG, "no state folder: set state_dir or --state");
 			goto out;
 		}
-		lock = quiet.lock_fd >= 0 ? ois_state_lock_adopt(args.state_dir, args.server, args.mailbox, quiet.lock_fd)
-					  : ois_state_lock(args.state_dir, args.server, args.mailbox, 0);
+		lock = ois_state_lock_take(args.state_dir, args.server, args.mailbox, quiet.lock_fd, 0);
 		if (lock < 0) {
 			rc = lock;
 			goto out;

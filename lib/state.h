@@ -49,6 +49,13 @@ int ois_state_lock_file(const char *state_dir, const char *server, const char *a
  */
 int ois_state_lock_adopt(const char *state_dir, const char *server, const char *account, int fd);
 /*
+ * The lock a stage holds for its run: the caller's (fd >= 0, --lock-fd,
+ * ois_state_lock_adopt), else its own (ois_state_lock, waiting up to
+ * wait_seconds). A stage releases only a lock it took: fd < 0.
+ */
+int ois_state_lock_take(const char *state_dir, const char *server, const char *account, int fd,
+			int wait_seconds);
+/*
  * Take the firm-wide lock, STATE_DIR/firm.lock, waiting for it: every
  * process that may create an InterAction firm contact holds it from the
  * search for one with the same e-mail address to the create, so that two

@@ -182,6 +182,13 @@ out:
 	return rc;
 }
 
+int ois_state_lock_take(const char *state_dir, const char *server, const char *account, int fd,
+			int wait_seconds)
+{
+	return fd >= 0 ? ois_state_lock_adopt(state_dir, server, account, fd)
+		       : ois_state_lock(state_dir, server, account, wait_seconds);
+}
+
 int ois_state_lock_adopt(const char *state_dir, const char *server, const char *account, int fd)
 {
 	char *path = ois_state_path(state_dir, server, account, ".lock");

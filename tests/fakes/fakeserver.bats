@@ -52,6 +52,17 @@ ctl() {
 	fake_ctl "$@" | jq -cS .
 }
 
+# hit_together FAKE N: N requests at once, held by a barrier of N parties until all are in flight.
+hit_together() {
+	local i pids=()
+	fake_ctl "$1" barrier "{\"parties\": $2, \"timeout_s\": 60}" >/dev/null
+	for ((i = 0; i < $2; i++)); do
+		hit "$1" >/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
 @test "both fakes: one fault verb, the same answers, the same counters" {
 	for f in $FAKE_NAMES; do
 		run ctl "$f" faults '{"http_status": {"code": 503, "retry_after": 7}}'
@@ -106,15 +117,9 @@ ctl() {
 }
 
 @test "both fakes: a barrier holds requests until its parties are all in flight, once" {
-	local f i pids
+	local f
 	for f in $FAKE_NAMES; do
-		fake_ctl "$f" barrier '{"parties": 3, "timeout_s": 60}' >/dev/null
-		pids=()
-		for i in 1 2 3; do
-			hit "$f" >/dev/null &
-			pids+=($!)
-		done
-		wait "${pids[@]}"
+		hit_together "$f" 3
 		[ "$(ctl "$f" stats | jq -c '[.barrier_met, .barrier_timeouts]')" = "[1,0]" ]
 		# Used up: the next request goes straight through.
 		hit "$f" >/dev/null
@@ -127,19 +132,13 @@ ctl() {
 }
 
 @test "both fakes: in_flight_max is the most requests held at once, from arrival to reply" {
-	local f i pids
+	local f
 	for f in $FAKE_NAMES; do
 		hit "$f" >/dev/null
 		hit "$f" >/dev/null
 		[ "$(ctl "$f" stats | jq .in_flight_max)" = 1 ]
 		# Three held together by a barrier: all three in flight at once.
-		fake_ctl "$f" barrier '{"parties": 3, "timeout_s": 60}' >/dev/null
-		pids=()
-		for i in 1 2 3; do
-			hit "$f" >/dev/null &
-			pids+=($!)
-		done
-		wait "${pids[@]}"
+		hit_together "$f" 3
 		[ "$(ctl "$f" stats | jq -c '[.in_flight_max, .barrier_met]')" = "[3,1]" ]
 		# Zeroed with the other counters; the control requests are never counted.
 		ctl "$f" stats/reset "{}" >/dev/null
